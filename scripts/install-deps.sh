@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every system package armory needs, from Debian only. Idempotent: installs nothing when all
+# packages are present, so it is cheap to run before every build.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ git pkg-config python3
+  # header-only libraries and test/benchmark frameworks
+  libcli11-dev nlohmann-json3-dev googletest libgtest-dev libbenchmark-dev
+  # aarch64 cross build, run under emulation
+  g++-aarch64-linux-gnu qemu-user
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

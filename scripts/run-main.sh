@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The README's main command: install what is missing, build, and run armory's main job.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh native
+./build/native/src/cli/armory --version
+./build/native/src/cli/armory cpu

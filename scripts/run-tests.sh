@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The README's test command: install what is missing, build every flavour and run every test suite:
+#   native ctest, the ASan+UBSan ctest, and the aarch64 ctest under qemu at several CPU models and SVE
+#   vector lengths. Every suite runs even when an earlier one fails; the exit code is non-zero when any
+#   test failed. The last line sums them up as "tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# qemu-aarch64 CPU settings: N2-like (SVE 128), SVE 256, NEON only with BF16, and Neoverse N1.
+QEMU_CPUS=("max,sve128=on" "max,sve256=on" "max,sve=off" "neoverse-n1")
+
+bash scripts/install-deps.sh || exit 1
+
+total_pass=0 total_fail=0 total_skip=0
+failed_suites=()
+
+# run_suite NAME BUILD_DIR [ENV=VALUE...]: runs ctest, adds its counts from the JUnit report.
+run_suite() {
+  local name=$1 dir=$2; shift 2
+  local report="$PWD/build/junit-$name.xml"
+  echo "=== suite $name"
+  env "$@" ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" --timeout 600 \
+      --output-junit "$report" | grep -vE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed '
+  local tests failures skipped
+  read -r tests failures skipped < <(/usr/bin/python3 - "$report" <<'PY' 2>/dev/null
+import sys, xml.etree.ElementTree as ET
+suite = ET.parse(sys.argv[1]).getroot()
+cases = suite.findall("testcase")
+failed = sum(1 for c in cases if c.find("failure") is not None or c.get("status") == "fail")
+skipped = sum(1 for c in cases if c.find("skipped") is not None or c.get("status") in ("notrun", "disabled"))
+print(len(cases), failed, skipped)
+PY
+)
+  if [ -z "$tests" ] || [ "$tests" -eq 0 ]; then
+    echo "suite $name: ran no test" >&2
+    failed_suites+=("$name"); total_fail=$((total_fail + 1)); return
+  fi
+  total_pass=$((total_pass + tests - failures - skipped))
+  total_fail=$((total_fail + failures))
+  total_skip=$((total_skip + skipped))
+  [ "$failures" -eq 0 ] || failed_suites+=("$name")
+}
+
+build_or_fail() {
+  if ! bash scripts/build.sh "$1"; then
+    echo "build $1 failed" >&2
+    failed_suites+=("build-$1"); total_fail=$((total_fail + 1))
+    return 1
+  fi
+}
+
+if build_or_fail native; then run_suite native build/native; fi
+if build_or_fail asan; then
+  run_suite asan build/asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+fi
+if build_or_fail aarch64; then
+  for cpu in "${QEMU_CPUS[@]}"; do
+    run_suite "aarch64[$cpu]" build/aarch64 "QEMU_CPU=$cpu"
+  done
+fi
+
+echo
+if [ ${#failed_suites[@]} -gt 0 ]; then echo "failed suites: ${failed_suites[*]}"; fi
+echo "tests: $total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]

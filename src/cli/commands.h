@@ -1,0 +1,15 @@
+// One function per `armory` subcommand: each registers its options on the CLI11 app and returns the
+// callback that runs it. The exit code is the callback's return value.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace armory::cli {
+
+using Command = std::function<int()>;
+
+Command add_cpu_command(CLI::App& app);
+
+}  // namespace armory::cli

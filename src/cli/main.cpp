@@ -1,0 +1,26 @@
+#include <armory/version.h>
+
+#include "cli/commands.h"
+
+#include <cstdio>
+#include <string>
+
+int main(int argc, char** argv) {
+  CLI::App app{"armory: fast GEMM, BLAS, SVD and inference for ARM and x86 servers"};
+  app.require_subcommand(0, 1);
+  const auto& build = armory::build_info();
+  std::string version_line = std::string("armory ") + build.version + " (commit " + build.git_commit + ", " +
+                             build.build_type + ", " + build.target_arch + ")";
+  app.set_version_flag("--version", version_line);
+
+  armory::cli::Command cpu = armory::cli::add_cpu_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (app.got_subcommand("cpu")) return cpu();
+  std::fputs(app.help().c_str(), stdout);
+  return 0;
+}

@@ -1,0 +1,266 @@
+// The portable GEMM driver: BLIS's five loops around a micro-kernel, for the row-major problem
+// C (m x n) = alpha * op(A) (m x k) * op(B) (k x n) + beta * C.
+//
+//   for jc in n by nc:                 B panel (kc x nc) lives in L3, packed once per (jc, pc), shared
+//     for pc in k by kc:               the depth block; beta applies to the first one only
+//       for ic in m by mc:   [threads] A block (mc x kc) packed per thread into L2
+//         for jr in nc by NR:          B micro-panel (kc x NR) stays in L1
+//           for ir in mc by MR:        A micro-panel streams from L2
+//             micro-kernel             MR x NR tile of C in registers
+//
+// Threads split the ic loop (and the jr loop when there are fewer A blocks than threads). The k loop is
+// never split, and the blocking does not depend on the thread count, so every element of C is summed in
+// the same order with 1 or N threads: threaded results equal single-threaded ones bit for bit.
+#pragma once
+
+#include <armory/gemm.h>
+
+#include "gemm/kernel_table.h"
+#include "gemm/pack.h"
+#include "gemm/thread_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <vector>
+
+namespace armory::gemm_engine {
+
+template <class In, class Out>
+struct GemmArgs {
+  int64_t m = 0, n = 0, k = 0;
+  MatrixView<In> a{}, b{};
+  Out alpha{}, beta{};
+  Out* c = nullptr;
+  int64_t ldc = 0;
+  Epilogue epilogue{};
+  bool bias_by_row = false;  // a column-major caller's columns are the rows of the row-major problem
+};
+
+// Column-major C (m x n) is row-major C^T (n x m) = op(B)^T op(A)^T: swap the operands, keep the flags.
+template <class In, class Out>
+GemmArgs<In, Out> row_major_args(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, Out alpha,
+                                 const In* a, int64_t lda, const In* b, int64_t ldb, Out beta, Out* c, int64_t ldc,
+                                 const Epilogue& epilogue) {
+  GemmArgs<In, Out> args;
+  args.k = k;
+  args.alpha = alpha;
+  args.beta = beta;
+  args.c = c;
+  args.ldc = ldc;
+  args.epilogue = epilogue;
+  if (layout == Layout::row_major) {
+    args.m = m;
+    args.n = n;
+    args.a = {a, lda, ta == Trans::yes};
+    args.b = {b, ldb, tb == Trans::yes};
+  } else {
+    args.m = n;
+    args.n = m;
+    args.a = {b, ldb, tb == Trans::yes};
+    args.b = {a, lda, ta == Trans::yes};
+    args.bias_by_row = true;
+  }
+  return args;
+}
+
+
+inline int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
+inline int64_t ceil_div(int64_t x, int64_t y) { return (x + y - 1) / y; }
+
+// 64-byte aligned scratch memory that grows and is reused, one per thread and purpose.
+class Scratch {
+ public:
+  ~Scratch() { std::free(data_); }
+  void* get(size_t bytes) {
+    if (bytes > size_) {
+      std::free(data_);
+      size_ = (bytes + 63) / 64 * 64;
+      data_ = std::aligned_alloc(64, size_);
+      if (data_ == nullptr) size_ = 0;
+    }
+    return data_;
+  }
+
+ private:
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+Scratch& thread_a_scratch();
+Scratch& thread_b_scratch();
+
+// op(B) packed for one kernel and blocking: blocks in (jc, pc) order, each kc_padded x round_up(nc, NR).
+template <class Packed>
+struct PackedPanels {
+  std::vector<Packed> data;
+  std::vector<size_t> offsets;  // [jc_index * pc_blocks + pc_index]
+  int64_t k = 0, n = 0;
+  int64_t pc_blocks = 0;
+  const Packed* block(int64_t jc_index, int64_t pc_index) const {
+    return data.data() + offsets[static_cast<size_t>(jc_index * pc_blocks + pc_index)];
+  }
+};
+
+template <class Packed, class In, class Fn>
+PackedPanels<Packed> pack_all_b(const Plan<Fn>& plan, const MatrixView<In>& b, int64_t k, int64_t n) {
+  const auto& kern = *plan.kernel;
+  const int64_t kc = round_up(plan.blocking.kc, kern.k_group), nc = plan.blocking.nc;
+  PackedPanels<Packed> out;
+  out.k = k;
+  out.n = n;
+  out.pc_blocks = ceil_div(k, kc);
+  size_t total = 0;
+  for (int64_t jc = 0; jc < n; jc += nc) {
+    for (int64_t pc = 0; pc < k; pc += kc) {
+      out.offsets.push_back(total);
+      total += static_cast<size_t>(round_up(std::min(kc, k - pc), kern.k_group) *
+                                   round_up(std::min(nc, n - jc), kern.nr));
+    }
+  }
+  out.data.resize(total);
+  size_t block = 0;
+  for (int64_t jc = 0; jc < n; jc += nc) {
+    const int64_t ncur = std::min(nc, n - jc);
+    for (int64_t pc = 0; pc < k; pc += kc, ++block) {
+      const int64_t kcur = std::min(kc, k - pc), kpad = round_up(kcur, kern.k_group);
+      Packed* dst = out.data.data() + out.offsets[block];
+      for (int64_t jr = 0; jr < ncur; jr += kern.nr) {
+        pack_b_panel(b, pc, kcur, jc + jr, std::min<int64_t>(kern.nr, ncur - jr), kern.nr, kern.k_group,
+                     dst + jr * kpad);
+      }
+    }
+  }
+  return out;
+}
+
+template <class Out>
+void scale_c(int64_t m, int64_t n, Out beta, Out* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    Out* row = c + i * ldc;
+    if (beta == Out(0)) {
+      std::fill(row, row + n, Out(0));  // never reads C: NaN there does not spread
+    } else if (beta != Out(1)) {
+      for (int64_t j = 0; j < n; ++j) row[j] *= beta;
+    }
+  }
+}
+
+// C tile at (row0, col0) of the whole C: C = relu(C + bias).
+template <class In, class Out>
+void apply_epilogue(const GemmArgs<In, Out>& args, int64_t row0, int64_t col0, int64_t rows, int64_t cols, Out* c) {
+  const Epilogue& e = args.epilogue;
+  if (e.bias == nullptr && !e.relu) return;
+  for (int64_t i = 0; i < rows; ++i) {
+    Out* row = c + i * args.ldc;
+    for (int64_t j = 0; j < cols; ++j) {
+      Out v = row[j];
+      if (e.bias) v += static_cast<Out>(args.bias_by_row ? e.bias[row0 + i] : e.bias[col0 + j]);
+      if (e.relu) v = v > Out(0) ? v : Out(0);
+      row[j] = v;
+    }
+  }
+}
+
+// Small problems are not worth waking threads for.
+inline int threads_for(int64_t m, int64_t n, int64_t k) {
+  double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  int max = ThreadPool::global().max_threads();
+  int useful = static_cast<int>(std::min<double>(max, std::max(1.0, flops / 2.0e6)));
+  return std::max(1, useful);
+}
+
+template <class In, class Packed, class Out, class Fn>
+Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const PackedPanels<Packed>* packed_b = nullptr) {
+  const int64_t m = args.m, n = args.n, k = args.k;
+  if (m == 0 || n == 0) return {};
+  if (args.alpha == Out(0) || k == 0) {
+    scale_c(m, n, args.beta, args.c, args.ldc);
+    apply_epilogue(args, 0, 0, m, n, args.c);
+    return {};
+  }
+  const auto& kern = *plan.kernel;
+  const int mr = kern.mr, nr = kern.nr, kg = kern.k_group;
+  const int64_t kc = round_up(plan.blocking.kc, kg);
+  const int64_t nc = plan.blocking.nc;
+  const int threads = threads_for(m, n, k);
+
+  // Even A blocks, at least one per thread when m allows it; the rest of the threads split the jr loop.
+  int64_t ic_blocks = ceil_div(m, plan.blocking.mc);
+  if (threads > 1 && ic_blocks % threads != 0 && m >= int64_t{threads} * mr * 4) {
+    ic_blocks = round_up(ic_blocks, threads);
+  }
+  const int64_t mc = round_up(ceil_div(m, ic_blocks), mr);
+  ic_blocks = ceil_div(m, mc);
+  const int64_t jr_chunks = ic_blocks >= threads ? 1 : ceil_div(threads, ic_blocks);
+  const int64_t tasks = ic_blocks * jr_chunks;
+
+  Packed* b_buffer = nullptr;
+  if (packed_b == nullptr) {
+    size_t bytes = sizeof(Packed) * static_cast<size_t>(kc * round_up(std::min(nc, n), nr));
+    b_buffer = static_cast<Packed*>(thread_b_scratch().get(bytes));
+    if (b_buffer == nullptr) return error(Errc::internal, "out of memory packing B (" + std::to_string(bytes) + " bytes)");
+  }
+  std::atomic<bool> out_of_memory{false};
+
+  ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) {
+    Packed* a_buffer = static_cast<Packed*>(thread_a_scratch().get(sizeof(Packed) * static_cast<size_t>(mc * kc)));
+    if (a_buffer == nullptr) out_of_memory = true;
+    alignas(64) Out edge_tile[16 * 64];  // >= MR * NR of every kernel
+    for (int64_t jc = 0, jc_index = 0; jc < n; jc += nc, ++jc_index) {
+      const int64_t ncur = std::min(nc, n - jc);
+      const int64_t panels = ceil_div(ncur, nr);
+      for (int64_t pc = 0, pc_index = 0; pc < k; pc += kc, ++pc_index) {
+        const int64_t kcur = std::min(kc, k - pc), kpad = round_up(kcur, kg);
+        const Out beta = pc == 0 ? args.beta : Out(1);
+        const bool last_k = pc + kcur >= k;
+
+        const Packed* b_block = nullptr;
+        if (packed_b != nullptr) {
+          b_block = packed_b->block(jc_index, pc_index);
+        } else {
+          for (int64_t p = ctx.thread(); p < panels; p += ctx.threads()) {
+            pack_b_panel(args.b, pc, kcur, jc + p * nr, std::min<int64_t>(nr, ncur - p * nr), nr, kg,
+                         b_buffer + p * nr * kpad);
+          }
+          ctx.barrier();
+          b_block = b_buffer;
+        }
+
+        for (int64_t task = ctx.thread(); task < tasks && a_buffer != nullptr; task += ctx.threads()) {
+          const int64_t ic = task / jr_chunks * mc, chunk = task % jr_chunks;
+          const int64_t mcur = std::min(mc, m - ic);
+          const int64_t first_panel = chunk * panels / jr_chunks, end_panel = (chunk + 1) * panels / jr_chunks;
+          if (mcur <= 0 || first_panel >= end_panel) continue;
+          pack_a(args.a, ic, mcur, pc, kcur, mr, kg, a_buffer);
+          for (int64_t p = first_panel; p < end_panel; ++p) {
+            const int64_t jr = p * nr, cols = std::min<int64_t>(nr, ncur - jr);
+            const Packed* b_panel = b_block + p * nr * kpad;
+            for (int64_t ir = 0; ir < mcur; ir += mr) {
+              const int64_t rows = std::min<int64_t>(mr, mcur - ir);
+              Out* c = args.c + (ic + ir) * args.ldc + jc + jr;
+              const Packed* a_panel = a_buffer + ir * kpad;
+              if (rows == mr && cols == nr) {
+                kern.fn(kpad, a_panel, b_panel, c, args.ldc, args.alpha, beta);
+              } else {
+                kern.fn(kpad, a_panel, b_panel, edge_tile, nr, args.alpha, Out(0));
+                for (int64_t i = 0; i < rows; ++i) {
+                  for (int64_t j = 0; j < cols; ++j) {
+                    Out prior = beta == Out(0) ? Out(0) : beta * c[i * args.ldc + j];
+                    c[i * args.ldc + j] = edge_tile[i * nr + j] + prior;
+                  }
+                }
+              }
+              if (last_k) apply_epilogue(args, ic + ir, jc + jr, rows, cols, c);
+            }
+          }
+        }
+        if (packed_b == nullptr) ctx.barrier();  // the next depth block overwrites the shared B buffer
+      }
+    }
+  });
+  if (out_of_memory) return error(Errc::internal, "out of memory packing A");
+  return {};
+}
+
+}  // namespace armory::gemm_engine

@@ -1,0 +1,217 @@
+// The public GEMM API: argument checks, column-major callers mapped onto the row-major driver, the BF16
+// fast-math route, prepacked B, thread settings.
+#include <armory/gemm.h>
+
+#include "gemm/driver.h"
+
+#include <cstring>
+#include <string>
+
+namespace armory {
+
+namespace gemm_engine {
+
+Scratch& thread_a_scratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+Scratch& thread_b_scratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+namespace {
+
+const char* trans_name(Trans t) { return t == Trans::no ? "no" : "yes"; }
+
+// The stored shape of an operand and the smallest leading dimension it allows.
+struct Operand {
+  const char* name;
+  int64_t rows, cols;  // logical op(X) shape
+  Trans trans;
+  int64_t ld;
+};
+
+Status check_ld(Layout layout, const Operand& x) {
+  bool stored_transposed = x.trans == Trans::yes;
+  int64_t stored_rows = stored_transposed ? x.cols : x.rows;
+  int64_t stored_cols = stored_transposed ? x.rows : x.cols;
+  int64_t minimum = std::max<int64_t>(1, layout == Layout::row_major ? stored_cols : stored_rows);
+  if (x.ld >= minimum) return {};
+  return error(Errc::invalid_argument,
+               std::string("gemm: ld") + x.name + " = " + std::to_string(x.ld) + " is too small: " +
+                   (layout == Layout::row_major ? "row-major " : "column-major ") + x.name + " with trans_" +
+                   x.name + " = " + trans_name(x.trans) + " is stored as " + std::to_string(stored_rows) + " x " +
+                   std::to_string(stored_cols) + ", so ld" + x.name + " must be >= " + std::to_string(minimum));
+}
+
+// reads_ab: alpha != 0, so A and B are read when m, n and k are all > 0.
+template <class T, class Out>
+Status check_args(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
+                  const T* b, int64_t ldb, const Out* c, int64_t ldc, bool reads_ab) {
+  if (m < 0 || n < 0 || k < 0) {
+    return error(Errc::invalid_argument, "gemm: sizes must be >= 0, got m = " + std::to_string(m) +
+                                             ", n = " + std::to_string(n) + ", k = " + std::to_string(k));
+  }
+  if (Status s = check_ld(layout, {"a", m, k, ta, lda}); !s) return s;
+  if (Status s = check_ld(layout, {"b", k, n, tb, ldb}); !s) return s;
+  if (Status s = check_ld(layout, {"c", m, n, Trans::no, ldc}); !s) return s;
+  if (m > 0 && n > 0 && c == nullptr) return error(Errc::invalid_argument, "gemm: c is null but m and n are > 0");
+  bool reads = reads_ab && m > 0 && n > 0 && k > 0;
+  if (reads && a == nullptr) return error(Errc::invalid_argument, "gemm: a is null but m, n and k are > 0");
+  if (reads && b == nullptr) return error(Errc::invalid_argument, "gemm: b is null but m, n and k are > 0");
+  return {};
+}
+
+}  // namespace
+}  // namespace gemm_engine
+
+using namespace gemm_engine;
+
+Status gemm(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+            int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const GemmOptions& options) {
+  if (Status s = check_args(layout, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, alpha != 0); !s) return s;
+  auto args = row_major_args(layout, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, options.epilogue);
+  if (options.fpmath == FpMath::bf16) {
+    const auto& plan = bf16_plan();
+    if (!plan) return plan.status();
+    return run_gemm<float, bf16_t>(plan.value(), args);
+  }
+  const auto& plan = f32_plan();
+  if (!plan) return plan.status();
+  return run_gemm<float, float>(plan.value(), args);
+}
+
+Status gemm(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
+            int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  if (Status s = check_args(layout, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, alpha != 0); !s) return s;
+  const auto& plan = f64_plan();
+  if (!plan) return plan.status();
+  return run_gemm<double, double>(plan.value(),
+                                  row_major_args(layout, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, {}));
+}
+
+Status gemm_bf16(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, float alpha, const bf16_t* a,
+                 int64_t lda, const bf16_t* b, int64_t ldb, float beta, float* c, int64_t ldc,
+                 const Epilogue& epilogue) {
+  if (Status s = check_args(layout, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, alpha != 0); !s) return s;
+  const auto& plan = bf16_plan();
+  if (!plan) return plan.status();
+  return run_gemm<bf16_t, bf16_t>(plan.value(),
+                                  row_major_args(layout, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue));
+}
+
+// ---- prepacked B ----
+
+struct PackedMatrix::Impl {
+  int64_t k = 0, n = 0;
+  FpMath fpmath = FpMath::strict;
+  F32Plan f32;
+  Bf16Plan bf16;
+  PackedPanels<float> f32_panels;
+  PackedPanels<bf16_t> bf16_panels;
+};
+
+PackedMatrix::PackedMatrix(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PackedMatrix::~PackedMatrix() = default;
+PackedMatrix::PackedMatrix(PackedMatrix&&) noexcept = default;
+PackedMatrix& PackedMatrix::operator=(PackedMatrix&&) noexcept = default;
+int64_t PackedMatrix::k() const { return impl_->k; }
+int64_t PackedMatrix::n() const { return impl_->n; }
+FpMath PackedMatrix::fpmath() const { return impl_->fpmath; }
+size_t PackedMatrix::bytes() const {
+  return impl_->f32_panels.data.size() * sizeof(float) + impl_->bf16_panels.data.size() * sizeof(bf16_t);
+}
+
+Result<PackedMatrix> pack_b(Layout layout, Trans tb, int64_t k, int64_t n, const float* b, int64_t ldb, FpMath fpmath) {
+  if (k < 0 || n < 0) {
+    return error(Errc::invalid_argument, "pack_b: sizes must be >= 0, got k = " + std::to_string(k) + ", n = " +
+                                             std::to_string(n));
+  }
+  if (Status s = check_ld(layout, {"b", k, n, tb, ldb}); !s) return s;
+  if (k > 0 && n > 0 && b == nullptr) return error(Errc::invalid_argument, "pack_b: b is null but k and n are > 0");
+  // In the row-major view op(B)[p][j]; a column-major B reads as its transpose.
+  MatrixView<float> view{b, ldb, (layout == Layout::row_major) == (tb == Trans::yes)};
+  auto impl = std::make_unique<PackedMatrix::Impl>();
+  impl->k = k;
+  impl->n = n;
+  impl->fpmath = fpmath;
+  if (fpmath == FpMath::bf16) {
+    const auto& plan = bf16_plan();
+    if (!plan) return plan.status();
+    impl->bf16 = plan.value();
+    impl->bf16_panels = pack_all_b<bf16_t>(impl->bf16, view, k, n);
+  } else {
+    const auto& plan = f32_plan();
+    if (!plan) return plan.status();
+    impl->f32 = plan.value();
+    impl->f32_panels = pack_all_b<float>(impl->f32, view, k, n);
+  }
+  return PackedMatrix(std::move(impl));
+}
+
+Status gemm_packed(Trans ta, int64_t m, float alpha, const float* a, int64_t lda, const PackedMatrix& b, float beta,
+                   float* c, int64_t ldc, const Epilogue& epilogue) {
+  const auto& p = b.impl();
+  const float* b_in_panels = nullptr;  // B is read from the panels, never from the caller
+  if (Status s = check_args(Layout::row_major, ta, Trans::no, m, p.n, p.k, a, lda, b_in_panels,
+                            std::max<int64_t>(1, p.n), c, ldc, /*reads_ab=*/false);
+      !s) {
+    return s;
+  }
+  if (alpha != 0 && m > 0 && p.n > 0 && p.k > 0 && a == nullptr) {
+    return error(Errc::invalid_argument, "gemm_packed: a is null but m, n and k are > 0");
+  }
+  auto args = row_major_args<float, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
+                                           beta, c, ldc, epilogue);
+  if (p.fpmath == FpMath::bf16) return run_gemm<float, bf16_t>(p.bf16, args, &p.bf16_panels);
+  return run_gemm<float, float>(p.f32, args, &p.f32_panels);
+}
+
+// ---- bf16 conversion, threads, summary ----
+
+bf16_t float_to_bf16(float x) noexcept {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<bf16_t>((bits >> 16) | 0x0040u);  // quiet NaN
+  bits += 0x7fffu + ((bits >> 16) & 1u);  // round to nearest, ties to even
+  return static_cast<bf16_t>(bits >> 16);
+}
+
+float bf16_to_float(bf16_t x) noexcept {
+  uint32_t bits = uint32_t{x} << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+int get_num_threads() noexcept { return ThreadPool::global().max_threads(); }
+
+Status set_num_threads(int threads) {
+  if (threads < 1) {
+    return error(Errc::invalid_argument, "set_num_threads: threads must be >= 1, got " + std::to_string(threads));
+  }
+  ThreadPool::global().set_max_threads(threads);
+  return {};
+}
+
+namespace {
+
+template <class PlanT>
+std::string describe(const char* what, const Result<PlanT>& plan) {
+  if (!plan) return std::string(what) + ": " + plan.status().message();
+  const auto& p = plan.value();
+  return std::string(what) + ": " + std::string(p.kernel->id.name) + " (MR=" + std::to_string(p.kernel->mr) +
+         " NR=" + std::to_string(p.kernel->nr) + ", mc=" + std::to_string(p.blocking.mc) +
+         " kc=" + std::to_string(p.blocking.kc) + " nc=" + std::to_string(p.blocking.nc) + ")";
+}
+
+}  // namespace
+
+std::string gemm_dispatch_summary() {
+  return describe("gemm f32", f32_plan()) + "\n" + describe("gemm f64", f64_plan()) + "\n" +
+         describe("gemm bf16", bf16_plan()) + "\n";
+}
+
+}  // namespace armory

@@ -1,0 +1,78 @@
+#include "gemm/kernel_table.h"
+
+#include <array>
+#include <cstdio>
+
+namespace armory::gemm_engine {
+
+namespace {
+
+// A row's function exists only in builds for its architecture; elsewhere the row stays, uncompiled, so
+// that dispatch can say why it was skipped.
+#if defined(__x86_64__)
+constexpr bool kX86 = true;
+#define ARMORY_X86_FN(fn) &fn
+#else
+constexpr bool kX86 = false;
+#define ARMORY_X86_FN(fn) nullptr
+#endif
+
+// Columns: {name, isa, compiled}, mr, nr, k_group, fn.
+constexpr std::array<F32Kernel, 3> kF32 = {{
+    {{"gemm_f32_12x32__avx512", IsaLevel::avx512, kX86}, 12, 32, 1, ARMORY_X86_FN(gemm_f32_12x32__avx512)},
+    {{"gemm_f32_6x16__avx2", IsaLevel::avx2, kX86}, 6, 16, 1, ARMORY_X86_FN(gemm_f32_6x16__avx2)},
+    {{"gemm_f32_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 1, &gemm_f32_4x16__scalar},
+}};
+
+constexpr std::array<F64Kernel, 3> kF64 = {{
+    {{"gemm_f64_12x16__avx512", IsaLevel::avx512, kX86}, 12, 16, 1, ARMORY_X86_FN(gemm_f64_12x16__avx512)},
+    {{"gemm_f64_6x8__avx2", IsaLevel::avx2, kX86}, 6, 8, 1, ARMORY_X86_FN(gemm_f64_6x8__avx2)},
+    {{"gemm_f64_4x8__scalar", IsaLevel::scalar, true}, 4, 8, 1, &gemm_f64_4x8__scalar},
+}};
+
+constexpr std::array<Bf16Kernel, 2> kBf16 = {{
+    {{"gemm_bf16_12x32__avx512bf16", IsaLevel::avx512_bf16, kX86}, 12, 32, 2, ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16)},
+    {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},
+}};
+
+template <class Fn, size_t N>
+Result<Plan<Fn>> choose(const std::array<KernelInfo<Fn>, N>& table, const char* operation, int element_bytes) {
+  const auto& policy = host_isa_policy();
+  if (!policy.ok()) return policy.status();
+  const CpuInfo& cpu = host_cpu();
+  DispatchDecision decision;
+  bool verbose = verbose_enabled("dispatch");
+  const KernelInfo<Fn>* row = select_kernel<KernelInfo<Fn>>(table, operation, cpu, policy.value(),
+                                                            verbose ? nullptr : &decision);
+  if (row == nullptr) return error(Errc::internal, std::string("no GEMM kernel for ") + operation);
+  Plan<Fn> plan = plan_for(cpu, *row, element_bytes);
+  if (verbose) {
+    verbose_log("dispatch", "%s: %s runs with MR=%d NR=%d mc=%d kc=%d nc=%d (%s)", operation,
+                std::string(row->id.name).c_str(), row->mr, row->nr, plan.blocking.mc, plan.blocking.kc,
+                plan.blocking.nc, cpu.uarch.c_str());
+  }
+  return plan;
+}
+
+}  // namespace
+
+std::span<const F32Kernel> f32_kernels() { return kF32; }
+std::span<const F64Kernel> f64_kernels() { return kF64; }
+std::span<const Bf16Kernel> bf16_kernels() { return kBf16; }
+
+const Result<F32Plan>& f32_plan() {
+  static const Result<F32Plan> plan = choose(kF32, "gemm_f32", 4);
+  return plan;
+}
+
+const Result<F64Plan>& f64_plan() {
+  static const Result<F64Plan> plan = choose(kF64, "gemm_f64", 8);
+  return plan;
+}
+
+const Result<Bf16Plan>& bf16_plan() {
+  static const Result<Bf16Plan> plan = choose(kBf16, "gemm_bf16", 2);
+  return plan;
+}
+
+}  // namespace armory::gemm_engine

@@ -1,0 +1,65 @@
+// The GEMM kernel tables: one per precision, ranked best first. Dispatch, the tests and the benchmarks
+// all read these rows, so adding a kernel is one file plus one row.
+#pragma once
+
+#include <armory/cpu.h>
+#include <armory/isa.h>
+
+#include "cpu/dispatch.h"
+#include "gemm/kernels/kernels.h"
+
+#include <span>
+#include <string>
+
+namespace armory::gemm_engine {
+
+template <class Fn>
+struct KernelInfo {
+  KernelId id;
+  int mr;
+  int nr;
+  int k_group;  // k values per packed step: 1, or 2 for the bf16 pair kernels
+  Fn fn;        // nullptr when not compiled into this build
+};
+
+using F32Kernel = KernelInfo<TileKernel<float>>;
+using F64Kernel = KernelInfo<TileKernel<double>>;
+using Bf16Kernel = KernelInfo<Bf16TileKernel>;
+
+std::span<const F32Kernel> f32_kernels();
+std::span<const F64Kernel> f64_kernels();
+std::span<const Bf16Kernel> bf16_kernels();
+
+// Cache blocking for one kernel on one machine (see tuning.cpp).
+struct Blocking {
+  int mc;  // rows of A kept in L2
+  int kc;  // depth of one packed block (B micro-panel in L1)
+  int nc;  // columns of B kept in L3
+};
+
+Blocking blocking_for(const CpuInfo& cpu, std::string_view kernel, int mr, int nr, int element_bytes, int k_group);
+
+// A kernel and the blocking it runs with.
+template <class Fn>
+struct Plan {
+  const KernelInfo<Fn>* kernel = nullptr;
+  Blocking blocking{};
+};
+
+using F32Plan = Plan<TileKernel<float>>;
+using F64Plan = Plan<TileKernel<double>>;
+using Bf16Plan = Plan<Bf16TileKernel>;
+
+// The plans of this process: the best kernel allowed by the CPU and ARMORY_ISA. An invalid ARMORY_ISA
+// is returned as the error of every plan.
+const Result<F32Plan>& f32_plan();
+const Result<F64Plan>& f64_plan();
+const Result<Bf16Plan>& bf16_plan();
+
+// A plan for a given kernel row (tests and benchmarks force each kernel this way).
+template <class Fn>
+Plan<Fn> plan_for(const CpuInfo& cpu, const KernelInfo<Fn>& kernel, int element_bytes) {
+  return {&kernel, blocking_for(cpu, kernel.id.name, kernel.mr, kernel.nr, element_bytes, kernel.k_group)};
+}
+
+}  // namespace armory::gemm_engine

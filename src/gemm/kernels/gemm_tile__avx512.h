@@ -1,0 +1,106 @@
+// The AVX-512 register tile shared by the f32 and f64 micro-kernels: MR rows of C, each NV vectors wide.
+// Each k step loads NV vectors of the packed B row, broadcasts MR values of the packed A column and does
+// MR*NV FMAs into accumulators that stay in registers (MR*NV + NV + 1 <= 32 zmm).
+// Contract: docs/kernels.md. Include only from a file compiled with AVX-512 flags.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace armory::gemm_engine::avx512 {
+
+template <class T>
+struct Vec;
+
+template <>
+struct Vec<float> {
+  using V = __m512;
+  static constexpr int lanes = 16;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static V set1(float x) { return _mm512_set1_ps(x); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+};
+
+template <>
+struct Vec<double> {
+  using V = __m512d;
+  static constexpr int lanes = 8;
+  static V zero() { return _mm512_setzero_pd(); }
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
+  static V broadcast(const double* p) { return _mm512_set1_pd(*p); }
+  static V set1(double x) { return _mm512_set1_pd(x); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
+  static V add(V a, V b) { return _mm512_add_pd(a, b); }
+};
+
+// C[MR x NR] = alpha * A_panel * B_panel + beta * C, C row-major with row stride ldc.
+// a: kc columns of MR values; b: kc rows of NR = NV*lanes values. beta == 0 never reads C.
+template <class T, int MR, int NV>
+__attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict a, const T* __restrict b,
+                                                T* __restrict c, int64_t ldc, T alpha, T beta) {
+  using S = Vec<T>;
+  using V = typename S::V;
+  constexpr int L = S::lanes;
+  constexpr int NR = NV * L;
+
+  V acc[MR][NV];
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) acc[i][j] = S::zero();
+  }
+
+  for (int64_t p = 0; p < kc; ++p) {
+    // A is streamed from L2; fetch a few steps ahead so the broadcasts do not wait.
+    _mm_prefetch(reinterpret_cast<const char*>(a + 8 * MR), _MM_HINT_T0);
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) bv[j] = S::load(b + j * L);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      V av = S::broadcast(a + i);
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) acc[i][j] = S::fmadd(av, bv[j], acc[i][j]);
+    }
+    a += MR;
+    b += NR;
+  }
+
+  const V va = S::set1(alpha);
+  if (beta == T(0)) {
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) S::store(c + i * ldc + j * L, S::mul(acc[i][j], va));
+    }
+  } else if (beta == T(1)) {
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        T* cp = c + i * ldc + j * L;
+        S::store(cp, S::fmadd(acc[i][j], va, S::load(cp)));
+      }
+    }
+  } else {
+    const V vb = S::set1(beta);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        T* cp = c + i * ldc + j * L;
+        S::store(cp, S::fmadd(acc[i][j], va, S::mul(S::load(cp), vb)));
+      }
+    }
+  }
+}
+
+}  // namespace armory::gemm_engine::avx512

@@ -1,0 +1,32 @@
+// Every GEMM micro-kernel armory has, one per file named for what and where (XNNPACK style).
+// The contract, with a picture, is in docs/kernels.md. In short:
+//   C[MR x NR] = alpha * A_panel * B_panel + beta * C   (C row-major, row stride ldc, column stride 1)
+//   a: packed A micro-panel, kc steps of MR values;  b: packed B micro-panel, kc steps of NR values.
+//   BF16 kernels take kc a multiple of 2: each step holds a k pair, (k, k+1) adjacent for every row/column.
+//   beta == 0 must not read C. The driver handles edge tiles (it passes a scratch tile).
+#pragma once
+
+#include <cstdint>
+
+namespace armory::gemm_engine {
+
+using bf16_t = uint16_t;
+
+template <class T>
+using TileKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta);
+using Bf16TileKernel = void (*)(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
+                                float beta);
+
+// Portable C++ (no ISA flags): the slow twins every fast kernel is compared with, and the fallback.
+void gemm_f32_4x16__scalar(int64_t, const float*, const float*, float*, int64_t, float, float);
+void gemm_f64_4x8__scalar(int64_t, const double*, const double*, double*, int64_t, double, double);
+void gemm_bf16_4x16__scalar(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
+
+// x86-64
+void gemm_f32_6x16__avx2(int64_t, const float*, const float*, float*, int64_t, float, float);
+void gemm_f64_6x8__avx2(int64_t, const double*, const double*, double*, int64_t, double, double);
+void gemm_f32_12x32__avx512(int64_t, const float*, const float*, float*, int64_t, float, float);
+void gemm_f64_12x16__avx512(int64_t, const double*, const double*, double*, int64_t, double, double);
+void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
+
+}  // namespace armory::gemm_engine

@@ -1,0 +1,170 @@
+#include "gemm/thread_pool.h"
+
+#include <armory/cpu.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace armory {
+
+namespace {
+
+void cpu_relax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  __asm__ volatile("yield");
+#endif
+}
+
+// Spin a little before blocking: back-to-back GEMMs (inference layers) then wake without a syscall.
+constexpr int kSpinIterations = 20000;
+
+thread_local bool t_inside_region = false;
+
+int env_threads(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return 0;
+  char* end = nullptr;
+  long n = std::strtol(value, &end, 10);  // OMP_NUM_THREADS may be a list "4,2": take the first level
+  if (end == value || n < 1) return 0;
+  return n > 1024 ? 1024 : static_cast<int>(n);
+}
+
+struct RegionBarrier {
+  std::atomic<int> arrived{0};
+  std::atomic<int> generation{0};
+  int threads = 1;
+
+  void wait() {
+    int gen = generation.load(std::memory_order_acquire);
+    if (arrived.fetch_add(1, std::memory_order_acq_rel) + 1 == threads) {
+      arrived.store(0, std::memory_order_relaxed);
+      generation.fetch_add(1, std::memory_order_acq_rel);
+      return;
+    }
+    for (int spin = 0; generation.load(std::memory_order_acquire) == gen; ++spin) {
+      if (spin < kSpinIterations) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  }
+};
+
+}  // namespace
+
+int default_thread_count() {
+  if (int n = env_threads("ARMORY_NUM_THREADS")) return n;
+  if (int n = env_threads("OMP_NUM_THREADS")) return n;
+  return host_cpu().usable_cores;
+}
+
+void ParallelContext::barrier() {
+  if (threads_ > 1) static_cast<RegionBarrier*>(shared_)->wait();
+}
+
+struct ThreadPool::State {
+  std::mutex lock;
+  std::condition_variable wake;
+  std::vector<std::thread> workers;
+  std::atomic<int> max_threads{1};
+  std::atomic<bool> busy{false};
+
+  // The current region, published by bumping `generation`.
+  std::atomic<uint64_t> generation{0};
+  const std::function<void(ParallelContext&)>* body = nullptr;
+  int region_threads = 1;
+  RegionBarrier barrier;
+  std::atomic<int> finished{0};
+
+  void worker_loop(int index) {
+    t_inside_region = true;  // a body that calls armory again runs that call inline
+    uint64_t seen = 0;
+    while (true) {
+      uint64_t gen = generation.load(std::memory_order_acquire);
+      for (int spin = 0; gen == seen && spin < kSpinIterations; ++spin) {
+        cpu_relax();
+        gen = generation.load(std::memory_order_acquire);
+      }
+      if (gen == seen) {
+        std::unique_lock<std::mutex> guard(lock);
+        wake.wait(guard, [&] { return generation.load(std::memory_order_acquire) != seen; });
+        gen = generation.load(std::memory_order_acquire);
+      }
+      seen = gen;
+      if (index < region_threads) {
+        ParallelContext ctx(index, region_threads, &barrier);
+        (*body)(ctx);
+        finished.fetch_add(1, std::memory_order_acq_rel);
+      }
+    }
+  }
+
+  void ensure_workers(int count) {
+    // Worker i serves thread index i + 1 (the caller is thread 0).
+    while (static_cast<int>(workers.size()) < count) {
+      int index = static_cast<int>(workers.size()) + 1;
+      workers.emplace_back([this, index] { worker_loop(index); });
+      workers.back().detach();
+    }
+  }
+};
+
+ThreadPool::ThreadPool() : state_(new State) { state_->max_threads = default_thread_count(); }
+
+ThreadPool& ThreadPool::global() {
+  // Never destroyed: workers may still be parked at exit, and static destruction order is not ours.
+  static ThreadPool* pool = new ThreadPool;
+  return *pool;
+}
+
+int ThreadPool::max_threads() const { return state_->max_threads.load(); }
+
+void ThreadPool::set_max_threads(int threads) { state_->max_threads = threads < 1 ? 1 : threads; }
+
+void ThreadPool::parallel(int threads, const std::function<void(ParallelContext&)>& body) {
+  State& s = *state_;
+  int n = std::min(threads, max_threads());
+  bool expected = false;
+  if (n <= 1 || t_inside_region || !s.busy.compare_exchange_strong(expected, true)) {
+    ParallelContext solo(0, 1, nullptr);
+    body(solo);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> guard(s.lock);
+    s.ensure_workers(n - 1);
+    s.body = &body;
+    s.region_threads = n;
+    s.barrier.threads = n;
+    s.finished.store(0, std::memory_order_relaxed);
+    s.generation.fetch_add(1, std::memory_order_acq_rel);
+  }
+  s.wake.notify_all();
+
+  t_inside_region = true;
+  ParallelContext ctx(0, n, &s.barrier);
+  body(ctx);
+  t_inside_region = false;
+
+  for (int spin = 0; s.finished.load(std::memory_order_acquire) < n - 1; ++spin) {
+    if (spin < kSpinIterations) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
+  s.busy.store(false, std::memory_order_release);
+}
+
+}  // namespace armory

@@ -1,0 +1,44 @@
+// armory's own thread pool (no OpenMP in the core). One process-wide pool; a parallel region runs a
+// body on the caller plus workers and offers a barrier. When the pool is already busy — another host
+// thread is inside a region, or the caller is itself a pool worker — the region runs on the caller alone,
+// so several host threads calling armory at once never oversubscribe the cores.
+#pragma once
+
+#include <functional>
+
+namespace armory {
+
+class ParallelContext {
+ public:
+  int thread() const { return thread_; }
+  int threads() const { return threads_; }
+  void barrier();  // every thread of the region waits here until all arrive
+
+ private:
+  friend class ThreadPool;
+  ParallelContext(int thread, int threads, void* shared) : thread_(thread), threads_(threads), shared_(shared) {}
+  int thread_;
+  int threads_;
+  void* shared_;
+};
+
+class ThreadPool {
+ public:
+  static ThreadPool& global();
+
+  int max_threads() const;
+  void set_max_threads(int threads);  // clamped to >= 1; workers are started lazily
+
+  // Runs body on min(threads, max_threads()) threads, or on the caller alone when the pool is busy.
+  void parallel(int threads, const std::function<void(ParallelContext&)>& body);
+
+ private:
+  ThreadPool();
+  struct State;
+  State* state_;
+};
+
+// ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores (affinity and cgroup quota).
+int default_thread_count();
+
+}  // namespace armory

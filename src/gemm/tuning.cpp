@@ -1,0 +1,57 @@
+// Cache blocking per microarchitecture, in one table. A machine without a row gets blocking derived from
+// its cache sizes: the B micro-panel (kc x NR) takes about half of L1d, the A block (mc x kc) about half of
+// L2, the B panel (kc x nc) a share of L3.
+#include "gemm/kernel_table.h"
+
+#include <algorithm>
+#include <array>
+
+namespace armory::gemm_engine {
+
+namespace {
+
+struct TuningRow {
+  std::string_view uarch;
+  std::string_view kernel;
+  Blocking blocking;
+};
+
+// Measured with bench/gemm_bench on the machine named in docs/PERFORMANCE.md.
+constexpr std::array<TuningRow, 3> kTuning = {{
+    {"zen5", "gemm_f32_12x32__avx512", {480, 384, 4096}},
+    {"zen5", "gemm_f64_12x16__avx512", {240, 384, 2048}},
+    {"zen5", "gemm_bf16_12x32__avx512bf16", {480, 768, 4096}},
+}};
+
+uint64_t cache_bytes(const CpuInfo& cpu, int level, uint64_t fallback) {
+  for (const auto& c : cpu.caches) {
+    if (c.level == level && c.type != "Instruction") {
+      // A shared cache serves all its CPUs: count only this core's share.
+      uint64_t share = c.shared_by_cpus > 1 ? c.size_bytes / static_cast<uint64_t>(c.shared_by_cpus) : c.size_bytes;
+      return std::max<uint64_t>(share, fallback / 4);
+    }
+  }
+  return fallback;
+}
+
+int round_down(int64_t value, int multiple) {
+  return static_cast<int>(std::max<int64_t>(multiple, value / multiple * multiple));
+}
+
+}  // namespace
+
+Blocking blocking_for(const CpuInfo& cpu, std::string_view kernel, int mr, int nr, int element_bytes, int k_group) {
+  for (const auto& row : kTuning) {
+    if (row.uarch == cpu.uarch && row.kernel == kernel) return row.blocking;
+  }
+  uint64_t l1 = cache_bytes(cpu, 1, 32 * 1024);
+  uint64_t l2 = cache_bytes(cpu, 2, 512 * 1024);
+  uint64_t l3 = cache_bytes(cpu, 3, 2 * 1024 * 1024);
+  Blocking b;
+  b.kc = round_down(std::clamp<int64_t>(l1 / 2 / (nr * element_bytes), 64, 1024), 8 * k_group);
+  b.mc = round_down(std::clamp<int64_t>(l2 / 2 / (int64_t{b.kc} * element_bytes), mr, 4096), mr);
+  b.nc = round_down(std::clamp<int64_t>(l3 / 2 / (int64_t{b.kc} * element_bytes), nr, 8192), nr);
+  return b;
+}
+
+}  // namespace armory::gemm_engine

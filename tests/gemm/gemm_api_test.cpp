@@ -1,0 +1,275 @@
+// The public GEMM API: what users and the other components call. Runs once per ISA level (ctest sets
+// ARMORY_ISA), so every dispatched path is exercised through the real entry points.
+#include <armory/gemm.h>
+#include <armory/isa.h>
+
+#include "gemm_reference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <thread>
+
+namespace armory {
+namespace {
+
+using testing::random_matrix;
+using testing::reference_gemm;
+
+class GemmApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto& policy = host_isa_policy();
+    if (!policy.ok()) {
+      // A level this CPU lacks is a skip; any other ARMORY_ISA problem is a failure.
+      if (policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
+      FAIL() << policy.status().message();
+    }
+    ASSERT_TRUE(set_num_threads(2).ok());
+  }
+};
+
+template <class T>
+void expect_close(const std::vector<T>& got, const testing::Reference& ref, int64_t k, double eps, const char* what) {
+  int reported = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    double tol = 2.0 * (static_cast<double>(k) + 2.0) * eps * ref.scale[i] + 1e-300;
+    if (!(std::fabs(static_cast<double>(got[i]) - ref.value[i]) <= tol) && reported++ < 3) {
+      ADD_FAILURE() << what << ": element " << i << " = " << got[i] << ", want " << ref.value[i];
+    }
+  }
+}
+
+TEST_F(GemmApi, DispatchFollowsTheIsaCap) {
+  std::string summary = gemm_dispatch_summary();
+  IsaLevel cap = host_isa_policy()->cap;
+  std::string f32_line = summary.substr(0, summary.find('\n'));
+  switch (cap) {
+    case IsaLevel::scalar: EXPECT_NE(f32_line.find("__scalar"), std::string::npos) << summary; break;
+    case IsaLevel::avx2: EXPECT_NE(f32_line.find("__avx2"), std::string::npos) << summary; break;
+    case IsaLevel::avx512:
+    case IsaLevel::avx512_bf16: EXPECT_NE(f32_line.find("__avx512"), std::string::npos) << summary; break;
+    case IsaLevel::neon:
+    case IsaLevel::neon_bf16: EXPECT_NE(f32_line.find("__neon"), std::string::npos) << summary; break;
+    case IsaLevel::sve:
+    case IsaLevel::sve_bf16: EXPECT_NE(f32_line.find("__sve"), std::string::npos) << summary; break;
+  }
+  bool bf16_allowed = host_isa_policy()->allowed.has(Feature::avx512_bf16) || host_isa_policy()->allowed.has(Feature::bf16);
+  std::string bf16_line = summary.substr(summary.find("gemm bf16"));
+  EXPECT_EQ(bf16_line.find("__scalar") == std::string::npos, bf16_allowed) << summary;
+}
+
+TEST_F(GemmApi, F32AndF64MatchTheReference) {
+  std::mt19937 rng(7);
+  const int64_t m = 157, n = 203, k = 311;
+  auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), c = random_matrix<float>(m * n, rng);
+  auto ref = reference_gemm(Layout::row_major, Trans::no, Trans::no, m, n, k, 1.25, a.data(), k, b.data(), n, -0.5,
+                            c.data(), n);
+  ASSERT_TRUE(gemm(Layout::row_major, Trans::no, Trans::no, m, n, k, 1.25f, a.data(), k, b.data(), n, -0.5f, c.data(), n).ok());
+  expect_close(c, ref, k, 0x1p-24, "f32");
+
+  auto ad = random_matrix<double>(m * k, rng), bd = random_matrix<double>(k * n, rng), cd = random_matrix<double>(m * n, rng);
+  auto refd = reference_gemm(Layout::col_major, Trans::yes, Trans::no, m, n, k, 0.75, ad.data(), k, bd.data(), k, 2.0,
+                             cd.data(), m);
+  ASSERT_TRUE(gemm(Layout::col_major, Trans::yes, Trans::no, m, n, k, 0.75, ad.data(), k, bd.data(), k, 2.0, cd.data(), m).ok());
+  std::vector<double> cd_row_major(m * n);
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) cd_row_major[i * n + j] = cd[j * m + i];
+  }
+  expect_close(cd_row_major, refd, k, 0x1p-53, "f64");
+}
+
+TEST_F(GemmApi, Bf16FastMathRoundsInputsAndAccumulatesInF32) {
+  std::mt19937 rng(8);
+  const int64_t m = 70, n = 90, k = 257;
+  auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng);
+  std::vector<float> c(m * n, 0.0f);
+  auto ref = reference_gemm(Layout::row_major, Trans::no, Trans::yes, m, n, k, 1.0, a.data(), k, b.data(), k, 0.0,
+                            c.data(), n, /*round_to_bf16=*/true);
+  GemmOptions options;
+  options.fpmath = FpMath::bf16;
+  ASSERT_TRUE(gemm(Layout::row_major, Trans::no, Trans::yes, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f, c.data(), n,
+                   options).ok());
+  expect_close(c, ref, k, 0x1p-24, "fpmath=bf16");
+
+  // The strict result differs from the bf16 one by about bf16's precision, so the mode really changed.
+  std::vector<float> strict(m * n, 0.0f);
+  ASSERT_TRUE(gemm(Layout::row_major, Trans::no, Trans::yes, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f,
+                   strict.data(), n).ok());
+  double max_diff = 0;
+  for (size_t i = 0; i < c.size(); ++i) max_diff = std::max(max_diff, std::fabs(double(c[i]) - strict[i]));
+  EXPECT_GT(max_diff, 1e-5);
+  EXPECT_LT(max_diff, 0.5);
+
+  std::vector<bf16_t> a16(a.size()), b16(b.size());
+  for (size_t i = 0; i < a.size(); ++i) a16[i] = float_to_bf16(a[i]);
+  for (size_t i = 0; i < b.size(); ++i) b16[i] = float_to_bf16(b[i]);
+  std::vector<float> c16(m * n, 0.0f);
+  ASSERT_TRUE(gemm_bf16(Layout::row_major, Trans::no, Trans::yes, m, n, k, 1.0f, a16.data(), k, b16.data(), k, 0.0f,
+                        c16.data(), n).ok());
+  EXPECT_EQ(c16, c) << "bf16 inputs and fp32 inputs rounded to bf16 must give the same result";
+}
+
+TEST_F(GemmApi, Bf16RoundsToNearestEven) {
+  EXPECT_EQ(float_to_bf16(1.0f), 0x3f80);
+  EXPECT_EQ(float_to_bf16(bf16_to_float(0x3f80) + 0x1p-8f), 0x3f80);  // tie: down to even
+  EXPECT_EQ(float_to_bf16(bf16_to_float(0x3f81) + 0x1p-8f), 0x3f82);  // tie: up to even
+  EXPECT_EQ(float_to_bf16(1.0f + 0x1p-8f + 0x1p-12f), 0x3f81);
+  EXPECT_TRUE(std::isnan(bf16_to_float(float_to_bf16(std::numeric_limits<float>::quiet_NaN()))));
+  EXPECT_EQ(float_to_bf16(std::numeric_limits<float>::infinity()), 0x7f80);
+  EXPECT_EQ(float_to_bf16(3.4e38f), 0x7f80) << "rounds up to infinity past bf16's largest finite value";
+}
+
+TEST_F(GemmApi, BetaZeroNeverReadsCAndAlphaZeroNeverReadsAB) {
+  const int64_t m = 33, n = 47, k = 19;
+  std::mt19937 rng(9);
+  auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng);
+  std::vector<float> c(m * n, std::numeric_limits<float>::quiet_NaN());
+  ASSERT_TRUE(gemm(Layout::row_major, Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n).ok());
+  for (float x : c) ASSERT_FALSE(std::isnan(x));
+
+  std::vector<float> nan_a(m * k, std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> c2(m * n, 2.0f);
+  ASSERT_TRUE(gemm(Layout::row_major, Trans::no, Trans::no, m, n, k, 0.0f, nan_a.data(), k, b.data(), n, 0.5f,
+                   c2.data(), n).ok());
+  for (float x : c2) ASSERT_EQ(x, 1.0f);
+
+  std::vector<double> c3(m * n, 4.0);
+  ASSERT_TRUE(gemm(Layout::col_major, Trans::no, Trans::no, m, n, 0, 1.0, nullptr, m, nullptr, 1, 0.25, c3.data(), m).ok());
+  for (double x : c3) ASSERT_EQ(x, 1.0);
+}
+
+TEST_F(GemmApi, EmptyProblemsAreNoOps) {
+  float c = 5.0f;
+  EXPECT_TRUE(gemm(Layout::row_major, Trans::no, Trans::no, 0, 0, 0, 1.0f, nullptr, 1, nullptr, 1, 0.0f, nullptr, 1).ok());
+  EXPECT_TRUE(gemm(Layout::row_major, Trans::no, Trans::no, 0, 4, 3, 1.0f, nullptr, 3, nullptr, 4, 0.0f, nullptr, 4).ok());
+  EXPECT_TRUE(gemm(Layout::row_major, Trans::no, Trans::no, 1, 1, 0, 1.0f, nullptr, 1, nullptr, 1, 1.0f, &c, 1).ok());
+  EXPECT_EQ(c, 5.0f);
+}
+
+TEST_F(GemmApi, BadArgumentsAreClearErrors) {
+  float x[16] = {};
+  auto check = [](Status s, const char* needle) {
+    EXPECT_FALSE(s.ok());
+    EXPECT_EQ(s.code(), Errc::invalid_argument);
+    EXPECT_NE(s.message().find(needle), std::string::npos) << s.message();
+  };
+  check(gemm(Layout::row_major, Trans::no, Trans::no, -1, 2, 2, 1.0f, x, 2, x, 2, 0.0f, x, 2), "m = -1");
+  check(gemm(Layout::row_major, Trans::no, Trans::no, 4, 2, 3, 1.0f, x, 2, x, 2, 0.0f, x, 2), "lda = 2 is too small");
+  check(gemm(Layout::col_major, Trans::no, Trans::no, 4, 2, 3, 1.0f, x, 4, x, 2, 0.0f, x, 4), "ldb = 2 is too small");
+  check(gemm(Layout::row_major, Trans::no, Trans::no, 2, 4, 2, 1.0f, x, 2, x, 4, 0.0f, x, 3), "ldc = 3");
+  check(gemm(Layout::row_major, Trans::no, Trans::no, 2, 2, 2, 1.0f, nullptr, 2, x, 2, 0.0f, x, 2), "a is null");
+  EXPECT_TRUE(gemm(Layout::row_major, Trans::no, Trans::no, 2, 2, 2, 0.0f, nullptr, 2, nullptr, 2, 0.0f, x, 2).ok())
+      << "alpha = 0 reads neither A nor B";
+  check(gemm(Layout::row_major, Trans::no, Trans::no, 2, 2, 2, 1.0f, x, 2, x, 2, 0.0f, nullptr, 2), "c is null");
+  check(set_num_threads(0), "threads must be >= 1");
+  auto packed = pack_b(Layout::row_major, Trans::no, 3, -1, x, 1);
+  ASSERT_FALSE(packed.ok());
+  EXPECT_NE(packed.status().message().find("n = -1"), std::string::npos);
+}
+
+TEST_F(GemmApi, EpilogueAddsBiasAndClampsInBothLayouts) {
+  const int64_t m = 29, n = 45, k = 23;
+  std::mt19937 rng(10);
+  auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), bias = random_matrix<float>(n, rng);
+  for (Layout layout : {Layout::row_major, Layout::col_major}) {
+    int64_t lda = layout == Layout::row_major ? k : m, ldb = layout == Layout::row_major ? n : k;
+    int64_t ldc = layout == Layout::row_major ? n : m;
+    std::vector<float> c(m * n, 0.0f);
+    auto ref = reference_gemm(layout, Trans::no, Trans::no, m, n, k, 1.0, a.data(), lda, b.data(), ldb, 0.0, c.data(), ldc);
+    GemmOptions options;
+    options.epilogue = {bias.data(), true};
+    ASSERT_TRUE(gemm(layout, Trans::no, Trans::no, m, n, k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), ldc,
+                     options).ok());
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        double want = std::max(0.0, ref.value[i * n + j] + bias[j]);
+        float got = layout == Layout::row_major ? c[i * ldc + j] : c[j * ldc + i];
+        ASSERT_NEAR(got, want, 1e-4) << (layout == Layout::row_major ? "row" : "col") << " i=" << i << " j=" << j;
+      }
+    }
+  }
+}
+
+TEST_F(GemmApi, PrepackedBGivesTheSameBits) {
+  const int64_t m = 61, n = 130, k = 517;
+  std::mt19937 rng(11);
+  auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), bias = random_matrix<float>(n, rng);
+  for (FpMath fpmath : {FpMath::strict, FpMath::bf16}) {
+    for (Layout layout : {Layout::row_major, Layout::col_major}) {
+      // The same op(B) (k x n) stored either way.
+      std::vector<float> stored(k * n);
+      for (int64_t p = 0; p < k; ++p) {
+        for (int64_t j = 0; j < n; ++j) stored[layout == Layout::row_major ? p * n + j : j * k + p] = b[p * n + j];
+      }
+      int64_t ldb = layout == Layout::row_major ? n : k;
+      auto packed = pack_b(layout, Trans::no, k, n, stored.data(), ldb, fpmath);
+      ASSERT_TRUE(packed.ok()) << packed.status().message();
+      EXPECT_GE(packed->bytes(), size_t(k * n) * (fpmath == FpMath::bf16 ? 2 : 4));
+      std::vector<float> direct(m * n, 1.0f), reused(m * n, 1.0f);
+      GemmOptions options;
+      options.fpmath = fpmath;
+      options.epilogue = {bias.data(), true};
+      ASSERT_TRUE(gemm(Layout::row_major, Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 1.0f,
+                       direct.data(), n, options).ok());
+      for (int repeat = 0; repeat < 2; ++repeat) {
+        std::fill(reused.begin(), reused.end(), 1.0f);
+        ASSERT_TRUE(gemm_packed(Trans::no, m, 1.0f, a.data(), k, packed.value(), 1.0f, reused.data(), n,
+                                options.epilogue).ok());
+        EXPECT_EQ(reused, direct);
+      }
+    }
+  }
+}
+
+TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
+  const int64_t m = 403, n = 377, k = 600;
+  std::mt19937 rng(12);
+  auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), c0 = random_matrix<float>(m * n, rng);
+  auto ad = random_matrix<double>(m * k, rng), bd = random_matrix<double>(k * n, rng);
+  std::vector<float> single, threaded;
+  std::vector<double> single_d, threaded_d;
+  for (int threads : {1, 2, 3}) {
+    ASSERT_TRUE(set_num_threads(threads).ok());
+    EXPECT_EQ(get_num_threads(), threads);
+    std::vector<float> c = c0;
+    ASSERT_TRUE(gemm(Layout::row_major, Trans::yes, Trans::no, m, n, k, 1.0f, a.data(), m, b.data(), n, 0.5f, c.data(), n).ok());
+    std::vector<double> cd(m * n, 0.0);
+    ASSERT_TRUE(gemm(Layout::col_major, Trans::no, Trans::yes, m, n, k, 1.0, ad.data(), m, bd.data(), n, 0.0, cd.data(), m).ok());
+    if (threads == 1) {
+      single = c;
+      single_d = cd;
+    } else {
+      EXPECT_EQ(c, single) << threads << " threads";
+      EXPECT_EQ(cd, single_d) << threads << " threads";
+    }
+  }
+}
+
+TEST_F(GemmApi, ConcurrentCallersGetCorrectResults) {
+  const int64_t m = 150, n = 170, k = 190;
+  std::mt19937 rng(13);
+  auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng);
+  std::vector<float> expected(m * n, 0.0f);
+  ASSERT_TRUE(set_num_threads(1).ok());
+  ASSERT_TRUE(gemm(Layout::row_major, Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f,
+                   expected.data(), n).ok());
+  ASSERT_TRUE(set_num_threads(2).ok());
+  std::vector<std::vector<float>> results(4, std::vector<float>(m * n, 0.0f));
+  std::vector<std::thread> callers;
+  for (auto& out : results) {
+    callers.emplace_back([&, ptr = out.data()] {
+      for (int repeat = 0; repeat < 5; ++repeat) {
+        Status s = gemm(Layout::row_major, Trans::no, Trans::no, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, ptr, n);
+        if (!s.ok()) ADD_FAILURE() << s.message();
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  for (const auto& out : results) EXPECT_EQ(out, expected);
+}
+
+}  // namespace
+}  // namespace armory

@@ -1,0 +1,187 @@
+// Every GEMM kernel in the tables that this CPU can run, driven through the portable driver and compared
+// with the double-precision reference: edge shapes, all layouts and transposes, padded leading dimensions,
+// alpha/beta in {0, 1, other}, and blockings small enough that every loop of the driver runs many times.
+#include "gemm/driver.h"
+#include "gemm/kernel_table.h"
+#include "gemm_reference.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <string>
+
+namespace armory {
+namespace {
+
+using namespace gemm_engine;
+using testing::random_matrix;
+using testing::reference_gemm;
+
+struct Shape {
+  int64_t m, n, k;
+};
+
+struct Case {
+  Layout layout;
+  Trans ta, tb;
+  Shape shape;
+  double alpha, beta;
+  int64_t pad;  // added to every leading dimension
+};
+
+std::string describe(const Case& c) {
+  return std::string(c.layout == Layout::row_major ? "row" : "col") + " ta=" + (c.ta == Trans::yes ? "T" : "N") +
+         " tb=" + (c.tb == Trans::yes ? "T" : "N") + " m=" + std::to_string(c.shape.m) +
+         " n=" + std::to_string(c.shape.n) + " k=" + std::to_string(c.shape.k) +
+         " alpha=" + std::to_string(c.alpha) + " beta=" + std::to_string(c.beta) + " pad=" + std::to_string(c.pad);
+}
+
+int64_t stored_ld(Layout layout, int64_t rows, int64_t cols, bool trans, int64_t pad) {
+  int64_t sr = trans ? cols : rows, sc = trans ? rows : cols;
+  return std::max<int64_t>(1, layout == Layout::row_major ? sc : sr) + pad;
+}
+
+int64_t stored_size(Layout layout, int64_t rows, int64_t cols, bool trans, int64_t ld) {
+  int64_t sr = trans ? cols : rows, sc = trans ? rows : cols;
+  return std::max<int64_t>(1, (layout == Layout::row_major ? sr : sc) * ld);
+}
+
+// Runs one case through `plan` and checks every element of C against the reference.
+// element_eps: the unit roundoff of the accumulation; bf16_inputs: the inputs are rounded to bf16.
+template <class In, class Packed, class Out, class Fn>
+void check_case(const Plan<Fn>& plan, const Case& c, double element_eps, bool bf16_inputs, std::mt19937& rng) {
+  const auto [m, n, k] = c.shape;
+  const bool ta = c.ta == Trans::yes, tb = c.tb == Trans::yes;
+  const int64_t lda = stored_ld(c.layout, m, k, ta, c.pad), ldb = stored_ld(c.layout, k, n, tb, c.pad);
+  const int64_t ldc = stored_ld(c.layout, m, n, false, c.pad);
+  auto a = random_matrix<Out>(static_cast<size_t>(stored_size(c.layout, m, k, ta, lda)), rng);
+  auto b = random_matrix<Out>(static_cast<size_t>(stored_size(c.layout, k, n, tb, ldb)), rng);
+  auto c0 = random_matrix<Out>(static_cast<size_t>(stored_size(c.layout, m, n, false, ldc)), rng);
+  if (c.beta == 0) std::fill(c0.begin(), c0.end(), std::numeric_limits<Out>::quiet_NaN());  // must not be read
+
+  auto ref = reference_gemm(c.layout, c.ta, c.tb, m, n, k, c.alpha, a.data(), lda, b.data(), ldb, c.beta, c0.data(),
+                            ldc, bf16_inputs);
+  std::vector<Out> out = c0;
+  std::vector<In> a_in(a.begin(), a.end()), b_in(b.begin(), b.end());
+  if constexpr (std::is_same_v<In, bf16_t>) {
+    for (size_t i = 0; i < a.size(); ++i) a_in[i] = float_to_bf16(a[i]);
+    for (size_t i = 0; i < b.size(); ++i) b_in[i] = float_to_bf16(b[i]);
+  }
+  auto args = row_major_args<In, Out>(c.layout, c.ta, c.tb, m, n, k, static_cast<Out>(c.alpha), a_in.data(), lda,
+                                      b_in.data(), ldb, static_cast<Out>(c.beta), out.data(), ldc, {});
+  Status status = run_gemm<In, Packed>(plan, args);
+  ASSERT_TRUE(status.ok()) << status.message();
+
+  int reported = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      size_t at = static_cast<size_t>(c.layout == Layout::row_major ? i * ldc + j : j * ldc + i);
+      double want = ref.value[static_cast<size_t>(i * n + j)];
+      double tol = 2.0 * (static_cast<double>(k) + 2.0) * element_eps * ref.scale[static_cast<size_t>(i * n + j)] +
+                   std::numeric_limits<double>::min();
+      double got = static_cast<double>(out[at]);
+      if (!(std::fabs(got - want) <= tol) && reported++ < 3) {
+        ADD_FAILURE() << plan.kernel->id.name << " " << describe(c) << ": C[" << i << "][" << j << "] = " << got
+                      << ", want " << want << " (tolerance " << tol << ")";
+      }
+    }
+  }
+  // Padding between rows/columns of C is never written.
+  for (int64_t outer = 0; outer < (c.layout == Layout::row_major ? m : n); ++outer) {
+    for (int64_t inner = (c.layout == Layout::row_major ? n : m); inner < ldc; ++inner) {
+      size_t at = static_cast<size_t>(outer * ldc + inner);
+      bool same = std::isnan(c0[at]) ? std::isnan(out[at]) : out[at] == c0[at];
+      if (!same && reported++ < 3) ADD_FAILURE() << describe(c) << ": wrote into C's padding";
+    }
+  }
+}
+
+std::vector<Case> sweep(int mr, int nr) {
+  const Shape shapes[] = {
+      {1, 1, 1}, {mr - 1, nr - 1, 1}, {mr, nr, 1}, {mr + 1, nr + 1, 2}, {2 * mr, 2 * nr, 7}, {17, 31, 13},
+      {37, 5, 64}, {5, 67, 29}, {97, 89, 83}, {2 * mr + 3, 3 * nr + 5, 131}, {1, 100, 50}, {100, 1, 50},
+  };
+  const std::pair<double, double> scalars[] = {{1, 0}, {1, 1}, {0.5, -2}, {-1.5, 0}};
+  std::vector<Case> cases;
+  int rotate = 0;
+  for (Layout layout : {Layout::row_major, Layout::col_major}) {
+    for (Trans ta : {Trans::no, Trans::yes}) {
+      for (Trans tb : {Trans::no, Trans::yes}) {
+        for (const Shape& s : shapes) {
+          if (s.m < 1 || s.n < 1) continue;
+          auto [alpha, beta] = scalars[rotate % 4];
+          cases.push_back({layout, ta, tb, s, alpha, beta, rotate % 3 == 0 ? 3 : 0});
+          ++rotate;
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+// A blocking small enough that matrices of ~100 run several jc, pc and ic blocks.
+template <class Fn>
+Plan<Fn> tiny_blocking(Plan<Fn> plan) {
+  plan.blocking = {2 * plan.kernel->mr, 8 * plan.kernel->k_group, 2 * plan.kernel->nr};
+  return plan;
+}
+
+template <class Table>
+std::vector<const typename Table::value_type*> runnable(const Table& table) {
+  auto policy = make_isa_policy(host_cpu(), nullptr);
+  std::vector<const typename Table::value_type*> out;
+  for (const auto& row : table) {
+    if (policy.ok() && rejection_reason(row.id, host_cpu(), policy.value()).empty()) out.push_back(&row);
+  }
+  return out;
+}
+
+constexpr double kF32Eps = 0x1p-24, kF64Eps = 0x1p-53;
+
+TEST(GemmKernels, F32EveryRunnableKernel) {
+  std::mt19937 rng(42);
+  for (const auto* kernel : runnable(f32_kernels())) {
+    SCOPED_TRACE(std::string(kernel->id.name));
+    auto plan = plan_for(host_cpu(), *kernel, 4);
+    for (const auto& c : sweep(kernel->mr, kernel->nr)) {
+      check_case<float, float, float>(plan, c, kF32Eps, false, rng);
+      check_case<float, float, float>(tiny_blocking(plan), c, kF32Eps, false, rng);
+    }
+  }
+}
+
+TEST(GemmKernels, F64EveryRunnableKernel) {
+  std::mt19937 rng(43);
+  for (const auto* kernel : runnable(f64_kernels())) {
+    SCOPED_TRACE(std::string(kernel->id.name));
+    auto plan = plan_for(host_cpu(), *kernel, 8);
+    for (const auto& c : sweep(kernel->mr, kernel->nr)) {
+      check_case<double, double, double>(plan, c, kF64Eps, false, rng);
+      check_case<double, double, double>(tiny_blocking(plan), c, kF64Eps, false, rng);
+    }
+  }
+}
+
+TEST(GemmKernels, Bf16FastMathEveryRunnableKernel) {
+  std::mt19937 rng(44);
+  for (const auto* kernel : runnable(bf16_kernels())) {
+    SCOPED_TRACE(std::string(kernel->id.name));
+    auto plan = plan_for(host_cpu(), *kernel, 2);
+    for (const auto& c : sweep(kernel->mr, kernel->nr)) {
+      // fp32 inputs rounded while packing (fpmath = bf16), and bf16 inputs as they are.
+      check_case<float, bf16_t, float>(plan, c, kF32Eps, true, rng);
+      check_case<bf16_t, bf16_t, float>(tiny_blocking(plan), c, kF32Eps, true, rng);
+    }
+  }
+}
+
+TEST(GemmKernels, TablesHaveAScalarTwinLast) {
+  EXPECT_EQ(f32_kernels().back().id.isa, IsaLevel::scalar);
+  EXPECT_EQ(f64_kernels().back().id.isa, IsaLevel::scalar);
+  EXPECT_EQ(bf16_kernels().back().id.isa, IsaLevel::scalar);
+  for (const auto& k : f32_kernels()) EXPECT_LE(k.mr * k.nr, 16 * 64) << "edge tile buffer too small";
+  for (const auto& k : bf16_kernels()) EXPECT_EQ(k.k_group, 2);
+}
+
+}  // namespace
+}  // namespace armory

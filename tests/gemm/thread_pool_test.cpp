@@ -1,0 +1,87 @@
+#include "gemm/thread_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+namespace armory {
+namespace {
+
+TEST(ThreadPool, RunsEveryThreadIndexOnce) {
+  ThreadPool& pool = ThreadPool::global();
+  pool.set_max_threads(3);
+  std::vector<std::atomic<int>> hits(3);
+  std::atomic<int> width{0};
+  pool.parallel(3, [&](ParallelContext& ctx) {
+    hits[ctx.thread()]++;
+    width = ctx.threads();
+  });
+  if (width == 3) {
+    for (auto& h : hits) EXPECT_EQ(h.load(), 1);
+  } else {
+    EXPECT_EQ(width.load(), 1);  // the pool was busy: the caller ran it alone
+    EXPECT_EQ(hits[0].load(), 1);
+  }
+}
+
+TEST(ThreadPool, BarrierSeparatesPhases) {
+  ThreadPool& pool = ThreadPool::global();
+  pool.set_max_threads(2);
+  for (int round = 0; round < 200; ++round) {
+    std::atomic<int> phase_one{0};
+    std::atomic<bool> ok{true};
+    pool.parallel(2, [&](ParallelContext& ctx) {
+      phase_one++;
+      ctx.barrier();
+      if (phase_one.load() != ctx.threads()) ok = false;
+      ctx.barrier();
+    });
+    ASSERT_TRUE(ok) << "round " << round;
+  }
+}
+
+TEST(ThreadPool, NestedRegionsRunInline) {
+  ThreadPool& pool = ThreadPool::global();
+  pool.set_max_threads(2);
+  std::atomic<int> inner_width{0};
+  pool.parallel(2, [&](ParallelContext& ctx) {
+    pool.parallel(2, [&](ParallelContext& inner) { inner_width = inner.threads(); });
+  });
+  EXPECT_EQ(inner_width.load(), 1);
+}
+
+TEST(ThreadPool, ConcurrentHostThreadsNeverDeadlock) {
+  ThreadPool& pool = ThreadPool::global();
+  pool.set_max_threads(2);
+  std::atomic<long> total{0};
+  std::vector<std::thread> hosts;
+  for (int h = 0; h < 4; ++h) {
+    hosts.emplace_back([&] {
+      for (int i = 0; i < 300; ++i) {
+        pool.parallel(2, [&](ParallelContext& ctx) {
+          total++;
+          ctx.barrier();
+        });
+      }
+    });
+  }
+  for (auto& t : hosts) t.join();
+  EXPECT_GE(total.load(), 4 * 300);
+}
+
+TEST(ThreadPool, ThreadCountFromEnvironment) {
+  setenv("ARMORY_NUM_THREADS", "3", 1);
+  EXPECT_EQ(default_thread_count(), 3);
+  setenv("ARMORY_NUM_THREADS", "junk", 1);
+  setenv("OMP_NUM_THREADS", "5,2", 1);
+  EXPECT_EQ(default_thread_count(), 5);
+  unsetenv("ARMORY_NUM_THREADS");
+  unsetenv("OMP_NUM_THREADS");
+  EXPECT_GE(default_thread_count(), 1);
+}
+
+}  // namespace
+}  // namespace armory

@@ -10,6 +10,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev googletest libgtest-dev libbenchmark-dev
   # aarch64 cross build, run under emulation
   g++-aarch64-linux-gnu qemu-user
+  # peers the benchmarks load at run time (dlopen), and oneDNN's header for its C API types
+  libopenblas0-pthread libblis4-pthread libdnnl2 libdnnl-dev
 )
 
 missing=()

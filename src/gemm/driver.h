@@ -184,6 +184,11 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const int64_t kc = round_up(plan.blocking.kc, kg);
   const int64_t nc = plan.blocking.nc;
   const int threads = threads_for(m, n, k);
+  constexpr bool has_unpacked_a = !std::is_same_v<typename UnpackedA<Fn>::type, std::nullptr_t>;
+  bool direct_a = false;
+  if constexpr (has_unpacked_a) {
+    direct_a = plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && !args.a.trans && kg == 1;
+  }
 
   // Even A blocks, at least one per thread when m allows it; the rest of the threads split the jr loop.
   int64_t ic_blocks = ceil_div(m, plan.blocking.mc);
@@ -232,7 +237,12 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           const int64_t mcur = std::min(mc, m - ic);
           const int64_t first_panel = chunk * panels / jr_chunks, end_panel = (chunk + 1) * panels / jr_chunks;
           if (mcur <= 0 || first_panel >= end_panel) continue;
-          pack_a(args.a, ic, mcur, pc, kcur, mr, kg, a_buffer);
+          // A row-major A is read in place by the kernel's unpacked-A variant; only a partial last panel
+          // (fewer than MR rows) is packed, so the kernel never reads past A's last row.
+          const int64_t full_rows = direct_a ? mcur / mr * mr : 0;
+          if (full_rows < mcur) {
+            pack_a(args.a, ic + full_rows, mcur - full_rows, pc, kcur, mr, kg, a_buffer + full_rows * kpad);
+          }
           for (int64_t p = first_panel; p < end_panel; ++p) {
             const int64_t jr = p * nr, cols = std::min<int64_t>(nr, ncur - jr);
             const Packed* b_panel = b_block + p * nr * kpad;
@@ -240,10 +250,20 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
               const int64_t rows = std::min<int64_t>(mr, mcur - ir);
               Out* c = args.c + (ic + ir) * args.ldc + jc + jr;
               const Packed* a_panel = a_buffer + ir * kpad;
+              auto run_tile = [&](Out* dst, int64_t ld, Out b_scale) {
+                if (ir < full_rows) {
+                  if constexpr (has_unpacked_a) {
+                    kern.fn_unpacked_a(kpad, args.a.data + (ic + ir) * args.a.ld + pc, args.a.ld, b_panel, dst, ld,
+                                       args.alpha, b_scale);
+                  }
+                } else {
+                  kern.fn(kpad, a_panel, b_panel, dst, ld, args.alpha, b_scale);
+                }
+              };
               if (rows == mr && cols == nr) {
-                kern.fn(kpad, a_panel, b_panel, c, args.ldc, args.alpha, beta);
+                run_tile(c, args.ldc, beta);
               } else {
-                kern.fn(kpad, a_panel, b_panel, edge_tile, nr, args.alpha, Out(0));
+                run_tile(edge_tile, nr, Out(0));
                 for (int64_t i = 0; i < rows; ++i) {
                   for (int64_t j = 0; j < cols; ++j) {
                     Out prior = beta == Out(0) ? Out(0) : beta * c[i * args.ldc + j];

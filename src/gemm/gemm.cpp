@@ -171,13 +171,7 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const float* a, int64_t lda
 
 // ---- bf16 conversion, threads, summary ----
 
-bf16_t float_to_bf16(float x) noexcept {
-  uint32_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-  if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<bf16_t>((bits >> 16) | 0x0040u);  // quiet NaN
-  bits += 0x7fffu + ((bits >> 16) & 1u);  // round to nearest, ties to even
-  return static_cast<bf16_t>(bits >> 16);
-}
+bf16_t float_to_bf16(float x) noexcept { return round_to_bf16(x); }
 
 float bf16_to_float(bf16_t x) noexcept {
   uint32_t bits = uint32_t{x} << 16;

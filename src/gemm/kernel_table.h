@@ -13,6 +13,16 @@
 
 namespace armory::gemm_engine {
 
+// The unpacked-A variant's type for each packed kernel type (none for bf16, whose A must be converted).
+template <class Fn>
+struct UnpackedA {
+  using type = std::nullptr_t;
+};
+template <class T>
+struct UnpackedA<TileKernel<T>> {
+  using type = UnpackedATileKernel<T>;
+};
+
 template <class Fn>
 struct KernelInfo {
   KernelId id;
@@ -20,6 +30,7 @@ struct KernelInfo {
   int nr;
   int k_group;  // k values per packed step: 1, or 2 for the bf16 pair kernels
   Fn fn;        // nullptr when not compiled into this build
+  typename UnpackedA<Fn>::type fn_unpacked_a = nullptr;  // optional: reads a row-major A in place
 };
 
 using F32Kernel = KernelInfo<TileKernel<float>>;
@@ -44,6 +55,7 @@ template <class Fn>
 struct Plan {
   const KernelInfo<Fn>* kernel = nullptr;
   Blocking blocking{};
+  bool use_unpacked_a = true;  // when the kernel has the variant and A is row-major (tests turn it off)
 };
 
 using F32Plan = Plan<TileKernel<float>>;
@@ -59,7 +71,7 @@ const Result<Bf16Plan>& bf16_plan();
 // A plan for a given kernel row (tests and benchmarks force each kernel this way).
 template <class Fn>
 Plan<Fn> plan_for(const CpuInfo& cpu, const KernelInfo<Fn>& kernel, int element_bytes) {
-  return {&kernel, blocking_for(cpu, kernel.id.name, kernel.mr, kernel.nr, element_bytes, kernel.k_group)};
+  return {&kernel, blocking_for(cpu, kernel.id.name, kernel.mr, kernel.nr, element_bytes, kernel.k_group), true};
 }
 
 }  // namespace armory::gemm_engine

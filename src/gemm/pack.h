@@ -10,6 +10,15 @@
 
 namespace armory::gemm_engine {
 
+// fp32 -> bf16, round to nearest even; NaN stays a (quiet) NaN. Inline so packing loops vectorise.
+inline bf16_t round_to_bf16(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<bf16_t>((bits >> 16) | 0x0040u);
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<bf16_t>(bits >> 16);
+}
+
 // The element a panel stores for an input element: the same value, or the bf16 rounding of it.
 template <class Packed, class In>
 inline Packed to_packed(In x) {
@@ -17,7 +26,7 @@ inline Packed to_packed(In x) {
     return x;
   } else {
     static_assert(std::is_same_v<Packed, bf16_t> && std::is_same_v<In, float>);
-    return float_to_bf16(x);
+    return round_to_bf16(x);
   }
 }
 
@@ -52,12 +61,26 @@ void pack_a(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int
         const In* src = a.data + (p0 + p) * a.ld + row0 + ir;
         for (int64_t i = 0; i < panel_rows; ++i) panel[p * mr + i] = to_packed<Packed>(src[i]);
       }
+    } else if (!a.trans) {
+      // k pairs of a row-major A are adjacent already: copy pairs down the panel.
+      const int64_t pairs = kc / 2;
+      for (int64_t i = 0; i < panel_rows; ++i) {
+        const In* src = a.data + (row0 + ir + i) * a.ld + p0;
+        Packed* dst = panel + 2 * i;
+        for (int64_t g = 0; g < pairs; ++g) {
+          dst[g * 2 * mr] = to_packed<Packed>(src[2 * g]);
+          dst[g * 2 * mr + 1] = to_packed<Packed>(src[2 * g + 1]);
+        }
+        if (kc % 2) {
+          dst[pairs * 2 * mr] = to_packed<Packed>(src[kc - 1]);
+          dst[pairs * 2 * mr + 1] = Packed(0);
+        }
+      }
     } else {
       for (int64_t p = 0; p < kc_padded; ++p) {
-        for (int64_t i = 0; i < panel_rows; ++i) {
-          panel[(p / k_group * mr + i) * k_group + p % k_group] =
-              p < kc ? to_packed<Packed>(a.at(row0 + ir + i, p0 + p)) : Packed(0);
-        }
+        const In* src = a.data + (p0 + p) * a.ld + row0 + ir;
+        Packed* dst = panel + (p / 2) * 2 * mr + p % 2;
+        for (int64_t i = 0; i < panel_rows; ++i) dst[2 * i] = p < kc ? to_packed<Packed>(src[i]) : Packed(0);
       }
     }
     if (panel_rows < mr) {
@@ -93,10 +116,24 @@ void pack_b_panel(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0,
     }
     return;
   }
-  for (int64_t p = 0; p < kc_padded; ++p) {
-    for (int64_t j = 0; j < nr; ++j) {
-      panel[(p / k_group * nr + j) * k_group + p % k_group] =
-          (p < kc && j < cols) ? to_packed<Packed>(b.at(p0 + p, col0 + j)) : Packed(0);
+  if (!b.trans) {
+    // Interleave two rows of B: (b[p][j], b[p+1][j]) for every column j.
+    for (int64_t p = 0; p < kc_padded; p += 2) {
+      const In* row0 = b.data + (p0 + p) * b.ld + col0;
+      const In* row1 = p + 1 < kc ? row0 + b.ld : nullptr;
+      Packed* dst = panel + p * nr;
+      for (int64_t j = 0; j < cols; ++j) {
+        dst[2 * j] = to_packed<Packed>(row0[j]);
+        dst[2 * j + 1] = row1 ? to_packed<Packed>(row1[j]) : Packed(0);
+      }
+      std::memset(dst + 2 * cols, 0, sizeof(Packed) * 2 * (nr - cols));
+    }
+    return;
+  }
+  for (int64_t j = 0; j < nr; ++j) {
+    const In* src = b.data + (col0 + j) * b.ld + p0;  // transposed: column j of op(B) is contiguous in k
+    for (int64_t p = 0; p < kc_padded; ++p) {
+      panel[(p / 2 * nr + j) * 2 + p % 2] = (p < kc && j < cols) ? to_packed<Packed>(src[p]) : Packed(0);
     }
   }
 }

@@ -18,9 +18,9 @@ struct TuningRow {
 
 // Measured with bench/gemm_bench on the machine named in docs/PERFORMANCE.md.
 constexpr std::array<TuningRow, 3> kTuning = {{
-    {"zen5", "gemm_f32_12x32__avx512", {480, 384, 4096}},
-    {"zen5", "gemm_f64_12x16__avx512", {240, 384, 2048}},
-    {"zen5", "gemm_bf16_12x32__avx512bf16", {480, 768, 4096}},
+    {"zen5", "gemm_f32_12x32__avx512", {120, 1024, 4096}},
+    {"zen5", "gemm_f64_12x16__avx512", {120, 512, 1024}},
+    {"zen5", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
 }};
 
 uint64_t cache_bytes(const CpuInfo& cpu, int level, uint64_t fallback) {

@@ -126,6 +126,13 @@ Plan<Fn> tiny_blocking(Plan<Fn> plan) {
   return plan;
 }
 
+// The same plan with A always packed (kernels with an unpacked-A variant otherwise read row-major A in place).
+template <class Fn>
+Plan<Fn> packed_a(Plan<Fn> plan) {
+  plan.use_unpacked_a = false;
+  return plan;
+}
+
 template <class Table>
 std::vector<const typename Table::value_type*> runnable(const Table& table) {
   auto policy = make_isa_policy(host_cpu(), nullptr);
@@ -146,6 +153,7 @@ TEST(GemmKernels, F32EveryRunnableKernel) {
     for (const auto& c : sweep(kernel->mr, kernel->nr)) {
       check_case<float, float, float>(plan, c, kF32Eps, false, rng);
       check_case<float, float, float>(tiny_blocking(plan), c, kF32Eps, false, rng);
+      check_case<float, float, float>(packed_a(tiny_blocking(plan)), c, kF32Eps, false, rng);
     }
   }
 }
@@ -158,6 +166,7 @@ TEST(GemmKernels, F64EveryRunnableKernel) {
     for (const auto& c : sweep(kernel->mr, kernel->nr)) {
       check_case<double, double, double>(plan, c, kF64Eps, false, rng);
       check_case<double, double, double>(tiny_blocking(plan), c, kF64Eps, false, rng);
+      check_case<double, double, double>(packed_a(tiny_blocking(plan)), c, kF64Eps, false, rng);
     }
   }
 }

@@ -41,11 +41,13 @@ struct Vec<double> {
   static V add(V a, V b) { return _mm512_add_pd(a, b); }
 };
 
-// C[MR x NR] = alpha * A_panel * B_panel + beta * C, C row-major with row stride ldc.
-// a: kc columns of MR values; b: kc rows of NR = NV*lanes values. beta == 0 never reads C.
+// C[MR x NR] = alpha * A * B_panel + beta * C, C row-major with row stride ldc.
+// A element (i, p) is a[i * rsa + p * csa]: a packed panel has rsa = 1, csa = MR; a row-major A read in
+// place has rsa = lda, csa = 1. b: kc rows of NR = NV*lanes values. beta == 0 never reads C.
 template <class T, int MR, int NV>
-__attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict a, const T* __restrict b,
-                                                T* __restrict c, int64_t ldc, T alpha, T beta) {
+__attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict a, int64_t rsa, int64_t csa,
+                                                const T* __restrict b, T* __restrict c, int64_t ldc, T alpha,
+                                                T beta) {
   using S = Vec<T>;
   using V = typename S::V;
   constexpr int L = S::lanes;
@@ -59,18 +61,16 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
   }
 
   for (int64_t p = 0; p < kc; ++p) {
-    // A is streamed from L2; fetch a few steps ahead so the broadcasts do not wait.
-    _mm_prefetch(reinterpret_cast<const char*>(a + 8 * MR), _MM_HINT_T0);
     V bv[NV];
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) bv[j] = S::load(b + j * L);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      V av = S::broadcast(a + i);
+      V av = S::broadcast(a + i * rsa);
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[i][j] = S::fmadd(av, bv[j], acc[i][j]);
     }
-    a += MR;
+    a += csa;
     b += NR;
   }
 

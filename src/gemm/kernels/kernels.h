@@ -14,6 +14,10 @@ using bf16_t = uint16_t;
 
 template <class T>
 using TileKernel = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta);
+// The same tile reading a row-major A in place: A(i, p) = a[i * lda + p], all MR rows present.
+template <class T>
+using UnpackedATileKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t ldc, T alpha,
+                                     T beta);
 using Bf16TileKernel = void (*)(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
                                 float beta);
 
@@ -26,7 +30,10 @@ void gemm_bf16_4x16__scalar(int64_t, const bf16_t*, const bf16_t*, float*, int64
 void gemm_f32_6x16__avx2(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f64_6x8__avx2(int64_t, const double*, const double*, double*, int64_t, double, double);
 void gemm_f32_12x32__avx512(int64_t, const float*, const float*, float*, int64_t, float, float);
+void gemm_f32_12x32__avx512_unpacked_a(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float);
 void gemm_f64_12x16__avx512(int64_t, const double*, const double*, double*, int64_t, double, double);
+void gemm_f64_12x16__avx512_unpacked_a(int64_t, const double*, int64_t, const double*, double*, int64_t, double,
+                                       double);
 void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
 
 }  // namespace armory::gemm_engine

@@ -4,6 +4,8 @@
 // k == 0 never reads A or B.
 #pragma once
 
+#include <armory/cpu.h>
+#include <armory/isa.h>
 #include <armory/status.h>
 
 #include <cstdint>
@@ -83,7 +85,10 @@ float bf16_to_float(bf16_t x) noexcept;
 int get_num_threads() noexcept;
 Status set_num_threads(int threads);
 
-// What GEMM dispatches for each precision, e.g. "f32: gemm_f32_12x32__avx512 (mc=... kc=... nc=...)".
+// What GEMM dispatches for each precision, one line each, e.g.
+// "gemm f32: gemm_f32_12x32__avx512 (MR=12 NR=32, mc=120 kc=1024 nc=4096)".
 std::string gemm_dispatch_summary();
+// The same for another CPU description (a fixture) and ISA policy: what armory would run there.
+std::string gemm_dispatch_summary(const CpuInfo& cpu, const IsaPolicy& policy);
 
 }  // namespace armory

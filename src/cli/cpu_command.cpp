@@ -1,5 +1,6 @@
 // `armory cpu`: what the machine is and what armory will run on it.
 #include <armory/cpu.h>
+#include <armory/gemm.h>
 #include <armory/isa.h>
 #include <armory/version.h>
 
@@ -68,6 +69,14 @@ nlohmann::json to_json(const CpuInfo& cpu, const IsaPolicy& policy) {
   j["usable_cores"] = cpu.usable_cores;
   j["isa"] = {{"best", isa_name(policy.best)}, {"cap", isa_name(policy.cap)}, {"from_env", policy.from_env}};
   j["source"] = cpu.source;
+  nlohmann::json kernels = nlohmann::json::object();
+  std::string summary = gemm_dispatch_summary(cpu, policy);
+  for (size_t start = 0, end; (end = summary.find('\n', start)) != std::string::npos; start = end + 1) {
+    std::string line = summary.substr(start, end - start);
+    size_t colon = line.find(": ");
+    kernels[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  j["kernels"] = kernels;
   j["notes"] = cpu.notes;
   const auto& build = build_info();
   j["armory"] = {{"version", build.version}, {"git_commit", build.git_commit}, {"build_type", build.build_type},
@@ -108,6 +117,10 @@ void print_text(const CpuInfo& cpu, const IsaPolicy& policy) {
                    ", affinity " + std::to_string(cpu.affinity_cpus) + ", cgroup quota " + quota + ")");
   row("source", cpu.source);
   for (const auto& note : cpu.notes) row("note", note);
+  std::string kernels = gemm_dispatch_summary(cpu, policy);
+  for (size_t start = 0, end; (end = kernels.find('\n', start)) != std::string::npos; start = end + 1) {
+    row("kernel", kernels.substr(start, end - start));
+  }
 }
 
 }  // namespace

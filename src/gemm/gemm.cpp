@@ -190,22 +190,4 @@ Status set_num_threads(int threads) {
   return {};
 }
 
-namespace {
-
-template <class PlanT>
-std::string describe(const char* what, const Result<PlanT>& plan) {
-  if (!plan) return std::string(what) + ": " + plan.status().message();
-  const auto& p = plan.value();
-  return std::string(what) + ": " + std::string(p.kernel->id.name) + " (MR=" + std::to_string(p.kernel->mr) +
-         " NR=" + std::to_string(p.kernel->nr) + ", mc=" + std::to_string(p.blocking.mc) +
-         " kc=" + std::to_string(p.blocking.kc) + " nc=" + std::to_string(p.blocking.nc) + ")";
-}
-
-}  // namespace
-
-std::string gemm_dispatch_summary() {
-  return describe("gemm f32", f32_plan()) + "\n" + describe("gemm f64", f64_plan()) + "\n" +
-         describe("gemm bf16", bf16_plan()) + "\n";
-}
-
 }  // namespace armory

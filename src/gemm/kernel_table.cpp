@@ -38,12 +38,11 @@ constexpr std::array<Bf16Kernel, 2> kBf16 = {{
 }};
 
 template <class Fn, size_t N>
-Result<Plan<Fn>> choose(const std::array<KernelInfo<Fn>, N>& table, const char* operation, int element_bytes) {
-  const auto& policy = host_isa_policy();
+Result<Plan<Fn>> choose(const std::array<KernelInfo<Fn>, N>& table, const char* operation, int element_bytes,
+                        const CpuInfo& cpu, const Result<IsaPolicy>& policy, bool log) {
   if (!policy.ok()) return policy.status();
-  const CpuInfo& cpu = host_cpu();
   DispatchDecision decision;
-  bool verbose = verbose_enabled("dispatch");
+  bool verbose = log && verbose_enabled("dispatch");
   const KernelInfo<Fn>* row = select_kernel<KernelInfo<Fn>>(table, operation, cpu, policy.value(),
                                                             verbose ? nullptr : &decision);
   if (row == nullptr) return error(Errc::internal, std::string("no GEMM kernel for ") + operation);
@@ -56,6 +55,15 @@ Result<Plan<Fn>> choose(const std::array<KernelInfo<Fn>, N>& table, const char* 
   return plan;
 }
 
+template <class PlanT>
+std::string describe(const char* what, const Result<PlanT>& plan) {
+  if (!plan) return std::string(what) + ": " + plan.status().message();
+  const auto& p = plan.value();
+  return std::string(what) + ": " + std::string(p.kernel->id.name) + " (MR=" + std::to_string(p.kernel->mr) +
+         " NR=" + std::to_string(p.kernel->nr) + ", mc=" + std::to_string(p.blocking.mc) +
+         " kc=" + std::to_string(p.blocking.kc) + " nc=" + std::to_string(p.blocking.nc) + ")";
+}
+
 }  // namespace
 
 std::span<const F32Kernel> f32_kernels() { return kF32; }
@@ -63,18 +71,34 @@ std::span<const F64Kernel> f64_kernels() { return kF64; }
 std::span<const Bf16Kernel> bf16_kernels() { return kBf16; }
 
 const Result<F32Plan>& f32_plan() {
-  static const Result<F32Plan> plan = choose(kF32, "gemm_f32", 4);
+  static const Result<F32Plan> plan = choose(kF32, "gemm_f32", 4, host_cpu(), host_isa_policy(), true);
   return plan;
 }
 
 const Result<F64Plan>& f64_plan() {
-  static const Result<F64Plan> plan = choose(kF64, "gemm_f64", 8);
+  static const Result<F64Plan> plan = choose(kF64, "gemm_f64", 8, host_cpu(), host_isa_policy(), true);
   return plan;
 }
 
 const Result<Bf16Plan>& bf16_plan() {
-  static const Result<Bf16Plan> plan = choose(kBf16, "gemm_bf16", 2);
+  static const Result<Bf16Plan> plan = choose(kBf16, "gemm_bf16", 2, host_cpu(), host_isa_policy(), true);
   return plan;
 }
 
+std::string plan_summary(const CpuInfo& cpu, const Result<IsaPolicy>& policy) {
+  return describe("gemm f32", choose(kF32, "gemm_f32", 4, cpu, policy, false)) + "\n" +
+         describe("gemm f64", choose(kF64, "gemm_f64", 8, cpu, policy, false)) + "\n" +
+         describe("gemm bf16", choose(kBf16, "gemm_bf16", 2, cpu, policy, false)) + "\n";
+}
+
 }  // namespace armory::gemm_engine
+
+namespace armory {
+
+std::string gemm_dispatch_summary() { return gemm_engine::plan_summary(host_cpu(), host_isa_policy()); }
+
+std::string gemm_dispatch_summary(const CpuInfo& cpu, const IsaPolicy& policy) {
+  return gemm_engine::plan_summary(cpu, Result<IsaPolicy>(policy));
+}
+
+}  // namespace armory

@@ -3,6 +3,7 @@
 #include <armory/gemm.h>
 #include <armory/isa.h>
 
+#include "gemm/kernel_table.h"
 #include "gemm_reference.h"
 
 #include <gtest/gtest.h>
@@ -42,23 +43,43 @@ void expect_close(const std::vector<T>& got, const testing::Reference& ref, int6
   }
 }
 
-TEST_F(GemmApi, DispatchFollowsTheIsaCap) {
-  std::string summary = gemm_dispatch_summary();
-  IsaLevel cap = host_isa_policy()->cap;
-  std::string f32_line = summary.substr(0, summary.find('\n'));
-  switch (cap) {
-    case IsaLevel::scalar: EXPECT_NE(f32_line.find("__scalar"), std::string::npos) << summary; break;
-    case IsaLevel::avx2: EXPECT_NE(f32_line.find("__avx2"), std::string::npos) << summary; break;
-    case IsaLevel::avx512:
-    case IsaLevel::avx512_bf16: EXPECT_NE(f32_line.find("__avx512"), std::string::npos) << summary; break;
-    case IsaLevel::neon:
-    case IsaLevel::neon_bf16: EXPECT_NE(f32_line.find("__neon"), std::string::npos) << summary; break;
-    case IsaLevel::sve:
-    case IsaLevel::sve_bf16: EXPECT_NE(f32_line.find("__sve"), std::string::npos) << summary; break;
+// The kernel named in the summary for `operation` ("gemm f32"), looked up in its table.
+template <class Table>
+const typename Table::value_type* dispatched_row(const Table& table, const std::string& summary,
+                                                 const std::string& operation) {
+  size_t at = summary.find(operation + ": ");
+  if (at == std::string::npos) return nullptr;
+  std::string rest = summary.substr(at + operation.size() + 2);
+  std::string name = rest.substr(0, rest.find(' '));
+  for (const auto& row : table) {
+    if (row.id.name == name) return &row;
   }
-  bool bf16_allowed = host_isa_policy()->allowed.has(Feature::avx512_bf16) || host_isa_policy()->allowed.has(Feature::bf16);
-  std::string bf16_line = summary.substr(summary.find("gemm bf16"));
-  EXPECT_EQ(bf16_line.find("__scalar") == std::string::npos, bf16_allowed) << summary;
+  return nullptr;
+}
+
+// Under ARMORY_ISA=X every dispatched kernel stays within X, and where the table has a kernel of level X
+// compiled in, that is the one chosen.
+template <class Table>
+void expect_dispatch_within_cap(const Table& table, const std::string& operation) {
+  const IsaPolicy& policy = host_isa_policy().value();
+  std::string summary = gemm_dispatch_summary();
+  const auto* row = dispatched_row(table, summary, operation);
+  ASSERT_NE(row, nullptr) << summary;
+  EXPECT_TRUE(policy.allowed.contains(isa_required_features(row->id.isa)))
+      << operation << " uses " << row->id.name << " above the cap " << isa_name(policy.cap);
+  bool cap_level_available = false;
+  for (const auto& r : table) {
+    cap_level_available |= r.id.compiled && r.id.isa == policy.cap;
+  }
+  if (cap_level_available) {
+    EXPECT_EQ(row->id.isa, policy.cap) << operation << ": " << summary;
+  }
+}
+
+TEST_F(GemmApi, DispatchFollowsTheIsaCap) {
+  expect_dispatch_within_cap(gemm_engine::f32_kernels(), "gemm f32");
+  expect_dispatch_within_cap(gemm_engine::f64_kernels(), "gemm f64");
+  expect_dispatch_within_cap(gemm_engine::bf16_kernels(), "gemm bf16");
 }
 
 TEST_F(GemmApi, F32AndF64MatchTheReference) {

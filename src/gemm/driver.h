@@ -115,7 +115,7 @@ PackedPanels<Packed> pack_all_b(const Plan<Fn>& plan, const MatrixView<In>& b, i
     for (int64_t pc = 0; pc < k; pc += kc) {
       out.offsets.push_back(total);
       total += static_cast<size_t>(round_up(std::min(kc, k - pc), kern.k_group) *
-                                   round_up(std::min(nc, n - jc), kern.nr));
+                                   round_up(std::min(nc, n - jc), plan.nr));
     }
   }
   out.data.resize(total);
@@ -125,8 +125,8 @@ PackedPanels<Packed> pack_all_b(const Plan<Fn>& plan, const MatrixView<In>& b, i
     for (int64_t pc = 0; pc < k; pc += kc, ++block) {
       const int64_t kcur = std::min(kc, k - pc), kpad = round_up(kcur, kern.k_group);
       Packed* dst = out.data.data() + out.offsets[block];
-      for (int64_t jr = 0; jr < ncur; jr += kern.nr) {
-        pack_b_panel(b, pc, kcur, jc + jr, std::min<int64_t>(kern.nr, ncur - jr), kern.nr, kern.k_group,
+      for (int64_t jr = 0; jr < ncur; jr += plan.nr) {
+        pack_b_panel(b, pc, kcur, jc + jr, std::min<int64_t>(plan.nr, ncur - jr), plan.nr, kern.k_group,
                      dst + jr * kpad);
       }
     }
@@ -180,7 +180,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
     return {};
   }
   const auto& kern = *plan.kernel;
-  const int mr = kern.mr, nr = kern.nr, kg = kern.k_group;
+  const int mr = plan.mr, nr = plan.nr, kg = kern.k_group;
   const int64_t kc = round_up(plan.blocking.kc, kg);
   const int64_t nc = plan.blocking.nc;
   const int threads = threads_for(m, n, k);
@@ -211,7 +211,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) {
     Packed* a_buffer = static_cast<Packed*>(thread_a_scratch().get(sizeof(Packed) * static_cast<size_t>(mc * kc)));
     if (a_buffer == nullptr) out_of_memory = true;
-    alignas(64) Out edge_tile[16 * 64];  // >= MR * NR of every kernel
+    alignas(64) Out edge_tile[kMaxTileElements];
     for (int64_t jc = 0, jc_index = 0; jc < n; jc += nc, ++jc_index) {
       const int64_t ncur = std::min(nc, n - jc);
       const int64_t panels = ceil_div(ncur, nr);

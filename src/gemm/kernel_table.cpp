@@ -49,7 +49,7 @@ Result<Plan<Fn>> choose(const std::array<KernelInfo<Fn>, N>& table, const char* 
   Plan<Fn> plan = plan_for(cpu, *row, element_bytes);
   if (verbose) {
     verbose_log("dispatch", "%s: %s runs with MR=%d NR=%d mc=%d kc=%d nc=%d (%s)", operation,
-                std::string(row->id.name).c_str(), row->mr, row->nr, plan.blocking.mc, plan.blocking.kc,
+                std::string(row->id.name).c_str(), plan.mr, plan.nr, plan.blocking.mc, plan.blocking.kc,
                 plan.blocking.nc, cpu.uarch.c_str());
   }
   return plan;
@@ -59,8 +59,8 @@ template <class PlanT>
 std::string describe(const char* what, const Result<PlanT>& plan) {
   if (!plan) return std::string(what) + ": " + plan.status().message();
   const auto& p = plan.value();
-  return std::string(what) + ": " + std::string(p.kernel->id.name) + " (MR=" + std::to_string(p.kernel->mr) +
-         " NR=" + std::to_string(p.kernel->nr) + ", mc=" + std::to_string(p.blocking.mc) +
+  return std::string(what) + ": " + std::string(p.kernel->id.name) + " (MR=" + std::to_string(p.mr) +
+         " NR=" + std::to_string(p.nr) + ", mc=" + std::to_string(p.blocking.mc) +
          " kc=" + std::to_string(p.blocking.kc) + " nc=" + std::to_string(p.blocking.nc) + ")";
 }
 

@@ -8,6 +8,7 @@
 #include "cpu/dispatch.h"
 #include "gemm/kernels/kernels.h"
 
+#include <algorithm>
 #include <span>
 #include <string>
 
@@ -27,11 +28,21 @@ template <class Fn>
 struct KernelInfo {
   KernelId id;
   int mr;
-  int nr;
-  int k_group;  // k values per packed step: 1, or 2 for the bf16 pair kernels
+  int nr;       // columns per tile; for a scalable (SVE) kernel, the columns per 128 bits of vector
+  int k_group;  // k values per packed step: 1, 2 for bf16 pair (dot) kernels, 4 for bf16 MMLA kernels
   Fn fn;        // nullptr when not compiled into this build
   typename UnpackedA<Fn>::type fn_unpacked_a = nullptr;  // optional: reads a row-major A in place
+  bool scalable = false;  // NR grows with the SVE vector length: nr * (vector bits / 128)
 };
+
+// The tile width a kernel has on this CPU.
+template <class Fn>
+int tile_nr(const CpuInfo& cpu, const KernelInfo<Fn>& kernel) {
+  return kernel.scalable ? kernel.nr * std::max(1, cpu.sve_vector_bits / 128) : kernel.nr;
+}
+
+// The largest MR * NR any kernel may have: the driver's scratch tile for edges (SVE at 2048 bits included).
+inline constexpr int kMaxTileElements = 8 * 16 * 16 * 2;
 
 using F32Kernel = KernelInfo<TileKernel<float>>;
 using F64Kernel = KernelInfo<TileKernel<double>>;
@@ -54,6 +65,7 @@ Blocking blocking_for(const CpuInfo& cpu, std::string_view kernel, int mr, int n
 template <class Fn>
 struct Plan {
   const KernelInfo<Fn>* kernel = nullptr;
+  int mr = 0, nr = 0;  // the tile on this CPU (nr depends on the SVE vector length for scalable kernels)
   Blocking blocking{};
   bool use_unpacked_a = true;  // when the kernel has the variant and A is row-major (tests turn it off)
 };
@@ -71,7 +83,9 @@ const Result<Bf16Plan>& bf16_plan();
 // A plan for a given kernel row (tests and benchmarks force each kernel this way).
 template <class Fn>
 Plan<Fn> plan_for(const CpuInfo& cpu, const KernelInfo<Fn>& kernel, int element_bytes) {
-  return {&kernel, blocking_for(cpu, kernel.id.name, kernel.mr, kernel.nr, element_bytes, kernel.k_group), true};
+  int nr = tile_nr(cpu, kernel);
+  return {&kernel, kernel.mr, nr, blocking_for(cpu, kernel.id.name, kernel.mr, nr, element_bytes, kernel.k_group),
+          true};
 }
 
 }  // namespace armory::gemm_engine

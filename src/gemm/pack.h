@@ -40,11 +40,11 @@ struct MatrixView {
 };
 
 // Pack rows [row0, row0+rows) x depth [p0, p0+kc) of op(A) into micro-panels of `mr` rows.
+// k_group (1, 2 or 4) is a template parameter so that the copy loops vectorise; pack_a() below picks it.
 // Panel layout: for each k group g, for each row i, k_group consecutive values. kc_padded = kc rounded up
 // to k_group; missing rows and depths are zeros.
-template <class Packed, class In>
-void pack_a(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int64_t kc, int mr, int k_group,
-            Packed* out) {
+template <int k_group, class Packed, class In>
+void pack_a_groups(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int64_t kc, int mr, Packed* out) {
   const int64_t kc_padded = (kc + k_group - 1) / k_group * k_group;
   for (int64_t ir = 0; ir < rows; ir += mr) {
     const int64_t panel_rows = std::min<int64_t>(mr, rows - ir);
@@ -55,32 +55,25 @@ void pack_a(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int
         const In* src = a.data + (row0 + ir + i) * a.ld + p0;
         for (int64_t p = 0; p < kc; ++p) panel[p * mr + i] = to_packed<Packed>(src[p]);
       }
-    } else if (k_group == 1) {
-      // Transposed A: for each k the panel's rows are contiguous in memory.
-      for (int64_t p = 0; p < kc; ++p) {
-        const In* src = a.data + (p0 + p) * a.ld + row0 + ir;
-        for (int64_t i = 0; i < panel_rows; ++i) panel[p * mr + i] = to_packed<Packed>(src[i]);
-      }
     } else if (!a.trans) {
-      // k pairs of a row-major A are adjacent already: copy pairs down the panel.
-      const int64_t pairs = kc / 2;
+      // k groups of a row-major A are adjacent already: copy each group down the panel.
+      const int64_t full_groups = kc / k_group;
       for (int64_t i = 0; i < panel_rows; ++i) {
         const In* src = a.data + (row0 + ir + i) * a.ld + p0;
-        Packed* dst = panel + 2 * i;
-        for (int64_t g = 0; g < pairs; ++g) {
-          dst[g * 2 * mr] = to_packed<Packed>(src[2 * g]);
-          dst[g * 2 * mr + 1] = to_packed<Packed>(src[2 * g + 1]);
+        Packed* dst = panel + k_group * i;
+        for (int64_t g = 0; g < full_groups; ++g) {
+          for (int t = 0; t < k_group; ++t) dst[g * k_group * mr + t] = to_packed<Packed>(src[g * k_group + t]);
         }
-        if (kc % 2) {
-          dst[pairs * 2 * mr] = to_packed<Packed>(src[kc - 1]);
-          dst[pairs * 2 * mr + 1] = Packed(0);
+        for (int64_t p = full_groups * k_group; p < kc_padded; ++p) {
+          dst[full_groups * k_group * mr + p % k_group] = p < kc ? to_packed<Packed>(src[p]) : Packed(0);
         }
       }
     } else {
+      // Transposed A: for each k the panel's rows are contiguous in memory.
       for (int64_t p = 0; p < kc_padded; ++p) {
         const In* src = a.data + (p0 + p) * a.ld + row0 + ir;
-        Packed* dst = panel + (p / 2) * 2 * mr + p % 2;
-        for (int64_t i = 0; i < panel_rows; ++i) dst[2 * i] = p < kc ? to_packed<Packed>(src[i]) : Packed(0);
+        Packed* dst = panel + p / k_group * k_group * mr + p % k_group;
+        for (int64_t i = 0; i < panel_rows; ++i) dst[k_group * i] = p < kc ? to_packed<Packed>(src[i]) : Packed(0);
       }
     }
     if (panel_rows < mr) {
@@ -93,9 +86,8 @@ void pack_a(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int
 
 // Pack depth [p0, p0+kc) x columns [col0, col0+cols) of op(B) into micro-panels of `nr` columns.
 // Panel layout: for each k group g, for each column j, k_group consecutive values.
-template <class Packed, class In>
-void pack_b_panel(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0, int64_t cols, int nr, int k_group,
-                  Packed* panel) {
+template <int k_group, class Packed, class In>
+void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0, int64_t cols, int nr, Packed* panel) {
   const int64_t kc_padded = (kc + k_group - 1) / k_group * k_group;
   if (k_group == 1 && !b.trans) {
     for (int64_t p = 0; p < kc; ++p) {
@@ -116,25 +108,63 @@ void pack_b_panel(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0,
     }
     return;
   }
-  if (!b.trans) {
-    // Interleave two rows of B: (b[p][j], b[p+1][j]) for every column j.
+  if (k_group == 2 && !b.trans) {
+    // Interleave two rows of B: (b[p][j], b[p+1][j]) for every column j, in one pass that vectorises.
     for (int64_t p = 0; p < kc_padded; p += 2) {
       const In* row0 = b.data + (p0 + p) * b.ld + col0;
-      const In* row1 = p + 1 < kc ? row0 + b.ld : nullptr;
+      const In* row1 = p + 1 < kc ? row0 + b.ld : row0;
+      const bool pad = p + 1 >= kc;
       Packed* dst = panel + p * nr;
       for (int64_t j = 0; j < cols; ++j) {
         dst[2 * j] = to_packed<Packed>(row0[j]);
-        dst[2 * j + 1] = row1 ? to_packed<Packed>(row1[j]) : Packed(0);
+        dst[2 * j + 1] = pad ? Packed(0) : to_packed<Packed>(row1[j]);
       }
       std::memset(dst + 2 * cols, 0, sizeof(Packed) * 2 * (nr - cols));
+    }
+    return;
+  }
+  if (!b.trans) {
+    // Interleave k_group rows of B: (b[p][j], b[p+1][j], ...) for every column j.
+    for (int64_t g = 0; g < kc_padded; g += k_group) {
+      Packed* dst = panel + g * nr;
+      for (int t = 0; t < k_group; ++t) {
+        if (g + t < kc) {
+          const In* row = b.data + (p0 + g + t) * b.ld + col0;
+          for (int64_t j = 0; j < cols; ++j) dst[k_group * j + t] = to_packed<Packed>(row[j]);
+        } else {
+          for (int64_t j = 0; j < cols; ++j) dst[k_group * j + t] = Packed(0);
+        }
+      }
+      std::memset(dst + k_group * cols, 0, sizeof(Packed) * k_group * (nr - cols));
     }
     return;
   }
   for (int64_t j = 0; j < nr; ++j) {
     const In* src = b.data + (col0 + j) * b.ld + p0;  // transposed: column j of op(B) is contiguous in k
     for (int64_t p = 0; p < kc_padded; ++p) {
-      panel[(p / 2 * nr + j) * 2 + p % 2] = (p < kc && j < cols) ? to_packed<Packed>(src[p]) : Packed(0);
+      panel[(p / k_group * nr + j) * k_group + p % k_group] =
+          (p < kc && j < cols) ? to_packed<Packed>(src[p]) : Packed(0);
     }
+  }
+}
+
+template <class Packed, class In>
+void pack_a(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int64_t kc, int mr, int k_group,
+            Packed* out) {
+  switch (k_group) {
+    case 1: return pack_a_groups<1>(a, row0, rows, p0, kc, mr, out);
+    case 2: return pack_a_groups<2>(a, row0, rows, p0, kc, mr, out);
+    default: return pack_a_groups<4>(a, row0, rows, p0, kc, mr, out);
+  }
+}
+
+template <class Packed, class In>
+void pack_b_panel(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0, int64_t cols, int nr, int k_group,
+                  Packed* panel) {
+  switch (k_group) {
+    case 1: return pack_b_groups<1>(b, p0, kc, col0, cols, nr, panel);
+    case 2: return pack_b_groups<2>(b, p0, kc, col0, cols, nr, panel);
+    default: return pack_b_groups<4>(b, p0, kc, col0, cols, nr, panel);
   }
 }
 

@@ -122,7 +122,7 @@ std::vector<Case> sweep(int mr, int nr) {
 // A blocking small enough that matrices of ~100 run several jc, pc and ic blocks.
 template <class Fn>
 Plan<Fn> tiny_blocking(Plan<Fn> plan) {
-  plan.blocking = {2 * plan.kernel->mr, 8 * plan.kernel->k_group, 2 * plan.kernel->nr};
+  plan.blocking = {2 * plan.mr, 8 * plan.kernel->k_group, 2 * plan.nr};
   return plan;
 }
 
@@ -150,7 +150,7 @@ TEST(GemmKernels, F32EveryRunnableKernel) {
   for (const auto* kernel : runnable(f32_kernels())) {
     SCOPED_TRACE(std::string(kernel->id.name));
     auto plan = plan_for(host_cpu(), *kernel, 4);
-    for (const auto& c : sweep(kernel->mr, kernel->nr)) {
+    for (const auto& c : sweep(plan.mr, plan.nr)) {
       check_case<float, float, float>(plan, c, kF32Eps, false, rng);
       check_case<float, float, float>(tiny_blocking(plan), c, kF32Eps, false, rng);
       check_case<float, float, float>(packed_a(tiny_blocking(plan)), c, kF32Eps, false, rng);
@@ -163,7 +163,7 @@ TEST(GemmKernels, F64EveryRunnableKernel) {
   for (const auto* kernel : runnable(f64_kernels())) {
     SCOPED_TRACE(std::string(kernel->id.name));
     auto plan = plan_for(host_cpu(), *kernel, 8);
-    for (const auto& c : sweep(kernel->mr, kernel->nr)) {
+    for (const auto& c : sweep(plan.mr, plan.nr)) {
       check_case<double, double, double>(plan, c, kF64Eps, false, rng);
       check_case<double, double, double>(tiny_blocking(plan), c, kF64Eps, false, rng);
       check_case<double, double, double>(packed_a(tiny_blocking(plan)), c, kF64Eps, false, rng);
@@ -176,7 +176,7 @@ TEST(GemmKernels, Bf16FastMathEveryRunnableKernel) {
   for (const auto* kernel : runnable(bf16_kernels())) {
     SCOPED_TRACE(std::string(kernel->id.name));
     auto plan = plan_for(host_cpu(), *kernel, 2);
-    for (const auto& c : sweep(kernel->mr, kernel->nr)) {
+    for (const auto& c : sweep(plan.mr, plan.nr)) {
       // fp32 inputs rounded while packing (fpmath = bf16), and bf16 inputs as they are.
       check_case<float, bf16_t, float>(plan, c, kF32Eps, true, rng);
       check_case<bf16_t, bf16_t, float>(tiny_blocking(plan), c, kF32Eps, true, rng);
@@ -188,8 +188,10 @@ TEST(GemmKernels, TablesHaveAScalarTwinLast) {
   EXPECT_EQ(f32_kernels().back().id.isa, IsaLevel::scalar);
   EXPECT_EQ(f64_kernels().back().id.isa, IsaLevel::scalar);
   EXPECT_EQ(bf16_kernels().back().id.isa, IsaLevel::scalar);
-  for (const auto& k : f32_kernels()) EXPECT_LE(k.mr * k.nr, 16 * 64) << "edge tile buffer too small";
-  for (const auto& k : bf16_kernels()) EXPECT_EQ(k.k_group, 2);
+  for (const auto& k : f32_kernels()) EXPECT_LE(k.mr * k.nr * (k.scalable ? 16 : 1), kMaxTileElements);
+  for (const auto& k : f64_kernels()) EXPECT_LE(k.mr * k.nr * (k.scalable ? 16 : 1), kMaxTileElements);
+  for (const auto& k : bf16_kernels()) EXPECT_LE(k.mr * k.nr * (k.scalable ? 16 : 1), kMaxTileElements);
+  for (const auto& k : bf16_kernels()) EXPECT_TRUE(k.k_group == 2 || k.k_group == 4) << k.id.name;
 }
 
 }  // namespace

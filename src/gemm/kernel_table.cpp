@@ -17,18 +17,28 @@ constexpr bool kX86 = false;
 #define ARMORY_X86_FN(fn) nullptr
 #endif
 
+#if defined(__aarch64__)
+constexpr bool kArm = true;
+#define ARMORY_ARM_FN(fn) &fn
+#else
+constexpr bool kArm = false;
+#define ARMORY_ARM_FN(fn) nullptr
+#endif
+
 // Columns: {name, isa, compiled}, mr, nr, k_group, fn, optional fn reading a row-major A unpacked.
-constexpr std::array<F32Kernel, 3> kF32 = {{
+constexpr std::array<F32Kernel, 4> kF32 = {{
     {{"gemm_f32_12x32__avx512", IsaLevel::avx512, kX86}, 12, 32, 1, ARMORY_X86_FN(gemm_f32_12x32__avx512),
      ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a)},
     {{"gemm_f32_6x16__avx2", IsaLevel::avx2, kX86}, 6, 16, 1, ARMORY_X86_FN(gemm_f32_6x16__avx2)},
+    {{"gemm_f32_8x12__neon", IsaLevel::neon, kArm}, 8, 12, 1, ARMORY_ARM_FN(gemm_f32_8x12__neon)},
     {{"gemm_f32_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 1, &gemm_f32_4x16__scalar},
 }};
 
-constexpr std::array<F64Kernel, 3> kF64 = {{
+constexpr std::array<F64Kernel, 4> kF64 = {{
     {{"gemm_f64_12x16__avx512", IsaLevel::avx512, kX86}, 12, 16, 1, ARMORY_X86_FN(gemm_f64_12x16__avx512),
      ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a)},
     {{"gemm_f64_6x8__avx2", IsaLevel::avx2, kX86}, 6, 8, 1, ARMORY_X86_FN(gemm_f64_6x8__avx2)},
+    {{"gemm_f64_8x6__neon", IsaLevel::neon, kArm}, 8, 6, 1, ARMORY_ARM_FN(gemm_f64_8x6__neon)},
     {{"gemm_f64_4x8__scalar", IsaLevel::scalar, true}, 4, 8, 1, &gemm_f64_4x8__scalar},
 }};
 

@@ -101,10 +101,19 @@ struct ThreadPool::State {
         wake.wait(guard, [&] { return generation.load(std::memory_order_acquire) != seen; });
         gen = generation.load(std::memory_order_acquire);
       }
-      seen = gen;
-      if (index < region_threads) {
-        ParallelContext ctx(index, region_threads, &barrier);
-        (*body)(ctx);
+      // Take the region's description under the lock it was published under: reading it piecemeal
+      // could mix a finished region's generation with the next region's width and run a body twice.
+      const std::function<void(ParallelContext&)>* region_body;
+      int threads;
+      {
+        std::lock_guard<std::mutex> guard(lock);
+        seen = generation.load(std::memory_order_acquire);
+        region_body = body;
+        threads = region_threads;
+      }
+      if (index < threads) {
+        ParallelContext ctx(index, threads, &barrier);
+        (*region_body)(ctx);
         finished.fetch_add(1, std::memory_order_acq_rel);
       }
     }

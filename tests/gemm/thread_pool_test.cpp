@@ -27,6 +27,24 @@ TEST(ThreadPool, RunsEveryThreadIndexOnce) {
   }
 }
 
+// Regions of alternating width: a worker left out of one region must not run the next one's body twice
+// (it once read a finished region's generation with the next region's width).
+TEST(ThreadPool, AlternatingWidthsRunEachBodyOncePerThread) {
+  ThreadPool& pool = ThreadPool::global();
+  pool.set_max_threads(3);
+  for (int round = 0; round < 500; ++round) {
+    int width = round % 2 == 0 ? 2 : 3;
+    std::vector<std::atomic<int>> hits(3);
+    std::atomic<int> seen_width{0};
+    pool.parallel(width, [&](ParallelContext& ctx) {
+      hits[ctx.thread()]++;
+      seen_width = ctx.threads();
+    });
+    for (int t = 0; t < seen_width.load(); ++t) ASSERT_EQ(hits[t].load(), 1) << "round " << round << " thread " << t;
+    for (int t = seen_width.load(); t < 3; ++t) ASSERT_EQ(hits[t].load(), 0) << "round " << round << " thread " << t;
+  }
+}
+
 TEST(ThreadPool, BarrierSeparatesPhases) {
   ThreadPool& pool = ThreadPool::global();
   pool.set_max_threads(2);

@@ -36,4 +36,8 @@ void gemm_f64_12x16__avx512_unpacked_a(int64_t, const double*, int64_t, const do
                                        double);
 void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
 
+// aarch64
+void gemm_f32_8x12__neon(int64_t, const float*, const float*, float*, int64_t, float, float);
+void gemm_f64_8x6__neon(int64_t, const double*, const double*, double*, int64_t, double, double);
+
 }  // namespace armory::gemm_engine

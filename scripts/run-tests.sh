@@ -6,8 +6,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# qemu-aarch64 CPU settings: N2-like (SVE 128), SVE 256, NEON only with BF16, and Neoverse N1.
-QEMU_CPUS=("max,sve128=on" "max,sve256=on" "max,sve=off" "neoverse-n1")
+# qemu-aarch64 CPU settings: N2-like (SVE 128), SVE 256 (V1's length), SVE 512, NEON only with BF16, and
+# Neoverse N1 (NEON, no BF16).
+QEMU_CPUS=("max,sve128=on" "max,sve256=on" "max,sve512=on" "max,sve=off" "neoverse-n1")
 
 bash scripts/install-deps.sh || exit 1
 

@@ -25,24 +25,30 @@ constexpr bool kArm = false;
 #define ARMORY_ARM_FN(fn) nullptr
 #endif
 
-// Columns: {name, isa, compiled}, mr, nr, k_group, fn, optional fn reading a row-major A unpacked.
-constexpr std::array<F32Kernel, 4> kF32 = {{
+// Columns: {name, isa, compiled}, mr, nr (per 128 bits if scalable), k_group, fn, optional fn reading a
+// row-major A unpacked, scalable.
+constexpr std::array<F32Kernel, 5> kF32 = {{
     {{"gemm_f32_12x32__avx512", IsaLevel::avx512, kX86}, 12, 32, 1, ARMORY_X86_FN(gemm_f32_12x32__avx512),
      ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a)},
     {{"gemm_f32_6x16__avx2", IsaLevel::avx2, kX86}, 6, 16, 1, ARMORY_X86_FN(gemm_f32_6x16__avx2)},
+    {{"gemm_f32_8x3vl__sve", IsaLevel::sve, kArm}, 8, 12, 1, ARMORY_ARM_FN(gemm_f32_8x3vl__sve), nullptr, true},
     {{"gemm_f32_8x12__neon", IsaLevel::neon, kArm}, 8, 12, 1, ARMORY_ARM_FN(gemm_f32_8x12__neon)},
     {{"gemm_f32_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 1, &gemm_f32_4x16__scalar},
 }};
 
-constexpr std::array<F64Kernel, 4> kF64 = {{
+constexpr std::array<F64Kernel, 5> kF64 = {{
     {{"gemm_f64_12x16__avx512", IsaLevel::avx512, kX86}, 12, 16, 1, ARMORY_X86_FN(gemm_f64_12x16__avx512),
      ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a)},
     {{"gemm_f64_6x8__avx2", IsaLevel::avx2, kX86}, 6, 8, 1, ARMORY_X86_FN(gemm_f64_6x8__avx2)},
+    {{"gemm_f64_8x3vl__sve", IsaLevel::sve, kArm}, 8, 6, 1, ARMORY_ARM_FN(gemm_f64_8x3vl__sve), nullptr, true},
     {{"gemm_f64_8x6__neon", IsaLevel::neon, kArm}, 8, 6, 1, ARMORY_ARM_FN(gemm_f64_8x6__neon)},
     {{"gemm_f64_4x8__scalar", IsaLevel::scalar, true}, 4, 8, 1, &gemm_f64_4x8__scalar},
 }};
 
-constexpr std::array<Bf16Kernel, 2> kBf16 = {{
+constexpr std::array<Bf16Kernel, 4> kBf16 = {{
+    {{"gemm_bf16_8x4vl__svebf16", IsaLevel::sve_bf16, kArm}, 8, 8, 4, ARMORY_ARM_FN(gemm_bf16_8x4vl__svebf16), nullptr,
+     true},
+    {{"gemm_bf16_8x8__neonbf16", IsaLevel::neon_bf16, kArm}, 8, 8, 4, ARMORY_ARM_FN(gemm_bf16_8x8__neonbf16)},
     {{"gemm_bf16_12x32__avx512bf16", IsaLevel::avx512_bf16, kX86}, 12, 32, 2, ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16)},
     {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},
 }};

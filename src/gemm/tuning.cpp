@@ -16,11 +16,24 @@ struct TuningRow {
   Blocking blocking;
 };
 
-// Measured with bench/gemm_bench on the machine named in docs/PERFORMANCE.md.
-constexpr std::array<TuningRow, 3> kTuning = {{
+// Zen 5: measured with bench/gemm_peers on the machine named in docs/PERFORMANCE.md (a large kc: the B
+// micro-panel streams from L2 at full rate). Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d,
+// 1 MiB L2, an L3 share of about 512 KiB per core) with no hardware to measure on: the B micro-panel
+// (kc x NR) in under half of L1d, the A block (mc x kc) in half of L2, the B panel (kc x nc) about 2 MiB.
+// For scalable (SVE) kernels nc is a multiple of NR at 128 and 256 bits.
+constexpr std::array<TuningRow, 12> kTuning = {{
     {"zen5", "gemm_f32_12x32__avx512", {120, 1024, 4096}},
     {"zen5", "gemm_f64_12x16__avx512", {120, 512, 1024}},
     {"zen5", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
+    {"neoverse-n1", "gemm_f32_8x12__neon", {256, 512, 1008}},
+    {"neoverse-n1", "gemm_f64_8x6__neon", {128, 512, 504}},
+    {"neoverse-n2", "gemm_f32_8x3vl__sve", {256, 512, 1008}},
+    {"neoverse-n2", "gemm_f64_8x3vl__sve", {128, 512, 504}},
+    {"neoverse-n2", "gemm_bf16_8x4vl__svebf16", {256, 1024, 1024}},
+    {"neoverse-n2", "gemm_bf16_8x8__neonbf16", {256, 1024, 1024}},
+    {"neoverse-v1", "gemm_f32_8x3vl__sve", {256, 256, 1008}},
+    {"neoverse-v1", "gemm_f64_8x3vl__sve", {128, 256, 504}},
+    {"neoverse-v1", "gemm_bf16_8x4vl__svebf16", {256, 512, 1024}},
 }};
 
 uint64_t cache_bytes(const CpuInfo& cpu, int level, uint64_t fallback) {

@@ -29,6 +29,7 @@ CliResult run_cli(const std::string& env, const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+#if defined(__x86_64__)
 std::string proc_cpuinfo_flags() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
@@ -41,6 +42,7 @@ std::string proc_cpuinfo_flags() {
   }
   return {};
 }
+#endif
 
 TEST(Cli, VersionNamesCommitAndBuildType) {
   CliResult r = run_cli("", "--version");
@@ -105,6 +107,25 @@ TEST(Cli, FixtureRootDescribesTheYitian710) {
   EXPECT_EQ(j["sve_vector_bits"], 128);
   EXPECT_EQ(j["usable_cores"], 128);
   EXPECT_EQ(j["isa"]["best"], "sve_bf16");
+#if defined(__aarch64__)
+  // An aarch64 build names the kernels it would run on that N2 (at its 128-bit vector length).
+  EXPECT_NE(j["kernels"]["gemm f32"].get<std::string>().find("gemm_f32_8x3vl__sve (MR=8 NR=12"), std::string::npos)
+      << j["kernels"];
+  EXPECT_NE(j["kernels"]["gemm bf16"].get<std::string>().find("gemm_bf16_8x4vl__svebf16"), std::string::npos)
+      << j["kernels"];
+#endif
+}
+
+TEST(Cli, FixtureRootDescribesGraviton2Kernels) {
+  CliResult r = run_cli("ARMORY_ISA=", std::string("cpu --json --root ") + ARMORY_FIXTURES_DIR + "/cpu/graviton2-n1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["uarch"], "neoverse-n1");
+#if defined(__aarch64__)
+  EXPECT_NE(j["kernels"]["gemm f32"].get<std::string>().find("gemm_f32_8x12__neon"), std::string::npos) << j["kernels"];
+  EXPECT_NE(j["kernels"]["gemm bf16"].get<std::string>().find("__scalar"), std::string::npos)
+      << "N1 has no BF16: " << j["kernels"];
+#endif
 }
 
 TEST(Cli, MissingFixtureRootIsAnError) {

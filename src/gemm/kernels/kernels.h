@@ -2,7 +2,8 @@
 // The contract, with a picture, is in docs/kernels.md. In short:
 //   C[MR x NR] = alpha * A_panel * B_panel + beta * C   (C row-major, row stride ldc, column stride 1)
 //   a: packed A micro-panel, kc steps of MR values;  b: packed B micro-panel, kc steps of NR values.
-//   BF16 kernels take kc a multiple of 2: each step holds a k pair, (k, k+1) adjacent for every row/column.
+//   BF16 kernels take kc a multiple of their k group (2 for dot, 4 for MMLA kernels): each step holds a
+//   k group, (k, k+1, ...) adjacent for every row of A and column of B.
 //   beta == 0 must not read C. The driver handles edge tiles (it passes a scratch tile).
 #pragma once
 
@@ -39,5 +40,11 @@ void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, 
 // aarch64
 void gemm_f32_8x12__neon(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f64_8x6__neon(int64_t, const double*, const double*, double*, int64_t, double, double);
+// Scalable: NR = 3 vectors (12 floats or 6 doubles per 128 bits of vector length).
+void gemm_f32_8x3vl__sve(int64_t, const float*, const float*, float*, int64_t, float, float);
+void gemm_f64_8x3vl__sve(int64_t, const double*, const double*, double*, int64_t, double, double);
+// BFMMLA kernels: k in groups of 4 (k_group = 4), see the files.
+void gemm_bf16_8x8__neonbf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
+void gemm_bf16_8x4vl__svebf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
 
 }  // namespace armory::gemm_engine

@@ -7,7 +7,6 @@
 #include <arm_neon.h>
 
 #include <cstdint>
-#include <utility>
 
 namespace armory::gemm_engine::neon {
 
@@ -42,6 +41,17 @@ struct Vec<double> {
   static V mul(V a, V b) { return vmulq_f64(a, b); }
 };
 
+// Rows I.. of one k step: row I uses lane I % lanes of A vector I / lanes (the lane must be a constant,
+// hence the recursion over I).
+template <class S, int I, int MR, int NV, class V>
+__attribute__((always_inline)) inline void fma_rows(V (&acc)[MR][NV], const V (&bv)[NV], const V* av) {
+  if constexpr (I < MR) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) acc[I][j] = S::template fma_lane<I % S::lanes>(acc[I][j], bv[j], av[I / S::lanes]);
+    fma_rows<S, I + 1, MR, NV>(acc, bv, av);
+  }
+}
+
 // C[MR x NR] = alpha * A_panel * B_panel + beta * C (contract: docs/kernels.md).
 template <class T, int MR, int NV>
 inline void tile(int64_t kc, const T* __restrict a, const T* __restrict b, T* __restrict c, int64_t ldc, T alpha,
@@ -52,28 +62,29 @@ inline void tile(int64_t kc, const T* __restrict a, const T* __restrict b, T* __
   constexpr int NR = NV * L;
   static_assert(MR % L == 0, "A column must fill whole vectors");
 
+  // Every loop over the accumulators is fully unrolled: one runtime index and GCC keeps the whole array in
+  // memory, storing it every k step.
   V acc[MR][NV];
+#pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) acc[i][j] = S::zero();
   }
   for (int64_t p = 0; p < kc; ++p) {
     V av[MR / L], bv[NV];
+#pragma GCC unroll 8
     for (int v = 0; v < MR / L; ++v) av[v] = S::load(a + v * L);
+#pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) bv[j] = S::load(b + j * L);
-    // Row i uses lane i % L of A vector i / L; the lane must be a constant, hence the index sequence.
-    [&]<int... I>(std::integer_sequence<int, I...>) {
-      ((
-           [&] {
-             for (int j = 0; j < NV; ++j) acc[I][j] = S::template fma_lane<I % L>(acc[I][j], bv[j], av[I / L]);
-           }()),
-       ...);
-    }(std::make_integer_sequence<int, MR>{});
+    fma_rows<S, 0, MR, NV>(acc, bv, av);
     a += MR;
     b += NR;
   }
 
   const V va = S::set1(alpha), vb = S::set1(beta);
+#pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) {
       T* cp = c + i * ldc + j * L;
       V scaled = S::mul(acc[i][j], va);

@@ -35,8 +35,9 @@ KERNELS = [
     ("gemm_f64_8x6__neon.cpp", AARCH64_CC, ["-march=armv8-a"], "aarch64", "f64", [N1, N2, V1]),
     ("gemm_f32_8x3vl__sve.cpp", AARCH64_CC, ["-march=armv8.2-a+sve"], "aarch64", "f32", [N2, V1]),
     ("gemm_f64_8x3vl__sve.cpp", AARCH64_CC, ["-march=armv8.2-a+sve"], "aarch64", "f64", [N2, V1]),
-    ("gemm_bf16_8x8__neonbf16.cpp", AARCH64_CC, ["-march=armv8.2-a+bf16"], "aarch64", "bf16", [N2, V1]),
-    ("gemm_bf16_8x4vl__svebf16.cpp", AARCH64_CC, ["-march=armv8.2-a+sve+bf16"], "aarch64", "bf16", [N2, V1]),
+    ("gemm_bf16_8x8__neonbfmmla.cpp", AARCH64_CC, ["-march=armv8.2-a+bf16"], "aarch64", "bf16", [N2, V1]),
+    ("gemm_bf16_8x12__neonbfdot.cpp", AARCH64_CC, ["-march=armv8.2-a+bf16"], "aarch64", "bf16", [N2, V1]),
+    ("gemm_bf16_8x4vl__svebfmmla.cpp", AARCH64_CC, ["-march=armv8.2-a+sve+bf16"], "aarch64", "bf16", [N2, V1]),
     ("gemm_f32_12x32__avx512.cpp", X86_CC, ["-mavx2", "-mfma", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"],
      "x86_64", "f32", [ZEN5]),
     ("gemm_f64_12x16__avx512.cpp", X86_CC, ["-mavx2", "-mfma", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"],
@@ -67,6 +68,8 @@ def flops(instruction, vector_bits):
             return 2 * vector_bits // 32
         if re.search(r"z\d+\.d", text):
             return 2 * vector_bits // 64
+    if mnemonic == "bfdot":
+        return 16 * (vector_bits // 128 if re.search(r"\bz\d+", text) else 1)
     if mnemonic == "bfmmla":
         return 32 * (vector_bits // 128 if re.search(r"\bz\d+", text) else 1)
     if mnemonic.startswith("vfmadd") or mnemonic.startswith("vfnmadd"):

@@ -45,10 +45,11 @@ constexpr std::array<F64Kernel, 5> kF64 = {{
     {{"gemm_f64_4x8__scalar", IsaLevel::scalar, true}, 4, 8, 1, &gemm_f64_4x8__scalar},
 }};
 
-constexpr std::array<Bf16Kernel, 4> kBf16 = {{
-    {{"gemm_bf16_8x4vl__svebf16", IsaLevel::sve_bf16, kArm}, 8, 8, 4, ARMORY_ARM_FN(gemm_bf16_8x4vl__svebf16), nullptr,
+constexpr std::array<Bf16Kernel, 5> kBf16 = {{
+    {{"gemm_bf16_8x4vl__svebfmmla", IsaLevel::sve_bf16, kArm}, 8, 8, 4, ARMORY_ARM_FN(gemm_bf16_8x4vl__svebfmmla), nullptr,
      true},
-    {{"gemm_bf16_8x8__neonbf16", IsaLevel::neon_bf16, kArm}, 8, 8, 4, ARMORY_ARM_FN(gemm_bf16_8x8__neonbf16)},
+    {{"gemm_bf16_8x8__neonbfmmla", IsaLevel::neon_bf16, kArm}, 8, 8, 4, ARMORY_ARM_FN(gemm_bf16_8x8__neonbfmmla)},
+    {{"gemm_bf16_8x12__neonbfdot", IsaLevel::neon_bf16, kArm}, 8, 12, 2, ARMORY_ARM_FN(gemm_bf16_8x12__neonbfdot)},
     {{"gemm_bf16_12x32__avx512bf16", IsaLevel::avx512_bf16, kX86}, 12, 32, 2, ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16)},
     {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},
 }};

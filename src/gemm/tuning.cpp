@@ -29,11 +29,11 @@ constexpr std::array<TuningRow, 12> kTuning = {{
     {"neoverse-n1", "gemm_f64_8x6__neon", {128, 512, 504}},
     {"neoverse-n2", "gemm_f32_8x3vl__sve", {256, 512, 1008}},
     {"neoverse-n2", "gemm_f64_8x3vl__sve", {128, 512, 504}},
-    {"neoverse-n2", "gemm_bf16_8x4vl__svebf16", {256, 1024, 1024}},
-    {"neoverse-n2", "gemm_bf16_8x8__neonbf16", {256, 1024, 1024}},
+    {"neoverse-n2", "gemm_bf16_8x4vl__svebfmmla", {256, 1024, 1024}},
+    {"neoverse-n2", "gemm_bf16_8x8__neonbfmmla", {256, 1024, 1024}},
     {"neoverse-v1", "gemm_f32_8x3vl__sve", {256, 256, 1008}},
     {"neoverse-v1", "gemm_f64_8x3vl__sve", {128, 256, 504}},
-    {"neoverse-v1", "gemm_bf16_8x4vl__svebf16", {256, 512, 1024}},
+    {"neoverse-v1", "gemm_bf16_8x4vl__svebfmmla", {256, 512, 1024}},
 }};
 
 uint64_t cache_bytes(const CpuInfo& cpu, int level, uint64_t fallback) {

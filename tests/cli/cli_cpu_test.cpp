@@ -111,7 +111,7 @@ TEST(Cli, FixtureRootDescribesTheYitian710) {
   // An aarch64 build names the kernels it would run on that N2 (at its 128-bit vector length).
   EXPECT_NE(j["kernels"]["gemm f32"].get<std::string>().find("gemm_f32_8x3vl__sve (MR=8 NR=12"), std::string::npos)
       << j["kernels"];
-  EXPECT_NE(j["kernels"]["gemm bf16"].get<std::string>().find("gemm_bf16_8x4vl__svebf16"), std::string::npos)
+  EXPECT_NE(j["kernels"]["gemm bf16"].get<std::string>().find("gemm_bf16_8x4vl__svebfmmla"), std::string::npos)
       << j["kernels"];
 #endif
 }

@@ -44,7 +44,9 @@ void gemm_f64_8x6__neon(int64_t, const double*, const double*, double*, int64_t,
 void gemm_f32_8x3vl__sve(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f64_8x3vl__sve(int64_t, const double*, const double*, double*, int64_t, double, double);
 // BFMMLA kernels: k in groups of 4 (k_group = 4), see the files.
-void gemm_bf16_8x8__neonbf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
-void gemm_bf16_8x4vl__svebf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
+void gemm_bf16_8x8__neonbfmmla(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
+void gemm_bf16_8x4vl__svebfmmla(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
+// BFDOT: k pairs (k_group = 2), like vdpbf16ps.
+void gemm_bf16_8x12__neonbfdot(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
 
 }  // namespace armory::gemm_engine

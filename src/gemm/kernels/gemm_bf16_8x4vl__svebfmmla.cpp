@@ -8,7 +8,7 @@ namespace armory::gemm_engine {
 // VL/128 column pairs (x 4 k) and the A row pair is replicated to every segment with LD1RQ. 8 rows x 4
 // vectors: NR = 8 columns per 128 bits of vector length (8 at N2, 16 at V1). 16 accumulators + 4 A + 4 B.
 // Stored rows are the even (row 2r) and odd (row 2r+1) 64-bit elements of two accumulators: UZP1/UZP2.
-void gemm_bf16_8x4vl__svebf16(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
+void gemm_bf16_8x4vl__svebfmmla(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
                               float beta) {
   const svbool_t all16 = svptrue_b16(), all32 = svptrue_b32();
   const int64_t vl16 = static_cast<int64_t>(svcnth());  // bf16 elements per vector

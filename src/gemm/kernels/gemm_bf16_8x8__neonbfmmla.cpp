@@ -8,7 +8,7 @@ namespace armory::gemm_engine {
 // 16 multiply-adds, so k runs in groups of 4. Packed with k_group = 4, one q-register holds two rows of A
 // (or two columns of B) times 4 k. 8x8 tile: 16 accumulators (4 row pairs x 4 column pairs) + 4 A + 4 B.
 // Each accumulator holds [c(2r,2q) c(2r,2q+1) c(2r+1,2q) c(2r+1,2q+1)]; rows are unzipped when stored.
-void gemm_bf16_8x8__neonbf16(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
+void gemm_bf16_8x8__neonbfmmla(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
                              float beta) {
   float32x4_t acc[4][4];  // every loop over it is unrolled, so it stays in registers
 #pragma GCC unroll 4

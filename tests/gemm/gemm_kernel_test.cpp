@@ -145,44 +145,31 @@ std::vector<const typename Table::value_type*> runnable(const Table& table) {
 
 constexpr double kF32Eps = 0x1p-24, kF64Eps = 0x1p-53;
 
-TEST(GemmKernels, F32EveryRunnableKernel) {
-  std::mt19937 rng(42);
-  for (const auto* kernel : runnable(f32_kernels())) {
+// Every runnable kernel of a table, every case of the sweep, with the tuned blocking, a tiny blocking and
+// A always packed. Out is the input and output type (float or double); BF16 kernels (Packed = bf16_t) also
+// run with bf16 inputs.
+template <class Packed, class Out, class Table>
+void sweep_kernels(const Table& table, int element_bytes, double eps, unsigned seed) {
+  constexpr bool bf16 = std::is_same_v<Packed, bf16_t>;
+  std::mt19937 rng(seed);
+  for (const auto* kernel : runnable(table)) {
     SCOPED_TRACE(std::string(kernel->id.name));
-    auto plan = plan_for(host_cpu(), *kernel, 4);
+    auto plan = plan_for(host_cpu(), *kernel, element_bytes);
     for (const auto& c : sweep(plan.mr, plan.nr)) {
-      check_case<float, float, float>(plan, c, kF32Eps, false, rng);
-      check_case<float, float, float>(tiny_blocking(plan), c, kF32Eps, false, rng);
-      check_case<float, float, float>(packed_a(tiny_blocking(plan)), c, kF32Eps, false, rng);
+      check_case<Out, Packed, Out>(plan, c, eps, bf16, rng);
+      check_case<Out, Packed, Out>(tiny_blocking(plan), c, eps, bf16, rng);
+      check_case<Out, Packed, Out>(packed_a(tiny_blocking(plan)), c, eps, bf16, rng);
+      if constexpr (bf16) check_case<bf16_t, bf16_t, float>(tiny_blocking(plan), c, eps, true, rng);
     }
   }
 }
 
-TEST(GemmKernels, F64EveryRunnableKernel) {
-  std::mt19937 rng(43);
-  for (const auto* kernel : runnable(f64_kernels())) {
-    SCOPED_TRACE(std::string(kernel->id.name));
-    auto plan = plan_for(host_cpu(), *kernel, 8);
-    for (const auto& c : sweep(plan.mr, plan.nr)) {
-      check_case<double, double, double>(plan, c, kF64Eps, false, rng);
-      check_case<double, double, double>(tiny_blocking(plan), c, kF64Eps, false, rng);
-      check_case<double, double, double>(packed_a(tiny_blocking(plan)), c, kF64Eps, false, rng);
-    }
-  }
-}
+TEST(GemmKernels, F32EveryRunnableKernel) { sweep_kernels<float, float>(f32_kernels(), 4, kF32Eps, 42); }
 
-TEST(GemmKernels, Bf16FastMathEveryRunnableKernel) {
-  std::mt19937 rng(44);
-  for (const auto* kernel : runnable(bf16_kernels())) {
-    SCOPED_TRACE(std::string(kernel->id.name));
-    auto plan = plan_for(host_cpu(), *kernel, 2);
-    for (const auto& c : sweep(plan.mr, plan.nr)) {
-      // fp32 inputs rounded while packing (fpmath = bf16), and bf16 inputs as they are.
-      check_case<float, bf16_t, float>(plan, c, kF32Eps, true, rng);
-      check_case<bf16_t, bf16_t, float>(tiny_blocking(plan), c, kF32Eps, true, rng);
-    }
-  }
-}
+TEST(GemmKernels, F64EveryRunnableKernel) { sweep_kernels<double, double>(f64_kernels(), 8, kF64Eps, 43); }
+
+// fp32 inputs rounded while packing (fpmath = bf16), and bf16 inputs as they are.
+TEST(GemmKernels, Bf16FastMathEveryRunnableKernel) { sweep_kernels<bf16_t, float>(bf16_kernels(), 2, kF32Eps, 44); }
 
 TEST(GemmKernels, TablesHaveAScalarTwinLast) {
   EXPECT_EQ(f32_kernels().back().id.isa, IsaLevel::scalar);

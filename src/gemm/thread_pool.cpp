@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <new>
+#include <pthread.h>
 #include <thread>
 #include <vector>
 
@@ -129,7 +131,20 @@ struct ThreadPool::State {
   }
 };
 
-ThreadPool::ThreadPool() : state_(new State) { state_->max_threads = default_thread_count(); }
+ThreadPool::ThreadPool() : state_(new State) {
+  state_->max_threads = default_thread_count();
+  // A forked child (Python multiprocessing, a shell-out) has none of the parent's workers: forget them, so
+  // that the child's first region starts new ones instead of waiting forever for threads that are gone.
+  // The mutex and condition variable are rebuilt in place: a worker may have held the lock at fork time.
+  pthread_atfork(nullptr, nullptr, [] {
+    State& s = *ThreadPool::global().state_;
+    s.workers.clear();  // detached handles: destroying them joins nothing
+    new (&s.lock) std::mutex();
+    new (&s.wake) std::condition_variable();
+    s.busy.store(false);
+    t_inside_region = false;
+  });
+}
 
 ThreadPool& ThreadPool::global() {
   // Never destroyed: workers may still be parked at exit, and static destruction order is not ours.

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cstdlib>
 #include <thread>
 #include <vector>
@@ -88,6 +91,38 @@ TEST(ThreadPool, ConcurrentHostThreadsNeverDeadlock) {
   }
   for (auto& t : hosts) t.join();
   EXPECT_GE(total.load(), 4 * 300);
+}
+
+// A child forked after the pool has started workers must be able to run parallel regions of its own
+// (Python's multiprocessing forks after NumPy has used the BLAS).
+TEST(ThreadPool, WorksInAForkedChild) {
+  ThreadPool& pool = ThreadPool::global();
+  pool.set_max_threads(2);
+  std::atomic<int> ran{0};
+  pool.parallel(2, [&](ParallelContext&) { ran++; });
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::atomic<int> in_child{0};
+    for (int i = 0; i < 50; ++i) {
+      pool.parallel(2, [&](ParallelContext& ctx) {
+        in_child++;
+        ctx.barrier();
+      });
+    }
+    _exit(in_child.load() >= 50 ? 0 : 1);
+  }
+  // A hang would be the bug: give the child 20 s, then kill it.
+  int status = 0;
+  pid_t reaped = 0;
+  for (int waited = 0; waited < 2000 && (reaped = waitpid(child, &status, WNOHANG)) == 0; ++waited) usleep(10000);
+  if (reaped != child) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    FAIL() << "the forked child hung in a parallel region";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(ThreadPool, ThreadCountFromEnvironment) {

@@ -184,11 +184,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const int64_t kc = round_up(plan.blocking.kc, kg);
   const int64_t nc = plan.blocking.nc;
   const int threads = threads_for(m, n, k);
-  constexpr bool has_unpacked_a = !std::is_same_v<typename UnpackedA<Fn>::type, std::nullptr_t>;
-  bool direct_a = false;
-  if constexpr (has_unpacked_a) {
-    direct_a = plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && !args.a.trans && kg == 1;
-  }
+  // A row-major A goes to the kernel's unpacked-A variant without packing: read in place when it is
+  // already in the packed type (and whole k groups), otherwise converted row by row into the A buffer.
+  const bool direct_a = plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && !args.a.trans;
 
   // Even A blocks, at least one per thread when m allows it; the rest of the threads split the jr loop.
   int64_t ic_blocks = ceil_div(m, plan.blocking.mc);
@@ -237,9 +235,24 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           const int64_t mcur = std::min(mc, m - ic);
           const int64_t first_panel = chunk * panels / jr_chunks, end_panel = (chunk + 1) * panels / jr_chunks;
           if (mcur <= 0 || first_panel >= end_panel) continue;
-          // A row-major A is read in place by the kernel's unpacked-A variant; only a partial last panel
+          // Full MR-row panels of a row-major A go to the unpacked-A kernel; only a partial last panel
           // (fewer than MR rows) is packed, so the kernel never reads past A's last row.
           const int64_t full_rows = direct_a ? mcur / mr * mr : 0;
+          const Packed* a_rows = nullptr;
+          int64_t a_rows_ld = 0;
+          if (full_rows > 0) {
+            if constexpr (std::is_same_v<In, Packed>) {
+              if (kcur == kpad) {  // a partial k group would read past the row's end
+                a_rows = args.a.data + ic * args.a.ld + pc;
+                a_rows_ld = args.a.ld;
+              }
+            }
+            if (a_rows == nullptr) {
+              convert_rows(args.a, ic, full_rows, pc, kcur, kpad, a_buffer, kern.convert_a);
+              a_rows = a_buffer;
+              a_rows_ld = kpad;
+            }
+          }
           if (full_rows < mcur) {
             pack_a(args.a, ic + full_rows, mcur - full_rows, pc, kcur, mr, kg, a_buffer + full_rows * kpad);
           }
@@ -252,10 +265,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
               const Packed* a_panel = a_buffer + ir * kpad;
               auto run_tile = [&](Out* dst, int64_t ld, Out b_scale) {
                 if (ir < full_rows) {
-                  if constexpr (has_unpacked_a) {
-                    kern.fn_unpacked_a(kpad, args.a.data + (ic + ir) * args.a.ld + pc, args.a.ld, b_panel, dst, ld,
-                                       args.alpha, b_scale);
-                  }
+                  kern.fn_unpacked_a(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, dst, ld, args.alpha, b_scale);
                 } else {
                   kern.fn(kpad, a_panel, b_panel, dst, ld, args.alpha, b_scale);
                 }

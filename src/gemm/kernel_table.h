@@ -14,14 +14,16 @@
 
 namespace armory::gemm_engine {
 
-// The unpacked-A variant's type for each packed kernel type (none for bf16, whose A must be converted).
+// The unpacked-A variant's type for each packed kernel type.
 template <class Fn>
-struct UnpackedA {
-  using type = std::nullptr_t;
-};
+struct UnpackedA;
 template <class T>
 struct UnpackedA<TileKernel<T>> {
   using type = UnpackedATileKernel<T>;
+};
+template <>
+struct UnpackedA<Bf16TileKernel> {
+  using type = UnpackedABf16TileKernel;
 };
 
 template <class Fn>
@@ -33,6 +35,7 @@ struct KernelInfo {
   Fn fn;        // nullptr when not compiled into this build
   typename UnpackedA<Fn>::type fn_unpacked_a = nullptr;  // optional: reads a row-major A in place
   bool scalable = false;  // NR grows with the SVE vector length: nr * (vector bits / 128)
+  ConvertToBf16 convert_a = nullptr;  // optional, bf16 kernels: a vectorised fp32 -> bf16 for A's rows
 };
 
 // The tile width a kernel has on this CPU.

@@ -148,6 +148,29 @@ void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0
   }
 }
 
+// Rows [row0, row0+rows) x depth [p0, p0+kc) of a row-major op(A), converted to the packed type and kept
+// row-major with leading dimension kc_padded (zeros after kc): the unpacked-A kernels' input when A's
+// type differs from the kernel's. Contiguous in and out, so the conversion vectorises.
+// `convert` (optional, fp32 -> bf16 only) does the conversion with the kernel's ISA.
+template <class Packed, class In>
+void convert_rows(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int64_t kc, int64_t kc_padded,
+                  Packed* out, void (*convert)(const float*, int64_t, bf16_t*) = nullptr) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const In* src = a.data + (row0 + i) * a.ld + p0;
+    Packed* dst = out + i * kc_padded;
+    if constexpr (std::is_same_v<In, float> && std::is_same_v<Packed, bf16_t>) {
+      if (convert) {
+        convert(src, kc, dst);
+      } else {
+        for (int64_t p = 0; p < kc; ++p) dst[p] = to_packed<Packed>(src[p]);
+      }
+    } else {
+      for (int64_t p = 0; p < kc; ++p) dst[p] = to_packed<Packed>(src[p]);
+    }
+    for (int64_t p = kc; p < kc_padded; ++p) dst[p] = Packed(0);
+  }
+}
+
 template <class Packed, class In>
 void pack_a(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int64_t kc, int mr, int k_group,
             Packed* out) {

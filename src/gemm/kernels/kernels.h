@@ -21,6 +21,11 @@ using UnpackedATileKernel = void (*)(int64_t kc, const T* a, int64_t lda, const 
                                      T beta);
 using Bf16TileKernel = void (*)(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
                                 float beta);
+// fp32 -> bf16 of n contiguous values, round to nearest even, in the kernel's ISA (BF16 fast math's A).
+using ConvertToBf16 = void (*)(const float* src, int64_t n, bf16_t* dst);
+// A bf16 row-major A read in place: A(i, p) = a[i * lda + p], kc even, all MR rows present.
+using UnpackedABf16TileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
+                                         int64_t ldc, float alpha, float beta);
 
 // Portable C++ (no ISA flags): the slow twins every fast kernel is compared with, and the fallback.
 void gemm_f32_4x16__scalar(int64_t, const float*, const float*, float*, int64_t, float, float);
@@ -36,6 +41,9 @@ void gemm_f64_12x16__avx512(int64_t, const double*, const double*, double*, int6
 void gemm_f64_12x16__avx512_unpacked_a(int64_t, const double*, int64_t, const double*, double*, int64_t, double,
                                        double);
 void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
+void gemm_bf16_12x32__avx512bf16_unpacked_a(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float,
+                                            float);
+void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst);
 
 // aarch64
 void gemm_f32_8x12__neon(int64_t, const float*, const float*, float*, int64_t, float, float);

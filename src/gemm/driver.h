@@ -127,7 +127,7 @@ PackedPanels<Packed> pack_all_b(const Plan<Fn>& plan, const MatrixView<In>& b, i
       Packed* dst = out.data.data() + out.offsets[block];
       for (int64_t jr = 0; jr < ncur; jr += plan.nr) {
         pack_b_panel(b, pc, kcur, jc + jr, std::min<int64_t>(plan.nr, ncur - jr), plan.nr, kern.k_group,
-                     dst + jr * kpad);
+                     dst + jr * kpad, kern.interleave_b);
       }
     }
   }
@@ -224,7 +224,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
         } else {
           for (int64_t p = ctx.thread(); p < panels; p += ctx.threads()) {
             pack_b_panel(args.b, pc, kcur, jc + p * nr, std::min<int64_t>(nr, ncur - p * nr), nr, kg,
-                         b_buffer + p * nr * kpad);
+                         b_buffer + p * nr * kpad, kern.interleave_b);
           }
           ctx.barrier();
           b_block = b_buffer;

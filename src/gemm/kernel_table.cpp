@@ -26,7 +26,7 @@ constexpr bool kArm = false;
 #endif
 
 // Columns: {name, isa, compiled}, mr, nr (per 128 bits if scalable), k_group, fn, optional fn reading a
-// row-major A unpacked, scalable, optional fp32 -> bf16 conversion for A.
+// row-major A unpacked, scalable, optional fp32 -> bf16 conversions for A and for B's pairs.
 constexpr std::array<F32Kernel, 5> kF32 = {{
     {{"gemm_f32_12x32__avx512", IsaLevel::avx512, kX86}, 12, 32, 1, ARMORY_X86_FN(gemm_f32_12x32__avx512),
      ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a)},
@@ -51,7 +51,8 @@ constexpr std::array<Bf16Kernel, 5> kBf16 = {{
     {{"gemm_bf16_8x8__neonbfmmla", IsaLevel::neon_bf16, kArm}, 8, 8, 4, ARMORY_ARM_FN(gemm_bf16_8x8__neonbfmmla)},
     {{"gemm_bf16_8x12__neonbfdot", IsaLevel::neon_bf16, kArm}, 8, 12, 2, ARMORY_ARM_FN(gemm_bf16_8x12__neonbfdot)},
     {{"gemm_bf16_12x32__avx512bf16", IsaLevel::avx512_bf16, kX86}, 12, 32, 2, ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16),
-     ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a), false, ARMORY_X86_FN(convert_f32_to_bf16__avx512bf16)},
+     ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a), false, ARMORY_X86_FN(convert_f32_to_bf16__avx512bf16),
+     ARMORY_X86_FN(interleave_f32_to_bf16__avx512bf16)},
     {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},
 }};
 

@@ -36,6 +36,7 @@ struct KernelInfo {
   typename UnpackedA<Fn>::type fn_unpacked_a = nullptr;  // optional: reads a row-major A in place
   bool scalable = false;  // NR grows with the SVE vector length: nr * (vector bits / 128)
   ConvertToBf16 convert_a = nullptr;  // optional, bf16 kernels: a vectorised fp32 -> bf16 for A's rows
+  InterleaveToBf16 interleave_b = nullptr;  // optional, bf16 pair kernels: B's fp32 -> bf16 pair interleave
 };
 
 // The tile width a kernel has on this CPU.

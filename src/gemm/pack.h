@@ -4,6 +4,8 @@
 
 #include <armory/gemm.h>
 
+#include "gemm/kernels/kernels.h"
+
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -86,8 +88,10 @@ void pack_a_groups(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t 
 
 // Pack depth [p0, p0+kc) x columns [col0, col0+cols) of op(B) into micro-panels of `nr` columns.
 // Panel layout: for each k group g, for each column j, k_group consecutive values.
+// interleave (optional, fp32 -> bf16 pairs only): the kernel ISA's version of the two-row interleave.
 template <int k_group, class Packed, class In>
-void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0, int64_t cols, int nr, Packed* panel) {
+void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0, int64_t cols, int nr, Packed* panel,
+                   InterleaveToBf16 interleave) {
   const int64_t kc_padded = (kc + k_group - 1) / k_group * k_group;
   if (k_group == 1 && !b.trans) {
     for (int64_t p = 0; p < kc; ++p) {
@@ -115,6 +119,13 @@ void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0
       const In* row1 = p + 1 < kc ? row0 + b.ld : row0;
       const bool pad = p + 1 >= kc;
       Packed* dst = panel + p * nr;
+      if constexpr (std::is_same_v<In, float> && std::is_same_v<Packed, bf16_t>) {
+        if (interleave && !pad) {
+          interleave(row0, row1, cols, dst);
+          std::memset(dst + 2 * cols, 0, sizeof(Packed) * 2 * (nr - cols));
+          continue;
+        }
+      }
       for (int64_t j = 0; j < cols; ++j) {
         dst[2 * j] = to_packed<Packed>(row0[j]);
         dst[2 * j + 1] = pad ? Packed(0) : to_packed<Packed>(row1[j]);
@@ -154,7 +165,7 @@ void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0
 // `convert` (optional, fp32 -> bf16 only) does the conversion with the kernel's ISA.
 template <class Packed, class In>
 void convert_rows(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int64_t kc, int64_t kc_padded,
-                  Packed* out, void (*convert)(const float*, int64_t, bf16_t*) = nullptr) {
+                  Packed* out, ConvertToBf16 convert = nullptr) {
   for (int64_t i = 0; i < rows; ++i) {
     const In* src = a.data + (row0 + i) * a.ld + p0;
     Packed* dst = out + i * kc_padded;
@@ -183,11 +194,11 @@ void pack_a(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int
 
 template <class Packed, class In>
 void pack_b_panel(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0, int64_t cols, int nr, int k_group,
-                  Packed* panel) {
+                  Packed* panel, InterleaveToBf16 interleave = nullptr) {
   switch (k_group) {
-    case 1: return pack_b_groups<1>(b, p0, kc, col0, cols, nr, panel);
-    case 2: return pack_b_groups<2>(b, p0, kc, col0, cols, nr, panel);
-    default: return pack_b_groups<4>(b, p0, kc, col0, cols, nr, panel);
+    case 1: return pack_b_groups<1>(b, p0, kc, col0, cols, nr, panel, interleave);
+    case 2: return pack_b_groups<2>(b, p0, kc, col0, cols, nr, panel, interleave);
+    default: return pack_b_groups<4>(b, p0, kc, col0, cols, nr, panel, interleave);
   }
 }
 

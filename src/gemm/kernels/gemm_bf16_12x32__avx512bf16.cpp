@@ -73,4 +73,22 @@ void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst) {
   }
 }
 
+// (row0[j], row1[j]) pairs for 16 columns at a time: VCVTNE2PS2BF16 puts row0's 16 values in the low half
+// and row1's in the high half; one VPERMW interleaves them.
+void interleave_f32_to_bf16__avx512bf16(const float* row0, const float* row1, int64_t n, bf16_t* dst) {
+  const __m512i pairs = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6, 21,
+                                         5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    __m512bh both = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(row1 + j), _mm512_loadu_ps(row0 + j));
+    _mm512_storeu_si512(dst + 2 * j, _mm512_permutexvar_epi16(pairs, (__m512i)both));
+  }
+  if (j < n) {
+    __mmask16 tail = static_cast<__mmask16>((1u << (n - j)) - 1);
+    __m512bh both = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(tail, row1 + j), _mm512_maskz_loadu_ps(tail, row0 + j));
+    __mmask32 out = static_cast<__mmask32>((uint64_t{1} << (2 * (n - j))) - 1);
+    _mm512_mask_storeu_epi16(dst + 2 * j, out, _mm512_permutexvar_epi16(pairs, (__m512i)both));
+  }
+}
+
 }  // namespace armory::gemm_engine

@@ -23,6 +23,8 @@ using Bf16TileKernel = void (*)(int64_t kc, const bf16_t* a, const bf16_t* b, fl
                                 float beta);
 // fp32 -> bf16 of n contiguous values, round to nearest even, in the kernel's ISA (BF16 fast math's A).
 using ConvertToBf16 = void (*)(const float* src, int64_t n, bf16_t* dst);
+// Two fp32 rows -> n bf16 pairs (row0[j], row1[j]), round to nearest even: B's k-pair interleave.
+using InterleaveToBf16 = void (*)(const float* row0, const float* row1, int64_t n, bf16_t* dst);
 // A bf16 row-major A read in place: A(i, p) = a[i * lda + p], kc even, all MR rows present.
 using UnpackedABf16TileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
                                          int64_t ldc, float alpha, float beta);
@@ -44,6 +46,7 @@ void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, 
 void gemm_bf16_12x32__avx512bf16_unpacked_a(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float,
                                             float);
 void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst);
+void interleave_f32_to_bf16__avx512bf16(const float* row0, const float* row1, int64_t n, bf16_t* dst);
 
 // aarch64
 void gemm_f32_8x12__neon(int64_t, const float*, const float*, float*, int64_t, float, float);

@@ -187,6 +187,11 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // A row-major A goes to the kernel's unpacked-A variant without packing: read in place when it is
   // already in the packed type (and whole k groups), otherwise converted row by row into the A buffer.
   const bool direct_a = plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && !args.a.trans;
+  // With an edge variant, the last rows and columns of C also read A in place and store straight to C.
+  bool direct_edges = false;
+  if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
+    direct_edges = direct_a && kern.fn_unpacked_a_edge != nullptr;
+  }
 
   // Even A blocks, at least one per thread when m allows it; the rest of the threads split the jr loop.
   int64_t ic_blocks = ceil_div(m, plan.blocking.mc);
@@ -237,7 +242,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           if (mcur <= 0 || first_panel >= end_panel) continue;
           // Full MR-row panels of a row-major A go to the unpacked-A kernel; only a partial last panel
           // (fewer than MR rows) is packed, so the kernel never reads past A's last row.
-          const int64_t full_rows = direct_a ? mcur / mr * mr : 0;
+          const int64_t full_rows = direct_a ? (direct_edges ? mcur : mcur / mr * mr) : 0;
           const Packed* a_rows = nullptr;
           int64_t a_rows_ld = 0;
           if (full_rows > 0) {
@@ -272,6 +277,11 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
               };
               if (rows == mr && cols == nr) {
                 run_tile(c, args.ldc, beta);
+              } else if (direct_edges) {
+                if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
+                  kern.fn_unpacked_a_edge(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c, args.ldc, args.alpha,
+                                          beta, static_cast<int>(rows), static_cast<int>(cols));
+                }
               } else {
                 run_tile(edge_tile, nr, Out(0));
                 for (int64_t i = 0; i < rows; ++i) {

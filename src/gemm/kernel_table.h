@@ -20,10 +20,12 @@ struct UnpackedA;
 template <class T>
 struct UnpackedA<TileKernel<T>> {
   using type = UnpackedATileKernel<T>;
+  using edge = UnpackedAEdgeKernel<T>;
 };
 template <>
 struct UnpackedA<Bf16TileKernel> {
   using type = UnpackedABf16TileKernel;
+  using edge = std::nullptr_t;  // BF16 A is converted per block; edges use the scratch tile
 };
 
 template <class Fn>
@@ -37,6 +39,7 @@ struct KernelInfo {
   bool scalable = false;  // NR grows with the SVE vector length: nr * (vector bits / 128)
   ConvertToBf16 convert_a = nullptr;  // optional, bf16 kernels: a vectorised fp32 -> bf16 for A's rows
   InterleaveToBf16 interleave_b = nullptr;  // optional, bf16 pair kernels: B's fp32 -> bf16 pair interleave
+  typename UnpackedA<Fn>::edge fn_unpacked_a_edge = nullptr;  // optional: edge tiles of C, A in place
 };
 
 // The tile width a kernel has on this CPU.

@@ -16,4 +16,9 @@ void gemm_f32_12x32__avx512_unpacked_a(int64_t kc, const float* a, int64_t lda, 
   avx512::tile<float, 12, 2>(kc, a, lda, 1, b, c, ldc, alpha, beta);
 }
 
+void gemm_f32_12x32__avx512_unpacked_a_edge(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+                                            int64_t ldc, float alpha, float beta, int rows, int cols) {
+  avx512::edge_tile<float, 12, 2>(kc, a, lda, b, c, ldc, alpha, beta, rows, cols);
+}
+
 }  // namespace armory::gemm_engine

@@ -14,4 +14,9 @@ void gemm_f64_12x16__avx512_unpacked_a(int64_t kc, const double* a, int64_t lda,
   avx512::tile<double, 12, 2>(kc, a, lda, 1, b, c, ldc, alpha, beta);
 }
 
+void gemm_f64_12x16__avx512_unpacked_a_edge(int64_t kc, const double* a, int64_t lda, const double* b, double* c,
+                                            int64_t ldc, double alpha, double beta, int rows, int cols) {
+  avx512::edge_tile<double, 12, 2>(kc, a, lda, b, c, ldc, alpha, beta, rows, cols);
+}
+
 }  // namespace armory::gemm_engine

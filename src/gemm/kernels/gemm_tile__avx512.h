@@ -25,6 +25,9 @@ struct Vec<float> {
   static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V load_masked(const float* p, int lanes) { return _mm512_maskz_loadu_ps(mask(lanes), p); }
+  static void store_masked(float* p, V v, int lanes) { _mm512_mask_storeu_ps(p, mask(lanes), v); }
+  static __mmask16 mask(int lanes) { return static_cast<__mmask16>((1u << lanes) - 1); }
 };
 
 template <>
@@ -39,15 +42,20 @@ struct Vec<double> {
   static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
   static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  static V load_masked(const double* p, int lanes) { return _mm512_maskz_loadu_pd(mask(lanes), p); }
+  static void store_masked(double* p, V v, int lanes) { _mm512_mask_storeu_pd(p, mask(lanes), v); }
+  static __mmask8 mask(int lanes) { return static_cast<__mmask8>((1u << lanes) - 1); }
 };
 
 // C[MR x NR] = alpha * A * B_panel + beta * C, C row-major with row stride ldc.
 // A element (i, p) is a[i * rsa + p * csa]: a packed panel has rsa = 1, csa = MR; a row-major A read in
 // place has rsa = lda, csa = 1. b: kc rows of NR = NV*lanes values. beta == 0 never reads C.
+// cols < NR writes (and reads) only the first cols columns of C, with masked stores: the edge of C needs
+// no scratch tile. MR may be below the kernel's height for the last rows of C (instantiated per height).
 template <class T, int MR, int NV>
 __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict a, int64_t rsa, int64_t csa,
                                                 const T* __restrict b, T* __restrict c, int64_t ldc, T alpha,
-                                                T beta) {
+                                                T beta, int cols = NV * Vec<T>::lanes) {
   using S = Vec<T>;
   using V = typename S::V;
   constexpr int L = S::lanes;
@@ -75,7 +83,21 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
   }
 
   const V va = S::set1(alpha);
-  if (beta == T(0)) {
+  if (cols < NR) {
+    const V vb = S::set1(beta);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        int lanes = cols - j * L;
+        if (lanes <= 0) break;
+        if (lanes > L) lanes = L;
+        T* cp = c + i * ldc + j * L;
+        V scaled = S::mul(acc[i][j], va);
+        S::store_masked(cp, beta == T(0) ? scaled : S::fmadd(S::load_masked(cp, lanes), vb, scaled), lanes);
+      }
+    }
+  } else if (beta == T(0)) {
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
 #pragma GCC unroll 4
@@ -100,6 +122,17 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
         S::store(cp, S::fmadd(acc[i][j], va, S::mul(S::load(cp), vb)));
       }
     }
+  }
+}
+
+// The edge of C for a row-major A read in place: rows 1..MR (one instantiation per height, so no row of A
+// past the last is read and no work is wasted on missing rows) and cols 1..NR (masked stores).
+template <class T, int MR, int NV>
+inline void edge_tile(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t ldc, T alpha, T beta, int rows,
+                      int cols) {
+  if constexpr (MR > 0) {
+    if (rows == MR) return tile<T, MR, NV>(kc, a, lda, 1, b, c, ldc, alpha, beta, cols);
+    return edge_tile<T, MR - 1, NV>(kc, a, lda, b, c, ldc, alpha, beta, rows, cols);
   }
 }
 

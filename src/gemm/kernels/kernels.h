@@ -21,6 +21,10 @@ using UnpackedATileKernel = void (*)(int64_t kc, const T* a, int64_t lda, const 
                                      T beta);
 using Bf16TileKernel = void (*)(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
                                 float beta);
+// The unpacked-A tile for the edge of C: rows in 1..MR, cols in 1..NR, written straight into C.
+template <class T>
+using UnpackedAEdgeKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t ldc, T alpha,
+                                     T beta, int rows, int cols);
 // fp32 -> bf16 of n contiguous values, round to nearest even, in the kernel's ISA (BF16 fast math's A).
 using ConvertToBf16 = void (*)(const float* src, int64_t n, bf16_t* dst);
 // Two fp32 rows -> n bf16 pairs (row0[j], row1[j]), round to nearest even: B's k-pair interleave.
@@ -39,7 +43,11 @@ void gemm_f32_6x16__avx2(int64_t, const float*, const float*, float*, int64_t, f
 void gemm_f64_6x8__avx2(int64_t, const double*, const double*, double*, int64_t, double, double);
 void gemm_f32_12x32__avx512(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f32_12x32__avx512_unpacked_a(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float);
+void gemm_f32_12x32__avx512_unpacked_a_edge(int64_t, const float*, int64_t, const float*, float*, int64_t, float,
+                                            float, int, int);
 void gemm_f64_12x16__avx512(int64_t, const double*, const double*, double*, int64_t, double, double);
+void gemm_f64_12x16__avx512_unpacked_a_edge(int64_t, const double*, int64_t, const double*, double*, int64_t, double,
+                                            double, int, int);
 void gemm_f64_12x16__avx512_unpacked_a(int64_t, const double*, int64_t, const double*, double*, int64_t, double,
                                        double);
 void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);

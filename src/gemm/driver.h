@@ -193,16 +193,12 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
     direct_edges = direct_a && kern.fn_unpacked_a_edge != nullptr;
   }
 
-  // Even A blocks, at least one per thread when m allows it; the rest of the threads split the jr loop.
-  int64_t ic_blocks = ceil_div(m, plan.blocking.mc);
-  if (threads > 1 && ic_blocks % threads != 0 && m >= int64_t{threads} * mr * 4) {
-    ic_blocks = round_up(ic_blocks, threads);
-  }
-  const int64_t mc = round_up(ceil_div(m, ic_blocks), mr);
-  ic_blocks = ceil_div(m, mc);
-  const int64_t jr_chunks = ic_blocks >= threads ? 1 : ceil_div(threads, ic_blocks);
-  const int64_t tasks = ic_blocks * jr_chunks;
-
+  // Work split: each thread takes a contiguous range of MR-row panels (balanced to one panel), walked in
+  // A blocks of at most mc rows. With too few row panels for that, every thread takes all rows and a
+  // contiguous range of the B micro-panels instead (the jr loop).
+  const int64_t mc = round_up(plan.blocking.mc, mr);
+  const int64_t row_panels = ceil_div(m, mr);
+  const bool split_rows = row_panels >= 4 * int64_t{threads};
   Packed* b_buffer = nullptr;
   if (packed_b == nullptr) {
     size_t bytes = sizeof(Packed) * static_cast<size_t>(kc * round_up(std::min(nc, n), nr));
@@ -235,11 +231,13 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           b_block = b_buffer;
         }
 
-        for (int64_t task = ctx.thread(); task < tasks && a_buffer != nullptr; task += ctx.threads()) {
-          const int64_t ic = task / jr_chunks * mc, chunk = task % jr_chunks;
-          const int64_t mcur = std::min(mc, m - ic);
-          const int64_t first_panel = chunk * panels / jr_chunks, end_panel = (chunk + 1) * panels / jr_chunks;
-          if (mcur <= 0 || first_panel >= end_panel) continue;
+        const int64_t t = ctx.thread(), nt = ctx.threads();
+        const int64_t row_begin = split_rows ? std::min(m, t * row_panels / nt * mr) : 0;
+        const int64_t row_end = split_rows ? std::min(m, (t + 1) * row_panels / nt * mr) : m;
+        const int64_t first_panel = split_rows ? 0 : t * panels / nt;
+        const int64_t end_panel = split_rows ? panels : (t + 1) * panels / nt;
+        for (int64_t ic = row_begin; ic < row_end && first_panel < end_panel && a_buffer != nullptr; ic += mc) {
+          const int64_t mcur = std::min(mc, row_end - ic);
           // Full MR-row panels of a row-major A go to the unpacked-A kernel; only a partial last panel
           // (fewer than MR rows) is packed, so the kernel never reads past A's last row.
           const int64_t full_rows = direct_a ? (direct_edges ? mcur : mcur / mr * mr) : 0;

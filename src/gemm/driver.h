@@ -193,6 +193,26 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
     direct_edges = direct_a && kern.fn_unpacked_a_edge != nullptr;
   }
 
+  // Small problems, both operands row-major: no packing at all. B (k x n) must stay in L1 (32 KiB) so that
+  // every row panel finds it there; above that, packing B pays for itself.
+  if constexpr (!std::is_same_v<typename UnpackedA<Fn>::direct, std::nullptr_t>) {
+    constexpr int64_t kSmallB = 32 * 1024;
+    if (plan.use_direct && kern.fn_direct != nullptr && !args.a.trans && !args.b.trans && threads == 1 &&
+        k * n * int64_t(sizeof(In)) <= kSmallB) {
+      for (int64_t ir = 0; ir < m; ir += mr) {
+        const int64_t rows = std::min<int64_t>(mr, m - ir);
+        for (int64_t jr = 0; jr < n; jr += nr) {
+          const int64_t cols = std::min<int64_t>(nr, n - jr);
+          Out* c = args.c + ir * args.ldc + jr;
+          kern.fn_direct(k, args.a.data + ir * args.a.ld, args.a.ld, args.b.data + jr, args.b.ld, c, args.ldc,
+                         args.alpha, args.beta, static_cast<int>(rows), static_cast<int>(cols));
+          apply_epilogue(args, ir, jr, rows, cols, c);
+        }
+      }
+      return {};
+    }
+  }
+
   // Work split: each thread takes a contiguous range of MR-row panels (balanced to one panel), walked in
   // A blocks of at most mc rows. With too few row panels for that, every thread takes all rows and a
   // contiguous range of the B micro-panels instead (the jr loop).

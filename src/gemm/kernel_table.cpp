@@ -27,11 +27,11 @@ constexpr bool kArm = false;
 
 // Columns: {name, isa, compiled}, mr, nr (per 128 bits if scalable), k_group, fn, optional fn reading a
 // row-major A unpacked, scalable, optional fp32 -> bf16 conversions for A and for B's pairs, optional
-// edge tile reading A in place.
+// edge tile reading A in place, optional small-problem tile reading A and B in place.
 constexpr std::array<F32Kernel, 5> kF32 = {{
     {{"gemm_f32_12x32__avx512", IsaLevel::avx512, kX86}, 12, 32, 1, ARMORY_X86_FN(gemm_f32_12x32__avx512),
      ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a), false, nullptr, nullptr,
-     ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a_edge)},
+     ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a_edge), ARMORY_X86_FN(gemm_f32_12x32__avx512_direct)},
     {{"gemm_f32_6x16__avx2", IsaLevel::avx2, kX86}, 6, 16, 1, ARMORY_X86_FN(gemm_f32_6x16__avx2)},
     {{"gemm_f32_8x3vl__sve", IsaLevel::sve, kArm}, 8, 12, 1, ARMORY_ARM_FN(gemm_f32_8x3vl__sve), nullptr, true},
     {{"gemm_f32_8x12__neon", IsaLevel::neon, kArm}, 8, 12, 1, ARMORY_ARM_FN(gemm_f32_8x12__neon)},
@@ -41,7 +41,7 @@ constexpr std::array<F32Kernel, 5> kF32 = {{
 constexpr std::array<F64Kernel, 5> kF64 = {{
     {{"gemm_f64_12x16__avx512", IsaLevel::avx512, kX86}, 12, 16, 1, ARMORY_X86_FN(gemm_f64_12x16__avx512),
      ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a), false, nullptr, nullptr,
-     ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a_edge)},
+     ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a_edge), ARMORY_X86_FN(gemm_f64_12x16__avx512_direct)},
     {{"gemm_f64_6x8__avx2", IsaLevel::avx2, kX86}, 6, 8, 1, ARMORY_X86_FN(gemm_f64_6x8__avx2)},
     {{"gemm_f64_8x3vl__sve", IsaLevel::sve, kArm}, 8, 6, 1, ARMORY_ARM_FN(gemm_f64_8x3vl__sve), nullptr, true},
     {{"gemm_f64_8x6__neon", IsaLevel::neon, kArm}, 8, 6, 1, ARMORY_ARM_FN(gemm_f64_8x6__neon)},

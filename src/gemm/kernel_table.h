@@ -21,11 +21,13 @@ template <class T>
 struct UnpackedA<TileKernel<T>> {
   using type = UnpackedATileKernel<T>;
   using edge = UnpackedAEdgeKernel<T>;
+  using direct = DirectTileKernel<T>;
 };
 template <>
 struct UnpackedA<Bf16TileKernel> {
   using type = UnpackedABf16TileKernel;
   using edge = std::nullptr_t;  // BF16 A is converted per block; edges use the scratch tile
+  using direct = std::nullptr_t;
 };
 
 template <class Fn>
@@ -40,6 +42,7 @@ struct KernelInfo {
   ConvertToBf16 convert_a = nullptr;  // optional, bf16 kernels: a vectorised fp32 -> bf16 for A's rows
   InterleaveToBf16 interleave_b = nullptr;  // optional, bf16 pair kernels: B's fp32 -> bf16 pair interleave
   typename UnpackedA<Fn>::edge fn_unpacked_a_edge = nullptr;  // optional: edge tiles of C, A in place
+  typename UnpackedA<Fn>::direct fn_direct = nullptr;  // optional: small problems, A and B in place
 };
 
 // The tile width a kernel has on this CPU.
@@ -75,6 +78,7 @@ struct Plan {
   int mr = 0, nr = 0;  // the tile on this CPU (nr depends on the SVE vector length for scalable kernels)
   Blocking blocking{};
   bool use_unpacked_a = true;  // when the kernel has the variant and A is row-major (tests turn it off)
+  bool use_direct = true;      // the small-problem path without packing (tests turn it off)
 };
 
 using F32Plan = Plan<TileKernel<float>>;
@@ -92,7 +96,7 @@ template <class Fn>
 Plan<Fn> plan_for(const CpuInfo& cpu, const KernelInfo<Fn>& kernel, int element_bytes) {
   int nr = tile_nr(cpu, kernel);
   return {&kernel, kernel.mr, nr, blocking_for(cpu, kernel.id.name, kernel.mr, nr, element_bytes, kernel.k_group),
-          true};
+          true, true};
 }
 
 }  // namespace armory::gemm_engine

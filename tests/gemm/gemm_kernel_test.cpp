@@ -126,10 +126,12 @@ Plan<Fn> tiny_blocking(Plan<Fn> plan) {
   return plan;
 }
 
-// The same plan with A always packed (kernels with an unpacked-A variant otherwise read row-major A in place).
+// The same plan with A always packed (kernels with an unpacked-A variant otherwise read row-major A in place)
+// and the small-problem path (A and B in place) off.
 template <class Fn>
 Plan<Fn> packed_a(Plan<Fn> plan) {
   plan.use_unpacked_a = false;
+  plan.use_direct = false;
   return plan;
 }
 

@@ -50,12 +50,14 @@ struct Vec<double> {
 // C[MR x NR] = alpha * A * B_panel + beta * C, C row-major with row stride ldc.
 // A element (i, p) is a[i * rsa + p * csa]: a packed panel has rsa = 1, csa = MR; a row-major A read in
 // place has rsa = lda, csa = 1. b: kc rows of NR = NV*lanes values. beta == 0 never reads C.
+// B row p starts at b + p * rsb: a packed panel has rsb = NR; a row-major B read in place has rsb = ldb,
+// and then MaskedB loads only the first cols columns (the rest of the row may not exist).
 // cols < NR writes (and reads) only the first cols columns of C, with masked stores: the edge of C needs
 // no scratch tile. MR may be below the kernel's height for the last rows of C (instantiated per height).
-template <class T, int MR, int NV>
+template <class T, int MR, int NV, bool MaskedB = false>
 __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict a, int64_t rsa, int64_t csa,
-                                                const T* __restrict b, T* __restrict c, int64_t ldc, T alpha,
-                                                T beta, int cols = NV * Vec<T>::lanes) {
+                                                const T* __restrict b, int64_t rsb, T* __restrict c, int64_t ldc,
+                                                T alpha, T beta, int cols = NV * Vec<T>::lanes) {
   using S = Vec<T>;
   using V = typename S::V;
   constexpr int L = S::lanes;
@@ -68,10 +70,20 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
     for (int j = 0; j < NV; ++j) acc[i][j] = S::zero();
   }
 
+  int b_lanes[NV];
+#pragma GCC unroll 4
+  for (int j = 0; j < NV; ++j) b_lanes[j] = cols - j * L < 0 ? 0 : (cols - j * L > L ? L : cols - j * L);
+
   for (int64_t p = 0; p < kc; ++p) {
     V bv[NV];
 #pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) bv[j] = S::load(b + j * L);
+    for (int j = 0; j < NV; ++j) {
+      if constexpr (MaskedB) {
+        bv[j] = S::load_masked(b + j * L, b_lanes[j]);
+      } else {
+        bv[j] = S::load(b + j * L);
+      }
+    }
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
       V av = S::broadcast(a + i * rsa);
@@ -79,7 +91,7 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
       for (int j = 0; j < NV; ++j) acc[i][j] = S::fmadd(av, bv[j], acc[i][j]);
     }
     a += csa;
-    b += NR;
+    b += rsb;
   }
 
   const V va = S::set1(alpha);
@@ -126,14 +138,23 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
 }
 
 // The edge of C for a row-major A read in place: rows 1..MR (one instantiation per height, so no row of A
-// past the last is read and no work is wasted on missing rows) and cols 1..NR (masked stores).
-template <class T, int MR, int NV>
-inline void edge_tile(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t ldc, T alpha, T beta, int rows,
-                      int cols) {
+// past the last is read and no work is wasted on missing rows) and cols 1..NR (masked stores). B is a
+// packed panel (rsb = NR) or, with MaskedB, a row-major B read in place (rsb = ldb).
+template <class T, int MR, int NV, bool MaskedB = false>
+inline void edge_tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t rsb, T* c, int64_t ldc, T alpha,
+                      T beta, int rows, int cols) {
   if constexpr (MR > 0) {
-    if (rows == MR) return tile<T, MR, NV>(kc, a, lda, 1, b, c, ldc, alpha, beta, cols);
-    return edge_tile<T, MR - 1, NV>(kc, a, lda, b, c, ldc, alpha, beta, rows, cols);
+    if (rows == MR) return tile<T, MR, NV, MaskedB>(kc, a, lda, 1, b, rsb, c, ldc, alpha, beta, cols);
+    return edge_tile<T, MR - 1, NV, MaskedB>(kc, a, lda, b, rsb, c, ldc, alpha, beta, rows, cols);
   }
+}
+
+// Small problems: A and B both read in place (row-major, not transposed), any tile height and width.
+template <class T, int MR, int NV>
+inline void direct_tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha,
+                        T beta, int rows, int cols) {
+  if (cols == NV * Vec<T>::lanes) return edge_tile<T, MR, NV, false>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
+  edge_tile<T, MR, NV, true>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
 }
 
 }  // namespace armory::gemm_engine::avx512

@@ -25,6 +25,10 @@ using Bf16TileKernel = void (*)(int64_t kc, const bf16_t* a, const bf16_t* b, fl
 template <class T>
 using UnpackedAEdgeKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t ldc, T alpha,
                                      T beta, int rows, int cols);
+// Small problems: A and B both row-major and read in place (B row p at b + p * ldb), any rows/cols.
+template <class T>
+using DirectTileKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc,
+                                  T alpha, T beta, int rows, int cols);
 // fp32 -> bf16 of n contiguous values, round to nearest even, in the kernel's ISA (BF16 fast math's A).
 using ConvertToBf16 = void (*)(const float* src, int64_t n, bf16_t* dst);
 // Two fp32 rows -> n bf16 pairs (row0[j], row1[j]), round to nearest even: B's k-pair interleave.
@@ -45,7 +49,11 @@ void gemm_f32_12x32__avx512(int64_t, const float*, const float*, float*, int64_t
 void gemm_f32_12x32__avx512_unpacked_a(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float);
 void gemm_f32_12x32__avx512_unpacked_a_edge(int64_t, const float*, int64_t, const float*, float*, int64_t, float,
                                             float, int, int);
+void gemm_f32_12x32__avx512_direct(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, float,
+                                   float, int, int);
 void gemm_f64_12x16__avx512(int64_t, const double*, const double*, double*, int64_t, double, double);
+void gemm_f64_12x16__avx512_direct(int64_t, const double*, int64_t, const double*, int64_t, double*, int64_t, double,
+                                   double, int, int);
 void gemm_f64_12x16__avx512_unpacked_a_edge(int64_t, const double*, int64_t, const double*, double*, int64_t, double,
                                             double, int, int);
 void gemm_f64_12x16__avx512_unpacked_a(int64_t, const double*, int64_t, const double*, double*, int64_t, double,

@@ -1,0 +1,303 @@
+// BLAS level 2: matrix-vector operations, templated over the four BLAS types.
+//
+// The dense, band and packed storage forms of one operation share a single implementation: each takes an
+// accessor `at(i, j)` returning the stored element (i, j) and the band limits of column j, so symv, sbmv
+// and spmv (or trmv, tbmv and tpmv) differ only in how an element is found. Column-major throughout;
+// reference BLAS 3.11 semantics, including its quick returns and the "skip when x[j] is zero" rules.
+#pragma once
+
+#include "types.h"
+
+#include <algorithm>
+
+namespace armory::blas {
+
+// y <- beta y, without reading y when beta is zero (so NaN in y does not spread).
+template <class T>
+void scale_vector(index_t n, T beta, Strided<T> y) {
+  if (beta == T(1)) return;
+  for (index_t i = 0; i < n; ++i) y[i] = beta == T(0) ? T(0) : beta * y[i];
+}
+
+// Where each storage form keeps element (i, j), and which rows of column j it stores.
+template <class T>
+struct DenseStorage {
+  T* a;
+  index_t lda;
+  T& operator()(index_t i, index_t j) const { return a[i + j * lda]; }
+};
+template <class T>
+struct GeneralBandStorage {  // gbmv: a(ku + i - j, j)
+  T* a;
+  index_t lda, ku;
+  T& operator()(index_t i, index_t j) const { return a[(ku + i - j) + j * lda]; }
+};
+template <class T>
+struct TriangularBandStorage {  // sbmv/tbmv: upper a(k + i - j, j), lower a(i - j, j)
+  T* a;
+  index_t lda, k;
+  Uplo uplo;
+  T& operator()(index_t i, index_t j) const {
+    return uplo == Uplo::upper ? a[(k + i - j) + j * lda] : a[(i - j) + j * lda];
+  }
+};
+template <class T>
+struct PackedStorage {  // spmv/tpmv: columns of the triangle one after another
+  T* ap;
+  index_t n;
+  Uplo uplo;
+  T& operator()(index_t i, index_t j) const {
+    return uplo == Uplo::upper ? ap[i + j * (j + 1) / 2] : ap[(i - j) + j * n - j * (j - 1) / 2];
+  }
+};
+
+// Rows [first, last] of column j inside a triangle of bandwidth k (k = n - 1 for a full triangle).
+struct TriangleRows {
+  index_t n, k;
+  Uplo uplo;
+  index_t first(index_t j) const { return uplo == Uplo::upper ? std::max<index_t>(0, j - k) : j; }
+  index_t last(index_t j) const { return uplo == Uplo::upper ? j : std::min(n - 1, j + k); }
+};
+
+// y <- alpha op(A) x + beta y for a general m x n matrix whose column j stores rows [first(j), last(j)].
+template <class T, class Storage, class Rows>
+void general_matvec(Op op, index_t m, index_t n, T alpha, const Storage& at, Rows rows, const T* x,
+                    index_t incx, T beta, T* y, index_t incy) {
+  if (m == 0 || n == 0 || (alpha == T(0) && beta == T(1))) return;
+  const index_t len_x = op == Op::none ? n : m, len_y = op == Op::none ? m : n;
+  Strided<const T> xs(x, len_x, incx);
+  Strided<T> ys(y, len_y, incy);
+  scale_vector(len_y, beta, ys);
+  if (alpha == T(0)) return;
+  if (op == Op::none) {
+    for (index_t j = 0; j < n; ++j) {
+      const T scaled = alpha * xs[j];
+      const index_t lo = rows.first(j), hi = rows.last(j);
+      if (incy == 1) {
+        T* yc = ys.data;
+        for (index_t i = lo; i <= hi; ++i) yc[i] += scaled * at(i, j);
+      } else {
+        for (index_t i = lo; i <= hi; ++i) ys[i] += scaled * at(i, j);
+      }
+    }
+  } else {
+    const bool conjugate = op == Op::conj_trans;
+    for (index_t j = 0; j < n; ++j) {
+      T sum(0);
+      const index_t lo = rows.first(j), hi = rows.last(j);
+      if (conjugate) {
+        for (index_t i = lo; i <= hi; ++i) sum += conj_value(at(i, j)) * xs[i];
+      } else if (incx == 1) {
+        const T* xc = xs.data;
+        for (index_t i = lo; i <= hi; ++i) sum += at(i, j) * xc[i];
+      } else {
+        for (index_t i = lo; i <= hi; ++i) sum += at(i, j) * xs[i];
+      }
+      ys[j] += alpha * sum;
+    }
+  }
+}
+
+struct AllRows {
+  index_t m;
+  index_t first(index_t) const { return 0; }
+  index_t last(index_t) const { return m - 1; }
+};
+struct GeneralBandRows {
+  index_t m, kl, ku;
+  index_t first(index_t j) const { return std::max<index_t>(0, j - ku); }
+  index_t last(index_t j) const { return std::min(m - 1, j + kl); }
+};
+
+template <class T>
+void gemv(Op op, index_t m, index_t n, T alpha, const T* a, index_t lda, const T* x, index_t incx, T beta, T* y,
+          index_t incy) {
+  general_matvec(op, m, n, alpha, DenseStorage<const T>{a, lda}, AllRows{m}, x, incx, beta, y, incy);
+}
+
+template <class T>
+void gbmv(Op op, index_t m, index_t n, index_t kl, index_t ku, T alpha, const T* a, index_t lda, const T* x,
+          index_t incx, T beta, T* y, index_t incy) {
+  general_matvec(op, m, n, alpha, GeneralBandStorage<const T>{a, lda, ku}, GeneralBandRows{m, kl, ku}, x, incx,
+                 beta, y, incy);
+}
+
+// y <- alpha A x + beta y with A symmetric (hermitian = false) or Hermitian, one triangle stored.
+template <class T, class Storage>
+void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, const Storage& at, const T* x,
+                      index_t incx, T beta, T* y, index_t incy) {
+  if (n == 0 || (alpha == T(0) && beta == T(1))) return;
+  Strided<const T> xs(x, n, incx);
+  Strided<T> ys(y, n, incy);
+  scale_vector(n, beta, ys);
+  if (alpha == T(0)) return;
+  const TriangleRows rows{n, k, uplo};
+  auto diagonal = [&](index_t j) {
+    const T d = at(j, j);
+    if constexpr (is_complex<T>) {
+      if (hermitian) return T(d.real());
+    }
+    return d;
+  };
+  for (index_t j = 0; j < n; ++j) {
+    const T scaled = alpha * xs[j];
+    T sum(0);
+    for (index_t i = rows.first(j); i <= rows.last(j); ++i) {
+      if (i == j) continue;
+      const T aij = at(i, j);
+      ys[i] += scaled * aij;
+      sum += conj_if(aij, hermitian) * xs[i];
+    }
+    ys[j] += scaled * diagonal(j) + alpha * sum;
+  }
+}
+
+// x <- op(A) x, A triangular with bandwidth k.
+template <class T, class Storage>
+void triangular_matvec(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const Storage& at, T* x, index_t incx) {
+  if (n == 0) return;
+  Strided<T> xs(x, n, incx);
+  const TriangleRows rows{n, k, uplo};
+  const bool unit = diag == Diag::unit;
+  if (op == Op::none) {
+    auto column = [&](index_t j) {
+      const T xj = xs[j];
+      if (xj == T(0)) return;
+      for (index_t i = rows.first(j); i <= rows.last(j); ++i) {
+        if (i != j) xs[i] += xj * at(i, j);
+      }
+      if (!unit) xs[j] *= at(j, j);
+    };
+    // Upper: x[j] feeds rows above it, so walk forwards; lower: backwards.
+    if (uplo == Uplo::upper) {
+      for (index_t j = 0; j < n; ++j) column(j);
+    } else {
+      for (index_t j = n - 1; j >= 0; --j) column(j);
+    }
+  } else {
+    const bool conjugate = op == Op::conj_trans;
+    auto column = [&](index_t j) {
+      T sum = unit ? xs[j] : xs[j] * conj_if(at(j, j), conjugate);
+      for (index_t i = rows.first(j); i <= rows.last(j); ++i) {
+        if (i != j) sum += conj_if(at(i, j), conjugate) * xs[i];
+      }
+      xs[j] = sum;
+    };
+    if (uplo == Uplo::upper) {
+      for (index_t j = n - 1; j >= 0; --j) column(j);
+    } else {
+      for (index_t j = 0; j < n; ++j) column(j);
+    }
+  }
+}
+
+// Solves op(A) x = b in place, A triangular with bandwidth k. No test for singularity (BLAS semantics).
+template <class T, class Storage>
+void triangular_solve(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const Storage& at, T* x, index_t incx) {
+  if (n == 0) return;
+  Strided<T> xs(x, n, incx);
+  const TriangleRows rows{n, k, uplo};
+  const bool unit = diag == Diag::unit;
+  if (op == Op::none) {
+    auto column = [&](index_t j) {
+      if (xs[j] == T(0)) return;
+      if (!unit) xs[j] /= at(j, j);
+      const T xj = xs[j];
+      for (index_t i = rows.first(j); i <= rows.last(j); ++i) {
+        if (i != j) xs[i] -= xj * at(i, j);
+      }
+    };
+    if (uplo == Uplo::upper) {
+      for (index_t j = n - 1; j >= 0; --j) column(j);
+    } else {
+      for (index_t j = 0; j < n; ++j) column(j);
+    }
+  } else {
+    const bool conjugate = op == Op::conj_trans;
+    auto column = [&](index_t j) {
+      T sum = xs[j];
+      for (index_t i = rows.first(j); i <= rows.last(j); ++i) {
+        if (i != j) sum -= conj_if(at(i, j), conjugate) * xs[i];
+      }
+      if (!unit) sum /= conj_if(at(j, j), conjugate);
+      xs[j] = sum;
+    };
+    if (uplo == Uplo::upper) {
+      for (index_t j = 0; j < n; ++j) column(j);
+    } else {
+      for (index_t j = n - 1; j >= 0; --j) column(j);
+    }
+  }
+}
+
+// A <- alpha x op(y) + A, op = conjugate (gerc) or not (ger, geru).
+template <class T>
+void ger(index_t m, index_t n, T alpha, const T* x, index_t incx, const T* y, index_t incy, T* a, index_t lda,
+         bool conjugate_y) {
+  if (m == 0 || n == 0 || alpha == T(0)) return;
+  Strided<const T> xs(x, m, incx);
+  Strided<const T> ys(y, n, incy);
+  for (index_t j = 0; j < n; ++j) {
+    if (ys[j] == T(0)) continue;
+    const T scaled = alpha * conj_if(ys[j], conjugate_y);
+    T* column = a + j * lda;
+    if (incx == 1) {
+      for (index_t i = 0; i < m; ++i) column[i] += xs.data[i] * scaled;
+    } else {
+      for (index_t i = 0; i < m; ++i) column[i] += xs[i] * scaled;
+    }
+  }
+}
+
+// Keeps a Hermitian diagonal real, as reference BLAS does after every update.
+template <class T>
+T hermitian_diagonal(T value, bool hermitian) {
+  if constexpr (is_complex<T>) {
+    if (hermitian) return T(value.real());
+  }
+  return value;
+}
+
+// A <- alpha x x^T + A (syr/spr) or alpha x x^H + A (her/hpr, alpha real), one triangle.
+template <class T, class Storage>
+void symmetric_rank1(bool hermitian, Uplo uplo, index_t n, T alpha, const T* x, index_t incx, const Storage& at) {
+  if (n == 0 || alpha == T(0)) return;
+  Strided<const T> xs(x, n, incx);
+  const TriangleRows rows{n, n - 1, uplo};
+  for (index_t j = 0; j < n; ++j) {
+    if (xs[j] == T(0)) {
+      at(j, j) = hermitian_diagonal(at(j, j), hermitian);
+      continue;
+    }
+    const T scaled = alpha * conj_if(xs[j], hermitian);
+    for (index_t i = rows.first(j); i <= rows.last(j); ++i) {
+      if (i != j) at(i, j) += xs[i] * scaled;
+    }
+    at(j, j) = hermitian_diagonal(at(j, j), hermitian) + hermitian_diagonal(xs[j] * scaled, hermitian);
+  }
+}
+
+// A <- alpha x y^T + alpha y x^T + A (syr2/spr2) or alpha x y^H + conj(alpha) y x^H + A (her2/hpr2).
+template <class T, class Storage>
+void symmetric_rank2(bool hermitian, Uplo uplo, index_t n, T alpha, const T* x, index_t incx, const T* y,
+                     index_t incy, const Storage& at) {
+  if (n == 0 || alpha == T(0)) return;
+  Strided<const T> xs(x, n, incx);
+  Strided<const T> ys(y, n, incy);
+  const TriangleRows rows{n, n - 1, uplo};
+  for (index_t j = 0; j < n; ++j) {
+    if (xs[j] == T(0) && ys[j] == T(0)) {
+      at(j, j) = hermitian_diagonal(at(j, j), hermitian);
+      continue;
+    }
+    const T scaled_y = alpha * conj_if(ys[j], hermitian);
+    const T scaled_x = conj_if(alpha * xs[j], hermitian);
+    for (index_t i = rows.first(j); i <= rows.last(j); ++i) {
+      if (i != j) at(i, j) += xs[i] * scaled_y + ys[i] * scaled_x;
+    }
+    at(j, j) = hermitian_diagonal(at(j, j), hermitian) +
+               hermitian_diagonal(xs[j] * scaled_y + ys[j] * scaled_x, hermitian);
+  }
+}
+
+}  // namespace armory::blas

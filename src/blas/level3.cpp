@@ -1,0 +1,362 @@
+#include "level3.h"
+
+#include "level2.h"
+
+#include <armory/gemm.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+namespace armory::blas {
+namespace {
+
+// Arguments were validated by the ABI layer, so the engine refusing a call is a bug in armory. BLAS has
+// no way to return it; say so on stderr rather than abort the host.
+void report_engine_failure(const Status& status) {
+  if (!status.ok()) std::fprintf(stderr, "armory BLAS: internal error, please report: %s\n", status.message().c_str());
+}
+
+armory::Trans engine_trans(Op op) { return op == Op::none ? armory::Trans::no : armory::Trans::yes; }
+
+// Element (i, j) of op(A).
+template <class T>
+T op_element(const T* a, index_t lda, Op op, index_t i, index_t j) {
+  switch (op) {
+    case Op::none: return a[i + j * lda];
+    case Op::trans: return a[j + i * lda];
+    case Op::conj_trans: return conj_value(a[j + i * lda]);
+  }
+  return T(0);
+}
+
+// Where row r of op(A) starts: op(A) = A keeps rows down a column; op(A) = A^T or A^H keeps them across.
+template <class T>
+const T* op_row(const T* a, index_t lda, Op op, index_t r) {
+  return op == Op::none ? a + r : a + r * lda;
+}
+
+template <class T>
+void scale_matrix(index_t m, index_t n, T beta, T* c, index_t ldc) {
+  if (beta == T(1)) return;
+  for (index_t j = 0; j < n; ++j) {
+    T* column = c + j * ldc;
+    if (beta == T(0)) {
+      std::fill(column, column + m, T(0));
+    } else {
+      for (index_t i = 0; i < m; ++i) column[i] *= beta;
+    }
+  }
+}
+
+template <class R>
+void gemm_real(Op op_a, Op op_b, index_t m, index_t n, index_t k, R alpha, const R* a, index_t lda, const R* b,
+               index_t ldb, R beta, R* c, index_t ldc) {
+  report_engine_failure(armory::gemm(Layout::col_major, engine_trans(op_a), engine_trans(op_b), m, n, k, alpha, a,
+                                     lda, b, ldb, beta, c, ldc));
+}
+
+// Complex GEMM as one real GEMM of the same flop count (the "1M" method). Viewed as reals, a column-major
+// complex matrix is a real matrix with twice the rows, real and imaginary parts interleaved. Expanding each
+// element v of alpha op(A) into the 2x2 block [re -im; im re] gives a real 2m x 2k matrix Â with
+//   C_real (2m x n) += Â (2m x 2k) * B_real (2k x n),
+// where B_real is B itself, read in place. Only A is copied (in blocks); op(B) is copied when transposed.
+template <class R>
+void gemm_complex(Op op_a, Op op_b, index_t m, index_t n, index_t k, std::complex<R> alpha, const std::complex<R>* a,
+                  index_t lda, const std::complex<R>* b, index_t ldb, std::complex<R> beta, std::complex<R>* c,
+                  index_t ldc) {
+  using C = std::complex<R>;
+  if (m == 0 || n == 0) return;
+  scale_matrix(m, n, beta, c, ldc);
+  if (alpha == C(0) || k == 0) return;
+
+  if (m * n * k <= 4096) {  // too small to pay for the expansion: plain loops
+    for (index_t j = 0; j < n; ++j) {
+      for (index_t l = 0; l < k; ++l) {
+        const C scaled = alpha * op_element(b, ldb, op_b, l, j);
+        for (index_t i = 0; i < m; ++i) c[i + j * ldc] += op_element(a, lda, op_a, i, l) * scaled;
+      }
+    }
+    return;
+  }
+
+  std::vector<C> b_copy;
+  const R* b_real = reinterpret_cast<const R*>(b);
+  index_t ldb_real = 2 * ldb;
+  if (op_b != Op::none) {
+    b_copy.resize(static_cast<size_t>(k) * n);
+    for (index_t j = 0; j < n; ++j) {
+      for (index_t l = 0; l < k; ++l) b_copy[l + j * k] = op_element(b, ldb, op_b, l, j);
+    }
+    b_real = reinterpret_cast<const R*>(b_copy.data());
+    ldb_real = 2 * k;
+  }
+  R* c_real = reinterpret_cast<R*>(c);
+
+  constexpr index_t kRowBlock = 512, kDepthBlock = 256;
+  std::vector<R> expanded(static_cast<size_t>(2 * std::min(m, kRowBlock)) * 2 * std::min(k, kDepthBlock));
+  for (index_t l0 = 0; l0 < k; l0 += kDepthBlock) {
+    const index_t kb = std::min(kDepthBlock, k - l0);
+    for (index_t i0 = 0; i0 < m; i0 += kRowBlock) {
+      const index_t mb = std::min(kRowBlock, m - i0);
+      const index_t ld = 2 * mb;
+      for (index_t l = 0; l < kb; ++l) {
+        R* even = expanded.data() + (2 * l) * ld;
+        R* odd = even + ld;
+        for (index_t i = 0; i < mb; ++i) {
+          const C v = alpha * op_element(a, lda, op_a, i0 + i, l0 + l);
+          even[2 * i] = v.real();
+          even[2 * i + 1] = v.imag();
+          odd[2 * i] = -v.imag();
+          odd[2 * i + 1] = v.real();
+        }
+      }
+      report_engine_failure(armory::gemm(Layout::col_major, armory::Trans::no, armory::Trans::no, 2 * mb, n, 2 * kb,
+                                         R(1), expanded.data(), ld, b_real + 2 * l0, ldb_real, R(1),
+                                         c_real + 2 * i0, 2 * ldc));
+    }
+  }
+}
+
+// Column blocks of this width split the triangle of C in syrk/syr2k: the rectangles beside each diagonal
+// block are plain GEMMs, the diagonal block a small GEMM into a scratch buffer.
+constexpr index_t kTriangleBlock = 256;
+
+// Writes the uplo triangle of the jb x jb block at C(j0, j0) as beta C + product (product: jb x jb, ld jb).
+template <class T>
+void merge_diagonal_block(bool hermitian, Uplo uplo, index_t jb, T beta, const T* product, T* c, index_t ldc) {
+  for (index_t j = 0; j < jb; ++j) {
+    const index_t lo = uplo == Uplo::upper ? 0 : j, hi = uplo == Uplo::upper ? j : jb - 1;
+    for (index_t i = lo; i <= hi; ++i) {
+      T& cij = c[i + j * ldc];
+      T old = beta == T(0) ? T(0) : beta * (i == j ? hermitian_diagonal(cij, hermitian) : cij);
+      cij = i == j ? hermitian_diagonal(old + product[i + j * jb], hermitian) : old + product[i + j * jb];
+    }
+  }
+}
+
+template <class T>
+void scale_triangle(bool hermitian, Uplo uplo, index_t n, T beta, T* c, index_t ldc) {
+  for (index_t j = 0; j < n; ++j) {
+    const index_t lo = uplo == Uplo::upper ? 0 : j, hi = uplo == Uplo::upper ? j : n - 1;
+    for (index_t i = lo; i <= hi; ++i) {
+      T& cij = c[i + j * ldc];
+      T value = i == j ? hermitian_diagonal(cij, hermitian) : cij;
+      cij = beta == T(0) ? T(0) : beta * value;
+    }
+  }
+}
+
+// The shared body of syrk and syr2k: C_triangle <- beta C + sum over terms of alpha_t X_t Y_t^(T or H), where
+// X_t = op(first_t) and Y_t = op(second_t).
+template <class T>
+struct RankTerm {
+  T alpha;
+  const T* x;  // rows of op(X)
+  const T* y;  // rows of op(Y)
+  index_t ldx, ldy;
+};
+
+template <class T>
+void rank_k_update(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, const RankTerm<T>* terms, int term_count,
+                   T beta, T* c, index_t ldc) {
+  // First factor: rows of op(X); second factor: the transpose (or conjugate transpose) of rows of op(Y).
+  const Op second_op = op == Op::none ? (hermitian ? Op::conj_trans : Op::trans) : Op::none;
+  std::vector<T> block(static_cast<size_t>(std::min(n, kTriangleBlock)) * std::min(n, kTriangleBlock));
+  for (index_t j0 = 0; j0 < n; j0 += kTriangleBlock) {
+    const index_t jb = std::min(kTriangleBlock, n - j0);
+    // The rectangle beside the diagonal block: rows [0, j0) for upper, [j0 + jb, n) for lower.
+    const index_t r0 = uplo == Uplo::upper ? 0 : j0 + jb;
+    const index_t rows = uplo == Uplo::upper ? j0 : n - j0 - jb;
+    for (int t = 0; t < term_count; ++t) {
+      const RankTerm<T>& term = terms[t];
+      if (rows > 0) {
+        gemm(op, second_op, rows, jb, k, term.alpha, op_row(term.x, term.ldx, op, r0), term.ldx,
+             op_row(term.y, term.ldy, op, j0), term.ldy, t == 0 ? beta : T(1), c + r0 + j0 * ldc, ldc);
+      }
+      gemm(op, second_op, jb, jb, k, term.alpha, op_row(term.x, term.ldx, op, j0), term.ldx,
+           op_row(term.y, term.ldy, op, j0), term.ldy, t == 0 ? T(0) : T(1), block.data(), jb);
+    }
+    merge_diagonal_block(hermitian, uplo, jb, beta, block.data(), c + j0 + j0 * ldc, ldc);
+  }
+}
+
+// The dim x dim triangular matrix A as a dense one: zeros outside the triangle, ones on a unit diagonal.
+template <class T>
+std::vector<T> dense_triangle(Uplo uplo, Diag diag, index_t dim, const T* a, index_t lda) {
+  std::vector<T> dense(static_cast<size_t>(dim) * dim, T(0));
+  for (index_t j = 0; j < dim; ++j) {
+    const index_t lo = uplo == Uplo::upper ? 0 : j, hi = uplo == Uplo::upper ? j : dim - 1;
+    for (index_t i = lo; i <= hi; ++i) dense[i + j * dim] = a[i + j * lda];
+    if (diag == Diag::unit) dense[j + j * dim] = T(1);
+  }
+  return dense;
+}
+
+// Solves M X = B in place for a dense triangular M (dim x dim, ld dim): the diagonal blocks by substitution,
+// everything below (lower) or above (upper) them by GEMM.
+template <class T>
+void solve_triangular_blocked(bool lower, index_t dim, const T* m, index_t cols, T* x, index_t ldx) {
+  constexpr index_t kBlock = 128;
+  auto solve_block = [&](index_t i0, index_t ib) {
+    const DenseStorage<const T> block{m + i0 + i0 * dim, dim};
+    for (index_t j = 0; j < cols; ++j) {
+      triangular_solve(lower ? Uplo::lower : Uplo::upper, Op::none, Diag::non_unit, ib, ib - 1, block,
+                       x + i0 + j * ldx, 1);
+    }
+  };
+  if (lower) {
+    for (index_t i0 = 0; i0 < dim; i0 += kBlock) {
+      const index_t ib = std::min(kBlock, dim - i0), i1 = i0 + ib;
+      solve_block(i0, ib);
+      if (i1 < dim) {
+        gemm(Op::none, Op::none, dim - i1, cols, ib, T(-1), m + i1 + i0 * dim, dim, x + i0, ldx, T(1), x + i1, ldx);
+      }
+    }
+  } else {
+    for (index_t i1 = dim; i1 > 0; i1 -= kBlock) {
+      const index_t i0 = std::max<index_t>(0, i1 - kBlock), ib = i1 - i0;
+      solve_block(i0, ib);
+      if (i0 > 0) gemm(Op::none, Op::none, i0, cols, ib, T(-1), m + i0 * dim, dim, x + i0, ldx, T(1), x, ldx);
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+void gemm(Op op_a, Op op_b, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
+          index_t ldb, T beta, T* c, index_t ldc) {
+  if constexpr (is_complex<T>) {
+    gemm_complex(op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  } else {
+    gemm_real(op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+template <class T>
+void symm(bool hermitian, Side side, Uplo uplo, index_t m, index_t n, T alpha, const T* a, index_t lda,
+          const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+  if (m == 0 || n == 0 || (alpha == T(0) && beta == T(1))) return;
+  if (alpha == T(0)) {
+    scale_matrix(m, n, beta, c, ldc);
+    return;
+  }
+  // The whole symmetric (Hermitian) matrix, mirrored out of its stored triangle, then one GEMM.
+  const index_t dim = side == Side::left ? m : n;
+  std::vector<T> full(static_cast<size_t>(dim) * dim);
+  for (index_t j = 0; j < dim; ++j) {
+    for (index_t i = 0; i < dim; ++i) {
+      const bool stored = uplo == Uplo::upper ? i <= j : i >= j;
+      T value = stored ? a[i + j * lda] : conj_if(a[j + i * lda], hermitian);
+      full[i + j * dim] = i == j ? hermitian_diagonal(value, hermitian) : value;
+    }
+  }
+  if (side == Side::left) {
+    gemm(Op::none, Op::none, m, n, m, alpha, full.data(), dim, b, ldb, beta, c, ldc);
+  } else {
+    gemm(Op::none, Op::none, m, n, n, alpha, b, ldb, full.data(), dim, beta, c, ldc);
+  }
+}
+
+template <class T>
+void syrk(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, T alpha, const T* a, index_t lda, T beta, T* c,
+          index_t ldc) {
+  if (n == 0 || ((alpha == T(0) || k == 0) && beta == T(1))) return;
+  if (alpha == T(0) || k == 0) {
+    scale_triangle(hermitian, uplo, n, beta, c, ldc);
+    return;
+  }
+  const RankTerm<T> term{alpha, a, a, lda, lda};
+  rank_k_update(hermitian, uplo, op, n, k, &term, 1, beta, c, ldc);
+}
+
+template <class T>
+void syr2k(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
+           index_t ldb, T beta, T* c, index_t ldc) {
+  if (n == 0 || ((alpha == T(0) || k == 0) && beta == T(1))) return;
+  if (alpha == T(0) || k == 0) {
+    scale_triangle(hermitian, uplo, n, beta, c, ldc);
+    return;
+  }
+  const RankTerm<T> terms[2] = {{alpha, a, b, lda, ldb}, {conj_if(alpha, hermitian), b, a, ldb, lda}};
+  rank_k_update(hermitian, uplo, op, n, k, terms, 2, beta, c, ldc);
+}
+
+template <class T>
+void trmm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha, const T* a, index_t lda, T* b,
+          index_t ldb) {
+  if (m == 0 || n == 0) return;
+  if (alpha == T(0)) {
+    scale_matrix(m, n, T(0), b, ldb);
+    return;
+  }
+  const index_t dim = side == Side::left ? m : n;
+  const std::vector<T> triangle = dense_triangle(uplo, diag, dim, a, lda);
+  std::vector<T> b_copy(static_cast<size_t>(m) * n);
+  for (index_t j = 0; j < n; ++j) std::copy(b + j * ldb, b + j * ldb + m, b_copy.begin() + j * m);
+  if (side == Side::left) {
+    gemm(op, Op::none, m, n, m, alpha, triangle.data(), dim, b_copy.data(), m, T(0), b, ldb);
+  } else {
+    gemm(Op::none, op, m, n, n, alpha, b_copy.data(), m, triangle.data(), dim, T(0), b, ldb);
+  }
+}
+
+template <class T>
+void trsm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha, const T* a, index_t lda, T* b,
+          index_t ldb) {
+  if (m == 0 || n == 0) return;
+  if (alpha == T(0)) {
+    scale_matrix(m, n, T(0), b, ldb);
+    return;
+  }
+  // Left: op(A) X = alpha B. Right: X op(A) = alpha B, solved as op(A)^T X^T = alpha B^T. Either way the
+  // system matrix M is written out densely, so one lower and one upper solver cover every case.
+  const bool left = side == Side::left;
+  const index_t dim = left ? m : n;
+  const bool transposed = (op != Op::none) != !left;  // is M the transpose of the stored A?
+  const bool conjugate = op == Op::conj_trans;
+  std::vector<T> system(static_cast<size_t>(dim) * dim);
+  for (index_t j = 0; j < dim; ++j) {
+    for (index_t i = 0; i < dim; ++i) {
+      const index_t si = transposed ? j : i, sj = transposed ? i : j;
+      const bool stored = uplo == Uplo::upper ? si <= sj : si >= sj;
+      T value = stored ? conj_if(a[si + sj * lda], conjugate) : T(0);
+      if (i == j && diag == Diag::unit) value = T(1);
+      system[i + j * dim] = value;
+    }
+  }
+  const bool lower = (uplo == Uplo::lower) != transposed;
+
+  if (left) {
+    scale_matrix(m, n, alpha, b, ldb);
+    solve_triangular_blocked(lower, dim, system.data(), n, b, ldb);
+    return;
+  }
+  std::vector<T> bt(static_cast<size_t>(m) * n);  // B^T, n x m
+  for (index_t j = 0; j < n; ++j) {
+    for (index_t i = 0; i < m; ++i) bt[j + i * n] = alpha * b[i + j * ldb];
+  }
+  solve_triangular_blocked(lower, dim, system.data(), m, bt.data(), n);
+  for (index_t j = 0; j < n; ++j) {
+    for (index_t i = 0; i < m; ++i) b[i + j * ldb] = bt[j + i * n];
+  }
+}
+
+#define ARMORY_BLAS_LEVEL3(T)                                                                                     \
+  template void gemm<T>(Op, Op, index_t, index_t, index_t, T, const T*, index_t, const T*, index_t, T, T*,      \
+                        index_t);                                                                                 \
+  template void symm<T>(bool, Side, Uplo, index_t, index_t, T, const T*, index_t, const T*, index_t, T, T*,     \
+                        index_t);                                                                                 \
+  template void syrk<T>(bool, Uplo, Op, index_t, index_t, T, const T*, index_t, T, T*, index_t);                \
+  template void syr2k<T>(bool, Uplo, Op, index_t, index_t, T, const T*, index_t, const T*, index_t, T, T*,      \
+                         index_t);                                                                                \
+  template void trmm<T>(Side, Uplo, Op, Diag, index_t, index_t, T, const T*, index_t, T*, index_t);             \
+  template void trsm<T>(Side, Uplo, Op, Diag, index_t, index_t, T, const T*, index_t, T*, index_t);
+ARMORY_BLAS_LEVEL3(float)
+ARMORY_BLAS_LEVEL3(double)
+ARMORY_BLAS_LEVEL3(cfloat)
+ARMORY_BLAS_LEVEL3(cdouble)
+#undef ARMORY_BLAS_LEVEL3
+
+}  // namespace armory::blas

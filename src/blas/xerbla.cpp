@@ -47,6 +47,11 @@ int unswap_row_major_position(const char* routine, int p) {
 
 extern "C" {
 
+// Reference CBLAS's globals: programs written against it (the netlib CBLAS testers among them) read and set
+// RowMajorStrg around calls to learn whether a reported error came from a row-major call.
+__attribute__((visibility("default"))) int RowMajorStrg = 0;
+__attribute__((visibility("default"))) int CBLAS_CallFromC = 0;
+
 __attribute__((visibility("default"))) void xerbla_(const char* routine, const int* info, size_t routine_length) {
   size_t length = routine_length;
   while (length > 0 && routine[length - 1] == ' ') --length;
@@ -95,7 +100,10 @@ void FortranArgumentError::operator()(int position) const {
 
 void CblasArgumentError::operator()(int position) const {
   RowMajorScope scope(row_major);
+  const int saved = RowMajorStrg;
+  RowMajorStrg = row_major;
   cblas_xerbla(position + 1, routine, "");
+  RowMajorStrg = saved;
 }
 
 void cblas_bad_option(int position, const char* routine, const char* what, int value) {

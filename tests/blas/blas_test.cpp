@@ -1,0 +1,338 @@
+// armory's BLAS through its C ABIs against plain reference loops. The netlib testers (netlib_tester.py)
+// are the authority on x86; this suite runs everywhere the library is built (ASan, aarch64 under qemu)
+// and aims at what the netlib testers do not reach: problems larger than armory's internal blocks
+// (triangle blocks of 256, trsm blocks of 128, complex depth blocks of 256), extreme values for nrm2, and
+// bad arguments that must report and return.
+#include <armory/blas.h>
+#include <cblas.h>
+#include <gtest/gtest.h>
+
+#include <complex>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+extern "C" {
+void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*, const double*, const int*,
+            const double*, const int*, const double*, double*, const int*);
+double dnrm2_(const int*, const double*, const int*);
+}
+
+namespace {
+
+using cfloat = std::complex<float>;
+using cdouble = std::complex<double>;
+
+template <class T>
+struct Real {
+  using type = T;
+};
+template <class R>
+struct Real<std::complex<R>> {
+  using type = R;
+};
+template <class T>
+using real_t = typename Real<T>::type;
+template <class T>
+constexpr bool is_complex = !std::is_same_v<T, real_t<T>>;
+
+template <class T>
+T conj_if(T x, bool c) {
+  if constexpr (is_complex<T>) return c ? std::conj(x) : x;
+  return x;
+}
+
+template <class T>
+std::vector<T> random_values(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<real_t<T>> u(-1, 1);
+  std::vector<T> v(n);
+  for (auto& x : v) {
+    if constexpr (is_complex<T>) {
+      x = T(u(rng), u(rng));
+    } else {
+      x = u(rng);
+    }
+  }
+  return v;
+}
+
+template <class T>
+double tolerance(int k) {
+  return 4.0 * (k + 4) * std::numeric_limits<real_t<T>>::epsilon();
+}
+
+// Element (i, j) of a column-major (or row-major) matrix after op.
+template <class T>
+T element(const T* a, int ld, bool row_major, CBLAS_TRANSPOSE op, int i, int j) {
+  if (op != CblasNoTrans) std::swap(i, j);
+  const T v = row_major ? a[i * ld + j] : a[i + j * ld];
+  return conj_if(v, op == CblasConjTrans);
+}
+
+template <class T>
+void expect_close(const std::vector<T>& got, const std::vector<T>& want, double tol, const char* what) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_LE(std::abs(got[i] - want[i]), tol * (1 + std::abs(want[i]))) << what << " at " << i;
+  }
+}
+
+// Type dispatch to the CBLAS entry points (complex ones take void*).
+void cblas_gemm(CBLAS_LAYOUT l, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, float alpha,
+                const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc) {
+  cblas_sgemm(l, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+void cblas_gemm(CBLAS_LAYOUT l, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, double alpha,
+                const double* a, int lda, const double* b, int ldb, double beta, double* c, int ldc) {
+  cblas_dgemm(l, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+void cblas_gemm(CBLAS_LAYOUT l, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, cfloat alpha,
+                const cfloat* a, int lda, const cfloat* b, int ldb, cfloat beta, cfloat* c, int ldc) {
+  cblas_cgemm(l, ta, tb, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc);
+}
+void cblas_gemm(CBLAS_LAYOUT l, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, cdouble alpha,
+                const cdouble* a, int lda, const cdouble* b, int ldb, cdouble beta, cdouble* c, int ldc) {
+  cblas_zgemm(l, ta, tb, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc);
+}
+
+void cblas_trsm_t(CBLAS_LAYOUT l, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n,
+                  double alpha, const double* a, int lda, double* b, int ldb) {
+  cblas_dtrsm(l, s, u, t, d, m, n, alpha, a, lda, b, ldb);
+}
+void cblas_trsm_t(CBLAS_LAYOUT l, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n,
+                  cdouble alpha, const cdouble* a, int lda, cdouble* b, int ldb) {
+  cblas_ztrsm(l, s, u, t, d, m, n, &alpha, a, lda, b, ldb);
+}
+
+template <class T>
+class BlasGemm : public ::testing::Test {};
+using Types = ::testing::Types<float, double, cfloat, cdouble>;
+TYPED_TEST_SUITE(BlasGemm, Types);
+
+TYPED_TEST(BlasGemm, EveryLayoutAndTransposeAgainstLoops) {
+  using T = TypeParam;
+  const CBLAS_TRANSPOSE ops[] = {CblasNoTrans, CblasTrans, CblasConjTrans};
+  struct Shape {
+    int m, n, k;
+  };
+  // Tiny (plain loops for complex), blocked depth (k > 256), and an odd shape.
+  for (Shape s : {Shape{3, 2, 5}, Shape{37, 29, 300}, Shape{70, 9, 33}}) {
+    for (CBLAS_LAYOUT layout : {CblasColMajor, CblasRowMajor}) {
+      const bool row_major = layout == CblasRowMajor;
+      for (CBLAS_TRANSPOSE ta : ops) {
+        for (CBLAS_TRANSPOSE tb : ops) {
+          const int a_rows = ta == CblasNoTrans ? s.m : s.k, a_cols = ta == CblasNoTrans ? s.k : s.m;
+          const int b_rows = tb == CblasNoTrans ? s.k : s.n, b_cols = tb == CblasNoTrans ? s.n : s.k;
+          const int lda = (row_major ? a_cols : a_rows) + 3, ldb = (row_major ? b_cols : b_rows) + 1;
+          const int ldc = (row_major ? s.n : s.m) + 2;
+          auto a = random_values<T>(size_t(lda) * (row_major ? a_rows : a_cols), 1);
+          auto b = random_values<T>(size_t(ldb) * (row_major ? b_rows : b_cols), 2);
+          auto c = random_values<T>(size_t(ldc) * (row_major ? s.m : s.n), 3);
+          const T alpha = T(0.75), beta = T(-0.5);
+          auto want = c;
+          for (int i = 0; i < s.m; ++i) {
+            for (int j = 0; j < s.n; ++j) {
+              T sum(0);
+              for (int l = 0; l < s.k; ++l) {
+                sum += element(a.data(), lda, row_major, ta, i, l) * element(b.data(), ldb, row_major, tb, l, j);
+              }
+              T& w = row_major ? want[i * ldc + j] : want[i + j * ldc];
+              w = alpha * sum + beta * w;
+            }
+          }
+          cblas_gemm(layout, ta, tb, s.m, s.n, s.k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc);
+          SCOPED_TRACE(testing::Message() << "m=" << s.m << " n=" << s.n << " k=" << s.k << " row=" << row_major
+                                          << " ta=" << ta << " tb=" << tb);
+          expect_close(c, want, tolerance<T>(s.k), "C");
+        }
+      }
+    }
+  }
+}
+
+// syrk/herk over more than one triangle block: the stored triangle right, the other one untouched.
+TEST(BlasRankK, HerkAndSyrkAcrossTriangleBlocks) {
+  const int n = 300, k = 13;
+  for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
+    for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasConjTrans}) {
+      const int rows = trans == CblasNoTrans ? n : k, cols = trans == CblasNoTrans ? k : n;
+      auto a = random_values<cdouble>(size_t(rows) * cols, 4);
+      auto c = random_values<cdouble>(size_t(n) * n, 5);
+      const double alpha = 0.5, beta = 2.0;
+      auto want = c;
+      for (int j = 0; j < n; ++j) {
+        for (int i = 0; i < n; ++i) {
+          if (uplo == CblasUpper ? i > j : i < j) continue;
+          cdouble sum(0);
+          for (int l = 0; l < k; ++l) {
+            const cdouble ail = trans == CblasNoTrans ? a[i + l * rows] : std::conj(a[l + i * rows]);
+            const cdouble ajl = trans == CblasNoTrans ? a[j + l * rows] : std::conj(a[l + j * rows]);
+            sum += ail * std::conj(ajl);
+          }
+          cdouble old = want[i + j * n];
+          if (i == j) old = old.real();
+          want[i + j * n] = alpha * sum + beta * old;
+          if (i == j) want[i + j * n] = want[i + j * n].real();
+        }
+      }
+      cblas_zherk(CblasColMajor, uplo, trans, n, k, alpha, a.data(), rows, beta, c.data(), n);
+      SCOPED_TRACE(testing::Message() << "uplo=" << uplo << " trans=" << trans);
+      expect_close(c, want, tolerance<cdouble>(k), "C");
+    }
+  }
+  // Real syrk, row-major, with the transpose.
+  const int rows = 21;
+  auto a = random_values<double>(size_t(rows) * n, 6);
+  auto c = random_values<double>(size_t(n) * n, 7);
+  auto want = c;
+  for (int i = 0; i < n; ++i) {
+    for (int j = i; j < n; ++j) {  // row-major upper: j >= i
+      double sum = 0;
+      for (int l = 0; l < rows; ++l) sum += a[l * n + i] * a[l * n + j];
+      want[i * n + j] = sum - want[i * n + j];
+    }
+  }
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, a.data(), n, -1.0, c.data(), n);
+  expect_close(c, want, tolerance<double>(rows), "C");
+}
+
+// trsm across several 128-row blocks: op(A) X = alpha B (or X op(A) = alpha B) holds afterwards.
+template <class T>
+void check_trsm_solves() {
+  const int m = 300, n = 5;
+  for (CBLAS_SIDE side : {CblasLeft, CblasRight}) {
+    for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
+      for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasTrans, CblasConjTrans}) {
+        for (CBLAS_DIAG diag : {CblasNonUnit, CblasUnit}) {
+          const int dim = side == CblasLeft ? m : n;
+          auto a = random_values<T>(size_t(dim) * dim, 8);
+          // Well conditioned: a dominant diagonal, small off-diagonal entries.
+          for (int j = 0; j < dim; ++j) {
+            for (int i = 0; i < dim; ++i) a[i + j * dim] *= real_t<T>(0.5) / dim;
+            a[j + j * dim] += T(2);
+          }
+          auto b = random_values<T>(size_t(m) * n, 9);
+          auto x = b;
+          const T alpha = T(1.5);
+          cblas_trsm_t(CblasColMajor, side, uplo, trans, diag, m, n, alpha, a.data(), dim, x.data(), m);
+          auto op_a = [&](int i, int j) -> T {
+            const bool stored = uplo == CblasUpper ? i <= j : i >= j;
+            if (i == j && diag == CblasUnit) return T(1);
+            return stored ? a[i + j * dim] : T(0);
+          };
+          std::vector<T> back(size_t(m) * n, T(0));
+          for (int i = 0; i < m; ++i) {
+            for (int j = 0; j < n; ++j) {
+              T sum(0);
+              for (int l = 0; l < dim; ++l) {
+                if (side == CblasLeft) {
+                  sum += conj_if(trans == CblasNoTrans ? op_a(i, l) : op_a(l, i), trans == CblasConjTrans) *
+                         x[l + j * m];
+                } else {
+                  sum += x[i + l * m] *
+                         conj_if(trans == CblasNoTrans ? op_a(l, j) : op_a(j, l), trans == CblasConjTrans);
+                }
+              }
+              back[i + j * m] = sum;
+            }
+          }
+          for (auto& v : b) v *= alpha;
+          SCOPED_TRACE(testing::Message() << "side=" << side << " uplo=" << uplo << " trans=" << trans
+                                          << " diag=" << diag);
+          expect_close(back, b, tolerance<T>(dim), "op(A) X");
+        }
+      }
+    }
+  }
+}
+TEST(BlasTrsm, DoubleSolvesAcrossBlocks) { check_trsm_solves<double>(); }
+TEST(BlasTrsm, ComplexSolvesAcrossBlocks) { check_trsm_solves<cdouble>(); }
+
+// Row-major A^H x needs a conjugation column-major BLAS cannot express; checked with strided, negative x.
+TEST(BlasLevel2, RowMajorConjugateTransposeGemvWithNegativeIncrements) {
+  const int m = 7, n = 5, lda = 6;
+  auto a = random_values<cfloat>(size_t(m) * lda, 10);
+  auto x = random_values<cfloat>(size_t(m) * 2, 11);
+  auto y = random_values<cfloat>(size_t(n) * 3, 12);
+  const cfloat alpha(0.5f, -1.0f), beta(2.0f, 0.25f);
+  auto want = y;
+  // incx = -2: logical element i of x is x[(m - 1 - i) * 2]; incy = 3.
+  for (int j = 0; j < n; ++j) {
+    cfloat sum(0);
+    for (int i = 0; i < m; ++i) sum += std::conj(a[i * lda + j]) * x[(m - 1 - i) * 2];
+    want[j * 3] = alpha * sum + beta * want[j * 3];
+  }
+  cblas_cgemv(CblasRowMajor, CblasConjTrans, m, n, &alpha, a.data(), lda, x.data(), -2, &beta, y.data(), 3);
+  expect_close(y, want, tolerance<cfloat>(m), "y");
+}
+
+TEST(BlasLevel1, Nrm2NeitherOverflowsNorUnderflows) {
+  const std::vector<double> big = {3e300, 4e300}, tiny = {3e-300, 4e-300}, mixed = {1e-300, 1.0, 1e300};
+  const int two = 2, three = 3, one = 1;
+  EXPECT_DOUBLE_EQ(dnrm2_(&two, big.data(), &one), 5e300);
+  EXPECT_DOUBLE_EQ(dnrm2_(&two, tiny.data(), &one), 5e-300);
+  EXPECT_DOUBLE_EQ(dnrm2_(&three, mixed.data(), &one), 1e300);
+  const std::vector<double> with_nan = {1.0, std::nan(""), 2.0};
+  EXPECT_TRUE(std::isnan(cblas_dnrm2(3, with_nan.data(), 1)));
+  EXPECT_EQ(cblas_idamax(3, mixed.data(), 1), 2u);  // CBLAS is 0-based
+  EXPECT_EQ(cblas_idamax(0, mixed.data(), 1), 0u);
+}
+
+// A bad argument is reported on stderr with the routine and position, and the call returns: C untouched.
+TEST(BlasErrors, BadArgumentsReportAndReturn) {
+  std::vector<double> a(4, 1.0), b(4, 1.0), c(4, 7.0);
+  const int m = 2, n = 2, k = 2, bad_lda = 1, good = 2;
+  const double one = 1.0;
+  testing::internal::CaptureStderr();
+  dgemm_("N", "N", &m, &n, &k, &one, a.data(), &bad_lda, b.data(), &good, &one, c.data(), &good);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2, 2, 2, 1.0, a.data(), 2, b.data(), 1, 1.0, c.data(), 2);
+  cblas_dgemm(static_cast<CBLAS_LAYOUT>(0), CblasNoTrans, CblasNoTrans, 2, 2, 2, 1.0, a.data(), 2, b.data(), 2, 1.0,
+              c.data(), 2);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("DGEMM"), std::string::npos) << err;
+  EXPECT_NE(err.find("parameter number 8"), std::string::npos) << err;
+  EXPECT_NE(err.find("Parameter 11 to routine cblas_dgemm"), std::string::npos) << err;  // row-major ldb
+  EXPECT_NE(err.find("Parameter 1 to routine cblas_dgemm"), std::string::npos) << err;   // layout
+  for (double v : c) EXPECT_EQ(v, 7.0);
+}
+
+TEST(BlasExtensions, ThreadsConfigAndBf16Gemm) {
+  const int before = armory_get_num_threads();
+  openblas_set_num_threads(1);
+  EXPECT_EQ(armory_get_num_threads(), 1);
+  testing::internal::CaptureStderr();
+  armory_set_num_threads(0);  // refused with a message, not applied
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("threads"), std::string::npos);
+  EXPECT_EQ(openblas_get_num_threads(), 1);
+  armory_set_num_threads(before);
+  const std::string config = armory_get_config();
+  EXPECT_EQ(config.rfind("armory ", 0), 0u) << config;
+  EXPECT_NE(config.find("gemm f32"), std::string::npos) << config;
+  EXPECT_EQ(openblas_get_parallel(), 1);
+
+  // bf16 values that are exact in bf16, so the fp32 reference is exact too.
+  const int m = 5, n = 4, k = 3;
+  std::vector<float> a(m * k), b(k * n), c(m * n, 1.0f), want(m * n);
+  for (int i = 0; i < m * k; ++i) a[i] = float(i % 7) - 3.0f;
+  for (int i = 0; i < k * n; ++i) b[i] = 0.5f * float(i % 5);
+  std::vector<armory_bfloat16> a16(a.size()), b16(b.size());
+  cblas_sbstobf16(m * k, a.data(), 1, a16.data(), 1);
+  cblas_sbstobf16(k * n, b.data(), 1, b16.data(), 1);
+  std::vector<float> back(a.size());
+  cblas_sbf16tos(m * k, a16.data(), 1, back.data(), 1);
+  EXPECT_EQ(back, a);
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < n; ++j) {
+      float sum = 0;
+      for (int l = 0; l < k; ++l) sum += a[i * k + l] * b[l * n + j];
+      want[i * n + j] = 2.0f * sum + 1.0f;
+    }
+  }
+  cblas_sbgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 2.0f, a16.data(), k, b16.data(), n, 1.0f, c.data(),
+               n);
+  EXPECT_EQ(c, want);
+}
+
+}  // namespace

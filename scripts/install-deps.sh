@@ -12,6 +12,10 @@ packages=(
   g++-aarch64-linux-gnu qemu-user
   # peers the benchmarks load at run time (dlopen), and oneDNN's header for its C API types
   libopenblas0-pthread libblis4-pthread libdnnl2 libdnnl-dev
+  # BLAS/LAPACK drop-in: netlib cblas.h, reference LAPACK archive (linked with the gfortran runtime), the
+  # netlib testers, and the numpy/scipy whose own test suites run on armory
+  libblas-dev liblapack-dev gfortran libblas-test liblapack-test
+  python3-numpy python3-scipy python3-pytest
 )
 
 missing=()

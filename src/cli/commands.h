@@ -11,5 +11,6 @@ namespace armory::cli {
 using Command = std::function<int()>;
 
 Command add_cpu_command(CLI::App& app);
+Command add_blas_command(CLI::App& app);
 
 }  // namespace armory::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", version_line);
 
   armory::cli::Command cpu = armory::cli::add_cpu_command(app);
+  armory::cli::Command blas = armory::cli::add_blas_command(app);
 
   try {
     app.parse(argc, argv);
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (app.got_subcommand("cpu")) return cpu();
+  if (app.got_subcommand("blas")) return blas();
   std::fputs(app.help().c_str(), stdout);
   return 0;
 }

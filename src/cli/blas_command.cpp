@@ -1,0 +1,258 @@
+// `armory blas status|enable|disable`: armory's libblas.so.3 and liblapack.so.3 as the system's BLAS and
+// LAPACK through Debian's alternatives, and what numpy really loads.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/process.h"
+
+namespace armory::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+#if defined(__x86_64__)
+constexpr const char* kMultiarch = "x86_64-linux-gnu";
+#elif defined(__aarch64__)
+constexpr const char* kMultiarch = "aarch64-linux-gnu";
+#else
+constexpr const char* kMultiarch = "unknown-linux-gnu";
+#endif
+
+// One of the two libraries armory provides, as Debian's alternatives system knows it.
+struct Library {
+  std::string file;    // libblas.so.3
+  std::string marker;  // an exported symbol only armory's build of it has
+  std::string name() const { return file + "-" + kMultiarch; }
+  std::string link() const { return std::string("/usr/lib/") + kMultiarch + "/" + file; }
+};
+const std::vector<Library>& libraries() {
+  static const std::vector<Library> list = {{"libblas.so.3", "armory_get_config"},
+                                            {"liblapack.so.3", "armory_lapack_provider"}};
+  return list;
+}
+
+struct BlasOptions {
+  std::string root;                         // alternatives and install under this root (tests)
+  std::string prefix = "/usr/local";        // install to <prefix>/lib/armory
+  std::string from = ARMORY_BUILD_LIB_DIR;  // where the build put the libraries
+  int priority = 50;
+  bool json = false;
+};
+
+std::string install_dir(const BlasOptions& o) { return o.prefix + "/lib/armory"; }
+std::string on_disk(const BlasOptions& o, const std::string& path) { return o.root + path; }
+
+// Whether a library file is armory's: its dynamic string table names the marker symbol.
+bool is_armory_file(const std::string& path, const std::string& marker) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return bytes.find(marker + '\0') != std::string::npos;
+}
+
+std::vector<std::string> alternatives_command(const BlasOptions& o) {
+  std::vector<std::string> argv = {"update-alternatives"};
+  if (!o.root.empty()) argv.insert(argv.end(), {"--root", o.root});
+  return argv;
+}
+
+struct AlternativeState {
+  bool registered = false;
+  std::string mode, value, problem;
+};
+
+AlternativeState query_alternative(const BlasOptions& o, const Library& lib) {
+  AlternativeState state;
+  auto argv = alternatives_command(o);
+  argv.insert(argv.end(), {"--query", lib.name()});
+  auto run = run_process(argv);
+  if (!run.ok()) {
+    state.problem = run.status().message();
+    return state;
+  }
+  if (run->exit_code != 0) {
+    state.problem = "not registered with update-alternatives";
+    return state;
+  }
+  state.registered = true;
+  std::istringstream lines(run->output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("Status: ", 0) == 0) state.mode = line.substr(8);
+    if (line.rfind("Value: ", 0) == 0) state.value = line.substr(7);
+  }
+  return state;
+}
+
+// The BLAS and LAPACK files a fresh /usr/bin/python3 maps after importing numpy.linalg, in this
+// environment (LD_LIBRARY_PATH included): what numpy really uses, not what it was built against.
+Result<std::vector<std::string>> numpy_libraries() {
+  static const char* kScript =
+      "import numpy, numpy.linalg\n"
+      "seen = []\n"
+      "for line in open('/proc/self/maps'):\n"
+      "    path = line.split()[-1] if len(line.split()) >= 6 else ''\n"
+      "    name = path.rsplit('/', 1)[-1]\n"
+      "    if ('blas' in name or 'lapack' in name) and path not in seen: seen.append(path)\n"
+      "print('numpy', numpy.__version__)\n"
+      "for path in seen: print(path)\n";
+  auto run = run_process({"/usr/bin/python3", "-c", kScript});
+  if (!run.ok()) return run.status();
+  if (run->exit_code != 0) {
+    return error(Errc::not_found, "/usr/bin/python3 could not import numpy: " + run->output.substr(0, 300));
+  }
+  std::vector<std::string> lines;
+  std::istringstream in(run->output);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+int status_command(const BlasOptions& o) {
+  nlohmann::json report;
+  std::string text;
+  for (const Library& lib : libraries()) {
+    const AlternativeState state = query_alternative(o, lib);
+    const bool armory = state.registered && is_armory_file(on_disk(o, state.value), lib.marker);
+    report["alternatives"][lib.file] = {{"name", lib.name()},  {"registered", state.registered},
+                                        {"mode", state.mode},  {"value", state.value},
+                                        {"is_armory", armory}, {"problem", state.problem}};
+    text += "  " + lib.link() + " -> " + (state.registered ? state.value + " (" + state.mode + ")" : state.problem) +
+            (armory ? "  [armory]" : "") + "\n";
+  }
+  auto loaded = numpy_libraries();
+  if (loaded.ok()) {
+    const std::vector<std::string>& lines = loaded.value();
+    report["numpy"]["version"] = lines.empty() ? "" : lines[0].substr(6);
+    text += lines.empty() ? "numpy:\n" : lines[0] + " (/usr/bin/python3) loads:\n";
+    nlohmann::json files = nlohmann::json::array();
+    bool any_armory = false;
+    for (size_t i = 1; i < lines.size(); ++i) {
+      const bool armory =
+          is_armory_file(lines[i], "armory_get_config") || is_armory_file(lines[i], "armory_lapack_provider");
+      any_armory = any_armory || armory;
+      files.push_back({{"path", lines[i]}, {"is_armory", armory}});
+      text += "  " + lines[i] + (armory ? "  [armory]" : "") + "\n";
+    }
+    report["numpy"]["libraries"] = files;
+    report["numpy"]["uses_armory"] = any_armory;
+    text += any_armory ? "numpy uses armory.\n" : "numpy does not use armory (enable it with: armory blas enable).\n";
+  } else {
+    report["numpy"]["problem"] = loaded.status().message();
+    text += "numpy: unknown (" + loaded.status().message() + ")\n";
+  }
+  if (o.json) {
+    std::printf("%s\n", report.dump(2).c_str());
+  } else {
+    std::printf("BLAS/LAPACK alternatives:\n%s", text.c_str());
+  }
+  return 0;
+}
+
+// Copies through a temporary name and renames, so a process loading the library never sees half a file.
+Status install_file(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  if (ec) return error(Errc::io_error, "cannot create " + to.parent_path().string() + ": " + ec.message());
+  const fs::path temporary = to.string() + ".armory-new";
+  fs::copy_file(from, temporary, fs::copy_options::overwrite_existing, ec);
+  if (ec)
+    return error(Errc::io_error, "cannot copy " + from.string() + " to " + temporary.string() + ": " + ec.message());
+  fs::permissions(temporary,
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read, ec);
+  fs::rename(temporary, to, ec);
+  if (ec) return error(Errc::io_error, "cannot rename " + temporary.string() + ": " + ec.message());
+  return {};
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "armory blas: %s\n", message.c_str());
+  return 1;
+}
+
+int enable_command(const BlasOptions& o) {
+  for (const Library& lib : libraries()) {
+    if (!fs::exists(fs::path(o.from) / lib.file)) {
+      return fail((fs::path(o.from) / lib.file).string() +
+                  " not found: build armory first (bash scripts/build.sh native) or pass --from DIR");
+    }
+  }
+  for (const Library& lib : libraries()) {
+    const std::string target = install_dir(o) + "/" + lib.file;
+    if (Status s = install_file(fs::path(o.from) / lib.file, on_disk(o, target)); !s.ok()) {
+      return fail(s.message() + (errno == EACCES ? " (run as root)" : ""));
+    }
+    auto install = alternatives_command(o);
+    install.insert(install.end(), {"--install", lib.link(), lib.name(), target, std::to_string(o.priority)});
+    auto set = alternatives_command(o);
+    set.insert(set.end(), {"--set", lib.name(), target});
+    for (const auto& argv : {install, set}) {
+      auto run = run_process(argv);
+      if (!run.ok()) return fail(run.status().message() + " (update-alternatives comes with dpkg)");
+      if (run->exit_code != 0) return fail("update-alternatives failed: " + run->output);
+    }
+    std::printf("%s -> %s (armory)\n", lib.link().c_str(), target.c_str());
+  }
+  std::printf("armory is now the system BLAS and LAPACK. Undo with: armory blas disable\n");
+  return 0;
+}
+
+int disable_command(const BlasOptions& o) {
+  for (const Library& lib : libraries()) {
+    const std::string target = install_dir(o) + "/" + lib.file;
+    auto remove = alternatives_command(o);
+    remove.insert(remove.end(), {"--remove", lib.name(), target});
+    auto run = run_process(remove);
+    if (!run.ok()) return fail(run.status().message());
+    // Exit 0 also when armory was not registered; anything else is a real failure.
+    if (run->exit_code != 0) return fail("update-alternatives failed: " + run->output);
+    std::error_code ec;
+    fs::remove(on_disk(o, target), ec);
+    const AlternativeState now = query_alternative(o, lib);
+    std::printf("%s -> %s\n", lib.link().c_str(), now.registered ? now.value.c_str() : "(no alternative left)");
+  }
+  std::error_code ec;
+  fs::remove(on_disk(o, install_dir(o)), ec);  // only if empty
+  return 0;
+}
+
+}  // namespace
+
+Command add_blas_command(CLI::App& app) {
+  auto options = std::make_shared<BlasOptions>();
+  CLI::App* blas =
+      app.add_subcommand("blas", "Use armory as the system BLAS/LAPACK (numpy, scipy) or check which one is used");
+  blas->require_subcommand(1);
+  auto add_common = [&](CLI::App* sub) {
+    sub->add_option("--root", options->root, "Alternatives and files under this root directory (for tests)");
+    sub->add_option("--prefix", options->prefix, "Install the libraries to PREFIX/lib/armory")->capture_default_str();
+  };
+  CLI::App* status = blas->add_subcommand("status", "Show the BLAS/LAPACK alternatives and what numpy really loads");
+  add_common(status);
+  status->add_flag("--json", options->json, "Print JSON");
+  CLI::App* enable = blas->add_subcommand("enable", "Install armory's libblas.so.3/liblapack.so.3 and switch to them");
+  add_common(enable);
+  enable->add_option("--from", options->from, "Directory with the built libraries")->capture_default_str();
+  enable->add_option("--priority", options->priority, "Alternatives priority")->capture_default_str();
+  CLI::App* disable = blas->add_subcommand("disable", "Switch back and remove armory's libraries");
+  add_common(disable);
+  return [options, status, enable, disable]() -> int {
+    if (*status) return status_command(*options);
+    if (*enable) return enable_command(*options);
+    if (*disable) return disable_command(*options);
+    return 2;
+  };
+}
+
+}  // namespace armory::cli

@@ -1,0 +1,20 @@
+// Running another program from the CLI (update-alternatives, python3) without a shell: argv as given,
+// stdout and stderr captured together.
+#pragma once
+
+#include <armory/status.h>
+
+#include <string>
+#include <vector>
+
+namespace armory::cli {
+
+struct ProcessOutput {
+  int exit_code = -1;  // -1 when the program was killed by a signal
+  std::string output;  // stdout and stderr, interleaved
+};
+
+// Fails (not_found) only when the program cannot be started; a non-zero exit is a normal result.
+Result<ProcessOutput> run_process(const std::vector<std::string>& argv);
+
+}  // namespace armory::cli

@@ -1,0 +1,113 @@
+"""armory as numpy's and scipy's BLAS/LAPACK: the switch command and the libraries in real use.
+
+Run by ctest with ARMORY_CLI (the armory executable) and ARMORY_LIBDIR (the build's lib directory, with
+libblas.so.3 and liblapack.so.3). Nothing here touches the machine's real alternatives: the switch is
+tested under a temporary --root, and numpy/scipy load armory through LD_LIBRARY_PATH.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+CLI = os.environ.get("ARMORY_CLI", "")
+LIBDIR = os.environ.get("ARMORY_LIBDIR", "")
+MULTIARCH = subprocess.run(["gcc", "-print-multiarch"], capture_output=True, text=True).stdout.strip() or \
+    "x86_64-linux-gnu"
+SITE = "/usr/lib/python3/dist-packages"
+
+pytestmark = pytest.mark.skipif(not CLI or not LIBDIR, reason="run through ctest (ARMORY_CLI, ARMORY_LIBDIR)")
+
+
+def armory_env():
+    return dict(os.environ, LD_LIBRARY_PATH=LIBDIR + os.pathsep + os.environ.get("LD_LIBRARY_PATH", ""))
+
+
+def run(args, **kwargs):
+    return subprocess.run(args, capture_output=True, text=True, timeout=1200, **kwargs)
+
+
+def alternative_links():
+    """The machine's real alternative symlinks, to prove the tests leave them alone."""
+    links = {}
+    for lib in ("libblas.so.3", "liblapack.so.3"):
+        path = f"/etc/alternatives/{lib}-{MULTIARCH}"
+        links[path] = os.readlink(path) if os.path.islink(path) else None
+    return links
+
+
+def test_enable_and_disable_under_a_temporary_root(tmp_path):
+    before = alternative_links()
+    root = str(tmp_path)
+    for d in ("etc/alternatives", "var/lib/dpkg/alternatives", f"usr/lib/{MULTIARCH}/other"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    # Another BLAS already registered with a higher priority, as OpenBLAS is on a real machine.
+    other = f"/usr/lib/{MULTIARCH}/other/libblas.so.3"
+    with open(root + other, "wb") as f:
+        f.write(b"not armory")
+    subprocess.run(["update-alternatives", "--root", root, "--install", f"/usr/lib/{MULTIARCH}/libblas.so.3",
+                    f"libblas.so.3-{MULTIARCH}", other, "100"], check=True, capture_output=True)
+
+    enable = run([CLI, "blas", "enable", "--root", root, "--from", LIBDIR])
+    assert enable.returncode == 0, enable.stdout + enable.stderr
+    for lib in ("libblas.so.3", "liblapack.so.3"):
+        installed = f"{root}/usr/local/lib/armory/{lib}"
+        assert os.path.isfile(installed)
+        # The links are absolute paths inside the root: follow them by hand.
+        alternative = os.readlink(os.path.join(root, f"usr/lib/{MULTIARCH}/{lib}"))
+        assert os.readlink(root + alternative) == f"/usr/local/lib/armory/{lib}"
+
+    status = run([CLI, "blas", "status", "--root", root, "--json"])
+    assert status.returncode == 0, status.stderr
+    report = json.loads(status.stdout)
+    assert report["alternatives"]["libblas.so.3"]["is_armory"]
+    assert report["alternatives"]["libblas.so.3"]["mode"] == "manual"
+    assert report["alternatives"]["liblapack.so.3"]["is_armory"]
+
+    disable = run([CLI, "blas", "disable", "--root", root])
+    assert disable.returncode == 0, disable.stdout + disable.stderr
+    report = json.loads(run([CLI, "blas", "status", "--root", root, "--json"]).stdout)
+    assert report["alternatives"]["libblas.so.3"]["value"] == other  # back to the other BLAS
+    assert not report["alternatives"]["libblas.so.3"]["is_armory"]
+    assert not report["alternatives"]["liblapack.so.3"]["registered"]
+    assert not os.path.exists(f"{root}/usr/local/lib/armory/libblas.so.3")
+    assert alternative_links() == before
+
+
+def test_enable_without_built_libraries_says_what_to_do(tmp_path):
+    result = run([CLI, "blas", "enable", "--root", str(tmp_path), "--from", str(tmp_path / "nowhere")])
+    assert result.returncode == 1
+    assert "build armory first" in result.stderr
+
+
+def test_status_reports_what_numpy_really_loads():
+    report = json.loads(run([CLI, "blas", "status", "--json"], env=armory_env()).stdout)
+    assert report["numpy"]["uses_armory"], report
+    paths = [entry["path"] for entry in report["numpy"]["libraries"] if entry["is_armory"]]
+    assert os.path.join(LIBDIR, "libblas.so.3") in paths and os.path.join(LIBDIR, "liblapack.so.3") in paths
+
+
+# numpy's and scipy's own test suites, in a child interpreter that first proves from /proc/self/maps that
+# armory's libraries are the ones loaded.
+PROVE_AND_RUN = """
+import sys, pytest, numpy, numpy.linalg, scipy.linalg
+libdir = sys.argv[1]
+maps = open('/proc/self/maps').read()
+for lib in ('libblas.so.3', 'liblapack.so.3'):
+    assert libdir + '/' + lib in maps, lib + ' is not armory: ' + maps
+assert 'openblas' not in maps, 'OpenBLAS is loaded too'
+sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider'] + sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("suite", [
+    [f"{SITE}/numpy/linalg/tests"],
+    [f"{SITE}/numpy/core/tests/test_multiarray.py", "-k", "matmul or Matmul or dot or Dot"],
+    [f"{SITE}/scipy/linalg/tests/test_blas.py", f"{SITE}/scipy/linalg/tests/test_decomp.py"],
+], ids=["numpy.linalg", "numpy.matmul_and_dot", "scipy.linalg"])
+def test_upstream_suite_passes_on_armory(suite, tmp_path):
+    result = run([sys.executable, "-c", PROVE_AND_RUN, LIBDIR] + suite, env=armory_env(), cwd=tmp_path)
+    tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
+    assert result.returncode == 0, tail
+    assert " passed" in tail

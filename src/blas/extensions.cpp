@@ -4,11 +4,12 @@
 #include <armory/isa.h>
 #include <armory/version.h>
 
-#include "checked.h"
-#include "xerbla.h"
-
 #include <cstdio>
 #include <string>
+
+#include "checked.h"
+#include "vector_kernels.h"
+#include "xerbla.h"
 
 using namespace armory::blas;
 
@@ -39,7 +40,8 @@ ARMORY_EXPORT const char* armory_get_config(void) {
   }
   while (!kernels.empty() && kernels.back() == ';') kernels.pop_back();
   config = std::string("armory ") + armory::build_info().version + " isa=" + dispatched_isa() +
-           " threads=" + std::to_string(armory::get_num_threads()) + " " + kernels;
+           " threads=" + std::to_string(armory::get_num_threads()) + " blas1/2 kernels=" + vector_kernels().isa + " " +
+           kernels;
   return config.c_str();
 }
 
@@ -72,9 +74,8 @@ ARMORY_EXPORT void cblas_sbgemm(CBLAS_LAYOUT layout, CBLAS_TRANSPOSE trans_a, CB
   const int bad = row_major ? validate_gemm(op(*tb), op(*ta), n, m, k, ldb, lda, ldc)
                             : validate_gemm(op(*ta), op(*tb), m, n, k, lda, ldb, ldc);
   if (bad) return CblasArgumentError{name, row_major}(bad);
-  const armory::Status status =
-      armory::gemm_bf16(row_major ? armory::Layout::row_major : armory::Layout::col_major, *ta, *tb, m, n, k, alpha,
-                        a, lda, b, ldb, beta, c, ldc);
+  const armory::Status status = armory::gemm_bf16(row_major ? armory::Layout::row_major : armory::Layout::col_major,
+                                                  *ta, *tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   if (!status.ok()) std::fprintf(stderr, "armory BLAS: internal error, please report: %s\n", status.message().c_str());
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "types.h"
+#include "vector_kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +16,11 @@ template <class T>
 void axpy(index_t n, T alpha, const T* x, index_t incx, T* y, index_t incy) {
   if (n <= 0 || alpha == T(0)) return;
   if (incx == 1 && incy == 1) {
-    for (index_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+    if constexpr (!is_complex<T>) {
+      vector_axpy(n, alpha, x, y);
+    } else {
+      for (index_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+    }
     return;
   }
   Strided<const T> xs(x, n, incx);
@@ -27,6 +32,9 @@ void axpy(index_t n, T alpha, const T* x, index_t incx, T* y, index_t incy) {
 template <class Acc, class T>
 Acc dot_accumulate(index_t n, const T* x, index_t incx, const T* y, index_t incy, bool conjugate_x) {
   if (n <= 0) return Acc(0);
+  if constexpr (std::is_same_v<Acc, T> && !is_complex<T>) {
+    if (incx == 1 && incy == 1) return vector_dot(n, x, y);
+  }
   if (incx == 1 && incy == 1 && !conjugate_x) {
     // Eight independent partial sums: the loop vectorises without reassociating one long chain.
     constexpr int kLanes = 8;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "types.h"
+#include "vector_kernels.h"
 
 #include <algorithm>
 
@@ -112,6 +113,20 @@ struct GeneralBandRows {
 template <class T>
 void gemv(Op op, index_t m, index_t n, T alpha, const T* a, index_t lda, const T* x, index_t incx, T beta, T* y,
           index_t incy) {
+  if constexpr (!is_complex<T>) {
+    // Unit strides: the ISA's vector kernels (see vector_kernels.h).
+    if (incx == 1 && incy == 1 && m > 0 && n > 0 && !(alpha == T(0) && beta == T(1))) {
+      const index_t len_y = op == Op::none ? m : n;
+      scale_vector(len_y, beta, Strided<T>(y, len_y, 1));
+      if (alpha == T(0)) return;
+      if (op == Op::none) {
+        vector_gemv_n(m, n, alpha, a, lda, x, y);
+      } else {
+        vector_gemv_t(m, n, alpha, a, lda, x, y);
+      }
+      return;
+    }
+  }
   general_matvec(op, m, n, alpha, DenseStorage<const T>{a, lda}, AllRows{m}, x, incx, beta, y, incy);
 }
 

@@ -335,4 +335,38 @@ TEST(BlasExtensions, ThreadsConfigAndBf16Gemm) {
   EXPECT_EQ(c, want);
 }
 
+// Large enough to be split across threads: one and two threads agree with a long double reference, and
+// gemv matches loops in both orientations (rows split for A x, columns for A^T x).
+TEST(BlasVectorKernels, ThreadedDotAxpyGemvAgreeWithLoops) {
+  const int n = 1 << 18;
+  auto x = random_values<double>(n, 20), y = random_values<double>(n, 21);
+  long double want = 0;
+  for (int i = 0; i < n; ++i) want += (long double)x[i] * y[i];
+  const int before = armory_get_num_threads();
+  for (int threads : {1, 2}) {
+    armory_set_num_threads(threads);
+    EXPECT_NEAR(cblas_ddot(n, x.data(), 1, y.data(), 1), double(want), 1e-9 * n) << threads << " threads";
+    auto z = y;
+    cblas_daxpy(n, 0.5, x.data(), 1, z.data(), 1);
+    for (int i = 0; i < n; i += 997) ASSERT_DOUBLE_EQ(z[i], y[i] + 0.5 * x[i]);
+
+    const int m = 700, cols = 600;
+    auto a = random_values<float>(size_t(m) * cols, 22), v = random_values<float>(std::max(m, cols), 23);
+    std::vector<float> out_n(m, 1.0f), out_t(cols, 1.0f);
+    cblas_sgemv(CblasColMajor, CblasNoTrans, m, cols, 2.0f, a.data(), m, v.data(), 1, 0.5f, out_n.data(), 1);
+    cblas_sgemv(CblasColMajor, CblasTrans, m, cols, 2.0f, a.data(), m, v.data(), 1, 0.5f, out_t.data(), 1);
+    for (int i = 0; i < m; ++i) {
+      double sum = 0;
+      for (int j = 0; j < cols; ++j) sum += double(a[i + size_t(j) * m]) * v[j];
+      ASSERT_NEAR(out_n[i], 2.0 * sum + 0.5, 1e-3) << i;
+    }
+    for (int j = 0; j < cols; ++j) {
+      double sum = 0;
+      for (int i = 0; i < m; ++i) sum += double(a[i + size_t(j) * m]) * v[i];
+      ASSERT_NEAR(out_t[j], 2.0 * sum + 0.5, 1e-3) << j;
+    }
+  }
+  armory_set_num_threads(before);
+}
+
 }  // namespace

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""numpy on armory's BLAS vs numpy on Debian's OpenBLAS, measured in the same run.
+
+    /usr/bin/python3 bench/numpy_blas.py [--libdir build/native/lib] [--threads 1 2] [--repeat 5]
+                                         [--full] [--json FILE]
+
+Each library runs in its own child interpreter (LD_LIBRARY_PATH chooses it; the child proves from
+/proc/self/maps which libblas.so.3 it loaded), with its thread count set through its own variable
+(ARMORY_NUM_THREADS, OPENBLAS_NUM_THREADS). Cases: `a @ b` for square float32 and float64 matrices,
+n = 16 .. 2048 (4096 with --full), and np.dot of a matrix with a vector (gemv) and of two vectors.
+Every figure is the median of --repeat samples, each at least 20 ms of back-to-back calls.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+
+CHILD = r"""
+import json, statistics, sys, time
+import numpy as np
+spec = json.loads(sys.argv[1])
+maps = open('/proc/self/maps').read()
+blas = sorted({l.split()[-1] for l in maps.splitlines() if l.split()[-1].endswith('libblas.so.3')})
+rng = np.random.default_rng(7)
+results = []
+for case in spec['cases']:
+    kind, dtype, n = case['kind'], np.dtype(case['dtype']), case['n']
+    if kind == 'matmul':
+        a = rng.random((n, n)).astype(dtype); b = rng.random((n, n)).astype(dtype)
+        fn = lambda: a @ b
+        flops = 2.0 * n ** 3
+    elif kind == 'gemv':
+        a = rng.random((n, n)).astype(dtype); x = rng.random(n).astype(dtype)
+        fn = lambda: np.dot(a, x)
+        flops = 2.0 * n * n
+    else:
+        x = rng.random(n).astype(dtype); y = rng.random(n).astype(dtype)
+        fn = lambda: np.dot(x, y)
+        flops = 2.0 * n
+    fn()
+    t0 = time.perf_counter(); fn(); once = time.perf_counter() - t0
+    calls = max(1, int(0.02 / max(once, 1e-7)))
+    samples = []
+    for _ in range(spec['repeat']):
+        t0 = time.perf_counter()
+        for _ in range(calls): fn()
+        samples.append((time.perf_counter() - t0) / calls)
+    gflops = sorted(flops / s / 1e9 for s in samples)
+    results.append(dict(case, median=statistics.median(gflops), min=gflops[0], max=gflops[-1]))
+print(json.dumps({'blas': blas, 'results': results}))
+"""
+
+
+def cases(full):
+    sizes = [16, 32, 64, 128, 256, 512, 1024, 2048] + ([4096] if full else [])
+    out = [{"kind": "matmul", "dtype": d, "n": n} for d in ("float32", "float64") for n in sizes]
+    out += [{"kind": "gemv", "dtype": d, "n": n} for d in ("float32", "float64") for n in (64, 512, 4096)]
+    out += [{"kind": "vdot", "dtype": d, "n": n} for d in ("float32", "float64") for n in (1000, 1000000)]
+    return out
+
+
+def run_child(libdir, thread_var, threads, spec):
+    env = dict(os.environ, LD_LIBRARY_PATH=libdir, OMP_NUM_THREADS=str(threads))
+    env[thread_var] = str(threads)
+    run = subprocess.run(["/usr/bin/python3", "-c", CHILD, json.dumps(spec)], env=env, capture_output=True,
+                         text=True)
+    if run.returncode != 0:
+        sys.exit(f"benchmark child failed ({libdir}):\n{run.stderr[-2000:]}")
+    data = json.loads(run.stdout)
+    if not any(p.startswith(libdir) for p in data["blas"]):
+        sys.exit(f"expected libblas.so.3 from {libdir}, the child loaded {data['blas']}")
+    return data["results"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--libdir", default=os.path.join(os.path.dirname(__file__), "..", "build", "native", "lib"))
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--full", action="store_true", help="add n = 4096")
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args()
+    libdir = os.path.abspath(args.libdir)
+    if not os.path.exists(os.path.join(libdir, "libblas.so.3")):
+        sys.exit(f"{libdir}/libblas.so.3 missing: bash scripts/build.sh native")
+    if not os.path.exists(os.path.join(OPENBLAS_DIR, "libblas.so.3")):
+        sys.exit(f"{OPENBLAS_DIR}/libblas.so.3 missing: apt-get install libopenblas0-pthread")
+
+    spec = {"cases": cases(args.full), "repeat": args.repeat}
+    rows = []
+    print(f"{'case':<22}{'threads':>8}{'armory GF/s':>14}{'(min-max)':>16}{'OpenBLAS GF/s':>15}{'ratio':>8}")
+    for threads in args.threads:
+        armory = run_child(libdir, "ARMORY_NUM_THREADS", threads, spec)
+        openblas = run_child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads, spec)
+        for a, o in zip(armory, openblas):
+            name = f"{a['kind']} {a['dtype']} n={a['n']}"
+            ratio = a["median"] / o["median"]
+            rows.append({"name": name, "threads": threads, "armory": a, "openblas": o, "ratio": ratio})
+            print(f"{name:<22}{threads:>8}{a['median']:>14.2f}{'(%.1f-%.1f)' % (a['min'], a['max']):>16}"
+                  f"{o['median']:>15.2f}{ratio:>7.2f}x")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"context": {"openblas_dir": OPENBLAS_DIR, "armory_libdir": libdir, "repeat": args.repeat},
+                       "benchmarks": rows}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+#include "blas/vector_kernels.h"
+
+#include <armory/isa.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "gemm/thread_pool.h"
+
+namespace armory::blas {
+
+const VectorKernels& vector_kernels() {
+  static const VectorKernels& chosen = [&]() -> const VectorKernels& {
+    const auto& policy = host_isa_policy();
+    if (!policy.ok()) return kVectorKernelsBaseline;
+#if defined(__x86_64__)
+    const IsaLevel cap = policy->cap;
+    if (cap == IsaLevel::avx512 || cap == IsaLevel::avx512_bf16) return kVectorKernelsAvx512;
+    if (cap == IsaLevel::avx2) return kVectorKernelsAvx2;
+#endif
+    return kVectorKernelsBaseline;
+  }();
+  return chosen;
+}
+
+namespace {
+
+// Below this many elements per thread, a memory-bound kernel gains less from a second core than waking it
+// costs.
+constexpr int64_t kElementsPerThread = 1 << 15;
+
+int threads_for(int64_t elements) {
+  const int64_t wanted = elements / kElementsPerThread;
+  return static_cast<int>(std::clamp<int64_t>(wanted, 1, ThreadPool::global().max_threads()));
+}
+
+// Runs body(begin, end) over [0, n) split into `threads` contiguous chunks; chunk t runs on thread t.
+template <class Body>
+void for_chunks(int64_t n, int threads, const Body& body) {
+  if (threads <= 1) {
+    body(0, n, 0);
+    return;
+  }
+  ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) {
+    // A busy pool runs the region on the caller alone: that thread then does every chunk.
+    for (int t = ctx.thread(); t < threads; t += ctx.threads()) {
+      body(n * t / threads, n * (t + 1) / threads, t);
+    }
+  });
+}
+
+}  // namespace
+
+template <class T>
+T vector_dot(int64_t n, const T* x, const T* y) {
+  const auto& k = vector_kernels_for<T>();
+  const int threads = threads_for(n);
+  if (threads == 1) return k.dot(n, x, y);
+  std::vector<T> partial(static_cast<size_t>(threads), T(0));
+  for_chunks(n, threads,
+             [&](int64_t begin, int64_t end, int t) { partial[t] = k.dot(end - begin, x + begin, y + begin); });
+  T sum = 0;
+  for (T p : partial) sum += p;
+  return sum;
+}
+
+template <class T>
+void vector_axpy(int64_t n, T alpha, const T* x, T* y) {
+  const auto& k = vector_kernels_for<T>();
+  for_chunks(n, threads_for(n),
+             [&](int64_t begin, int64_t end, int) { k.axpy(end - begin, alpha, x + begin, y + begin); });
+}
+
+template <class T>
+void vector_gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y) {
+  const auto& k = vector_kernels_for<T>();
+  // Rows split: every thread reads all of x and its own slice of A's columns and y.
+  const int threads = m >= 64 ? threads_for(m * n) : 1;
+  for_chunks(m, threads,
+             [&](int64_t begin, int64_t end, int) { k.gemv_n(end - begin, n, alpha, a + begin, lda, x, y + begin); });
+}
+
+template <class T>
+void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y) {
+  const auto& k = vector_kernels_for<T>();
+  // Columns split: each y[j] is one thread's dot product, so the result is the same for any thread count.
+  for_chunks(n, threads_for(m * n), [&](int64_t begin, int64_t end, int) {
+    k.gemv_t(m, end - begin, alpha, a + begin * lda, lda, x, y + begin);
+  });
+}
+
+template float vector_dot<float>(int64_t, const float*, const float*);
+template double vector_dot<double>(int64_t, const double*, const double*);
+template void vector_axpy<float>(int64_t, float, const float*, float*);
+template void vector_axpy<double>(int64_t, double, const double*, double*);
+template void vector_gemv_n<float>(int64_t, int64_t, float, const float*, int64_t, const float*, float*);
+template void vector_gemv_n<double>(int64_t, int64_t, double, const double*, int64_t, const double*, double*);
+template void vector_gemv_t<float>(int64_t, int64_t, float, const float*, int64_t, const float*, float*);
+template void vector_gemv_t<double>(int64_t, int64_t, double, const double*, int64_t, const double*, double*);
+
+}  // namespace armory::blas

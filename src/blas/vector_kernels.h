@@ -1,0 +1,57 @@
+// The memory-bound BLAS kernels worth a wider vector unit: contiguous dot and axpy, and column-major gemv
+// in both orientations, for float and double. One table per ISA, each compiled from the same portable
+// source (kernels/vector_kernels_impl.h) with that ISA's flags only; the table is chosen once, under
+// ARMORY_ISA like every other dispatch.
+#pragma once
+
+#include <cstdint>
+
+namespace armory::blas {
+
+template <class T>
+struct VectorKernelsOf {
+  T (*dot)(int64_t n, const T* x, const T* y);
+  void (*axpy)(int64_t n, T alpha, const T* x, T* y);
+  // y[0:m] += alpha * A x, A column-major m x n.
+  void (*gemv_n)(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
+  // y[j] += alpha * dot(A[:, j], x) for j < n, A column-major m x n.
+  void (*gemv_t)(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
+};
+
+struct VectorKernels {
+  const char* isa;
+  VectorKernelsOf<float> f32;
+  VectorKernelsOf<double> f64;
+};
+
+// The table for this process: the widest compiled in that the CPU and ARMORY_ISA allow.
+const VectorKernels& vector_kernels();
+
+template <class T>
+const VectorKernelsOf<T>& vector_kernels_for() {
+  if constexpr (sizeof(T) == sizeof(float)) {
+    return vector_kernels().f32;
+  } else {
+    return vector_kernels().f64;
+  }
+}
+
+// The kernels for whole problems: large ones split across armory's thread pool (contiguous chunks, partial
+// sums added in chunk order, so a result depends only on the thread count), small ones on the caller.
+template <class T>
+T vector_dot(int64_t n, const T* x, const T* y);
+template <class T>
+void vector_axpy(int64_t n, T alpha, const T* x, T* y);
+template <class T>
+void vector_gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
+template <class T>
+void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
+
+// Per-ISA tables (kernels/vector_kernels__<isa>.cpp).
+extern const VectorKernels kVectorKernelsBaseline;
+#if defined(__x86_64__)
+extern const VectorKernels kVectorKernelsAvx2;
+extern const VectorKernels kVectorKernelsAvx512;
+#endif
+
+}  // namespace armory::blas

@@ -6,3 +6,4 @@ bash scripts/install-deps.sh
 bash scripts/build.sh native
 ./build/native/src/cli/armory --version
 ./build/native/src/cli/armory cpu
+./build/native/src/cli/armory blas status

@@ -5,16 +5,20 @@
 #include <armory/gemm.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <vector>
 
 namespace armory::blas {
 namespace {
 
-// Arguments were validated by the ABI layer, so the engine refusing a call is a bug in armory. BLAS has
-// no way to return it; say so on stderr rather than abort the host.
+// Arguments were validated by the ABI layer, so the engine refuses a call only when it cannot run at all
+// (an ARMORY_ISA level this CPU lacks) or on a bug. BLAS has no way to return an error: say why on stderr,
+// once per process rather than on every call, and never abort the host.
 void report_engine_failure(const Status& status) {
-  if (!status.ok()) std::fprintf(stderr, "armory BLAS: internal error, please report: %s\n", status.message().c_str());
+  static std::atomic<bool> reported{false};
+  if (status.ok() || reported.exchange(true)) return;
+  std::fprintf(stderr, "armory BLAS: GEMM did not run, results are not computed: %s\n", status.message().c_str());
 }
 
 armory::Trans engine_trans(Op op) { return op == Op::none ? armory::Trans::no : armory::Trans::yes; }

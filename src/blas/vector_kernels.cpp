@@ -30,6 +30,7 @@ namespace {
 constexpr int64_t kElementsPerThread = 1 << 15;
 
 int threads_for(int64_t elements) {
+  if (elements < 2 * kElementsPerThread) return 1;  // the common small case never touches the pool
   const int64_t wanted = elements / kElementsPerThread;
   return static_cast<int>(std::clamp<int64_t>(wanted, 1, ThreadPool::global().max_threads()));
 }

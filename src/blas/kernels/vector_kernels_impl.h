@@ -35,9 +35,12 @@ void axpy(int64_t n, T alpha, const T* __restrict x, T* __restrict y) {
   for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
-// Four columns per pass, so y is loaded and stored once for four columns of A.
+// Four columns per pass, so y is loaded and stored once for four columns of A; the column streams are
+// prefetched about 4 KiB ahead, which a matrix too big for the caches needs to reach the memory's speed.
 template <class T>
 void gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* __restrict y) {
+  constexpr int kLanes = 64 / sizeof(T);
+  constexpr int64_t kAhead = 64 * kLanes;
   int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
     const T t0 = alpha * x[j], t1 = alpha * x[j + 1], t2 = alpha * x[j + 2], t3 = alpha * x[j + 3];
@@ -45,8 +48,18 @@ void gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, 
     const T* __restrict a1 = a0 + lda;
     const T* __restrict a2 = a1 + lda;
     const T* __restrict a3 = a2 + lda;
+    int64_t i = 0;
+    for (; i + kLanes <= m; i += kLanes) {
+      __builtin_prefetch(a0 + i + kAhead);
+      __builtin_prefetch(a1 + i + kAhead);
+      __builtin_prefetch(a2 + i + kAhead);
+      __builtin_prefetch(a3 + i + kAhead);
 #pragma omp simd
-    for (int64_t i = 0; i < m; ++i) y[i] += a0[i] * t0 + a1[i] * t1 + a2[i] * t2 + a3[i] * t3;
+      for (int l = 0; l < kLanes; ++l) {
+        y[i + l] += a0[i + l] * t0 + a1[i + l] * t1 + a2[i + l] * t2 + a3[i + l] * t3;
+      }
+    }
+    for (; i < m; ++i) y[i] += a0[i] * t0 + a1[i] * t1 + a2[i] * t2 + a3[i] * t3;
   }
   for (; j < n; ++j) axpy(m, alpha * x[j], a + j * lda, y);
 }
@@ -56,7 +69,7 @@ void gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, 
 template <class T>
 void gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* __restrict x, T* y) {
   constexpr int kLanes = 64 / sizeof(T);
-  constexpr int64_t kAhead = 4 * kLanes;
+  constexpr int64_t kAhead = 64 * kLanes;  // about 4 KiB ahead in each stream: enough to cover DRAM latency
   int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
     const T* __restrict a0 = a + j * lda;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/process.h"
+#include "common/process.h"
 
 namespace armory::cli {
 

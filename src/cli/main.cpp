@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
 
   armory::cli::Command cpu = armory::cli::add_cpu_command(app);
   armory::cli::Command blas = armory::cli::add_blas_command(app);
+  armory::cli::Command doctor = armory::cli::add_doctor_command(app);
 
   try {
     app.parse(argc, argv);
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("cpu")) return cpu();
   if (app.got_subcommand("blas")) return blas();
+  if (app.got_subcommand("doctor")) return doctor();
   std::fputs(app.help().c_str(), stdout);
   return 0;
 }

@@ -1,4 +1,4 @@
-// Running another program from the CLI (update-alternatives, python3) without a shell: argv as given,
+// Running another program (update-alternatives, python3) without a shell: argv as given,
 // stdout and stderr captured together.
 #pragma once
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace armory::cli {
+namespace armory {
 
 struct ProcessOutput {
   int exit_code = -1;  // -1 when the program was killed by a signal
@@ -17,4 +17,4 @@ struct ProcessOutput {
 // Fails (not_found) only when the program cannot be started; a non-zero exit is a normal result.
 Result<ProcessOutput> run_process(const std::vector<std::string>& argv);
 
-}  // namespace armory::cli
+}  // namespace armory

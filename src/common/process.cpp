@@ -1,4 +1,4 @@
-#include "cli/process.h"
+#include "common/process.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -10,7 +10,7 @@
 
 extern char** environ;
 
-namespace armory::cli {
+namespace armory {
 
 Result<ProcessOutput> run_process(const std::vector<std::string>& argv) {
   if (argv.empty()) return error(Errc::invalid_argument, "run_process: empty command");
@@ -59,4 +59,4 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv) {
   return result;
 }
 
-}  // namespace armory::cli
+}  // namespace armory

@@ -1,0 +1,48 @@
+#include <armory/doctor.h>
+
+#include "doctor/checks.h"
+#include "doctor/facts.h"
+
+namespace armory::doctor {
+
+const char* level_name(Level level) noexcept {
+  switch (level) {
+    case Level::ok:
+      return "ok";
+    case Level::warning:
+      return "warning";
+    case Level::problem:
+      return "problem";
+    case Level::unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+Level Report::worst() const {
+  auto rank = [](Level l) { return l == Level::problem ? 3 : l == Level::warning ? 2 : l == Level::unknown ? 1 : 0; };
+  Level worst = Level::ok;
+  for (const Finding& f : findings) {
+    if (rank(f.level) > rank(worst)) worst = f.level;
+  }
+  return worst;
+}
+
+int Report::count(Level level) const {
+  int n = 0;
+  for (const Finding& f : findings) n += f.level == level;
+  return n;
+}
+
+Report run(const Options& options) {
+  const Facts facts = gather(options.root);
+  Report report;
+  report.date = facts.date;
+  report.machine = facts.cpu.model_name.empty() ? "unknown CPU" : facts.cpu.model_name + " (" + facts.cpu.uarch + ")";
+  for (auto check : {check_cpu, check_threads, check_python, check_libc, check_numpy, check_frameworks, check_armory}) {
+    check(facts, report.findings);
+  }
+  return report;
+}
+
+}  // namespace armory::doctor

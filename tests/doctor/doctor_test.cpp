@@ -1,0 +1,243 @@
+// The doctor's checks: whole reports from fixture machines (a directory standing in for / plus the
+// interpreters' recorded answers), and each check's ok / warning / problem cases on hand-made facts.
+#include <armory/doctor.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "doctor/checks.h"
+#include "doctor/facts.h"
+
+namespace armory::doctor {
+namespace {
+
+std::string fixture(const char* name) { return std::string(ARMORY_FIXTURES_DIR) + "/doctor/" + name; }
+
+// The first finding of a category whose text contains `text` (nullptr when none).
+const Finding* find(const std::vector<Finding>& findings, const std::string& category, const std::string& text = "") {
+  for (const Finding& f : findings) {
+    if (f.category == category && f.found.find(text) != std::string::npos) return &f;
+  }
+  return nullptr;
+}
+
+TEST(DoctorFixtures, NeoverseN2WithOpenBlasReportingHaswell) {
+  const Report report = run({fixture("n2-openblas")});
+  EXPECT_EQ(report.date, "2026-11-24");
+  const Finding* cpu = find(report.findings, "cpu");
+  ASSERT_NE(cpu, nullptr);
+  EXPECT_EQ(cpu->level, Level::ok);
+  EXPECT_NE(cpu->found.find("SVE 128-bit"), std::string::npos) << cpu->found;
+  const Finding* numpy = find(report.findings, "numpy");
+  ASSERT_NE(numpy, nullptr);
+  EXPECT_EQ(numpy->level, Level::warning);
+  EXPECT_NE(numpy->found.find("Haswell"), std::string::npos);
+  EXPECT_NE(numpy->fix.find("TARGET=NEOVERSEN2"), std::string::npos);
+  EXPECT_NE(numpy->fix.find("armory blas enable"), std::string::npos);
+  const Finding* torch = find(report.findings, "frameworks", "PyTorch 1.13.1");
+  ASSERT_NE(torch, nullptr);
+  EXPECT_EQ(torch->level, Level::warning);
+  EXPECT_NE(torch->fix.find("ONEDNN_DEFAULT_FPMATH_MODE=BF16"), std::string::npos);
+  EXPECT_EQ(find(report.findings, "python")->level, Level::ok);
+  EXPECT_EQ(report.worst(), Level::warning);
+}
+
+TEST(DoctorFixtures, AlpineContainerWithASelfBuiltPython36) {
+  const Report report = run({fixture("alpine-python36")});
+  const Finding* libc = find(report.findings, "libc");
+  ASSERT_NE(libc, nullptr);
+  EXPECT_EQ(libc->level, Level::warning);
+  EXPECT_NE(libc->found.find("musl"), std::string::npos);
+  EXPECT_NE(libc->found.find(".dockerenv"), std::string::npos);
+  const Finding* eol = find(report.findings, "python", "end of life");
+  ASSERT_NE(eol, nullptr);
+  EXPECT_EQ(eol->level, Level::problem);
+  const Finding* missing = find(report.findings, "python", "lacks ssl, bz2, lzma");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->level, Level::problem);
+  EXPECT_NE(missing->fix.find("libssl-dev"), std::string::npos);
+  const Finding* unreadable = find(report.findings, "python", "could not be examined");
+  ASSERT_NE(unreadable, nullptr);
+  EXPECT_EQ(unreadable->level, Level::unknown);
+  EXPECT_EQ(report.worst(), Level::problem);
+}
+
+TEST(DoctorFixtures, QuotaOfTwoCoresWithOmpNumThreads128AndReferenceBlas) {
+  const Report report = run({fixture("quota-reference-blas")});
+  const Finding* omp = find(report.findings, "threads", "OMP_NUM_THREADS=128");
+  ASSERT_NE(omp, nullptr);
+  EXPECT_EQ(omp->level, Level::problem);
+  EXPECT_EQ(omp->fix, "export OMP_NUM_THREADS=2");
+  const Finding* openblas = find(report.findings, "threads", "OPENBLAS_NUM_THREADS=2");
+  ASSERT_NE(openblas, nullptr);
+  EXPECT_EQ(openblas->level, Level::ok);
+  const Finding* numpy = find(report.findings, "numpy");
+  ASSERT_NE(numpy, nullptr);
+  EXPECT_EQ(numpy->level, Level::problem);
+  EXPECT_NE(numpy->found.find("reference BLAS"), std::string::npos);
+  EXPECT_NE(find(report.findings, "frameworks", "TensorFlow 2.12.0"), nullptr);
+}
+
+TEST(DoctorFixtures, AMissingRootIsReportedAsUnknownNotACrash) {
+  const Report report = run({fixture("does-not-exist")});
+  EXPECT_EQ(find(report.findings, "cpu")->level, Level::unknown);
+  EXPECT_EQ(find(report.findings, "python")->level, Level::unknown);
+  EXPECT_EQ(find(report.findings, "libc")->level, Level::unknown);
+}
+
+// ---- single checks on hand-made facts ---------------------------------------------------------------
+
+Facts x86_facts() {
+  Facts facts;
+  facts.root = "/fixture";
+  facts.date = "2026-11-24";
+  facts.cpu.arch = Arch::x86_64;
+  facts.cpu.model_name = "test CPU";
+  facts.cpu.uarch = "zen4";
+  facts.cpu.features = {Feature::avx2, Feature::fma, Feature::avx512f, Feature::avx512_bf16};
+  facts.cpu.online_cpus = 8;
+  facts.cpu.usable_cores = 8;
+  return facts;
+}
+
+Interpreter python(const std::string& path, int minor) {
+  Interpreter i;
+  i.path = path;
+  i.major = 3;
+  i.minor = minor;
+  i.version = "3." + std::to_string(minor) + ".1";
+  i.prefix = i.base_prefix = "/usr";
+  return i;
+}
+
+TEST(DoctorChecks, FeaturesTheHypervisorHidesAreAProblem) {
+  Facts facts = x86_facts();
+  facts.cpu.features = {Feature::avx2, Feature::fma};
+  facts.cpu.hidden_features = {Feature::avx512f, Feature::avx512_bf16};
+  std::vector<Finding> out;
+  check_cpu(facts, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].level, Level::problem);
+  EXPECT_NE(out[0].found.find("avx512f"), std::string::npos);
+  EXPECT_NE(out[0].fix.find("host-passthrough"), std::string::npos);
+}
+
+TEST(DoctorChecks, EndOfLifeDependsOnTheDate) {
+  for (auto [date, minor, level] : {std::tuple{"2026-10-30", 10, Level::warning},  // one day left
+                                    std::tuple{"2026-11-01", 10, Level::problem},  // the day after
+                                    std::tuple{"2026-11-24", 11, Level::ok},       // 11 months left
+                                    std::tuple{"2027-06-01", 11, Level::warning},  // under 6 months left
+                                    std::tuple{"2026-11-24", 13, Level::ok}}) {
+    Facts facts = x86_facts();
+    facts.date = date;
+    facts.interpreters.push_back(python("/usr/bin/python3", minor));
+    std::vector<Finding> out;
+    check_python(facts, out);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].level, level) << date << " 3." << minor << ": " << out[0].found;
+  }
+  EXPECT_EQ(python_end_of_life(3, 10), "2026-10-31");
+  EXPECT_EQ(python_end_of_life(3, 99), "");
+}
+
+TEST(DoctorChecks, SeveralInstallationsAreAWarning) {
+  Facts facts = x86_facts();
+  facts.interpreters.push_back(python("/usr/bin/python3", 11));
+  Interpreter pyenv = python("/root/.pyenv/versions/3.12.1/bin/python3", 12);
+  facts.interpreters.push_back(pyenv);
+  std::vector<Finding> out;
+  check_python(facts, out);
+  const Finding* mix = find(out, "python", "several installations");
+  ASSERT_NE(mix, nullptr);
+  EXPECT_EQ(mix->level, Level::warning);
+  EXPECT_NE(mix->found.find("pyenv"), std::string::npos);
+}
+
+TEST(DoctorChecks, NumpyOnEachKindOfBlas) {
+  struct Case {
+    const char* what;
+    std::vector<std::string> files;
+    bool armory, openblas;
+    const char* core;
+    Level level;
+  };
+  for (const Case& c :
+       {Case{"armory", {"/usr/local/lib/armory/libblas.so.3"}, true, false, "", Level::ok},
+        Case{"openblas skylakex", {"/usr/lib/libopenblas.so.0"}, false, true, "SkylakeX", Level::ok},
+        Case{"openblas haswell", {"/usr/lib/libopenblas.so.0"}, false, true, "Haswell", Level::warning},
+        Case{"reference", {"/usr/lib/x86_64-linux-gnu/blas/libblas.so.3"}, false, false, "", Level::problem},
+        Case{"nothing mapped", {}, false, false, "", Level::unknown}}) {
+    Facts facts = x86_facts();
+    Interpreter i = python("/usr/bin/python3", 11);
+    i.numpy_version = "1.24.2";
+    i.blas_files = c.files;
+    i.armory_blas_loaded = c.armory;
+    i.openblas_loaded = c.openblas;
+    i.openblas_corename = c.core;
+    facts.interpreters.push_back(i);
+    std::vector<Finding> out;
+    check_numpy(facts, out);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].level, c.level) << c.what << ": " << out[0].found;
+  }
+}
+
+TEST(DoctorChecks, FrameworksWithoutOneDnnOrWithItSwitchedOff) {
+  Facts facts = x86_facts();
+  Interpreter i = python("/usr/bin/python3", 11);
+  i.torch_version = "2.1.0";
+  i.torch_onednn = false;
+  i.tensorflow_version = "2.15.0";
+  facts.interpreters.push_back(i);
+  facts.environ["TF_ENABLE_ONEDNN_OPTS"] = "0";
+  std::vector<Finding> out;
+  check_frameworks(facts, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].level, Level::warning);
+  EXPECT_NE(out[0].found.find("without oneDNN"), std::string::npos);
+  EXPECT_EQ(out[1].level, Level::warning);
+  EXPECT_NE(out[1].fix.find("TF_ENABLE_ONEDNN_OPTS"), std::string::npos);
+
+  // With oneDNN and BF16 fast math on, on a BF16 CPU: nothing to fix.
+  facts.interpreters[0].torch_onednn = true;
+  facts.interpreters[0].tensorflow_version.clear();
+  facts.environ["ONEDNN_DEFAULT_FPMATH_MODE"] = "BF16";
+  out.clear();
+  check_frameworks(facts, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].level, Level::ok);
+}
+
+TEST(DoctorChecks, ThreadVariablesThatAreNotNumbersAndQuotasWithoutThem) {
+  Facts facts = x86_facts();
+  facts.environ["OPENBLAS_NUM_THREADS"] = "lots";
+  std::vector<Finding> out;
+  check_threads(facts, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].level, Level::warning);
+  EXPECT_EQ(out[0].fix, "export OPENBLAS_NUM_THREADS=8");
+
+  facts.environ.clear();
+  facts.cpu.online_cpus = 64;
+  facts.cpu.cpu_quota = 4;
+  facts.cpu.usable_cores = 4;
+  out.clear();
+  check_threads(facts, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].level, Level::warning);
+  EXPECT_NE(out[0].fix.find("OMP_NUM_THREADS=4"), std::string::npos);
+}
+
+TEST(DoctorChecks, ProbeAnswersThatAreNotJsonAreUnknown) {
+  const Interpreter garbled = parse_probe_answer("/usr/bin/python3", "Traceback (most recent call last):");
+  EXPECT_FALSE(garbled.probe_error.empty());
+  const Interpreter empty = parse_probe_answer("/usr/bin/python3", "{}");
+  EXPECT_FALSE(empty.probe_error.empty());
+  const Interpreter wrong_types = parse_probe_answer(
+      "/usr/bin/python3", R"({"version": "3.11.2", "missing_modules": [1, "ssl"], "blas_files": "x"})");
+  EXPECT_TRUE(wrong_types.probe_error.empty());
+  EXPECT_EQ(wrong_types.missing_modules, std::vector<std::string>{"ssl"});
+}
+
+}  // namespace
+}  // namespace armory::doctor

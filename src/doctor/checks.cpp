@@ -264,9 +264,12 @@ void check_numpy(const Facts& facts, std::vector<Finding>& out) {
       } else {
         f = finding("numpy", i.path, Level::ok, name + " runs on OpenBLAS (" + core + " kernels)");
       }
-      if (i.openblas_threads > std::max(1, cpu.usable_cores)) {
-        f.details.push_back("OpenBLAS uses " + std::to_string(i.openblas_threads) + " threads on " +
-                            std::to_string(cpu.usable_cores) + " usable cores");
+      if (i.openblas_threads > std::max(1, cpu.usable_cores) && f.level == Level::ok) {
+        f.level = Level::warning;
+        f.found += "; it starts " + std::to_string(i.openblas_threads) + " threads on " +
+                   std::to_string(cpu.usable_cores) + " usable cores";
+        f.why = "more BLAS threads than cores oversubscribe the CPU and slow every large product down";
+        f.fix = "export OPENBLAS_NUM_THREADS=" + std::to_string(std::max(1, cpu.usable_cores));
       }
       if (!i.openblas_config.empty()) f.details.push_back("openblas_get_config: " + i.openblas_config);
     } else {
@@ -301,6 +304,11 @@ void check_frameworks(const Facts& facts, std::vector<Finding>& out) {
         f.fix = "install an official PyTorch build (with oneDNN" +
                 std::string(cpu.arch == Arch::aarch64 ? " and ACL" : "") + ")";
         out.push_back(f);
+      } else if (cpu.arch == Arch::aarch64 && !i.torch_acl) {
+        Finding f = finding("frameworks", i.path, Level::warning, name + " uses oneDNN without the Arm Compute Library");
+        f.why = "on Arm, oneDNN reaches its fast convolution and matmul kernels (SVE, BF16) through ACL";
+        f.fix = "install a PyTorch aarch64 build with ACL (the official Linux aarch64 wheels since 2.0 have it)";
+        out.push_back(f);
       } else if (cpu_bf16 && fpmath != "BF16" && fpmath != "bf16") {
         Finding f = finding("frameworks", i.path, Level::warning,
                             name + " uses oneDNN, but BF16 fast math is off on a CPU with BF16");
@@ -313,7 +321,6 @@ void check_frameworks(const Facts& facts, std::vector<Finding>& out) {
         Finding f = finding("frameworks", i.path, Level::ok,
                             name + " with oneDNN" + (i.torch_acl ? " and ACL" : "") +
                                 (fpmath.empty() ? "" : ", ONEDNN_DEFAULT_FPMATH_MODE=" + fpmath));
-        if (cpu.arch == Arch::aarch64 && !i.torch_acl) f.details.push_back("built without the Arm Compute Library");
         out.push_back(f);
       }
     }

@@ -37,7 +37,7 @@ TEST(DoctorFixtures, NeoverseN2WithOpenBlasReportingHaswell) {
   const Finding* torch = find(report.findings, "frameworks", "PyTorch 1.13.1");
   ASSERT_NE(torch, nullptr);
   EXPECT_EQ(torch->level, Level::warning);
-  EXPECT_NE(torch->fix.find("ONEDNN_DEFAULT_FPMATH_MODE=BF16"), std::string::npos);
+  EXPECT_NE(torch->found.find("without the Arm Compute Library"), std::string::npos) << torch->found;
   EXPECT_EQ(find(report.findings, "python")->level, Level::ok);
   EXPECT_EQ(report.worst(), Level::warning);
 }
@@ -198,6 +198,16 @@ TEST(DoctorChecks, FrameworksWithoutOneDnnOrWithItSwitchedOff) {
   EXPECT_EQ(out[1].level, Level::warning);
   EXPECT_NE(out[1].fix.find("TF_ENABLE_ONEDNN_OPTS"), std::string::npos);
 
+  // With oneDNN but BF16 fast math off, on a BF16 CPU: the advice to turn it on (and to use graph mode).
+  facts.interpreters[0].torch_onednn = true;
+  facts.interpreters[0].tensorflow_version.clear();
+  out.clear();
+  check_frameworks(facts, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].level, Level::warning);
+  EXPECT_NE(out[0].fix.find("ONEDNN_DEFAULT_FPMATH_MODE=BF16"), std::string::npos);
+  EXPECT_NE(out[0].fix.find("graph mode"), std::string::npos);
+
   // With oneDNN and BF16 fast math on, on a BF16 CPU: nothing to fix.
   facts.interpreters[0].torch_onednn = true;
   facts.interpreters[0].tensorflow_version.clear();
@@ -206,6 +216,23 @@ TEST(DoctorChecks, FrameworksWithoutOneDnnOrWithItSwitchedOff) {
   check_frameworks(facts, out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].level, Level::ok);
+}
+
+TEST(DoctorChecks, OpenBlasStartingMoreThreadsThanUsableCores) {
+  Facts facts = x86_facts();
+  Interpreter i = python("/usr/bin/python3", 11);
+  i.numpy_version = "1.24.2";
+  i.blas_files = {"/usr/lib/libopenblas.so.0"};
+  i.openblas_loaded = true;
+  i.openblas_corename = "Zen";
+  i.openblas_threads = 64;
+  facts.cpu.features = {Feature::avx2, Feature::fma};
+  facts.interpreters.push_back(i);
+  std::vector<Finding> out;
+  check_numpy(facts, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].level, Level::warning);
+  EXPECT_EQ(out[0].fix, "export OPENBLAS_NUM_THREADS=8");
 }
 
 TEST(DoctorChecks, ThreadVariablesThatAreNotNumbersAndQuotasWithoutThem) {

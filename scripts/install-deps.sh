@@ -16,6 +16,8 @@ packages=(
   # netlib testers, and the numpy/scipy whose own test suites run on armory
   libblas-dev liblapack-dev gfortran libblas-test liblapack-test
   python3-numpy python3-scipy python3-pytest
+  # the Python package
+  python3-dev pybind11-dev
 )
 
 missing=()

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh native
+bash scripts/install-python.sh
 ./build/native/src/cli/armory --version
 ./build/native/src/cli/armory cpu
 ./build/native/src/cli/armory blas status

@@ -1,0 +1,247 @@
+// armory._armory: the C++ side of the Python package. NumPy arrays are read in place and results are
+// written straight into arrays that own their memory; the GIL is released around every computation; every
+// error becomes a Python exception with armory's message.
+#include <armory/cpu.h>
+#include <armory/doctor.h>
+#include <armory/gemm.h>
+#include <armory/isa.h>
+#include <armory/version.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace py = pybind11;
+
+namespace {
+
+// How a 2-D array sits in memory, as the GEMM engine sees it in a given layout: transposed or not, with
+// which leading dimension. Arrays whose two strides are both non-unit cannot be read in place.
+struct Operand {
+  armory::Trans trans;
+  int64_t ld;
+};
+
+// Record of the buffers the last matmul on this thread handed to the engine, so the tests can prove
+// that nothing was copied. Plain integers: a Python object here would outlive the interpreter.
+struct LastOperands {
+  uintptr_t a = 0, b = 0, out = 0;
+};
+thread_local LastOperands tl_last_operands;
+
+std::optional<Operand> as_operand(const py::array& a, armory::Layout layout) {
+  const int64_t item = a.itemsize();
+  const int64_t rows = a.shape(0), cols = a.shape(1);
+  const int64_t s0 = a.strides(0), s1 = a.strides(1);
+  if (s0 % item != 0 || s1 % item != 0) return std::nullopt;
+  // Row-major-like: unit stride along a row (any stride for a single column).
+  const bool row_like = (s1 == item || cols == 1) && s0 >= std::max<int64_t>(1, cols) * item;
+  const bool col_like = (s0 == item || rows == 1) && s1 >= std::max<int64_t>(1, rows) * item;
+  if (layout == armory::Layout::row_major) {
+    if (row_like) return Operand{armory::Trans::no, s0 / item};
+    if (col_like) return Operand{armory::Trans::yes, s1 / item};
+  } else {
+    if (col_like) return Operand{armory::Trans::no, s1 / item};
+    if (row_like) return Operand{armory::Trans::yes, s0 / item};
+  }
+  return std::nullopt;
+}
+
+[[noreturn]] void raise_status(const armory::Status& status) {
+  if (status.code() == armory::Errc::invalid_argument) throw py::value_error(status.message());
+  throw std::runtime_error(status.message());
+}
+
+std::string shape_text(const py::array& a) {
+  std::string s = "(";
+  for (py::ssize_t i = 0; i < a.ndim(); ++i) s += (i ? ", " : "") + std::to_string(a.shape(i));
+  return s + (a.ndim() == 1 ? ",)" : ")");
+}
+
+template <class T>
+py::array matmul_typed(py::array a, py::array b, std::optional<py::array> out, armory::FpMath fpmath, bool a_vector,
+                       bool b_vector) {
+  const int64_t m = a.shape(0), k = a.shape(1), n = b.shape(1);
+  // The array handed back: out itself, or the new result with numpy's vector dimensions removed.
+  auto finish = [&](const py::array& result) -> py::array {
+    if (out) return *out;
+    if (a_vector && b_vector) return result.attr("reshape")(py::tuple());
+    if (a_vector) return result.attr("reshape")(n);
+    if (b_vector) return result.attr("reshape")(m);
+    return result;
+  };
+  py::array result;
+  if (out) {
+    result = *out;
+    if (!result.dtype().is(py::dtype::of<T>())) {
+      throw py::type_error("out has dtype " + py::str(result.dtype()).cast<std::string>() + ", the result is " +
+                           py::str(py::dtype::of<T>()).cast<std::string>());
+    }
+    const int64_t want_rows = a_vector ? 1 : m, want_cols = b_vector ? 1 : n;
+    const bool shape_ok = (result.ndim() == 2 && result.shape(0) == want_rows && result.shape(1) == want_cols) ||
+                          (result.ndim() == 1 && (a_vector || b_vector) && result.shape(0) == (a_vector ? n : m));
+    if (!shape_ok) throw py::value_error("out has shape " + shape_text(result) + ", the product needs another");
+    if (!result.writeable()) throw py::value_error("out is read-only");
+    if (result.ndim() == 1) result = result.attr("reshape")(m, n);
+  } else {
+    result = py::array_t<T>({m, n});
+  }
+  const bool c_order = (result.flags() & py::array::c_style) != 0;
+  const bool f_order = (result.flags() & py::array::f_style) != 0;
+  if (!c_order && !f_order) throw py::value_error("out must be C- or F-contiguous");
+  const armory::Layout layout = c_order ? armory::Layout::row_major : armory::Layout::col_major;
+  if (m == 0 || n == 0 || k == 0) {  // empty arrays have arbitrary strides; the product is all zeros
+    result.attr("fill")(0);
+    return finish(result);
+  }
+  const auto op_a = as_operand(a, layout), op_b = as_operand(b, layout);
+  if (!op_a || !op_b) {
+    throw py::value_error(std::string("armory.matmul reads arrays in place and needs one unit stride: ") +
+                          (op_a ? "b" : "a") + " is strided in both dimensions; pass np.ascontiguousarray(...) of it");
+  }
+  const T* pa = static_cast<const T*>(a.data());
+  const T* pb = static_cast<const T*>(b.data());
+  T* pc = static_cast<T*>(result.mutable_data());
+  const int64_t ldc = layout == armory::Layout::row_major ? std::max<int64_t>(1, n) : std::max<int64_t>(1, m);
+  tl_last_operands = {reinterpret_cast<uintptr_t>(pa), reinterpret_cast<uintptr_t>(pb),
+                      reinterpret_cast<uintptr_t>(pc)};
+  armory::Status status;
+  {
+    py::gil_scoped_release release;
+    if constexpr (std::is_same_v<T, float>) {
+      armory::GemmOptions options;
+      options.fpmath = fpmath;
+      status = armory::gemm(layout, op_a->trans, op_b->trans, m, n, k, 1.0f, pa, op_a->ld, pb, op_b->ld, 0.0f, pc, ldc,
+                            options);
+    } else {
+      status = armory::gemm(layout, op_a->trans, op_b->trans, m, n, k, 1.0, pa, op_a->ld, pb, op_b->ld, 0.0, pc, ldc);
+    }
+  }
+  if (!status.ok()) raise_status(status);
+  return finish(result);
+}
+
+py::array matmul(py::array a, py::array b, std::optional<py::array> out, const std::string& fpmath_name) {
+  armory::FpMath fpmath;
+  if (fpmath_name == "strict") {
+    fpmath = armory::FpMath::strict;
+  } else if (fpmath_name == "bf16") {
+    fpmath = armory::FpMath::bf16;
+  } else {
+    throw py::value_error("fpmath must be \"strict\" or \"bf16\", got \"" + fpmath_name + "\"");
+  }
+  if (a.ndim() < 1 || a.ndim() > 2 || b.ndim() < 1 || b.ndim() > 2) {
+    throw py::value_error("armory.matmul takes 1-D or 2-D arrays; got shapes " + shape_text(a) + " and " +
+                          shape_text(b));
+  }
+  if (!a.dtype().is(b.dtype())) {
+    throw py::type_error("a and b must have the same dtype, got " + py::str(a.dtype()).cast<std::string>() + " and " +
+                         py::str(b.dtype()).cast<std::string>());
+  }
+  // numpy's rules for vectors: a 1-D a is a row, a 1-D b a column, and the added dimension is removed after.
+  const bool a_vector = a.ndim() == 1, b_vector = b.ndim() == 1;
+  const std::string shapes = shape_text(a) + " @ " + shape_text(b);
+  if (a_vector) a = a.attr("reshape")(1, a.shape(0));
+  if (b_vector) b = b.attr("reshape")(b.shape(0), 1);
+  if (a.shape(1) != b.shape(0)) {
+    throw py::value_error("matmul: inner dimensions differ: " + shapes);
+  }
+  if (a.dtype().is(py::dtype::of<float>())) return matmul_typed<float>(a, b, out, fpmath, a_vector, b_vector);
+  if (a.dtype().is(py::dtype::of<double>())) {
+    if (fpmath == armory::FpMath::bf16) throw py::value_error("fpmath=\"bf16\" applies to float32 inputs only");
+    return matmul_typed<double>(a, b, out, fpmath, a_vector, b_vector);
+  }
+  throw py::type_error("armory.matmul supports float32 and float64, got " + py::str(a.dtype()).cast<std::string>());
+}
+
+py::dict cpu_info() {
+  const armory::CpuInfo& cpu = armory::host_cpu();
+  py::dict d;
+  d["arch"] = std::string(armory::arch_name(cpu.arch));
+  d["vendor"] = cpu.vendor;
+  d["model_name"] = cpu.model_name;
+  d["uarch"] = cpu.uarch;
+  py::list features, hidden;
+  for (armory::Feature f : cpu.features.list()) features.append(std::string(armory::feature_name(f)));
+  for (armory::Feature f : cpu.hidden_features.list()) hidden.append(std::string(armory::feature_name(f)));
+  d["features"] = features;
+  d["hidden_features"] = hidden;
+  d["sve_vector_bits"] = cpu.sve_vector_bits;
+  d["online_cpus"] = cpu.online_cpus;
+  d["usable_cores"] = cpu.usable_cores;
+  d["cpu_quota"] = cpu.cpu_quota;
+  py::list caches;
+  for (const armory::CacheLevel& c : cpu.caches) {
+    caches.append(py::dict(py::arg("level") = c.level, py::arg("type") = c.type, py::arg("size_bytes") = c.size_bytes));
+  }
+  d["caches"] = caches;
+  const auto& policy = armory::host_isa_policy();
+  d["isa"] = policy.ok() ? std::string(armory::isa_name(policy->cap)) : "unavailable: " + policy.status().message();
+  return d;
+}
+
+py::dict config() {
+  const armory::BuildInfo& build = armory::build_info();
+  py::dict d;
+  d["version"] = build.version;
+  d["git_commit"] = build.git_commit;
+  d["build_type"] = build.build_type;
+  d["target_arch"] = build.target_arch;
+  const auto& policy = armory::host_isa_policy();
+  d["isa"] = policy.ok() ? std::string(armory::isa_name(policy->cap)) : "unavailable: " + policy.status().message();
+  d["gemm"] = armory::gemm_dispatch_summary();
+  d["threads"] = armory::get_num_threads();
+  return d;
+}
+
+py::dict doctor_report() {
+  armory::doctor::Report report;
+  {
+    py::gil_scoped_release release;  // it runs the interpreters it examines
+    report = armory::doctor::run({});
+  }
+  py::dict d;
+  d["date"] = report.date;
+  d["machine"] = report.machine;
+  d["worst"] = armory::doctor::level_name(report.worst());
+  py::list findings;
+  for (const armory::doctor::Finding& f : report.findings) {
+    findings.append(py::dict(py::arg("category") = f.category, py::arg("subject") = f.subject,
+                             py::arg("level") = armory::doctor::level_name(f.level), py::arg("found") = f.found,
+                             py::arg("why") = f.why, py::arg("fix") = f.fix, py::arg("details") = f.details));
+  }
+  d["findings"] = findings;
+  return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_armory, m) {
+  m.doc() = "armory's C++ core: GEMM, CPU detection, the doctor";
+  m.attr("__version__") = armory::build_info().version;
+  m.def("matmul", &matmul, py::arg("a"), py::arg("b"), py::kw_only(), py::arg("out") = py::none(),
+        py::arg("fpmath") = "strict",
+        "a @ b for float32/float64 arrays, read in place (C- or F-ordered, transposed views too). fpmath=\"bf16\" "
+        "rounds float32 inputs to bf16 and accumulates in float32.");
+  m.def(
+      "set_num_threads",
+      [](int threads) {
+        const armory::Status status = armory::set_num_threads(threads);
+        if (!status.ok()) raise_status(status);
+      },
+      py::arg("threads"));
+  m.def("get_num_threads", &armory::get_num_threads);
+  m.def("cpu_info", &cpu_info, "What armory detected: CPU, features, caches, usable cores, dispatched ISA");
+  m.def("config", &config, "What was built and what is dispatched now");
+  m.def("doctor", &doctor_report, "armory doctor's report on this machine, as data");
+  m.def(
+      "_last_operands",
+      []() {
+        return py::dict(py::arg("a") = tl_last_operands.a, py::arg("b") = tl_last_operands.b,
+                        py::arg("out") = tl_last_operands.out);
+      },
+      "Addresses of the buffers the last matmul on this thread passed to the engine (for zero-copy tests)");
+}

@@ -1,0 +1,166 @@
+"""The `armory` Python package: results against numpy, zero copies, the GIL released, threads, errors.
+
+ctest runs it with PYTHONPATH=build/<flavour>/python under /usr/bin/python3.
+"""
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import armory
+from armory import _armory
+
+
+def address(array):
+    return array.__array_interface__["data"][0]
+
+
+def random(shape, dtype, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float32, 1e-4), (np.float64, 1e-12)])
+@pytest.mark.parametrize("order_a", ["C", "F"])
+@pytest.mark.parametrize("order_b", ["C", "F"])
+def test_matmul_matches_numpy_in_every_order(dtype, tol, order_a, order_b):
+    a = np.asarray(random((37, 53), dtype, 1), order=order_a)
+    b = np.asarray(random((53, 29), dtype, 2), order=order_b)
+    c = armory.matmul(a, b)
+    assert c.dtype == dtype and c.shape == (37, 29) and c.flags.c_contiguous and c.flags.owndata
+    np.testing.assert_allclose(c, a @ b, rtol=tol, atol=tol * 53)
+    # The engine was handed the arrays themselves.
+    used = _armory._last_operands()
+    assert used["a"] == address(a) and used["b"] == address(b) and used["out"] == address(c)
+
+
+def test_transposed_views_and_row_slices_are_read_in_place():
+    base = random((64, 96), np.float64, 3)
+    a = base.T[:40]           # F-ordered view with a leading dimension of 96... rows of base.T
+    b = base[:, 10:30]        # C-ordered with a leading dimension larger than its width
+    c = armory.matmul(a, b)
+    np.testing.assert_allclose(c, a @ b, rtol=1e-12, atol=1e-10)
+    used = _armory._last_operands()
+    assert used["a"] == address(a) and used["b"] == address(b)
+
+
+def test_out_is_written_in_place_in_either_order():
+    a, b = random((20, 30), np.float32, 4), random((30, 10), np.float32, 5)
+    for order in ("C", "F"):
+        out = np.zeros((20, 10), dtype=np.float32, order=order)
+        result = armory.matmul(a, b, out=out)
+        assert result is out and address(out) == _armory._last_operands()["out"]
+        np.testing.assert_allclose(out, a @ b, rtol=1e-5, atol=1e-4)
+
+
+def test_vectors_follow_numpy_rules():
+    a, b = random((8, 5), np.float64), random(5, np.float64, 1)
+    np.testing.assert_allclose(armory.matmul(a, b), a @ b)
+    np.testing.assert_allclose(armory.matmul(b, a.T), b @ a.T)
+    assert armory.matmul(b, b).shape == () and np.isclose(armory.matmul(b, b), b @ b)
+
+
+def test_empty_shapes():
+    for m, k, n in [(0, 3, 4), (3, 0, 4), (3, 4, 0)]:
+        a, b = np.ones((m, k), np.float32), np.ones((k, n), np.float32)
+        np.testing.assert_array_equal(armory.matmul(a, b), a @ b)
+
+
+def test_bf16_fast_math_is_close_and_not_exact():
+    a, b = random((256, 256), np.float32, 6), random((256, 256), np.float32, 7)
+    exact = a.astype(np.float64) @ b.astype(np.float64)
+    fast = armory.matmul(a, b, fpmath="bf16")
+    err = np.abs(fast - exact).max() / np.abs(exact).max()
+    assert 1e-5 < err < 2e-2  # bf16 inputs: about 3 significant digits, not fp32's 7
+
+
+def test_the_gil_is_released_during_a_long_product():
+    a = random((2500, 2500), np.float64, 8)
+    ticks = []
+    running = threading.Event()
+
+    def ticker():
+        running.set()
+        while len(ticks) < 10_000_000 and not stop.is_set():
+            ticks.append(time.perf_counter())
+
+    stop = threading.Event()
+    armory.set_num_threads(1)
+    try:
+        thread = threading.Thread(target=ticker)
+        thread.start()
+        running.wait()
+        start = time.perf_counter()
+        armory.matmul(a, a)
+        end = time.perf_counter()
+        stop.set()
+        thread.join()
+    finally:
+        armory.set_num_threads(armory.cpu_info()["usable_cores"])
+    during = [t for t in ticks if start < t < end]
+    assert end - start > 0.05
+    # The other thread kept running through the product: ticks spread over most of its duration.
+    assert during and during[-1] - during[0] > 0.5 * (end - start), (len(during), end - start)
+
+
+def test_several_python_threads_at_once_get_correct_results():
+    inputs = [(random((150, 120), np.float64, s), random((120, 90), np.float64, s + 100)) for s in range(8)]
+    results = [None] * len(inputs)
+
+    def work(i):
+        for _ in range(5):
+            results[i] = armory.matmul(*inputs[i])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(inputs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for (a, b), c in zip(inputs, results):
+        np.testing.assert_allclose(c, a @ b, rtol=1e-12, atol=1e-10)
+
+
+@pytest.mark.parametrize("call,error,text", [
+    (lambda: armory.matmul(np.ones((2, 3), np.int64), np.ones((3, 2), np.int64)), TypeError, "float32 and float64"),
+    (lambda: armory.matmul(np.ones((2, 3), np.float32), np.ones((3, 2), np.float64)), TypeError, "same dtype"),
+    (lambda: armory.matmul(np.ones((2, 3)), np.ones((4, 2))), ValueError, "inner dimensions"),
+    (lambda: armory.matmul(np.ones((2, 3, 4)), np.ones((4, 2))), ValueError, "1-D or 2-D"),
+    (lambda: armory.matmul(np.ones((8, 8))[::2, ::2], np.ones((4, 2))), ValueError, "np.ascontiguousarray"),
+    (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), fpmath="fast"), ValueError, "fpmath"),
+    (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), fpmath="bf16"), ValueError, "float32"),
+    (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=np.ones((3, 3))), ValueError, "out has shape"),
+    (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=np.ones((2, 2), np.float32)), TypeError, "dtype"),
+    (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=np.ones((4, 4))[::2, ::2]), ValueError, "contiguous"),
+    (lambda: armory.set_num_threads(0), ValueError, "threads"),
+])
+def test_errors_are_python_exceptions(call, error, text):
+    with pytest.raises(error, match=text):
+        call()
+
+
+def test_read_only_out_is_refused():
+    out = np.zeros((2, 2))
+    out.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=out)
+
+
+def test_threads_cpu_info_config_and_version(capsys):
+    before = armory.get_num_threads()
+    armory.set_num_threads(1)
+    assert armory.get_num_threads() == 1
+    armory.set_num_threads(before)
+    info = armory.cpu_info()
+    assert info["arch"] in ("x86_64", "aarch64") and info["usable_cores"] >= 1 and isinstance(info["features"], list)
+    config = armory.config()
+    assert config["version"] == armory.__version__ and "gemm f32" in config["gemm"]
+    armory.show_config()
+    shown = capsys.readouterr().out
+    assert shown.startswith("armory " + armory.__version__) and "dispatched isa" in shown
+
+
+def test_doctor_report_as_data():
+    report = armory.doctor()
+    assert report["worst"] in ("ok", "warning", "problem", "unknown")
+    categories = {f["category"] for f in report["findings"]}
+    assert {"cpu", "threads", "python", "libc", "numpy", "armory"} <= categories

@@ -6,8 +6,9 @@
 
 Each library runs in its own child interpreter (LD_LIBRARY_PATH chooses it; the child proves from
 /proc/self/maps which libblas.so.3 it loaded), with its thread count set through its own variable
-(ARMORY_NUM_THREADS, OPENBLAS_NUM_THREADS). Cases: `a @ b` for square float32 and float64 matrices,
-n = 16 .. 2048 (4096 with --full), and np.dot of a matrix with a vector (gemv) and of two vectors.
+(ARMORY_NUM_THREADS, OPENBLAS_NUM_THREADS). Cases: `a @ b` and `np.dot(a, b)` for square float32 and
+float64 matrices, n = 16 .. 2048 (4096 with --full), and np.dot of a matrix with a vector (gemv) and of
+two vectors.
 Every figure is the median of --repeat samples, each at least 20 ms of back-to-back calls.
 """
 import argparse
@@ -28,9 +29,9 @@ rng = np.random.default_rng(7)
 results = []
 for case in spec['cases']:
     kind, dtype, n = case['kind'], np.dtype(case['dtype']), case['n']
-    if kind == 'matmul':
+    if kind in ('matmul', 'dot'):
         a = rng.random((n, n)).astype(dtype); b = rng.random((n, n)).astype(dtype)
-        fn = lambda: a @ b
+        fn = (lambda: a @ b) if kind == 'matmul' else (lambda: np.dot(a, b))
         flops = 2.0 * n ** 3
     elif kind == 'gemv':
         a = rng.random((n, n)).astype(dtype); x = rng.random(n).astype(dtype)
@@ -56,7 +57,8 @@ print(json.dumps({'blas': blas, 'results': results}))
 
 def cases(full):
     sizes = [16, 32, 64, 128, 256, 512, 1024, 2048] + ([4096] if full else [])
-    out = [{"kind": "matmul", "dtype": d, "n": n} for d in ("float32", "float64") for n in sizes]
+    out = [{"kind": kind, "dtype": d, "n": n} for kind in ("matmul", "dot") for d in ("float32", "float64")
+           for n in sizes]
     out += [{"kind": "gemv", "dtype": d, "n": n} for d in ("float32", "float64") for n in (64, 512, 4096)]
     out += [{"kind": "vdot", "dtype": d, "n": n} for d in ("float32", "float64") for n in (1000, 1000000)]
     return out

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "common/multiarch.h"
 #include "common/process.h"
 
 namespace armory::cli {
@@ -19,20 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-#if defined(__x86_64__)
-constexpr const char* kMultiarch = "x86_64-linux-gnu";
-#elif defined(__aarch64__)
-constexpr const char* kMultiarch = "aarch64-linux-gnu";
-#else
-constexpr const char* kMultiarch = "unknown-linux-gnu";
-#endif
-
 // One of the two libraries armory provides, as Debian's alternatives system knows it.
 struct Library {
   std::string file;    // libblas.so.3
   std::string marker;  // an exported symbol only armory's build of it has
-  std::string name() const { return file + "-" + kMultiarch; }
-  std::string link() const { return std::string("/usr/lib/") + kMultiarch + "/" + file; }
+  std::string name() const { return file + "-" + kDebianMultiarch; }
+  std::string link() const { return std::string("/usr/lib/") + kDebianMultiarch + "/" + file; }
 };
 const std::vector<Library>& libraries() {
   static const std::vector<Library> list = {{"libblas.so.3", "armory_get_config"},

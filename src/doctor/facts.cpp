@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/multiarch.h"
 #include "common/process.h"
 #include "cpu/system_files.h"
 
@@ -20,14 +21,6 @@ namespace armory::doctor {
 namespace fs = std::filesystem;
 
 namespace {
-
-#if defined(__x86_64__)
-constexpr const char* kMultiarch = "x86_64-linux-gnu";
-#elif defined(__aarch64__)
-constexpr const char* kMultiarch = "aarch64-linux-gnu";
-#else
-constexpr const char* kMultiarch = "unknown-linux-gnu";
-#endif
 
 // Runs inside each interpreter (Python 3.6 and later): never raises, prints one JSON object.
 const char* const kProbeScript = R"PY(
@@ -298,7 +291,7 @@ void read_blas_alternative(const cpu::SystemFiles& files, Facts& facts) {
     }
     return;
   }
-  auto run = run_process({"update-alternatives", "--query", std::string("libblas.so.3-") + kMultiarch});
+  auto run = run_process({"update-alternatives", "--query", std::string("libblas.so.3-") + kDebianMultiarch});
   if (!run.ok()) {
     facts.blas_alternative_unknown_reason = run.status().message();
     return;

@@ -1,0 +1,28 @@
+// Reduction of a column-major m x n matrix (m >= n) to upper bidiagonal form B = Q^T A P, and the
+// explicit Q and P, as LAPACK's dgebrd / dorgbr.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace armory::lapack {
+
+template <class T>
+struct Bidiagonal {
+  std::vector<T> d, e;        // diagonal (n) and superdiagonal (n - 1)
+  std::vector<T> tauq, taup;  // reflector scalars; the vectors stay in A below / right of the bidiagonal
+};
+
+// A is overwritten with the reflectors. Requires m >= n.
+template <class T>
+Bidiagonal<T> bidiagonalize(int64_t m, int64_t n, T* a, int64_t lda);
+
+// The first `cols` columns of Q (m x cols, cols = n or m) from the reflectors in A.
+template <class T>
+void form_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, int64_t cols, T* q, int64_t ldq);
+
+// P (n x n) from the reflectors in A.
+template <class T>
+void form_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* p, int64_t ldp);
+
+}  // namespace armory::lapack

@@ -1,0 +1,154 @@
+#include "lapack/bidiagonal_svd.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+namespace armory::lapack {
+
+namespace {
+
+// Plane rotation [c s; -s c] [f; g] = [r; 0] (LAPACK's dlartg, without its scaling refinements: f and g
+// here are bounded by the matrix norm, which the driver keeps well inside the exponent range).
+template <class T>
+void rotation(T f, T g, T& c, T& s, T& r) {
+  if (g == T(0)) {
+    c = 1;
+    s = 0;
+    r = f;
+  } else if (f == T(0)) {
+    c = 0;
+    s = 1;
+    r = g;
+  } else {
+    r = std::hypot(f, g);
+    c = f / r;
+    s = g / r;
+  }
+}
+
+// Singular values of the 2x2 upper triangular [f g; 0 h] (LAPACK's dlas2): the smaller one, for the shift.
+template <class T>
+T smaller_singular_value(T f, T g, T h) {
+  const T fa = std::abs(f), ga = std::abs(g), ha = std::abs(h);
+  const T fhmn = std::min(fa, ha), fhmx = std::max(fa, ha);
+  if (fhmn == T(0)) return T(0);
+  if (ga < fhmx) {
+    const T as = 1 + fhmn / fhmx, at = (fhmx - fhmn) / fhmx, au = (ga / fhmx) * (ga / fhmx);
+    const T c = 2 / (std::sqrt(as * as + au) + std::sqrt(at * at + au));
+    return fhmn * c;
+  }
+  const T au = fhmx / ga;
+  if (au == T(0)) return (fhmn * fhmx) / ga;
+  const T as = 1 + fhmn / fhmx, at = (fhmx - fhmn) / fhmx;
+  const T c = 1 / (std::sqrt(1 + (as * au) * (as * au)) + std::sqrt(1 + (at * au) * (at * au)));
+  return 2 * (fhmn * c) * au;
+}
+
+// Columns i and i+1 of u or v, rotated like the rows / columns of B.
+template <class T>
+void rotate_columns(T* u, int64_t ldu, int64_t nru, int64_t i, T c, T s) {
+  T* x = u + i * ldu;
+  T* y = x + ldu;
+  for (int64_t r = 0; r < nru; ++r) {
+    const T t = c * x[r] + s * y[r];
+    y[r] = c * y[r] - s * x[r];
+    x[r] = t;
+  }
+}
+
+}  // namespace
+
+template <class T>
+int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T* u, int64_t ldu, int64_t nru) {
+  if (n <= 0) return 0;
+  const T eps = std::numeric_limits<T>::epsilon();
+  T bnorm = 0;
+  for (int64_t i = 0; i < n; ++i) bnorm = std::max(bnorm, std::abs(d[i]));
+  for (int64_t i = 0; i + 1 < n; ++i) bnorm = std::max(bnorm, std::abs(e[i]));
+  // An off-diagonal entry is negligible beside its neighbours on the diagonal, or beside the whole matrix
+  // (the absolute floor guarantees progress when a diagonal entry is tiny).
+  const T tol = 4 * eps, floor = eps * bnorm;
+  auto negligible = [&](int64_t i) {
+    return std::abs(e[i]) <= tol * (std::abs(d[i]) + std::abs(d[i + 1])) || std::abs(e[i]) <= floor;
+  };
+
+  int64_t iterations = 0;
+  const int64_t max_iterations = 6 * n * n + 60;
+  int64_t hi = n - 1;  // the unreduced block being worked on ends here
+  while (hi > 0) {
+    if (negligible(hi - 1)) {
+      e[hi - 1] = 0;
+      --hi;
+      continue;
+    }
+    int64_t lo = hi - 1;
+    while (lo > 0 && !negligible(lo - 1)) --lo;
+    if (lo > 0) e[lo - 1] = 0;
+    if (++iterations > max_iterations) break;
+
+    // Shift from the trailing 2x2 of the block; a zero shift when it is negligible beside the block's top.
+    T shift = smaller_singular_value(d[hi - 1], e[hi - 1], d[hi]);
+    const T top = std::abs(d[lo]);
+    if (top == T(0) || (shift / top) * (shift / top) < eps) shift = 0;
+
+    T f, g;
+    if (shift == T(0)) {
+      f = d[lo];
+      g = e[lo];
+    } else {
+      f = (std::abs(d[lo]) - shift) * (std::copysign(T(1), d[lo]) + shift / d[lo]);
+      g = e[lo];
+    }
+    // One Golub-Kahan step: chase the bulge from the top of the block to its bottom.
+    for (int64_t i = lo; i < hi; ++i) {
+      T c, s, r;
+      rotation(f, g, c, s, r);  // from the right, on columns i and i+1
+      if (i > lo) e[i - 1] = r;
+      f = c * d[i] + s * e[i];
+      e[i] = c * e[i] - s * d[i];
+      g = s * d[i + 1];
+      d[i + 1] = c * d[i + 1];
+      if (nrv > 0) rotate_columns(v, ldv, nrv, i, c, s);
+      rotation(f, g, c, s, r);  // from the left, on rows i and i+1
+      d[i] = r;
+      f = c * e[i] + s * d[i + 1];
+      d[i + 1] = c * d[i + 1] - s * e[i];
+      if (i + 1 < hi) {
+        g = s * e[i + 1];
+        e[i + 1] = c * e[i + 1];
+      }
+      if (nru > 0) rotate_columns(u, ldu, nru, i, c, s);
+    }
+    e[hi - 1] = f;
+  }
+  int64_t unconverged = 0;
+  for (int64_t i = 0; i + 1 < n; ++i) unconverged += e[i] != T(0);
+  if (hi > 0 && unconverged > 0) return unconverged;
+
+  // Non-negative values (a sign moves into V), then decreasing order.
+  for (int64_t i = 0; i < n; ++i) {
+    if (d[i] < T(0)) {
+      d[i] = -d[i];
+      for (int64_t r = 0; r < nrv; ++r) v[r + i * ldv] = -v[r + i * ldv];
+    }
+  }
+  for (int64_t i = 0; i + 1 < n; ++i) {
+    int64_t best = i;
+    for (int64_t k = i + 1; k < n; ++k) {
+      if (d[k] > d[best]) best = k;
+    }
+    if (best == i) continue;
+    std::swap(d[i], d[best]);
+    for (int64_t r = 0; r < nrv; ++r) std::swap(v[r + i * ldv], v[r + best * ldv]);
+    for (int64_t r = 0; r < nru; ++r) std::swap(u[r + i * ldu], u[r + best * ldu]);
+  }
+  return 0;
+}
+
+template int64_t bidiagonal_svd<float>(int64_t, float*, float*, float*, int64_t, int64_t, float*, int64_t, int64_t);
+template int64_t bidiagonal_svd<double>(int64_t, double*, double*, double*, int64_t, int64_t, double*, int64_t,
+                                        int64_t);
+
+}  // namespace armory::lapack

@@ -1,0 +1,90 @@
+// Householder reflectors H = I - tau v v^T with v[0] = 1, as LAPACK's dlarfg/dlarf define them, on
+// column-major data. Portable loops: the SVD's blocked parts use the GEMM engine instead.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace armory::lapack {
+
+// sqrt(sum x_i^2) over n elements at stride inc, scaled so that no square overflows or underflows.
+template <class T>
+T scaled_norm(int64_t n, const T* x, int64_t inc) {
+  T scale = 0, ssq = 1;
+  for (int64_t i = 0; i < n; ++i) {
+    const T v = std::abs(x[i * inc]);
+    if (v == T(0)) continue;
+    if (scale < v) {
+      ssq = 1 + ssq * (scale / v) * (scale / v);
+      scale = v;
+    } else {
+      ssq += (v / scale) * (v / scale);
+    }
+  }
+  return scale * std::sqrt(ssq);
+}
+
+// Makes H with H [alpha; x] = [beta; 0]: alpha becomes beta, x becomes v[1:], returns tau (0: H = I).
+template <class T>
+T make_reflector(int64_t n, T& alpha, T* x, int64_t inc) {
+  if (n <= 1) return T(0);
+  T xnorm = scaled_norm(n - 1, x, inc);
+  if (xnorm == T(0)) return T(0);
+  T beta = -std::copysign(std::hypot(alpha, xnorm), alpha);
+  const T safmin = std::numeric_limits<T>::min() / std::numeric_limits<T>::epsilon();
+  int rescalings = 0;
+  // A tiny beta would lose v to underflow: scale x and alpha up, as dlarfg does.
+  while (std::abs(beta) < safmin && rescalings < 20) {
+    ++rescalings;
+    for (int64_t i = 0; i < n - 1; ++i) x[i * inc] /= safmin;
+    beta /= safmin;
+    alpha /= safmin;
+  }
+  if (rescalings > 0) {
+    xnorm = scaled_norm(n - 1, x, inc);
+    beta = -std::copysign(std::hypot(alpha, xnorm), alpha);
+  }
+  const T tau = (beta - alpha) / beta;
+  const T scale = T(1) / (alpha - beta);
+  for (int64_t i = 0; i < n - 1; ++i) x[i * inc] *= scale;
+  for (int k = 0; k < rescalings; ++k) beta *= safmin;
+  alpha = beta;
+  return tau;
+}
+
+// C (rows x cols, ldc) <- H C with H from v (length rows, v[0] taken as 1, stride incv).
+template <class T>
+void apply_reflector_left(int64_t rows, int64_t cols, const T* v, int64_t incv, T tau, T* c, int64_t ldc) {
+  if (tau == T(0)) return;
+  for (int64_t j = 0; j < cols; ++j) {
+    T* col = c + j * ldc;
+    T w = col[0];
+    for (int64_t i = 1; i < rows; ++i) w += v[i * incv] * col[i];
+    w *= tau;
+    col[0] -= w;
+    for (int64_t i = 1; i < rows; ++i) col[i] -= w * v[i * incv];
+  }
+}
+
+// C (rows x cols, ldc) <- C H with H from v (length cols, v[0] taken as 1, stride incv). Column by column
+// (w = C v accumulated from columns, then each column updated), so every access is contiguous.
+template <class T>
+void apply_reflector_right(int64_t rows, int64_t cols, const T* v, int64_t incv, T tau, T* c, int64_t ldc) {
+  if (tau == T(0) || rows == 0) return;
+  std::vector<T> w(c, c + rows);
+  for (int64_t j = 1; j < cols; ++j) {
+    const T vj = v[j * incv];
+    const T* col = c + j * ldc;
+    for (int64_t i = 0; i < rows; ++i) w[i] += col[i] * vj;
+  }
+  for (int64_t j = 0; j < cols; ++j) {
+    const T scaled = tau * (j == 0 ? T(1) : v[j * incv]);
+    T* col = c + j * ldc;
+    for (int64_t i = 0; i < rows; ++i) col[i] -= w[i] * scaled;
+  }
+}
+
+}  // namespace armory::lapack

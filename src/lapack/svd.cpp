@@ -1,0 +1,130 @@
+// armory::svd: bidiagonalization, QR iteration on the bidiagonal, vectors from the reflectors. A wide
+// matrix is handled as its transpose; a matrix whose entries would overflow or underflow when squared is
+// scaled first and the values scaled back, as LAPACK's drivers do.
+#include <armory/svd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "lapack/bidiagonal.h"
+#include "lapack/bidiagonal_svd.h"
+
+namespace armory {
+
+namespace {
+
+template <class T>
+Status check_arguments(SvdVectors vectors, int64_t m, int64_t n, const T* a, int64_t lda, const T* s, const T* u,
+                       int64_t ldu, const T* vt, int64_t ldvt) {
+  auto bad = [](const std::string& what) { return error(Errc::invalid_argument, "svd: " + what); };
+  if (m < 0 || n < 0) return bad("sizes must be >= 0, got m = " + std::to_string(m) + ", n = " + std::to_string(n));
+  if (lda < std::max<int64_t>(1, m))
+    return bad("lda = " + std::to_string(lda) + " is less than m = " + std::to_string(m));
+  const int64_t k = std::min(m, n);
+  if (k == 0) return {};
+  if (a == nullptr || s == nullptr) return bad("a and s must not be null");
+  if (vectors == SvdVectors::none) return {};
+  const int64_t vt_rows = vectors == SvdVectors::full ? n : k;
+  if (u == nullptr || vt == nullptr) return bad("u and vt must not be null when vectors are wanted");
+  if (ldu < std::max<int64_t>(1, m))
+    return bad("ldu = " + std::to_string(ldu) + " is less than m = " + std::to_string(m));
+  if (ldvt < std::max<int64_t>(1, vt_rows)) {
+    return bad("ldvt = " + std::to_string(ldvt) + " is less than " + std::to_string(vt_rows));
+  }
+  return {};
+}
+
+template <class T>
+Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* s, T* u, int64_t ldu, T* vt,
+                int64_t ldvt) {
+  if (Status st = check_arguments(vectors, m, n, a, lda, s, u, ldu, vt, ldvt); !st.ok()) return st;
+  const int64_t k = std::min(m, n);
+  if (k == 0) {
+    // Empty: U and V^T are identities of their (possibly non-empty) full sizes.
+    if (vectors == SvdVectors::full) {
+      for (int64_t j = 0; j < m; ++j)
+        for (int64_t i = 0; i < m; ++i) u[i + j * ldu] = i == j ? T(1) : T(0);
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t i = 0; i < n; ++i) vt[i + j * ldvt] = i == j ? T(1) : T(0);
+    }
+    return {};
+  }
+
+  T amax = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = 0; i < m; ++i) {
+      const T v = std::abs(a[i + j * lda]);
+      if (!std::isfinite(v)) return error(Errc::invalid_argument, "svd: the matrix contains NaN or Inf");
+      amax = std::max(amax, v);
+    }
+  }
+  // Keep the entries' squares representable: scale into [sqrt(min)/eps, sqrt(max)*eps] when outside.
+  const T smallest = std::sqrt(std::numeric_limits<T>::min()) / std::numeric_limits<T>::epsilon();
+  const T largest = T(1) / smallest;
+  T scale = 1;
+  if (amax > T(0) && amax < smallest) scale = smallest / amax;
+  if (amax > largest) scale = largest / amax;
+
+  // Work on a copy with m >= n: the transpose of a wide matrix.
+  const bool wide = m < n;
+  const int64_t rows = wide ? n : m, cols = wide ? m : n;
+  std::vector<T> work(static_cast<size_t>(rows) * cols);
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = 0; i < m; ++i) {
+      const T v = a[i + j * lda] * scale;
+      if (wide) {
+        work[j + i * rows] = v;
+      } else {
+        work[i + j * rows] = v;
+      }
+    }
+  }
+  lapack::Bidiagonal<T> b = lapack::bidiagonalize(rows, cols, work.data(), rows);
+
+  // Vectors of the tall problem: Q (rows x qcols) and P (cols x cols).
+  const bool want = vectors != SvdVectors::none;
+  const int64_t qcols = vectors == SvdVectors::full ? rows : cols;
+  std::vector<T> q, p;
+  if (want) {
+    q.resize(static_cast<size_t>(rows) * qcols);
+    p.resize(static_cast<size_t>(cols) * cols);
+    lapack::form_q(rows, cols, work.data(), rows, b.tauq, qcols, q.data(), rows);
+    lapack::form_p(cols, work.data(), rows, b.taup, p.data(), cols);
+  }
+  const int64_t unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0,
+                                                     q.data(), rows, want ? rows : 0);
+  if (unconverged > 0) {
+    return error(Errc::internal, "svd: the bidiagonal QR iteration did not converge (" + std::to_string(unconverged) +
+                                     " superdiagonal entries left)");
+  }
+  for (int64_t i = 0; i < k; ++i) s[i] = b.d[i] / scale;
+  if (!want) return {};
+
+  // Tall: U = Q, V^T = P^T. Wide (A^T = Q S P^T): U = P, V^T = Q^T.
+  const int64_t ucols = wide ? m : (vectors == SvdVectors::full ? m : k);
+  const int64_t vtrows = vectors == SvdVectors::full ? n : k;
+  for (int64_t j = 0; j < ucols; ++j) {
+    for (int64_t i = 0; i < m; ++i) u[i + j * ldu] = wide ? p[i + j * cols] : q[i + j * rows];
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = 0; i < vtrows; ++i) vt[i + j * ldvt] = wide ? q[j + i * rows] : p[j + i * cols];
+  }
+  return {};
+}
+
+}  // namespace
+
+Status svd(SvdVectors vectors, int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u, int64_t ldu,
+           double* vt, int64_t ldvt) {
+  return svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt);
+}
+
+Status svd(SvdVectors vectors, int64_t m, int64_t n, float* a, int64_t lda, float* s, float* u, int64_t ldu, float* vt,
+           int64_t ldvt) {
+  return svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt);
+}
+
+}  // namespace armory

@@ -1,0 +1,201 @@
+// armory::svd against matrices with known singular values (built as U0 diag(s0) V0^T from random
+// orthogonal factors) and the accuracy bounds of the SVD issue: ||A - U S V^T|| / (||A|| n eps) <= 10,
+// ||U^T U - I|| / (n eps) <= 10 and the same for V, values sorted and within 10 n eps ||A|| of s0.
+#include <armory/svd.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace armory {
+namespace {
+
+template <class T>
+using Matrix = std::vector<T>;  // column-major
+
+// A random orthogonal n x n matrix: the product of n Householder reflectors of random vectors.
+template <class T>
+Matrix<T> random_orthogonal(int64_t n, std::mt19937& rng) {
+  std::normal_distribution<double> normal;
+  Matrix<T> q(n * n, T(0));
+  for (int64_t i = 0; i < n; ++i) q[i + i * n] = 1;
+  std::vector<double> v(n);
+  for (int64_t r = 0; r < n; ++r) {
+    double norm = 0;
+    for (auto& x : v) {
+      x = normal(rng);
+      norm += x * x;
+    }
+    if (norm == 0) continue;
+    for (int64_t j = 0; j < n; ++j) {  // q <- q (I - 2 v v^T / |v|^2)
+      double dot = 0;
+      for (int64_t i = 0; i < n; ++i) dot += q[j + i * n] * v[i];
+      for (int64_t i = 0; i < n; ++i) q[j + i * n] -= T(2 * dot * v[i] / norm);
+    }
+  }
+  return q;
+}
+
+template <class T>
+Matrix<T> with_singular_values(int64_t m, int64_t n, const std::vector<double>& s0, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const Matrix<T> u0 = random_orthogonal<T>(m, rng), v0 = random_orthogonal<T>(n, rng);
+  Matrix<T> a(m * n, T(0));
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = 0; i < m; ++i) {
+      double sum = 0;
+      for (size_t l = 0; l < s0.size(); ++l) sum += double(u0[i + l * m]) * s0[l] * double(v0[j + l * n]);
+      a[i + j * m] = T(sum);
+    }
+  }
+  return a;
+}
+
+template <class T>
+double frobenius(const Matrix<T>& a) {
+  double sum = 0;
+  for (T x : a) sum += double(x) * double(x);
+  return std::sqrt(sum);
+}
+
+struct Bounds {
+  double residual, u_orthogonality, v_orthogonality, value_error;
+};
+
+// Runs the SVD with full vectors and returns the scaled errors; s holds the values.
+template <class T>
+Bounds check(int64_t m, int64_t n, Matrix<T> a, const std::vector<double>& s0, std::vector<T>& s) {
+  const int64_t k = std::min(m, n);
+  const Matrix<T> original = a;
+  Matrix<T> u(std::max<int64_t>(1, m * m)), vt(std::max<int64_t>(1, n * n));
+  s.assign(std::max<int64_t>(1, k), T(0));
+  const Status status = svd(SvdVectors::full, m, n, a.data(), std::max<int64_t>(1, m), s.data(), u.data(),
+                            std::max<int64_t>(1, m), vt.data(), std::max<int64_t>(1, n));
+  EXPECT_TRUE(status.ok()) << status.message();
+  const double eps = std::numeric_limits<T>::epsilon(), norm = std::max(frobenius(original), 1e-300);
+  const double scale = std::max<int64_t>(1, std::max(m, n)) * eps;
+  Bounds b{};
+  double r = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = 0; i < m; ++i) {
+      double sum = 0;
+      for (int64_t l = 0; l < k; ++l) sum += double(u[i + l * m]) * double(s[l]) * double(vt[l + j * n]);
+      r += (sum - original[i + j * m]) * (sum - original[i + j * m]);
+    }
+  }
+  b.residual = std::sqrt(r) / (norm * scale);
+  auto orthogonality = [&](const Matrix<T>& q, int64_t dim, bool columns) {
+    double e = 0;
+    for (int64_t p = 0; p < dim; ++p) {
+      for (int64_t c = 0; c < dim; ++c) {
+        double dot = 0;
+        for (int64_t i = 0; i < dim; ++i) {
+          dot += columns ? double(q[i + p * dim]) * q[i + c * dim] : double(q[p + i * dim]) * q[c + i * dim];
+        }
+        e += (dot - (p == c)) * (dot - (p == c));
+      }
+    }
+    return std::sqrt(e) / scale;
+  };
+  b.u_orthogonality = orthogonality(u, m, true);
+  b.v_orthogonality = orthogonality(vt, n, false);
+  for (int64_t i = 0; i + 1 < k; ++i) EXPECT_GE(s[i], s[i + 1]) << "values not sorted at " << i;
+  for (int64_t i = 0; i < k; ++i) EXPECT_GE(s[i], T(0));
+  double worst = 0;
+  for (size_t i = 0; i < s0.size() && int64_t(i) < k; ++i) worst = std::max(worst, std::abs(double(s[i]) - s0[i]));
+  b.value_error = worst / (norm * scale);
+  return b;
+}
+
+template <class T>
+void expect_accurate(int64_t m, int64_t n, std::vector<double> s0, uint32_t seed, const char* what) {
+  std::sort(s0.rbegin(), s0.rend());
+  std::vector<T> s;
+  const Bounds b = check<T>(m, n, with_singular_values<T>(m, n, s0, seed), s0, s);
+  EXPECT_LE(b.residual, 10) << what << " m=" << m << " n=" << n;
+  EXPECT_LE(b.u_orthogonality, 10) << what;
+  EXPECT_LE(b.v_orthogonality, 10) << what;
+  EXPECT_LE(b.value_error, 10) << what;
+}
+
+std::vector<double> spectrum(const char* kind, int64_t k, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> uniform(0.1, 10);
+  std::vector<double> s(k);
+  for (int64_t i = 0; i < k; ++i) {
+    const std::string name = kind;
+    if (name == "random") s[i] = uniform(rng);
+    if (name == "graded") s[i] = std::pow(10.0, -300.0 * i / std::max<int64_t>(1, k - 1));
+    if (name == "rank-deficient") s[i] = i < k / 2 ? uniform(rng) : 0.0;
+    if (name == "clustered") s[i] = 1.0 + 1e-10 * i;
+    if (name == "identity") s[i] = 1.0;
+    if (name == "zero") s[i] = 0.0;
+  }
+  return s;
+}
+
+TEST(Svd, DoubleAccuracyOnEveryKindOfSpectrumAndShape) {
+  struct Shape {
+    int64_t m, n;
+  };
+  for (const char* kind : {"random", "graded", "rank-deficient", "clustered", "identity", "zero"}) {
+    for (Shape shape : {Shape{40, 40}, Shape{60, 25}, Shape{25, 60}, Shape{1, 17}, Shape{17, 1}, Shape{1, 1}}) {
+      const int64_t k = std::min(shape.m, shape.n);
+      expect_accurate<double>(shape.m, shape.n, spectrum(kind, k, 3), 11, kind);
+    }
+  }
+}
+
+TEST(Svd, FloatAccuracy) {
+  expect_accurate<float>(50, 30, spectrum("random", 30, 5), 12, "random");
+  expect_accurate<float>(30, 50, spectrum("clustered", 30, 5), 13, "clustered");
+}
+
+// Kahan's matrix: upper triangular, 1 on the diagonal scaled by s^i, -c s^i above; notoriously graded.
+TEST(Svd, KahanMatrix) {
+  const int64_t n = 30;
+  const double theta = 1.2, c = std::cos(theta), sn = std::sin(theta);
+  std::vector<double> a(n * n, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    const double scale = std::pow(sn, double(i));
+    a[i + i * n] = scale;
+    for (int64_t j = i + 1; j < n; ++j) a[i + j * n] = -c * scale;
+  }
+  std::vector<double> s;
+  const Bounds b = check<double>(n, n, a, {}, s);
+  EXPECT_LE(b.residual, 10);
+  EXPECT_LE(b.u_orthogonality, 10);
+  EXPECT_LE(b.v_orthogonality, 10);
+}
+
+TEST(Svd, ValuesOnlyAgreeWithTheVectorRun) {
+  const int64_t m = 70, n = 45;
+  auto a = with_singular_values<double>(m, n, spectrum("random", n, 7), 21);
+  auto copy = a;
+  std::vector<double> s_values(n), s_vectors(n), u(m * n), vt(n * n);
+  ASSERT_TRUE(svd(SvdVectors::none, m, n, a.data(), m, s_values.data(), nullptr, 1, nullptr, 1).ok());
+  ASSERT_TRUE(svd(SvdVectors::thin, m, n, copy.data(), m, s_vectors.data(), u.data(), m, vt.data(), n).ok());
+  for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(s_values[i], s_vectors[i], 1e-12 * s_vectors[0]);
+}
+
+TEST(Svd, BadInputIsAnErrorNotACrash) {
+  std::vector<double> a(4, 1.0), s(2);
+  a[3] = std::nan("");
+  const Status nan = svd(SvdVectors::none, 2, 2, a.data(), 2, s.data(), nullptr, 1, nullptr, 1);
+  EXPECT_EQ(nan.code(), Errc::invalid_argument);
+  EXPECT_NE(nan.message().find("NaN"), std::string::npos);
+  a[3] = INFINITY;
+  EXPECT_EQ(svd(SvdVectors::none, 2, 2, a.data(), 2, s.data(), nullptr, 1, nullptr, 1).code(), Errc::invalid_argument);
+  EXPECT_EQ(svd(SvdVectors::none, 2, 2, a.data(), 1, s.data(), nullptr, 1, nullptr, 1).code(), Errc::invalid_argument);
+  EXPECT_EQ(svd(SvdVectors::thin, 2, 2, a.data(), 2, s.data(), nullptr, 2, nullptr, 2).code(), Errc::invalid_argument);
+  EXPECT_EQ(svd(SvdVectors::none, -1, 2, a.data(), 2, s.data(), nullptr, 1, nullptr, 1).code(), Errc::invalid_argument);
+  // Empty matrices are fine.
+  double* none = nullptr;
+  EXPECT_TRUE(svd(SvdVectors::none, 0, 3, none, 1, none, none, 1, none, 1).ok());
+}
+
+}  // namespace
+}  // namespace armory

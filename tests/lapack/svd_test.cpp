@@ -149,6 +149,15 @@ TEST(Svd, DoubleAccuracyOnEveryKindOfSpectrumAndShape) {
   }
 }
 
+// Wide enough (>= 64 columns) for the blocked bidiagonalization: panels of 32 and GEMM updates.
+TEST(Svd, BlockedReductionAccuracy) {
+  for (const char* kind : {"random", "graded", "rank-deficient", "clustered"}) {
+    expect_accurate<double>(150, 100, spectrum(kind, 100, 4), 31, kind);
+    expect_accurate<double>(100, 150, spectrum(kind, 100, 4), 32, kind);
+  }
+  expect_accurate<float>(130, 130, spectrum("random", 130, 6), 33, "random");
+}
+
 TEST(Svd, FloatAccuracy) {
   expect_accurate<float>(50, 30, spectrum("random", 30, 5), 12, "random");
   expect_accurate<float>(30, 50, spectrum("clustered", 30, 5), 13, "clustered");

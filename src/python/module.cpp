@@ -5,6 +5,7 @@
 #include <armory/doctor.h>
 #include <armory/gemm.h>
 #include <armory/isa.h>
+#include <armory/svd.h>
 #include <armory/version.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -157,6 +158,61 @@ py::array matmul(py::array a, py::array b, std::optional<py::array> out, const s
   throw py::type_error("armory.matmul supports float32 and float64, got " + py::str(a.dtype()).cast<std::string>());
 }
 
+// numpy.linalg.LinAlgError with armory's message.
+[[noreturn]] void raise_linalg_error(const std::string& message) {
+  const py::object error = py::module_::import("numpy.linalg").attr("LinAlgError");
+  PyErr_SetString(error.ptr(), message.c_str());
+  throw py::error_already_set();
+}
+
+// The SVD of a 2-D float array with numpy.linalg.svd's contract. A C-ordered m x n array is, read
+// column-major, A^T (n x m); its SVD A^T = U' S V'^T gives A = V' S U'^T, and the column-major V'^T and
+// U' that armory writes are exactly the C-ordered U and V^H numpy returns: they are written straight into
+// the result arrays.
+template <class T>
+py::object svd_typed(py::array a, bool full_matrices, bool compute_uv) {
+  const int64_t m = a.shape(0), n = a.shape(1), k = std::min(m, n);
+  py::array_t<T> work = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(a);
+  if (!work) throw py::type_error("svd: cannot read the input as a C-ordered float array");
+  if (work.ptr() == a.ptr()) work = py::array_t<T>(py::array(work).attr("copy")());  // svd overwrites its input
+  py::array_t<T> s(k);
+  const armory::SvdVectors vectors = !compute_uv     ? armory::SvdVectors::none
+                                     : full_matrices ? armory::SvdVectors::full
+                                                     : armory::SvdVectors::thin;
+  const int64_t ucols = full_matrices ? m : k, vrows = full_matrices ? n : k;
+  py::array_t<T> u, vh;
+  if (compute_uv) {
+    u = py::array_t<T>({m, ucols});
+    vh = py::array_t<T>({vrows, n});
+  }
+  armory::Status status;
+  {
+    py::gil_scoped_release release;
+    status = armory::svd(vectors, n, m, work.mutable_data(), std::max<int64_t>(1, n), s.mutable_data(),
+                         compute_uv ? vh.mutable_data() : nullptr, std::max<int64_t>(1, n),
+                         compute_uv ? u.mutable_data() : nullptr, std::max<int64_t>(1, ucols));
+  }
+  if (!status.ok()) {
+    if (status.code() == armory::Errc::invalid_argument && status.message().find("NaN") == std::string::npos) {
+      raise_status(status);
+    }
+    raise_linalg_error(status.message());
+  }
+  if (!compute_uv) return s;
+  return py::make_tuple(u, s, vh);
+}
+
+py::object svd(py::array a, bool full_matrices, bool compute_uv) {
+  if (a.ndim() != 2) {
+    throw py::value_error("svd takes a 2-D array here (the package handles stacks); got shape " + shape_text(a));
+  }
+  const char kind = a.dtype().kind();
+  if (kind == 'c') throw py::type_error("armory.svd does not support complex arrays yet");
+  if (a.dtype().is(py::dtype::of<float>())) return svd_typed<float>(a, full_matrices, compute_uv);
+  if (kind == 'f' || kind == 'i' || kind == 'u' || kind == 'b') return svd_typed<double>(a, full_matrices, compute_uv);
+  throw py::type_error("armory.svd supports real arrays, got " + py::str(a.dtype()).cast<std::string>());
+}
+
 py::dict cpu_info() {
   const armory::CpuInfo& cpu = armory::host_cpu();
   py::dict d;
@@ -226,6 +282,8 @@ PYBIND11_MODULE(_armory, m) {
         py::arg("fpmath") = "strict",
         "a @ b for float32/float64 arrays, read in place (C- or F-ordered, transposed views too). fpmath=\"bf16\" "
         "rounds float32 inputs to bf16 and accumulates in float32.");
+  m.def("svd", &svd, py::arg("a"), py::arg("full_matrices") = true, py::arg("compute_uv") = true,
+        "Singular value decomposition of one 2-D real array (numpy.linalg.svd's contract)");
   m.def(
       "set_num_threads",
       [](int threads) {

@@ -164,3 +164,62 @@ def test_doctor_report_as_data():
     assert report["worst"] in ("ok", "warning", "problem", "unknown")
     categories = {f["category"] for f in report["findings"]}
     assert {"cpu", "threads", "python", "libc", "numpy", "armory"} <= categories
+
+
+@pytest.mark.parametrize("shape", [(40, 40), (60, 25), (25, 60), (1, 9), (9, 1), (130, 70)])
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 2e-5)])
+def test_svd_matches_numpy(shape, dtype, tol):
+    a = random(shape, dtype, 9)
+    before = a.copy()
+    u, s, vh = armory.svd(a)
+    m, n = shape
+    assert u.shape == (m, m) and s.shape == (min(m, n),) and vh.shape == (n, n)
+    assert u.dtype == dtype and s.dtype == dtype and vh.dtype == dtype
+    assert u.flags.c_contiguous and u.flags.owndata and vh.flags.owndata
+    np.testing.assert_array_equal(a, before)  # the input is left alone
+    k = min(m, n)
+    scale = tol * max(m, n) * max(1.0, float(s[0]))
+    np.testing.assert_allclose(s, np.linalg.svd(a.astype(np.float64), compute_uv=False), atol=scale)
+    np.testing.assert_allclose((u[:, :k] * s) @ vh[:k], a, atol=scale)
+    np.testing.assert_allclose(u.T @ u, np.eye(m), atol=tol * m * 10)
+    np.testing.assert_allclose(vh @ vh.T, np.eye(n), atol=tol * n * 10)
+    ut, st, vht = armory.svd(a, full_matrices=False)
+    assert ut.shape == (m, k) and vht.shape == (k, n)
+    np.testing.assert_allclose((ut * st) @ vht, a, atol=scale)
+    np.testing.assert_allclose(armory.svd(a, compute_uv=False), s, atol=scale)
+
+
+def test_svd_stacks_types_and_errors():
+    stack = random((3, 6, 4), np.float64, 10)
+    u, s, vh = armory.svd(stack, full_matrices=False)
+    assert u.shape == (3, 6, 4) and s.shape == (3, 4) and vh.shape == (3, 4, 4)
+    np.testing.assert_allclose(np.einsum("bik,bk,bkj->bij", u, s, vh), stack, atol=1e-12)
+    assert armory.svd(np.arange(12).reshape(3, 4), compute_uv=False).dtype == np.float64
+    with pytest.raises(np.linalg.LinAlgError, match="NaN or Inf"):
+        armory.svd(np.array([[np.nan, 1.0], [1.0, 1.0]]))
+    with pytest.raises(np.linalg.LinAlgError, match="NaN or Inf"):
+        armory.svd(np.array([[np.inf, 1.0], [1.0, 1.0]], dtype=np.float32))
+    with pytest.raises(np.linalg.LinAlgError, match="two-dimensional"):
+        armory.svd(np.ones(3))
+    with pytest.raises(TypeError, match="complex"):
+        armory.svd(np.ones((2, 2), dtype=np.complex128))
+
+
+def test_svd_releases_the_gil():
+    a = random((600, 600), np.float64, 11)
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    start = time.perf_counter()
+    armory.svd(a)
+    end = time.perf_counter()
+    stop.set()
+    thread.join()
+    during = [t for t in ticks if start < t < end]
+    assert during and during[-1] - during[0] > 0.5 * (end - start)

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Runs one netlib BLAS tester (Debian's libblas-test) against a BLAS library directory and judges it.
+"""Runs one netlib tester against a library directory and judges it: the BLAS testers of Debian's
+libblas-test, or (TESTER starting with xlintst or xeigtst) the LAPACK test drivers of liblapack-test,
+which exercise the BLAS the way LAPACK uses it.
 
     netlib_tester.py LIBDIR TESTER [INPUT]
 
@@ -13,7 +15,8 @@ import subprocess
 import sys
 import tempfile
 
-TESTER_DIR = "/usr/lib/x86_64-linux-gnu/blas"
+BLAS_TESTER_DIR = "/usr/lib/x86_64-linux-gnu/blas"
+LAPACK_TESTER_DIR = "/usr/lib/x86_64-linux-gnu/lapack"
 FAILURE_MARKERS = re.compile(
     r"FAIL|SUSPECT|NOT DETECTED|INSTEAD OF|ILLEGAL VALUE|WRONG|ERROR-EXITS.*\*\*\*|\*\*\*\*\* ", re.IGNORECASE)
 
@@ -23,13 +26,16 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     libdir, tester = os.path.abspath(sys.argv[1]), sys.argv[2]
-    program = os.path.join(TESTER_DIR, tester)
+    lapack = tester.startswith(("xlintst", "xeigtst"))
+    tester_dir = LAPACK_TESTER_DIR if lapack else BLAS_TESTER_DIR
+    program = os.path.join(tester_dir, tester)
     if not os.path.exists(program):
-        print(f"{program} missing: install libblas-test (scripts/install-deps.sh does)", file=sys.stderr)
+        print(f"{program} missing: install libblas-test and liblapack-test (scripts/install-deps.sh does)",
+              file=sys.stderr)
         return 1
     stdin_data = b""
     if len(sys.argv) == 4:
-        with open(os.path.join(TESTER_DIR, sys.argv[3]), "rb") as f:
+        with open(os.path.join(tester_dir, sys.argv[3]), "rb") as f:
             stdin_data = f.read()
 
     env = dict(os.environ, LD_LIBRARY_PATH=libdir + os.pathsep + os.environ.get("LD_LIBRARY_PATH", ""))
@@ -46,17 +52,20 @@ def main():
     if run.returncode != 0:
         problems.append(f"exit status {run.returncode}")
     problems += [line.strip() for line in output.splitlines() if FAILURE_MARKERS.search(line)]
-    passed = len(re.findall(r"PASS", output))
+    passed = len(re.findall(r"PASS", output, re.IGNORECASE))
     if passed == 0:
         problems.append("no routine reported as passed")
-    if "blat1" not in tester and "END OF TESTS" not in output:
+    if "blat1" not in tester and "END OF TESTS" not in output.upper():
         problems.append("the tester stopped before END OF TESTS")
 
     # Does the library under test really serve the tester? ldd names the file the loader picks.
     ldd = subprocess.run(["ldd", program], env=env, capture_output=True, text=True).stdout
+    libraries = ["libblas.so.3"] + (["liblapack.so.3"] if lapack else [])
+    for library in libraries:
+        line = next((l.strip() for l in ldd.splitlines() if library in l), library + " not linked")
+        if libdir not in line:
+            problems.append(f"the tester did not load the library under test: {line}")
     blas_line = next((l.strip() for l in ldd.splitlines() if "libblas.so.3" in l), "libblas.so.3 not linked")
-    if libdir not in blas_line:
-        problems.append(f"the tester did not load the library under test: {blas_line}")
 
     print(f"{tester}: {passed} routine checks passed; libblas.so.3 from {blas_line.split('=>')[-1].strip()}")
     for problem in problems[:40]:

@@ -153,34 +153,77 @@ Bidiagonal<T> bidiagonalize(int64_t m, int64_t n, T* a, int64_t lda) {
   return b;
 }
 
+namespace {
+
+// The first `cols` columns of H_0 H_1 ... H_{count-1} (rows x rows), H_i = I - tau_i v_i v_i^T with v_i
+// zero above row i, one at row i and vec(i, r) below it (LAPACK's dorgqr). In blocks of kPanel
+// reflectors from the last block back: each block is I - V T V^T (T from LAPACK's dlarft) and is
+// applied with three GEMMs; the identity's columns left of a block are untouched by it.
+template <class T, class Vec>
+void form_orthogonal(int64_t rows, int64_t count, int64_t cols, const Vec& vec, const std::vector<T>& tau, T* out,
+                     int64_t ldo) {
+  for (int64_t j = 0; j < cols; ++j) {
+    for (int64_t i = 0; i < rows; ++i) out[i + j * ldo] = i == j ? T(1) : T(0);
+  }
+  std::vector<T> v, t, w, tw;
+  for (int64_t j0 = (count - 1) / kPanel * kPanel; j0 >= 0 && count > 0; j0 -= kPanel) {
+    const int64_t nb = std::min(kPanel, count - j0), h = rows - j0, width = cols - j0;
+    if (width <= 0) continue;
+    // V (h x nb), dense with its zeros and unit diagonal.
+    v.assign(static_cast<size_t>(h) * nb, T(0));
+    for (int64_t c = 0; c < nb; ++c) {
+      v[c + c * h] = T(1);
+      for (int64_t r = c + 1; r < h; ++r) v[r + c * h] = vec(j0 + c, j0 + r);
+    }
+    // T (nb x nb, upper): T(c, c) = tau, T(0:c, c) = -tau T(0:c, 0:c) (V(:, 0:c)^T v_c).
+    t.assign(static_cast<size_t>(nb) * nb, T(0));
+    std::vector<T> dots(nb);
+    for (int64_t c = 0; c < nb; ++c) {
+      const T tc = tau[j0 + c];
+      t[c + c * nb] = tc;
+      for (int64_t p = 0; p < c; ++p) {
+        T sum = 0;
+        for (int64_t r = c; r < h; ++r) sum += v[r + p * h] * v[r + c * h];
+        dots[p] = sum;
+      }
+      for (int64_t p = 0; p < c; ++p) {
+        T sum = 0;
+        for (int64_t q = p; q < c; ++q) sum += t[p + q * nb] * dots[q];
+        t[p + c * nb] = -tc * sum;
+      }
+    }
+    // out(j0:, j0:) -= V (T (V^T out(j0:, j0:))).
+    T* sub = out + j0 + j0 * ldo;
+    w.assign(static_cast<size_t>(nb) * width, T(0));
+    tw.assign(static_cast<size_t>(nb) * width, T(0));
+    report_gemm(
+        gemm(Layout::col_major, Trans::yes, Trans::no, nb, width, h, T(1), v.data(), h, sub, ldo, T(0), w.data(), nb));
+    report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, nb, width, nb, T(1), t.data(), nb, w.data(), nb, T(0),
+                     tw.data(), nb));
+    report_gemm(
+        gemm(Layout::col_major, Trans::no, Trans::no, h, width, nb, T(-1), v.data(), h, tw.data(), nb, T(1), sub, ldo));
+  }
+}
+
+}  // namespace
+
 template <class T>
 void form_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, int64_t cols, T* q,
             int64_t ldq) {
-  for (int64_t j = 0; j < cols; ++j) {
-    for (int64_t i = 0; i < m; ++i) q[i + j * ldq] = i == j ? T(1) : T(0);
-  }
-  std::vector<T> v(m);
-  // Q = H_0 H_1 ... H_{n-1}: applied to the identity from the last reflector back.
-  for (int64_t i = n - 1; i >= 0; --i) {
-    v[0] = T(1);
-    for (int64_t r = i + 1; r < m; ++r) v[r - i] = a[r + i * lda];
-    apply_reflector_left(m - i, cols - i, v.data(), 1, tauq[i], q + i + i * ldq, ldq);
-  }
+  // v_i: A(i+1:m, i) below its unit head.
+  form_orthogonal(
+      m, n, cols, [&](int64_t i, int64_t r) { return a[r + i * lda]; }, tauq, q, ldq);
 }
 
 template <class T>
 void form_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* p, int64_t ldp) {
+  // P = diag(1, P'), P' = G_0 ... G_{n-2} in the last n-1 coordinates, v_i: A(i, i+2:n) after its head.
   for (int64_t j = 0; j < n; ++j) {
     for (int64_t i = 0; i < n; ++i) p[i + j * ldp] = i == j ? T(1) : T(0);
   }
-  std::vector<T> v(n);
-  // P = G_0 G_1 ... G_{n-2}, G_i acting on rows and columns i+1..n-1 with its vector in row i of A:
-  // applied to the identity from the last reflector back, like Q.
-  for (int64_t i = n - 2; i >= 0; --i) {
-    v[0] = T(1);
-    for (int64_t c = i + 2; c < n; ++c) v[c - i - 1] = a[i + c * lda];
-    apply_reflector_left(n - i - 1, n - i - 1, v.data(), 1, taup[i], p + (i + 1) + (i + 1) * ldp, ldp);
-  }
+  if (n <= 1) return;
+  form_orthogonal(
+      n - 1, n - 1, n - 1, [&](int64_t i, int64_t r) { return a[i + (r + 1) * lda]; }, taup, p + 1 + ldp, ldp);
 }
 
 template Bidiagonal<float> bidiagonalize<float>(int64_t, int64_t, float*, int64_t);

@@ -167,6 +167,17 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
   }
 }
 
+// Calls column(j) for every column, first to last (forward) or last to first: the triangular routines
+// must visit a column only after every column whose result it reads.
+template <class Column>
+void for_each_column(index_t n, bool forward, const Column& column) {
+  if (forward) {
+    for (index_t j = 0; j < n; ++j) column(j);
+  } else {
+    for (index_t j = n - 1; j >= 0; --j) column(j);
+  }
+}
+
 // x <- op(A) x, A triangular with bandwidth k.
 template <class T, class Storage>
 void triangular_matvec(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const Storage& at, T* x, index_t incx) {
@@ -184,11 +195,7 @@ void triangular_matvec(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const 
       if (!unit) xs[j] *= at(j, j);
     };
     // Upper: x[j] feeds rows above it, so walk forwards; lower: backwards.
-    if (uplo == Uplo::upper) {
-      for (index_t j = 0; j < n; ++j) column(j);
-    } else {
-      for (index_t j = n - 1; j >= 0; --j) column(j);
-    }
+    for_each_column(n, uplo == Uplo::upper, column);
   } else {
     const bool conjugate = op == Op::conj_trans;
     auto column = [&](index_t j) {
@@ -198,11 +205,7 @@ void triangular_matvec(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const 
       }
       xs[j] = sum;
     };
-    if (uplo == Uplo::upper) {
-      for (index_t j = n - 1; j >= 0; --j) column(j);
-    } else {
-      for (index_t j = 0; j < n; ++j) column(j);
-    }
+    for_each_column(n, uplo == Uplo::lower, column);
   }
 }
 
@@ -222,11 +225,7 @@ void triangular_solve(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const S
         if (i != j) xs[i] -= xj * at(i, j);
       }
     };
-    if (uplo == Uplo::upper) {
-      for (index_t j = n - 1; j >= 0; --j) column(j);
-    } else {
-      for (index_t j = 0; j < n; ++j) column(j);
-    }
+    for_each_column(n, uplo == Uplo::lower, column);
   } else {
     const bool conjugate = op == Op::conj_trans;
     auto column = [&](index_t j) {
@@ -237,11 +236,7 @@ void triangular_solve(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const S
       if (!unit) sum /= conj_if(at(j, j), conjugate);
       xs[j] = sum;
     };
-    if (uplo == Uplo::upper) {
-      for (index_t j = 0; j < n; ++j) column(j);
-    } else {
-      for (index_t j = n - 1; j >= 0; --j) column(j);
-    }
+    for_each_column(n, uplo == Uplo::upper, column);
   }
 }
 

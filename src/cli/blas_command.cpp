@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "common/alternatives.h"
 #include "common/multiarch.h"
 #include "common/process.h"
 
@@ -58,34 +59,6 @@ std::vector<std::string> alternatives_command(const BlasOptions& o) {
   return argv;
 }
 
-struct AlternativeState {
-  bool registered = false;
-  std::string mode, value, problem;
-};
-
-AlternativeState query_alternative(const BlasOptions& o, const Library& lib) {
-  AlternativeState state;
-  auto argv = alternatives_command(o);
-  argv.insert(argv.end(), {"--query", lib.name()});
-  auto run = run_process(argv);
-  if (!run.ok()) {
-    state.problem = run.status().message();
-    return state;
-  }
-  if (run->exit_code != 0) {
-    state.problem = "not registered with update-alternatives";
-    return state;
-  }
-  state.registered = true;
-  std::istringstream lines(run->output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind("Status: ", 0) == 0) state.mode = line.substr(8);
-    if (line.rfind("Value: ", 0) == 0) state.value = line.substr(7);
-  }
-  return state;
-}
-
 // The BLAS and LAPACK files a fresh /usr/bin/python3 maps after importing numpy.linalg, in this
 // environment (LD_LIBRARY_PATH included): what numpy really uses, not what it was built against.
 Result<std::vector<std::string>> numpy_libraries() {
@@ -116,7 +89,7 @@ int status_command(const BlasOptions& o) {
   nlohmann::json report;
   std::string text;
   for (const Library& lib : libraries()) {
-    const AlternativeState state = query_alternative(o, lib);
+    const AlternativeState state = query_alternative(lib.name(), o.root);
     const bool armory = state.registered && is_armory_file(on_disk(o, state.value), lib.marker);
     report["alternatives"][lib.file] = {{"name", lib.name()},  {"registered", state.registered},
                                         {"mode", state.mode},  {"value", state.value},
@@ -212,7 +185,7 @@ int disable_command(const BlasOptions& o) {
     if (run->exit_code != 0) return fail("update-alternatives failed: " + run->output);
     std::error_code ec;
     fs::remove(on_disk(o, target), ec);
-    const AlternativeState now = query_alternative(o, lib);
+    const AlternativeState now = query_alternative(lib.name(), o.root);
     std::printf("%s -> %s\n", lib.link().c_str(), now.registered ? now.value.c_str() : "(no alternative left)");
   }
   std::error_code ec;

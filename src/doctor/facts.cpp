@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/alternatives.h"
 #include "common/multiarch.h"
 #include "common/process.h"
 #include "cpu/system_files.h"
@@ -291,19 +292,11 @@ void read_blas_alternative(const cpu::SystemFiles& files, Facts& facts) {
     }
     return;
   }
-  auto run = run_process({"update-alternatives", "--query", std::string("libblas.so.3-") + kDebianMultiarch});
-  if (!run.ok()) {
-    facts.blas_alternative_unknown_reason = run.status().message();
-    return;
-  }
-  if (run->exit_code != 0) {
-    facts.blas_alternative_unknown_reason = "libblas.so.3 is not managed by update-alternatives";
-    return;
-  }
-  std::istringstream lines(run->output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind("Value: ", 0) == 0) facts.blas_alternative = line.substr(7);
+  const AlternativeState state = query_alternative(std::string("libblas.so.3-") + kDebianMultiarch);
+  if (state.registered) {
+    facts.blas_alternative = state.value;
+  } else {
+    facts.blas_alternative_unknown_reason = "libblas.so.3: " + state.problem;
   }
 }
 

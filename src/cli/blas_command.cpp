@@ -14,6 +14,7 @@
 #include "common/alternatives.h"
 #include "common/multiarch.h"
 #include "common/process.h"
+#include "doctor/facts.h"
 
 namespace armory::cli {
 
@@ -59,32 +60,6 @@ std::vector<std::string> alternatives_command(const BlasOptions& o) {
   return argv;
 }
 
-// The BLAS and LAPACK files a fresh /usr/bin/python3 maps after importing numpy.linalg, in this
-// environment (LD_LIBRARY_PATH included): what numpy really uses, not what it was built against.
-Result<std::vector<std::string>> numpy_libraries() {
-  static const char* kScript =
-      "import numpy, numpy.linalg\n"
-      "seen = []\n"
-      "for line in open('/proc/self/maps'):\n"
-      "    path = line.split()[-1] if len(line.split()) >= 6 else ''\n"
-      "    name = path.rsplit('/', 1)[-1]\n"
-      "    if ('blas' in name or 'lapack' in name) and path not in seen: seen.append(path)\n"
-      "print('numpy', numpy.__version__)\n"
-      "for path in seen: print(path)\n";
-  auto run = run_process({"/usr/bin/python3", "-c", kScript});
-  if (!run.ok()) return run.status();
-  if (run->exit_code != 0) {
-    return error(Errc::not_found, "/usr/bin/python3 could not import numpy: " + run->output.substr(0, 300));
-  }
-  std::vector<std::string> lines;
-  std::istringstream in(run->output);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
-
 int status_command(const BlasOptions& o) {
   nlohmann::json report;
   std::string text;
@@ -97,26 +72,26 @@ int status_command(const BlasOptions& o) {
     text += "  " + lib.link() + " -> " + (state.registered ? state.value + " (" + state.mode + ")" : state.problem) +
             (armory ? "  [armory]" : "") + "\n";
   }
-  auto loaded = numpy_libraries();
-  if (loaded.ok()) {
-    const std::vector<std::string>& lines = loaded.value();
-    report["numpy"]["version"] = lines.empty() ? "" : lines[0].substr(6);
-    text += lines.empty() ? "numpy:\n" : lines[0] + " (/usr/bin/python3) loads:\n";
+  // What numpy really uses: the files a fresh /usr/bin/python3 maps after importing it (the doctor's probe).
+  const doctor::Interpreter python = doctor::probe_interpreter("/usr/bin/python3");
+  if (python.probe_error.empty() && !python.numpy_version.empty()) {
+    report["numpy"]["version"] = python.numpy_version;
+    text += "numpy " + python.numpy_version + " (/usr/bin/python3) loads:\n";
     nlohmann::json files = nlohmann::json::array();
     bool any_armory = false;
-    for (size_t i = 1; i < lines.size(); ++i) {
-      const bool armory =
-          is_armory_file(lines[i], "armory_get_config") || is_armory_file(lines[i], "armory_lapack_provider");
+    for (const std::string& path : python.blas_files) {
+      const bool armory = is_armory_file(path, "armory_get_config") || is_armory_file(path, "armory_lapack_provider");
       any_armory = any_armory || armory;
-      files.push_back({{"path", lines[i]}, {"is_armory", armory}});
-      text += "  " + lines[i] + (armory ? "  [armory]" : "") + "\n";
+      files.push_back({{"path", path}, {"is_armory", armory}});
+      text += "  " + path + (armory ? "  [armory]" : "") + "\n";
     }
     report["numpy"]["libraries"] = files;
     report["numpy"]["uses_armory"] = any_armory;
     text += any_armory ? "numpy uses armory.\n" : "numpy does not use armory (enable it with: armory blas enable).\n";
   } else {
-    report["numpy"]["problem"] = loaded.status().message();
-    text += "numpy: unknown (" + loaded.status().message() + ")\n";
+    const std::string why = python.probe_error.empty() ? "/usr/bin/python3 could not import numpy" : python.probe_error;
+    report["numpy"]["problem"] = why;
+    text += "numpy: unknown (" + why + ")\n";
   }
   if (o.json) {
     std::printf("%s\n", report.dump(2).c_str());

@@ -239,25 +239,6 @@ std::vector<Interpreter> discover_interpreters(const std::map<std::string, std::
   return found;
 }
 
-Interpreter probe(Interpreter interpreter) {
-  auto run = run_process({interpreter.path, "-c", kProbeScript});
-  if (!run.ok()) {
-    interpreter.probe_error = run.status().message();
-    return interpreter;
-  }
-  const std::string& output = run->output;
-  const auto brace = output.rfind("\n{");
-  const std::string json = output.substr(brace == std::string::npos ? 0 : brace + 1);
-  if (run->exit_code != 0 || json.empty() || json.front() != '{') {
-    interpreter.probe_error =
-        "the probe failed (exit " + std::to_string(run->exit_code) + "): " + output.substr(0, 200);
-    return interpreter;
-  }
-  Interpreter answered = parse_probe_answer(interpreter.path, json);
-  answered.first_on_path = interpreter.first_on_path;
-  return answered;
-}
-
 void read_fixture_interpreters(const cpu::SystemFiles& files, Facts& facts) {
   auto text = files.read("/armory-doctor/interpreters.json");
   if (!text) {
@@ -303,6 +284,25 @@ void read_blas_alternative(const cpu::SystemFiles& files, Facts& facts) {
 }  // namespace
 
 const char* probe_script() { return kProbeScript; }
+
+Interpreter probe_interpreter(const std::string& path) {
+  Interpreter interpreter;
+  interpreter.path = path;
+  auto run = run_process({interpreter.path, "-c", kProbeScript});
+  if (!run.ok()) {
+    interpreter.probe_error = run.status().message();
+    return interpreter;
+  }
+  const std::string& output = run->output;
+  const auto brace = output.rfind("\n{");
+  const std::string json = output.substr(brace == std::string::npos ? 0 : brace + 1);
+  if (run->exit_code != 0 || json.empty() || json.front() != '{') {
+    interpreter.probe_error =
+        "the probe failed (exit " + std::to_string(run->exit_code) + "): " + output.substr(0, 200);
+    return interpreter;
+  }
+  return parse_probe_answer(interpreter.path, json);
+}
 
 std::string Interpreter::kind() const {
   if (path.find("/.pyenv/") != std::string::npos) return "pyenv";
@@ -384,7 +384,8 @@ Facts gather(const std::string& root) {
     // Several files (a shim, a symlink, a versioned name) can run the same interpreter: keep it once.
     std::set<std::string> executables;
     for (const Interpreter& candidate : discover_interpreters(facts.environ)) {
-      Interpreter probed = probe(candidate);
+      Interpreter probed = probe_interpreter(candidate.path);
+      probed.first_on_path = candidate.first_on_path;
       if (!probed.executable.empty() && !executables.insert(probed.executable).second) continue;
       facts.interpreters.push_back(probed);
     }

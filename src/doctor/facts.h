@@ -52,6 +52,10 @@ struct Facts {
 
 Facts gather(const std::string& root);
 
+// Runs the probe inside the interpreter at `path` (in this process's environment, LD_LIBRARY_PATH
+// included). Failures are reported in probe_error, never thrown.
+Interpreter probe_interpreter(const std::string& path);
+
 // The probe's JSON answer (one object) into an Interpreter; the path comes from the caller.
 Interpreter parse_probe_answer(const std::string& path, const std::string& json);
 

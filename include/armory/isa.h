@@ -46,4 +46,8 @@ Result<IsaPolicy> make_isa_policy(const CpuInfo& cpu, const char* requested);
 // The policy for this process (host_cpu() and $ARMORY_ISA), computed once.
 const Result<IsaPolicy>& host_isa_policy();
 
+// The level dispatch uses in this process ("avx512_bf16", "sve", ...), or "unavailable: <why>" when
+// $ARMORY_ISA cannot be honoured: for reports (armory_get_config, Python's config()).
+std::string dispatched_isa_name();
+
 }  // namespace armory

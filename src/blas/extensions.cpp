@@ -15,16 +15,6 @@ using namespace armory::blas;
 
 #define ARMORY_EXPORT extern "C" __attribute__((visibility("default")))
 
-namespace {
-
-std::string dispatched_isa() {
-  const auto& policy = armory::host_isa_policy();
-  if (!policy.ok()) return "unavailable (" + policy.status().message() + ")";
-  return std::string(armory::isa_name(policy->cap));
-}
-
-}  // namespace
-
 ARMORY_EXPORT void armory_set_num_threads(int threads) {
   const armory::Status status = armory::set_num_threads(threads);
   if (!status.ok()) std::fprintf(stderr, "armory: %s (thread count unchanged)\n", status.message().c_str());
@@ -39,7 +29,7 @@ ARMORY_EXPORT const char* armory_get_config(void) {
     if (c == '\n') c = ';';
   }
   while (!kernels.empty() && kernels.back() == ';') kernels.pop_back();
-  config = std::string("armory ") + armory::build_info().version + " isa=" + dispatched_isa() +
+  config = std::string("armory ") + armory::build_info().version + " isa=" + armory::dispatched_isa_name() +
            " threads=" + std::to_string(armory::get_num_threads()) + " blas1/2 kernels=" + vector_kernels().isa + " " +
            kernels;
   return config.c_str();
@@ -50,7 +40,7 @@ ARMORY_EXPORT int openblas_get_num_threads(void) { return armory_get_num_threads
 ARMORY_EXPORT const char* openblas_get_config(void) { return armory_get_config(); }
 ARMORY_EXPORT const char* openblas_get_corename(void) {
   thread_local std::string name;
-  name = dispatched_isa();
+  name = armory::dispatched_isa_name();
   return name.c_str();
 }
 ARMORY_EXPORT int openblas_get_parallel(void) { return 1; }

@@ -148,4 +148,9 @@ const Result<IsaPolicy>& host_isa_policy() {
   return policy;
 }
 
+std::string dispatched_isa_name() {
+  const auto& policy = host_isa_policy();
+  return policy.ok() ? std::string(isa_name(policy->cap)) : "unavailable: " + policy.status().message();
+}
+
 }  // namespace armory

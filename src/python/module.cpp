@@ -234,8 +234,7 @@ py::dict cpu_info() {
     caches.append(py::dict(py::arg("level") = c.level, py::arg("type") = c.type, py::arg("size_bytes") = c.size_bytes));
   }
   d["caches"] = caches;
-  const auto& policy = armory::host_isa_policy();
-  d["isa"] = policy.ok() ? std::string(armory::isa_name(policy->cap)) : "unavailable: " + policy.status().message();
+  d["isa"] = armory::dispatched_isa_name();
   return d;
 }
 
@@ -246,8 +245,7 @@ py::dict config() {
   d["git_commit"] = build.git_commit;
   d["build_type"] = build.build_type;
   d["target_arch"] = build.target_arch;
-  const auto& policy = armory::host_isa_policy();
-  d["isa"] = policy.ok() ? std::string(armory::isa_name(policy->cap)) : "unavailable: " + policy.status().message();
+  d["isa"] = armory::dispatched_isa_name();
   d["gemm"] = armory::gemm_dispatch_summary();
   d["threads"] = armory::get_num_threads();
   return d;

@@ -39,4 +39,8 @@ struct Options {
 
 Report run(const Options& options);
 
+// The report as JSON (date, machine, worst, counts per level, findings): what `armory doctor --json`
+// prints and what Python's armory.doctor() returns, parsed.
+std::string to_json(const Report& report);
+
 }  // namespace armory::doctor

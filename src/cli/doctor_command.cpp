@@ -2,13 +2,12 @@
 // finding with the fix under each warning and problem; exit status 1 when a problem was found.
 #include <armory/doctor.h>
 
+#include "cli/commands.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
-
-#include "cli/commands.h"
 
 namespace armory::cli {
 
@@ -32,28 +31,6 @@ const char* mark(doctor::Level level) {
       return "[?]";
   }
   return "[?]";
-}
-
-nlohmann::json to_json(const doctor::Report& report) {
-  nlohmann::json j;
-  j["date"] = report.date;
-  j["machine"] = report.machine;
-  j["worst"] = doctor::level_name(report.worst());
-  for (doctor::Level level :
-       {doctor::Level::ok, doctor::Level::warning, doctor::Level::problem, doctor::Level::unknown}) {
-    j["counts"][doctor::level_name(level)] = report.count(level);
-  }
-  j["findings"] = nlohmann::json::array();
-  for (const doctor::Finding& f : report.findings) {
-    j["findings"].push_back({{"category", f.category},
-                             {"subject", f.subject},
-                             {"level", doctor::level_name(f.level)},
-                             {"found", f.found},
-                             {"why", f.why},
-                             {"fix", f.fix},
-                             {"details", f.details}});
-  }
-  return j;
 }
 
 const char* category_title(const std::string& category) {
@@ -123,7 +100,7 @@ void print_text(const doctor::Report& report, bool verbose) {
 int run_doctor(const DoctorOptions& options) {
   const doctor::Report report = doctor::run({options.root});
   if (options.json) {
-    std::printf("%s\n", to_json(report).dump(2).c_str());
+    std::printf("%s\n", doctor::to_json(report).c_str());
   } else {
     print_text(report, options.verbose);
   }

@@ -1,5 +1,7 @@
 #include <armory/doctor.h>
 
+#include <nlohmann/json.hpp>
+
 #include "doctor/checks.h"
 #include "doctor/facts.h"
 
@@ -43,6 +45,27 @@ Report run(const Options& options) {
     check(facts, report.findings);
   }
   return report;
+}
+
+std::string to_json(const Report& report) {
+  nlohmann::json j;
+  j["date"] = report.date;
+  j["machine"] = report.machine;
+  j["worst"] = level_name(report.worst());
+  for (Level level : {Level::ok, Level::warning, Level::problem, Level::unknown}) {
+    j["counts"][level_name(level)] = report.count(level);
+  }
+  j["findings"] = nlohmann::json::array();
+  for (const Finding& f : report.findings) {
+    j["findings"].push_back({{"category", f.category},
+                             {"subject", f.subject},
+                             {"level", level_name(f.level)},
+                             {"found", f.found},
+                             {"why", f.why},
+                             {"fix", f.fix},
+                             {"details", f.details}});
+  }
+  return j.dump(2);
 }
 
 }  // namespace armory::doctor

@@ -251,24 +251,13 @@ py::dict config() {
   return d;
 }
 
-py::dict doctor_report() {
-  armory::doctor::Report report;
+py::object doctor_report() {
+  std::string json;
   {
     py::gil_scoped_release release;  // it runs the interpreters it examines
-    report = armory::doctor::run({});
+    json = armory::doctor::to_json(armory::doctor::run({}));
   }
-  py::dict d;
-  d["date"] = report.date;
-  d["machine"] = report.machine;
-  d["worst"] = armory::doctor::level_name(report.worst());
-  py::list findings;
-  for (const armory::doctor::Finding& f : report.findings) {
-    findings.append(py::dict(py::arg("category") = f.category, py::arg("subject") = f.subject,
-                             py::arg("level") = armory::doctor::level_name(f.level), py::arg("found") = f.found,
-                             py::arg("why") = f.why, py::arg("fix") = f.fix, py::arg("details") = f.details));
-  }
-  d["findings"] = findings;
-  return d;
+  return py::module_::import("json").attr("loads")(json);
 }
 
 }  // namespace

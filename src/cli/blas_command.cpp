@@ -1,20 +1,21 @@
 // `armory blas status|enable|disable`: armory's libblas.so.3 and liblapack.so.3 as the system's BLAS and
 // LAPACK through Debian's alternatives, and what numpy really loads.
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <nlohmann/json.hpp>
-#include <sstream>
-#include <string>
-#include <system_error>
-#include <vector>
-
 #include "cli/commands.h"
 #include "common/alternatives.h"
 #include "common/multiarch.h"
 #include "common/process.h"
 #include "doctor/facts.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <system_error>
+#include <vector>
 
 namespace armory::cli {
 
@@ -46,12 +47,14 @@ struct BlasOptions {
 std::string install_dir(const BlasOptions& o) { return o.prefix + "/lib/armory"; }
 std::string on_disk(const BlasOptions& o, const std::string& path) { return o.root + path; }
 
-// Whether a library file is armory's: its dynamic string table names the marker symbol.
-bool is_armory_file(const std::string& path, const std::string& marker) {
+// Whether a library file is armory's: its dynamic string table names one of the marker symbols. The file
+// is read once whatever the number of markers.
+bool is_armory_file(const std::string& path, const std::vector<std::string>& markers) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return bytes.find(marker + '\0') != std::string::npos;
+  return std::any_of(markers.begin(), markers.end(),
+                     [&](const std::string& marker) { return bytes.find(marker + '\0') != std::string::npos; });
 }
 
 std::vector<std::string> alternatives_command(const BlasOptions& o) {
@@ -65,7 +68,7 @@ int status_command(const BlasOptions& o) {
   std::string text;
   for (const Library& lib : libraries()) {
     const AlternativeState state = query_alternative(lib.name(), o.root);
-    const bool armory = state.registered && is_armory_file(on_disk(o, state.value), lib.marker);
+    const bool armory = state.registered && is_armory_file(on_disk(o, state.value), {lib.marker});
     report["alternatives"][lib.file] = {{"name", lib.name()},  {"registered", state.registered},
                                         {"mode", state.mode},  {"value", state.value},
                                         {"is_armory", armory}, {"problem", state.problem}};
@@ -78,9 +81,11 @@ int status_command(const BlasOptions& o) {
     report["numpy"]["version"] = python.numpy_version;
     text += "numpy " + python.numpy_version + " (/usr/bin/python3) loads:\n";
     nlohmann::json files = nlohmann::json::array();
+    std::vector<std::string> markers;
+    for (const Library& lib : libraries()) markers.push_back(lib.marker);
     bool any_armory = false;
     for (const std::string& path : python.blas_files) {
-      const bool armory = is_armory_file(path, "armory_get_config") || is_armory_file(path, "armory_lapack_provider");
+      const bool armory = is_armory_file(path, markers);
       any_armory = any_armory || armory;
       files.push_back({{"path", path}, {"is_armory", armory}});
       text += "  " + path + (armory ? "  [armory]" : "") + "\n";

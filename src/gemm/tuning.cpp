@@ -17,8 +17,9 @@ struct TuningRow {
 };
 
 // Zen 5: measured with bench/gemm_peers on the machine named in docs/PERFORMANCE.md (a large kc: the B
-// micro-panel streams from L2 at full rate; f32 nc = 2048 rather than 4096 lifts n = 4096 from about 229 to
-// about 240 GFLOPS with one thread, sizes up to 2048 do not see nc). Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d,
+// micro-panel streams from L2 at full rate; f32 nc = 2048 rather than 4096 only matters above n = 2048:
+// at n = 4096 it measured 1.04x oneDNN in one run against 1.06x for nc = 4096 in another, within this
+// machine's noise, so either value is defensible). Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d,
 // 1 MiB L2, an L3 share of about 512 KiB per core) with no hardware to measure on: the B micro-panel
 // (kc x NR) in under half of L1d, the A block (mc x kc) in half of L2, the B panel (kc x nc) about 2 MiB.
 // For scalable (SVE) kernels nc is a multiple of NR at 128 and 256 bits.

@@ -2,6 +2,7 @@
 
 #include <armory/cpu.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -31,6 +32,7 @@ void cpu_relax() {
 constexpr int kSpinIterations = 20000;
 
 thread_local bool t_inside_region = false;
+thread_local int t_thread_limit = 0;  // 0: no ScopedThreadLimit active
 
 int env_threads(const char* name) {
   const char* value = std::getenv(name);
@@ -152,7 +154,16 @@ ThreadPool& ThreadPool::global() {
   return *pool;
 }
 
-int ThreadPool::max_threads() const { return state_->max_threads.load(); }
+int ThreadPool::max_threads() const {
+  int n = state_->max_threads.load();
+  return t_thread_limit > 0 ? std::min(n, t_thread_limit) : n;
+}
+
+ScopedThreadLimit::ScopedThreadLimit(int threads) : previous_(t_thread_limit) {
+  t_thread_limit = threads < 1 ? previous_ : threads;
+}
+
+ScopedThreadLimit::~ScopedThreadLimit() { t_thread_limit = previous_; }
 
 void ThreadPool::set_max_threads(int threads) { state_->max_threads = threads < 1 ? 1 : threads; }
 

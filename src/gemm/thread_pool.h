@@ -26,6 +26,7 @@ class ThreadPool {
  public:
   static ThreadPool& global();
 
+  // The process-wide setting, capped by the calling thread's ScopedThreadLimit when one is active.
   int max_threads() const;
   void set_max_threads(int threads);  // clamped to >= 1; workers are started lazily
 
@@ -36,6 +37,19 @@ class ThreadPool {
   ThreadPool();
   struct State;
   State* state_;
+};
+
+// Caps the threads of every region the current thread starts, for its lifetime, without touching the
+// process-wide setting: an inference session with its own thread count beside other armory users.
+class ScopedThreadLimit {
+ public:
+  explicit ScopedThreadLimit(int threads);  // threads < 1: no cap
+  ~ScopedThreadLimit();
+  ScopedThreadLimit(const ScopedThreadLimit&) = delete;
+  ScopedThreadLimit& operator=(const ScopedThreadLimit&) = delete;
+
+ private:
+  int previous_;
 };
 
 // ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores (affinity and cgroup quota).

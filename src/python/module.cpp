@@ -5,6 +5,7 @@
 #include <armory/doctor.h>
 #include <armory/gemm.h>
 #include <armory/isa.h>
+#include <armory/nn.h>
 #include <armory/svd.h>
 #include <armory/version.h>
 #include <pybind11/numpy.h>
@@ -12,8 +13,10 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace py = pybind11;
 
@@ -260,6 +263,105 @@ py::object doctor_report() {
   return py::module_::import("json").attr("loads")(json);
 }
 
+
+// ---- inference sessions ----
+
+py::dtype numpy_dtype(armory::nn::DType dtype) {
+  return dtype == armory::nn::DType::float32 ? py::dtype::of<float>() : py::dtype::of<int64_t>();
+}
+
+py::list value_infos(const std::vector<armory::nn::ValueInfo>& infos) {
+  py::list list;
+  for (const auto& info : infos) {
+    py::list shape;
+    for (size_t i = 0; i < info.shape.size(); ++i) {
+      if (info.shape[i] >= 0) {
+        shape.append(info.shape[i]);
+      } else if (i < info.dim_names.size() && !info.dim_names[i].empty()) {
+        shape.append(info.dim_names[i]);
+      } else {
+        shape.append(py::none());
+      }
+    }
+    list.append(py::make_tuple(info.name, shape, numpy_dtype(info.dtype)));
+  }
+  return list;
+}
+
+// An output tensor's memory becomes the numpy array's, kept alive by a capsule: no copy.
+py::array to_numpy(const armory::nn::Tensor& t) {
+  auto* owner = new std::shared_ptr<void>(t.storage());
+  py::capsule base(owner, [](void* p) { delete static_cast<std::shared_ptr<void>*>(p); });
+  std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
+  return py::array(numpy_dtype(t.dtype()), shape, {}, t.data(), base);
+}
+
+class PySession {
+ public:
+  PySession(const std::string& path, int threads, const std::string& fpmath, bool optimize) {
+    armory::nn::SessionOptions options;
+    if (fpmath == "bf16") {
+      options.fpmath = armory::FpMath::bf16;
+    } else if (fpmath != "strict") {
+      throw py::value_error("fpmath must be \"strict\" or \"bf16\", got \"" + fpmath + "\"");
+    }
+    if (threads < 0) throw py::value_error("threads must be >= 0 (0: armory's default)");
+    options.threads = threads;
+    options.optimize = optimize;
+    std::optional<armory::Result<armory::nn::Session>> loaded;
+    {
+      py::gil_scoped_release release;
+      loaded.emplace(armory::nn::Session::load(path, options));
+    }
+    if (!loaded->ok()) {
+      const armory::Status& s = loaded->status();
+      if (s.code() == armory::Errc::not_found) throw py::value_error(s.message());  // FileNotFoundError is OSError
+      raise_status(s);
+    }
+    session_ = std::make_shared<armory::nn::Session>(std::move(loaded->value()));
+  }
+
+  py::list inputs() const { return value_infos(session_->inputs()); }
+  py::list outputs() const { return value_infos(session_->outputs()); }
+  std::string dump_graph() const { return session_->dump_graph(); }
+
+  py::list run(std::optional<std::vector<std::string>> names, const py::dict& feeds) const {
+    std::vector<armory::nn::NamedTensor> inputs;
+    std::vector<py::array> keep;  // arrays read in place during the run
+    for (auto item : feeds) {
+      std::string name = py::str(item.first);
+      py::array given = py::array::ensure(item.second);
+      if (!given) throw py::type_error("input '" + name + "' is not an array");
+      armory::nn::DType dtype;
+      if (given.dtype().is(py::dtype::of<float>())) {
+        dtype = armory::nn::DType::float32;
+      } else if (given.dtype().is(py::dtype::of<int64_t>())) {
+        dtype = armory::nn::DType::int64;
+      } else {
+        throw py::type_error("input '" + name + "' has dtype " + py::str(given.dtype()).cast<std::string>() +
+                             "; armory takes float32 and int64");
+      }
+      // C-contiguous arrays are read in place; others are copied once into C order.
+      if (!(given.flags() & py::array::c_style)) given = py::module_::import("numpy").attr("ascontiguousarray")(given);
+      std::vector<int64_t> shape(given.shape(), given.shape() + given.ndim());
+      inputs.push_back({name, armory::nn::Tensor::borrow(dtype, shape, given.data())});
+      keep.push_back(given);
+    }
+    std::optional<armory::Result<std::vector<armory::nn::Tensor>>> result;
+    {
+      py::gil_scoped_release release;
+      result.emplace(session_->run(inputs, names.value_or(std::vector<std::string>{})));
+    }
+    if (!result->ok()) raise_status(result->status());
+    py::list out;
+    for (const auto& t : result->value()) out.append(to_numpy(t));
+    return out;
+  }
+
+ private:
+  std::shared_ptr<armory::nn::Session> session_;
+};
+
 }  // namespace
 
 PYBIND11_MODULE(_armory, m) {
@@ -281,6 +383,13 @@ PYBIND11_MODULE(_armory, m) {
   m.def("get_num_threads", &armory::get_num_threads);
   m.def("cpu_info", &cpu_info, "What armory detected: CPU, features, caches, usable cores, dispatched ISA");
   m.def("config", &config, "What was built and what is dispatched now");
+  py::class_<PySession>(m, "_Session")
+      .def(py::init<const std::string&, int, const std::string&, bool>(), py::arg("path"), py::arg("threads") = 0,
+           py::arg("fpmath") = "strict", py::arg("optimize") = true)
+      .def("inputs", &PySession::inputs)
+      .def("outputs", &PySession::outputs)
+      .def("dump_graph", &PySession::dump_graph)
+      .def("run", &PySession::run, py::arg("output_names"), py::arg("feeds"));
   m.def("doctor", &doctor_report, "armory doctor's report on this machine, as data");
   m.def(
       "_last_operands",

@@ -4,14 +4,64 @@
     c = armory.matmul(a, b)                  # a @ b, arrays read in place, the GIL released
     c = armory.matmul(a, b, fpmath="bf16")   # float32 with bf16 products, float32 accumulation
     armory.show_config()
+    sess = armory.InferenceSession("model.onnx", fpmath="bf16")  # onnxruntime-style
+    logits, = sess.run(None, {"input": images})
 """
 import numpy as _np
 
 from . import _armory
 from ._armory import __version__, config, cpu_info, doctor, get_num_threads, matmul, set_num_threads
 
-__all__ = ["__version__", "config", "cpu_info", "doctor", "get_num_threads", "matmul", "set_num_threads",
-           "show_config", "svd"]
+__all__ = ["__version__", "InferenceSession", "NodeArg", "config", "cpu_info", "doctor", "get_num_threads",
+           "matmul", "set_num_threads", "show_config", "svd"]
+
+_ONNX_TYPES = {_np.dtype(_np.float32): "tensor(float)", _np.dtype(_np.int64): "tensor(int64)"}
+
+
+class NodeArg:
+    """A model input or output as onnxruntime describes it: name, shape (ints, or the symbolic name or None
+    of a free dimension) and type ("tensor(float)"); dtype is the numpy dtype."""
+
+    def __init__(self, name, shape, dtype):
+        self.name, self.shape, self.dtype = name, shape, _np.dtype(dtype)
+        self.type = _ONNX_TYPES[self.dtype]
+
+    def __repr__(self):
+        return f"NodeArg(name={self.name!r}, type={self.type!r}, shape={self.shape!r})"
+
+
+class InferenceSession:
+    """An ONNX model loaded and optimised once by armory's engine (BatchNorm folded, conv + bias + ReLU and
+    residual adds fused, weights packed), run like onnxruntime's session:
+
+        sess = armory.InferenceSession("resnet50.onnx", threads=2, fpmath="bf16")
+        (logits,) = sess.run(None, {sess.get_inputs()[0].name: images})
+
+    fpmath="bf16" multiplies in bf16 and accumulates in float32. run() releases the GIL; one session may be
+    run from several Python threads at once. C-contiguous float32/int64 inputs are read in place; outputs own
+    their memory."""
+
+    def __init__(self, path, threads=None, fpmath="strict", optimize=True):
+        self._session = _armory._Session(str(path), 0 if threads is None else int(threads), fpmath, optimize)
+        self._inputs = [NodeArg(*i) for i in self._session.inputs()]
+        self._outputs = [NodeArg(*o) for o in self._session.outputs()]
+
+    def get_inputs(self):
+        return list(self._inputs)
+
+    def get_outputs(self):
+        return list(self._outputs)
+
+    def run(self, output_names, input_feed, run_options=None):
+        """Returns the outputs named in output_names (None: all) as a list of numpy arrays."""
+        if not isinstance(input_feed, dict):
+            raise TypeError("input_feed must be a dict of input name -> array")
+        names = None if output_names is None else [str(n) for n in output_names]
+        return self._session.run(names, input_feed)
+
+    def dump_graph(self):
+        """The optimised graph as text, one node per line (what `armory run --dump-graph` prints)."""
+        return self._session.dump_graph()
 
 
 def svd(a, full_matrices=True, compute_uv=True):

@@ -1,0 +1,130 @@
+// What every operator implementation shares: a value flowing between nodes (a tensor and its physical
+// layout), the per-run arena that recycles activation buffers, the kernel interface the executor calls, and
+// the attribute reader that rejects what a kernel does not implement.
+#pragma once
+
+#include <armory/nn.h>
+
+#include "nn/onnx_model.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace armory::nn {
+
+// Spatial kernels (Conv, pools, BatchNorm) work on channels-last data: a 4-D value may be stored NHWC
+// while its logical shape stays ONNX's NCHW. Other kernels see plain row-major data; the executor converts
+// at the boundary.
+struct Value {
+  Tensor tensor;
+  bool nhwc = false;
+};
+
+// Activation buffers of a run, returned when their last reader is done and handed to the next request
+// they fit (best fit, at most twice the size), so a deep network lives in a few buffers.
+class Arena {
+ public:
+  Tensor allocate(DType dtype, std::vector<int64_t> shape);
+  void release(Tensor tensor);  // recycles the storage when nothing else holds it
+
+ private:
+  std::multimap<size_t, std::shared_ptr<void>> free_;  // by capacity in bytes
+  std::unordered_map<const void*, size_t> capacity_;
+};
+
+struct RunContext {
+  Arena& arena;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  // Whether input `index` may arrive channels-last; the executor converts it to plain otherwise.
+  virtual bool accepts_nhwc(size_t index) const { return false; }
+  // inputs[i] is null for an omitted optional input. outputs has one slot per node output.
+  virtual Status run(RunContext& ctx, std::span<const Value* const> inputs, std::span<Value> outputs) const = 0;
+  // Shapes and fused parts for --dump-graph; empty when there is nothing beyond the op name.
+  virtual std::string describe() const { return {}; }
+};
+
+// Fused parts the optimiser attaches to a Conv, Gemm or MatMul node.
+struct Fusion {
+  bool bn_folded = false;
+  bool relu = false;
+  bool residual = false;  // the node has one extra input: added to the result before ReLU
+};
+
+// What a kernel maker sees: the node, which inputs are constant (and their values), the precision.
+struct NodeSpec {
+  const NodeProto& node;
+  int64_t opset;
+  FpMath fpmath;
+  Fusion fusion;
+  std::vector<const Tensor*> constants;  // per input: its value when constant, else null
+
+  const Tensor* constant(size_t index) const { return index < constants.size() ? constants[index] : nullptr; }
+  bool has_input(size_t index) const { return index < node.inputs.size() && !node.inputs[index].empty(); }
+};
+
+using KernelResult = Result<std::unique_ptr<Kernel>>;
+
+// Reads a node's attributes by name and type; check_all_used() then reports any the kernel ignored,
+// so an unsupported attribute is an error at load, not a silent wrong answer.
+class Attributes {
+ public:
+  explicit Attributes(const NodeProto& node) : node_(node), used_(node.attributes.size(), false) {}
+
+  int64_t get_int(const char* name, int64_t fallback);
+  float get_float(const char* name, float fallback);
+  std::string get_string(const char* name, const std::string& fallback);
+  std::vector<int64_t> get_ints(const char* name, std::vector<int64_t> fallback = {});
+  std::vector<float> get_floats(const char* name);
+  const Tensor* get_tensor(const char* name);
+  bool has(const char* name) const;
+  Status check_all_used() const;  // also reports an attribute of the wrong type
+
+ private:
+  const Attribute* find(const char* name, AttributeType type);
+  const NodeProto& node_;
+  std::vector<bool> used_;
+  std::string wrong_type_;
+};
+
+// The error every kernel maker and kernel reports with: the message, prefixed by nothing (the executor and
+// loader name the node).
+inline Status unsupported(std::string what) { return error(Errc::unsupported, std::move(what)); }
+inline Status invalid(std::string what) { return error(Errc::invalid_argument, std::move(what)); }
+
+// One maker per op type, registered by each family's file.
+using KernelMaker = std::function<KernelResult(const NodeSpec&)>;
+const std::map<std::string, KernelMaker>& kernel_makers();
+KernelResult make_kernel(const NodeSpec& spec);
+
+// Each family adds its ops.
+void register_conv_kernels(std::map<std::string, KernelMaker>& makers);
+void register_pool_kernels(std::map<std::string, KernelMaker>& makers);
+void register_elementwise_kernels(std::map<std::string, KernelMaker>& makers);
+void register_shape_kernels(std::map<std::string, KernelMaker>& makers);
+void register_matmul_kernels(std::map<std::string, KernelMaker>& makers);
+void register_reduce_kernels(std::map<std::string, KernelMaker>& makers);
+
+// Layout helpers shared by the families.
+Tensor to_nhwc(Arena& arena, const Tensor& nchw);
+Tensor to_plain(Arena& arena, const Value& value);  // NCHW view of a value, converted if it is NHWC
+// Runs fn(begin, end) over [0, n) on armory's pool, in chunks of at least `grain`.
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+
+// Elementwise a (op) b with numpy broadcasting: the Add/Sub/Mul/Div kernels, and a fused residual whose
+// shape turns out to differ from the conv's output.
+enum class BinaryOp { add, sub, mul, div };
+Result<Value> binary(RunContext& ctx, BinaryOp op, const Value& a, const Value& b);
+
+// Normalises a possibly negative axis for a rank; false when out of range.
+bool normalize_axis(int64_t& axis, int64_t rank);
+
+}  // namespace armory::nn

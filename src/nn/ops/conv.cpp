@@ -1,0 +1,530 @@
+// Conv and ConvTranspose. Conv runs channels-last as a GEMM: each output pixel is a row of patches
+// (im2col, skipped for 1x1 stride-1 convs, where the input already is that matrix) times the weights
+// packed once at load; bias, ReLU and a residual Add land in the GEMM's epilogue. Depthwise convs (one
+// input channel per group) are direct loops over channels instead: a GEMM with k = 9 and n = 1 does not pay.
+#include "nn/kernel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+namespace armory::nn {
+
+namespace {
+
+enum class AutoPad { notset, same_upper, same_lower, valid };
+
+struct Window {
+  int64_t kernel[2] = {1, 1};
+  int64_t stride[2] = {1, 1};
+  int64_t dilation[2] = {1, 1};
+  int64_t pads[4] = {0, 0, 0, 0};  // top, left, bottom, right (ONNX: begins, then ends)
+  AutoPad auto_pad = AutoPad::notset;
+};
+
+Result<AutoPad> parse_auto_pad(const std::string& s) {
+  if (s == "NOTSET" || s.empty()) return AutoPad::notset;
+  if (s == "SAME_UPPER") return AutoPad::same_upper;
+  if (s == "SAME_LOWER") return AutoPad::same_lower;
+  if (s == "VALID") return AutoPad::valid;
+  return invalid("auto_pad '" + s + "' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
+}
+
+// Reads kernel_shape (when given), strides, dilations, pads and auto_pad for a 2-D window.
+Status read_window(Attributes& attrs, Window& w, bool kernel_required) {
+  auto kernel = attrs.get_ints("kernel_shape");
+  auto strides = attrs.get_ints("strides", {1, 1});
+  auto dilations = attrs.get_ints("dilations", {1, 1});
+  auto pads = attrs.get_ints("pads", {0, 0, 0, 0});
+  auto auto_pad = parse_auto_pad(attrs.get_string("auto_pad", "NOTSET"));
+  if (!auto_pad) return auto_pad.status();
+  w.auto_pad = auto_pad.value();
+  if (kernel_required && kernel.empty()) return invalid("kernel_shape is required");
+  if (!kernel.empty() && kernel.size() != 2) {
+    return unsupported("only 2-D windows are supported (kernel_shape has " + std::to_string(kernel.size()) + " dims)");
+  }
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4) {
+    return unsupported("only 2-D windows are supported (strides, dilations and pads must have 2, 2 and 4 values)");
+  }
+  for (int i = 0; i < 2; ++i) {
+    if (!kernel.empty()) w.kernel[i] = kernel[i];
+    w.stride[i] = strides[i];
+    w.dilation[i] = dilations[i];
+    if ((!kernel.empty() && kernel[i] < 1) || strides[i] < 1 || dilations[i] < 1) {
+      return invalid("kernel_shape, strides and dilations must be >= 1");
+    }
+  }
+  for (int i = 0; i < 4; ++i) {
+    if (pads[i] < 0) return invalid("pads must be >= 0");
+    w.pads[i] = pads[i];
+  }
+  return {};
+}
+
+struct Geometry {
+  int64_t in[2], out[2], pad_begin[2], pad_end[2];
+};
+
+// Output size and the padding actually used, for an input of in_h x in_w.
+Result<Geometry> resolve(const Window& w, int64_t in_h, int64_t in_w, bool ceil_mode = false) {
+  Geometry g;
+  g.in[0] = in_h;
+  g.in[1] = in_w;
+  for (int i = 0; i < 2; ++i) {
+    int64_t extent = (w.kernel[i] - 1) * w.dilation[i] + 1;
+    int64_t begin = w.pads[i], end = w.pads[i + 2];
+    if (w.auto_pad == AutoPad::valid) {
+      begin = end = 0;
+    } else if (w.auto_pad != AutoPad::notset) {
+      int64_t out = (g.in[i] + w.stride[i] - 1) / w.stride[i];
+      int64_t total = std::max<int64_t>(0, (out - 1) * w.stride[i] + extent - g.in[i]);
+      begin = w.auto_pad == AutoPad::same_upper ? total / 2 : total - total / 2;
+      end = total - begin;
+    }
+    int64_t span = g.in[i] + begin + end - extent;
+    if (span < 0) {
+      return invalid("the window (" + std::to_string(extent) + " with dilation) is larger than the padded input (" +
+                     std::to_string(g.in[i] + begin + end) + ")");
+    }
+    int64_t out = ceil_mode ? (span + w.stride[i] - 1) / w.stride[i] + 1 : span / w.stride[i] + 1;
+    // ceil_mode: the last window must start inside the input or its left padding.
+    if (ceil_mode && (out - 1) * w.stride[i] >= g.in[i] + begin) --out;
+    g.out[i] = out;
+    g.pad_begin[i] = begin;
+    g.pad_end[i] = end;
+  }
+  return g;
+}
+
+std::string window_string(const Window& w) {
+  std::string s = std::to_string(w.kernel[0]) + "x" + std::to_string(w.kernel[1]);
+  if (w.stride[0] != 1 || w.stride[1] != 1) s += " s" + std::to_string(w.stride[0]) + "," + std::to_string(w.stride[1]);
+  if (w.dilation[0] != 1 || w.dilation[1] != 1) {
+    s += " d" + std::to_string(w.dilation[0]) + "," + std::to_string(w.dilation[1]);
+  }
+  if (w.pads[0] || w.pads[1] || w.pads[2] || w.pads[3]) {
+    s += " p" + std::to_string(w.pads[0]) + "," + std::to_string(w.pads[1]) + "," + std::to_string(w.pads[2]) + "," +
+         std::to_string(w.pads[3]);
+  }
+  if (w.auto_pad != AutoPad::notset) s += " auto_pad";
+  return s;
+}
+
+// Weights ready for the kernels: per group a packed (kh*kw*cin_g) x cout_g matrix, rows ordered
+// (ky, kx, ci) to match channels-last patches; or, for depthwise, [ky][kx][c].
+struct ConvWeights {
+  std::vector<PackedMatrix> packed;
+  std::vector<float> depthwise;
+  std::vector<float> bias;  // empty: none
+};
+
+class ConvKernel final : public Kernel {
+ public:
+  ConvKernel(Window window, int64_t group, Fusion fusion, FpMath fpmath)
+      : window_(window), group_(group), fusion_(fusion), fpmath_(fpmath) {}
+
+  Status prepare(const NodeSpec& spec) {
+    if (const Tensor* w = spec.constant(1)) {
+      if (Status s = check_weights(*w); !s) return s;
+      auto prepared = prepare_weights(*w, spec.has_input(2) ? spec.constant(2) : nullptr);
+      if (!prepared) return prepared.status();
+      weights_ = std::move(prepared.value());
+      bias_constant_ = !spec.has_input(2) || spec.constant(2) != nullptr;
+    }
+    if (spec.has_input(2) && spec.constant(2) == nullptr) bias_constant_ = false;
+    return {};
+  }
+
+  bool accepts_nhwc(size_t index) const override { return index == 0 || index == 3; }
+
+  std::string describe() const override {
+    std::string s = window_string(window_);
+    if (group_ != 1) s += " group " + std::to_string(group_);
+    if (weights_ && !weights_->depthwise.empty()) s += " depthwise";
+    if (fpmath_ == FpMath::bf16 && weights_ && weights_->depthwise.empty()) s += " bf16";
+    if (fusion_.bn_folded) s += " +BatchNorm";
+    if (fusion_.residual) s += " +Add";
+    if (fusion_.relu) s += " +Relu";
+    return s;
+  }
+
+  Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
+    const Value& x = *in[0];
+    const auto& xs = x.tensor.shape();
+    if (xs.size() != 4) return unsupported("only 2-D convolutions (4-D input) are supported, got input " + shape_string(xs));
+    const Tensor& w = in[1]->tensor;
+    if (Status s = check_weights(w); !s) return s;
+    const int64_t cin = xs[1], cout = w.shape()[0];
+    if (w.shape()[1] * group_ != cin) {
+      return invalid("input has " + std::to_string(cin) + " channels, weights " + shape_string(w.shape()) + " with group " +
+                     std::to_string(group_) + " expect " + std::to_string(w.shape()[1] * group_));
+    }
+    Window win = window_;
+    if (win.kernel[0] < 0) {
+      win.kernel[0] = w.shape()[2];
+      win.kernel[1] = w.shape()[3];
+    }
+    if (win.kernel[0] != w.shape()[2] || win.kernel[1] != w.shape()[3]) {
+      return invalid("kernel_shape does not match the weights " + shape_string(w.shape()));
+    }
+    std::optional<ConvWeights> run_weights;
+    const ConvWeights* cw = weights_ ? &*weights_ : nullptr;
+    if (!cw || !bias_constant_) {
+      const Tensor* bias = in.size() > 2 && in[2] ? &in[2]->tensor : nullptr;
+      auto prepared = prepare_weights(w, bias);
+      if (!prepared) return prepared.status();
+      run_weights = std::move(prepared.value());
+      cw = &*run_weights;
+    }
+    auto geometry = resolve(win, xs[2], xs[3]);
+    if (!geometry) return geometry.status();
+    const Geometry& g = geometry.value();
+
+    Tensor input = x.nhwc ? x.tensor : to_nhwc(ctx.arena, x.tensor);
+    std::vector<int64_t> out_shape = {xs[0], cout, g.out[0], g.out[1]};
+    Tensor y = ctx.arena.allocate(DType::float32, out_shape);
+
+    // A fused residual is added by pre-filling the output and accumulating into it (beta = 1).
+    const Value* residual = fusion_.residual && in.size() > 3 ? in[3] : nullptr;
+    bool residual_in_epilogue = residual && residual->tensor.shape() == out_shape;
+    if (residual_in_epilogue) {
+      Tensor r = residual->nhwc ? residual->tensor : to_nhwc(ctx.arena, residual->tensor);
+      std::memcpy(y.mutable_data(), r.data(), y.bytes());
+    }
+    bool relu_in_epilogue = fusion_.relu && (!residual || residual_in_epilogue);
+
+    Status s = cw->depthwise.empty()
+                   ? run_gemm(ctx, win, *cw, input, g, cout, y, residual_in_epilogue, relu_in_epilogue)
+                   : run_depthwise(win, *cw, input, g, y, residual_in_epilogue, relu_in_epilogue);
+    if (!s) return s;
+
+    Value result{std::move(y), true};
+    if (residual && !residual_in_epilogue) {
+      auto sum = binary(ctx, BinaryOp::add, result, *residual);
+      if (!sum) return sum.status();
+      result = std::move(sum.value());
+      if (fusion_.relu) {
+        float* p = result.tensor.mutable_data_as<float>();
+        for (int64_t i = 0, n = result.tensor.size(); i < n; ++i) p[i] = p[i] > 0 ? p[i] : 0;
+      }
+    }
+    out[0] = std::move(result);
+    return {};
+  }
+
+ private:
+  Status check_weights(const Tensor& w) const {
+    if (w.dtype() != DType::float32 || w.shape().size() != 4) {
+      return unsupported("weights must be a 4-D float32 tensor, got " + shape_string(w.shape()));
+    }
+    if (w.shape()[0] % group_ != 0) return invalid("output channels " + std::to_string(w.shape()[0]) + " are not divisible by group");
+    return {};
+  }
+
+  bool is_depthwise(const Tensor& w) const { return group_ > 1 && w.shape()[1] == 1 && w.shape()[0] == group_; }
+
+  Result<ConvWeights> prepare_weights(const Tensor& w, const Tensor* bias) const {
+    const int64_t cout = w.shape()[0], cin_g = w.shape()[1], kh = w.shape()[2], kw = w.shape()[3];
+    const int64_t cout_g = cout / group_;
+    const float* src = w.data_as<float>();
+    ConvWeights cw;
+    if (bias) {
+      if (bias->dtype() != DType::float32 || bias->size() != cout) {
+        return invalid("bias " + shape_string(bias->shape()) + " must have " + std::to_string(cout) + " values");
+      }
+      cw.bias.assign(bias->data_as<float>(), bias->data_as<float>() + cout);
+    }
+    if (is_depthwise(w)) {
+      cw.depthwise.resize(kh * kw * cout);
+      for (int64_t c = 0; c < cout; ++c) {
+        for (int64_t t = 0; t < kh * kw; ++t) cw.depthwise[t * cout + c] = src[c * kh * kw + t];
+      }
+      return cw;
+    }
+    const int64_t k = kh * kw * cin_g;
+    std::vector<float> b(k * cout_g);
+    for (int64_t grp = 0; grp < group_; ++grp) {
+      for (int64_t co = 0; co < cout_g; ++co) {
+        const float* filter = src + (grp * cout_g + co) * cin_g * kh * kw;
+        for (int64_t ci = 0; ci < cin_g; ++ci) {
+          for (int64_t t = 0; t < kh * kw; ++t) b[(t * cin_g + ci) * cout_g + co] = filter[ci * kh * kw + t];
+        }
+      }
+      auto packed = pack_b(Layout::row_major, Trans::no, k, cout_g, b.data(), cout_g, fpmath_);
+      if (!packed) return packed.status();
+      cw.packed.push_back(std::move(packed.value()));
+    }
+    return cw;
+  }
+
+  Status run_gemm(RunContext& ctx, const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g, int64_t cout, Tensor& y,
+                  bool accumulate, bool relu) const {
+    const auto& xs = x.shape();
+    const int64_t batch = xs[0], cin = xs[1], in_h = xs[2], in_w = xs[3];
+    const int64_t cin_g = cin / group_, cout_g = cout / group_;
+    const int64_t kh = win.kernel[0], kw = win.kernel[1];
+    const int64_t k = kh * kw * cin_g;
+    const int64_t rows = batch * g.out[0] * g.out[1];
+    const float* src = x.data_as<float>();
+    float* dst = y.mutable_data_as<float>();
+    const float beta = accumulate ? 1.0f : 0.0f;
+
+    bool pointwise = kh == 1 && kw == 1 && win.stride[0] == 1 && win.stride[1] == 1 && g.pad_begin[0] == 0 &&
+                     g.pad_begin[1] == 0 && g.out[0] == in_h && g.out[1] == in_w;
+    if (pointwise && group_ == 1) {
+      Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data(), relu};
+      return gemm_packed(Trans::no, rows, 1.0f, src, cin, cw.packed[0], beta, dst, cout, e);
+    }
+
+    // Patches in chunks of rows, so the patch matrix stays a few MiB however large the image or batch.
+    const int64_t chunk = std::max<int64_t>(64, (int64_t{4} << 20) / (k * 4));
+    Tensor patches = ctx.arena.allocate(DType::float32, {std::min(chunk, rows), k});
+    float* col = patches.mutable_data_as<float>();
+    const int64_t out_hw = g.out[0] * g.out[1];
+    for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
+      const int64_t count = std::min(chunk, rows - r0);
+      for (int64_t grp = 0; grp < group_; ++grp) {
+        parallel_for(count, 64, [&](int64_t begin, int64_t end) {
+          for (int64_t r = begin; r < end; ++r) {
+            int64_t pixel = r0 + r;
+            int64_t b = pixel / out_hw, oy = pixel % out_hw / g.out[1], ox = pixel % g.out[1];
+            float* row = col + r * k;
+            for (int64_t ky = 0; ky < kh; ++ky) {
+              int64_t iy = oy * win.stride[0] - g.pad_begin[0] + ky * win.dilation[0];
+              for (int64_t kx = 0; kx < kw; ++kx, row += cin_g) {
+                int64_t ix = ox * win.stride[1] - g.pad_begin[1] + kx * win.dilation[1];
+                if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
+                  std::memset(row, 0, cin_g * sizeof(float));
+                } else {
+                  std::memcpy(row, src + ((b * in_h + iy) * in_w + ix) * cin + grp * cin_g, cin_g * sizeof(float));
+                }
+              }
+            }
+          }
+        });
+        Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data() + grp * cout_g, relu};
+        Status s = gemm_packed(Trans::no, count, 1.0f, col, k, cw.packed[grp], beta, dst + r0 * cout + grp * cout_g,
+                               cout, e);
+        if (!s) return s;
+      }
+    }
+    ctx.arena.release(std::move(patches));
+    return {};
+  }
+
+  Status run_depthwise(const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g, Tensor& y, bool accumulate,
+                       bool relu) const {
+    const auto& xs = x.shape();
+    const int64_t batch = xs[0], c = xs[1], in_h = xs[2], in_w = xs[3];
+    const int64_t kh = win.kernel[0], kw = win.kernel[1];
+    const float* src = x.data_as<float>();
+    const float* wt = cw.depthwise.data();
+    const float* bias = cw.bias.empty() ? nullptr : cw.bias.data();
+    float* dst = y.mutable_data_as<float>();
+    parallel_for(batch * g.out[0], 1, [&](int64_t begin, int64_t end) {
+      for (int64_t line = begin; line < end; ++line) {
+        int64_t b = line / g.out[0], oy = line % g.out[0];
+        for (int64_t ox = 0; ox < g.out[1]; ++ox) {
+          float* acc = dst + ((b * g.out[0] + oy) * g.out[1] + ox) * c;
+          for (int64_t ch = 0; ch < c; ++ch) acc[ch] = (accumulate ? acc[ch] : 0.0f) + (bias ? bias[ch] : 0.0f);
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            int64_t iy = oy * win.stride[0] - g.pad_begin[0] + ky * win.dilation[0];
+            if (iy < 0 || iy >= in_h) continue;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              int64_t ix = ox * win.stride[1] - g.pad_begin[1] + kx * win.dilation[1];
+              if (ix < 0 || ix >= in_w) continue;
+              const float* px = src + ((b * in_h + iy) * in_w + ix) * c;
+              const float* tap = wt + (ky * kw + kx) * c;
+              for (int64_t ch = 0; ch < c; ++ch) acc[ch] += px[ch] * tap[ch];
+            }
+          }
+          if (relu) {
+            for (int64_t ch = 0; ch < c; ++ch) acc[ch] = acc[ch] > 0 ? acc[ch] : 0.0f;
+          }
+        }
+      }
+    });
+    return {};
+  }
+
+  Window window_;
+  int64_t group_;
+  Fusion fusion_;
+  FpMath fpmath_;
+  std::optional<ConvWeights> weights_;
+  bool bias_constant_ = true;
+};
+
+KernelResult make_conv(const NodeSpec& spec) {
+  Attributes attrs(spec.node);
+  Window window;
+  if (Status s = read_window(attrs, window, false); !s) return s;
+  int64_t group = attrs.get_int("group", 1);
+  if (Status s = attrs.check_all_used(); !s) return s;
+  if (group < 1) return invalid("group must be >= 1");
+  if (!spec.has_input(0) || !spec.has_input(1)) return invalid("Conv needs inputs X and W");
+  if (const Tensor* w = spec.constant(1)) {
+    if (w->shape().size() != 4) {
+      return unsupported("only 2-D convolutions are supported (weights " + shape_string(w->shape()) + ")");
+    }
+    if (!attrs.has("kernel_shape")) {
+      window.kernel[0] = w->shape()[2];
+      window.kernel[1] = w->shape()[3];
+    }
+  } else if (!attrs.has("kernel_shape")) {
+    window.kernel[0] = window.kernel[1] = -1;  // taken from the weights at run time
+  }
+  auto kernel = std::make_unique<ConvKernel>(window, group, spec.fusion, spec.fpmath);
+  if (Status s = kernel->prepare(spec); !s) return s;
+  return std::unique_ptr<Kernel>(std::move(kernel));
+}
+
+// ConvTranspose on plain NCHW data: per image and group, columns = W^T x (one GEMM), then each column
+// entry is added into the output pixel it reaches (col2im).
+class ConvTransposeKernel final : public Kernel {
+ public:
+  ConvTransposeKernel(Window window, int64_t group, std::vector<int64_t> output_padding, std::vector<int64_t> output_shape)
+      : window_(window), group_(group), output_padding_(std::move(output_padding)), output_shape_(std::move(output_shape)) {}
+
+  std::string describe() const override { return window_string(window_); }
+
+  Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
+    Tensor x = to_plain(ctx.arena, *in[0]);
+    const Tensor& w = in[1]->tensor;
+    const auto& xs = x.shape();
+    if (xs.size() != 4 || w.shape().size() != 4) return unsupported("only 2-D transposed convolutions are supported");
+    const int64_t batch = xs[0], cin = xs[1], in_h = xs[2], in_w = xs[3];
+    if (w.shape()[0] != cin || cin % group_ != 0) {
+      return invalid("weights " + shape_string(w.shape()) + " do not match " + std::to_string(cin) + " input channels");
+    }
+    const int64_t cin_g = cin / group_, cout_g = w.shape()[1], cout = cout_g * group_;
+    const int64_t kh = w.shape()[2], kw = w.shape()[3];
+    const int64_t in_size[2] = {in_h, in_w}, kernel[2] = {kh, kw};
+    int64_t out_size[2], pad_begin[2];
+    for (int i = 0; i < 2; ++i) {
+      int64_t extent = (kernel[i] - 1) * window_.dilation[i] + 1;
+      int64_t opad = output_padding_.empty() ? 0 : output_padding_[i];
+      int64_t natural = window_.stride[i] * (in_size[i] - 1) + opad + extent;
+      if (!output_shape_.empty() || (window_.auto_pad == AutoPad::same_upper || window_.auto_pad == AutoPad::same_lower)) {
+        int64_t target = !output_shape_.empty() ? output_shape_[output_shape_.size() - 2 + i] : in_size[i] * window_.stride[i];
+        int64_t total = natural - target;
+        if (total < 0) return invalid("output_shape is larger than the transposed convolution can produce");
+        // ONNX: SAME_UPPER puts the extra padding at the beginning for ConvTranspose.
+        pad_begin[i] = window_.auto_pad == AutoPad::same_lower ? total / 2 : total - total / 2;
+        out_size[i] = target;
+      } else if (window_.auto_pad == AutoPad::valid) {
+        pad_begin[i] = 0;
+        out_size[i] = natural;
+      } else {
+        pad_begin[i] = window_.pads[i];
+        out_size[i] = natural - window_.pads[i] - window_.pads[i + 2];
+      }
+      if (out_size[i] < 1) return invalid("the output would be empty");
+    }
+    const Tensor* bias = in.size() > 2 && in[2] ? &in[2]->tensor : nullptr;
+    if (bias && (bias->dtype() != DType::float32 || bias->size() != cout)) return invalid("bias must have one value per output channel");
+
+    Tensor y = ctx.arena.allocate(DType::float32, {batch, cout, out_size[0], out_size[1]});
+    float* dst = y.mutable_data_as<float>();
+    const int64_t rows = cout_g * kh * kw, hw = in_h * in_w, out_hw = out_size[0] * out_size[1];
+    Tensor cols = ctx.arena.allocate(DType::float32, {rows, hw});
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t grp = 0; grp < group_; ++grp) {
+        const float* xg = x.data_as<float>() + (b * cin + grp * cin_g) * hw;
+        const float* wg = w.data_as<float>() + grp * cin_g * rows;
+        Status s = gemm(Layout::row_major, Trans::yes, Trans::no, rows, hw, cin_g, 1.0f, wg, rows, xg, hw, 0.0f,
+                        cols.mutable_data_as<float>(), hw);
+        if (!s) return s;
+        for (int64_t co = 0; co < cout_g; ++co) {
+          float* plane = dst + (b * cout + grp * cout_g + co) * out_hw;
+          std::fill(plane, plane + out_hw, bias ? bias->data_as<float>()[grp * cout_g + co] : 0.0f);
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const float* c = cols.data_as<float>() + ((co * kh + ky) * kw + kx) * hw;
+              for (int64_t iy = 0; iy < in_h; ++iy) {
+                int64_t oy = iy * window_.stride[0] - pad_begin[0] + ky * window_.dilation[0];
+                if (oy < 0 || oy >= out_size[0]) continue;
+                for (int64_t ix = 0; ix < in_w; ++ix) {
+                  int64_t ox = ix * window_.stride[1] - pad_begin[1] + kx * window_.dilation[1];
+                  if (ox >= 0 && ox < out_size[1]) plane[oy * out_size[1] + ox] += c[iy * in_w + ix];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    ctx.arena.release(std::move(cols));
+    out[0] = Value{std::move(y), false};
+    return {};
+  }
+
+ private:
+  Window window_;
+  int64_t group_;
+  std::vector<int64_t> output_padding_;
+  std::vector<int64_t> output_shape_;
+};
+
+KernelResult make_conv_transpose(const NodeSpec& spec) {
+  Attributes attrs(spec.node);
+  Window window;
+  if (Status s = read_window(attrs, window, false); !s) return s;
+  int64_t group = attrs.get_int("group", 1);
+  auto output_padding = attrs.get_ints("output_padding");
+  auto output_shape = attrs.get_ints("output_shape");
+  if (Status s = attrs.check_all_used(); !s) return s;
+  if (group < 1) return invalid("group must be >= 1");
+  if (!output_padding.empty() && output_padding.size() != 2) return unsupported("only 2-D output_padding is supported");
+  if (!output_shape.empty() && output_shape.size() != 2 && output_shape.size() != 4) {
+    return unsupported("only 2-D output_shape is supported");
+  }
+  if (!spec.has_input(0) || !spec.has_input(1)) return invalid("ConvTranspose needs inputs X and W");
+  return std::unique_ptr<Kernel>(std::make_unique<ConvTransposeKernel>(window, group, output_padding, output_shape));
+}
+
+}  // namespace
+
+// Shared with the pools: the same window attributes and output arithmetic.
+Status read_pool_window(Attributes& attrs, int64_t kernel[2], int64_t stride[2], int64_t dilation[2], int64_t pads[4],
+                        int& auto_pad) {
+  Window w;
+  if (Status s = read_window(attrs, w, true); !s) return s;
+  for (int i = 0; i < 2; ++i) {
+    kernel[i] = w.kernel[i];
+    stride[i] = w.stride[i];
+    dilation[i] = w.dilation[i];
+  }
+  for (int i = 0; i < 4; ++i) pads[i] = w.pads[i];
+  auto_pad = static_cast<int>(w.auto_pad);
+  return {};
+}
+
+Status pool_geometry(const int64_t kernel[2], const int64_t stride[2], const int64_t dilation[2], const int64_t pads[4],
+                     int auto_pad, bool ceil_mode, int64_t in_h, int64_t in_w, int64_t out[2], int64_t pad_begin[2],
+                     int64_t pad_end[2]) {
+  Window w;
+  for (int i = 0; i < 2; ++i) {
+    w.kernel[i] = kernel[i];
+    w.stride[i] = stride[i];
+    w.dilation[i] = dilation[i];
+  }
+  for (int i = 0; i < 4; ++i) w.pads[i] = pads[i];
+  w.auto_pad = static_cast<AutoPad>(auto_pad);
+  auto g = resolve(w, in_h, in_w, ceil_mode);
+  if (!g) return g.status();
+  for (int i = 0; i < 2; ++i) {
+    out[i] = g->out[i];
+    pad_begin[i] = g->pad_begin[i];
+    pad_end[i] = g->pad_end[i];
+  }
+  return {};
+}
+
+void register_conv_kernels(std::map<std::string, KernelMaker>& makers) {
+  makers["Conv"] = make_conv;
+  makers["ConvTranspose"] = make_conv_transpose;
+}
+
+}  // namespace armory::nn

@@ -1,0 +1,346 @@
+// Elementwise operators: activations, Add/Sub/Mul/Div with numpy broadcasting, and BatchNormalization in
+// inference form (a per-channel affine map) for the BatchNorms the optimiser could not fold into a conv.
+#include "nn/kernel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace armory::nn {
+
+namespace {
+
+using UnaryFn = float (*)(float x, float p0, float p1);
+
+class UnaryKernel final : public Kernel {
+ public:
+  UnaryKernel(UnaryFn fn, float p0, float p1) : fn_(fn), p0_(p0), p1_(p1) {}
+  bool accepts_nhwc(size_t index) const override { return index == 0; }
+
+  Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
+    const Value& x = *in[0];
+    if (x.tensor.dtype() != DType::float32) return unsupported("this operator supports float32 only");
+    Tensor y = ctx.arena.allocate(DType::float32, x.tensor.shape());
+    const float* src = x.tensor.data_as<float>();
+    float* dst = y.mutable_data_as<float>();
+    parallel_for(y.size(), 1 << 15, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) dst[i] = fn_(src[i], p0_, p1_);
+    });
+    out[0] = Value{std::move(y), x.nhwc};
+    return {};
+  }
+
+ private:
+  UnaryFn fn_;
+  float p0_, p1_;
+};
+
+float relu(float x, float, float) { return x > 0 ? x : 0.0f; }
+float leaky_relu(float x, float alpha, float) { return x >= 0 ? x : alpha * x; }
+float sigmoid(float x, float, float) { return 1.0f / (1.0f + std::exp(-x)); }
+float hard_sigmoid(float x, float alpha, float beta) { return std::clamp(alpha * x + beta, 0.0f, 1.0f); }
+float hard_swish(float x, float, float) { return x * std::clamp(x / 6.0f + 0.5f, 0.0f, 1.0f); }
+float tanh_fn(float x, float, float) { return std::tanh(x); }
+float abs_fn(float x, float, float) { return std::fabs(x); }
+float neg(float x, float, float) { return -x; }
+float exp_fn(float x, float, float) { return std::exp(x); }
+float log_fn(float x, float, float) { return std::log(x); }
+float sqrt_fn(float x, float, float) { return std::sqrt(x); }
+float reciprocal(float x, float, float) { return 1.0f / x; }
+float floor_fn(float x, float, float) { return std::floor(x); }
+float ceil_fn(float x, float, float) { return std::ceil(x); }
+float elu(float x, float alpha, float) { return x >= 0 ? x : alpha * (std::exp(x) - 1.0f); }
+float softplus(float x, float, float) { return std::log1p(std::exp(x)); }
+float erf_fn(float x, float, float) { return std::erf(x); }
+float clip(float x, float lo, float hi) { return std::min(std::max(x, lo), hi); }  // NaN passes through
+
+KernelResult make_unary(const NodeSpec& spec, UnaryFn fn, const char* p0_name = nullptr, float p0 = 0,
+                        const char* p1_name = nullptr, float p1 = 0) {
+  Attributes attrs(spec.node);
+  if (p0_name) p0 = attrs.get_float(p0_name, p0);
+  if (p1_name) p1 = attrs.get_float(p1_name, p1);
+  if (Status s = attrs.check_all_used(); !s) return s;
+  return std::unique_ptr<Kernel>(std::make_unique<UnaryKernel>(fn, p0, p1));
+}
+
+// Clip's bounds are inputs from opset 11 on (possibly computed), attributes before.
+class ClipKernel final : public Kernel {
+ public:
+  ClipKernel(float lo, float hi) : lo_(lo), hi_(hi) {}
+  bool accepts_nhwc(size_t index) const override { return index == 0; }
+
+  Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
+    float bound[2] = {lo_, hi_};
+    for (int i = 0; i < 2; ++i) {
+      if (in.size() <= size_t(i + 1) || in[i + 1] == nullptr) continue;
+      const Tensor& t = in[i + 1]->tensor;
+      if (t.dtype() != DType::float32 || t.size() != 1) return invalid("Clip's min and max must be float32 scalars");
+      bound[i] = *t.data_as<float>();
+    }
+    UnaryKernel inner(clip, bound[0], bound[1]);
+    return inner.run(ctx, in.first(1), out);
+  }
+
+ private:
+  float lo_, hi_;
+};
+
+KernelResult make_clip(const NodeSpec& spec) {
+  Attributes attrs(spec.node);
+  float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+  if (spec.opset < 11) {
+    lo = attrs.get_float("min", lo);
+    hi = attrs.get_float("max", hi);
+  }
+  if (Status s = attrs.check_all_used(); !s) return s;
+  return std::unique_ptr<Kernel>(std::make_unique<ClipKernel>(lo, hi));
+}
+
+// Identity and inference-mode Dropout: the output is the input, no copy.
+class PassThroughKernel final : public Kernel {
+ public:
+  bool accepts_nhwc(size_t index) const override { return index == 0; }
+  Status run(RunContext&, std::span<const Value* const> in, std::span<Value> out) const override {
+    out[0] = *in[0];
+    return {};
+  }
+};
+
+KernelResult make_pass_through(const NodeSpec& spec) {
+  Attributes attrs(spec.node);
+  if (spec.node.op_type == "Dropout") {
+    attrs.get_float("ratio", 0.5f);
+    attrs.get_int("seed", 0);
+    if (spec.node.outputs.size() > 1 && !spec.node.outputs[1].empty()) {
+      return unsupported("the mask output of Dropout is not supported (inference only)");
+    }
+    if (spec.has_input(2)) {
+      const Tensor* training = spec.constant(2);
+      if (training == nullptr) return unsupported("Dropout's training_mode must be a constant");
+      return unsupported("Dropout's training_mode input is not supported (inference only)");
+    }
+  }
+  if (Status s = attrs.check_all_used(); !s) return s;
+  return std::unique_ptr<Kernel>(std::make_unique<PassThroughKernel>());
+}
+
+// ---- binary ----
+
+template <class T>
+T apply(BinaryOp op, T a, T b) {
+  switch (op) {
+    case BinaryOp::add: return a + b;
+    case BinaryOp::sub: return a - b;
+    case BinaryOp::mul: return a * b;
+    case BinaryOp::div: return b == T(0) && std::is_integral_v<T> ? T(0) : a / b;
+  }
+  return a;
+}
+
+Result<std::vector<int64_t>> broadcast_shape(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  size_t rank = std::max(a.size(), b.size());
+  std::vector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      return invalid("shapes " + shape_string(a) + " and " + shape_string(b) + " cannot be broadcast together");
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+// Element strides of `shape` seen from an output of rank `rank` (0 where broadcast).
+std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& shape, const std::vector<int64_t>& out) {
+  std::vector<int64_t> strides(out.size(), 0);
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    size_t o = i + out.size() - shape.size();
+    strides[o] = shape[i] == 1 ? 0 : stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+template <class T>
+void broadcast_loop(BinaryOp op, const T* a, const std::vector<int64_t>& sa, const T* b, const std::vector<int64_t>& sb,
+                    T* y, const std::vector<int64_t>& shape) {
+  const size_t rank = shape.size();
+  int64_t total = 1;
+  for (int64_t d : shape) total *= d;
+  if (total == 0) return;
+  const int64_t inner = rank ? shape[rank - 1] : 1;
+  const int64_t ia = rank ? sa[rank - 1] : 0, ib = rank ? sb[rank - 1] : 0;
+  std::vector<int64_t> index(rank, 0);
+  int64_t oa = 0, ob = 0;
+  for (int64_t pos = 0; pos < total; pos += inner) {
+    for (int64_t j = 0; j < inner; ++j) y[pos + j] = apply(op, a[oa + j * ia], b[ob + j * ib]);
+    for (size_t d = rank - 1; d-- > 0;) {  // odometer over the outer dimensions
+      oa += sa[d];
+      ob += sb[d];
+      if (++index[d] < shape[d]) break;
+      oa -= sa[d] * shape[d];
+      ob -= sb[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+Result<Value> binary(RunContext& ctx, BinaryOp op, const Value& va, const Value& vb) {
+  if (va.tensor.dtype() != vb.tensor.dtype()) {
+    return invalid(std::string("operands have different types (") + dtype_name(va.tensor.dtype()) + ", " +
+                   dtype_name(vb.tensor.dtype()) + ")");
+  }
+  const DType dtype = va.tensor.dtype();
+  // Two channels-last operands of one shape combine element by element, staying channels-last.
+  bool nhwc = va.nhwc && vb.nhwc && va.tensor.shape() == vb.tensor.shape();
+  Tensor a = nhwc ? va.tensor : to_plain(ctx.arena, va);
+  Tensor b = nhwc ? vb.tensor : to_plain(ctx.arena, vb);
+  auto shape = broadcast_shape(a.shape(), b.shape());
+  if (!shape) return shape.status();
+  Tensor y = ctx.arena.allocate(dtype, shape.value());
+  if (a.shape() == b.shape() && dtype == DType::float32) {
+    const float* pa = a.data_as<float>();
+    const float* pb = b.data_as<float>();
+    float* py = y.mutable_data_as<float>();
+    parallel_for(y.size(), 1 << 15, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) py[i] = apply(op, pa[i], pb[i]);
+    });
+  } else {
+    auto sa = broadcast_strides(a.shape(), shape.value());
+    auto sb = broadcast_strides(b.shape(), shape.value());
+    if (dtype == DType::float32) {
+      broadcast_loop(op, a.data_as<float>(), sa, b.data_as<float>(), sb, y.mutable_data_as<float>(), shape.value());
+    } else {
+      broadcast_loop(op, a.data_as<int64_t>(), sa, b.data_as<int64_t>(), sb, y.mutable_data_as<int64_t>(), shape.value());
+    }
+  }
+  return Value{std::move(y), nhwc};
+}
+
+namespace {
+
+class BinaryKernel final : public Kernel {
+ public:
+  explicit BinaryKernel(BinaryOp op) : op_(op) {}
+  bool accepts_nhwc(size_t) const override { return true; }
+  Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
+    auto y = binary(ctx, op_, *in[0], *in[1]);
+    if (!y) return y.status();
+    out[0] = std::move(y.value());
+    return {};
+  }
+
+ private:
+  BinaryOp op_;
+};
+
+KernelResult make_binary(const NodeSpec& spec, BinaryOp op) {
+  Attributes attrs(spec.node);
+  if (spec.opset < 7 && (attrs.has("broadcast") || attrs.has("axis"))) return unsupported("legacy broadcast attributes");
+  if (Status s = attrs.check_all_used(); !s) return s;
+  if (!spec.has_input(0) || !spec.has_input(1)) return invalid("needs two inputs");
+  return std::unique_ptr<Kernel>(std::make_unique<BinaryKernel>(op));
+}
+
+// ---- BatchNormalization ----
+
+class BatchNormKernel final : public Kernel {
+ public:
+  explicit BatchNormKernel(float epsilon) : epsilon_(epsilon) {}
+  bool accepts_nhwc(size_t index) const override { return index == 0; }
+
+  Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
+    const Value& x = *in[0];
+    const auto& xs = x.tensor.shape();
+    if (x.tensor.dtype() != DType::float32) return unsupported("BatchNormalization supports float32 only");
+    if (xs.size() < 2) return invalid("input " + shape_string(xs) + " has no channel dimension");
+    const int64_t batch = xs[0], c = xs[1];
+    int64_t spatial = 1;
+    for (size_t i = 2; i < xs.size(); ++i) spatial *= xs[i];
+    std::vector<float> scale(c), shift(c);
+    for (int i = 1; i <= 4; ++i) {
+      if (in[i]->tensor.dtype() != DType::float32 || in[i]->tensor.size() != c) {
+        return invalid("scale, B, mean and var must have " + std::to_string(c) + " values");
+      }
+    }
+    const float* gamma = in[1]->tensor.data_as<float>();
+    const float* beta = in[2]->tensor.data_as<float>();
+    const float* mean = in[3]->tensor.data_as<float>();
+    const float* var = in[4]->tensor.data_as<float>();
+    for (int64_t ch = 0; ch < c; ++ch) {
+      scale[ch] = gamma[ch] / std::sqrt(var[ch] + epsilon_);
+      shift[ch] = beta[ch] - mean[ch] * scale[ch];
+    }
+    Tensor y = ctx.arena.allocate(DType::float32, xs);
+    const float* src = x.tensor.data_as<float>();
+    float* dst = y.mutable_data_as<float>();
+    if (x.nhwc) {
+      for (int64_t p = 0; p < batch * spatial; ++p) {
+        for (int64_t ch = 0; ch < c; ++ch) dst[p * c + ch] = src[p * c + ch] * scale[ch] + shift[ch];
+      }
+    } else {
+      for (int64_t plane = 0; plane < batch * c; ++plane) {
+        int64_t ch = plane % c;
+        for (int64_t i = 0; i < spatial; ++i) dst[plane * spatial + i] = src[plane * spatial + i] * scale[ch] + shift[ch];
+      }
+    }
+    out[0] = Value{std::move(y), x.nhwc};
+    return {};
+  }
+
+ private:
+  float epsilon_;
+};
+
+KernelResult make_batch_norm(const NodeSpec& spec) {
+  Attributes attrs(spec.node);
+  float epsilon = attrs.get_float("epsilon", 1e-5f);
+  attrs.get_float("momentum", 0.9f);
+  if (attrs.get_int("training_mode", 0) != 0) return unsupported("training_mode = 1 is not supported (inference only)");
+  if (attrs.get_int("spatial", 1) != 1) return unsupported("spatial = 0 is not supported");
+  attrs.get_ints("consumed_inputs");
+  if (Status s = attrs.check_all_used(); !s) return s;
+  for (size_t i = 0; i < 5; ++i) {
+    if (!spec.has_input(i)) return invalid("BatchNormalization needs X, scale, B, mean and var");
+  }
+  for (size_t i = 1; i < spec.node.outputs.size(); ++i) {
+    if (!spec.node.outputs[i].empty()) return unsupported("running mean/var outputs are training-only");
+  }
+  return std::unique_ptr<Kernel>(std::make_unique<BatchNormKernel>(epsilon));
+}
+
+}  // namespace
+
+void register_elementwise_kernels(std::map<std::string, KernelMaker>& makers) {
+  makers["Relu"] = [](const NodeSpec& s) { return make_unary(s, relu); };
+  makers["LeakyRelu"] = [](const NodeSpec& s) { return make_unary(s, leaky_relu, "alpha", 0.01f); };
+  makers["Sigmoid"] = [](const NodeSpec& s) { return make_unary(s, sigmoid); };
+  makers["HardSigmoid"] = [](const NodeSpec& s) { return make_unary(s, hard_sigmoid, "alpha", 0.2f, "beta", 0.5f); };
+  makers["HardSwish"] = [](const NodeSpec& s) { return make_unary(s, hard_swish); };
+  makers["Tanh"] = [](const NodeSpec& s) { return make_unary(s, tanh_fn); };
+  makers["Abs"] = [](const NodeSpec& s) { return make_unary(s, abs_fn); };
+  makers["Neg"] = [](const NodeSpec& s) { return make_unary(s, neg); };
+  makers["Exp"] = [](const NodeSpec& s) { return make_unary(s, exp_fn); };
+  makers["Log"] = [](const NodeSpec& s) { return make_unary(s, log_fn); };
+  makers["Sqrt"] = [](const NodeSpec& s) { return make_unary(s, sqrt_fn); };
+  makers["Reciprocal"] = [](const NodeSpec& s) { return make_unary(s, reciprocal); };
+  makers["Floor"] = [](const NodeSpec& s) { return make_unary(s, floor_fn); };
+  makers["Ceil"] = [](const NodeSpec& s) { return make_unary(s, ceil_fn); };
+  makers["Elu"] = [](const NodeSpec& s) { return make_unary(s, elu, "alpha", 1.0f); };
+  makers["Softplus"] = [](const NodeSpec& s) { return make_unary(s, softplus); };
+  makers["Erf"] = [](const NodeSpec& s) { return make_unary(s, erf_fn); };
+  makers["Clip"] = make_clip;
+  makers["Identity"] = make_pass_through;
+  makers["Dropout"] = make_pass_through;
+  makers["Add"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::add); };
+  makers["Sub"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::sub); };
+  makers["Mul"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::mul); };
+  makers["Div"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::div); };
+  makers["BatchNormalization"] = make_batch_norm;
+}
+
+}  // namespace armory::nn

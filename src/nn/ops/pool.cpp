@@ -1,0 +1,166 @@
+// MaxPool, AveragePool and the global pools, channels-last: every window reads contiguous runs of
+// channels, so the inner loop is a vector loop over channels.
+#include "nn/kernel.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace armory::nn {
+
+Status read_pool_window(Attributes& attrs, int64_t kernel[2], int64_t stride[2], int64_t dilation[2], int64_t pads[4],
+                        int& auto_pad);
+Status pool_geometry(const int64_t kernel[2], const int64_t stride[2], const int64_t dilation[2], const int64_t pads[4],
+                     int auto_pad, bool ceil_mode, int64_t in_h, int64_t in_w, int64_t out[2], int64_t pad_begin[2],
+                     int64_t pad_end[2]);
+
+namespace {
+
+enum class PoolKind { max, average };
+
+class PoolKernel final : public Kernel {
+ public:
+  PoolKind kind = PoolKind::max;
+  int64_t kernel[2], stride[2], dilation[2], pads[4];
+  int auto_pad = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = false;
+
+  bool accepts_nhwc(size_t) const override { return true; }
+
+  std::string describe() const override {
+    return std::to_string(kernel[0]) + "x" + std::to_string(kernel[1]) + " s" + std::to_string(stride[0]) + "," +
+           std::to_string(stride[1]) + (ceil_mode ? " ceil" : "");
+  }
+
+  Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
+    const Value& x = *in[0];
+    const auto& xs = x.tensor.shape();
+    if (x.tensor.dtype() != DType::float32) return unsupported("pooling supports float32 only");
+    if (xs.size() != 4) return unsupported("only 2-D pooling (4-D input) is supported, got " + shape_string(xs));
+    int64_t o[2], pb[2], pe[2];
+    if (Status s = pool_geometry(kernel, stride, dilation, pads, auto_pad, ceil_mode, xs[2], xs[3], o, pb, pe); !s) return s;
+    Tensor input = x.nhwc ? x.tensor : to_nhwc(ctx.arena, x.tensor);
+    const int64_t batch = xs[0], c = xs[1], in_h = xs[2], in_w = xs[3];
+    Tensor y = ctx.arena.allocate(DType::float32, {batch, c, o[0], o[1]});
+    const float* src = input.data_as<float>();
+    float* dst = y.mutable_data_as<float>();
+    parallel_for(batch * o[0], 1, [&](int64_t begin, int64_t end) {
+      for (int64_t line = begin; line < end; ++line) {
+        int64_t b = line / o[0], oy = line % o[0];
+        for (int64_t ox = 0; ox < o[1]; ++ox) {
+          float* acc = dst + ((b * o[0] + oy) * o[1] + ox) * c;
+          std::fill(acc, acc + c, kind == PoolKind::max ? -std::numeric_limits<float>::infinity() : 0.0f);
+          int64_t valid = 0, padded = 0;
+          for (int64_t ky = 0; ky < kernel[0]; ++ky) {
+            int64_t iy = oy * stride[0] - pb[0] + ky * dilation[0];
+            bool in_pad_y = iy >= -pb[0] && iy < in_h + pe[0];
+            for (int64_t kx = 0; kx < kernel[1]; ++kx) {
+              int64_t ix = ox * stride[1] - pb[1] + kx * dilation[1];
+              if (in_pad_y && ix >= -pb[1] && ix < in_w + pe[1]) ++padded;
+              if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) continue;
+              ++valid;
+              const float* px = src + ((b * in_h + iy) * in_w + ix) * c;
+              if (kind == PoolKind::max) {
+                for (int64_t ch = 0; ch < c; ++ch) acc[ch] = std::max(acc[ch], px[ch]);
+              } else {
+                for (int64_t ch = 0; ch < c; ++ch) acc[ch] += px[ch];
+              }
+            }
+          }
+          if (kind == PoolKind::average) {
+            float scale = 1.0f / static_cast<float>(std::max<int64_t>(1, count_include_pad ? padded : valid));
+            for (int64_t ch = 0; ch < c; ++ch) acc[ch] *= scale;
+          }
+        }
+      }
+    });
+    out[0] = Value{std::move(y), true};
+    return {};
+  }
+};
+
+KernelResult make_pool(const NodeSpec& spec, PoolKind kind) {
+  Attributes attrs(spec.node);
+  auto k = std::make_unique<PoolKernel>();
+  k->kind = kind;
+  if (Status s = read_pool_window(attrs, k->kernel, k->stride, k->dilation, k->pads, k->auto_pad); !s) return s;
+  k->ceil_mode = attrs.get_int("ceil_mode", 0) != 0;
+  if (kind == PoolKind::max) {
+    if (attrs.get_int("storage_order", 0) != 0 && spec.node.outputs.size() > 1) {
+      return unsupported("storage_order = 1 is not supported");
+    }
+    if (spec.node.outputs.size() > 1 && !spec.node.outputs[1].empty()) {
+      return unsupported("the Indices output of MaxPool is not supported");
+    }
+  } else {
+    k->count_include_pad = attrs.get_int("count_include_pad", 0) != 0;
+  }
+  if (Status s = attrs.check_all_used(); !s) return s;
+  return std::unique_ptr<Kernel>(std::move(k));
+}
+
+class GlobalPoolKernel final : public Kernel {
+ public:
+  explicit GlobalPoolKernel(PoolKind kind) : kind_(kind) {}
+  bool accepts_nhwc(size_t) const override { return true; }
+
+  Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
+    const Value& x = *in[0];
+    const auto& xs = x.tensor.shape();
+    if (x.tensor.dtype() != DType::float32) return unsupported("pooling supports float32 only");
+    if (xs.size() < 3) return invalid("global pooling needs an input with spatial dimensions, got " + shape_string(xs));
+    const int64_t batch = xs[0], c = xs[1];
+    int64_t hw = 1;
+    for (size_t i = 2; i < xs.size(); ++i) hw *= xs[i];
+    std::vector<int64_t> shape(xs.size(), 1);
+    shape[0] = batch;
+    shape[1] = c;
+    // [N, C, 1, 1] has the same bytes channels-last or not: the result is plain.
+    Tensor y = ctx.arena.allocate(DType::float32, shape);
+    float* dst = y.mutable_data_as<float>();
+    const float* src = x.tensor.data_as<float>();
+    const float init = kind_ == PoolKind::max ? -std::numeric_limits<float>::infinity() : 0.0f;
+    for (int64_t b = 0; b < batch; ++b) {
+      float* acc = dst + b * c;
+      std::fill(acc, acc + c, init);
+      if (x.nhwc) {
+        for (int64_t i = 0; i < hw; ++i) {
+          const float* px = src + (b * hw + i) * c;
+          for (int64_t ch = 0; ch < c; ++ch) acc[ch] = kind_ == PoolKind::max ? std::max(acc[ch], px[ch]) : acc[ch] + px[ch];
+        }
+      } else {
+        for (int64_t ch = 0; ch < c; ++ch) {
+          const float* plane = src + (b * c + ch) * hw;
+          float v = init;
+          for (int64_t i = 0; i < hw; ++i) v = kind_ == PoolKind::max ? std::max(v, plane[i]) : v + plane[i];
+          acc[ch] = v;
+        }
+      }
+      if (kind_ == PoolKind::average) {
+        for (int64_t ch = 0; ch < c; ++ch) acc[ch] /= static_cast<float>(hw);
+      }
+    }
+    out[0] = Value{std::move(y), false};
+    return {};
+  }
+
+ private:
+  PoolKind kind_;
+};
+
+KernelResult make_global_pool(const NodeSpec& spec, PoolKind kind) {
+  Attributes attrs(spec.node);
+  if (Status s = attrs.check_all_used(); !s) return s;
+  return std::unique_ptr<Kernel>(std::make_unique<GlobalPoolKernel>(kind));
+}
+
+}  // namespace
+
+void register_pool_kernels(std::map<std::string, KernelMaker>& makers) {
+  makers["MaxPool"] = [](const NodeSpec& s) { return make_pool(s, PoolKind::max); };
+  makers["AveragePool"] = [](const NodeSpec& s) { return make_pool(s, PoolKind::average); };
+  makers["GlobalAveragePool"] = [](const NodeSpec& s) { return make_global_pool(s, PoolKind::average); };
+  makers["GlobalMaxPool"] = [](const NodeSpec& s) { return make_global_pool(s, PoolKind::max); };
+}
+
+}  // namespace armory::nn

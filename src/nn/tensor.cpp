@@ -1,0 +1,62 @@
+#include <armory/nn.h>
+
+#include <cstdlib>
+#include <new>
+
+namespace armory::nn {
+
+const char* dtype_name(DType dtype) noexcept { return dtype == DType::float32 ? "float32" : "int64"; }
+
+size_t dtype_size(DType dtype) noexcept { return dtype == DType::float32 ? 4 : 8; }
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += shape[i] < 0 ? "?" : std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+static int64_t element_count(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+int64_t Tensor::size() const { return element_count(shape_); }
+
+Tensor Tensor::empty(DType dtype, std::vector<int64_t> shape) {
+  size_t bytes = static_cast<size_t>(element_count(shape)) * dtype_size(dtype);
+  // 64-byte aligned for the kernels; a zero-size tensor still gets a distinct, freeable pointer.
+  size_t rounded = (bytes + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  return adopt(dtype, std::move(shape), std::shared_ptr<void>(p, std::free));
+}
+
+Tensor Tensor::borrow(DType dtype, std::vector<int64_t> shape, const void* data) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.data_ = std::shared_ptr<void>(const_cast<void*>(data), [](void*) {});
+  t.owned_ = false;
+  return t;
+}
+
+Tensor Tensor::adopt(DType dtype, std::vector<int64_t> shape, std::shared_ptr<void> storage) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.data_ = std::move(storage);
+  t.owned_ = true;
+  return t;
+}
+
+Tensor Tensor::reshaped(std::vector<int64_t> shape) const {
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+}  // namespace armory::nn

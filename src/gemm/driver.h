@@ -193,11 +193,12 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
     direct_edges = direct_a && kern.fn_unpacked_a_edge != nullptr;
   }
 
-  // Small problems, both operands row-major: no packing at all. B (k x n) must stay in L1 (32 KiB) so that
+  // Small problems, both operands row-major and B not prepacked: no packing at all. B (k x n) must stay in L1 (32 KiB) so that
   // every row panel finds it there; above that, packing B pays for itself.
   if constexpr (!std::is_same_v<typename UnpackedA<Fn>::direct, std::nullptr_t>) {
     constexpr int64_t kSmallB = 32 * 1024;
-    if (plan.use_direct && kern.fn_direct != nullptr && !args.a.trans && !args.b.trans && threads == 1 &&
+    if (packed_b == nullptr && plan.use_direct && kern.fn_direct != nullptr && !args.a.trans && !args.b.trans &&
+        threads == 1 &&
         k * n * int64_t(sizeof(In)) <= kSmallB) {
       for (int64_t ir = 0; ir < m; ir += mr) {
         const int64_t rows = std::min<int64_t>(mr, m - ir);

@@ -4,14 +4,31 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unistd.h>
 
 namespace armory::nn {
 
 // ---- Arena ----
 
+namespace {
+
+size_t physical_memory_bytes() {
+  static const size_t bytes = [] {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : SIZE_MAX;
+  }();
+  return bytes;
+}
+
+}  // namespace
+
 Tensor Arena::allocate(DType dtype, std::vector<int64_t> shape) {
-  int64_t count = 1;
-  for (int64_t d : shape) count *= d;
+  // A shape from corrupt attributes or absurd inputs is refused before it is allocated and touched.
+  double count = 1;
+  for (int64_t d : shape) count *= static_cast<double>(d);
+  if (count * dtype_size(dtype) > 0.5 * static_cast<double>(physical_memory_bytes())) {
+    throw TensorTooLarge(shape_string(shape) + " " + dtype_name(dtype) + " would take more than half of this machine's memory");
+  }
   size_t bytes = static_cast<size_t>(count) * dtype_size(dtype);
   auto it = free_.lower_bound(bytes);
   if (it != free_.end() && it->first <= 2 * bytes + 4096) {
@@ -106,6 +123,23 @@ const std::map<std::string, KernelMaker>& kernel_makers() {
   return makers;
 }
 
+namespace {
+
+// Inputs every kernel may dereference without checking: the leading ones ONNX makes mandatory.
+size_t required_inputs(const std::string& op, int64_t opset) {
+  static const std::map<std::string, size_t> two = {
+      {"Conv", 2}, {"ConvTranspose", 2}, {"Gemm", 2}, {"MatMul", 2}, {"Add", 2}, {"Sub", 2}, {"Mul", 2},
+      {"Div", 2}, {"BatchNormalization", 5}, {"Reshape", 2}, {"Gather", 2}};
+  if (op == "Constant") return 0;
+  if (op == "Slice") return opset >= 10 ? 3 : 1;
+  if (op == "Pad") return opset >= 11 ? 2 : 1;
+  if (op == "Unsqueeze") return opset >= 13 ? 2 : 1;
+  auto it = two.find(op);
+  return it == two.end() ? 1 : it->second;
+}
+
+}  // namespace
+
 KernelResult make_kernel(const NodeSpec& spec) {
   const NodeProto& node = spec.node;
   if (!node.domain.empty() && node.domain != "ai.onnx") {
@@ -113,6 +147,10 @@ KernelResult make_kernel(const NodeSpec& spec) {
   }
   auto it = kernel_makers().find(node.op_type);
   if (it == kernel_makers().end()) return unsupported("operator " + node.op_type + " is not supported");
+  for (size_t i = 0, n = required_inputs(node.op_type, spec.opset); i < n; ++i) {
+    if (!spec.has_input(i)) return invalid("input " + std::to_string(i) + " is required");
+  }
+  if (node.outputs.empty() || node.outputs[0].empty()) return invalid("the node has no output");
   return it->second(spec);
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,6 +24,11 @@ namespace armory::nn {
 struct Value {
   Tensor tensor;
   bool nhwc = false;
+};
+
+// Thrown by Arena::allocate for a tensor that cannot fit; Session::run turns it into an error value.
+struct TensorTooLarge : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // Activation buffers of a run, returned when their last reader is done and handed to the next request

@@ -192,26 +192,21 @@ Result<NamedTensor> decode_tensor(std::string_view bytes, const std::string& bas
     has_raw = true;
   }
 
+  const size_t want = static_cast<size_t>(count) * dtype_size(dtype);
+  size_t have = has_raw ? raw.size()
+                : dtype == DType::float32 ? float_data.size() * 4
+                                          : int64_data.size() * 8;
+  if (have != want) {
+    return error(Errc::parse_error, "tensor '" + name + "' " + shape_string(dims) + " needs " + std::to_string(want) +
+                                        " bytes of data, has " + std::to_string(have));
+  }
+  // Checked before allocating: a corrupt dims field must not ask for terabytes.
   Tensor t = Tensor::empty(dtype, dims);
-  size_t want = t.bytes();
-  if (has_raw) {
-    if (raw.size() != want) {
-      return error(Errc::parse_error, "tensor '" + name + "' " + shape_string(dims) + " needs " +
-                                          std::to_string(want) + " bytes of data, has " + std::to_string(raw.size()));
-    }
-    if (want > 0) std::memcpy(t.mutable_data(), raw.data(), want);  // little-endian, as ONNX stores it
-  } else if (dtype == DType::float32) {
-    if (static_cast<int64_t>(float_data.size()) != count) {
-      return error(Errc::parse_error, "tensor '" + name + "' " + shape_string(dims) + " has " +
-                                          std::to_string(float_data.size()) + " float values");
-    }
-    if (count > 0) std::memcpy(t.mutable_data(), float_data.data(), want);
-  } else {
-    if (static_cast<int64_t>(int64_data.size()) != count) {
-      return error(Errc::parse_error, "tensor '" + name + "' " + shape_string(dims) + " has " +
-                                          std::to_string(int64_data.size()) + " int64 values");
-    }
-    if (count > 0) std::memcpy(t.mutable_data(), int64_data.data(), want);
+  if (want > 0) {
+    const void* src = has_raw ? static_cast<const void*>(raw.data())  // little-endian, as ONNX stores it
+                      : dtype == DType::float32 ? static_cast<const void*>(float_data.data())
+                                                : static_cast<const void*>(int64_data.data());
+    std::memcpy(t.mutable_data(), src, want);
   }
   return NamedTensor{name, std::move(t)};
 }
@@ -286,7 +281,10 @@ Result<NodeProto> decode_node(std::string_view bytes, const std::string& base_di
       case 4: n.op_type = std::string(f.bytes); break;
       case 5: {
         auto a = decode_attribute(f.bytes, base_dir);
-        if (!a) return error(a.status().code(), "node '" + n.name + "' (" + n.op_type + "): " + a.status().message());
+        if (!a) {
+          std::string who = n.name.empty() ? "a " + n.op_type + " node" : "node '" + n.name + "' (" + n.op_type + ")";
+          return error(a.status().code(), who + ": " + a.status().message());
+        }
         n.attributes.push_back(std::move(a.value()));
         break;
       }
@@ -411,6 +409,7 @@ Result<NamedTensor> parse_tensor(std::string_view bytes, const std::string& base
 Result<ModelProto> parse_model(std::string_view bytes, const std::string& base_dir) {
   ModelProto m;
   bool has_graph = false;
+  std::string other_domains;
   WireReader reader(bytes);
   Field f;
   while (reader.next(f)) {
@@ -441,7 +440,11 @@ Result<ModelProto> parse_model(std::string_view bytes, const std::string& base_d
           if (of.number == 2 && of.type == WireType::varint) version = static_cast<int64_t>(of.scalar);
         }
         if (!op.error().empty()) return malformed("OperatorSetIdProto", op);
-        if (domain.empty() || domain == "ai.onnx") m.opset = version;
+        if (domain.empty() || domain == "ai.onnx") {
+          m.opset = version;
+        } else {
+          other_domains += (other_domains.empty() ? "" : ", ") + domain;
+        }
         break;
       }
       default:
@@ -450,6 +453,9 @@ Result<ModelProto> parse_model(std::string_view bytes, const std::string& base_d
   }
   if (!reader.error().empty()) return malformed("ModelProto (not an ONNX model, or truncated)", reader);
   if (!has_graph) return error(Errc::parse_error, "the file has no graph: not an ONNX model, or truncated");
+  if (m.opset == 0 && !other_domains.empty()) {
+    return error(Errc::unsupported, "the model imports only operator domains armory does not support (" + other_domains + ")");
+  }
   if (m.opset == 0) return error(Errc::parse_error, "the model imports no ai.onnx opset");
   if (m.opset < kMinOpset || m.opset > kMaxOpset) {
     return error(Errc::unsupported, "the model uses opset " + std::to_string(m.opset) + "; armory reads opsets " +

@@ -268,6 +268,8 @@ Result<Session> Session::load_from_bytes(std::string_view bytes, const std::stri
     impl->outputs = graph->outputs;
     if (Status s = impl->compile(graph.value()); !s) return s;
     return Session(std::move(impl));
+  } catch (const TensorTooLarge& e) {
+    return error(Errc::invalid_argument, std::string("folding constants: a tensor of shape ") + e.what());
   } catch (const std::bad_alloc&) {
     return error(Errc::invalid_argument, "out of memory while loading the model (is it truncated or corrupt?)");
   }
@@ -289,6 +291,8 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
                                          const std::vector<std::string>& output_names) const {
   try {
     return impl_->run(inputs, output_names);
+  } catch (const TensorTooLarge& e) {
+    return error(Errc::invalid_argument, std::string("a tensor of shape ") + e.what());
   } catch (const std::bad_alloc&) {
     return error(Errc::invalid_argument, "out of memory while running the model (inputs too large?)");
   }

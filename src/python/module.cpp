@@ -56,6 +56,14 @@ std::optional<Operand> as_operand(const py::array& a, armory::Layout layout) {
 
 [[noreturn]] void raise_status(const armory::Status& status) {
   if (status.code() == armory::Errc::invalid_argument) throw py::value_error(status.message());
+  if (status.code() == armory::Errc::unsupported) {
+    PyErr_SetString(PyExc_NotImplementedError, status.message().c_str());
+    throw py::error_already_set();
+  }
+  if (status.code() == armory::Errc::not_found) {
+    PyErr_SetString(PyExc_FileNotFoundError, status.message().c_str());
+    throw py::error_already_set();
+  }
   throw std::runtime_error(status.message());
 }
 
@@ -313,11 +321,7 @@ class PySession {
       py::gil_scoped_release release;
       loaded.emplace(armory::nn::Session::load(path, options));
     }
-    if (!loaded->ok()) {
-      const armory::Status& s = loaded->status();
-      if (s.code() == armory::Errc::not_found) throw py::value_error(s.message());  // FileNotFoundError is OSError
-      raise_status(s);
-    }
+    if (!loaded->ok()) raise_status(loaded->status());
     session_ = std::make_shared<armory::nn::Session>(std::move(loaded->value()));
   }
 

@@ -245,6 +245,30 @@ TEST_F(GemmApi, PrepackedBGivesTheSameBits) {
   }
 }
 
+// Small products take an unpacked path in gemm(); with B prepacked there is no B to read in place, so
+// gemm_packed must take the packed path at every size (m = 1 convolutions and k = 1 layers included).
+TEST_F(GemmApi, PrepackedBAtSmallSizes) {
+  std::mt19937 rng(13);
+  for (int64_t m : {1, 2, 5, 13, 25}) {
+    for (int64_t n : {1, 3, 17, 40}) {
+      for (int64_t k : {1, 9, 33}) {
+        auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng);
+        auto packed = pack_b(Layout::row_major, Trans::no, k, n, b.data(), n);
+        ASSERT_TRUE(packed.ok()) << packed.status().message();
+        std::vector<float> got(m * n, 0.0f);
+        ASSERT_TRUE(gemm_packed(Trans::no, m, 1.0f, a.data(), k, packed.value(), 0.0f, got.data(), n).ok());
+        for (int64_t i = 0; i < m; ++i) {
+          for (int64_t j = 0; j < n; ++j) {
+            double want = 0;
+            for (int64_t p = 0; p < k; ++p) want += double(a[i * k + p]) * b[p * n + j];
+            ASSERT_NEAR(got[i * n + j], want, 1e-5 * k) << "m=" << m << " n=" << n << " k=" << k;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
   const int64_t m = 403, n = 377, k = 600;
   std::mt19937 rng(12);

@@ -408,10 +408,11 @@ class ConvTransposeKernel final : public Kernel {
       int64_t natural = window_.stride[i] * (in_size[i] - 1) + opad + extent;
       if (!output_shape_.empty() || (window_.auto_pad == AutoPad::same_upper || window_.auto_pad == AutoPad::same_lower)) {
         int64_t target = !output_shape_.empty() ? output_shape_[output_shape_.size() - 2 + i] : in_size[i] * window_.stride[i];
+        // ONNX: SAME_UPPER starts with floor(total / 2); NOTSET and SAME_LOWER with the rest. A negative total
+        // (output_shape larger than natural) pads the output on the other side.
         int64_t total = natural - target;
-        if (total < 0) return invalid("output_shape is larger than the transposed convolution can produce");
-        // ONNX: SAME_UPPER puts the extra padding at the beginning for ConvTranspose.
-        pad_begin[i] = window_.auto_pad == AutoPad::same_lower ? total / 2 : total - total / 2;
+        int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+        pad_begin[i] = window_.auto_pad == AutoPad::same_upper ? half : total - half;
         out_size[i] = target;
       } else if (window_.auto_pad == AutoPad::valid) {
         pad_begin[i] = 0;

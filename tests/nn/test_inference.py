@@ -1,0 +1,248 @@
+"""armory.InferenceSession beside PyTorch: torchvision models with random weights (fixed seeds, nothing
+downloaded) exported to ONNX inside the test, then run by both on the same inputs. Also the onnxruntime-style
+API, error paths, the GIL, thread safety, external data, and docs/ONNX_SUPPORT.md being current."""
+import os
+import pathlib
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import armory
+
+torch = pytest.importorskip("torch")
+torchvision = pytest.importorskip("torchvision")
+onnx = pytest.importorskip("onnx")
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def export(model_name, directory):
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, model_name)(weights=None).eval()
+    path = directory / f"{model_name}.onnx"
+    torch.onnx.export(model, torch.randn(1, 3, 224, 224), str(path), input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
+    return model, path
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("models")
+    torch.set_num_threads(2)
+    return {name: export(name, directory) for name in ("resnet50", "resnet18", "mobilenet_v2")}
+
+
+def images(count, seed):
+    return np.random.default_rng(seed).standard_normal((count, 3, 224, 224), dtype=np.float32)
+
+
+def reference(model, x):
+    with torch.no_grad():
+        return model(torch.from_numpy(x)).numpy()
+
+
+@pytest.mark.parametrize("name", ["resnet50", "resnet18", "mobilenet_v2"])
+def test_fp32_matches_pytorch(models, name):
+    model, path = models[name]
+    session = armory.InferenceSession(path)
+    x = images(4, 1)
+    (got,) = session.run(None, {"input": x})
+    want = reference(model, x)
+    assert got.shape == want.shape == (4, 1000)
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
+
+
+@pytest.mark.parametrize("name", ["resnet50", "resnet18", "mobilenet_v2"])
+def test_bf16_agrees_with_pytorch_fp32(models, name):
+    model, path = models[name]
+    session = armory.InferenceSession(path, fpmath="bf16")
+    x = images(200, 2)
+    got = np.concatenate([session.run(None, {"input": x[i:i + 25]})[0] for i in range(0, 200, 25)])
+    want = np.concatenate([reference(model, x[i:i + 25]) for i in range(0, 200, 25)])
+    cosine = (got * want).sum(1) / np.linalg.norm(got, axis=1) / np.linalg.norm(want, axis=1)
+    assert cosine.min() >= 0.999
+    assert (got.argmax(1) == want.argmax(1)).mean() >= 0.99
+    # bf16 really changes the products: the result is close to fp32, not equal to it.
+    assert np.abs(got - want).max() > 0
+
+
+def test_optimised_graph_is_fused_and_equivalent(models):
+    _, path = models["resnet18"]
+    optimised = armory.InferenceSession(path)
+    plain = armory.InferenceSession(path, optimize=False)
+    graph = optimised.dump_graph()
+    # PyTorch's exporter folds BatchNorm itself; armory fuses the residual adds and ReLUs into the convs.
+    assert "+Add +Relu" in graph and " +Relu]" in graph
+    assert "\nRelu " not in graph and "\nAdd " not in graph
+    assert "\nRelu " in plain.dump_graph()
+    x = images(2, 3)
+    (a,), (b,) = optimised.run(None, {"input": x}), plain.run(None, {"input": x})
+    assert np.abs(a - b).max() <= 1e-4 * np.abs(b).max()
+
+
+def test_batchnorm_folded_into_conv(tmp_path):
+    """Conv -> BatchNormalization -> Add(residual) -> Relu, as exporters that keep BatchNorm write it."""
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(9)
+    c = 8
+    inits = {
+        "w": rng.standard_normal((c, c, 3, 3)).astype(np.float32), "b": rng.standard_normal(c).astype(np.float32),
+        "gamma": rng.uniform(0.5, 2, c).astype(np.float32), "beta": rng.standard_normal(c).astype(np.float32),
+        "mean": rng.standard_normal(c).astype(np.float32), "var": rng.uniform(0.5, 2, c).astype(np.float32)}
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["conv"], pads=[1, 1, 1, 1]),
+             helper.make_node("BatchNormalization", ["conv", "gamma", "beta", "mean", "var"], ["bn"], epsilon=1e-3),
+             helper.make_node("Add", ["bn", "x"], ["sum"]),
+             helper.make_node("Relu", ["sum"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", c, 5, 5])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", c, 5, 5])],
+                              [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    path = tmp_path / "conv_bn.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    optimised = armory.InferenceSession(path)
+    plain = armory.InferenceSession(path, optimize=False)
+    assert "Conv [3x3 p1,1,1,1 +BatchNorm +Add +Relu]" in optimised.dump_graph()
+    assert "BatchNormalization" not in optimised.dump_graph() and "BatchNormalization" in plain.dump_graph()
+    x = rng.standard_normal((2, c, 5, 5)).astype(np.float32)
+    conv = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(inits["w"]), torch.from_numpy(inits["b"]),
+                                      padding=1).numpy()
+    scale = inits["gamma"] / np.sqrt(inits["var"] + 1e-3)
+    want = np.maximum(0, (conv - inits["mean"][:, None, None]) * scale[:, None, None] + inits["beta"][:, None, None] + x)
+    for session in (optimised, plain):
+        (got,) = session.run(None, {"x": x})
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_onnxruntime_style_api(models):
+    _, path = models["resnet18"]
+    session = armory.InferenceSession(str(path), threads=1)
+    (inp,), (out,) = session.get_inputs(), session.get_outputs()
+    assert (inp.name, inp.shape, inp.type) == ("input", ["batch", 3, 224, 224], "tensor(float)")
+    assert (out.name, out.shape, out.type) == ("logits", ["batch", 1000], "tensor(float)")
+    x = images(1, 4)
+    by_name = session.run(["logits"], {"input": x})
+    assert len(by_name) == 1 and by_name[0].shape == (1, 1000)
+    result = by_name[0]
+    assert result.flags.writeable and result.flags.c_contiguous
+    # The array owns armory's buffer through its base (no copy); it stays valid after the session is gone.
+    assert result.base is not None
+    del session
+    assert np.isfinite(result).all()
+
+
+def test_errors_are_python_exceptions(models, tmp_path):
+    _, path = models["resnet18"]
+    session = armory.InferenceSession(path)
+    x = images(1, 5)
+    with pytest.raises(ValueError, match="no input 'image'"):
+        session.run(None, {"image": x})
+    with pytest.raises(ValueError, match="was not given"):
+        session.run(None, {})
+    with pytest.raises(TypeError, match="float64"):
+        session.run(None, {"input": x.astype(np.float64)})
+    with pytest.raises(ValueError, match="must have shape"):
+        session.run(None, {"input": x[:, :2]})
+    with pytest.raises(ValueError, match="no output 'probabilities'"):
+        session.run(["probabilities"], {"input": x})
+    with pytest.raises(FileNotFoundError):
+        armory.InferenceSession(tmp_path / "missing.onnx")
+    with pytest.raises(ValueError, match="fpmath"):
+        armory.InferenceSession(path, fpmath="fp8")
+    data = path.read_bytes()
+    truncated = tmp_path / "truncated.onnx"
+    truncated.write_bytes(data[: len(data) // 3])
+    with pytest.raises(Exception, match="truncated|past the end|malformed|no graph"):
+        armory.InferenceSession(truncated)
+    garbage = tmp_path / "garbage.onnx"
+    garbage.write_bytes(b"not a model at all" * 10)
+    with pytest.raises(Exception):
+        armory.InferenceSession(garbage)
+
+
+def test_unsupported_operator_names_the_node(tmp_path):
+    from onnx import TensorProto, helper
+    node = helper.make_node("Hardmax", ["x"], ["y"], name="the_hardmax")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])])
+    path = tmp_path / "hardmax.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    with pytest.raises(NotImplementedError, match="the_hardmax.*Hardmax"):
+        armory.InferenceSession(path)
+
+
+def test_non_contiguous_input_is_accepted(models):
+    model, path = models["mobilenet_v2"]
+    session = armory.InferenceSession(path)
+    x = np.asfortranarray(images(2, 6))
+    (got,) = session.run(None, {"input": x})
+    want = reference(model, np.ascontiguousarray(x))
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
+
+
+def test_run_releases_the_gil(models):
+    _, path = models["resnet50"]
+    session = armory.InferenceSession(path, threads=1)
+    x = images(8, 7)
+    ticks = 0
+    done = threading.Event()
+
+    def infer():
+        session.run(None, {"input": x})
+        done.set()
+
+    worker = threading.Thread(target=infer)
+    start = time.perf_counter()
+    worker.start()
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    worker.join()
+    elapsed = time.perf_counter() - start
+    # With the GIL held for the whole run, this loop could not have ticked through it.
+    assert elapsed > 0.05 and ticks >= 0.3 * elapsed / 0.001
+
+
+def test_one_session_from_several_threads(models):
+    _, path = models["resnet18"]
+    session = armory.InferenceSession(path)
+    inputs = [images(1, 10 + i) for i in range(4)]
+    serial = [session.run(None, {"input": x})[0] for x in inputs]
+    results = [None] * 4
+
+    def infer(i):
+        for _ in range(3):
+            results[i] = session.run(None, {"input": inputs[i]})[0]
+
+    threads = [threading.Thread(target=infer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, want in zip(results, serial):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_external_data(models, tmp_path):
+    model, path = models["resnet18"]
+    proto = onnx.load(str(path))
+    external = tmp_path / "external.onnx"
+    onnx.save_model(proto, str(external), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location="weights.bin", size_threshold=1024)
+    assert (tmp_path / "weights.bin").stat().st_size > 40e6 and external.stat().st_size < 1e6
+    x = images(1, 8)
+    (got,) = armory.InferenceSession(external).run(None, {"input": x})
+    want = reference(model, x)
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
+    (tmp_path / "weights.bin").write_bytes(b"short")
+    with pytest.raises(Exception, match="outside|external"):
+        armory.InferenceSession(external)
+
+
+def test_onnx_support_doc_is_current():
+    env = dict(os.environ)
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "onnx_support.py"), "--check"], env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr

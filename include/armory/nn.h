@@ -93,6 +93,14 @@ class Session {
   Result<std::vector<Tensor>> run(const std::vector<NamedTensor>& inputs,
                                   const std::vector<std::string>& output_names = {}) const;
 
+  // Time spent in each node of the optimised graph, summed over `runs` runs of these inputs (after one
+  // warm-up run), slowest first: what `armory run --profile` prints.
+  struct NodeTime {
+    std::string node, op, detail;
+    double seconds = 0;
+  };
+  Result<std::vector<NodeTime>> profile(const std::vector<NamedTensor>& inputs, int runs) const;
+
   // The optimised graph, one node per line: op, fused parts, inputs -> outputs, layout.
   std::string dump_graph() const;
   // Bytes held by packed weights and constants.

@@ -13,5 +13,6 @@ using Command = std::function<int()>;
 Command add_cpu_command(CLI::App& app);
 Command add_blas_command(CLI::App& app);
 Command add_doctor_command(CLI::App& app);
+Command add_run_command(CLI::App& app);
 
 }  // namespace armory::cli

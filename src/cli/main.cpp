@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   armory::cli::Command cpu = armory::cli::add_cpu_command(app);
   armory::cli::Command blas = armory::cli::add_blas_command(app);
   armory::cli::Command doctor = armory::cli::add_doctor_command(app);
+  armory::cli::Command run = armory::cli::add_run_command(app);
 
   try {
     app.parse(argc, argv);
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("cpu")) return cpu();
   if (app.got_subcommand("blas")) return blas();
   if (app.got_subcommand("doctor")) return doctor();
+  if (app.got_subcommand("run")) return run();
   std::fputs(app.help().c_str(), stdout);
   return 0;
 }

@@ -146,18 +146,24 @@ void scale_c(int64_t m, int64_t n, Out beta, Out* c, int64_t ldc) {
   }
 }
 
-// C tile at (row0, col0) of the whole C: C = relu(C + bias).
+// C tile at (row0, col0) of the whole C: C = relu(C + bias). Branch-free loops the compiler vectorises: a
+// ReLU branch on the sign of each element mispredicts on real activations and once cost a quarter of a
+// ResNet50 inference.
 template <class In, class Out>
 void apply_epilogue(const GemmArgs<In, Out>& args, int64_t row0, int64_t col0, int64_t rows, int64_t cols, Out* c) {
   const Epilogue& e = args.epilogue;
   if (e.bias == nullptr && !e.relu) return;
   for (int64_t i = 0; i < rows; ++i) {
-    Out* row = c + i * args.ldc;
-    for (int64_t j = 0; j < cols; ++j) {
-      Out v = row[j];
-      if (e.bias) v += static_cast<Out>(args.bias_by_row ? e.bias[row0 + i] : e.bias[col0 + j]);
-      if (e.relu) v = v > Out(0) ? v : Out(0);
-      row[j] = v;
+    Out* __restrict row = c + i * args.ldc;
+    if (e.bias && args.bias_by_row) {
+      const Out b = static_cast<Out>(e.bias[row0 + i]);
+      for (int64_t j = 0; j < cols; ++j) row[j] += b;
+    } else if (e.bias) {
+      const float* __restrict bias = e.bias + col0;
+      for (int64_t j = 0; j < cols; ++j) row[j] += static_cast<Out>(bias[j]);
+    }
+    if (e.relu) {
+      for (int64_t j = 0; j < cols; ++j) row[j] = row[j] < Out(0) ? Out(0) : row[j];  // NaN stays NaN
     }
   }
 }

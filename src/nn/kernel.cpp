@@ -3,6 +3,7 @@
 #include "gemm/thread_pool.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <unistd.h>
 
@@ -20,6 +21,12 @@ size_t physical_memory_bytes() {
   return bytes;
 }
 
+// The deleter of arena storage, which also tells release() that a buffer is an arena's, and its size.
+struct ArenaBlock {
+  size_t capacity;
+  void operator()(void* p) const { std::free(p); }
+};
+
 }  // namespace
 
 Tensor Arena::allocate(DType dtype, std::vector<int64_t> shape) {
@@ -36,17 +43,17 @@ Tensor Arena::allocate(DType dtype, std::vector<int64_t> shape) {
     free_.erase(it);
     return Tensor::adopt(dtype, std::move(shape), std::move(storage));
   }
-  Tensor t = Tensor::empty(dtype, std::move(shape));
-  capacity_[t.data()] = (bytes + 63) / 64 * 64;
-  return t;
+  const size_t capacity = std::max<size_t>(64, (bytes + 63) / 64 * 64);
+  void* p = std::aligned_alloc(64, capacity);
+  if (p == nullptr) throw std::bad_alloc();
+  return Tensor::adopt(dtype, std::move(shape), std::shared_ptr<void>(p, ArenaBlock{capacity}));
 }
 
 void Arena::release(Tensor tensor) {
-  auto found = capacity_.find(tensor.data());
-  if (found == capacity_.end()) return;  // not ours (a constant, an input, a view into the caller's data)
   std::shared_ptr<void> storage = tensor.storage();
   tensor = Tensor();
-  if (storage.use_count() == 1) free_.emplace(found->second, std::move(storage));
+  const ArenaBlock* block = std::get_deleter<ArenaBlock>(storage);
+  if (block != nullptr && storage.use_count() == 1) free_.emplace(block->capacity, std::move(storage));
 }
 
 // ---- Attributes ----

@@ -13,7 +13,6 @@
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace armory::nn {
@@ -36,15 +35,21 @@ struct TensorTooLarge : std::runtime_error {
 class Arena {
  public:
   Tensor allocate(DType dtype, std::vector<int64_t> shape);
-  void release(Tensor tensor);  // recycles the storage when nothing else holds it
+  // Recycles the storage when an arena allocated it and nothing else holds it; anything else (constants,
+  // the caller's inputs, outputs handed back earlier) is only dropped.
+  void release(Tensor tensor);
 
  private:
   std::multimap<size_t, std::shared_ptr<void>> free_;  // by capacity in bytes
-  std::unordered_map<const void*, size_t> capacity_;
 };
 
 struct RunContext {
   Arena& arena;
+  // Per input of the running step: true when this step is its last reader and nothing else shares its
+  // memory, so a kernel may write its result there (a fused residual accumulates in place).
+  std::vector<bool> consumable = {};
+
+  bool may_consume(size_t index) const { return index < consumable.size() && consumable[index]; }
 };
 
 class Kernel {

@@ -6,10 +6,12 @@
 #include "nn/graph.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <new>
 #include <set>
 #include <sstream>
@@ -79,6 +81,9 @@ struct Session::Impl {
   std::vector<int> input_ids, output_ids;
   std::vector<Step> steps;
   size_t model_nodes = 0;
+  // Arenas of finished runs, with their buffers: the next run reuses them instead of faulting in fresh pages.
+  mutable std::mutex arena_lock;
+  mutable std::vector<std::unique_ptr<Arena>> idle_arenas;
   size_t constant_bytes = 0;
   size_t packed_bytes = 0;
 
@@ -154,7 +159,8 @@ struct Session::Impl {
     return {};
   }
 
-  Result<std::vector<Tensor>> run(const std::vector<NamedTensor>& given, const std::vector<std::string>& names) const {
+  Result<std::vector<Tensor>> run(const std::vector<NamedTensor>& given, const std::vector<std::string>& names,
+                                  std::vector<double>* step_seconds = nullptr) const {
     std::vector<Value> values = constants;
     std::vector<bool> provided(inputs.size(), false);
     for (const NamedTensor& in : given) {
@@ -185,7 +191,24 @@ struct Session::Impl {
     }
 
     ScopedThreadLimit limit(options.threads);
-    Arena arena;
+    std::unique_ptr<Arena> owned_arena;
+    {
+      std::lock_guard<std::mutex> guard(arena_lock);
+      if (!idle_arenas.empty()) {
+        owned_arena = std::move(idle_arenas.back());
+        idle_arenas.pop_back();
+      }
+    }
+    if (!owned_arena) owned_arena = std::make_unique<Arena>();
+    struct ReturnArena {
+      const Impl& impl;
+      std::unique_ptr<Arena>& arena;
+      ~ReturnArena() {
+        std::lock_guard<std::mutex> guard(impl.arena_lock);
+        impl.idle_arenas.push_back(std::move(arena));
+      }
+    } return_arena{*this, owned_arena};
+    Arena& arena = *owned_arena;
     RunContext ctx{arena};
     std::vector<const Value*> in_ptrs;
     std::vector<Value> converted;
@@ -210,8 +233,20 @@ struct Session::Impl {
           in_ptrs.push_back(&values[id]);
         }
       }
+      ctx.consumable.assign(step.inputs.size(), false);
+      for (int id : step.release) {
+        for (size_t j = 0; j < step.inputs.size(); ++j) {
+          if (step.inputs[j] != id || in_ptrs[j] != &values[id] || !values[id].tensor.owned()) continue;
+          // values[id] and the copy storage() makes: nobody else holds this memory.
+          bool alone = values[id].tensor.storage().use_count() == 2;
+          bool once = std::count(step.inputs.begin(), step.inputs.end(), id) == 1;
+          ctx.consumable[j] = alone && once;
+        }
+      }
       std::vector<Value> outs(step.outputs.size());
+      const auto started = std::chrono::steady_clock::now();
       Status status = step.kernel->run(ctx, in_ptrs, outs);
+      if (step_seconds) (*step_seconds)[s] += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (!status) return error(status.code(), "node '" + step.label + "' (" + step.op + "): " + status.message());
       for (size_t j = 0; j < step.outputs.size(); ++j) {
         if (step.outputs[j] >= 0) values[step.outputs[j]] = std::move(outs[j]);
@@ -296,6 +331,28 @@ Result<std::vector<Tensor>> Session::run(const std::vector<NamedTensor>& inputs,
   } catch (const std::bad_alloc&) {
     return error(Errc::invalid_argument, "out of memory while running the model (inputs too large?)");
   }
+}
+
+Result<std::vector<Session::NodeTime>> Session::profile(const std::vector<NamedTensor>& inputs, int runs) const {
+  if (runs < 1) return error(Errc::invalid_argument, "profile: runs must be >= 1");
+  std::vector<double> seconds(impl_->steps.size(), 0.0);
+  try {
+    auto warm = impl_->run(inputs, {});
+    if (!warm) return warm.status();
+    for (int r = 0; r < runs; ++r) {
+      auto result = impl_->run(inputs, {}, &seconds);
+      if (!result) return result.status();
+    }
+  } catch (const std::exception& e) {
+    return error(Errc::invalid_argument, std::string("profile: ") + e.what());
+  }
+  std::vector<NodeTime> times;
+  for (size_t i = 0; i < seconds.size(); ++i) {
+    const Step& step = impl_->steps[i];
+    times.push_back({step.label, step.op, step.detail, seconds[i]});
+  }
+  std::stable_sort(times.begin(), times.end(), [](const NodeTime& a, const NodeTime& b) { return a.seconds > b.seconds; });
+  return times;
 }
 
 std::string Session::dump_graph() const {

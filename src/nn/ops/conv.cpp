@@ -4,9 +4,13 @@
 // input channel per group) are direct loops over channels instead: a GEMM with k = 9 and n = 1 does not pay.
 #include "nn/kernel.h"
 
+#include "gemm/thread_pool.h"
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <optional>
 
 namespace armory::nn {
@@ -183,20 +187,28 @@ class ConvKernel final : public Kernel {
 
     Tensor input = x.nhwc ? x.tensor : to_nhwc(ctx.arena, x.tensor);
     std::vector<int64_t> out_shape = {xs[0], cout, g.out[0], g.out[1]};
-    Tensor y = ctx.arena.allocate(DType::float32, out_shape);
 
-    // A fused residual is added by pre-filling the output and accumulating into it (beta = 1).
+    // A fused residual is added by accumulating into it (beta = 1): in place when this is its last reader,
+    // else into a copy.
     const Value* residual = fusion_.residual && in.size() > 3 ? in[3] : nullptr;
     bool residual_in_epilogue = residual && residual->tensor.shape() == out_shape;
-    if (residual_in_epilogue) {
-      Tensor r = residual->nhwc ? residual->tensor : to_nhwc(ctx.arena, residual->tensor);
-      std::memcpy(y.mutable_data(), r.data(), y.bytes());
+    Tensor y;
+    if (residual_in_epilogue && residual->nhwc && ctx.may_consume(3)) {
+      y = residual->tensor;
+    } else {
+      y = ctx.arena.allocate(DType::float32, out_shape);
+      if (residual_in_epilogue) {
+        Tensor r = residual->nhwc ? residual->tensor : to_nhwc(ctx.arena, residual->tensor);
+        std::memcpy(y.mutable_data(), r.data(), y.bytes());
+        if (!residual->nhwc) ctx.arena.release(std::move(r));
+      }
     }
     bool relu_in_epilogue = fusion_.relu && (!residual || residual_in_epilogue);
 
     Status s = cw->depthwise.empty()
                    ? run_gemm(ctx, win, *cw, input, g, cout, y, residual_in_epilogue, relu_in_epilogue)
                    : run_depthwise(win, *cw, input, g, y, residual_in_epilogue, relu_in_epilogue);
+    if (!x.nhwc) ctx.arena.release(std::move(input));
     if (!s) return s;
 
     Value result{std::move(y), true};
@@ -277,40 +289,91 @@ class ConvKernel final : public Kernel {
       return gemm_packed(Trans::no, rows, 1.0f, src, cin, cw.packed[0], beta, dst, cout, e);
     }
 
-    // Patches in chunks of rows, so the patch matrix stays a few MiB however large the image or batch.
-    const int64_t chunk = std::max<int64_t>(64, (int64_t{4} << 20) / (k * 4));
-    Tensor patches = ctx.arena.allocate(DType::float32, {std::min(chunk, rows), k});
-    float* col = patches.mutable_data_as<float>();
+    // Patches in chunks of rows small enough to stay in L2 between being written and multiplied. With
+    // enough chunks, each thread takes whole chunks (patches and product, its GEMM single-threaded);
+    // otherwise chunks go one by one and the GEMM spreads each over the threads.
+    const int64_t chunk = std::clamp<int64_t>((int64_t{384} << 10) / (k * 4), 96, 1024) / 24 * 24;
+    const int64_t chunks = (rows + chunk - 1) / chunk;
+    const int threads = static_cast<int>(std::min<int64_t>(ThreadPool::global().max_threads(), chunks));
+    const bool per_thread_chunks = threads > 1 && chunks >= 2 * int64_t{threads};
+    const int buffers = per_thread_chunks ? threads : 1;
+    Tensor patches = ctx.arena.allocate(DType::float32, {buffers, std::min(chunk, rows), k});
     const int64_t out_hw = g.out[0] * g.out[1];
-    for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
-      const int64_t count = std::min(chunk, rows - r0);
-      for (int64_t grp = 0; grp < group_; ++grp) {
-        parallel_for(count, 64, [&](int64_t begin, int64_t end) {
-          for (int64_t r = begin; r < end; ++r) {
-            int64_t pixel = r0 + r;
-            int64_t b = pixel / out_hw, oy = pixel % out_hw / g.out[1], ox = pixel % g.out[1];
-            float* row = col + r * k;
-            for (int64_t ky = 0; ky < kh; ++ky) {
-              int64_t iy = oy * win.stride[0] - g.pad_begin[0] + ky * win.dilation[0];
-              for (int64_t kx = 0; kx < kw; ++kx, row += cin_g) {
-                int64_t ix = ox * win.stride[1] - g.pad_begin[1] + kx * win.dilation[1];
-                if (iy < 0 || iy >= in_h || ix < 0 || ix >= in_w) {
-                  std::memset(row, 0, cin_g * sizeof(float));
-                } else {
-                  std::memcpy(row, src + ((b * in_h + iy) * in_w + ix) * cin + grp * cin_g, cin_g * sizeof(float));
-                }
-              }
+    const bool contiguous_taps = group_ == 1 && win.dilation[1] == 1;
+
+    auto gather = [&](float* col, int64_t r0, int64_t begin, int64_t end, int64_t grp) {
+      for (int64_t r = begin; r < end; ++r) {
+        int64_t pixel = r0 + r;
+        int64_t b = pixel / out_hw, oy = pixel % out_hw / g.out[1], ox = pixel % g.out[1];
+        float* row = col + r * k;
+        const int64_t ix0 = ox * win.stride[1] - g.pad_begin[1];
+        for (int64_t ky = 0; ky < kh; ++ky, row += kw * cin_g) {
+          int64_t iy = oy * win.stride[0] - g.pad_begin[0] + ky * win.dilation[0];
+          if (iy < 0 || iy >= in_h) {
+            std::memset(row, 0, kw * cin_g * sizeof(float));
+            continue;
+          }
+          const float* line = src + (b * in_h + iy) * in_w * cin + grp * cin_g;
+          if (contiguous_taps) {
+            // Undilated, ungrouped: the taps of one kernel row are adjacent pixels, whose channels follow
+            // each other in memory; copy the part inside the image at once, zero the padding around it.
+            const int64_t first = std::min<int64_t>(kw, std::max<int64_t>(0, -ix0));
+            const int64_t last = std::min<int64_t>(kw, in_w - ix0);
+            if (first > 0) std::memset(row, 0, first * cin * sizeof(float));
+            if (last > first) std::memcpy(row + first * cin, line + (ix0 + first) * cin, (last - first) * cin * sizeof(float));
+            if (last < kw) {
+              const int64_t from = std::max(first, last);
+              std::memset(row + from * cin, 0, (kw - from) * cin * sizeof(float));
+            }
+            continue;
+          }
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            int64_t ix = ix0 + kx * win.dilation[1];
+            if (ix < 0 || ix >= in_w) {
+              std::memset(row + kx * cin_g, 0, cin_g * sizeof(float));
+            } else {
+              std::memcpy(row + kx * cin_g, line + ix * cin, cin_g * sizeof(float));
             }
           }
-        });
-        Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data() + grp * cout_g, relu};
-        Status s = gemm_packed(Trans::no, count, 1.0f, col, k, cw.packed[grp], beta, dst + r0 * cout + grp * cout_g,
-                               cout, e);
-        if (!s) return s;
+        }
+      }
+    };
+    auto multiply = [&](const float* col, int64_t r0, int64_t count, int64_t grp) {
+      Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data() + grp * cout_g, relu};
+      return gemm_packed(Trans::no, count, 1.0f, col, k, cw.packed[grp], beta, dst + r0 * cout + grp * cout_g, cout, e);
+    };
+
+    Status status;
+    if (per_thread_chunks) {
+      std::atomic<int64_t> next{0};
+      std::atomic<bool> failed{false};
+      std::mutex failure_lock;
+      ThreadPool::global().parallel(threads, [&](ParallelContext& pc) {
+        float* col = patches.mutable_data_as<float>() + pc.thread() * std::min(chunk, rows) * k;
+        for (int64_t c = next++; c < chunks && !failed; c = next++) {
+          const int64_t r0 = c * chunk, count = std::min(chunk, rows - r0);
+          for (int64_t grp = 0; grp < group_; ++grp) {
+            gather(col, r0, 0, count, grp);
+            if (Status s = multiply(col, r0, count, grp); !s) {
+              std::lock_guard<std::mutex> guard(failure_lock);
+              status = s;
+              failed = true;
+            }
+          }
+        }
+      });
+    } else {
+      float* col = patches.mutable_data_as<float>();
+      for (int64_t r0 = 0; r0 < rows && status.ok(); r0 += chunk) {
+        const int64_t count = std::min(chunk, rows - r0);
+        for (int64_t grp = 0; grp < group_ && status.ok(); ++grp) {
+          parallel_for(count, 32, [&](int64_t begin, int64_t end) { gather(col, r0, begin, end, grp); });
+          status = multiply(col, r0, count, grp);
+        }
       }
     }
     ctx.arena.release(std::move(patches));
-    return {};
+    return status;
   }
 
   Status run_depthwise(const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g, Tensor& y, bool accumulate,

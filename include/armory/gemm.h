@@ -77,9 +77,16 @@ Result<PackedMatrix> pack_b(Layout layout, Trans trans_b, int64_t k, int64_t n, 
 Status gemm_packed(Trans trans_a, int64_t m, float alpha, const float* a, int64_t lda, const PackedMatrix& b,
                    float beta, float* c, int64_t ldc, const Epilogue& epilogue = {});
 
+// The same with A already in bf16 (patches an inference engine wrote as bf16); B must be packed with
+// FpMath::bf16.
+Status gemm_packed(Trans trans_a, int64_t m, float alpha, const bf16_t* a, int64_t lda, const PackedMatrix& b,
+                   float beta, float* c, int64_t ldc, const Epilogue& epilogue = {});
+
 // Round-to-nearest-even fp32 -> bf16 and back (exact), as the packing does.
 bf16_t float_to_bf16(float x) noexcept;
 float bf16_to_float(bf16_t x) noexcept;
+// n values at once, vectorised in the dispatched bf16 kernel's ISA when it has a conversion.
+void float_to_bf16(const float* src, int64_t n, bf16_t* dst) noexcept;
 
 // The threads armory's pool uses: ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores.
 int get_num_threads() noexcept;

@@ -169,9 +169,38 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const float* a, int64_t lda
   return run_gemm<float, float>(p.f32, args, &p.f32_panels);
 }
 
+Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t lda, const PackedMatrix& b, float beta,
+                   float* c, int64_t ldc, const Epilogue& epilogue) {
+  const auto& p = b.impl();
+  if (p.fpmath != FpMath::bf16) {
+    return error(Errc::invalid_argument, "gemm_packed: a bf16 A needs B packed with FpMath::bf16");
+  }
+  const bf16_t* b_in_panels = nullptr;
+  if (Status s = check_args(Layout::row_major, ta, Trans::no, m, p.n, p.k, a, lda, b_in_panels,
+                            std::max<int64_t>(1, p.n), c, ldc, /*reads_ab=*/false);
+      !s) {
+    return s;
+  }
+  if (alpha != 0 && m > 0 && p.n > 0 && p.k > 0 && a == nullptr) {
+    return error(Errc::invalid_argument, "gemm_packed: a is null but m, n and k are > 0");
+  }
+  auto args = row_major_args<bf16_t, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
+                                            beta, c, ldc, epilogue);
+  return run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);
+}
+
 // ---- bf16 conversion, threads, summary ----
 
 bf16_t float_to_bf16(float x) noexcept { return round_to_bf16(x); }
+
+void float_to_bf16(const float* src, int64_t n, bf16_t* dst) noexcept {
+  const auto& plan = bf16_plan();
+  if (plan && plan->kernel->convert_a != nullptr) {
+    plan->kernel->convert_a(src, n, dst);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) dst[i] = round_to_bf16(src[i]);
+}
 
 float bf16_to_float(bf16_t x) noexcept {
   uint32_t bits = uint32_t{x} << 16;

@@ -27,11 +27,13 @@ constexpr bool kArm = false;
 
 // Columns: {name, isa, compiled}, mr, nr (per 128 bits if scalable), k_group, fn, optional fn reading a
 // row-major A unpacked, scalable, optional fp32 -> bf16 conversions for A and for B's pairs, optional
-// edge tile reading A in place, optional small-problem tile reading A and B in place.
+// edge tile reading A in place, optional small-problem tile reading A and B in place, optional fp32
+// bias + ReLU epilogue.
 constexpr std::array<F32Kernel, 5> kF32 = {{
     {{"gemm_f32_12x32__avx512", IsaLevel::avx512, kX86}, 12, 32, 1, ARMORY_X86_FN(gemm_f32_12x32__avx512),
      ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a), false, nullptr, nullptr,
-     ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a_edge), ARMORY_X86_FN(gemm_f32_12x32__avx512_direct)},
+     ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a_edge), ARMORY_X86_FN(gemm_f32_12x32__avx512_direct),
+     ARMORY_X86_FN(bias_relu_f32__avx512)},
     {{"gemm_f32_6x16__avx2", IsaLevel::avx2, kX86}, 6, 16, 1, ARMORY_X86_FN(gemm_f32_6x16__avx2)},
     {{"gemm_f32_8x3vl__sve", IsaLevel::sve, kArm}, 8, 12, 1, ARMORY_ARM_FN(gemm_f32_8x3vl__sve), nullptr, true},
     {{"gemm_f32_8x12__neon", IsaLevel::neon, kArm}, 8, 12, 1, ARMORY_ARM_FN(gemm_f32_8x12__neon)},
@@ -55,7 +57,7 @@ constexpr std::array<Bf16Kernel, 5> kBf16 = {{
     {{"gemm_bf16_8x12__neonbfdot", IsaLevel::neon_bf16, kArm}, 8, 12, 2, ARMORY_ARM_FN(gemm_bf16_8x12__neonbfdot)},
     {{"gemm_bf16_12x32__avx512bf16", IsaLevel::avx512_bf16, kX86}, 12, 32, 2, ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16),
      ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a), false, ARMORY_X86_FN(convert_f32_to_bf16__avx512bf16),
-     ARMORY_X86_FN(interleave_f32_to_bf16__avx512bf16)},
+     ARMORY_X86_FN(interleave_f32_to_bf16__avx512bf16), nullptr, nullptr, ARMORY_X86_FN(bias_relu_f32__avx512)},
     {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},
 }};
 

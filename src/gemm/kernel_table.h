@@ -43,6 +43,7 @@ struct KernelInfo {
   InterleaveToBf16 interleave_b = nullptr;  // optional, bf16 pair kernels: B's fp32 -> bf16 pair interleave
   typename UnpackedA<Fn>::edge fn_unpacked_a_edge = nullptr;  // optional: edge tiles of C, A in place
   typename UnpackedA<Fn>::direct fn_direct = nullptr;  // optional: small problems, A and B in place
+  BiasReluF32 epilogue = nullptr;  // optional, fp32 output: bias + ReLU on finished tiles in the kernel's ISA
 };
 
 // The tile width a kernel has on this CPU.

@@ -1,6 +1,8 @@
 #include "gemm/kernels/gemm_tile__avx512.h"
 #include "gemm/kernels/kernels.h"
 
+#include <immintrin.h>
+
 namespace armory::gemm_engine {
 
 // 12 rows x 2 zmm: 24 accumulators + 2 B vectors + 1 broadcast fit the 32 zmm registers.
@@ -24,6 +26,21 @@ void gemm_f32_12x32__avx512_unpacked_a_edge(int64_t kc, const float* a, int64_t 
 void gemm_f32_12x32__avx512_direct(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
                                    int64_t ldc, float alpha, float beta, int rows, int cols) {
   avx512::direct_tile<float, 12, 2>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
+}
+
+void bias_relu_f32__avx512(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu) {
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t i = 0; i < rows; ++i) {
+    float* row = c + i * ldc;
+    for (int64_t j = 0; j < cols; j += 16) {
+      const __mmask16 mask = cols - j >= 16 ? __mmask16(0xffff) : __mmask16((1u << (cols - j)) - 1);
+      __m512 v = _mm512_maskz_loadu_ps(mask, row + j);
+      if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, bias + j));
+      // max(v, 0) with v second: a NaN in C stays NaN, as in the portable loop.
+      if (relu) v = _mm512_max_ps(zero, v);
+      _mm512_mask_storeu_ps(row + j, mask, v);
+    }
+  }
 }
 
 }  // namespace armory::gemm_engine

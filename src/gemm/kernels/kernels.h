@@ -37,6 +37,10 @@ using InterleaveToBf16 = void (*)(const float* row0, const float* row1, int64_t 
 using UnpackedABf16TileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
                                          int64_t ldc, float alpha, float beta);
 
+// The fused epilogue on a finished fp32 tile of C: c[i][j] = max(c[i][j] + bias[j], 0) (bias may be null,
+// relu optional), in a kernel's ISA; without one the driver's portable loop runs.
+using BiasReluF32 = void (*)(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu);
+
 // Portable C++ (no ISA flags): the slow twins every fast kernel is compared with, and the fallback.
 void gemm_f32_4x16__scalar(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f64_4x8__scalar(int64_t, const double*, const double*, double*, int64_t, double, double);
@@ -51,6 +55,7 @@ void gemm_f32_12x32__avx512_unpacked_a_edge(int64_t, const float*, int64_t, cons
                                             float, int, int);
 void gemm_f32_12x32__avx512_direct(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, float,
                                    float, int, int);
+void bias_relu_f32__avx512(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu);
 void gemm_f64_12x16__avx512(int64_t, const double*, const double*, double*, int64_t, double, double);
 void gemm_f64_12x16__avx512_direct(int64_t, const double*, int64_t, const double*, int64_t, double*, int64_t, double,
                                    double, int, int);

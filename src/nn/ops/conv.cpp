@@ -298,6 +298,11 @@ class ConvKernel final : public Kernel {
     const bool per_thread_chunks = threads > 1 && chunks >= 2 * int64_t{threads};
     const int buffers = per_thread_chunks ? threads : 1;
     Tensor patches = ctx.arena.allocate(DType::float32, {buffers, std::min(chunk, rows), k});
+    // BF16 fast math: the patches go to the GEMM as bf16, converted here once, in the L2-sized chunk (half
+    // the bytes for the kernel to stream, and no conversion inside the GEMM).
+    const bool bf16 = fpmath_ == FpMath::bf16;
+    Tensor patches_bf16;
+    if (bf16) patches_bf16 = ctx.arena.allocate(DType::float32, {buffers, (std::min(chunk, rows) * k + 1) / 2});
     const int64_t out_hw = g.out[0] * g.out[1];
     const bool contiguous_taps = group_ == 1 && win.dilation[1] == 1;
 
@@ -338,9 +343,13 @@ class ConvKernel final : public Kernel {
         }
       }
     };
-    auto multiply = [&](const float* col, int64_t r0, int64_t count, int64_t grp) {
+    auto multiply = [&](const float* col, int buffer, int64_t r0, int64_t count, int64_t grp) {
       Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data() + grp * cout_g, relu};
-      return gemm_packed(Trans::no, count, 1.0f, col, k, cw.packed[grp], beta, dst + r0 * cout + grp * cout_g, cout, e);
+      float* out = dst + r0 * cout + grp * cout_g;
+      if (!bf16) return gemm_packed(Trans::no, count, 1.0f, col, k, cw.packed[grp], beta, out, cout, e);
+      bf16_t* half = reinterpret_cast<bf16_t*>(patches_bf16.mutable_data_as<float>()) + buffer * std::min(chunk, rows) * k;
+      float_to_bf16(col, count * k, half);
+      return gemm_packed(Trans::no, count, 1.0f, half, k, cw.packed[grp], beta, out, cout, e);
     };
 
     Status status;
@@ -354,7 +363,7 @@ class ConvKernel final : public Kernel {
           const int64_t r0 = c * chunk, count = std::min(chunk, rows - r0);
           for (int64_t grp = 0; grp < group_; ++grp) {
             gather(col, r0, 0, count, grp);
-            if (Status s = multiply(col, r0, count, grp); !s) {
+            if (Status s = multiply(col, pc.thread(), r0, count, grp); !s) {
               std::lock_guard<std::mutex> guard(failure_lock);
               status = s;
               failed = true;
@@ -368,11 +377,12 @@ class ConvKernel final : public Kernel {
         const int64_t count = std::min(chunk, rows - r0);
         for (int64_t grp = 0; grp < group_ && status.ok(); ++grp) {
           parallel_for(count, 32, [&](int64_t begin, int64_t end) { gather(col, r0, begin, end, grp); });
-          status = multiply(col, r0, count, grp);
+          status = multiply(col, 0, r0, count, grp);
         }
       }
     }
     ctx.arena.release(std::move(patches));
+    if (bf16) ctx.arena.release(std::move(patches_bf16));
     return status;
   }
 

@@ -8,7 +8,9 @@ torch.cpu.amp.autocast), in the same run: batch 1 and 16, threads 1 and 2, media
 """
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +34,38 @@ def timed(fn, repeat):
     return statistics.median(times), min(times), max(times)
 
 
+ARMORY_CHILD = """
+import sys, numpy as np, armory
+path, threads, fpmath, batch = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+session = armory.InferenceSession(path, threads=threads, fpmath=fpmath)
+x = np.random.default_rng(0).standard_normal((batch, 3, 224, 224), dtype=np.float32)
+for _ in range(3):
+    session.run(None, {"input": x})
+print(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+"""
+
+TORCH_CHILD = """
+import sys, torch
+path, threads, fpmath, batch = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+torch.set_num_threads(threads)
+model = torch.jit.load(path)
+x = torch.randn(batch, 3, 224, 224).contiguous(memory_format=torch.channels_last)
+with torch.no_grad(), torch.cpu.amp.autocast(enabled=fpmath == "bf16", dtype=torch.bfloat16):
+    for _ in range(3):
+        model(x)
+print(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+"""
+
+
+def peak_rss_mib(code, *args):
+    """Peak resident memory of a fresh interpreter running code (import, load, three inferences), as its
+    VmHWM: getrusage's maxrss would include this big parent process, which the child was forked from."""
+    result = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"memory probe failed: {result.stderr[-500:]}")
+    return int(result.stdout.split()[-1]) / 1024
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="resnet50")
@@ -39,6 +73,7 @@ def main():
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak memory comparison")
     args = parser.parse_args()
 
     torch.manual_seed(0)
@@ -79,9 +114,25 @@ def main():
                       f"{theirs[0] / ours[0]:>6.2f} {gflops:>13.0f}", flush=True)
                 results.append({"model": args.model, "batch": batch, "threads": threads, "precision": precision,
                                 "armory_seconds": ours, "pytorch_seconds": theirs, "ratio": theirs[0] / ours[0]})
+    memory = []
+    if not args.no_memory:
+        # Each side in its own fresh interpreter: import, load its model, run three batches.
+        print(f"\npeak memory (MiB, fresh process: import, load, 3 runs at batch {max(args.batch)}):")
+        with torch.no_grad():
+            x = torch.randn(1, 3, 224, 224).contiguous(memory_format=torch.channels_last)
+            frozen = torch.jit.freeze(torch.jit.trace(model.to(memory_format=torch.channels_last), x))
+        torch_path = tempfile.NamedTemporaryFile(suffix=".pt", delete=False).name
+        torch.jit.save(frozen, torch_path)
+        for precision, fp in (("fp32", "strict"), ("bf16", "bf16")):
+            ours = peak_rss_mib(ARMORY_CHILD, onnx_path, 1, fp, max(args.batch))
+            theirs = peak_rss_mib(TORCH_CHILD, torch_path, 1, fp, max(args.batch))
+            print(f"  {precision}: armory {ours:.0f}, pytorch {theirs:.0f}")
+            memory.append({"precision": precision, "armory_mib": ours, "pytorch_mib": theirs})
+        os.unlink(torch_path)
+    os.unlink(onnx_path)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"load_seconds": load_seconds, "results": results}, f, indent=1)
+            json.dump({"load_seconds": load_seconds, "results": results, "peak_memory": memory}, f, indent=1)
     return 0
 
 

@@ -62,6 +62,8 @@ struct ValueInfo {
   std::vector<std::string> dim_names;  // the symbolic name of each free dimension ("" if none)
 };
 
+struct ModelProto;  // the parsed ONNX model (internal)
+
 struct SessionOptions {
   FpMath fpmath = FpMath::strict;  // bf16: bf16 products, fp32 accumulation, in every conv and GEMM
   int threads = 0;                 // 0: armory's process-wide thread count
@@ -103,13 +105,14 @@ class Session {
 
   // The optimised graph, one node per line: op, fused parts, inputs -> outputs, layout.
   std::string dump_graph() const;
-  // Bytes held by packed weights and constants.
+  // Bytes the session holds for its weights: packed panels and the constants still read at run time.
   size_t weight_bytes() const;
 
   struct Impl;
 
  private:
   explicit Session(std::unique_ptr<Impl> impl);
+  static Result<Session> from_model(ModelProto&& model, const SessionOptions& options);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -57,6 +57,11 @@ class Kernel {
   virtual ~Kernel() = default;
   // Whether input `index` may arrive channels-last; the executor converts it to plain otherwise.
   virtual bool accepts_nhwc(size_t index) const { return false; }
+  // False for a constant input the kernel copied (packed) at load and never reads again: the session
+  // then frees the constant, so weights are not held twice.
+  virtual bool reads_constant(size_t index) const { return true; }
+  // Memory the kernel holds for its weights (packed panels, folded biases).
+  virtual size_t packed_bytes() const { return 0; }
   // inputs[i] is null for an omitted optional input. outputs has one slot per node output.
   virtual Status run(RunContext& ctx, std::span<const Value* const> inputs, std::span<Value> outputs) const = 0;
   // Shapes and fused parts for --dump-graph; empty when there is nothing beyond the op name.

@@ -8,6 +8,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -78,6 +84,7 @@ struct Session::Impl {
   std::vector<std::string> value_names;
   std::vector<Value> constants;  // by value id; empty tensor data for non-constants
   std::vector<bool> is_constant;
+  std::vector<bool> dropped;  // constants freed after packing: their readers get a null input
   std::vector<int> input_ids, output_ids;
   std::vector<Step> steps;
   size_t model_nodes = 0;
@@ -101,11 +108,27 @@ struct Session::Impl {
     std::map<std::string, int> ids;
     for (auto& [name, t] : g.constants) {
       int id = id_of(ids, name);
-      constant_bytes += t.bytes();
       constants[id] = Value{t, false};
       is_constant[id] = true;
     }
     for (const ValueInfo& in : g.inputs) input_ids.push_back(id_of(ids, in.name));
+    for (const ValueInfo& out : g.outputs) output_ids.push_back(id_of(ids, out.name));
+    for (const GraphNode& node : g.nodes) {
+      for (const std::string& name : node.proto.outputs) {
+        if (!name.empty()) id_of(ids, name);  // every value has its id before the per-value tables are sized
+      }
+    }
+    // A constant every reader packed at load (conv and GEMM weights) is not kept a second time; it is freed
+    // as soon as its last reader is compiled, so loading never holds the raw and the packed weights whole.
+    std::vector<int> unseen_readers(value_names.size(), 0);
+    std::vector<bool> read(value_names.size(), false);
+    dropped.assign(value_names.size(), false);
+    for (const GraphNode& node : g.nodes) {
+      for (const std::string& in : node.proto.inputs) {
+        if (!in.empty()) ++unseen_readers[id_of(ids, in)];
+      }
+    }
+    for (int id : output_ids) read[id] = true;
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const GraphNode& node = g.nodes[i];
       NodeSpec spec{node.proto, g.opset, options.fpmath, node.fusion, {}};
@@ -122,9 +145,22 @@ struct Session::Impl {
       step.detail = step.kernel->describe();
       for (const std::string& in : node.proto.inputs) step.inputs.push_back(in.empty() ? -1 : id_of(ids, in));
       for (const std::string& out : node.proto.outputs) step.outputs.push_back(out.empty() ? -1 : id_of(ids, out));
+      packed_bytes += step.kernel->packed_bytes();
+      for (size_t j = 0; j < step.inputs.size(); ++j) {
+        const int id = step.inputs[j];
+        if (id < 0 || !is_constant[id]) continue;
+        if (step.kernel->reads_constant(j)) read[id] = true;
+        if (--unseen_readers[id] == 0 && !read[id]) {
+          constants[id] = Value{};
+          g.constants.erase(value_names[id]);
+          dropped[id] = true;
+        }
+      }
       steps.push_back(std::move(step));
     }
-    for (const ValueInfo& out : g.outputs) output_ids.push_back(id_of(ids, out.name));
+    for (size_t id = 0; id < value_names.size(); ++id) {
+      if (is_constant[id] && !dropped[id]) constant_bytes += constants[id].tensor.bytes();
+    }
     // Each value is released after its last reader, unless the caller gets it back.
     std::vector<int> last(value_names.size(), -1);
     for (size_t s = 0; s < steps.size(); ++s) {
@@ -218,7 +254,7 @@ struct Session::Impl {
       converted.assign(step.inputs.size(), Value{});
       for (size_t j = 0; j < step.inputs.size(); ++j) {
         int id = step.inputs[j];
-        if (id < 0) {
+        if (id < 0 || dropped[id]) {
           in_ptrs.push_back(nullptr);
           continue;
         }
@@ -285,13 +321,21 @@ const std::vector<ValueInfo>& Session::inputs() const { return impl_->inputs; }
 const std::vector<ValueInfo>& Session::outputs() const { return impl_->outputs; }
 const SessionOptions& Session::options() const { return impl_->options; }
 
-size_t Session::weight_bytes() const { return impl_->constant_bytes; }
+size_t Session::weight_bytes() const { return impl_->constant_bytes + impl_->packed_bytes; }
 
 Result<Session> Session::load_from_bytes(std::string_view bytes, const std::string& base_dir, const SessionOptions& options) {
   try {
     auto model = parse_model(bytes, base_dir);
     if (!model) return model.status();
-    auto graph = build_graph(std::move(model.value()));
+    return from_model(std::move(model.value()), options);
+  } catch (const std::bad_alloc&) {
+    return error(Errc::invalid_argument, "out of memory while loading the model (is it truncated or corrupt?)");
+  }
+}
+
+Result<Session> Session::from_model(ModelProto&& model, const SessionOptions& options) {
+  try {
+    auto graph = build_graph(std::move(model));
     if (!graph) return graph.status();
     auto impl = std::make_unique<Impl>();
     impl->options = options;
@@ -311,13 +355,29 @@ Result<Session> Session::load_from_bytes(std::string_view bytes, const std::stri
 }
 
 Result<Session> Session::load(const std::string& path, const SessionOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error(Errc::not_found, "cannot open model file " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string bytes = buffer.str();
+  // The file is mapped, not read: its pages are only touched while the weights are copied out, and the
+  // mapping is gone before the graph is compiled, so the model is never held twice in memory.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return error(Errc::not_found, "cannot open model file " + path + ": " + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return error(Errc::io_error, "model file " + path + " is not a regular file");
+  }
+  const size_t size = static_cast<size_t>(info.st_size);
+  void* mapped = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+  ::close(fd);
+  if (size > 0 && mapped == MAP_FAILED) return error(Errc::io_error, "cannot map model file " + path);
+  std::string_view bytes(static_cast<const char*>(mapped), size);
   auto base = std::filesystem::path(path).parent_path().string();
-  auto session = load_from_bytes(bytes, base.empty() ? "." : base, options);
+  Result<ModelProto> model = error(Errc::internal, "not parsed");
+  try {
+    model = parse_model(bytes, base.empty() ? "." : base);
+  } catch (const std::bad_alloc&) {
+    model = error(Errc::invalid_argument, "out of memory while reading the model (is it truncated or corrupt?)");
+  }
+  if (size > 0) ::munmap(mapped, size);
+  auto session = model ? from_model(std::move(model.value()), options) : Result<Session>(model.status());
   if (!session) return error(session.status().code(), path + ": " + session.status().message());
   return session;
 }
@@ -358,9 +418,9 @@ Result<std::vector<Session::NodeTime>> Session::profile(const std::vector<NamedT
 std::string Session::dump_graph() const {
   const Impl& s = *impl_;
   std::ostringstream out;
-  out << "graph: " << s.steps.size() << " nodes (" << s.model_nodes << " in the model), "
-      << s.constant_bytes / 1024 << " KiB of constants, fpmath " << (s.options.fpmath == FpMath::bf16 ? "bf16" : "strict")
-      << "\n";
+  out << "graph: " << s.steps.size() << " nodes (" << s.model_nodes << " in the model), " << s.packed_bytes / 1024
+      << " KiB of packed weights, " << s.constant_bytes / 1024 << " KiB of other constants, fpmath "
+      << (s.options.fpmath == FpMath::bf16 ? "bf16" : "strict") << "\n";
   for (const ValueInfo& in : s.inputs) out << "input  " << in.name << " " << dtype_name(in.dtype) << " " << shape_string(in.shape) << "\n";
   for (const Step& step : s.steps) {
     out << step.op;

@@ -134,6 +134,7 @@ class ConvKernel final : public Kernel {
       auto prepared = prepare_weights(*w, spec.has_input(2) ? spec.constant(2) : nullptr);
       if (!prepared) return prepared.status();
       weights_ = std::move(prepared.value());
+      weight_shape_ = w->shape();
       bias_constant_ = !spec.has_input(2) || spec.constant(2) != nullptr;
     }
     if (spec.has_input(2) && spec.constant(2) == nullptr) bias_constant_ = false;
@@ -141,6 +142,13 @@ class ConvKernel final : public Kernel {
   }
 
   bool accepts_nhwc(size_t index) const override { return index == 0 || index == 3; }
+  bool reads_constant(size_t index) const override { return !(weights_ && bias_constant_ && (index == 1 || index == 2)); }
+  size_t packed_bytes() const override {
+    if (!weights_) return 0;
+    size_t bytes = weights_->depthwise.size() * sizeof(float) + weights_->bias.size() * sizeof(float);
+    for (const auto& p : weights_->packed) bytes += p.bytes();
+    return bytes;
+  }
 
   std::string describe() const override {
     std::string s = window_string(window_);
@@ -157,28 +165,32 @@ class ConvKernel final : public Kernel {
     const Value& x = *in[0];
     const auto& xs = x.tensor.shape();
     if (xs.size() != 4) return unsupported("only 2-D convolutions (4-D input) are supported, got input " + shape_string(xs));
-    const Tensor& w = in[1]->tensor;
-    if (Status s = check_weights(w); !s) return s;
-    const int64_t cin = xs[1], cout = w.shape()[0];
-    if (w.shape()[1] * group_ != cin) {
-      return invalid("input has " + std::to_string(cin) + " channels, weights " + shape_string(w.shape()) + " with group " +
-                     std::to_string(group_) + " expect " + std::to_string(w.shape()[1] * group_));
+    // Weights packed at load are all this kernel reads; the constant itself may be gone.
+    const bool prepared = weights_ && bias_constant_;
+    if (!prepared) {
+      if (Status s = check_weights(in[1]->tensor); !s) return s;
+    }
+    const std::vector<int64_t>& wshape = prepared ? weight_shape_ : in[1]->tensor.shape();
+    const int64_t cin = xs[1], cout = wshape[0];
+    if (wshape[1] * group_ != cin) {
+      return invalid("input has " + std::to_string(cin) + " channels, weights " + shape_string(wshape) + " with group " +
+                     std::to_string(group_) + " expect " + std::to_string(wshape[1] * group_));
     }
     Window win = window_;
     if (win.kernel[0] < 0) {
-      win.kernel[0] = w.shape()[2];
-      win.kernel[1] = w.shape()[3];
+      win.kernel[0] = wshape[2];
+      win.kernel[1] = wshape[3];
     }
-    if (win.kernel[0] != w.shape()[2] || win.kernel[1] != w.shape()[3]) {
-      return invalid("kernel_shape does not match the weights " + shape_string(w.shape()));
+    if (win.kernel[0] != wshape[2] || win.kernel[1] != wshape[3]) {
+      return invalid("kernel_shape does not match the weights " + shape_string(wshape));
     }
     std::optional<ConvWeights> run_weights;
     const ConvWeights* cw = weights_ ? &*weights_ : nullptr;
-    if (!cw || !bias_constant_) {
+    if (!prepared) {
       const Tensor* bias = in.size() > 2 && in[2] ? &in[2]->tensor : nullptr;
-      auto prepared = prepare_weights(w, bias);
-      if (!prepared) return prepared.status();
-      run_weights = std::move(prepared.value());
+      auto made = prepare_weights(in[1]->tensor, bias);
+      if (!made) return made.status();
+      run_weights = std::move(made.value());
       cw = &*run_weights;
     }
     auto geometry = resolve(win, xs[2], xs[3]);
@@ -426,6 +438,7 @@ class ConvKernel final : public Kernel {
   Fusion fusion_;
   FpMath fpmath_;
   std::optional<ConvWeights> weights_;
+  std::vector<int64_t> weight_shape_;
   bool bias_constant_ = true;
 };
 

@@ -18,6 +18,11 @@ class GemmKernel final : public Kernel {
   std::optional<PackedMatrix> packed_b;
   std::vector<float> bias;  // beta * C, when C is a constant row vector
 
+  bool reads_constant(size_t index) const override {
+    return !((index == 1 && packed_b) || (index == 2 && !bias.empty()));
+  }
+  size_t packed_bytes() const override { return (packed_b ? packed_b->bytes() : 0) + bias.size() * sizeof(float); }
+
   std::string describe() const override {
     std::string s;
     if (packed_b) s += "B packed " + std::to_string(packed_b->k()) + "x" + std::to_string(packed_b->n());
@@ -29,14 +34,17 @@ class GemmKernel final : public Kernel {
 
   Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
     const Tensor& a = in[0]->tensor;
-    const Tensor& b = in[1]->tensor;
-    if (a.dtype() != DType::float32 || b.dtype() != DType::float32) return unsupported("Gemm supports float32 only");
-    if (a.shape().size() != 2 || b.shape().size() != 2) {
+    static const Tensor kNone;
+    const Tensor& b = in[1] ? in[1]->tensor : kNone;  // null when packed at load (the constant is freed)
+    const bool b_dense = !packed_b;
+    if (a.dtype() != DType::float32 || (b_dense && b.dtype() != DType::float32)) return unsupported("Gemm supports float32 only");
+    if (a.shape().size() != 2 || (b_dense && b.shape().size() != 2)) {
       return invalid("Gemm needs 2-D A and B, got " + shape_string(a.shape()) + " and " + shape_string(b.shape()));
     }
     const int64_t m = trans_a ? a.shape()[1] : a.shape()[0], k = trans_a ? a.shape()[0] : a.shape()[1];
-    const int64_t kb = trans_b ? b.shape()[1] : b.shape()[0], n = trans_b ? b.shape()[0] : b.shape()[1];
-    if (k != kb) return invalid("A " + shape_string(a.shape()) + " and B " + shape_string(b.shape()) + " do not chain");
+    const int64_t kb = b_dense ? (trans_b ? b.shape()[1] : b.shape()[0]) : packed_b->k();
+    const int64_t n = b_dense ? (trans_b ? b.shape()[0] : b.shape()[1]) : packed_b->n();
+    if (k != kb) return invalid("A " + shape_string(a.shape()) + " and B with " + std::to_string(kb) + " rows do not chain");
     Tensor y = ctx.arena.allocate(DType::float32, {m, n});
     float* dst = y.mutable_data_as<float>();
     float c_beta = 0;
@@ -58,7 +66,7 @@ class GemmKernel final : public Kernel {
     }
     Epilogue e{bias.empty() ? nullptr : bias.data(), fusion.relu};
     Status s;
-    if (packed_b && packed_b->k() == k && packed_b->n() == n) {
+    if (packed_b) {
       s = gemm_packed(trans_a ? Trans::yes : Trans::no, m, alpha, a.data_as<float>(), a.shape()[1], *packed_b, c_beta,
                       dst, n, e);
     } else {
@@ -106,6 +114,9 @@ class MatMulKernel final : public Kernel {
   FpMath fpmath = FpMath::strict;
   std::optional<PackedMatrix> packed_b;  // a constant 2-D B
 
+  bool reads_constant(size_t index) const override { return !(index == 1 && packed_b); }
+  size_t packed_bytes() const override { return packed_b ? packed_b->bytes() : 0; }
+
   std::string describe() const override {
     std::string s;
     if (packed_b) s += "B packed " + std::to_string(packed_b->k()) + "x" + std::to_string(packed_b->n());
@@ -116,9 +127,13 @@ class MatMulKernel final : public Kernel {
 
   Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
     Tensor a = to_plain(ctx.arena, *in[0]);
-    const Tensor& b = in[1]->tensor;
-    if (a.dtype() != DType::float32 || b.dtype() != DType::float32) return unsupported("MatMul supports float32 only");
-    auto as = a.shape(), bs = b.shape();
+    static const Tensor kNone;
+    const Tensor& b = in[1] ? in[1]->tensor : kNone;  // null when packed at load (the constant is freed)
+    if (a.dtype() != DType::float32 || (!packed_b && b.dtype() != DType::float32)) {
+      return unsupported("MatMul supports float32 only");
+    }
+    auto as = a.shape();
+    auto bs = packed_b ? std::vector<int64_t>{packed_b->k(), packed_b->n()} : b.shape();
     if (as.empty() || bs.empty()) return invalid("MatMul operands must have rank >= 1");
     const bool a_vector = as.size() == 1, b_vector = bs.size() == 1;
     if (a_vector) as.insert(as.begin(), 1);
@@ -152,7 +167,7 @@ class MatMulKernel final : public Kernel {
     if (b_shared && a_full && batches > 0) {
       // Every batch multiplies the same B: one GEMM with the batches stacked as rows.
       const int64_t rows = batches * m;
-      if (packed_b && packed_b->k() == k && packed_b->n() == n) {
+      if (packed_b) {
         return finish(gemm_packed(Trans::no, rows, 1.0f, a.data_as<float>(), k, *packed_b, 0.0f, y.mutable_data_as<float>(), n, e), y, out);
       }
       GemmOptions options{fpmath, e};

@@ -246,3 +246,12 @@ def test_onnx_support_doc_is_current():
     result = subprocess.run([sys.executable, str(REPO / "tools" / "onnx_support.py"), "--check"], env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_resnet50_example_runs():
+    env = dict(os.environ)
+    result = subprocess.run([sys.executable, str(REPO / "examples" / "resnet50.py"), "--threads", "2"], env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [l for l in result.stdout.splitlines() if "armory" in l]
+    assert len(lines) == 2 and all("top-1 agrees on 100%" in l for l in lines), result.stdout

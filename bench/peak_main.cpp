@@ -1,5 +1,5 @@
 // `armory_peak`: prints the measured FMA peak per precision for 1 and 2 threads.
-#include "peak.h"
+#include "bench/peak.h"
 
 #include <cstdio>
 

@@ -18,6 +18,12 @@ packages=(
   python3-numpy python3-scipy python3-pytest
   # the Python package
   python3-dev pybind11-dev
+  # the inference engine's tests: ONNX's backend node tests, PyTorch/torchvision to export models and to
+  # compare with, the onnx package to build test models
+  libonnx-testdata python3-onnx python3-torch python3-torchvision
+  # the workload suite: results database, the report checked in a headless browser, Prometheus scraping
+  # `armory serve` in its test
+  libsqlite3-dev chromium prometheus
 )
 
 missing=()

@@ -17,6 +17,13 @@ int main(int argc, char** argv) {
   armory::cli::Command blas = armory::cli::add_blas_command(app);
   armory::cli::Command doctor = armory::cli::add_doctor_command(app);
   armory::cli::Command run = armory::cli::add_run_command(app);
+#if defined(ARMORY_HAVE_WORKLOADS)
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+  armory::cli::Command bench = armory::cli::add_bench_command(app, command_line);
+  armory::cli::Command report = armory::cli::add_report_command(app);
+  armory::cli::Command serve = armory::cli::add_serve_command(app);
+#endif
 
   try {
     app.parse(argc, argv);
@@ -27,6 +34,11 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("blas")) return blas();
   if (app.got_subcommand("doctor")) return doctor();
   if (app.got_subcommand("run")) return run();
+#if defined(ARMORY_HAVE_WORKLOADS)
+  if (app.got_subcommand("bench")) return bench();
+  if (app.got_subcommand("report")) return report();
+  if (app.got_subcommand("serve")) return serve();
+#endif
   std::fputs(app.help().c_str(), stdout);
   return 0;
 }

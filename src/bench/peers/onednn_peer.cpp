@@ -1,6 +1,6 @@
 // oneDNN's matmul primitive through its C API, loaded with dlopen. Types come from Debian's libdnnl-dev
 // header; every function is looked up at run time.
-#include "peers/peer.h"
+#include "bench/peers/gemm_peer.h"
 
 #include <oneapi/dnnl/dnnl.h>
 

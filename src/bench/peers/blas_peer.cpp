@@ -1,6 +1,6 @@
 // OpenBLAS and BLIS through their Fortran BLAS entry points (sgemm_/dgemm_), column-major: the row-major
 // product C = A B is computed as C^T = B^T A^T.
-#include "peers/peer.h"
+#include "bench/peers/gemm_peer.h"
 
 #include <dlfcn.h>
 

@@ -1,4 +1,4 @@
-#include "peak.h"
+#include "bench/peak.h"
 
 #include <armory/cpu.h>
 

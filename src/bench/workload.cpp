@@ -1,0 +1,77 @@
+#include "bench/workload.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace armory::bench {
+
+std::string CaseResult::comparable_key() const {
+  return suite + "|" + name + "|" + precision + "|" + std::to_string(threads);
+}
+
+Result<Timing> time_calls(const std::function<bool()>& call, int repeat, double min_sample_seconds) {
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  if (repeat < 1) return error(Errc::invalid_argument, "repeat must be >= 1");
+  auto t0 = Clock::now();
+  if (!call()) return error(Errc::internal, "the call failed");  // warm-up: one-time costs stay out
+  double once = std::max(seconds_since(t0), 1e-7);
+  // Short calls are repeated inside a sample so that timer resolution does not dominate.
+  const int inner = once >= min_sample_seconds ? 1 : static_cast<int>(std::ceil(min_sample_seconds / once));
+  std::vector<double> samples;
+  for (int r = 0; r < repeat; ++r) {
+    auto start = Clock::now();
+    for (int i = 0; i < inner; ++i) {
+      if (!call()) return error(Errc::internal, "the call failed");
+    }
+    samples.push_back(seconds_since(start) / inner);
+  }
+  std::sort(samples.begin(), samples.end());
+  return Timing{samples[samples.size() / 2], samples.front(), samples.back()};
+}
+
+double ratio_to_armory(const CaseResult& peer, const std::vector<CaseResult>& all) {
+  if (peer.library == "armory" || peer.seconds.median <= 0) return 0;
+  const std::string key = peer.comparable_key();
+  for (const CaseResult& r : all) {
+    if (r.library == "armory" && r.comparable_key() == key && r.seconds.median > 0) {
+      return peer.seconds.median / r.seconds.median;
+    }
+  }
+  return 0;
+}
+
+std::string to_benchmark_json(const std::vector<CaseResult>& results, const std::string& context_json) {
+  nlohmann::json benchmarks = nlohmann::json::array();
+  for (const CaseResult& r : results) {
+    nlohmann::json row = {
+        {"name", r.suite + "/" + r.name + "/threads:" + std::to_string(r.threads) + "/" + r.library},
+        {"run_name", r.suite + "/" + r.name + "/threads:" + std::to_string(r.threads)},
+        {"run_type", "aggregate"}, {"aggregate_name", "median"},
+        {"repetitions", r.repeat}, {"threads", r.threads},
+        {"real_time", r.seconds.median * 1e3}, {"time_unit", "ms"},
+        {"real_time_min", r.seconds.min * 1e3}, {"real_time_max", r.seconds.max * 1e3},
+        {"suite", r.suite}, {"library", r.library}, {"precision", r.precision}};
+    if (r.m) row["m"] = r.m;
+    if (r.n) row["n"] = r.n;
+    if (r.k) row["k"] = r.k;
+    if (r.batch) row["batch"] = r.batch;
+    if (r.suite == "svd") row["vectors"] = r.vectors;
+    if (r.gflops() > 0) {
+      row["gflops"] = r.gflops();
+      row["gflops_min"] = r.flops / r.seconds.max / 1e9;
+      row["gflops_max"] = r.flops / r.seconds.min / 1e9;
+      if (r.peak_gflops > 0) row["peak_fraction"] = r.gflops() / r.peak_gflops;
+    }
+    if (double ratio = ratio_to_armory(r, results); ratio > 0) row["armory_speedup"] = ratio;
+    benchmarks.push_back(row);
+  }
+  nlohmann::json context = nlohmann::json::parse(context_json, nullptr, false);
+  if (context.is_discarded()) context = nlohmann::json::object();
+  return nlohmann::json{{"context", context}, {"benchmarks", benchmarks}}.dump(1) + "\n";
+}
+
+}  // namespace armory::bench

@@ -1,0 +1,244 @@
+"""`armory bench`, `armory report` and `armory serve` end to end: real (small) runs beside the peers, the
+database under two writers and a SIGKILL, the report in headless Chromium, Prometheus scraping the server,
+and the Grafana dashboard's queries against the metrics the server exports."""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ARMORY = os.environ.get("ARMORY_CLI", str(Path(__file__).resolve().parents[2] / "build/native/src/cli/armory"))
+REPO = Path(__file__).resolve().parents[2]
+SMALL = ["--threads", "1", "--repeat", "5", "--no-report"]
+
+
+def bench(db, *args, env=None, timeout=600):
+    return subprocess.run([ARMORY, "bench", "--db", str(db), *args], capture_output=True, text=True, timeout=timeout,
+                          env=env)
+
+
+def rows(db, sql):
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+@pytest.fixture(scope="module")
+def filled_db(tmp_path_factory):
+    """A database with one small run of each suite (the ResNet50 one exports the model with PyTorch)."""
+    db = tmp_path_factory.mktemp("bench") / "bench.db"
+    for _ in range(2):  # two runs: the history plot has something to show
+        result = bench(db, "--filter", "f32 n=256", "--filter", "f32 n=512", "--filter", "f32 256x256 values",
+                       "--filter", "fp32 batch=1", *SMALL)
+        assert result.returncode == 0, result.stdout + result.stderr
+    return db
+
+
+def test_results_json_and_database_agree(tmp_path):
+    out = tmp_path / "bench.json"
+    result = bench(tmp_path / "b.db", "--suite", "gemm", "--filter", "f32 n=256", *SMALL, "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "armory bench: " in result.stdout and "about" in result.stdout.splitlines()[0]  # the duration, up front
+    doc = json.loads(out.read_text())
+    libraries = {b["library"] for b in doc["benchmarks"]}
+    assert "armory" in libraries and libraries & {"openblas", "blis", "onednn", "numpy", "pytorch"}
+    armory = next(b for b in doc["benchmarks"] if b["library"] == "armory")
+    assert armory["gflops"] > 0 and armory["repetitions"] == 5 and armory["time_unit"] == "ms"
+    assert 0 < armory["peak_fraction"] < 2
+    assert all(b["armory_speedup"] > 0 for b in doc["benchmarks"] if b["library"] != "armory")
+    assert doc["context"]["num_cpus"] >= 1 and doc["context"]["armory_version"]
+    (run,) = rows(tmp_path / "b.db", "SELECT id, status, cpu_model, isa, dispatch FROM runs")
+    assert run[1] == "complete" and run[2] and run[3] and "gemm f32" in run[4]
+    assert rows(tmp_path / "b.db", "SELECT COUNT(*) FROM results")[0][0] == len(doc["benchmarks"])
+    # Not a terminal: plain lines, one per case, no progress bar escapes.
+    assert "\r" not in result.stdout and "\033[" not in result.stdout
+
+
+def test_python_peers_and_missing_peer(tmp_path):
+    result = bench(tmp_path / "b.db", "--suite", "svd", "--filter", "f64 256x256 vectors", *SMALL)
+    assert result.returncode == 0, result.stderr
+    libs = {r[0] for r in rows(tmp_path / "b.db", "SELECT library FROM results")}
+    assert libs == {"armory", "numpy"}
+    env = dict(os.environ, ARMORY_BENCH_PYTHON="/nonexistent/python3")
+    result = bench(tmp_path / "c.db", "--suite", "svd", "--filter", "f64 256x256 vectors", *SMALL, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "peer missing (skipped)" in result.stdout
+    assert {r[0] for r in rows(tmp_path / "c.db", "SELECT library FROM results")} == {"armory"}
+
+
+def test_two_runs_writing_at_once(tmp_path):
+    db = tmp_path / "shared.db"
+    args = [ARMORY, "bench", "--db", str(db), "--suite", "gemm", "--filter", "armory", *SMALL]
+    first = subprocess.Popen(args + ["--threads", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(args + ["--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for p in (first, second):
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, out + err
+    runs = rows(db, "SELECT id, status FROM runs ORDER BY id")
+    assert [r[1] for r in runs] == ["complete", "complete"]
+    for run_id, _ in runs:
+        assert rows(db, f"SELECT COUNT(*) FROM results WHERE run_id = {run_id}")[0][0] > 0
+
+
+def test_killed_run_keeps_completed_cases(tmp_path):
+    db = tmp_path / "killed.db"
+    p = subprocess.Popen([ARMORY, "bench", "--db", str(db), "--suite", "gemm", "--filter", "f64", "--repeat", "5",
+                          "--no-report"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                if rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 3:
+                    break
+            except sqlite3.OperationalError:
+                pass  # the schema is not there yet
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert rows(db, "PRAGMA integrity_check")[0][0] == "ok"
+    kept = rows(db, "SELECT COUNT(*) FROM results")[0][0]
+    assert kept >= 3
+    report = tmp_path / "r.html"
+    result = subprocess.run([ARMORY, "report", "--db", str(db), "--out", str(report)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "interrupted" in report.read_text()
+    # The database stays usable for the next run.
+    assert bench(db, "--suite", "gemm", "--filter", "f32 n=256/armory", *SMALL).returncode == 0
+
+
+def test_report_renders_in_headless_chromium(filled_db, tmp_path):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    report = tmp_path / "report.html"
+    result = subprocess.run([ARMORY, "report", "--db", str(filled_db), "--out", str(report)], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    html = report.read_text()
+    assert html.count("<svg") >= 4 and "armory GFLOPS by run" in html and "http://" not in html and "https://" not in html  # self-contained
+    assert "GEMM" in html and "SVD" in html and "ResNet50" in html
+    flags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
+             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0", "--window-size=1280,2400"]
+    dom = subprocess.run([chromium, *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120)
+    assert 'data-ready="1"' in dom.stdout, dom.stderr[-2000:]
+    console = [l for l in dom.stderr.splitlines() if "CONSOLE" in l or "Uncaught" in l]
+    assert not console, console
+    shot = tmp_path / "report.png"
+    subprocess.run([chromium, *flags, f"--screenshot={shot}", report.as_uri()], capture_output=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 20000
+
+
+@pytest.fixture(scope="module")
+def server(filled_db):
+    port = free_port()
+    p = subprocess.Popen([ARMORY, "serve", "--port", str(port), "--db", str(filled_db)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if get(base + "/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    p.send_signal(signal.SIGTERM)
+    p.wait(timeout=10)
+    assert p.returncode == 0
+
+
+def test_serve_api_dashboard_and_errors(server):
+    status, body = get(server + "/api/runs")
+    assert status == 200 and len(json.loads(body)) == 2
+    status, body = get(server + "/api/results?suite=resnet50")
+    results = json.loads(body)
+    assert status == 200 and {r["library"] for r in results} >= {"armory"}
+    status, body = get(server + "/")
+    assert status == 200 and "<svg" in body or "ResNet50" in body
+    assert get(server + "/api/results?run=abc")[0] == 400
+    assert get(server + "/runs/99999")[0] == 404
+    assert get(server + "/../../etc/passwd")[0] in (400, 404)
+    assert get(server + "/nothing-here")[0] == 404
+    request = urllib.request.Request(server + "/api/runs", data=b"x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(request, timeout=10)
+    assert e.value.code == 405
+    # Garbage on the socket gets a 400, and the server keeps serving.
+    host, port = server.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(b"\x00\x01garbage\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.1 400")
+    assert get(server + "/healthz")[0] == 200
+    status, metrics = get(server + "/metrics")
+    assert status == 200
+    for name in ("armory_build_info", "armory_gemm_gflops", "armory_svd_seconds", "armory_resnet50_seconds"):
+        assert re.search(rf"^{name}{{", metrics, re.M), name
+
+
+def test_serve_listens_on_loopback_by_default(server):
+    assert server.startswith("http://127.0.0.1:")
+
+
+def test_prometheus_scrapes_serve(server, tmp_path):
+    prometheus = shutil.which("prometheus")
+    if prometheus is None:
+        pytest.skip("Debian's prometheus is not installed")
+    target = server.split("//")[1]
+    config = tmp_path / "prometheus.yml"
+    config.write_text(f"global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: armory\n"
+                      f"    static_configs:\n      - targets: ['{target}']\n")
+    port = free_port()
+    p = subprocess.Popen([prometheus, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+                          f"--web.listen-address=127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        found = None
+        deadline = time.time() + 90
+        while time.time() < deadline and not found:
+            time.sleep(1)
+            try:
+                status, body = get(f"http://127.0.0.1:{port}/api/v1/query?query=armory_gemm_gflops")
+            except OSError:
+                continue
+            if status == 200:
+                found = json.loads(body)["data"]["result"]
+        assert found, "Prometheus never returned armory_gemm_gflops"
+        assert any(r["metric"].get("lib") == "armory" and float(r["value"][1]) > 0 for r in found)
+    finally:
+        p.terminate()
+        p.wait(timeout=30)
+
+
+def test_grafana_dashboard_queries_exported_metrics(server):
+    dashboard = json.loads((REPO / "deploy" / "grafana" / "armory.json").read_text())
+    assert dashboard["uid"] == "armory-bench"
+    _, metrics = get(server + "/metrics")
+    exported = set(re.findall(r"^# TYPE (\w+) ", metrics, re.M))
+    queries = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    queries += [v["query"] for v in dashboard["templating"]["list"]]
+    assert queries
+    for q in queries:
+        names = set(re.findall(r"\barmory_\w+", q))
+        assert names, q
+        assert names <= exported, (q, names - exported)

@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace armory::bench {
 
@@ -120,6 +121,9 @@ RunOutcome run_plan(Plan& plan, Store* store, int64_t run_id, std::FILE* out, bo
         continue;
       }
     }
+    // Let the previous peer's pool threads stop spinning before this one is timed (OpenBLAS and OpenMP
+    // workers busy-wait for a while after a call, in this process or a Python peer's).
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     Result<Timing> timing = error(Errc::internal, "not measured");
     if (job.measure) {
       timing = job.measure();

@@ -35,6 +35,8 @@ struct LastOperands {
   uintptr_t a = 0, b = 0, out = 0;
 };
 thread_local LastOperands tl_last_operands;
+// The same for the last InferenceSession.run on this thread: where each input the engine read lives.
+thread_local std::vector<uintptr_t> tl_last_session_inputs;
 
 std::optional<Operand> as_operand(const py::array& a, armory::Layout layout) {
   const int64_t item = a.itemsize();
@@ -351,6 +353,8 @@ class PySession {
       inputs.push_back({name, armory::nn::Tensor::borrow(dtype, shape, given.data())});
       keep.push_back(given);
     }
+    tl_last_session_inputs.clear();
+    for (const auto& in : inputs) tl_last_session_inputs.push_back(reinterpret_cast<uintptr_t>(in.tensor.data()));
     std::optional<armory::Result<std::vector<armory::nn::Tensor>>> result;
     {
       py::gil_scoped_release release;
@@ -402,4 +406,7 @@ PYBIND11_MODULE(_armory, m) {
                         py::arg("out") = tl_last_operands.out);
       },
       "Addresses of the buffers the last matmul on this thread passed to the engine (for zero-copy tests)");
+  m.def(
+      "_last_session_inputs", []() { return tl_last_session_inputs; },
+      "Addresses of the inputs the last InferenceSession.run on this thread handed to the engine (zero-copy tests)");
 }

@@ -76,6 +76,18 @@ def test_results_json_and_database_agree(tmp_path):
     assert "\r" not in result.stdout and "\033[" not in result.stdout
 
 
+def test_progress_bar_on_a_terminal(tmp_path):
+    """Under a pseudo-terminal (util-linux `script`), the run shows a bar with done/total, elapsed and ETA."""
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("util-linux script is not installed")
+    command = f"{ARMORY} bench --db {tmp_path / 'b.db'} --suite gemm --filter 'f32 n=256' --threads 1 --no-report"
+    result = subprocess.run([script, "-qec", command, "/dev/null"], capture_output=True, timeout=600)
+    out = result.stdout.decode()  # bytes: text mode would turn the bar's carriage returns into newlines
+    assert result.returncode == 0, out[-2000:]
+    assert re.search(r"\r\x1b\[K\[[#.]+\] \d+/\d+ gemm f32 n=256 t=1 \w+ +\d+:\d\d elapsed, ETA \d+:\d\d", out), out[-2000:]
+
+
 def test_python_peers_and_missing_peer(tmp_path):
     result = bench(tmp_path / "b.db", "--suite", "svd", "--filter", "f64 256x256 vectors", *SMALL)
     assert result.returncode == 0, result.stderr

@@ -1,5 +1,5 @@
-// The memory-bound BLAS kernels worth a wider vector unit: contiguous dot and axpy, and column-major gemv
-// in both orientations, for float and double. One table per ISA, each compiled from the same portable
+// The memory-bound BLAS kernels worth a wider vector unit: contiguous dot, axpy and plane rotation, and
+// column-major gemv in both orientations, for float and double. One table per ISA, each compiled from the same portable
 // source (kernels/vector_kernels_impl.h) with that ISA's flags only; the table is chosen once, under
 // ARMORY_ISA like every other dispatch.
 #pragma once
@@ -16,6 +16,8 @@ struct VectorKernelsOf {
   void (*gemv_n)(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
   // y[j] += alpha * dot(A[:, j], x) for j < n, A column-major m x n.
   void (*gemv_t)(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
+  // The plane rotation of x and y (no overlap): x = c x + s y, y = c y - s x.
+  void (*rot)(int64_t n, T* x, T* y, T c, T s);
 };
 
 struct VectorKernels {

@@ -1,5 +1,7 @@
 #include "lapack/bidiagonal.h"
 
+#include "blas/vector_kernels.h"
+
 #include <armory/gemm.h>
 
 #include <algorithm>
@@ -45,20 +47,24 @@ void bidiagonalize_unblocked(int64_t m, int64_t n, T* a, int64_t lda, Bidiagonal
 
 // The first nb steps of the reduction of the trailing m x n matrix at a (LAPACK's dlabrd), leaving the
 // rest of the matrix unchanged but returning X (m x nb) and Y (n x nb) such that the rest is updated by
-// A -= V Y^T + X U^T (V, U: the reflectors, with their unit heads stored in A) in two GEMMs.
+// A -= V Y^T + X U^T (V, U: the reflectors, with their unit heads stored in A) in two GEMMs. Every step is
+// a matrix-vector product on the vector kernels (AVX-512 where the CPU has it, threaded when large): the
+// two products with the whole trailing matrix are half of the SVD's flops and all of its memory traffic.
 template <class T>
 void bidiagonalize_panel(int64_t m, int64_t n, int64_t nb, T* a, int64_t lda, Bidiagonal<T>& b, int64_t at, T* x,
                          T* y) {
+  using blas::vector_gemv_n;
+  using blas::vector_gemv_t;
   auto el = [&](int64_t i, int64_t j) -> T& { return a[i + j * lda]; };
   auto X = [&](int64_t i, int64_t j) -> T& { return x[i + j * m]; };
   auto Y = [&](int64_t i, int64_t j) -> T& { return y[i + j * n]; };
-  std::vector<T> t1(nb), t2(nb), u(n);
+  std::vector<T> t1(nb), t2(nb), u(n), w(n), row(nb);
   for (int64_t i = 0; i < nb; ++i) {
-    // Column i with the panel's earlier transformations applied.
-    for (int64_t p = 0; p < i; ++p) {
-      const T yip = Y(i, p), api = el(p, i);
-      for (int64_t r = i; r < m; ++r) el(r, i) -= el(r, p) * yip + X(r, p) * api;
-    }
+    // Column i with the panel's earlier transformations applied:
+    // A(i:m, i) -= A(i:m, 0:i) Y(i, 0:i)^T + X(i:m, 0:i) A(0:i, i).
+    for (int64_t p = 0; p < i; ++p) row[p] = Y(i, p);
+    vector_gemv_n<T>(m - i, i, T(-1), &el(i, 0), lda, row.data(), &el(i, i));
+    vector_gemv_n<T>(m - i, i, T(-1), &X(i, 0), m, &el(0, i), &el(i, i));
     b.tauq[at + i] = make_reflector(m - i, el(i, i), &el(std::min(i + 1, m - 1), i), 1);
     b.d[at + i] = el(i, i);
     if (i + 1 >= n) {
@@ -67,51 +73,41 @@ void bidiagonalize_panel(int64_t m, int64_t n, int64_t nb, T* a, int64_t lda, Bi
     }
     el(i, i) = T(1);
     const T* v = &el(i, i);  // the left reflector, rows i..m-1
+    const int64_t rest = n - i - 1;
     // Y(i+1:n, i) = tauq (A^T v - Y (A_panel^T v) - U^T (X^T v)), on the trailing columns.
-    for (int64_t p = 0; p < i; ++p) {
-      T s1 = 0, s2 = 0;
-      for (int64_t r = i; r < m; ++r) {
-        s1 += el(r, p) * v[r - i];
-        s2 += X(r, p) * v[r - i];
-      }
-      t1[p] = s1;
-      t2[p] = s2;
-    }
-    for (int64_t j = i + 1; j < n; ++j) {
-      T sum = 0;
-      for (int64_t r = i; r < m; ++r) sum += el(r, j) * v[r - i];
-      for (int64_t p = 0; p < i; ++p) sum -= Y(j, p) * t1[p] + el(p, j) * t2[p];
-      Y(j, i) = b.tauq[at + i] * sum;
-    }
-    // Row i with the panel's transformations applied (A(i, i) is the reflector's unit head here).
-    for (int64_t j = i + 1; j < n; ++j) {
-      T sum = 0;
-      for (int64_t p = 0; p <= i; ++p) sum += Y(j, p) * el(i, p);
-      for (int64_t p = 0; p < i; ++p) sum += el(p, j) * X(i, p);
-      el(i, j) -= sum;
-    }
-    b.taup[at + i] = make_reflector(n - i - 1, el(i, i + 1), &el(i, std::min(i + 2, n - 1)), lda);
+    std::fill(t1.begin(), t1.begin() + i, T(0));
+    std::fill(t2.begin(), t2.begin() + i, T(0));
+    vector_gemv_t<T>(m - i, i, T(1), &el(i, 0), lda, v, t1.data());
+    vector_gemv_t<T>(m - i, i, T(1), &X(i, 0), m, v, t2.data());
+    T* yi = &Y(i + 1, i);
+    std::fill(yi, yi + rest, T(0));
+    vector_gemv_t<T>(m - i, rest, T(1), &el(i, i + 1), lda, v, yi);
+    vector_gemv_n<T>(rest, i, T(-1), &Y(i + 1, 0), n, t1.data(), yi);
+    vector_gemv_t<T>(i, rest, T(-1), &el(0, i + 1), lda, t2.data(), yi);
+    for (int64_t j = 0; j < rest; ++j) yi[j] *= b.tauq[at + i];
+    // Row i with the panel's transformations applied (A(i, i) is the reflector's unit head here):
+    // A(i, i+1:n) -= Y(i+1:n, 0:i+1) A(i, 0:i+1)^T + A(0:i, i+1:n)^T X(i, 0:i)^T.
+    for (int64_t p = 0; p <= i; ++p) row[p] = el(i, p);
+    std::fill(w.begin(), w.begin() + rest, T(0));
+    vector_gemv_n<T>(rest, i + 1, T(1), &Y(i + 1, 0), n, row.data(), w.data());
+    for (int64_t p = 0; p < i; ++p) row[p] = X(i, p);
+    vector_gemv_t<T>(i, rest, T(1), &el(0, i + 1), lda, row.data(), w.data());
+    for (int64_t j = 0; j < rest; ++j) el(i, i + 1 + j) -= w[j];
+    b.taup[at + i] = make_reflector(rest, el(i, i + 1), &el(i, std::min(i + 2, n - 1)), lda);
     b.e[at + i] = el(i, i + 1);
     el(i, i + 1) = T(1);
-    for (int64_t j = i + 1; j < n; ++j) u[j] = el(i, j);  // the right reflector, contiguous
+    for (int64_t j = 0; j < rest; ++j) u[j] = el(i, i + 1 + j);  // the right reflector, contiguous
     // X(i+1:m, i) = taup (A u - V_panel (Y^T u) - X (U_panel u)), on the trailing rows.
-    for (int64_t r = i + 1; r < m; ++r) X(r, i) = T(0);
-    for (int64_t j = i + 1; j < n; ++j) {
-      const T uj = u[j];
-      const T* col = &el(0, j);
-      for (int64_t r = i + 1; r < m; ++r) X(r, i) += col[r] * uj;
-    }
-    for (int64_t p = 0; p <= i; ++p) {
-      T s1 = 0;
-      for (int64_t j = i + 1; j < n; ++j) s1 += Y(j, p) * u[j];
-      for (int64_t r = i + 1; r < m; ++r) X(r, i) -= el(r, p) * s1;
-    }
-    for (int64_t p = 0; p < i; ++p) {
-      T s2 = 0;
-      for (int64_t j = i + 1; j < n; ++j) s2 += el(p, j) * u[j];
-      for (int64_t r = i + 1; r < m; ++r) X(r, i) -= X(r, p) * s2;
-    }
-    for (int64_t r = i + 1; r < m; ++r) X(r, i) *= b.taup[at + i];
+    T* xi = &X(i + 1, i);
+    std::fill(xi, xi + (m - i - 1), T(0));
+    vector_gemv_n<T>(m - i - 1, rest, T(1), &el(i + 1, i + 1), lda, u.data(), xi);
+    std::fill(t1.begin(), t1.begin() + i + 1, T(0));
+    vector_gemv_t<T>(rest, i + 1, T(1), &Y(i + 1, 0), n, u.data(), t1.data());
+    vector_gemv_n<T>(m - i - 1, i + 1, T(-1), &el(i + 1, 0), lda, t1.data(), xi);
+    std::fill(t2.begin(), t2.begin() + i, T(0));
+    vector_gemv_n<T>(i, rest, T(1), &el(0, i + 1), lda, u.data(), t2.data());
+    vector_gemv_n<T>(m - i - 1, i, T(-1), &X(i + 1, 0), m, t2.data(), xi);
+    for (int64_t r = 0; r < m - i - 1; ++r) xi[r] *= b.taup[at + i];
   }
 }
 

@@ -1,9 +1,12 @@
 #include "lapack/bidiagonal_svd.h"
 
+#include "blas/vector_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
+#include <vector>
 
 namespace armory::lapack {
 
@@ -46,17 +49,55 @@ T smaller_singular_value(T f, T g, T h) {
   return 2 * (fhmn * c) * au;
 }
 
-// Columns i and i+1 of u or v, rotated like the rows / columns of B.
+// The rotations of several Golub-Kahan sweeps, kept until they are applied to the columns of u or v.
+// One sweep rotates every column of its block once, so applying each sweep as it comes streams the whole
+// matrix through the cache per sweep; applying a batch of sweeps to one band of rows at a time (each row's
+// rotations in the same order, so the same result to the bit) keeps the band in L2 across the batch.
 template <class T>
-void rotate_columns(T* u, int64_t ldu, int64_t nru, int64_t i, T c, T s) {
-  T* x = u + i * ldu;
-  T* y = x + ldu;
-  for (int64_t r = 0; r < nru; ++r) {
-    const T t = c * x[r] + s * y[r];
-    y[r] = c * y[r] - s * x[r];
-    x[r] = t;
+class RotationLog {
+ public:
+  RotationLog(T* m, int64_t ld, int64_t rows) : m_(m), ld_(ld), rows_(rows) {}
+
+  void begin_sweep(int64_t first_column) {
+    if (rows_ == 0) return;
+    sweeps_.push_back({first_column, cs_.size()});
   }
-}
+  void add(T c, T s) {
+    if (rows_ == 0) return;
+    cs_.push_back(c);
+    cs_.push_back(s);
+    if (cs_.size() >= kCapacity) flush();
+  }
+  // Applies every logged rotation, in order, band by band.
+  void flush() {
+    if (sweeps_.empty()) return;
+    sweeps_.push_back({0, cs_.size()});  // sentinel: where the last sweep ends
+    const auto rot = blas::vector_kernels_for<T>().rot;
+    for (int64_t r0 = 0; r0 < rows_; r0 += kBandRows) {
+      const int64_t band = std::min(kBandRows, rows_ - r0);
+      for (size_t w = 0; w + 1 < sweeps_.size(); ++w) {
+        int64_t column = sweeps_[w].first_column;
+        for (size_t k = sweeps_[w].offset; k < sweeps_[w + 1].offset; k += 2, ++column) {
+          rot(band, m_ + r0 + column * ld_, m_ + r0 + (column + 1) * ld_, cs_[k], cs_[k + 1]);
+        }
+      }
+    }
+    sweeps_.clear();
+    cs_.clear();
+  }
+
+ private:
+  static constexpr int64_t kBandRows = 64;                  // 64 rows of every column: within L2
+  static constexpr size_t kCapacity = size_t{1} << 16;       // rotations (as c, s pairs) per batch
+  struct Sweep {
+    int64_t first_column;
+    size_t offset;  // into cs_
+  };
+  T* m_;
+  int64_t ld_, rows_;
+  std::vector<Sweep> sweeps_;
+  std::vector<T> cs_;
+};
 
 }  // namespace
 
@@ -76,6 +117,7 @@ int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T*
 
   int64_t iterations = 0;
   const int64_t max_iterations = 6 * n * n + 60;
+  RotationLog<T> v_log(v, ldv, nrv), u_log(u, ldu, nru);
   int64_t hi = n - 1;  // the unreduced block being worked on ends here
   while (hi > 0) {
     if (negligible(hi - 1)) {
@@ -102,6 +144,8 @@ int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T*
       g = e[lo];
     }
     // One Golub-Kahan step: chase the bulge from the top of the block to its bottom.
+    v_log.begin_sweep(lo);
+    u_log.begin_sweep(lo);
     for (int64_t i = lo; i < hi; ++i) {
       T c, s, r;
       rotation(f, g, c, s, r);  // from the right, on columns i and i+1
@@ -110,7 +154,7 @@ int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T*
       e[i] = c * e[i] - s * d[i];
       g = s * d[i + 1];
       d[i + 1] = c * d[i + 1];
-      if (nrv > 0) rotate_columns(v, ldv, nrv, i, c, s);
+      v_log.add(c, s);
       rotation(f, g, c, s, r);  // from the left, on rows i and i+1
       d[i] = r;
       f = c * e[i] + s * d[i + 1];
@@ -119,10 +163,12 @@ int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T*
         g = s * e[i + 1];
         e[i + 1] = c * e[i + 1];
       }
-      if (nru > 0) rotate_columns(u, ldu, nru, i, c, s);
+      u_log.add(c, s);
     }
     e[hi - 1] = f;
   }
+  v_log.flush();
+  u_log.flush();
   int64_t unconverged = 0;
   for (int64_t i = 0; i + 1 < n; ++i) unconverged += e[i] != T(0);
   if (hi > 0 && unconverged > 0) return unconverged;

@@ -7,6 +7,10 @@
 #include "blas/vector_kernels.h"
 
 namespace armory::blas::vector_impl {
+// Internal linkage: each per-ISA file must keep its own instantiations. With external linkage the linker
+// would merge the same template from every file into one, compiled for whichever ISA it saw first (the
+// AVX-512 table then ran SSE2 code for the kernels it takes from here).
+namespace {
 
 // Independent partial sums in kLanes lanes: several vector accumulators, so the loop runs at the FMA
 // throughput (or the memory's) instead of one FMA latency per vector.
@@ -113,8 +117,19 @@ void gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* __r
 }
 
 template <class T>
-constexpr VectorKernelsOf<T> table() {
-  return {&dot<T>, &axpy<T>, &gemv_n<T>, &gemv_t<T>};
+void rot(int64_t n, T* __restrict x, T* __restrict y, T c, T s) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    const T xi = x[i], yi = y[i];
+    x[i] = c * xi + s * yi;
+    y[i] = c * yi - s * xi;
+  }
 }
 
+template <class T>
+constexpr VectorKernelsOf<T> table() {
+  return {&dot<T>, &axpy<T>, &gemv_n<T>, &gemv_t<T>, &rot<T>};
+}
+
+}  // namespace
 }  // namespace armory::blas::vector_impl

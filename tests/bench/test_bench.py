@@ -69,6 +69,7 @@ def test_results_json_and_database_agree(tmp_path):
     assert 0 < armory["peak_fraction"] < 2
     assert all(b["armory_speedup"] > 0 for b in doc["benchmarks"] if b["library"] != "armory")
     assert doc["context"]["num_cpus"] >= 1 and doc["context"]["armory_version"]
+    assert rows(tmp_path / "b.db", "PRAGMA journal_mode")[0][0] == "wal"
     (run,) = rows(tmp_path / "b.db", "SELECT id, status, cpu_model, isa, dispatch FROM runs")
     assert run[1] == "complete" and run[2] and run[3] and "gemm f32" in run[4]
     assert rows(tmp_path / "b.db", "SELECT COUNT(*) FROM results")[0][0] == len(doc["benchmarks"])
@@ -160,6 +161,18 @@ def test_report_renders_in_headless_chromium(filled_db, tmp_path):
     shot = tmp_path / "report.png"
     subprocess.run([chromium, *flags, f"--screenshot={shot}", report.as_uri()], capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 20000
+
+
+def test_report_compares_two_runs(filled_db, tmp_path):
+    out = tmp_path / "compare.html"
+    result = subprocess.run([ARMORY, "report", "--db", str(filled_db), "--compare", "1", "2", "--out", str(out)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    html = out.read_text()
+    assert "Run 1 → run 2" in html and html.count("<tr>") > 5
+    missing = subprocess.run([ARMORY, "report", "--db", str(filled_db), "--run", "42", "--out", str(out)],
+                             capture_output=True, text=True)
+    assert missing.returncode == 1 and "no run 42" in missing.stderr
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ downloaded) exported to ONNX inside the test, then run by both on the same input
 API, error paths, the GIL, thread safety, external data, and docs/ONNX_SUPPORT.md being current."""
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import threading
@@ -257,6 +258,29 @@ def test_onnx_support_doc_is_current():
     result = subprocess.run([sys.executable, str(REPO / "tools" / "onnx_support.py"), "--check"], env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+ARMORY = os.environ.get("ARMORY_CLI", str(REPO / "build" / "native" / "src" / "cli" / "armory"))
+
+
+def test_armory_run_command(models, tmp_path):
+    _, path = models["resnet18"]
+    graph = subprocess.run([ARMORY, "run", str(path), "--dump-graph"], capture_output=True, text=True, timeout=120)
+    assert graph.returncode == 0, graph.stderr
+    assert graph.stdout.startswith("graph: ") and "+Add +Relu]" in graph.stdout and "output logits" in graph.stdout
+    timed = subprocess.run([ARMORY, "run", str(path), "--batch", "2", "--threads", "1", "--fpmath", "bf16", "--runs", "3"],
+                           capture_output=True, text=True, timeout=300)
+    assert timed.returncode == 0, timed.stderr
+    assert "input input [2, 3, 224, 224]" in timed.stdout
+    assert re.search(r"latency ms: min [\d.]+  p50 [\d.]+  p90 [\d.]+  p99 [\d.]+  max [\d.]+  \(3 runs\)", timed.stdout)
+    assert re.search(r"throughput: [\d.]+ inferences/s \(batch 2\)", timed.stdout)
+    profile = subprocess.run([ARMORY, "run", str(path), "--profile", "--runs", "2"], capture_output=True, text=True,
+                             timeout=300)
+    assert profile.returncode == 0 and "total " in profile.stdout and "Conv" in profile.stdout
+    missing = subprocess.run([ARMORY, "run", str(tmp_path / "none.onnx")], capture_output=True, text=True)
+    assert missing.returncode == 1 and "cannot open model file" in missing.stderr
+    bad = subprocess.run([ARMORY, "run", str(path), "--fpmath", "fp8"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "strict or bf16" in bad.stderr
 
 
 def test_resnet50_example_runs():

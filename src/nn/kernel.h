@@ -137,7 +137,7 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 
 // Elementwise a (op) b with numpy broadcasting: the Add/Sub/Mul/Div kernels, and a fused residual whose
 // shape turns out to differ from the conv's output.
-enum class BinaryOp { add, sub, mul, div };
+enum class BinaryOp { add, sub, mul, div, pow };
 Result<Value> binary(RunContext& ctx, BinaryOp op, const Value& a, const Value& b);
 
 // Normalises a possibly negative axis for a rank; false when out of range.

@@ -71,6 +71,23 @@ def test_bf16_agrees_with_pytorch_fp32(models, name):
     assert np.abs(got - want).max() > 0
 
 
+# More of torchvision's classifiers, for their operators: grouped and depthwise convs, concats, channel
+# shuffles (Reshape/Transpose chains), squeeze-and-excitation (Sigmoid, Mul), LayerNorm written as
+# ReduceMean/Pow/Sqrt, GELU (Erf), ceil-mode pools.
+@pytest.mark.parametrize("name", ["squeezenet1_0", "googlenet", "densenet121", "shufflenet_v2_x1_0", "efficientnet_b0",
+                                  "mnasnet0_5", "regnet_y_400mf", "convnext_tiny", "mobilenet_v3_small"])
+def test_more_torchvision_classifiers(name, tmp_path):
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    path = tmp_path / f"{name}.onnx"
+    torch.onnx.export(model, torch.randn(1, 3, 224, 224), str(path), input_names=["input"], output_names=["out"],
+                      dynamic_axes={"input": {0: "batch"}, "out": {0: "batch"}}, opset_version=13)
+    x = images(2, 13)
+    (got,) = armory.InferenceSession(path).run(None, {"input": x})
+    want = reference(model, x)
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
+
+
 def test_optimised_graph_is_fused_and_equivalent(models):
     _, path = models["resnet18"]
     optimised = armory.InferenceSession(path)
@@ -183,6 +200,24 @@ def test_inputs_are_read_in_place(models):
     fortran = np.asfortranarray(images(2, 12))
     session.run(None, {"input": fortran})
     assert armory._armory._last_session_inputs() != [fortran.ctypes.data]  # copied once into C order
+
+
+def test_scalar_arithmetic(tmp_path):
+    """Rank-0 operands, as the Shape -> Gather -> Div chains of dynamic-batch exports make them."""
+    from onnx import TensorProto, helper
+    nodes = [helper.make_node("Div", ["a", "b"], ["q"]), helper.make_node("Mul", ["q", "b"], ["p"]),
+             helper.make_node("Pow", ["x", "e"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("a", TensorProto.INT64, []),
+                                           helper.make_tensor_value_info("b", TensorProto.INT64, []),
+                                           helper.make_tensor_value_info("x", TensorProto.FLOAT, []),
+                                           helper.make_tensor_value_info("e", TensorProto.FLOAT, [])],
+                              [helper.make_tensor_value_info("p", TensorProto.INT64, []),
+                               helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+    path = tmp_path / "scalars.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    p, y = armory.InferenceSession(path).run(None, {"a": np.array(116, dtype=np.int64), "b": np.array(2, dtype=np.int64),
+                                                   "x": np.array(3, dtype=np.float32), "e": np.array(2, dtype=np.float32)})
+    assert p.shape == () and p == 116 and y.shape == () and y == 9
 
 
 def test_non_contiguous_input_is_accepted(models):

@@ -133,6 +133,12 @@ T apply(BinaryOp op, T a, T b) {
     case BinaryOp::sub: return a - b;
     case BinaryOp::mul: return a * b;
     case BinaryOp::div: return b == T(0) && std::is_integral_v<T> ? T(0) : a / b;
+    case BinaryOp::pow:
+      if constexpr (std::is_integral_v<T>) {
+        return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+      } else {
+        return b == T(2) ? a * a : std::pow(a, b);  // x^2 (LayerNorm's variance) is most of the Pows exporters write
+      }
   }
   return a;
 }
@@ -176,7 +182,7 @@ void broadcast_loop(BinaryOp op, const T* a, const std::vector<int64_t>& sa, con
   int64_t oa = 0, ob = 0;
   for (int64_t pos = 0; pos < total; pos += inner) {
     for (int64_t j = 0; j < inner; ++j) y[pos + j] = apply(op, a[oa + j * ia], b[ob + j * ib]);
-    for (size_t d = rank - 1; d-- > 0;) {  // odometer over the outer dimensions
+    for (size_t d = rank == 0 ? 0 : rank - 1; d-- > 0;) {  // odometer over the outer dimensions (none for scalars)
       oa += sa[d];
       ob += sb[d];
       if (++index[d] < shape[d]) break;
@@ -189,7 +195,27 @@ void broadcast_loop(BinaryOp op, const T* a, const std::vector<int64_t>& sa, con
 
 }  // namespace
 
-Result<Value> binary(RunContext& ctx, BinaryOp op, const Value& va, const Value& vb) {
+Result<Value> binary(RunContext& ctx, BinaryOp op, const Value& va, const Value& vb_given) {
+  // Pow may raise a float to an integer power (ONNX lets the exponent's type differ): make it a float.
+  Value vb = vb_given;
+  if (op == BinaryOp::pow && va.tensor.dtype() == DType::float32 && vb.tensor.dtype() == DType::int64) {
+    Tensor exponent = ctx.arena.allocate(DType::float32, vb.tensor.shape());
+    for (int64_t i = 0; i < exponent.size(); ++i) {
+      exponent.mutable_data_as<float>()[i] = static_cast<float>(vb.tensor.data_as<int64_t>()[i]);
+    }
+    vb = Value{std::move(exponent), vb.nhwc};
+  }
+  if (op == BinaryOp::pow && va.tensor.dtype() == DType::int64 && vb.tensor.dtype() == DType::float32) {
+    // An integer base keeps its type: the power is taken in floating point and truncated, as numpy's astype.
+    Tensor base = ctx.arena.allocate(DType::float32, va.tensor.shape());
+    for (int64_t i = 0; i < base.size(); ++i) base.mutable_data_as<float>()[i] = static_cast<float>(va.tensor.data_as<int64_t>()[i]);
+    auto power = binary(ctx, op, Value{std::move(base), va.nhwc}, vb);
+    if (!power) return power.status();
+    const Tensor& p = power->tensor;
+    Tensor out = ctx.arena.allocate(DType::int64, p.shape());
+    for (int64_t i = 0; i < p.size(); ++i) out.mutable_data_as<int64_t>()[i] = static_cast<int64_t>(p.data_as<float>()[i]);
+    return Value{std::move(out), power->nhwc};
+  }
   if (va.tensor.dtype() != vb.tensor.dtype()) {
     return invalid(std::string("operands have different types (") + dtype_name(va.tensor.dtype()) + ", " +
                    dtype_name(vb.tensor.dtype()) + ")");
@@ -340,6 +366,7 @@ void register_elementwise_kernels(std::map<std::string, KernelMaker>& makers) {
   makers["Sub"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::sub); };
   makers["Mul"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::mul); };
   makers["Div"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::div); };
+  makers["Pow"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::pow); };
   makers["BatchNormalization"] = make_batch_norm;
 }
 

@@ -34,8 +34,8 @@ def run_test(test_dir):
     for case in sorted(test_dir.glob("test_data_set_*")):
         inputs = [numpy_helper.to_array(onnx.load_tensor(str(p))) for p in sorted(case.glob("input_*.pb"))]
         expected = [numpy_helper.to_array(onnx.load_tensor(str(p))) for p in sorted(case.glob("output_*.pb"))]
-        if any(a.dtype not in (np.float32, np.int64) for a in inputs):
-            kinds = sorted({str(a.dtype) for a in inputs if a.dtype not in (np.float32, np.int64)})
+        if any(a.dtype not in (np.float32, np.int64, np.bool_) for a in inputs):
+            kinds = sorted({str(a.dtype) for a in inputs if a.dtype not in (np.float32, np.int64, np.bool_)})
             return "unsupported", f"input type {', '.join(kinds)}"
         try:
             outputs = session.run(None, dict(zip(names, inputs)))

@@ -109,8 +109,10 @@ int run_model(const RunOptions& o) {
     for (int64_t i = 0; i < t.size(); ++i) {
       if (info.dtype == nn::DType::float32) {
         t.mutable_data_as<float>()[i] = normal(rng);
-      } else {
+      } else if (info.dtype == nn::DType::int64) {
         t.mutable_data_as<int64_t>()[i] = 0;
+      } else {
+        t.mutable_data_as<uint8_t>()[i] = 0;
       }
     }
     inputs.push_back({info.name, std::move(t)});

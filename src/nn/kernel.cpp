@@ -125,6 +125,7 @@ const std::map<std::string, KernelMaker>& kernel_makers() {
     register_shape_kernels(m);
     register_matmul_kernels(m);
     register_reduce_kernels(m);
+    register_logic_kernels(m);
     return m;
   }();
   return makers;
@@ -136,7 +137,8 @@ namespace {
 size_t required_inputs(const std::string& op, int64_t opset) {
   static const std::map<std::string, size_t> two = {
       {"Conv", 2}, {"ConvTranspose", 2}, {"Gemm", 2}, {"MatMul", 2}, {"Add", 2}, {"Sub", 2}, {"Mul", 2},
-      {"Div", 2}, {"BatchNormalization", 5}, {"Reshape", 2}, {"Gather", 2}};
+      {"Div", 2}, {"Pow", 2}, {"BatchNormalization", 5}, {"Reshape", 2}, {"Gather", 2}, {"Equal", 2},
+      {"Less", 2}, {"Greater", 2}, {"And", 2}, {"Or", 2}, {"Xor", 2}, {"Where", 3}, {"Expand", 2}};
   if (op == "Constant") return 0;
   if (op == "Slice") return opset >= 10 ? 3 : 1;
   if (op == "Pad") return opset >= 11 ? 2 : 1;
@@ -211,6 +213,32 @@ Tensor to_plain(Arena& arena, const Value& value) {
     }
   });
   return out;
+}
+
+Result<std::vector<int64_t>> broadcast_shape(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  size_t rank = std::max(a.size(), b.size());
+  std::vector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      return invalid("shapes " + shape_string(a) + " and " + shape_string(b) + " cannot be broadcast together");
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+// Element strides of `shape` seen from an output of rank `rank` (0 where broadcast).
+std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& shape, const std::vector<int64_t>& out) {
+  std::vector<int64_t> strides(out.size(), 0);
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    size_t o = i + out.size() - shape.size();
+    strides[o] = shape[i] == 1 ? 0 : stride;
+    stride *= shape[i];
+  }
+  return strides;
 }
 
 bool normalize_axis(int64_t& axis, int64_t rank) {

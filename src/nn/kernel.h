@@ -128,6 +128,7 @@ void register_elementwise_kernels(std::map<std::string, KernelMaker>& makers);
 void register_shape_kernels(std::map<std::string, KernelMaker>& makers);
 void register_matmul_kernels(std::map<std::string, KernelMaker>& makers);
 void register_reduce_kernels(std::map<std::string, KernelMaker>& makers);
+void register_logic_kernels(std::map<std::string, KernelMaker>& makers);
 
 // Layout helpers shared by the families.
 Tensor to_nhwc(Arena& arena, const Tensor& nchw);
@@ -139,6 +140,11 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 // shape turns out to differ from the conv's output.
 enum class BinaryOp { add, sub, mul, div, pow };
 Result<Value> binary(RunContext& ctx, BinaryOp op, const Value& a, const Value& b);
+
+// numpy broadcasting: the shape two operands broadcast to (an error naming both when they do not), and
+// the element strides of an operand seen from that output (0 along broadcast dimensions).
+Result<std::vector<int64_t>> broadcast_shape(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
+std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& shape, const std::vector<int64_t>& out);
 
 // Normalises a possibly negative axis for a rank; false when out of range.
 bool normalize_axis(int64_t& axis, int64_t rank);

@@ -14,6 +14,18 @@ namespace {
 // ONNX TensorProto.DataType codes armory computes in.
 constexpr int64_t kOnnxFloat = 1;
 constexpr int64_t kOnnxInt64 = 7;
+constexpr int64_t kOnnxBool = 9;
+
+// The element types armory reads; the message when another one comes.
+bool dtype_of(int64_t onnx_type, DType& dtype) {
+  switch (onnx_type) {
+    case kOnnxFloat: dtype = DType::float32; return true;
+    case kOnnxInt64: dtype = DType::int64; return true;
+    case kOnnxBool: dtype = DType::boolean; return true;
+    default: return false;
+  }
+}
+constexpr const char* kSupportedTypes = "; armory supports FLOAT, INT64 and BOOL";
 constexpr int64_t kMaxOpset = 17;
 constexpr int64_t kMinOpset = 7;
 
@@ -167,13 +179,8 @@ Result<NamedTensor> decode_tensor(std::string_view bytes, const std::string& bas
   if (!reader.error().empty()) return malformed("TensorProto", reader);
 
   DType dtype;
-  if (data_type == kOnnxFloat) {
-    dtype = DType::float32;
-  } else if (data_type == kOnnxInt64) {
-    dtype = DType::int64;
-  } else {
-    return error(Errc::unsupported, "tensor '" + name + "' has data type " + onnx_type_name(data_type) +
-                                        "; armory supports FLOAT and INT64");
+  if (!dtype_of(data_type, dtype)) {
+    return error(Errc::unsupported, "tensor '" + name + "' has data type " + onnx_type_name(data_type) + kSupportedTypes);
   }
   int64_t count = 1;
   for (int64_t d : dims) {
@@ -193,20 +200,27 @@ Result<NamedTensor> decode_tensor(std::string_view bytes, const std::string& bas
   }
 
   const size_t want = static_cast<size_t>(count) * dtype_size(dtype);
-  size_t have = has_raw ? raw.size()
-                : dtype == DType::float32 ? float_data.size() * 4
-                                          : int64_data.size() * 8;
+  // Without raw data, bools come one per int32_data entry.
+  size_t have = has_raw                      ? raw.size()
+                : dtype == DType::float32    ? float_data.size() * 4
+                : dtype == DType::boolean    ? int32_data.size()
+                                             : int64_data.size() * 8;
   if (have != want) {
     return error(Errc::parse_error, "tensor '" + name + "' " + shape_string(dims) + " needs " + std::to_string(want) +
                                         " bytes of data, has " + std::to_string(have));
   }
   // Checked before allocating: a corrupt dims field must not ask for terabytes.
   Tensor t = Tensor::empty(dtype, dims);
-  if (want > 0) {
+  if (want > 0 && dtype == DType::boolean && !has_raw) {
+    for (size_t i = 0; i < want; ++i) t.mutable_data_as<uint8_t>()[i] = int32_data[i] != 0;
+  } else if (want > 0) {
     const void* src = has_raw ? static_cast<const void*>(raw.data())  // little-endian, as ONNX stores it
                       : dtype == DType::float32 ? static_cast<const void*>(float_data.data())
                                                 : static_cast<const void*>(int64_data.data());
     std::memcpy(t.mutable_data(), src, want);
+    if (dtype == DType::boolean) {
+      for (size_t i = 0; i < want; ++i) t.mutable_data_as<uint8_t>()[i] = t.mutable_data_as<uint8_t>()[i] != 0;
+    }
   }
   return NamedTensor{name, std::move(t)};
 }
@@ -336,13 +350,8 @@ Result<ValueInfo> decode_value_info(std::string_view bytes) {
     if (!type.error().empty()) return malformed("TypeProto", type);
   }
   if (!reader.error().empty()) return malformed("ValueInfoProto", reader);
-  if (elem_type == kOnnxFloat) {
-    v.dtype = DType::float32;
-  } else if (elem_type == kOnnxInt64) {
-    v.dtype = DType::int64;
-  } else {
-    return error(Errc::unsupported, "value '" + v.name + "' has element type " + onnx_type_name(elem_type) +
-                                        "; armory supports FLOAT and INT64");
+  if (!dtype_of(elem_type, v.dtype)) {
+    return error(Errc::unsupported, "value '" + v.name + "' has element type " + onnx_type_name(elem_type) + kSupportedTypes);
   }
   return v;
 }

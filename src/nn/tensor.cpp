@@ -5,9 +5,23 @@
 
 namespace armory::nn {
 
-const char* dtype_name(DType dtype) noexcept { return dtype == DType::float32 ? "float32" : "int64"; }
+const char* dtype_name(DType dtype) noexcept {
+  switch (dtype) {
+    case DType::float32: return "float32";
+    case DType::int64: return "int64";
+    case DType::boolean: return "bool";
+  }
+  return "?";
+}
 
-size_t dtype_size(DType dtype) noexcept { return dtype == DType::float32 ? 4 : 8; }
+size_t dtype_size(DType dtype) noexcept {
+  switch (dtype) {
+    case DType::float32: return 4;
+    case DType::int64: return 8;
+    case DType::boolean: return 1;
+  }
+  return 1;
+}
 
 std::string shape_string(const std::vector<int64_t>& shape) {
   std::string s = "[";

@@ -277,7 +277,12 @@ py::object doctor_report() {
 // ---- inference sessions ----
 
 py::dtype numpy_dtype(armory::nn::DType dtype) {
-  return dtype == armory::nn::DType::float32 ? py::dtype::of<float>() : py::dtype::of<int64_t>();
+  switch (dtype) {
+    case armory::nn::DType::float32: return py::dtype::of<float>();
+    case armory::nn::DType::int64: return py::dtype::of<int64_t>();
+    case armory::nn::DType::boolean: return py::dtype::of<bool>();
+  }
+  return py::dtype::of<float>();
 }
 
 py::list value_infos(const std::vector<armory::nn::ValueInfo>& infos) {
@@ -343,9 +348,11 @@ class PySession {
         dtype = armory::nn::DType::float32;
       } else if (given.dtype().is(py::dtype::of<int64_t>())) {
         dtype = armory::nn::DType::int64;
+      } else if (given.dtype().is(py::dtype::of<bool>())) {
+        dtype = armory::nn::DType::boolean;
       } else {
         throw py::type_error("input '" + name + "' has dtype " + py::str(given.dtype()).cast<std::string>() +
-                             "; armory takes float32 and int64");
+                             "; armory takes float32, int64 and bool");
       }
       // C-contiguous arrays are read in place; others are copied once into C order.
       if (!(given.flags() & py::array::c_style)) given = py::module_::import("numpy").attr("ascontiguousarray")(given);

@@ -20,8 +20,15 @@ std::string compare(const Tensor& got, const Tensor& want) {
   if (got.dtype() != want.dtype()) return std::string("dtype ") + dtype_name(got.dtype()) + ", expected " + dtype_name(want.dtype());
   if (got.shape() != want.shape()) return "shape " + shape_string(got.shape()) + ", expected " + shape_string(want.shape());
   for (int64_t i = 0; i < got.size(); ++i) {
-    double g = want.dtype() == DType::float32 ? got.data_as<float>()[i] : double(got.data_as<int64_t>()[i]);
-    double w = want.dtype() == DType::float32 ? want.data_as<float>()[i] : double(want.data_as<int64_t>()[i]);
+    auto value = [&](const Tensor& t) {
+      switch (t.dtype()) {
+        case DType::float32: return double(t.data_as<float>()[i]);
+        case DType::int64: return double(t.data_as<int64_t>()[i]);
+        case DType::boolean: return double(t.data_as<uint8_t>()[i]);
+      }
+      return 0.0;
+    };
+    double g = value(got), w = value(want);
     if (std::isnan(w) && std::isnan(g)) continue;
     if (std::isinf(w) && g == w) continue;
     if (!(std::fabs(g - w) <= 1e-7 + 1e-3 * std::fabs(w))) {

@@ -220,6 +220,29 @@ def test_scalar_arithmetic(tmp_path):
     assert p.shape == () and p == 116 and y.shape == () and y == 9
 
 
+def test_bool_masks(tmp_path):
+    """Bool tensors in and out: a mask from a comparison selects between two inputs."""
+    from onnx import TensorProto, helper
+    nodes = [helper.make_node("Greater", ["x", "y"], ["mask"]), helper.make_node("Not", ["keep"], ["drop"]),
+             helper.make_node("And", ["mask", "drop"], ["both"]), helper.make_node("Where", ["both", "x", "y"], ["z"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3]),
+                                           helper.make_tensor_value_info("y", TensorProto.FLOAT, [3]),
+                                           helper.make_tensor_value_info("keep", TensorProto.BOOL, [2, 1])],
+                              [helper.make_tensor_value_info("both", TensorProto.BOOL, [2, 3]),
+                               helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, 3])])
+    path = tmp_path / "masks.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    session = armory.InferenceSession(path)
+    assert session.get_inputs()[2].type == "tensor(bool)"
+    x = np.array([[1, 5, 2], [7, 0, 9]], dtype=np.float32)
+    y = np.array([3, 3, 3], dtype=np.float32)
+    keep = np.array([[False], [True]])
+    both, z = session.run(None, {"x": x, "y": y, "keep": keep})
+    want = (x > y) & ~keep
+    assert both.dtype == np.bool_ and (both == want).all()
+    np.testing.assert_array_equal(z, np.where(want, x, y))
+
+
 def test_non_contiguous_input_is_accepted(models):
     model, path = models["mobilenet_v2"]
     session = armory.InferenceSession(path)

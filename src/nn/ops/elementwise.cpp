@@ -143,32 +143,6 @@ T apply(BinaryOp op, T a, T b) {
   return a;
 }
 
-Result<std::vector<int64_t>> broadcast_shape(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
-  size_t rank = std::max(a.size(), b.size());
-  std::vector<int64_t> out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da != db && da != 1 && db != 1) {
-      return invalid("shapes " + shape_string(a) + " and " + shape_string(b) + " cannot be broadcast together");
-    }
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
-}
-
-// Element strides of `shape` seen from an output of rank `rank` (0 where broadcast).
-std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& shape, const std::vector<int64_t>& out) {
-  std::vector<int64_t> strides(out.size(), 0);
-  int64_t stride = 1;
-  for (size_t i = shape.size(); i-- > 0;) {
-    size_t o = i + out.size() - shape.size();
-    strides[o] = shape[i] == 1 ? 0 : stride;
-    stride *= shape[i];
-  }
-  return strides;
-}
-
 template <class T>
 void broadcast_loop(BinaryOp op, const T* a, const std::vector<int64_t>& sa, const T* b, const std::vector<int64_t>& sb,
                     T* y, const std::vector<int64_t>& shape) {

@@ -545,24 +545,31 @@ KernelResult make_cast(const NodeSpec& spec) {
   Attributes attrs(spec.node);
   int64_t to = attrs.get_int("to", 0);
   attrs.get_int("saturate", 1);
-  if (to != 1 && to != 7) return unsupported("Cast to " + onnx_type_name(to) + " is not supported (FLOAT and INT64 are)");
-  const DType target = to == 1 ? DType::float32 : DType::int64;
+  if (to != 1 && to != 7 && to != 9) {
+    return unsupported("Cast to " + onnx_type_name(to) + " is not supported (FLOAT, INT64 and BOOL are)");
+  }
+  const DType target = to == 1 ? DType::float32 : to == 7 ? DType::int64 : DType::boolean;
   return kernel_of(attrs, [target](RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) -> Status {
     const Value& x = *in[0];
     if (x.tensor.dtype() == target) {
       out[0] = x;
       return {};
     }
-    Tensor y = ctx.arena.allocate(target, x.tensor.shape());
+    Tensor src = to_plain(ctx.arena, x);
+    Tensor y = ctx.arena.allocate(target, src.shape());
     for (int64_t i = 0, n = y.size(); i < n; ++i) {
+      double v = src.dtype() == DType::float32 ? src.data_as<float>()[i]
+                 : src.dtype() == DType::int64 ? static_cast<double>(src.data_as<int64_t>()[i])
+                                               : src.data_as<uint8_t>()[i];
       if (target == DType::float32) {
-        y.mutable_data_as<float>()[i] = static_cast<float>(x.tensor.data_as<int64_t>()[i]);
+        y.mutable_data_as<float>()[i] = static_cast<float>(v);
+      } else if (target == DType::int64) {
+        y.mutable_data_as<int64_t>()[i] = v != v ? 0 : static_cast<int64_t>(std::clamp(v, -9.2e18, 9.2e18));
       } else {
-        float v = x.tensor.data_as<float>()[i];
-        y.mutable_data_as<int64_t>()[i] = v != v ? 0 : static_cast<int64_t>(std::clamp(v, -9.2e18f, 9.2e18f));
+        y.mutable_data_as<uint8_t>()[i] = v != 0;  // NaN is true, as in numpy
       }
     }
-    out[0] = Value{std::move(y), x.nhwc};
+    out[0] = Value{std::move(y), false};
     return {};
   });
 }

@@ -15,7 +15,8 @@ from ._armory import __version__, config, cpu_info, doctor, get_num_threads, mat
 __all__ = ["__version__", "InferenceSession", "NodeArg", "config", "cpu_info", "doctor", "get_num_threads",
            "matmul", "set_num_threads", "show_config", "svd"]
 
-_ONNX_TYPES = {_np.dtype(_np.float32): "tensor(float)", _np.dtype(_np.int64): "tensor(int64)"}
+_ONNX_TYPES = {_np.dtype(_np.float32): "tensor(float)", _np.dtype(_np.int64): "tensor(int64)",
+               _np.dtype(_np.bool_): "tensor(bool)"}
 
 
 class NodeArg:

@@ -171,23 +171,8 @@ void form_orthogonal(int64_t rows, int64_t count, int64_t cols, const Vec& vec, 
       v[c + c * h] = T(1);
       for (int64_t r = c + 1; r < h; ++r) v[r + c * h] = vec(j0 + c, j0 + r);
     }
-    // T (nb x nb, upper): T(c, c) = tau, T(0:c, c) = -tau T(0:c, 0:c) (V(:, 0:c)^T v_c).
-    t.assign(static_cast<size_t>(nb) * nb, T(0));
-    std::vector<T> dots(nb);
-    for (int64_t c = 0; c < nb; ++c) {
-      const T tc = tau[j0 + c];
-      t[c + c * nb] = tc;
-      for (int64_t p = 0; p < c; ++p) {
-        T sum = 0;
-        for (int64_t r = c; r < h; ++r) sum += v[r + p * h] * v[r + c * h];
-        dots[p] = sum;
-      }
-      for (int64_t p = 0; p < c; ++p) {
-        T sum = 0;
-        for (int64_t q = p; q < c; ++q) sum += t[p + q * nb] * dots[q];
-        t[p + c * nb] = -tc * sum;
-      }
-    }
+    t.resize(static_cast<size_t>(nb) * nb);
+    triangular_factor(h, nb, v.data(), tau.data() + j0, t.data());
     // out(j0:, j0:) -= V (T (V^T out(j0:, j0:))).
     T* sub = out + j0 + j0 * ldo;
     w.assign(static_cast<size_t>(nb) * width, T(0));

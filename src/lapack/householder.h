@@ -87,4 +87,26 @@ void apply_reflector_right(int64_t rows, int64_t cols, const T* v, int64_t incv,
   }
 }
 
+// T (nb x nb, upper triangular) of the block reflector H_0 H_1 ... H_{nb-1} = I - V T V^T, V (h x nb,
+// column-major, dense with its zeros and unit diagonal): LAPACK's dlarft, forward and columnwise.
+template <class T>
+void triangular_factor(int64_t h, int64_t nb, const T* v, const T* tau, T* t) {
+  std::fill(t, t + nb * nb, T(0));
+  std::vector<T> dots(static_cast<size_t>(nb));
+  for (int64_t c = 0; c < nb; ++c) {
+    const T tc = tau[c];
+    t[c + c * nb] = tc;
+    for (int64_t p = 0; p < c; ++p) {
+      T sum = 0;
+      for (int64_t r = c; r < h; ++r) sum += v[r + p * h] * v[r + c * h];
+      dots[p] = sum;
+    }
+    for (int64_t p = 0; p < c; ++p) {
+      T sum = 0;
+      for (int64_t q = p; q < c; ++q) sum += t[p + q * nb] * dots[q];
+      t[p + c * nb] = -tc * sum;
+    }
+  }
+}
+
 }  // namespace armory::lapack

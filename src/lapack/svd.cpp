@@ -1,6 +1,7 @@
 // armory::svd: bidiagonalization, QR iteration on the bidiagonal, vectors from the reflectors. A wide
 // matrix is handled as its transpose; a matrix whose entries would overflow or underflow when squared is
 // scaled first and the values scaled back, as LAPACK's drivers do.
+#include <armory/gemm.h>
 #include <armory/svd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "lapack/bidiagonal.h"
 #include "lapack/bidiagonal_svd.h"
+#include "lapack/qr.h"
 
 namespace armory {
 
@@ -35,6 +37,16 @@ Status check_arguments(SvdVectors vectors, int64_t m, int64_t n, const T* a, int
     return bad("ldvt = " + std::to_string(ldvt) + " is less than " + std::to_string(vt_rows));
   }
   return {};
+}
+
+// A matrix at least this much taller than wide, and this wide, is reduced by QR first (LAPACK's dgesdd
+// switches at about 11/6 for vectors; with armory's QR on the GEMM engine it pays a little earlier).
+constexpr int64_t kQrFirstRatio = 2;
+constexpr int64_t kQrFirstMinColumns = 32;
+
+Status not_converged(int64_t unconverged) {
+  return error(Errc::internal, "svd: the bidiagonal QR iteration did not converge (" + std::to_string(unconverged) +
+                                   " superdiagonal entries left)");
 }
 
 template <class T>
@@ -82,23 +94,53 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
       }
     }
   }
-  lapack::Bidiagonal<T> b = lapack::bidiagonalize(rows, cols, work.data(), rows);
-
   // Vectors of the tall problem: Q (rows x qcols) and P (cols x cols).
   const bool want = vectors != SvdVectors::none;
   const int64_t qcols = vectors == SvdVectors::full ? rows : cols;
   std::vector<T> q, p;
-  if (want) {
-    q.resize(static_cast<size_t>(rows) * qcols);
-    p.resize(static_cast<size_t>(cols) * cols);
-    lapack::form_q(rows, cols, work.data(), rows, b.tauq, qcols, q.data(), rows);
-    lapack::form_p(cols, work.data(), rows, b.taup, p.data(), cols);
-  }
-  const int64_t unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0,
-                                                     q.data(), rows, want ? rows : 0);
-  if (unconverged > 0) {
-    return error(Errc::internal, "svd: the bidiagonal QR iteration did not converge (" + std::to_string(unconverged) +
-                                     " superdiagonal entries left)");
+  lapack::Bidiagonal<T> b;
+  if (rows >= kQrFirstRatio * cols && cols >= kQrFirstMinColumns) {
+    // Much taller than wide: A = Q_A R first, then the SVD of the small square R (LAPACK's drivers do the
+    // same): the bidiagonalization's matrix-vector products then sweep n x n, not m x n, and U = Q_A U_R
+    // is one GEMM.
+    std::vector<T> tau;
+    lapack::qr_factor(rows, cols, work.data(), rows, tau);
+    std::vector<T> r(static_cast<size_t>(cols) * cols, T(0));
+    for (int64_t j = 0; j < cols; ++j) {
+      for (int64_t i = 0; i <= j; ++i) r[i + j * cols] = work[i + j * rows];
+    }
+    b = lapack::bidiagonalize(cols, cols, r.data(), cols);
+    std::vector<T> ur;
+    if (want) {
+      ur.resize(static_cast<size_t>(cols) * cols);
+      p.resize(static_cast<size_t>(cols) * cols);
+      lapack::form_q(cols, cols, r.data(), cols, b.tauq, cols, ur.data(), cols);
+      lapack::form_p(cols, r.data(), cols, b.taup, p.data(), cols);
+    }
+    const int64_t unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0,
+                                                       ur.data(), cols, want ? cols : 0);
+    if (unconverged > 0) return not_converged(unconverged);
+    if (want) {
+      // U = Q_A [U_R 0; 0 I]: the first cols columns are Q_A's first cols times U_R, the rest Q_A's own.
+      std::vector<T> qa(static_cast<size_t>(rows) * qcols);
+      lapack::form_q(rows, cols, work.data(), rows, tau, qcols, qa.data(), rows);
+      q.resize(static_cast<size_t>(rows) * qcols);
+      Status st = gemm(Layout::col_major, Trans::no, Trans::no, rows, cols, cols, T(1), qa.data(), rows, ur.data(), cols,
+                       T(0), q.data(), rows);
+      if (!st) return st;
+      std::copy(qa.begin() + cols * rows, qa.end(), q.begin() + cols * rows);
+    }
+  } else {
+    b = lapack::bidiagonalize(rows, cols, work.data(), rows);
+    if (want) {
+      q.resize(static_cast<size_t>(rows) * qcols);
+      p.resize(static_cast<size_t>(cols) * cols);
+      lapack::form_q(rows, cols, work.data(), rows, b.tauq, qcols, q.data(), rows);
+      lapack::form_p(cols, work.data(), rows, b.taup, p.data(), cols);
+    }
+    const int64_t unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0,
+                                                       q.data(), rows, want ? rows : 0);
+    if (unconverged > 0) return not_converged(unconverged);
   }
   for (int64_t i = 0; i < k; ++i) s[i] = b.d[i] / scale;
   if (!want) return {};

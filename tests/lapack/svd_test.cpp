@@ -158,6 +158,27 @@ TEST(Svd, BlockedReductionAccuracy) {
   expect_accurate<float>(130, 130, spectrum("random", 130, 6), 33, "random");
 }
 
+// At least twice as tall as wide and 32 columns: QR first, then the SVD of R (a wide matrix as its
+// transpose); 130 columns make the QR blocked with a partial last panel. Full vectors: U's last columns
+// come from Q alone.
+TEST(Svd, QrFirstForTallAndWideMatrices) {
+  for (const char* kind : {"random", "graded", "rank-deficient", "clustered", "zero"}) {
+    expect_accurate<double>(200, 60, spectrum(kind, 60, 8), 41, kind);
+    expect_accurate<double>(60, 200, spectrum(kind, 60, 8), 42, kind);
+  }
+  expect_accurate<double>(300, 130, spectrum("random", 130, 9), 43, "random");
+  expect_accurate<float>(160, 40, spectrum("random", 40, 9), 44, "random");
+  expect_accurate<float>(40, 160, spectrum("clustered", 40, 9), 45, "clustered");
+  // Thin vectors and values only agree with the full run.
+  const int64_t m = 300, n = 64;
+  auto a = with_singular_values<double>(m, n, spectrum("random", n, 10), 46);
+  auto copy = a;
+  std::vector<double> s_values(n), s_thin(n), u(m * n), vt(n * n);
+  ASSERT_TRUE(svd(SvdVectors::none, m, n, a.data(), m, s_values.data(), nullptr, 1, nullptr, 1).ok());
+  ASSERT_TRUE(svd(SvdVectors::thin, m, n, copy.data(), m, s_thin.data(), u.data(), m, vt.data(), n).ok());
+  for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(s_values[i], s_thin[i], 1e-12 * s_thin[0]);
+}
+
 TEST(Svd, FloatAccuracy) {
   expect_accurate<float>(50, 30, spectrum("random", 30, 5), 12, "random");
   expect_accurate<float>(30, 50, spectrum("clustered", 30, 5), 13, "clustered");

@@ -138,7 +138,8 @@ size_t required_inputs(const std::string& op, int64_t opset) {
   static const std::map<std::string, size_t> two = {
       {"Conv", 2}, {"ConvTranspose", 2}, {"Gemm", 2}, {"MatMul", 2}, {"Add", 2}, {"Sub", 2}, {"Mul", 2},
       {"Div", 2}, {"Pow", 2}, {"BatchNormalization", 5}, {"Reshape", 2}, {"Gather", 2}, {"Equal", 2},
-      {"Less", 2}, {"Greater", 2}, {"And", 2}, {"Or", 2}, {"Xor", 2}, {"Where", 3}, {"Expand", 2}};
+      {"Less", 2}, {"Greater", 2}, {"And", 2}, {"Or", 2}, {"Xor", 2}, {"Where", 3}, {"Expand", 2}, {"Mod", 2},
+      {"Range", 3}, {"ScatterND", 3}};
   if (op == "Constant") return 0;
   if (op == "Slice") return opset >= 10 ? 3 : 1;
   if (op == "Pad") return opset >= 11 ? 2 : 1;

@@ -138,7 +138,7 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 
 // Elementwise a (op) b with numpy broadcasting: the Add/Sub/Mul/Div kernels, and a fused residual whose
 // shape turns out to differ from the conv's output.
-enum class BinaryOp { add, sub, mul, div, pow };
+enum class BinaryOp { add, sub, mul, div, pow, mod, fmod };
 Result<Value> binary(RunContext& ctx, BinaryOp op, const Value& a, const Value& b);
 
 // numpy broadcasting: the shape two operands broadcast to (an error naming both when they do not), and

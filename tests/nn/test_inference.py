@@ -73,9 +73,10 @@ def test_bf16_agrees_with_pytorch_fp32(models, name):
 
 # More of torchvision's classifiers, for their operators: grouped and depthwise convs, concats, channel
 # shuffles (Reshape/Transpose chains), squeeze-and-excitation (Sigmoid, Mul), LayerNorm written as
-# ReduceMean/Pow/Sqrt, GELU (Erf), ceil-mode pools.
+# ReduceMean/Pow/Sqrt, GELU (Erf), ceil-mode pools, and Swin's shifted-window masks (Range, Mod, Equal,
+# Where, Expand, ScatterND, bool tensors).
 @pytest.mark.parametrize("name", ["squeezenet1_0", "googlenet", "densenet121", "shufflenet_v2_x1_0", "efficientnet_b0",
-                                  "mnasnet0_5", "regnet_y_400mf", "convnext_tiny", "mobilenet_v3_small"])
+                                  "mnasnet0_5", "regnet_y_400mf", "convnext_tiny", "mobilenet_v3_small", "swin_t"])
 def test_more_torchvision_classifiers(name, tmp_path):
     torch.manual_seed(0)
     model = getattr(torchvision.models, name)(weights=None).eval()

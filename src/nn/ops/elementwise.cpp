@@ -96,12 +96,18 @@ KernelResult make_clip(const NodeSpec& spec) {
   return std::unique_ptr<Kernel>(std::make_unique<ClipKernel>(lo, hi));
 }
 
-// Identity and inference-mode Dropout: the output is the input, no copy.
+// Identity and inference-mode Dropout: the output is the input, no copy; Dropout's optional mask keeps
+// every element (all true).
 class PassThroughKernel final : public Kernel {
  public:
   bool accepts_nhwc(size_t index) const override { return index == 0; }
-  Status run(RunContext&, std::span<const Value* const> in, std::span<Value> out) const override {
+  Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
     out[0] = *in[0];
+    if (out.size() > 1) {
+      Tensor mask = ctx.arena.allocate(DType::boolean, in[0]->tensor.shape());
+      std::fill(mask.mutable_data_as<uint8_t>(), mask.mutable_data_as<uint8_t>() + mask.size(), uint8_t{1});
+      out[1] = Value{std::move(mask), false};
+    }
     return {};
   }
 };
@@ -111,13 +117,17 @@ KernelResult make_pass_through(const NodeSpec& spec) {
   if (spec.node.op_type == "Dropout") {
     attrs.get_float("ratio", 0.5f);
     attrs.get_int("seed", 0);
-    if (spec.node.outputs.size() > 1 && !spec.node.outputs[1].empty()) {
-      return unsupported("the mask output of Dropout is not supported (inference only)");
-    }
     if (spec.has_input(2)) {
       const Tensor* training = spec.constant(2);
-      if (training == nullptr) return unsupported("Dropout's training_mode must be a constant");
-      return unsupported("Dropout's training_mode input is not supported (inference only)");
+      if (training == nullptr || training->dtype() != DType::boolean || training->size() != 1) {
+        return unsupported("Dropout's training_mode must be a constant bool");
+      }
+      // Training mode drops nothing when the ratio is a constant 0 (exporters write that for p = 0).
+      const Tensor* ratio = spec.has_input(1) ? spec.constant(1) : nullptr;
+      const bool zero_ratio = ratio && ratio->dtype() == DType::float32 && ratio->size() == 1 && *ratio->data_as<float>() == 0;
+      if (*training->data_as<uint8_t>() != 0 && !zero_ratio) {
+        return unsupported("Dropout in training mode (armory runs inference)");
+      }
     }
   }
   if (Status s = attrs.check_all_used(); !s) return s;
@@ -133,6 +143,20 @@ T apply(BinaryOp op, T a, T b) {
     case BinaryOp::sub: return a - b;
     case BinaryOp::mul: return a * b;
     case BinaryOp::div: return b == T(0) && std::is_integral_v<T> ? T(0) : a / b;
+    case BinaryOp::mod:  // integers, the result takes the divisor's sign (Python's %)
+      if constexpr (std::is_integral_v<T>) {
+        if (b == T(0)) return T(0);
+        T r = a % b;
+        return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+      } else {
+        return a - b * std::floor(a / b);
+      }
+    case BinaryOp::fmod:  // C's fmod: the dividend's sign
+      if constexpr (std::is_integral_v<T>) {
+        return b == T(0) ? T(0) : a % b;
+      } else {
+        return std::fmod(a, b);
+      }
     case BinaryOp::pow:
       if constexpr (std::is_integral_v<T>) {
         return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
@@ -240,6 +264,7 @@ class BinaryKernel final : public Kernel {
 
 KernelResult make_binary(const NodeSpec& spec, BinaryOp op) {
   Attributes attrs(spec.node);
+  if (op == BinaryOp::mod && attrs.get_int("fmod", 0) != 0) op = BinaryOp::fmod;
   if (spec.opset < 7 && (attrs.has("broadcast") || attrs.has("axis"))) return unsupported("legacy broadcast attributes");
   if (Status s = attrs.check_all_used(); !s) return s;
   if (!spec.has_input(0) || !spec.has_input(1)) return invalid("needs two inputs");
@@ -341,6 +366,7 @@ void register_elementwise_kernels(std::map<std::string, KernelMaker>& makers) {
   makers["Mul"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::mul); };
   makers["Div"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::div); };
   makers["Pow"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::pow); };
+  makers["Mod"] = [](const NodeSpec& s) { return make_binary(s, BinaryOp::mod); };
   makers["BatchNormalization"] = make_batch_norm;
 }
 

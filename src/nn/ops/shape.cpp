@@ -3,6 +3,7 @@
 #include "nn/kernel.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 
@@ -596,6 +597,81 @@ KernelResult make_constant_of_shape(const NodeSpec& spec) {
   });
 }
 
+// Range(start, limit, delta): scalars of one type, ceil((limit - start) / delta) values.
+KernelResult make_range(const NodeSpec& spec) {
+  Attributes attrs(spec.node);
+  return kernel_of(attrs, [](RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) -> Status {
+    const Tensor& start = in[0]->tensor;
+    const Tensor& limit = in[1]->tensor;
+    const Tensor& delta = in[2]->tensor;
+    const DType type = start.dtype();
+    if (start.size() != 1 || limit.size() != 1 || delta.size() != 1 || limit.dtype() != type || delta.dtype() != type ||
+        type == DType::boolean) {
+      return invalid("start, limit and delta must be scalars of one numeric type");
+    }
+    auto value = [&](const Tensor& t) {
+      return type == DType::float32 ? double(*t.data_as<float>()) : double(*t.data_as<int64_t>());
+    };
+    const double s0 = value(start), s1 = value(limit), d = value(delta);
+    if (d == 0) return invalid("delta cannot be 0");
+    const double count = std::max(0.0, std::ceil((s1 - s0) / d));
+    if (count > 1e9) return invalid("the range would have more than 10^9 values");
+    Tensor y = ctx.arena.allocate(type, {static_cast<int64_t>(count)});
+    for (int64_t i = 0; i < y.size(); ++i) {
+      if (type == DType::float32) {
+        y.mutable_data_as<float>()[i] = static_cast<float>(*start.data_as<float>() + i * *delta.data_as<float>());
+      } else {
+        y.mutable_data_as<int64_t>()[i] = *start.data_as<int64_t>() + i * *delta.data_as<int64_t>();
+      }
+    }
+    out[0] = Value{std::move(y), false};
+    return {};
+  });
+}
+
+// ScatterND(data, indices, updates): a copy of data with the slices indices point at replaced.
+KernelResult make_scatter_nd(const NodeSpec& spec) {
+  Attributes attrs(spec.node);
+  if (attrs.get_string("reduction", "none") != "none") return unsupported("ScatterND reductions are not supported");
+  return kernel_of(attrs, [](RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) -> Status {
+    Tensor data = to_plain(ctx.arena, *in[0]);
+    const Tensor& indices = in[1]->tensor;
+    Tensor updates = to_plain(ctx.arena, *in[2]);
+    const auto& ds = data.shape();
+    const auto& is = indices.shape();
+    if (indices.dtype() != DType::int64 || is.empty()) return invalid("indices must be int64 with rank >= 1");
+    const int64_t depth = is.back();
+    const int64_t rank = static_cast<int64_t>(ds.size());
+    if (depth < 1 || depth > rank) return invalid("the last dimension of indices must be 1.." + std::to_string(rank));
+    if (updates.dtype() != data.dtype()) return invalid("updates must have data's type");
+    // updates' shape: indices.shape[:-1] + data.shape[depth:]
+    std::vector<int64_t> want(is.begin(), is.end() - 1);
+    want.insert(want.end(), ds.begin() + depth, ds.end());
+    if (updates.shape() != want) {
+      return invalid("updates " + shape_string(updates.shape()) + " must have shape " + shape_string(want));
+    }
+    Tensor y = ctx.arena.allocate(data.dtype(), ds);
+    if (data.bytes()) std::memcpy(y.mutable_data(), data.data(), data.bytes());
+    const size_t es = dtype_size(data.dtype());
+    const int64_t slice = product(ds, depth, ds.size());
+    const auto strides = contiguous_strides(ds);
+    const int64_t count = indices.size() / depth;
+    for (int64_t n = 0; n < count; ++n) {
+      int64_t offset = 0;
+      for (int64_t d = 0; d < depth; ++d) {
+        int64_t i = indices.data_as<int64_t>()[n * depth + d];
+        if (i < -ds[d] || i >= ds[d]) return invalid("index " + std::to_string(i) + " is out of range for " + shape_string(ds));
+        if (i < 0) i += ds[d];
+        offset += i * strides[d];
+      }
+      std::memcpy(static_cast<char*>(y.mutable_data()) + offset * es,
+                  static_cast<const char*>(updates.data()) + n * slice * es, slice * es);
+    }
+    out[0] = Value{std::move(y), false};
+    return {};
+  });
+}
+
 }  // namespace
 
 void register_shape_kernels(std::map<std::string, KernelMaker>& makers) {
@@ -613,6 +689,8 @@ void register_shape_kernels(std::map<std::string, KernelMaker>& makers) {
   makers["Constant"] = make_constant;
   makers["Cast"] = make_cast;
   makers["ConstantOfShape"] = make_constant_of_shape;
+  makers["Range"] = make_range;
+  makers["ScatterND"] = make_scatter_nd;
 }
 
 }  // namespace armory::nn

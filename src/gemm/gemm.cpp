@@ -151,10 +151,13 @@ Result<PackedMatrix> pack_b(Layout layout, Trans tb, int64_t k, int64_t n, const
   return PackedMatrix(std::move(impl));
 }
 
-Status gemm_packed(Trans ta, int64_t m, float alpha, const float* a, int64_t lda, const PackedMatrix& b, float beta,
-                   float* c, int64_t ldc, const Epilogue& epilogue) {
-  const auto& p = b.impl();
-  const float* b_in_panels = nullptr;  // B is read from the panels, never from the caller
+namespace {
+
+// The arguments of a product with B packed: B is read from the panels, never from the caller.
+template <class In>
+Status check_packed_args(Trans ta, int64_t m, float alpha, const In* a, int64_t lda, const PackedMatrix::Impl& p,
+                         const float* c, int64_t ldc) {
+  const In* b_in_panels = nullptr;
   if (Status s = check_args(Layout::row_major, ta, Trans::no, m, p.n, p.k, a, lda, b_in_panels,
                             std::max<int64_t>(1, p.n), c, ldc, /*reads_ab=*/false);
       !s) {
@@ -163,6 +166,15 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const float* a, int64_t lda
   if (alpha != 0 && m > 0 && p.n > 0 && p.k > 0 && a == nullptr) {
     return error(Errc::invalid_argument, "gemm_packed: a is null but m, n and k are > 0");
   }
+  return {};
+}
+
+}  // namespace
+
+Status gemm_packed(Trans ta, int64_t m, float alpha, const float* a, int64_t lda, const PackedMatrix& b, float beta,
+                   float* c, int64_t ldc, const Epilogue& epilogue) {
+  const auto& p = b.impl();
+  if (Status s = check_packed_args(ta, m, alpha, a, lda, p, c, ldc); !s) return s;
   auto args = row_major_args<float, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
                                            beta, c, ldc, epilogue);
   if (p.fpmath == FpMath::bf16) return run_gemm<float, bf16_t>(p.bf16, args, &p.bf16_panels);
@@ -175,15 +187,7 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t ld
   if (p.fpmath != FpMath::bf16) {
     return error(Errc::invalid_argument, "gemm_packed: a bf16 A needs B packed with FpMath::bf16");
   }
-  const bf16_t* b_in_panels = nullptr;
-  if (Status s = check_args(Layout::row_major, ta, Trans::no, m, p.n, p.k, a, lda, b_in_panels,
-                            std::max<int64_t>(1, p.n), c, ldc, /*reads_ab=*/false);
-      !s) {
-    return s;
-  }
-  if (alpha != 0 && m > 0 && p.n > 0 && p.k > 0 && a == nullptr) {
-    return error(Errc::invalid_argument, "gemm_packed: a is null but m, n and k are > 0");
-  }
+  if (Status s = check_packed_args(ta, m, alpha, a, lda, p, c, ldc); !s) return s;
   auto args = row_major_args<bf16_t, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
                                             beta, c, ldc, epilogue);
   return run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);

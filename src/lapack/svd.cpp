@@ -49,6 +49,23 @@ Status not_converged(int64_t unconverged) {
                                    " superdiagonal entries left)");
 }
 
+// The SVD of a rows x cols matrix a (rows >= cols, overwritten): bidiagonalization, then QR iteration on
+// the bidiagonal with the rotations applied to Q (rows x qcols) and P (cols x cols) when vectors are wanted.
+template <class T>
+Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool want, lapack::Bidiagonal<T>& b,
+                       std::vector<T>& q, std::vector<T>& p) {
+  b = lapack::bidiagonalize(rows, cols, a, rows);
+  if (want) {
+    q.resize(static_cast<size_t>(rows) * qcols);
+    p.resize(static_cast<size_t>(cols) * cols);
+    lapack::form_q(rows, cols, a, rows, b.tauq, qcols, q.data(), rows);
+    lapack::form_p(cols, a, rows, b.taup, p.data(), cols);
+  }
+  const int64_t unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0,
+                                                     q.data(), rows, want ? rows : 0);
+  return unconverged > 0 ? not_converged(unconverged) : Status{};
+}
+
 template <class T>
 Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* s, T* u, int64_t ldu, T* vt,
                 int64_t ldvt) {
@@ -109,17 +126,8 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
     for (int64_t j = 0; j < cols; ++j) {
       for (int64_t i = 0; i <= j; ++i) r[i + j * cols] = work[i + j * rows];
     }
-    b = lapack::bidiagonalize(cols, cols, r.data(), cols);
     std::vector<T> ur;
-    if (want) {
-      ur.resize(static_cast<size_t>(cols) * cols);
-      p.resize(static_cast<size_t>(cols) * cols);
-      lapack::form_q(cols, cols, r.data(), cols, b.tauq, cols, ur.data(), cols);
-      lapack::form_p(cols, r.data(), cols, b.taup, p.data(), cols);
-    }
-    const int64_t unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0,
-                                                       ur.data(), cols, want ? cols : 0);
-    if (unconverged > 0) return not_converged(unconverged);
+    if (Status st = bidiagonal_path(cols, cols, r.data(), cols, want, b, ur, p); !st) return st;
     if (want) {
       // U = Q_A [U_R 0; 0 I]: the first cols columns are Q_A's first cols times U_R, the rest Q_A's own.
       std::vector<T> qa(static_cast<size_t>(rows) * qcols);
@@ -130,17 +138,8 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
       if (!st) return st;
       std::copy(qa.begin() + cols * rows, qa.end(), q.begin() + cols * rows);
     }
-  } else {
-    b = lapack::bidiagonalize(rows, cols, work.data(), rows);
-    if (want) {
-      q.resize(static_cast<size_t>(rows) * qcols);
-      p.resize(static_cast<size_t>(cols) * cols);
-      lapack::form_q(rows, cols, work.data(), rows, b.tauq, qcols, q.data(), rows);
-      lapack::form_p(cols, work.data(), rows, b.taup, p.data(), cols);
-    }
-    const int64_t unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0,
-                                                       q.data(), rows, want ? rows : 0);
-    if (unconverged > 0) return not_converged(unconverged);
+  } else if (Status st = bidiagonal_path(rows, cols, work.data(), qcols, want, b, q, p); !st) {
+    return st;
   }
   for (int64_t i = 0; i < k; ++i) s[i] = b.d[i] / scale;
   if (!want) return {};

@@ -180,39 +180,37 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
   });
 }
 
-Tensor to_nhwc(Arena& arena, const Tensor& nchw) {
-  const auto& s = nchw.shape();
-  const int64_t n = s[0], c = s[1], hw = s[2] * s[3];
-  Tensor out = arena.allocate(DType::float32, s);
-  const float* src = nchw.data_as<float>();
-  float* dst = out.mutable_data_as<float>();
-  parallel_for(n * hw, 1024, [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p) {
-      int64_t b = p / hw, i = p % hw;
-      const float* from = src + b * c * hw + i;
-      float* to = dst + p * c;
-      for (int64_t ch = 0; ch < c; ++ch) to[ch] = from[ch * hw];
+namespace {
+
+// dst = the transpose of each of `batch` row-major rows x cols matrices in src, one output row (a column of
+// the input) at a time: NCHW <-> NHWC is this with (C, HW) or (HW, C).
+void transpose_each(const float* src, float* dst, int64_t batch, int64_t rows, int64_t cols, int64_t grain) {
+  parallel_for(batch * cols, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t out_row = begin; out_row < end; ++out_row) {
+      const int64_t b = out_row / cols, j = out_row % cols;
+      const float* from = src + b * rows * cols + j;
+      float* to = dst + out_row * rows;
+      for (int64_t i = 0; i < rows; ++i) to[i] = from[i * cols];
     }
   });
+}
+
+}  // namespace
+
+Tensor to_nhwc(Arena& arena, const Tensor& nchw) {
+  const auto& s = nchw.shape();
+  Tensor out = arena.allocate(DType::float32, s);
+  transpose_each(nchw.data_as<float>(), out.mutable_data_as<float>(), s[0], s[1], s[2] * s[3], 1024);
   return out;
 }
 
 Tensor to_plain(Arena& arena, const Value& value) {
   if (!value.nhwc) return value.tensor;
   const auto& s = value.tensor.shape();
-  const int64_t n = s[0], c = s[1], hw = s[2] * s[3];
+  const int64_t c = s[1], hw = s[2] * s[3];
   if (c == 1 || hw == 1) return value.tensor;  // the same bytes either way
   Tensor out = arena.allocate(DType::float32, s);
-  const float* src = value.tensor.data_as<float>();
-  float* dst = out.mutable_data_as<float>();
-  parallel_for(n * c, 16, [&](int64_t begin, int64_t end) {
-    for (int64_t plane = begin; plane < end; ++plane) {
-      int64_t b = plane / c, ch = plane % c;
-      const float* from = src + b * hw * c + ch;
-      float* to = dst + plane * hw;
-      for (int64_t i = 0; i < hw; ++i) to[i] = from[i * c];
-    }
-  });
+  transpose_each(value.tensor.data_as<float>(), out.mutable_data_as<float>(), s[0], hw, c, 16);
   return out;
 }
 

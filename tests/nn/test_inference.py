@@ -22,6 +22,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def export(model_name, directory):
+    """torchvision's model with random weights (seed 0) as ONNX with a free batch: (model, path)."""
     torch.manual_seed(0)
     model = getattr(torchvision.models, model_name)(weights=None).eval()
     path = directory / f"{model_name}.onnx"
@@ -78,11 +79,7 @@ def test_bf16_agrees_with_pytorch_fp32(models, name):
 @pytest.mark.parametrize("name", ["squeezenet1_0", "googlenet", "densenet121", "shufflenet_v2_x1_0", "efficientnet_b0",
                                   "mnasnet0_5", "regnet_y_400mf", "convnext_tiny", "mobilenet_v3_small", "swin_t"])
 def test_more_torchvision_classifiers(name, tmp_path):
-    torch.manual_seed(0)
-    model = getattr(torchvision.models, name)(weights=None).eval()
-    path = tmp_path / f"{name}.onnx"
-    torch.onnx.export(model, torch.randn(1, 3, 224, 224), str(path), input_names=["input"], output_names=["out"],
-                      dynamic_axes={"input": {0: "batch"}, "out": {0: "batch"}}, opset_version=13)
+    model, path = export(name, tmp_path)
     x = images(2, 13)
     (got,) = armory.InferenceSession(path).run(None, {"input": x})
     want = reference(model, x)

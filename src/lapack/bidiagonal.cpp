@@ -151,60 +151,78 @@ Bidiagonal<T> bidiagonalize(int64_t m, int64_t n, T* a, int64_t lda) {
 
 namespace {
 
-// The first `cols` columns of H_0 H_1 ... H_{count-1} (rows x rows), H_i = I - tau_i v_i v_i^T with v_i
-// zero above row i, one at row i and vec(i, r) below it (LAPACK's dorgqr). In blocks of kPanel
-// reflectors from the last block back: each block is I - V T V^T (T from LAPACK's dlarft) and is
-// applied with three GEMMs; the identity's columns left of a block are untouched by it.
+// H_0 H_1 ... H_{count-1} (rows x rows) times C (rows x cols), in place; H_i = I - tau_i v_i v_i^T with v_i
+// zero above row i, one at row i and vec(i, r) below it (LAPACK's dormqr). With `identity`, C is taken to
+// be the first `cols` columns of the identity (LAPACK's dorgqr): the product's first columns, with the
+// work a block would do on the identity's columns left of it skipped. In blocks of kPanel reflectors
+// from the last block back: each block is I - V T V^T (T from LAPACK's dlarft) and is applied with three
+// GEMMs.
 template <class T, class Vec>
-void form_orthogonal(int64_t rows, int64_t count, int64_t cols, const Vec& vec, const std::vector<T>& tau, T* out,
-                     int64_t ldo) {
-  for (int64_t j = 0; j < cols; ++j) {
-    for (int64_t i = 0; i < rows; ++i) out[i + j * ldo] = i == j ? T(1) : T(0);
+void apply_orthogonal(int64_t rows, int64_t count, int64_t cols, const Vec& vec, const std::vector<T>& tau, T* c,
+                      int64_t ldc, bool identity) {
+  if (identity) {
+    for (int64_t j = 0; j < cols; ++j) {
+      for (int64_t i = 0; i < rows; ++i) c[i + j * ldc] = i == j ? T(1) : T(0);
+    }
   }
   std::vector<T> v, t, w, tw;
   for (int64_t j0 = (count - 1) / kPanel * kPanel; j0 >= 0 && count > 0; j0 -= kPanel) {
-    const int64_t nb = std::min(kPanel, count - j0), h = rows - j0, width = cols - j0;
+    const int64_t nb = std::min(kPanel, count - j0), h = rows - j0;
+    const int64_t first = identity ? j0 : 0, width = cols - first;
     if (width <= 0) continue;
     // V (h x nb), dense with its zeros and unit diagonal.
     v.assign(static_cast<size_t>(h) * nb, T(0));
-    for (int64_t c = 0; c < nb; ++c) {
-      v[c + c * h] = T(1);
-      for (int64_t r = c + 1; r < h; ++r) v[r + c * h] = vec(j0 + c, j0 + r);
+    for (int64_t col = 0; col < nb; ++col) {
+      v[col + col * h] = T(1);
+      for (int64_t r = col + 1; r < h; ++r) v[r + col * h] = vec(j0 + col, j0 + r);
     }
     t.resize(static_cast<size_t>(nb) * nb);
     triangular_factor(h, nb, v.data(), tau.data() + j0, t.data());
-    // out(j0:, j0:) -= V (T (V^T out(j0:, j0:))).
-    T* sub = out + j0 + j0 * ldo;
+    // C(j0:, first:) -= V (T (V^T C(j0:, first:))).
+    T* sub = c + j0 + first * ldc;
     w.assign(static_cast<size_t>(nb) * width, T(0));
     tw.assign(static_cast<size_t>(nb) * width, T(0));
     report_gemm(
-        gemm(Layout::col_major, Trans::yes, Trans::no, nb, width, h, T(1), v.data(), h, sub, ldo, T(0), w.data(), nb));
+        gemm(Layout::col_major, Trans::yes, Trans::no, nb, width, h, T(1), v.data(), h, sub, ldc, T(0), w.data(), nb));
     report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, nb, width, nb, T(1), t.data(), nb, w.data(), nb, T(0),
                      tw.data(), nb));
     report_gemm(
-        gemm(Layout::col_major, Trans::no, Trans::no, h, width, nb, T(-1), v.data(), h, tw.data(), nb, T(1), sub, ldo));
+        gemm(Layout::col_major, Trans::no, Trans::no, h, width, nb, T(-1), v.data(), h, tw.data(), nb, T(1), sub, ldc));
   }
 }
 
 }  // namespace
 
+// v_i of Q: A(i+1:m, i) below its unit head. v_i of P' (P = diag(1, P')): A(i, i+2:n) after its head.
 template <class T>
 void form_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, int64_t cols, T* q,
             int64_t ldq) {
-  // v_i: A(i+1:m, i) below its unit head.
-  form_orthogonal(
-      m, n, cols, [&](int64_t i, int64_t r) { return a[r + i * lda]; }, tauq, q, ldq);
+  apply_orthogonal(
+      m, n, cols, [&](int64_t i, int64_t r) { return a[r + i * lda]; }, tauq, q, ldq, true);
+}
+
+template <class T>
+void multiply_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, int64_t cols, T* c,
+                int64_t ldc) {
+  apply_orthogonal(
+      m, n, cols, [&](int64_t i, int64_t r) { return a[r + i * lda]; }, tauq, c, ldc, false);
 }
 
 template <class T>
 void form_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* p, int64_t ldp) {
-  // P = diag(1, P'), P' = G_0 ... G_{n-2} in the last n-1 coordinates, v_i: A(i, i+2:n) after its head.
   for (int64_t j = 0; j < n; ++j) {
     for (int64_t i = 0; i < n; ++i) p[i + j * ldp] = i == j ? T(1) : T(0);
   }
   if (n <= 1) return;
-  form_orthogonal(
-      n - 1, n - 1, n - 1, [&](int64_t i, int64_t r) { return a[i + (r + 1) * lda]; }, taup, p + 1 + ldp, ldp);
+  apply_orthogonal(
+      n - 1, n - 1, n - 1, [&](int64_t i, int64_t r) { return a[i + (r + 1) * lda]; }, taup, p + 1 + ldp, ldp, true);
+}
+
+template <class T>
+void multiply_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* c, int64_t ldc) {
+  if (n <= 1) return;
+  apply_orthogonal(
+      n - 1, n - 1, n, [&](int64_t i, int64_t r) { return a[i + (r + 1) * lda]; }, taup, c + 1, ldc, false);
 }
 
 template Bidiagonal<float> bidiagonalize<float>(int64_t, int64_t, float*, int64_t);
@@ -215,5 +233,11 @@ template void form_q<double>(int64_t, int64_t, const double*, int64_t, const std
                              int64_t);
 template void form_p<float>(int64_t, const float*, int64_t, const std::vector<float>&, float*, int64_t);
 template void form_p<double>(int64_t, const double*, int64_t, const std::vector<double>&, double*, int64_t);
+template void multiply_q<float>(int64_t, int64_t, const float*, int64_t, const std::vector<float>&, int64_t, float*,
+                                int64_t);
+template void multiply_q<double>(int64_t, int64_t, const double*, int64_t, const std::vector<double>&, int64_t,
+                                 double*, int64_t);
+template void multiply_p<float>(int64_t, const float*, int64_t, const std::vector<float>&, float*, int64_t);
+template void multiply_p<double>(int64_t, const double*, int64_t, const std::vector<double>&, double*, int64_t);
 
 }  // namespace armory::lapack

@@ -25,4 +25,11 @@ void form_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>&
 template <class T>
 void form_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* p, int64_t ldp);
 
+// C <- Q C (C m x cols) and C <- P C (C n x n), in place, without forming Q or P (LAPACK's dormbr).
+template <class T>
+void multiply_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, int64_t cols, T* c,
+                int64_t ldc);
+template <class T>
+void multiply_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* c, int64_t ldc);
+
 }  // namespace armory::lapack

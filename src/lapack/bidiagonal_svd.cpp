@@ -1,6 +1,7 @@
 #include "lapack/bidiagonal_svd.h"
 
 #include "blas/vector_kernels.h"
+#include "lapack/plane_rotation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,25 +12,6 @@
 namespace armory::lapack {
 
 namespace {
-
-// Plane rotation [c s; -s c] [f; g] = [r; 0] (LAPACK's dlartg, without its scaling refinements: f and g
-// here are bounded by the matrix norm, which the driver keeps well inside the exponent range).
-template <class T>
-void rotation(T f, T g, T& c, T& s, T& r) {
-  if (g == T(0)) {
-    c = 1;
-    s = 0;
-    r = f;
-  } else if (f == T(0)) {
-    c = 0;
-    s = 1;
-    r = g;
-  } else {
-    r = std::hypot(f, g);
-    c = f / r;
-    s = g / r;
-  }
-}
 
 // Singular values of the 2x2 upper triangular [f g; 0 h] (LAPACK's dlas2): the smaller one, for the shift.
 template <class T>
@@ -67,6 +49,12 @@ class RotationLog {
     cs_.push_back(c);
     cs_.push_back(s);
     if (cs_.size() >= kCapacity) flush();
+  }
+  // Rotates columns a and b at once (after the logged ones): x = c x + s y, y = c y - s x.
+  void apply_now(int64_t a, int64_t b, T c, T s) {
+    if (rows_ == 0) return;
+    flush();
+    blas::vector_kernels_for<T>().rot(rows_, m_ + a * ld_, m_ + b * ld_, c, s);
   }
   // Applies every logged rotation, in order, band by band.
   void flush() {
@@ -108,6 +96,13 @@ int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T*
   T bnorm = 0;
   for (int64_t i = 0; i < n; ++i) bnorm = std::max(bnorm, std::abs(d[i]));
   for (int64_t i = 0; i + 1 < n; ++i) bnorm = std::max(bnorm, std::abs(e[i]));
+  // Scaled by a power of two (exactly) to a norm near 1: the shifts square the entries, which would
+  // underflow for a tiny block (divide and conquer's leaves can be one).
+  int exponent = 0;
+  if (bnorm > T(0)) std::frexp(bnorm, &exponent);
+  for (int64_t i = 0; i < n; ++i) d[i] = std::ldexp(d[i], -exponent);
+  for (int64_t i = 0; i + 1 < n; ++i) e[i] = std::ldexp(e[i], -exponent);
+  bnorm = std::ldexp(bnorm, -exponent);
   // An off-diagonal entry is negligible beside its neighbours on the diagonal, or beside the whole matrix
   // (the absolute floor guarantees progress when a diagonal entry is tiny).
   const T tol = 4 * eps, floor = eps * bnorm;
@@ -130,6 +125,39 @@ int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T*
     if (lo > 0) e[lo - 1] = 0;
     if (++iterations > max_iterations) break;
 
+    // A (negligible) zero on the diagonal: rotate the superdiagonal entry of its row (or, at the bottom,
+    // of its column) out of the block, which splits it there; a shifted sweep would not converge.
+    int64_t zero = lo;
+    while (zero <= hi && std::abs(d[zero]) > floor) ++zero;
+    if (zero <= hi) {
+      d[zero] = 0;
+      T c, s, r;
+      if (zero < hi) {
+        T bulge = e[zero];  // in row `zero`, chased right by rotating rows j and `zero`
+        e[zero] = 0;
+        for (int64_t j = zero + 1; j <= hi; ++j) {
+          plane_rotation(d[j], bulge, c, s, r);
+          d[j] = r;
+          u_log.apply_now(j, zero, c, s);
+          if (j == hi) break;
+          bulge = -s * e[j];
+          e[j] *= c;
+        }
+      } else {
+        T bulge = e[hi - 1];  // in column hi, chased up by rotating columns j and hi
+        e[hi - 1] = 0;
+        for (int64_t j = hi - 1; j >= lo; --j) {
+          plane_rotation(d[j], bulge, c, s, r);
+          d[j] = r;
+          v_log.apply_now(j, hi, c, s);
+          if (j == lo) break;
+          bulge = -s * e[j - 1];
+          e[j - 1] *= c;
+        }
+      }
+      continue;
+    }
+
     // Shift from the trailing 2x2 of the block; a zero shift when it is negligible beside the block's top.
     T shift = smaller_singular_value(d[hi - 1], e[hi - 1], d[hi]);
     const T top = std::abs(d[lo]);
@@ -148,14 +176,14 @@ int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T*
     u_log.begin_sweep(lo);
     for (int64_t i = lo; i < hi; ++i) {
       T c, s, r;
-      rotation(f, g, c, s, r);  // from the right, on columns i and i+1
+      plane_rotation(f, g, c, s, r);  // from the right, on columns i and i+1
       if (i > lo) e[i - 1] = r;
       f = c * d[i] + s * e[i];
       e[i] = c * e[i] - s * d[i];
       g = s * d[i + 1];
       d[i + 1] = c * d[i + 1];
       v_log.add(c, s);
-      rotation(f, g, c, s, r);  // from the left, on rows i and i+1
+      plane_rotation(f, g, c, s, r);  // from the left, on rows i and i+1
       d[i] = r;
       f = c * e[i] + s * d[i + 1];
       d[i + 1] = c * d[i + 1] - s * e[i];
@@ -175,6 +203,7 @@ int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T*
 
   // Non-negative values (a sign moves into V), then decreasing order.
   for (int64_t i = 0; i < n; ++i) {
+    d[i] = std::ldexp(d[i], exponent);
     if (d[i] < T(0)) {
       d[i] = -d[i];
       for (int64_t r = 0; r < nrv; ++r) v[r + i * ldv] = -v[r + i * ldv];

@@ -1,4 +1,5 @@
-// armory::svd: bidiagonalization, QR iteration on the bidiagonal, vectors from the reflectors. A wide
+// armory::svd: bidiagonalization, divide and conquer (vectors) or QR iteration (values, small problems) on
+// the bidiagonal, vectors through the reflectors. A wide
 // matrix is handled as its transpose; a matrix whose entries would overflow or underflow when squared is
 // scaled first and the values scaled back, as LAPACK's drivers do.
 #include <armory/gemm.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "lapack/bidiagonal.h"
+#include "lapack/bidiagonal_dc.h"
 #include "lapack/bidiagonal_svd.h"
 #include "lapack/qr.h"
 
@@ -49,12 +51,26 @@ Status not_converged(int64_t unconverged) {
                                    " superdiagonal entries left)");
 }
 
-// The SVD of a rows x cols matrix a (rows >= cols, overwritten): bidiagonalization, then QR iteration on
-// the bidiagonal with the rotations applied to Q (rows x qcols) and P (cols x cols) when vectors are wanted.
+// The SVD of a rows x cols matrix a (rows >= cols, overwritten): bidiagonalization B = Q^T A P, then the
+// bidiagonal's SVD. With vectors, above a few dozen columns, that is divide and conquer: U_B and V_B on
+// the GEMM engine, then Q [U_B 0; 0 I] and P V_B by applying the reflectors (as LAPACK's dgesdd).
+// Otherwise QR iteration, applying its rotations to the explicit Q (rows x qcols) and P.
 template <class T>
 Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool want, lapack::Bidiagonal<T>& b,
                        std::vector<T>& q, std::vector<T>& p) {
   b = lapack::bidiagonalize(rows, cols, a, rows);
+  if (want && cols > lapack::kDivideAndConquerLeaf) {
+    std::vector<T> ub(static_cast<size_t>(cols) * cols);
+    p.resize(static_cast<size_t>(cols) * cols);
+    const int64_t unconverged = lapack::bidiagonal_svd_dc(cols, b.d.data(), b.e.data(), ub.data(), cols, p.data(), cols);
+    if (unconverged > 0) return not_converged(unconverged);
+    q.assign(static_cast<size_t>(rows) * qcols, T(0));
+    for (int64_t j = 0; j < cols; ++j) std::copy_n(ub.data() + j * cols, cols, q.data() + j * rows);
+    for (int64_t j = cols; j < qcols; ++j) q[j + j * rows] = T(1);
+    lapack::multiply_q(rows, cols, a, rows, b.tauq, qcols, q.data(), rows);
+    lapack::multiply_p(cols, a, rows, b.taup, p.data(), cols);
+    return {};
+  }
   if (want) {
     q.resize(static_cast<size_t>(rows) * qcols);
     p.resize(static_cast<size_t>(cols) * cols);

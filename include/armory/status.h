@@ -16,6 +16,7 @@ enum class Errc {
   io_error,          // reading or writing failed
   parse_error,       // malformed input (a file, a model, a variable)
   internal,          // a bug in armory: please report it
+  out_of_memory,     // an allocation the request needs failed
 };
 
 const char* errc_name(Errc code) noexcept;

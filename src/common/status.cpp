@@ -11,6 +11,7 @@ const char* errc_name(Errc code) noexcept {
     case Errc::io_error: return "I/O error";
     case Errc::parse_error: return "parse error";
     case Errc::internal: return "internal error";
+    case Errc::out_of_memory: return "out of memory";
   }
   return "unknown error";
 }

@@ -3,5 +3,6 @@
 #define ARMORY_EXPORT extern "C" __attribute__((visibility("default")))
 
 ARMORY_EXPORT const char* armory_lapack_provider(void) {
-  return "armory liblapack.so.3: reference LAPACK 3.11 (Debian liblapack_pic.a) over armory BLAS";
+  return "armory liblapack.so.3: armory ?gesdd/?gesvd (s, d), reference LAPACK 3.11 (Debian liblapack_pic.a) for the "
+         "rest, over armory BLAS";
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "lapack/bidiagonal_dc.h"
 #include "lapack/bidiagonal_svd.h"
 #include "lapack/qr.h"
+#include "lapack/svd_info.h"
 
 namespace armory {
 
@@ -57,12 +59,12 @@ Status not_converged(int64_t unconverged) {
 // Otherwise QR iteration, applying its rotations to the explicit Q (rows x qcols) and P.
 template <class T>
 Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool want, lapack::Bidiagonal<T>& b,
-                       std::vector<T>& q, std::vector<T>& p) {
+                       std::vector<T>& q, std::vector<T>& p, int64_t& unconverged) {
   b = lapack::bidiagonalize(rows, cols, a, rows);
   if (want && cols > lapack::kDivideAndConquerLeaf) {
     std::vector<T> ub(static_cast<size_t>(cols) * cols);
     p.resize(static_cast<size_t>(cols) * cols);
-    const int64_t unconverged = lapack::bidiagonal_svd_dc(cols, b.d.data(), b.e.data(), ub.data(), cols, p.data(), cols);
+    unconverged = lapack::bidiagonal_svd_dc(cols, b.d.data(), b.e.data(), ub.data(), cols, p.data(), cols);
     if (unconverged > 0) return not_converged(unconverged);
     q.assign(static_cast<size_t>(rows) * qcols, T(0));
     for (int64_t j = 0; j < cols; ++j) std::copy_n(ub.data() + j * cols, cols, q.data() + j * rows);
@@ -77,14 +79,15 @@ Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool wan
     lapack::form_q(rows, cols, a, rows, b.tauq, qcols, q.data(), rows);
     lapack::form_p(cols, a, rows, b.taup, p.data(), cols);
   }
-  const int64_t unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0,
-                                                     q.data(), rows, want ? rows : 0);
+  unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0, q.data(), rows,
+                                       want ? rows : 0);
   return unconverged > 0 ? not_converged(unconverged) : Status{};
 }
 
 template <class T>
 Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* s, T* u, int64_t ldu, T* vt,
-                int64_t ldvt) {
+                int64_t ldvt, int64_t& unconverged) {
+  unconverged = 0;
   if (Status st = check_arguments(vectors, m, n, a, lda, s, u, ldu, vt, ldvt); !st.ok()) return st;
   const int64_t k = std::min(m, n);
   if (k == 0) {
@@ -143,7 +146,7 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
       for (int64_t i = 0; i <= j; ++i) r[i + j * cols] = work[i + j * rows];
     }
     std::vector<T> ur;
-    if (Status st = bidiagonal_path(cols, cols, r.data(), cols, want, b, ur, p); !st) return st;
+    if (Status st = bidiagonal_path(cols, cols, r.data(), cols, want, b, ur, p, unconverged); !st) return st;
     if (want) {
       // U = Q_A [U_R 0; 0 I]: the first cols columns are Q_A's first cols times U_R, the rest Q_A's own.
       std::vector<T> qa(static_cast<size_t>(rows) * qcols);
@@ -154,7 +157,7 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
       if (!st) return st;
       std::copy(qa.begin() + cols * rows, qa.end(), q.begin() + cols * rows);
     }
-  } else if (Status st = bidiagonal_path(rows, cols, work.data(), qcols, want, b, q, p); !st) {
+  } else if (Status st = bidiagonal_path(rows, cols, work.data(), qcols, want, b, q, p, unconverged); !st) {
     return st;
   }
   for (int64_t i = 0; i < k; ++i) s[i] = b.d[i] / scale;
@@ -174,14 +177,47 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
 
 }  // namespace
 
+namespace lapack {
+
+template <class T>
+int64_t svd_info(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* s, T* u, int64_t ldu, T* vt,
+                 int64_t ldvt) {
+  try {
+    int64_t unconverged = 0;
+    const Status st = svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt, unconverged);
+    if (st.ok()) return 0;
+    if (unconverged > 0) return unconverged;
+    return st.code() == Errc::invalid_argument ? kSvdInvalidInput : kSvdOutOfMemory;
+  } catch (const std::bad_alloc&) {
+    return kSvdOutOfMemory;
+  }
+}
+
+template int64_t svd_info<float>(SvdVectors, int64_t, int64_t, float*, int64_t, float*, float*, int64_t, float*,
+                                 int64_t);
+template int64_t svd_info<double>(SvdVectors, int64_t, int64_t, double*, int64_t, double*, double*, int64_t, double*,
+                                  int64_t);
+
+}  // namespace lapack
+
 Status svd(SvdVectors vectors, int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u, int64_t ldu,
            double* vt, int64_t ldvt) {
-  return svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt);
+  int64_t unconverged = 0;
+  try {
+    return svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt, unconverged);
+  } catch (const std::bad_alloc&) {
+    return error(Errc::out_of_memory, "svd: not enough memory for the workspace");
+  }
 }
 
 Status svd(SvdVectors vectors, int64_t m, int64_t n, float* a, int64_t lda, float* s, float* u, int64_t ldu, float* vt,
            int64_t ldvt) {
-  return svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt);
+  int64_t unconverged = 0;
+  try {
+    return svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt, unconverged);
+  } catch (const std::bad_alloc&) {
+    return error(Errc::out_of_memory, "svd: not enough memory for the workspace");
+  }
 }
 
 }  // namespace armory

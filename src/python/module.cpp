@@ -66,6 +66,7 @@ std::optional<Operand> as_operand(const py::array& a, armory::Layout layout) {
     PyErr_SetString(PyExc_FileNotFoundError, status.message().c_str());
     throw py::error_already_set();
   }
+  if (status.code() == armory::Errc::out_of_memory) throw std::bad_alloc();  // MemoryError in Python
   throw std::runtime_error(status.message());
 }
 

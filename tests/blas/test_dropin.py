@@ -111,3 +111,45 @@ def test_upstream_suite_passes_on_armory(suite, tmp_path):
     tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
     assert result.returncode == 0, tail
     assert " passed" in tail
+
+
+# numpy.linalg.svd and scipy.linalg.svd (both drivers) on armory's ?gesdd/?gesvd: the workspace query
+# answers armory's sizes (the reference LAPACK's differ), so the routines answering are armory's; the
+# results are SVDs; NaN is an error, not a hang or a crash.
+SVD_THROUGH_ARMORY = """
+import sys, numpy as np, scipy.linalg, scipy.linalg.lapack as lapack
+m, n = 300, 120
+assert lapack.dgesdd_lwork(m, n, compute_uv=1)[0] == 3 * n * n + 7 * n, lapack.dgesdd_lwork(m, n)
+assert lapack.sgesdd_lwork(m, n, compute_uv=0)[0] == 8 * n, lapack.sgesdd_lwork(m, n, compute_uv=0)
+assert lapack.dgesvd_lwork(m, n)[0] == 5 * n, lapack.dgesvd_lwork(m, n)
+rng = np.random.default_rng(5)
+for dtype, tol in ((np.float32, 1e-4), (np.float64, 1e-12)):
+    for shape in ((m, n), (n, m), (200, 200)):
+        a = rng.standard_normal(shape).astype(dtype)
+        u, s, vt = np.linalg.svd(a, full_matrices=False)
+        assert np.linalg.norm(a - (u * s) @ vt) <= tol * np.linalg.norm(a) * max(shape), (dtype, shape)
+        assert np.allclose(np.linalg.svd(a, compute_uv=False), s, rtol=0, atol=tol * s[0] * max(shape))
+        for driver in ('gesdd', 'gesvd'):
+            for full in (True, False):
+                u, s2, vt = scipy.linalg.svd(a, full_matrices=full, lapack_driver=driver)
+                k = min(shape)
+                assert np.linalg.norm(a - (u[:, :k] * s2) @ vt[:k]) <= tol * np.linalg.norm(a) * max(shape)
+                assert np.allclose(u.T @ u, np.eye(u.shape[1]), atol=tol * max(shape)), (driver, full)
+                assert np.allclose(s2, s, rtol=0, atol=tol * s[0] * max(shape))
+bad = np.ones((50, 40))
+bad[3, 7] = np.nan
+for call in (lambda: np.linalg.svd(bad), lambda: np.linalg.svd(bad.astype(np.float32), compute_uv=False),
+             lambda: scipy.linalg.svd(bad, check_finite=False, lapack_driver='gesvd')):
+    try:
+        call()
+    except (np.linalg.LinAlgError, ValueError):
+        pass
+    else:
+        raise AssertionError('NaN input was accepted')
+print('ok')
+"""
+
+
+def test_numpy_and_scipy_svd_run_on_armorys_routines(tmp_path):
+    result = run([sys.executable, "-c", SVD_THROUGH_ARMORY], env=armory_env(), cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr

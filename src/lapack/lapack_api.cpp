@@ -1,0 +1,198 @@
+// armory's LAPACK routines in liblapack.so.3, linked ahead of the reference archive (whose copies of them
+// are left out): sgesdd_, dgesdd_, sgesvd_, dgesvd_ on armory's SVD. Each checks its arguments in
+// LAPACK's order with LAPACK's INFO codes and reports them through xerbla_, answers the workspace query
+// (lwork = -1), and returns LAPACK's outcome codes: INFO > 0 when the bidiagonal iteration did not
+// converge, and, as dgesdd documents for NaN, INFO = -(position of A) when A holds NaN or Inf (for
+// ?gesvd too, without xerbla_, so the caller can tell it from a bad argument).
+//
+// WORK is not used: armory allocates what it needs. The minimum LWORK accepted is the smallest that
+// LAPACK accepts on any of its paths, so no call LAPACK takes is refused; the query answers that minimum.
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "lapack/svd_bridge.h"
+#include "lapack/svd_info.h"
+
+extern "C" void xerbla_(const char* routine, const int* info, size_t routine_length);
+
+namespace {
+
+int64_t bridge(char vectors, int64_t m, int64_t n, float* a, int64_t lda, float* s, float* u, int64_t ldu, float* vt,
+               int64_t ldvt) {
+  return armory_lapack_svd_s(vectors, m, n, a, lda, s, u, ldu, vt, ldvt);
+}
+int64_t bridge(char vectors, int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u, int64_t ldu,
+               double* vt, int64_t ldvt) {
+  return armory_lapack_svd_d(vectors, m, n, a, lda, s, u, ldu, vt, ldvt);
+}
+
+void report_bad_argument(const char* routine, int info) {
+  const int position = -info;
+  xerbla_(routine, &position, std::strlen(routine));
+}
+
+// The workspace size as LAPACK writes it into WORK(1): rounded up, so that a float converted back to an
+// integer is never below the size.
+template <class T>
+T workspace_value(int64_t size) {
+  T value = static_cast<T>(size);
+  if (static_cast<double>(value) < static_cast<double>(size)) value = std::nextafter(value, T(INFINITY));
+  return value;
+}
+
+// The INFO for the SVD's outcome.
+int outcome(int64_t result, const char* routine, int a_position, int lwork_position) {
+  if (result >= 0) return static_cast<int>(std::min<int64_t>(result, INT_MAX));
+  if (result == armory::lapack::kSvdInvalidInput) return -a_position;
+  std::fprintf(stderr, "armory: %s could not allocate its workspace\n", routine);
+  return -lwork_position;
+}
+
+template <class T>
+void copy_matrix(int64_t rows, int64_t cols, const T* from, int64_t ld_from, T* to, int64_t ld_to) {
+  for (int64_t j = 0; j < cols; ++j) std::copy_n(from + j * ld_from, rows, to + j * ld_to);
+}
+
+template <class T>
+void gesdd(const char* routine, char jobz, int m, int n, T* a, int lda, T* s, T* u, int ldu, T* vt, int ldvt, T* work,
+           int lwork, int* info) {
+  jobz = static_cast<char>(std::toupper(static_cast<unsigned char>(jobz)));
+  const bool all = jobz == 'A', thin = jobz == 'S', overwrite = jobz == 'O', none = jobz == 'N';
+  const int64_t mn = std::min(m, n);
+  *info = 0;
+  if (!(all || thin || overwrite || none)) {
+    *info = -1;
+  } else if (m < 0) {
+    *info = -2;
+  } else if (n < 0) {
+    *info = -3;
+  } else if (lda < std::max(1, m)) {
+    *info = -5;
+  } else if (ldu < 1 || ((all || thin) && ldu < m) || (overwrite && m < n && ldu < m)) {
+    *info = -8;
+  } else if (ldvt < 1 || (all && ldvt < n) || (thin && ldvt < mn) || (overwrite && m >= n && ldvt < n)) {
+    *info = -10;
+  }
+  // LAPACK's smallest minimum over its paths: 8 mn without vectors, 3 mn^2 + 7 mn with.
+  const int64_t minimum = mn == 0 ? 1 : (none ? 8 * mn : 3 * mn * mn + 7 * mn);
+  if (*info == 0) {
+    if (work != nullptr) work[0] = workspace_value<T>(minimum);
+    if (lwork != -1 && lwork < std::min<int64_t>(minimum, INT_MAX)) *info = -12;
+  }
+  if (*info != 0) return report_bad_argument(routine, *info);
+  if (lwork == -1 || m == 0 || n == 0) return;
+
+  int64_t result = 0;
+  try {
+    if (none) {
+      result = bridge('N', m, n, a, lda, s, nullptr, 1, nullptr, 1);
+    } else if (!overwrite) {
+      result = bridge(all ? 'A' : 'S', m, n, a, lda, s, u, ldu, vt, ldvt);
+    } else if (m >= n) {  // U (m x n) over A, V^T in vt
+      std::vector<T> thin_u(static_cast<size_t>(m) * n);
+      result = bridge('S', m, n, a, lda, s, thin_u.data(), m, vt, ldvt);
+      if (result == 0) copy_matrix<T>(m, n, thin_u.data(), m, a, lda);
+    } else {  // U in u, V^T (m x n) over A
+      std::vector<T> thin_vt(static_cast<size_t>(m) * n);
+      result = bridge('S', m, n, a, lda, s, u, ldu, thin_vt.data(), m);
+      if (result == 0) copy_matrix<T>(m, n, thin_vt.data(), m, a, lda);
+    }
+  } catch (const std::bad_alloc&) {
+    result = armory::lapack::kSvdOutOfMemory;
+  }
+  *info = outcome(result, routine, 4, 12);
+}
+
+template <class T>
+void gesvd(const char* routine, char jobu, char jobvt, int m, int n, T* a, int lda, T* s, T* u, int ldu, T* vt,
+           int ldvt, T* work, int lwork, int* info) {
+  jobu = static_cast<char>(std::toupper(static_cast<unsigned char>(jobu)));
+  jobvt = static_cast<char>(std::toupper(static_cast<unsigned char>(jobvt)));
+  const auto valid = [](char job) { return job == 'A' || job == 'S' || job == 'O' || job == 'N'; };
+  const int64_t mn = std::min(m, n);
+  *info = 0;
+  if (!valid(jobu)) {
+    *info = -1;
+  } else if (!valid(jobvt) || (jobu == 'O' && jobvt == 'O')) {
+    *info = -2;
+  } else if (m < 0) {
+    *info = -3;
+  } else if (n < 0) {
+    *info = -4;
+  } else if (lda < std::max(1, m)) {
+    *info = -6;
+  } else if (ldu < 1 || ((jobu == 'A' || jobu == 'S') && ldu < m)) {
+    *info = -9;
+  } else if (ldvt < 1 || (jobvt == 'A' && ldvt < n) || (jobvt == 'S' && ldvt < mn)) {
+    *info = -11;
+  }
+  const int64_t minimum = mn == 0 ? 1 : 5 * mn;  // LAPACK's smallest over its paths (its bdsqr space)
+  if (*info == 0) {
+    if (work != nullptr) work[0] = workspace_value<T>(minimum);
+    if (lwork != -1 && lwork < std::min<int64_t>(minimum, INT_MAX)) *info = -13;
+  }
+  if (*info != 0) return report_bad_argument(routine, *info);
+  if (lwork == -1 || m == 0 || n == 0) return;
+
+  int64_t result = 0;
+  try {
+    if (jobu == 'N' && jobvt == 'N') {
+      result = bridge('N', m, n, a, lda, s, nullptr, 1, nullptr, 1);
+    } else if (jobu == jobvt && (jobu == 'A' || jobu == 'S')) {
+      result = bridge(jobu, m, n, a, lda, s, u, ldu, vt, ldvt);
+    } else {
+      // Mixed requests: the SVD into scratch (full only where a full factor is asked for and larger than
+      // the thin one), then each factor where its job wants it.
+      const bool full = (jobu == 'A' && m > n) || (jobvt == 'A' && n > m);
+      const int64_t ucols = full ? m : mn, vtrows = full ? n : mn;
+      std::vector<T> su(static_cast<size_t>(m) * ucols), svt(static_cast<size_t>(vtrows) * n);
+      result = bridge(full ? 'A' : 'S', m, n, a, lda, s, su.data(), m, svt.data(), vtrows);
+      if (result == 0) {
+        if (jobu == 'A') copy_matrix<T>(m, m, su.data(), m, u, ldu);
+        if (jobu == 'S') copy_matrix<T>(m, mn, su.data(), m, u, ldu);
+        if (jobu == 'O') copy_matrix<T>(m, mn, su.data(), m, a, lda);
+        if (jobvt == 'A') copy_matrix<T>(n, n, svt.data(), vtrows, vt, ldvt);
+        if (jobvt == 'S') copy_matrix<T>(mn, n, svt.data(), vtrows, vt, ldvt);
+        if (jobvt == 'O') copy_matrix<T>(mn, n, svt.data(), vtrows, a, lda);
+      }
+    }
+  } catch (const std::bad_alloc&) {
+    result = armory::lapack::kSvdOutOfMemory;
+  }
+  *info = outcome(result, routine, 5, 13);
+}
+
+}  // namespace
+
+#define LAPACK_EXPORT extern "C" __attribute__((visibility("default")))
+
+LAPACK_EXPORT void sgesdd_(const char* jobz, const int* m, const int* n, float* a, const int* lda, float* s, float* u,
+                           const int* ldu, float* vt, const int* ldvt, float* work, const int* lwork, int* /*iwork*/,
+                           int* info, size_t /*jobz_length*/) {
+  gesdd("SGESDD", *jobz, *m, *n, a, *lda, s, u, *ldu, vt, *ldvt, work, *lwork, info);
+}
+
+LAPACK_EXPORT void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s,
+                           double* u, const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork,
+                           int* /*iwork*/, int* info, size_t /*jobz_length*/) {
+  gesdd("DGESDD", *jobz, *m, *n, a, *lda, s, u, *ldu, vt, *ldvt, work, *lwork, info);
+}
+
+LAPACK_EXPORT void sgesvd_(const char* jobu, const char* jobvt, const int* m, const int* n, float* a, const int* lda,
+                           float* s, float* u, const int* ldu, float* vt, const int* ldvt, float* work,
+                           const int* lwork, int* info, size_t /*jobu_length*/, size_t /*jobvt_length*/) {
+  gesvd("SGESVD", *jobu, *jobvt, *m, *n, a, *lda, s, u, *ldu, vt, *ldvt, work, *lwork, info);
+}
+
+LAPACK_EXPORT void dgesvd_(const char* jobu, const char* jobvt, const int* m, const int* n, double* a, const int* lda,
+                           double* s, double* u, const int* ldu, double* vt, const int* ldvt, double* work,
+                           const int* lwork, int* info, size_t /*jobu_length*/, size_t /*jobvt_length*/) {
+  gesvd("DGESVD", *jobu, *jobvt, *m, *n, a, *lda, s, u, *ldu, vt, *ldvt, work, *lwork, info);
+}

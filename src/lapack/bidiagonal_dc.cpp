@@ -161,6 +161,37 @@ class DivideAndConquer {
 
   void merge(int64_t lo, int64_t rows, int64_t cols, int64_t k);
 
+  // Survivor columns (height rows each, rows [0, split) one block and [split, height) the other) <- those
+  // columns times `small` (survivors x survivors).
+  template <class Column>
+  void multiply(int64_t height, int64_t split, const Column& column, const std::vector<T>& small) {
+    const int64_t n = static_cast<int64_t>(survivors_.size());
+    const int64_t starts[2] = {0, split}, ends[2] = {split, height};
+    for (int half = 0; half < 2; ++half) {
+      const int64_t r0 = starts[half], h = ends[half] - starts[half];
+      std::vector<T>& product = products_[half];
+      product.assign(static_cast<size_t>(h) * n, T(0));
+      if (h == 0) continue;
+      gathered_.clear();
+      selected_.clear();
+      for (int64_t i = 0; i < n; ++i) {
+        const T* col = column(survivors_[i]) + r0;
+        if (std::none_of(col, col + h, [](T x) { return x != T(0); })) continue;
+        gathered_.insert(gathered_.end(), col, col + h);
+        for (int64_t j = 0; j < n; ++j) selected_.push_back(small[i + j * n]);
+      }
+      const int64_t width = static_cast<int64_t>(gathered_.size()) / h;
+      if (width == 0) continue;
+      // selected_ holds the chosen rows of `small` row by row: width x n row-major is n x width column-major.
+      (void)gemm(Layout::col_major, Trans::no, Trans::yes, h, n, width, T(1), gathered_.data(), h, selected_.data(), n,
+                 T(0), product.data(), h);
+    }
+    for (int half = 0; half < 2; ++half) {
+      const int64_t r0 = starts[half], h = ends[half] - starts[half];
+      for (int64_t i = 0; i < n && h > 0; ++i) std::copy_n(products_[half].data() + i * h, h, column(survivors_[i]) + r0);
+    }
+  }
+
   T* d_;
   const T* e_;
   T* u_;
@@ -169,7 +200,7 @@ class DivideAndConquer {
   int64_t ldv_;
   void (*rot_)(int64_t, T*, T*, T, T);
   // Scratch reused by every merge.
-  std::vector<T> z_, dv_, ds_, zs_, zhat_, sigma_, delta_, um_, vm_, gathered_, product_;
+  std::vector<T> z_, dv_, ds_, zs_, zhat_, sigma_, delta_, um_, vm_, gathered_, selected_, products_[2];
   std::vector<int64_t> order_, survivors_;
 };
 
@@ -289,18 +320,11 @@ void DivideAndConquer<T>::merge(int64_t lo, int64_t rows, int64_t cols, int64_t 
     }
   }
 
-  // The survivors' columns times M's vectors, written back into the same columns.
-  auto multiply = [&](int64_t height, auto column, int64_t ld, const std::vector<T>& small) {
-    gathered_.resize(static_cast<size_t>(height) * n);
-    product_.resize(static_cast<size_t>(height) * n);
-    for (int64_t i = 0; i < n; ++i) std::copy_n(column(survivors_[i]), height, gathered_.data() + i * height);
-    (void)gemm(Layout::col_major, Trans::no, Trans::no, height, n, n, T(1), gathered_.data(), height, small.data(), n,
-               T(0), product_.data(), height);
-    for (int64_t i = 0; i < n; ++i) std::copy_n(product_.data() + i * height, height, column(survivors_[i]));
-    (void)ld;
-  };
-  multiply(rows, [&](int64_t j) { return ucol(lo, j); }, ldu_, um_);
-  multiply(cols, [&](int64_t j) { return vcol(lo, j); }, ldv_, vm_);
+  // The survivors' columns times M's vectors, written back into the same columns. The children's columns
+  // are zero outside their own block of rows (until a deflating rotation mixes two), so each block of rows
+  // is one GEMM over only the columns that reach it: half the work of one dense product.
+  multiply(rows, k, [&](int64_t j) { return ucol(lo, j); }, um_);
+  multiply(cols, k + 1, [&](int64_t j) { return vcol(lo, j); }, vm_);
 
   for (int64_t j = 0; j < rows; ++j) d_[lo + j] = dv_[j] * scale;
   for (int64_t i = 0; i < n; ++i) d_[lo + survivors_[i]] = sigma_[i] * scale;

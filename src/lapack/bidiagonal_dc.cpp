@@ -348,11 +348,12 @@ int64_t bidiagonal_svd_dc(int64_t n, T* d, const T* e, T* u, int64_t ldu, T* v, 
   std::iota(order.begin(), order.end(), int64_t{0});
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return d[a] > d[b]; });
   std::vector<T> values(n), columns(static_cast<size_t>(n) * n);
-  for (T* m : {u, v}) {
-    const int64_t ld = m == u ? ldu : ldv;
+  auto permute_columns = [&](T* m, int64_t ld) {
     for (int64_t j = 0; j < n; ++j) std::copy_n(m + order[j] * ld, n, columns.data() + j * n);
     for (int64_t j = 0; j < n; ++j) std::copy_n(columns.data() + j * n, n, m + j * ld);
-  }
+  };
+  permute_columns(u, ldu);
+  permute_columns(v, ldv);
   for (int64_t j = 0; j < n; ++j) values[j] = d[order[j]];
   std::copy(values.begin(), values.end(), d);
   return 0;

@@ -47,6 +47,14 @@ T workspace_value(int64_t size) {
   return value;
 }
 
+// WORK(1) answers the query; a non-query LWORK below the minimum is argument `lwork_position`'s error.
+template <class T>
+void check_workspace(int64_t minimum, T* work, int lwork, int lwork_position, int* info) {
+  if (*info != 0) return;
+  if (work != nullptr) work[0] = workspace_value<T>(minimum);
+  if (lwork != -1 && lwork < std::min<int64_t>(minimum, INT_MAX)) *info = -lwork_position;
+}
+
 // The INFO for the SVD's outcome.
 int outcome(int64_t result, const char* routine, int a_position, int lwork_position) {
   if (result >= 0) return static_cast<int>(std::min<int64_t>(result, INT_MAX));
@@ -82,10 +90,7 @@ void gesdd(const char* routine, char jobz, int m, int n, T* a, int lda, T* s, T*
   }
   // LAPACK's smallest minimum over its paths: 8 mn without vectors, 3 mn^2 + 7 mn with.
   const int64_t minimum = mn == 0 ? 1 : (none ? 8 * mn : 3 * mn * mn + 7 * mn);
-  if (*info == 0) {
-    if (work != nullptr) work[0] = workspace_value<T>(minimum);
-    if (lwork != -1 && lwork < std::min<int64_t>(minimum, INT_MAX)) *info = -12;
-  }
+  check_workspace(minimum, work, lwork, 12, info);
   if (*info != 0) return report_bad_argument(routine, *info);
   if (lwork == -1 || m == 0 || n == 0) return;
 
@@ -134,10 +139,7 @@ void gesvd(const char* routine, char jobu, char jobvt, int m, int n, T* a, int l
     *info = -11;
   }
   const int64_t minimum = mn == 0 ? 1 : 5 * mn;  // LAPACK's smallest over its paths (its bdsqr space)
-  if (*info == 0) {
-    if (work != nullptr) work[0] = workspace_value<T>(minimum);
-    if (lwork != -1 && lwork < std::min<int64_t>(minimum, INT_MAX)) *info = -13;
-  }
+  check_workspace(minimum, work, lwork, 13, info);
   if (*info != 0) return report_bad_argument(routine, *info);
   if (lwork == -1 || m == 0 || n == 0) return;
 

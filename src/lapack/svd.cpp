@@ -175,6 +175,18 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
   return {};
 }
 
+// svd_impl with an allocation failure as an error value rather than an exception.
+template <class T>
+Status svd_reporting(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* s, T* u, int64_t ldu, T* vt,
+                     int64_t ldvt) {
+  int64_t unconverged = 0;
+  try {
+    return svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt, unconverged);
+  } catch (const std::bad_alloc&) {
+    return error(Errc::out_of_memory, "svd: not enough memory for the workspace");
+  }
+}
+
 }  // namespace
 
 namespace lapack {
@@ -202,22 +214,12 @@ template int64_t svd_info<double>(SvdVectors, int64_t, int64_t, double*, int64_t
 
 Status svd(SvdVectors vectors, int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u, int64_t ldu,
            double* vt, int64_t ldvt) {
-  int64_t unconverged = 0;
-  try {
-    return svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt, unconverged);
-  } catch (const std::bad_alloc&) {
-    return error(Errc::out_of_memory, "svd: not enough memory for the workspace");
-  }
+  return svd_reporting(vectors, m, n, a, lda, s, u, ldu, vt, ldvt);
 }
 
 Status svd(SvdVectors vectors, int64_t m, int64_t n, float* a, int64_t lda, float* s, float* u, int64_t ldu, float* vt,
            int64_t ldvt) {
-  int64_t unconverged = 0;
-  try {
-    return svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt, unconverged);
-  } catch (const std::bad_alloc&) {
-    return error(Errc::out_of_memory, "svd: not enough memory for the workspace");
-  }
+  return svd_reporting(vectors, m, n, a, lda, s, u, ldu, vt, ldvt);
 }
 
 }  // namespace armory

@@ -248,7 +248,14 @@ void ger(index_t m, index_t n, T alpha, const T* x, index_t incx, const T* y, in
   Strided<const T> xs(x, m, incx);
   Strided<const T> ys(y, n, incy);
   for (index_t j = 0; j < n; ++j) {
+    // A zero y[j] leaves column j untouched, Inf or NaN in x included, as reference BLAS does.
     if (ys[j] == T(0)) continue;
+    if constexpr (!is_complex<T>) {
+      if (incx == 1) {
+        vector_kernels_for<T>().ger(m, 1, alpha, x, &ys[j], a + j * lda, lda);
+        continue;
+      }
+    }
     const T scaled = alpha * conj_if(ys[j], conjugate_y);
     T* column = a + j * lda;
     if (incx == 1) {

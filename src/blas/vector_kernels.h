@@ -1,6 +1,6 @@
 // The memory-bound BLAS kernels worth a wider vector unit: contiguous dot, axpy and plane rotation, and
-// column-major gemv in both orientations, for float and double. One table per ISA, each compiled from the same portable
-// source (kernels/vector_kernels_impl.h) with that ISA's flags only; the table is chosen once, under
+// column-major gemv in both orientations and the rank-1 update, for float and double. One table per ISA,
+// each compiled from the same portable source (kernels/vector_kernels_impl.h) with that ISA's flags only; the table is chosen once, under
 // ARMORY_ISA like every other dispatch.
 #pragma once
 
@@ -18,6 +18,8 @@ struct VectorKernelsOf {
   void (*gemv_t)(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
   // The plane rotation of x and y (no overlap): x = c x + s y, y = c y - s x.
   void (*rot)(int64_t n, T* x, T* y, T c, T s);
+  // A[:, j] += alpha * y[j] * x for j < n, A column-major m x n (the rank-1 update of BLAS ger).
+  void (*ger)(int64_t m, int64_t n, T alpha, const T* x, const T* y, T* a, int64_t lda);
 };
 
 struct VectorKernels {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -209,6 +210,11 @@ int64_t bidiagonal_svd(int64_t n, T* d, T* e, T* v, int64_t ldv, int64_t nrv, T*
       for (int64_t r = 0; r < nrv; ++r) v[r + i * ldv] = -v[r + i * ldv];
     }
   }
+  if (nrv == 0 && nru == 0) {
+    std::sort(d, d + n, std::greater<T>());
+    return 0;
+  }
+  // Selection sort: at most n - 1 swaps of columns, and the values are nearly sorted already.
   for (int64_t i = 0; i + 1 < n; ++i) {
     int64_t best = i;
     for (int64_t k = i + 1; k < n; ++k) {

@@ -1,5 +1,5 @@
 // Householder reflectors H = I - tau v v^T with v[0] = 1, as LAPACK's dlarfg/dlarf define them, on
-// column-major data. Portable loops: the SVD's blocked parts use the GEMM engine instead.
+// column-major data. Mostly portable loops: the SVD's blocked parts use the GEMM engine instead.
 #pragma once
 
 #include <algorithm>
@@ -8,11 +8,27 @@
 #include <limits>
 #include <vector>
 
+#include "blas/vector_kernels.h"
+
 namespace armory::lapack {
 
 // sqrt(sum x_i^2) over n elements at stride inc, scaled so that no square overflows or underflows.
+// The plain sum of squares first: when it is finite and far above the underflow threshold, no square
+// overflowed and those that underflowed weigh less than eps^2 of it. Otherwise the scaled loop, which
+// divides per element (the band reduction makes hundreds of thousands of short reflectors).
 template <class T>
 T scaled_norm(int64_t n, const T* x, int64_t inc) {
+  T partial[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (int l = 0; l < 4; ++l) partial[l] += x[(i + l) * inc] * x[(i + l) * inc];
+  }
+  for (; i < n; ++i) partial[0] += x[i * inc] * x[i * inc];
+  const T sum = (partial[0] + partial[1]) + (partial[2] + partial[3]);
+  constexpr T eps = std::numeric_limits<T>::epsilon();
+  if (sum <= std::numeric_limits<T>::max() && sum >= std::numeric_limits<T>::min() / (eps * eps)) {
+    return std::sqrt(sum);
+  }
   T scale = 0, ssq = 1;
   for (int64_t i = 0; i < n; ++i) {
     const T v = std::abs(x[i * inc]);
@@ -96,11 +112,9 @@ void triangular_factor(int64_t h, int64_t nb, const T* v, const T* tau, T* t) {
   for (int64_t c = 0; c < nb; ++c) {
     const T tc = tau[c];
     t[c + c * nb] = tc;
-    for (int64_t p = 0; p < c; ++p) {
-      T sum = 0;
-      for (int64_t r = c; r < h; ++r) sum += v[r + p * h] * v[r + c * h];
-      dots[p] = sum;
-    }
+    // dots[p] = V(c:h, p) . V(c:h, c): the long part of the work, on the vector kernels.
+    std::fill(dots.begin(), dots.begin() + c, T(0));
+    if (c < h) blas::vector_kernels_for<T>().gemv_t(h - c, c, T(1), v + c, h, v + c + c * h, dots.data());
     for (int64_t p = 0; p < c; ++p) {
       T sum = 0;
       for (int64_t q = p; q < c; ++q) sum += t[p + q * nb] * dots[q];

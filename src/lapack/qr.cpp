@@ -13,12 +13,18 @@ namespace {
 
 constexpr int64_t kPanel = 32;
 
-// The panel (h x nb) reduced column by column; each reflector applied to the panel's later columns with
-// the vector kernels (a dot and an axpy per column).
+}  // namespace
+
+// Each reflector is applied to the panel's later columns with the vector kernels (a dot and an axpy per
+// column).
 template <class T>
 void qr_panel(int64_t h, int64_t nb, T* a, int64_t lda, T* tau) {
   const auto& k = blas::vector_kernels_for<T>();
-  for (int64_t c = 0; c < nb && c < h; ++c) {
+  for (int64_t c = 0; c < nb; ++c) {
+    if (c >= h) {
+      tau[c] = T(0);
+      continue;
+    }
     T* col = a + c + c * lda;
     tau[c] = make_reflector(h - c, col[0], col + 1, 1);
     if (tau[c] == T(0)) continue;
@@ -33,35 +39,63 @@ void qr_panel(int64_t h, int64_t nb, T* a, int64_t lda, T* tau) {
   }
 }
 
-}  // namespace
+template <class T>
+void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau) {
+  h_ = h;
+  nb_ = nb;
+  // V dense, with its zeros above and ones on the diagonal, so that the GEMMs can read it.
+  v_.assign(static_cast<size_t>(h) * nb, T(0));
+  for (int64_t c = 0; c < nb && c < h; ++c) {
+    v_[c + c * h] = T(1);
+    for (int64_t r = c + 1; r < h; ++r) v_[r + c * h] = a[r + c * lda];
+  }
+  t_.resize(static_cast<size_t>(nb) * nb);
+  triangular_factor(h, nb, v_.data(), tau, t_.data());
+}
+
+template <class T>
+void BlockReflector<T>::apply_transposed_left(int64_t cols, T* c, int64_t ldc) {
+  if (cols <= 0 || h_ == 0) return;
+  // C -= V (T^T (V^T C)).
+  w_.assign(static_cast<size_t>(nb_) * cols, T(0));
+  tw_.assign(static_cast<size_t>(nb_) * cols, T(0));
+  gemm(Layout::col_major, Trans::yes, Trans::no, nb_, cols, h_, T(1), v_.data(), h_, c, ldc, T(0), w_.data(), nb_);
+  gemm(Layout::col_major, Trans::yes, Trans::no, nb_, cols, nb_, T(1), t_.data(), nb_, w_.data(), nb_, T(0),
+       tw_.data(), nb_);
+  gemm(Layout::col_major, Trans::no, Trans::no, h_, cols, nb_, T(-1), v_.data(), h_, tw_.data(), nb_, T(1), c, ldc);
+}
+
+template <class T>
+void BlockReflector<T>::apply_right(int64_t rows, T* c, int64_t ldc) {
+  if (rows <= 0 || h_ == 0) return;
+  // C -= ((C V) T) V^T.
+  w_.assign(static_cast<size_t>(rows) * nb_, T(0));
+  tw_.assign(static_cast<size_t>(rows) * nb_, T(0));
+  gemm(Layout::col_major, Trans::no, Trans::no, rows, nb_, h_, T(1), c, ldc, v_.data(), h_, T(0), w_.data(), rows);
+  gemm(Layout::col_major, Trans::no, Trans::no, rows, nb_, nb_, T(1), w_.data(), rows, t_.data(), nb_, T(0),
+       tw_.data(), rows);
+  gemm(Layout::col_major, Trans::no, Trans::yes, rows, h_, nb_, T(-1), tw_.data(), rows, v_.data(), h_, T(1), c, ldc);
+}
 
 template <class T>
 void qr_factor(int64_t m, int64_t n, T* a, int64_t lda, std::vector<T>& tau) {
   tau.assign(static_cast<size_t>(n), T(0));
-  std::vector<T> v, t, w, tw;
+  BlockReflector<T> h;
   for (int64_t j0 = 0; j0 < n; j0 += kPanel) {
-    const int64_t nb = std::min(kPanel, n - j0), h = m - j0, rest = n - j0 - nb;
+    const int64_t nb = std::min(kPanel, n - j0), rest = n - j0 - nb;
     T* panel = a + j0 + j0 * lda;
-    qr_panel(h, nb, panel, lda, tau.data() + j0);
+    qr_panel(m - j0, nb, panel, lda, tau.data() + j0);
     if (rest <= 0) continue;
-    // The trailing columns get H^T = I - V T^T V^T of the whole panel: three GEMMs.
-    v.assign(static_cast<size_t>(h) * nb, T(0));
-    for (int64_t c = 0; c < nb; ++c) {
-      v[c + c * h] = T(1);
-      for (int64_t r = c + 1; r < h; ++r) v[r + c * h] = panel[r + c * lda];
-    }
-    t.resize(static_cast<size_t>(nb) * nb);
-    triangular_factor(h, nb, v.data(), tau.data() + j0, t.data());
-    T* trailing = panel + nb * lda;
-    w.assign(static_cast<size_t>(nb) * rest, T(0));
-    tw.assign(static_cast<size_t>(nb) * rest, T(0));
-    gemm(Layout::col_major, Trans::yes, Trans::no, nb, rest, h, T(1), v.data(), h, trailing, lda, T(0), w.data(), nb);
-    gemm(Layout::col_major, Trans::yes, Trans::no, nb, rest, nb, T(1), t.data(), nb, w.data(), nb, T(0), tw.data(), nb);
-    gemm(Layout::col_major, Trans::no, Trans::no, h, rest, nb, T(-1), v.data(), h, tw.data(), nb, T(1), trailing, lda);
+    h.build(m - j0, nb, panel, lda, tau.data() + j0);
+    h.apply_transposed_left(rest, panel + nb * lda, lda);
   }
 }
 
 template void qr_factor<float>(int64_t, int64_t, float*, int64_t, std::vector<float>&);
 template void qr_factor<double>(int64_t, int64_t, double*, int64_t, std::vector<double>&);
+template void qr_panel<float>(int64_t, int64_t, float*, int64_t, float*);
+template void qr_panel<double>(int64_t, int64_t, double*, int64_t, double*);
+template class BlockReflector<float>;
+template class BlockReflector<double>;
 
 }  // namespace armory::lapack

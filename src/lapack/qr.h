@@ -1,5 +1,6 @@
 // Householder QR of a column-major m x n matrix (m >= n), blocked as LAPACK's dgeqrf: R in the upper
-// triangle, the reflectors below it (the layout form_q reads). The SVD of a tall matrix starts here.
+// triangle, the reflectors below it (the layout form_q reads). The SVD of a tall matrix starts here, and
+// the two-stage band reduction (band_reduction.h) is made of its panels.
 #pragma once
 
 #include <cstdint>
@@ -9,5 +10,26 @@ namespace armory::lapack {
 
 template <class T>
 void qr_factor(int64_t m, int64_t n, T* a, int64_t lda, std::vector<T>& tau);
+
+// The panel (h x nb, at a) reduced column by column: R in its upper triangle, the reflectors below.
+template <class T>
+void qr_panel(int64_t h, int64_t nb, T* a, int64_t lda, T* tau);
+
+// H = H_0 H_1 ... H_{nb-1} = I - V T V^T of a panel's reflectors (LAPACK's dlarft, forward, columnwise),
+// applied to other matrices with three GEMMs (dlarfb). Keeps its buffers from one panel to the next.
+template <class T>
+class BlockReflector {
+ public:
+  // From the reflectors below the diagonal of the h x nb panel at a, with scalars tau.
+  void build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau);
+  // C <- H^T C, C h x cols.
+  void apply_transposed_left(int64_t cols, T* c, int64_t ldc);
+  // C <- C H, C rows x h.
+  void apply_right(int64_t rows, T* c, int64_t ldc);
+
+ private:
+  int64_t h_ = 0, nb_ = 0;
+  std::vector<T> v_, t_, w_, tw_;
+};
 
 }  // namespace armory::lapack

@@ -1,5 +1,5 @@
-// armory::svd: bidiagonalization, divide and conquer (vectors) or QR iteration (values, small problems) on
-// the bidiagonal, vectors through the reflectors. A wide
+// armory::svd: bidiagonalization (through a band when only values are wanted), divide and conquer
+// (vectors) or QR iteration (values, small problems) on the bidiagonal, vectors through the reflectors. A wide
 // matrix is handled as its transpose; a matrix whose entries would overflow or underflow when squared is
 // scaled first and the values scaled back, as LAPACK's drivers do.
 #include <armory/gemm.h>
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "lapack/band_reduction.h"
 #include "lapack/bidiagonal.h"
 #include "lapack/bidiagonal_dc.h"
 #include "lapack/bidiagonal_svd.h"
@@ -60,6 +61,12 @@ Status not_converged(int64_t unconverged) {
 template <class T>
 Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool want, lapack::Bidiagonal<T>& b,
                        std::vector<T>& q, std::vector<T>& p, int64_t& unconverged) {
+  if (!want && cols >= lapack::kTwoStageMinColumns) {
+    // Values only: nothing needs the reflectors, so the reduction can go through a band.
+    lapack::bidiagonalize_two_stage(rows, cols, a, rows, lapack::two_stage_bandwidth(cols), b.d, b.e);
+    unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, 0, q.data(), rows, 0);
+    return unconverged > 0 ? not_converged(unconverged) : Status{};
+  }
   b = lapack::bidiagonalize(rows, cols, a, rows);
   if (want && cols > lapack::kDivideAndConquerLeaf) {
     std::vector<T> ub(static_cast<size_t>(cols) * cols);

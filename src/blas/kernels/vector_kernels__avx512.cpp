@@ -140,11 +140,31 @@ void gemv_n(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
   for (; j < n; ++j) vector_impl::axpy(m, alpha * x[j], a + j * lda, y);
 }
 
+// Column by column with a masked tail: the SVD's band reduction calls it on blocks of a few dozen rows, where
+// the portable loop's scalar remainder would be a quarter of the work.
+template <class S>
+void ger(int64_t m, int64_t n, typename S::T alpha, const typename S::T* x, const typename S::T* y,
+         typename S::T* a, int64_t lda) {
+  using V = typename S::V;
+  constexpr int L = S::kLanes;
+  for (int64_t j = 0; j < n; ++j) {
+    const V t = S::broadcast(alpha * y[j]);
+    typename S::T* col = a + j * lda;
+    int64_t i = 0;
+    for (; i + L <= m; i += L) S::store(col + i, S::fma(S::load(x + i), t, S::load(col + i)));
+    if (i < m) {
+      const int rest = static_cast<int>(m - i);
+      S::store_first(col + i, rest, S::fma(S::load_first(x + i, rest), t, S::load_first(col + i, rest)));
+    }
+  }
+}
+
 constexpr VectorKernelsOf<float> f32_table() {
   VectorKernelsOf<float> t = vector_impl::table<float>();
   t.dot = &dot<F32>;
   t.gemv_n = &gemv_n<F32>;
   t.gemv_t = &gemv_t<F32>;
+  t.ger = &ger<F32>;
   return t;
 }
 constexpr VectorKernelsOf<double> f64_table() {
@@ -152,6 +172,7 @@ constexpr VectorKernelsOf<double> f64_table() {
   t.dot = &dot<F64>;
   t.gemv_n = &gemv_n<F64>;
   t.gemv_t = &gemv_t<F64>;
+  t.ger = &ger<F64>;
   return t;
 }
 

@@ -127,8 +127,13 @@ void rot(int64_t n, T* __restrict x, T* __restrict y, T c, T s) {
 }
 
 template <class T>
+void ger(int64_t m, int64_t n, T alpha, const T* x, const T* y, T* a, int64_t lda) {
+  for (int64_t j = 0; j < n; ++j) axpy(m, alpha * y[j], x, a + j * lda);
+}
+
+template <class T>
 constexpr VectorKernelsOf<T> table() {
-  return {&dot<T>, &axpy<T>, &gemv_n<T>, &gemv_t<T>, &rot<T>};
+  return {&dot<T>, &axpy<T>, &gemv_n<T>, &gemv_t<T>, &rot<T>, &ger<T>};
 }
 
 }  // namespace

@@ -1,0 +1,112 @@
+#include "lapack/band_reduction.h"
+
+#include <algorithm>
+
+#include "blas/vector_kernels.h"
+#include "lapack/householder.h"
+#include "lapack/qr.h"
+
+namespace armory::lapack {
+
+int64_t two_stage_bandwidth(int64_t n) { return n >= 512 ? 32 : 16; }
+
+template <class T>
+UpperBand<T>::UpperBand(int64_t n, int64_t bandwidth)
+    : n_(n), b_(std::max<int64_t>(bandwidth, 1)), ld_(3 * b_), data_(static_cast<size_t>(ld_) * n, T(0)) {}
+
+// The chase for row i (LAPACK-style bulge chasing with Householder reflectors, b entries at a time): a
+// reflector from the right on columns c0..c1 clears row r beyond c0; it fills the block below the diagonal
+// in those columns, whose first column a reflector from the left on rows c0..c1 clears; that one fills the
+// rows c0..c1 past the band, whose first row the next block's right reflector clears, and so on to the end.
+// Only each bulge's first column (row) is cleared: the rest is cleared by the chase of the next rows, which
+// keeps the fill within b - 1 below the diagonal and 2b - 1 above it (the storage's room). Each step is
+// a matrix-vector product and a rank-1 update on a block of at most b x 2b, all in cache.
+template <class T>
+void UpperBand<T>::reduce_to_bidiagonal(std::vector<T>& d, std::vector<T>& e) {
+  const auto& k = blas::vector_kernels_for<T>();
+  const int64_t next_column = ld_ - 1;  // from (r, c) to (r, c + 1) in this storage
+  std::vector<T> v(b_), w(2 * b_);
+  for (int64_t i = 0; i + 1 < n_; ++i) {
+    int64_t r = i, c0 = i + 1, c1 = std::min(i + b_, n_ - 1);
+    while (c1 > c0) {
+      const int64_t len = c1 - c0 + 1;
+      // From the right: row r keeps (r, c0) only; rows r+1..c1 take the reflector.
+      T tau = make_reflector(len, at(r, c0), &at(r, c0 + 1), next_column);
+      v[0] = T(1);
+      for (int64_t j = 1; j < len; ++j) {
+        v[j] = at(r, c0 + j);
+        at(r, c0 + j) = T(0);
+      }
+      const int64_t rows = c1 - r;
+      if (tau != T(0)) {
+        std::fill(w.begin(), w.begin() + rows, T(0));
+        k.gemv_n(rows, len, T(1), &at(r + 1, c0), next_column, v.data(), w.data());
+        k.ger(rows, len, -tau, w.data(), v.data(), &at(r + 1, c0), next_column);
+      }
+      // From the left: column c0 keeps (c0, c0) only; columns c0+1..c1+b take the reflector.
+      T* column = &at(c0, c0);
+      tau = make_reflector(len, column[0], column + 1, 1);
+      for (int64_t j = 1; j < len; ++j) {
+        v[j] = column[j];
+        column[j] = T(0);
+      }
+      const int64_t cols = std::min(c1 + b_, n_ - 1) - c0;
+      if (tau != T(0) && cols > 0) {
+        std::fill(w.begin(), w.begin() + cols, T(0));
+        k.gemv_t(len, cols, T(1), &at(c0, c0 + 1), next_column, v.data(), w.data());
+        k.ger(len, cols, -tau, v.data(), w.data(), &at(c0, c0 + 1), next_column);
+      }
+      r = c0;
+      c0 = c1 + 1;
+      c1 = std::min(c1 + b_, n_ - 1);
+    }
+  }
+  d.resize(n_);
+  e.resize(std::max<int64_t>(n_ - 1, 0));
+  for (int64_t i = 0; i < n_; ++i) d[i] = at(i, i);
+  for (int64_t i = 0; i + 1 < n_; ++i) e[i] = at(i, i + 1);
+}
+
+// Stage 1 in panels of b: a QR step on columns k0.. leaves R, the band's diagonal block, and its reflectors
+// go to the columns right of it; an LQ step on rows k0.. right of that block (a QR of their transpose)
+// leaves L, the band's next block, and its reflectors go to the rows below. Both updates are GEMMs.
+template <class T>
+void bidiagonalize_two_stage(int64_t m, int64_t n, T* a, int64_t lda, int64_t bandwidth, std::vector<T>& d,
+                             std::vector<T>& e) {
+  UpperBand<T> band(n, bandwidth);
+  const int64_t b = band.bandwidth();
+  std::vector<T> tau(b), rows_transposed;
+  BlockReflector<T> h;
+  for (int64_t k0 = 0; k0 < n; k0 += b) {
+    const int64_t kb = std::min(b, n - k0), rest = n - k0 - kb;
+    T* panel = a + k0 + k0 * lda;
+    qr_panel(m - k0, kb, panel, lda, tau.data());
+    for (int64_t j = 0; j < kb; ++j) {
+      for (int64_t i = 0; i <= j; ++i) band.at(k0 + i, k0 + j) = panel[i + j * lda];
+    }
+    if (rest == 0) break;
+    h.build(m - k0, kb, panel, lda, tau.data());
+    h.apply_transposed_left(rest, panel + kb * lda, lda);
+
+    rows_transposed.resize(static_cast<size_t>(rest) * kb);
+    for (int64_t i = 0; i < kb; ++i) {
+      for (int64_t j = 0; j < rest; ++j) rows_transposed[j + i * rest] = panel[i + (kb + j) * lda];
+    }
+    qr_panel(rest, kb, rows_transposed.data(), rest, tau.data());
+    for (int64_t i = 0; i < kb; ++i) {
+      for (int64_t j = 0; j <= i && j < rest; ++j) band.at(k0 + i, k0 + kb + j) = rows_transposed[j + i * rest];
+    }
+    h.build(rest, kb, rows_transposed.data(), rest, tau.data());
+    h.apply_right(m - k0 - kb, panel + kb + kb * lda, lda);
+  }
+  band.reduce_to_bidiagonal(d, e);
+}
+
+template class UpperBand<float>;
+template class UpperBand<double>;
+template void bidiagonalize_two_stage<float>(int64_t, int64_t, float*, int64_t, int64_t, std::vector<float>&,
+                                             std::vector<float>&);
+template void bidiagonalize_two_stage<double>(int64_t, int64_t, double*, int64_t, int64_t, std::vector<double>&,
+                                              std::vector<double>&);
+
+}  // namespace armory::lapack

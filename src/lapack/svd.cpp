@@ -15,6 +15,7 @@
 #include "lapack/band_reduction.h"
 #include "lapack/bidiagonal.h"
 #include "lapack/bidiagonal_dc.h"
+#include "lapack/bidiagonal_dqds.h"
 #include "lapack/bidiagonal_svd.h"
 #include "lapack/qr.h"
 #include "lapack/svd_info.h"
@@ -61,9 +62,15 @@ Status not_converged(int64_t unconverged) {
 template <class T>
 Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool want, lapack::Bidiagonal<T>& b,
                        std::vector<T>& q, std::vector<T>& p, int64_t& unconverged) {
-  if (!want && cols >= lapack::kTwoStageMinColumns) {
-    // Values only: nothing needs the reflectors, so the reduction can go through a band.
-    lapack::bidiagonalize_two_stage(rows, cols, a, rows, lapack::two_stage_bandwidth(cols), b.d, b.e);
+  if (!want) {
+    // Values only: nothing needs the reflectors, so the reduction can go through a band; dqds for the
+    // bidiagonal's values, QR iteration if it gives up.
+    if (cols >= lapack::kTwoStageMinColumns) {
+      lapack::bidiagonalize_two_stage(rows, cols, a, rows, lapack::two_stage_bandwidth(cols), b.d, b.e);
+    } else {
+      b = lapack::bidiagonalize(rows, cols, a, rows);
+    }
+    if (lapack::bidiagonal_values_dqds(cols, b.d.data(), b.e.data()) == 0) return {};
     unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, 0, q.data(), rows, 0);
     return unconverged > 0 ? not_converged(unconverged) : Status{};
   }

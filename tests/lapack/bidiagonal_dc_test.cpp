@@ -1,6 +1,7 @@
 // Divide and conquer on bidiagonal matrices chosen to exercise each deflation (zero and tiny
 // superdiagonals, zero and repeated diagonals, graded entries) besides random ones; the result must be an
-// SVD to the bounds and its values those of QR iteration.
+// SVD to the bounds and its values those of QR iteration. The values from dqds (the values-only
+// solver) must be the same, and dqds must not have given up on any of them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "lapack/bidiagonal_dc.h"
+#include "lapack/bidiagonal_dqds.h"
 #include "lapack/bidiagonal_svd.h"
 
 namespace armory::lapack {
@@ -52,8 +54,15 @@ void expect_svd(const std::vector<T>& d0, const std::vector<T>& e0, const std::s
   ASSERT_EQ(bidiagonal_svd<T>(n, dq.data(), eq.data(), nullptr, 1, 0, nullptr, 1, 0), 0);
   for (int64_t i = 0; i < n; ++i) {
     EXPECT_GE(d[i], T(0)) << what;
-    if (i + 1 < n) EXPECT_GE(d[i], d[i + 1]) << what << ": not decreasing at " << i;
+    if (i + 1 < n) {
+      EXPECT_GE(d[i], d[i + 1]) << what << ": not decreasing at " << i;
+    }
     EXPECT_LE(std::abs(double(d[i]) - dq[i]) / (norm * scale), 10) << what << ": value " << i;
+  }
+  std::vector<T> dqds = d0;
+  ASSERT_EQ(bidiagonal_values_dqds<T>(n, dqds.data(), e0.data()), 0) << what << ": dqds gave up";
+  for (int64_t i = 0; i < n; ++i) {
+    EXPECT_LE(std::abs(double(dqds[i]) - dq[i]) / (norm * scale), 10) << what << ": dqds value " << i;
   }
 }
 
@@ -84,6 +93,10 @@ void every_kind(int64_t n, uint32_t seed) {
   make([&](int64_t i) { return std::pow(10.0, -0.5 * (n - i)) * uniform(rng); },
        [&](int64_t i) { return std::pow(10.0, -0.5 * (n - i)) * uniform(rng); }, "graded upwards");
   make([&](int64_t i) { return i == n / 2 ? 1.0 : 0.0; }, [](int64_t) { return 0.0; }, "one entry");
+  // What bidiagonalizing a dense Gaussian matrix gives: chi-distributed entries shrinking down the diagonal.
+  make([&](int64_t i) { return std::sqrt(std::chi_squared_distribution<double>(double(n - i))(rng)); },
+       [&](int64_t i) { return std::sqrt(std::chi_squared_distribution<double>(double(n - i - 1))(rng)); },
+       "from a dense matrix");
 }
 
 TEST(BidiagonalDivideAndConquer, DoubleEveryKindAndSize) {

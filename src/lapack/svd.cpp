@@ -3,10 +3,12 @@
 // matrix is handled as its transpose; a matrix whose entries would overflow or underflow when squared is
 // scaled first and the values scaled back, as LAPACK's drivers do.
 #include <armory/gemm.h>
+#include <armory/isa.h>
 #include <armory/svd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <new>
 #include <string>
@@ -103,6 +105,9 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
                 int64_t ldvt, int64_t& unconverged) {
   unconverged = 0;
   if (Status st = check_arguments(vectors, m, n, a, lda, s, u, ldu, vt, ldvt); !st.ok()) return st;
+  // Under an ARMORY_ISA this CPU lacks the GEMM engine refuses every call: say so once, up front, rather
+  // than return values from a reduction whose updates did not run.
+  if (const auto& policy = host_isa_policy(); !policy.ok()) return policy.status();
   const int64_t k = std::min(m, n);
   if (k == 0) {
     // Empty: U and V^T are identities of their (possibly non-empty) full sizes.
@@ -213,7 +218,9 @@ int64_t svd_info(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T*
     const Status st = svd_impl(vectors, m, n, a, lda, s, u, ldu, vt, ldvt, unconverged);
     if (st.ok()) return 0;
     if (unconverged > 0) return unconverged;
-    return st.code() == Errc::invalid_argument ? kSvdInvalidInput : kSvdOutOfMemory;
+    if (st.code() == Errc::invalid_argument) return kSvdInvalidInput;
+    if (st.code() != Errc::out_of_memory) std::fprintf(stderr, "armory svd: %s\n", st.message().c_str());
+    return kSvdOutOfMemory;
   } catch (const std::bad_alloc&) {
     return kSvdOutOfMemory;
   }

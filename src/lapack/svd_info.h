@@ -10,7 +10,7 @@
 namespace armory::lapack {
 
 inline constexpr int64_t kSvdInvalidInput = -1;  // A holds NaN or Inf
-inline constexpr int64_t kSvdOutOfMemory = -2;
+inline constexpr int64_t kSvdOutOfMemory = -2;  // or the engine refused to run (said on stderr)
 
 // 0, the number of superdiagonal entries that did not converge (> 0), or one of the codes above.
 template <class T>

@@ -2,6 +2,7 @@
 // small width (its fill must stay inside the storage's room, or values come out wrong), and the whole
 // values-only SVD that goes through it, on the SVD issue's kinds of spectrum and bounds. Registered once
 // per ISA level, since the chase runs on the vector kernels with the band's strides.
+#include <armory/isa.h>
 #include <armory/svd.h>
 #include <gtest/gtest.h>
 
@@ -17,6 +18,18 @@
 
 namespace armory::lapack {
 namespace {
+
+// Under an ARMORY_ISA level this CPU lacks (the ISA matrix registers every level), the SVD refuses to
+// run: the test skips. Any other ARMORY_ISA problem fails.
+class BandReduction : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto& policy = host_isa_policy();
+    if (policy.ok()) return;
+    if (policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
+    FAIL() << policy.status().message();
+  }
+};
 
 // Singular values of a small dense column-major matrix from the one-stage path (SVD with vectors).
 template <class T>
@@ -52,7 +65,7 @@ void expect_band_values(int64_t n, int64_t b, uint32_t seed) {
   }
 }
 
-TEST(BandReduction, ChaseKeepsTheValuesOfEveryBand) {
+TEST_F(BandReduction, ChaseKeepsTheValuesOfEveryBand) {
   for (int64_t n : {1, 2, 3, 7, 33, 100}) {
     for (int64_t b : {1, 2, 3, 5, 16}) {
       expect_band_values<double>(n, b, static_cast<uint32_t>(7 * n + b));
@@ -135,7 +148,7 @@ void expect_values(int64_t m, int64_t n, const std::string& kind) {
 // At least kTwoStageMinColumns columns, so values alone go through the band: square, a little taller than
 // wide (no QR first), wide (as its transpose), much taller (QR first, then the band on R), and a column
 // count that is not a multiple of the band's width.
-TEST(BandReduction, ValuesOnlySvdThroughTheBand) {
+TEST_F(BandReduction, ValuesOnlySvdThroughTheBand) {
   static_assert(kTwoStageMinColumns <= 130);
   for (const char* kind : {"random", "graded", "rank-deficient", "clustered", "identity"}) {
     expect_values<double>(130, 130, kind);

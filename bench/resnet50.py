@@ -9,7 +9,6 @@ torch.cpu.amp.autocast), in the same run: batch 1 and 16, threads 1 and 2, media
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,18 +19,9 @@ import torch
 import torchvision
 
 import armory
+from timing import timed  # bench/timing.py, beside this script
 
 GFLOP_PER_IMAGE = {"resnet50": 8.2, "resnet18": 3.6, "mobilenet_v2": 0.6}  # multiply-add counted as 2
-
-
-def timed(fn, repeat):
-    fn()  # warm-up: packs, caches, JIT
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), max(times)
 
 
 ARMORY_CHILD = """

@@ -8,22 +8,11 @@ Square random matrices, float32 and float64, values only and with thin vectors; 
 median of --repeat runs in seconds (min-max), and the ratio numpy / armory (> 1: armory faster).
 """
 import argparse
-import statistics
-import time
 
 import numpy as np
 
 import armory
-
-
-def timed(fn, repeat):
-    fn()
-    samples = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t)
-    return statistics.median(samples), min(samples), max(samples)
+from timing import timed  # bench/timing.py, beside this script
 
 
 def main():

@@ -5,21 +5,11 @@
 #include <armory/gemm.h>
 
 #include <algorithm>
-#include <cstdio>
 
 #include "lapack/householder.h"
+#include "lapack/qr.h"
 
 namespace armory::lapack {
-
-namespace {
-
-// The engine refuses only arguments that cannot happen here, or an ARMORY_ISA the CPU lacks; the caller
-// cannot recover either way, so say it (the SVD tests would then fail their accuracy checks).
-void report_gemm(const Status& status) {
-  if (!status.ok()) std::fprintf(stderr, "armory svd: GEMM failed: %s\n", status.message().c_str());
-}
-
-}  // namespace
 
 namespace {
 
@@ -152,42 +142,25 @@ Bidiagonal<T> bidiagonalize(int64_t m, int64_t n, T* a, int64_t lda) {
 namespace {
 
 // H_0 H_1 ... H_{count-1} (rows x rows) times C (rows x cols), in place; H_i = I - tau_i v_i v_i^T with v_i
-// zero above row i, one at row i and vec(i, r) below it (LAPACK's dormqr). With `identity`, C is taken to
-// be the first `cols` columns of the identity (LAPACK's dorgqr): the product's first columns, with the
-// work a block would do on the identity's columns left of it skipped. In blocks of kPanel reflectors
-// from the last block back: each block is I - V T V^T (T from LAPACK's dlarft) and is applied with three
-// GEMMs.
-template <class T, class Vec>
-void apply_orthogonal(int64_t rows, int64_t count, int64_t cols, const Vec& vec, const std::vector<T>& tau, T* c,
-                      int64_t ldc, bool identity) {
+// zero above row i and one at row i, the rest stored in `store` below (i, i) or, with `by_rows`, right of it
+// (LAPACK's dormqr / dormlq). With `identity`, C is taken to be the first `cols` columns of the identity
+// (LAPACK's dorgqr): the product's first columns, with the work a block would do on the identity's columns
+// left of it skipped. In blocks of kPanel reflectors from the last block back, each a BlockReflector.
+template <class T>
+void apply_orthogonal(int64_t rows, int64_t count, int64_t cols, const T* store, int64_t lds, bool by_rows,
+                      const std::vector<T>& tau, T* c, int64_t ldc, bool identity) {
   if (identity) {
     for (int64_t j = 0; j < cols; ++j) {
       for (int64_t i = 0; i < rows; ++i) c[i + j * ldc] = i == j ? T(1) : T(0);
     }
   }
-  std::vector<T> v, t, w, tw;
+  BlockReflector<T> h;
   for (int64_t j0 = (count - 1) / kPanel * kPanel; j0 >= 0 && count > 0; j0 -= kPanel) {
-    const int64_t nb = std::min(kPanel, count - j0), h = rows - j0;
+    const int64_t nb = std::min(kPanel, count - j0);
     const int64_t first = identity ? j0 : 0, width = cols - first;
     if (width <= 0) continue;
-    // V (h x nb), dense with its zeros and unit diagonal.
-    v.assign(static_cast<size_t>(h) * nb, T(0));
-    for (int64_t col = 0; col < nb; ++col) {
-      v[col + col * h] = T(1);
-      for (int64_t r = col + 1; r < h; ++r) v[r + col * h] = vec(j0 + col, j0 + r);
-    }
-    t.resize(static_cast<size_t>(nb) * nb);
-    triangular_factor(h, nb, v.data(), tau.data() + j0, t.data());
-    // C(j0:, first:) -= V (T (V^T C(j0:, first:))).
-    T* sub = c + j0 + first * ldc;
-    w.assign(static_cast<size_t>(nb) * width, T(0));
-    tw.assign(static_cast<size_t>(nb) * width, T(0));
-    report_gemm(
-        gemm(Layout::col_major, Trans::yes, Trans::no, nb, width, h, T(1), v.data(), h, sub, ldc, T(0), w.data(), nb));
-    report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, nb, width, nb, T(1), t.data(), nb, w.data(), nb, T(0),
-                     tw.data(), nb));
-    report_gemm(
-        gemm(Layout::col_major, Trans::no, Trans::no, h, width, nb, T(-1), v.data(), h, tw.data(), nb, T(1), sub, ldc));
+    h.build(rows - j0, nb, store + j0 + j0 * lds, lds, tau.data() + j0, by_rows);
+    h.apply_left(width, c + j0 + first * ldc, ldc);
   }
 }
 
@@ -197,15 +170,13 @@ void apply_orthogonal(int64_t rows, int64_t count, int64_t cols, const Vec& vec,
 template <class T>
 void form_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, int64_t cols, T* q,
             int64_t ldq) {
-  apply_orthogonal(
-      m, n, cols, [&](int64_t i, int64_t r) { return a[r + i * lda]; }, tauq, q, ldq, true);
+  apply_orthogonal(m, n, cols, a, lda, false, tauq, q, ldq, true);
 }
 
 template <class T>
 void multiply_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, int64_t cols, T* c,
                 int64_t ldc) {
-  apply_orthogonal(
-      m, n, cols, [&](int64_t i, int64_t r) { return a[r + i * lda]; }, tauq, c, ldc, false);
+  apply_orthogonal(m, n, cols, a, lda, false, tauq, c, ldc, false);
 }
 
 template <class T>
@@ -214,15 +185,13 @@ void form_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* p
     for (int64_t i = 0; i < n; ++i) p[i + j * ldp] = i == j ? T(1) : T(0);
   }
   if (n <= 1) return;
-  apply_orthogonal(
-      n - 1, n - 1, n - 1, [&](int64_t i, int64_t r) { return a[i + (r + 1) * lda]; }, taup, p + 1 + ldp, ldp, true);
+  apply_orthogonal(n - 1, n - 1, n - 1, a + lda, lda, true, taup, p + 1 + ldp, ldp, true);
 }
 
 template <class T>
 void multiply_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* c, int64_t ldc) {
   if (n <= 1) return;
-  apply_orthogonal(
-      n - 1, n - 1, n, [&](int64_t i, int64_t r) { return a[i + (r + 1) * lda]; }, taup, c + 1, ldc, false);
+  apply_orthogonal(n - 1, n - 1, n, a + lda, lda, true, taup, c + 1, ldc, false);
 }
 
 template Bidiagonal<float> bidiagonalize<float>(int64_t, int64_t, float*, int64_t);

@@ -19,11 +19,11 @@ namespace armory::lapack {
 template <class T>
 T scaled_norm(int64_t n, const T* x, int64_t inc) {
   T partial[4] = {0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    for (int l = 0; l < 4; ++l) partial[l] += x[(i + l) * inc] * x[(i + l) * inc];
+  int64_t first = 0;
+  for (; first + 4 <= n; first += 4) {
+    for (int l = 0; l < 4; ++l) partial[l] += x[(first + l) * inc] * x[(first + l) * inc];
   }
-  for (; i < n; ++i) partial[0] += x[i * inc] * x[i * inc];
+  for (; first < n; ++first) partial[0] += x[first * inc] * x[first * inc];
   const T sum = (partial[0] + partial[1]) + (partial[2] + partial[3]);
   constexpr T eps = std::numeric_limits<T>::epsilon();
   if (sum <= std::numeric_limits<T>::max() && sum >= std::numeric_limits<T>::min() / (eps * eps)) {

@@ -6,6 +6,7 @@
 #include <armory/gemm.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace armory::lapack {
 
@@ -39,30 +40,36 @@ void qr_panel(int64_t h, int64_t nb, T* a, int64_t lda, T* tau) {
   }
 }
 
+void report_gemm(const Status& status) {
+  if (!status.ok()) std::fprintf(stderr, "armory svd: GEMM failed: %s\n", status.message().c_str());
+}
+
 template <class T>
-void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau) {
+void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows) {
   h_ = h;
   nb_ = nb;
   // V dense, with its zeros above and ones on the diagonal, so that the GEMMs can read it.
   v_.assign(static_cast<size_t>(h) * nb, T(0));
   for (int64_t c = 0; c < nb && c < h; ++c) {
     v_[c + c * h] = T(1);
-    for (int64_t r = c + 1; r < h; ++r) v_[r + c * h] = a[r + c * lda];
+    for (int64_t r = c + 1; r < h; ++r) v_[r + c * h] = by_rows ? a[c + r * lda] : a[r + c * lda];
   }
   t_.resize(static_cast<size_t>(nb) * nb);
   triangular_factor(h, nb, v_.data(), tau, t_.data());
 }
 
 template <class T>
-void BlockReflector<T>::apply_transposed_left(int64_t cols, T* c, int64_t ldc) {
+void BlockReflector<T>::left(bool transposed, int64_t cols, T* c, int64_t ldc) {
   if (cols <= 0 || h_ == 0) return;
-  // C -= V (T^T (V^T C)).
+  // C -= V (op(T) (V^T C)), op(T) = T^T for H^T.
   w_.assign(static_cast<size_t>(nb_) * cols, T(0));
   tw_.assign(static_cast<size_t>(nb_) * cols, T(0));
-  gemm(Layout::col_major, Trans::yes, Trans::no, nb_, cols, h_, T(1), v_.data(), h_, c, ldc, T(0), w_.data(), nb_);
-  gemm(Layout::col_major, Trans::yes, Trans::no, nb_, cols, nb_, T(1), t_.data(), nb_, w_.data(), nb_, T(0),
-       tw_.data(), nb_);
-  gemm(Layout::col_major, Trans::no, Trans::no, h_, cols, nb_, T(-1), v_.data(), h_, tw_.data(), nb_, T(1), c, ldc);
+  report_gemm(
+      gemm(Layout::col_major, Trans::yes, Trans::no, nb_, cols, h_, T(1), v_.data(), h_, c, ldc, T(0), w_.data(), nb_));
+  report_gemm(gemm(Layout::col_major, transposed ? Trans::yes : Trans::no, Trans::no, nb_, cols, nb_, T(1),
+                   t_.data(), nb_, w_.data(), nb_, T(0), tw_.data(), nb_));
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, h_, cols, nb_, T(-1), v_.data(), h_, tw_.data(), nb_,
+                   T(1), c, ldc));
 }
 
 template <class T>
@@ -71,10 +78,12 @@ void BlockReflector<T>::apply_right(int64_t rows, T* c, int64_t ldc) {
   // C -= ((C V) T) V^T.
   w_.assign(static_cast<size_t>(rows) * nb_, T(0));
   tw_.assign(static_cast<size_t>(rows) * nb_, T(0));
-  gemm(Layout::col_major, Trans::no, Trans::no, rows, nb_, h_, T(1), c, ldc, v_.data(), h_, T(0), w_.data(), rows);
-  gemm(Layout::col_major, Trans::no, Trans::no, rows, nb_, nb_, T(1), w_.data(), rows, t_.data(), nb_, T(0),
-       tw_.data(), rows);
-  gemm(Layout::col_major, Trans::no, Trans::yes, rows, h_, nb_, T(-1), tw_.data(), rows, v_.data(), h_, T(1), c, ldc);
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, rows, nb_, h_, T(1), c, ldc, v_.data(), h_, T(0),
+                   w_.data(), rows));
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, rows, nb_, nb_, T(1), w_.data(), rows, t_.data(), nb_,
+                   T(0), tw_.data(), rows));
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::yes, rows, h_, nb_, T(-1), tw_.data(), rows, v_.data(), h_,
+                   T(1), c, ldc));
 }
 
 template <class T>

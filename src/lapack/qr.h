@@ -3,6 +3,8 @@
 // the two-stage band reduction (band_reduction.h) is made of its panels.
 #pragma once
 
+#include <armory/status.h>
+
 #include <cstdint>
 #include <vector>
 
@@ -15,19 +17,26 @@ void qr_factor(int64_t m, int64_t n, T* a, int64_t lda, std::vector<T>& tau);
 template <class T>
 void qr_panel(int64_t h, int64_t nb, T* a, int64_t lda, T* tau);
 
+// GEMM failures in the reductions: the engine refuses only arguments that cannot happen there, or an
+// ARMORY_ISA the CPU lacks (which armory::svd checks first); the caller cannot recover either way, so say it.
+void report_gemm(const Status& status);
+
 // H = H_0 H_1 ... H_{nb-1} = I - V T V^T of a panel's reflectors (LAPACK's dlarft, forward, columnwise),
 // applied to other matrices with three GEMMs (dlarfb). Keeps its buffers from one panel to the next.
 template <class T>
 class BlockReflector {
  public:
-  // From the reflectors below the diagonal of the h x nb panel at a, with scalars tau.
-  void build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau);
-  // C <- H^T C, C h x cols.
-  void apply_transposed_left(int64_t cols, T* c, int64_t ldc);
+  // From the h x nb panel at a: reflector c is one at row c and a(c+1:h, c) below it, or with `by_rows`
+  // (an LQ panel, or P of a bidiagonalization) one at row c and a(c, c+1:h) right of it.
+  void build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows = false);
+  // C <- H C and C <- H^T C, C h x cols.
+  void apply_left(int64_t cols, T* c, int64_t ldc) { left(false, cols, c, ldc); }
+  void apply_transposed_left(int64_t cols, T* c, int64_t ldc) { left(true, cols, c, ldc); }
   // C <- C H, C rows x h.
   void apply_right(int64_t rows, T* c, int64_t ldc);
 
  private:
+  void left(bool transposed, int64_t cols, T* c, int64_t ldc);
   int64_t h_ = 0, nb_ = 0;
   std::vector<T> v_, t_, w_, tw_;
 };

@@ -1,7 +1,7 @@
-// armory::svd: bidiagonalization (through a band when only values are wanted), divide and conquer
-// (vectors) or QR iteration (values, small problems) on the bidiagonal, vectors through the reflectors. A wide
-// matrix is handled as its transpose; a matrix whose entries would overflow or underflow when squared is
-// scaled first and the values scaled back, as LAPACK's drivers do.
+// armory::svd: bidiagonalization (through a band when only values are wanted), then dqds (values),
+// divide and conquer (vectors) or QR iteration (small problems) on the bidiagonal, vectors through the
+// reflectors. A wide matrix is handled as its transpose; a matrix whose entries would overflow or
+// underflow when squared is scaled first and the values scaled back, as LAPACK's drivers do.
 #include <armory/gemm.h>
 #include <armory/isa.h>
 #include <armory/svd.h>
@@ -58,28 +58,27 @@ Status not_converged(int64_t unconverged) {
 }
 
 // The SVD of a rows x cols matrix a (rows >= cols, overwritten): bidiagonalization B = Q^T A P, then the
-// bidiagonal's SVD. With vectors, above a few dozen columns, that is divide and conquer: U_B and V_B on
-// the GEMM engine, then Q [U_B 0; 0 I] and P V_B by applying the reflectors (as LAPACK's dgesdd).
-// Otherwise QR iteration, applying its rotations to the explicit Q (rows x qcols) and P.
+// bidiagonal's SVD. Values only: through a band (above a hundred-odd columns), then dqds, or QR iteration
+// if dqds gives up. With vectors, above a few dozen columns, divide and conquer: U_B and V_B on the GEMM
+// engine, then Q [U_B 0; 0 I] and P V_B by applying the reflectors (as LAPACK's dgesdd). Otherwise QR
+// iteration, applying its rotations to the explicit Q (rows x qcols) and P.
 template <class T>
 Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool want, lapack::Bidiagonal<T>& b,
                        std::vector<T>& q, std::vector<T>& p, int64_t& unconverged) {
   if (!want) {
-    // Values only: nothing needs the reflectors, so the reduction can go through a band; dqds for the
-    // bidiagonal's values, QR iteration if it gives up.
     if (cols >= lapack::kTwoStageMinColumns) {
       lapack::bidiagonalize_two_stage(rows, cols, a, rows, lapack::two_stage_bandwidth(cols), b.d, b.e);
     } else {
       b = lapack::bidiagonalize(rows, cols, a, rows);
     }
     if (lapack::bidiagonal_values_dqds(cols, b.d.data(), b.e.data()) == 0) return {};
-    unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, 0, q.data(), rows, 0);
+    unconverged = lapack::bidiagonal_svd<T>(cols, b.d.data(), b.e.data(), nullptr, cols, 0, nullptr, rows, 0);
     return unconverged > 0 ? not_converged(unconverged) : Status{};
   }
   b = lapack::bidiagonalize(rows, cols, a, rows);
-  if (want && cols > lapack::kDivideAndConquerLeaf) {
+  p.resize(static_cast<size_t>(cols) * cols);
+  if (cols > lapack::kDivideAndConquerLeaf) {
     std::vector<T> ub(static_cast<size_t>(cols) * cols);
-    p.resize(static_cast<size_t>(cols) * cols);
     unconverged = lapack::bidiagonal_svd_dc(cols, b.d.data(), b.e.data(), ub.data(), cols, p.data(), cols);
     if (unconverged > 0) return not_converged(unconverged);
     q.assign(static_cast<size_t>(rows) * qcols, T(0));
@@ -89,14 +88,10 @@ Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool wan
     lapack::multiply_p(cols, a, rows, b.taup, p.data(), cols);
     return {};
   }
-  if (want) {
-    q.resize(static_cast<size_t>(rows) * qcols);
-    p.resize(static_cast<size_t>(cols) * cols);
-    lapack::form_q(rows, cols, a, rows, b.tauq, qcols, q.data(), rows);
-    lapack::form_p(cols, a, rows, b.taup, p.data(), cols);
-  }
-  unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, want ? cols : 0, q.data(), rows,
-                                       want ? rows : 0);
+  q.resize(static_cast<size_t>(rows) * qcols);
+  lapack::form_q(rows, cols, a, rows, b.tauq, qcols, q.data(), rows);
+  lapack::form_p(cols, a, rows, b.taup, p.data(), cols);
+  unconverged = lapack::bidiagonal_svd(cols, b.d.data(), b.e.data(), p.data(), cols, cols, q.data(), rows, rows);
   return unconverged > 0 ? not_converged(unconverged) : Status{};
 }
 

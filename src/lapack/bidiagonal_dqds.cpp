@@ -124,8 +124,8 @@ bool block_eigenvalues(std::vector<T>& q, std::vector<T>& f, T sigma, std::vecto
     }
     failures = 0;
     sigma += tau;
-    std::copy_n(qq.begin(), m, q.begin());
-    std::copy_n(ff.begin(), m - 1, f.begin());
+    q.swap(qq);  // ping-pong: the transform's output is the next one's input
+    f.swap(ff);
     if (t.last_zero >= 0) {
       // A zero q made an exact split: the part below it is an independent block.
       const int64_t top = t.last_zero + 1;

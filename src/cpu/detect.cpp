@@ -282,6 +282,13 @@ CpuInfo detect_host_cpu() {
   out.arch = Arch::x86_64;
   out.source = "cpuid+sysfs";
   cpu::probe_x86(out);
+  // The name the OS and lscpu show. A hypervisor may hand user space another CPUID brand string than the
+  // kernel read at boot (seen on a KVM guest: "AMD EPYC" in /proc/cpuinfo, "Oxide Virtual Turin-like
+  // Processor" from CPUID); keep the brand as a note then.
+  if (std::string os_name = cpu::field(info, "model name"); !os_name.empty() && os_name != out.model_name) {
+    if (!out.model_name.empty()) out.notes.push_back("CPUID brand string: " + out.model_name);
+    out.model_name = os_name;
+  }
 #elif defined(__aarch64__)
   out.arch = Arch::aarch64;
   out.source = "hwcap+sysfs";

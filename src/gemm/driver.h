@@ -183,6 +183,65 @@ inline int threads_for(int64_t m, int64_t n, int64_t k) {
   return std::max(1, useful);
 }
 
+// The path without packing: A and B both read in place by the kernel's direct variant (B row p at
+// b + p * ldb, masked loads at the right edge). It pays when packing B cannot be amortised, or costs more
+// than it saves:
+//  - B (k x n) fits in L1, so every row panel finds it there;
+//  - A has so few rows that each packed element of B would be read only a few times: a ResNet50 conv at
+//    batch 1 (49 x 512 x 4608) spent 58% of its time packing B;
+//  - B fits in half of L2 and A is not tall: measured on Zen 5, n = 128..256 square is 1.0-1.05x faster
+//    with one thread and 1.1-1.4x with two (no barrier after packing, no packed panels read across
+//    cores), while tall A (12544 x 128 x 1152) and larger B (n = 512 with blocks of 256 rows, n = 768)
+//    are 5-15% slower than packed.
+// B is read in blocks of plan.unpacked_b_depth rows when it does not fit in L1: with a power-of-two ldb
+// the rows of a block map onto few cache sets, and 256 rows of one strip of NR columns still fit in L2
+// that way (256-512 rows measured 1.3x faster than 768-1024 on 49 x 512 x 4608).
+// The choice depends on the shape only, never on the thread count, so threaded results stay identical.
+inline constexpr int64_t kL1BBytes = 32 * 1024;
+inline constexpr int64_t kL2BBytes = 512 * 1024;
+inline constexpr int64_t kFewRows = 64;
+inline constexpr int64_t kNotTallRows = 512;
+
+template <class In, class Out, class Fn>
+bool use_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args) {
+  if (!plan.use_direct || plan.kernel->fn_direct == nullptr || args.a.trans || args.b.trans) return false;
+  const int64_t b_bytes = args.k * args.n * int64_t(sizeof(In));
+  return b_bytes <= kL1BBytes || args.m <= kFewRows || (args.m <= kNotTallRows && b_bytes <= kL2BBytes);
+}
+
+template <class In, class Out, class Fn>
+Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int threads) {
+  const auto& kern = *plan.kernel;
+  const int64_t m = args.m, n = args.n, k = args.k, mr = plan.mr, nr = plan.nr;
+  const int64_t depth = k * n * int64_t(sizeof(In)) <= kL1BBytes ? k : plan.unpacked_b_depth;
+  const int64_t strips = ceil_div(n, nr), row_panels = ceil_div(m, mr);
+  // Threads take contiguous ranges of row panels when there are plenty, else of column strips.
+  const bool split_rows = row_panels >= 4 * int64_t{threads};
+  threads = static_cast<int>(std::min<int64_t>(threads, split_rows ? row_panels : strips));
+  ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) {
+    const int64_t t = ctx.thread(), nt = ctx.threads();
+    const int64_t first_row = split_rows ? t * row_panels / nt * mr : 0;
+    const int64_t end_row = split_rows ? std::min(m, (t + 1) * row_panels / nt * mr) : m;
+    const int64_t first_strip = split_rows ? 0 : t * strips / nt;
+    const int64_t end_strip = split_rows ? strips : (t + 1) * strips / nt;
+    for (int64_t s = first_strip; s < end_strip; ++s) {
+      const int64_t jr = s * nr, cols = std::min(nr, n - jr);
+      for (int64_t pc = 0; pc < k; pc += depth) {
+        const int64_t kcur = std::min(depth, k - pc);
+        const Out beta = pc == 0 ? args.beta : Out(1);
+        for (int64_t ir = first_row; ir < end_row; ir += mr) {
+          const int64_t rows = std::min(mr, end_row - ir);
+          Out* c = args.c + ir * args.ldc + jr;
+          kern.fn_direct(kcur, args.a.data + ir * args.a.ld + pc, args.a.ld, args.b.data + pc * args.b.ld + jr,
+                         args.b.ld, c, args.ldc, args.alpha, beta, static_cast<int>(rows), static_cast<int>(cols));
+          if (pc + kcur >= k) apply_epilogue(args, ir, jr, rows, cols, c, kern.epilogue);
+        }
+      }
+    }
+  });
+  return {};
+}
+
 template <class In, class Packed, class Out, class Fn>
 Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const PackedPanels<Packed>* packed_b = nullptr) {
   const int64_t m = args.m, n = args.n, k = args.k;
@@ -206,25 +265,8 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
     direct_edges = direct_a && kern.fn_unpacked_a_edge != nullptr;
   }
 
-  // Small problems, both operands row-major and B not prepacked: no packing at all. B (k x n) must stay in L1 (32 KiB) so that
-  // every row panel finds it there; above that, packing B pays for itself.
   if constexpr (!std::is_same_v<typename UnpackedA<Fn>::direct, std::nullptr_t>) {
-    constexpr int64_t kSmallB = 32 * 1024;
-    if (packed_b == nullptr && plan.use_direct && kern.fn_direct != nullptr && !args.a.trans && !args.b.trans &&
-        threads == 1 &&
-        k * n * int64_t(sizeof(In)) <= kSmallB) {
-      for (int64_t ir = 0; ir < m; ir += mr) {
-        const int64_t rows = std::min<int64_t>(mr, m - ir);
-        for (int64_t jr = 0; jr < n; jr += nr) {
-          const int64_t cols = std::min<int64_t>(nr, n - jr);
-          Out* c = args.c + ir * args.ldc + jr;
-          kern.fn_direct(k, args.a.data + ir * args.a.ld, args.a.ld, args.b.data + jr, args.b.ld, c, args.ldc,
-                         args.alpha, args.beta, static_cast<int>(rows), static_cast<int>(cols));
-          apply_epilogue(args, ir, jr, rows, cols, c, kern.epilogue);
-        }
-      }
-      return {};
-    }
+    if (packed_b == nullptr && use_unpacked_b(plan, args)) return run_unpacked_b(plan, args, threads);
   }
 
   // Work split: each thread takes a contiguous range of MR-row panels (balanced to one panel), walked in

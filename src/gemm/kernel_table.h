@@ -79,7 +79,8 @@ struct Plan {
   int mr = 0, nr = 0;  // the tile on this CPU (nr depends on the SVE vector length for scalable kernels)
   Blocking blocking{};
   bool use_unpacked_a = true;  // when the kernel has the variant and A is row-major (tests turn it off)
-  bool use_direct = true;      // the small-problem path without packing (tests turn it off)
+  bool use_direct = true;      // the paths without packing (tests turn them off)
+  int64_t unpacked_b_depth = 256;  // rows of B per block when B is read in place (see driver.h)
 };
 
 using F32Plan = Plan<TileKernel<float>>;
@@ -97,7 +98,7 @@ template <class Fn>
 Plan<Fn> plan_for(const CpuInfo& cpu, const KernelInfo<Fn>& kernel, int element_bytes) {
   int nr = tile_nr(cpu, kernel);
   return {&kernel, kernel.mr, nr, blocking_for(cpu, kernel.id.name, kernel.mr, nr, element_bytes, kernel.k_group),
-          true, true};
+          true, true, 256};
 }
 
 }  // namespace armory::gemm_engine

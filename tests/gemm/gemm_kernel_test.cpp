@@ -100,6 +100,7 @@ std::vector<Case> sweep(int mr, int nr) {
   const Shape shapes[] = {
       {1, 1, 1}, {mr - 1, nr - 1, 1}, {mr, nr, 1}, {mr + 1, nr + 1, 2}, {2 * mr, 2 * nr, 7}, {17, 31, 13},
       {37, 5, 64}, {5, 67, 29}, {97, 89, 83}, {2 * mr + 3, 3 * nr + 5, 131}, {1, 100, 50}, {100, 1, 50},
+      {mr + 5, 2 * nr + 3, 600},  // few rows and a long k: B read in place, in several blocks of depth
   };
   const std::pair<double, double> scalars[] = {{1, 0}, {1, 1}, {0.5, -2}, {-1.5, 0}};
   std::vector<Case> cases;
@@ -119,10 +120,12 @@ std::vector<Case> sweep(int mr, int nr) {
   return cases;
 }
 
-// A blocking small enough that matrices of ~100 run several jc, pc and ic blocks.
+// A blocking small enough that matrices of ~100 run several jc, pc and ic blocks (or blocks of B's depth
+// when B is read in place).
 template <class Fn>
 Plan<Fn> tiny_blocking(Plan<Fn> plan) {
   plan.blocking = {2 * plan.mr, 8 * plan.kernel->k_group, 2 * plan.nr};
+  plan.unpacked_b_depth = 8;
   return plan;
 }
 

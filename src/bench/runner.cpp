@@ -44,7 +44,7 @@ std::string figure(const CaseResult& r) {
 
 PeakKind peak_kind(const std::string& precision) {
   if (precision == "f64") return PeakKind::f64_fma;
-  if (precision == "f32:bf16") return PeakKind::bf16_dot;
+  if (precision == "f32:bf16" || precision == "bf16") return PeakKind::bf16_dot;
   return PeakKind::f32_fma;
 }
 

@@ -46,7 +46,9 @@ std::string python_request(const CaseResult& c, const std::string& model = "") {
 // ---- GEMM ----
 
 Precision gemm_precision(const std::string& p) {
-  return p == "f64" ? Precision::f64 : (p == "f32:bf16" ? Precision::f32_bf16 : Precision::f32);
+  if (p == "f64") return Precision::f64;
+  if (p == "bf16") return Precision::bf16;
+  return p == "f32:bf16" ? Precision::f32_bf16 : Precision::f32;
 }
 
 // armory in-process, same interface as the dlopen'd peers.
@@ -55,8 +57,14 @@ class ArmoryGemm : public GemmPeer {
   std::string name() const override { return "armory"; }
   std::string version() const override { return build_info().version; }
   bool set_threads(int threads) override { return set_num_threads(threads).ok(); }
-  bool supports(Precision p) const override { return p != Precision::bf16; }
+  bool supports(Precision) const override { return true; }
   std::function<bool()> prepare(Precision p, const GemmBuffers& x) override {
+    if (p == Precision::bf16) {
+      return [x] {
+        return gemm_bf16(Layout::row_major, Trans::no, Trans::no, x.m, x.n, x.k, 1.0f, static_cast<const bf16_t*>(x.a),
+                         x.k, static_cast<const bf16_t*>(x.b), x.n, 0.0f, static_cast<float*>(x.c), x.n).ok();
+      };
+    }
     if (p == Precision::f64) {
       return [x] {
         return gemm(Layout::row_major, Trans::no, Trans::no, x.m, x.n, x.k, 1.0, static_cast<const double*>(x.a), x.k,
@@ -75,8 +83,9 @@ class ArmoryGemm : public GemmPeer {
 Result<Timing> measure_gemm(GemmPeer& peer, const CaseResult& c) {
   const Precision p = gemm_precision(c.precision);
   if (!peer.set_threads(c.threads)) return error(Errc::unsupported, peer.name() + " cannot set its threads");
-  const size_t in_bytes = p == Precision::f64 ? 8 : 4;
-  std::vector<unsigned char> a(c.m * c.k * in_bytes), b(c.k * c.n * in_bytes), out(c.m * c.n * in_bytes);
+  const size_t in_bytes = p == Precision::f64 ? 8 : (p == Precision::bf16 ? 2 : 4);
+  const size_t out_bytes = p == Precision::f64 ? 8 : 4;
+  std::vector<unsigned char> a(c.m * c.k * in_bytes), b(c.k * c.n * in_bytes), out(c.m * c.n * out_bytes);
   std::mt19937 rng(1);
   std::uniform_real_distribution<double> dist(-1, 1);
   for (auto* buf : {&a, &b}) {
@@ -84,6 +93,9 @@ Result<Timing> measure_gemm(GemmPeer& peer, const CaseResult& c) {
       double v = dist(rng);
       if (p == Precision::f64) {
         std::memcpy(buf->data() + i * 8, &v, 8);
+      } else if (p == Precision::bf16) {
+        bf16_t h = float_to_bf16(static_cast<float>(v));
+        std::memcpy(buf->data() + i * 2, &h, 2);
       } else {
         float f = static_cast<float>(v);
         std::memcpy(buf->data() + i * 4, &f, 4);
@@ -128,7 +140,10 @@ void add_gemm(const SuiteOptions& o, Plan& plan) {
       plan.libraries[name.empty() ? why : name] = "missing: " + why;
     }
   }
-  for (const std::string precision : {"f32", "f64", "f32:bf16"}) {
+  // bf16 inputs (fp32 output) only in the full suite: the default one keeps to what numpy users run.
+  std::vector<std::string> precisions = {"f32", "f64", "f32:bf16"};
+  if (o.full) precisions.push_back("bf16");
+  for (const std::string& precision : precisions) {
     for (const GemmShape& shape : gemm_shapes(o.full)) {
       for (int t : o.threads) {
         CaseResult c;
@@ -151,7 +166,7 @@ void add_gemm(const SuiteOptions& o, Plan& plan) {
                                [peer, job] { return measure_gemm(*peer, job); }, "", nullptr});
         }
         for (const char* library : {"numpy", "pytorch"}) {
-          if (precision == std::string("f32:bf16")) continue;  // neither has fp32-in BF16 fast math
+          if (precision == "f32:bf16" || precision == "bf16") continue;  // neither has these through numpy/torch.mm
           CaseResult job = c;
           job.library = library;
           if (!selected(o, job)) continue;

@@ -27,7 +27,7 @@ template <>
 struct UnpackedA<Bf16TileKernel> {
   using type = UnpackedABf16TileKernel;
   using edge = std::nullptr_t;  // BF16 A is converted per block; edges use the scratch tile
-  using direct = std::nullptr_t;
+  using direct = DirectBf16Kernels;
 };
 
 template <class Fn>
@@ -42,7 +42,7 @@ struct KernelInfo {
   ConvertToBf16 convert_a = nullptr;  // optional, bf16 kernels: a vectorised fp32 -> bf16 for A's rows
   InterleaveToBf16 interleave_b = nullptr;  // optional, bf16 pair kernels: B's fp32 -> bf16 pair interleave
   typename UnpackedA<Fn>::edge fn_unpacked_a_edge = nullptr;  // optional: edge tiles of C, A in place
-  typename UnpackedA<Fn>::direct fn_direct = nullptr;  // optional: small problems, A and B in place
+  typename UnpackedA<Fn>::direct fn_direct{};  // optional: small problems, A and B in place
   BiasReluF32 epilogue = nullptr;  // optional, fp32 output: bias + ReLU on finished tiles in the kernel's ISA
 };
 

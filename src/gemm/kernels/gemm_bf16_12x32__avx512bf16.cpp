@@ -46,6 +46,104 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const bf16_t* a, int
   }
 }
 
+// ---- B read in place (the driver's unpacked-B path) ----
+
+// Rows p and p+1 of a row-major B, cols (1..32) columns, as bf16 vectors: bf16 B loaded as it is, fp32 B
+// rounded to nearest even here (BF16 fast math). Columns past cols are zeros.
+template <bool FromF32>
+struct BRows;
+
+template <>
+struct BRows<false> {
+  static __m512i load(const bf16_t* row, int cols) {
+    if (cols == 32) return _mm512_loadu_si512(row);
+    return _mm512_maskz_loadu_epi16(static_cast<__mmask32>((uint64_t{1} << cols) - 1), row);
+  }
+};
+
+template <>
+struct BRows<true> {
+  static __m512i load(const float* row, int cols) {
+    __m512 lo, hi;
+    if (cols == 32) {
+      lo = _mm512_loadu_ps(row);
+      hi = _mm512_loadu_ps(row + 16);
+    } else {
+      const int lo_cols = cols < 16 ? cols : 16, hi_cols = cols - lo_cols;
+      lo = _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << lo_cols) - 1), row);
+      hi = _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << hi_cols) - 1), row + 16);
+    }
+    return (__m512i)_mm512_cvtne2ps_pbh(hi, lo);  // columns 0..15 low, 16..31 high
+  }
+};
+
+// C[rows x cols] = alpha * A * B + beta * C with A (bf16, row-major, A(i, p) = a[i * lda + p]) and B
+// (row-major, row p at b + p * ldb) both read in place. vdpbf16ps wants each column's k pair adjacent:
+// unpacklo/unpackhi of rows p and p+1 make them, but within 128-bit lanes, so `even` accumulates columns
+// {0-3, 8-11, 16-19, 24-27} and `odd` the others; the tile is put back in order when stored. An odd kc
+// ends with one unpaired step: A's last value with a zero partner, B's row p+1 taken as zeros.
+template <int MR, bool FromF32, class BType>
+__attribute__((always_inline)) inline void direct_tile(int64_t kc, const bf16_t* a, int64_t lda, const BType* b,
+                                                       int64_t ldb, float* c, int64_t ldc, float alpha, float beta,
+                                                       int cols) {
+  __m512 even[MR], odd[MR];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) {
+    even[i] = _mm512_setzero_ps();
+    odd[i] = _mm512_setzero_ps();
+  }
+  auto step = [&](const __m512i row0, const __m512i row1, auto a_pair) {
+    const __m512bh lo = (__m512bh)_mm512_unpacklo_epi16(row0, row1);
+    const __m512bh hi = (__m512bh)_mm512_unpackhi_epi16(row0, row1);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) {
+      const __m512bh av = (__m512bh)_mm512_set1_epi32(a_pair(i));
+      even[i] = _mm512_dpbf16_ps(even[i], av, lo);
+      odd[i] = _mm512_dpbf16_ps(odd[i], av, hi);
+    }
+  };
+  int64_t p = 0;
+  for (; p + 2 <= kc; p += 2) {
+    step(BRows<FromF32>::load(b + p * ldb, cols), BRows<FromF32>::load(b + (p + 1) * ldb, cols), [&](int i) {
+      int32_t pair;
+      __builtin_memcpy(&pair, a + i * lda + p, sizeof pair);
+      return pair;
+    });
+  }
+  if (p < kc) {
+    step(BRows<FromF32>::load(b + p * ldb, cols), _mm512_setzero_si512(),
+         [&](int i) { return static_cast<int32_t>(a[i * lda + p]); });
+  }
+  const __m512i first = _mm512_set_epi32(23, 22, 21, 20, 7, 6, 5, 4, 19, 18, 17, 16, 3, 2, 1, 0);
+  const __m512i second = _mm512_set_epi32(31, 30, 29, 28, 15, 14, 13, 12, 27, 26, 25, 24, 11, 10, 9, 8);
+  const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+  const int lo_cols = cols < 16 ? cols : 16, hi_cols = cols - lo_cols;
+  const __mmask16 lo_mask = static_cast<__mmask16>((1u << lo_cols) - 1);
+  const __mmask16 hi_mask = static_cast<__mmask16>((1u << hi_cols) - 1);
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) {
+    float* row = c + i * ldc;
+    __m512 v0 = _mm512_mul_ps(_mm512_permutex2var_ps(even[i], first, odd[i]), va);
+    __m512 v1 = _mm512_mul_ps(_mm512_permutex2var_ps(even[i], second, odd[i]), va);
+    if (beta != 0.0f) {
+      v0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(lo_mask, row), vb, v0);
+      v1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(hi_mask, row + 16), vb, v1);
+    }
+    _mm512_mask_storeu_ps(row, lo_mask, v0);
+    _mm512_mask_storeu_ps(row + 16, hi_mask, v1);
+  }
+}
+
+// One instantiation per tile height, so no row of A past the last is read.
+template <int MR, bool FromF32, class BType>
+void direct_rows(int64_t kc, const bf16_t* a, int64_t lda, const BType* b, int64_t ldb, float* c, int64_t ldc,
+                 float alpha, float beta, int rows, int cols) {
+  if constexpr (MR > 0) {
+    if (rows == MR) return direct_tile<MR, FromF32>(kc, a, lda, b, ldb, c, ldc, alpha, beta, cols);
+    return direct_rows<MR - 1, FromF32>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
+  }
+}
+
 }  // namespace
 
 void gemm_bf16_12x32__avx512bf16(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
@@ -56,6 +154,16 @@ void gemm_bf16_12x32__avx512bf16(int64_t kc, const bf16_t* a, const bf16_t* b, f
 void gemm_bf16_12x32__avx512bf16_unpacked_a(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
                                             int64_t ldc, float alpha, float beta) {
   tile(kc, a, lda, 2, b, c, ldc, alpha, beta);
+}
+
+void gemm_bf16_12x32__avx512bf16_direct(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb,
+                                        float* c, int64_t ldc, float alpha, float beta, int rows, int cols) {
+  direct_rows<12, false>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
+}
+
+void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t kc, const bf16_t* a, int64_t lda, const float* b, int64_t ldb,
+                                              float* c, int64_t ldc, float alpha, float beta, int rows, int cols) {
+  direct_rows<12, true>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
 }
 
 // fp32 -> bf16 with VCVTNEPS2BF16 (round to nearest even, 16 at a time): what BF16 fast math does to A

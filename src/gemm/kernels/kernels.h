@@ -29,6 +29,16 @@ using UnpackedAEdgeKernel = void (*)(int64_t kc, const T* a, int64_t lda, const 
 template <class T>
 using DirectTileKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc,
                                   T alpha, T beta, int rows, int cols);
+// Small problems for the BF16 kernels: A in bf16 read in place (row-major, any rows), B row-major read in
+// place (row p at b + p * ldb, any cols), as bf16 or as fp32 rounded in the kernel (BF16 fast math).
+using DirectBf16TileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb,
+                                      float* c, int64_t ldc, float alpha, float beta, int rows, int cols);
+using DirectBf16F32BTileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const float* b, int64_t ldb,
+                                          float* c, int64_t ldc, float alpha, float beta, int rows, int cols);
+struct DirectBf16Kernels {
+  DirectBf16TileKernel bf16_b = nullptr;
+  DirectBf16F32BTileKernel f32_b = nullptr;
+};
 // fp32 -> bf16 of n contiguous values, round to nearest even, in the kernel's ISA (BF16 fast math's A).
 using ConvertToBf16 = void (*)(const float* src, int64_t n, bf16_t* dst);
 // Two fp32 rows -> n bf16 pairs (row0[j], row1[j]), round to nearest even: B's k-pair interleave.
@@ -66,6 +76,10 @@ void gemm_f64_12x16__avx512_unpacked_a(int64_t, const double*, int64_t, const do
 void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
 void gemm_bf16_12x32__avx512bf16_unpacked_a(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float,
                                             float);
+void gemm_bf16_12x32__avx512bf16_direct(int64_t, const bf16_t*, int64_t, const bf16_t*, int64_t, float*, int64_t,
+                                        float, float, int, int);
+void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, float*, int64_t,
+                                              float, float, int, int);
 void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst);
 void interleave_f32_to_bf16__avx512bf16(const float* row0, const float* row1, int64_t n, bf16_t* dst);
 

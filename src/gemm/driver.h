@@ -15,6 +15,7 @@
 
 #include <armory/gemm.h>
 
+#include "common/large_buffer.h"
 #include "gemm/kernel_table.h"
 #include "gemm/pack.h"
 #include "gemm/thread_pool.h"
@@ -93,7 +94,7 @@ Scratch& thread_b_scratch();
 // op(B) packed for one kernel and blocking: blocks in (jc, pc) order, each kc_padded x round_up(nc, NR).
 template <class Packed>
 struct PackedPanels {
-  std::vector<Packed> data;
+  LargeBuffer<Packed> data;
   std::vector<size_t> offsets;  // [jc_index * pc_blocks + pc_index]
   int64_t k = 0, n = 0;
   int64_t pc_blocks = 0;
@@ -118,7 +119,7 @@ PackedPanels<Packed> pack_all_b(const Plan<Fn>& plan, const MatrixView<In>& b, i
                                    round_up(std::min(nc, n - jc), plan.nr));
     }
   }
-  out.data.resize(total);
+  out.data = LargeBuffer<Packed>(total);
   size_t block = 0;
   for (int64_t jc = 0; jc < n; jc += nc) {
     const int64_t ncur = std::min(nc, n - jc);

@@ -1,5 +1,6 @@
 #include "nn/kernel.h"
 
+#include "common/large_buffer.h"
 #include "gemm/thread_pool.h"
 
 #include <algorithm>
@@ -44,7 +45,7 @@ Tensor Arena::allocate(DType dtype, std::vector<int64_t> shape) {
     return Tensor::adopt(dtype, std::move(shape), std::move(storage));
   }
   const size_t capacity = std::max<size_t>(64, (bytes + 63) / 64 * 64);
-  void* p = std::aligned_alloc(64, capacity);
+  void* p = allocate_large(capacity);
   if (p == nullptr) throw std::bad_alloc();
   return Tensor::adopt(dtype, std::move(shape), std::shared_ptr<void>(p, ArenaBlock{capacity}));
 }

@@ -365,7 +365,8 @@ Result<Session> Session::load(const std::string& path, const SessionOptions& opt
     return error(Errc::io_error, "model file " + path + " is not a regular file");
   }
   const size_t size = static_cast<size_t>(info.st_size);
-  void* mapped = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+  // MAP_POPULATE reads the file in at once: page by page, the faults cost more than the parse.
+  void* mapped = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : nullptr;
   ::close(fd);
   if (size > 0 && mapped == MAP_FAILED) return error(Errc::io_error, "cannot map model file " + path);
   std::string_view bytes(static_cast<const char*>(mapped), size);

@@ -1,5 +1,7 @@
 #include <armory/nn.h>
 
+#include "common/large_buffer.h"
+
 #include <cstdlib>
 #include <new>
 
@@ -43,8 +45,7 @@ int64_t Tensor::size() const { return element_count(shape_); }
 Tensor Tensor::empty(DType dtype, std::vector<int64_t> shape) {
   size_t bytes = static_cast<size_t>(element_count(shape)) * dtype_size(dtype);
   // 64-byte aligned for the kernels; a zero-size tensor still gets a distinct, freeable pointer.
-  size_t rounded = (bytes + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+  void* p = allocate_large(bytes);
   if (p == nullptr) throw std::bad_alloc();
   return adopt(dtype, std::move(shape), std::shared_ptr<void>(p, std::free));
 }

@@ -4,6 +4,8 @@
 // input channel per group) are direct loops over channels instead: a GEMM with k = 9 and n = 1 does not pay.
 #include "nn/kernel.h"
 
+#include "common/large_buffer.h"
+
 #include "gemm/thread_pool.h"
 
 #include <algorithm>
@@ -267,15 +269,25 @@ class ConvKernel final : public Kernel {
       return cw;
     }
     const int64_t k = kh * kw * cin_g;
-    std::vector<float> b(k * cout_g);
+    // One group's weights reordered to rows (ky, kx, ci) and columns co, then packed. Not zero-filled:
+    // every element is written.
+    LargeBuffer<float> reordered(static_cast<size_t>(k * cout_g));
+    float* b = reordered.data();
     for (int64_t grp = 0; grp < group_; ++grp) {
-      for (int64_t co = 0; co < cout_g; ++co) {
-        const float* filter = src + (grp * cout_g + co) * cin_g * kh * kw;
+      // Sixteen filters at a time: each read front to back, each destination row written a cache line at
+      // a time (one filter at a time wrote every element to another line: 0.6 GB/s at load).
+      const int64_t taps = kh * kw;
+      for (int64_t co0 = 0; co0 < cout_g; co0 += 16) {
+        const int64_t width = std::min<int64_t>(16, cout_g - co0);
+        const float* filters = src + (grp * cout_g + co0) * cin_g * taps;
         for (int64_t ci = 0; ci < cin_g; ++ci) {
-          for (int64_t t = 0; t < kh * kw; ++t) b[(t * cin_g + ci) * cout_g + co] = filter[ci * kh * kw + t];
+          for (int64_t t = 0; t < taps; ++t) {
+            float* row = b + (t * cin_g + ci) * cout_g + co0;
+            for (int64_t j = 0; j < width; ++j) row[j] = filters[j * cin_g * taps + ci * taps + t];
+          }
         }
       }
-      auto packed = pack_b(Layout::row_major, Trans::no, k, cout_g, b.data(), cout_g, fpmath_);
+      auto packed = pack_b(Layout::row_major, Trans::no, k, cout_g, b, cout_g, fpmath_);
       if (!packed) return packed.status();
       cw.packed.push_back(std::move(packed.value()));
     }

@@ -82,6 +82,12 @@ Status gemm_packed(Trans trans_a, int64_t m, float alpha, const float* a, int64_
 Status gemm_packed(Trans trans_a, int64_t m, float alpha, const bf16_t* a, int64_t lda, const PackedMatrix& b,
                    float beta, float* c, int64_t ldc, const Epilogue& epilogue = {});
 
+// BF16 activations: C in bf16, C = bf16(relu(alpha * op(A) * B + bias + beta * C)) with the epilogue's
+// bias and ReLU, rounded to nearest even once (beta reads C as stored, so a residual kept in bf16 is added
+// in fp32 before that rounding). B must be packed with FpMath::bf16.
+Status gemm_packed(Trans trans_a, int64_t m, float alpha, const bf16_t* a, int64_t lda, const PackedMatrix& b,
+                   float beta, bf16_t* c, int64_t ldc, const Epilogue& epilogue = {});
+
 // Round-to-nearest-even fp32 -> bf16 and back (exact), as the packing does.
 bf16_t float_to_bf16(float x) noexcept;
 float bf16_to_float(bf16_t x) noexcept;

@@ -15,8 +15,9 @@
 namespace armory::nn {
 
 // The element types armory computes in: float32 activations and weights, int64 shape tensors, and bool
-// masks (one byte per element, 0 or 1) for the comparisons and selections exporters write.
-enum class DType { float32, int64, boolean };
+// masks (one byte per element, 0 or 1) for the comparisons and selections exporters write. bfloat16 holds
+// activations between layers under BF16 fast math; a session's inputs and outputs are never bfloat16.
+enum class DType { float32, int64, boolean, bfloat16 };
 const char* dtype_name(DType dtype) noexcept;
 size_t dtype_size(DType dtype) noexcept;
 

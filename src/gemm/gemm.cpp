@@ -154,9 +154,9 @@ Result<PackedMatrix> pack_b(Layout layout, Trans tb, int64_t k, int64_t n, const
 namespace {
 
 // The arguments of a product with B packed: B is read from the panels, never from the caller.
-template <class In>
+template <class In, class Out>
 Status check_packed_args(Trans ta, int64_t m, float alpha, const In* a, int64_t lda, const PackedMatrix::Impl& p,
-                         const float* c, int64_t ldc) {
+                         const Out* c, int64_t ldc) {
   const In* b_in_panels = nullptr;
   if (Status s = check_args(Layout::row_major, ta, Trans::no, m, p.n, p.k, a, lda, b_in_panels,
                             std::max<int64_t>(1, p.n), c, ldc, /*reads_ab=*/false);
@@ -191,6 +191,34 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t ld
   auto args = row_major_args<bf16_t, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
                                             beta, c, ldc, epilogue);
   return run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);
+}
+
+Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t lda, const PackedMatrix& b, float beta,
+                   bf16_t* c, int64_t ldc, const Epilogue& epilogue) {
+  const auto& p = b.impl();
+  if (p.fpmath != FpMath::bf16) {
+    return error(Errc::invalid_argument, "gemm_packed: a bf16 C needs B packed with FpMath::bf16");
+  }
+  if (Status s = check_packed_args(ta, m, alpha, a, lda, p, c, ldc); !s) return s;
+  if (m == 0 || p.n == 0) return {};
+  auto args = row_major_args<bf16_t, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
+                                            beta, nullptr, ldc, epilogue);
+  const bool one_depth_block = p.bf16_panels.pc_blocks == 1;
+  if (one_depth_block && alpha != 0.0f) {
+    args.c_bf16 = c;
+    return run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);
+  }
+  // k beyond one depth block (partial sums must stay fp32), alpha = 0 or k = 0: the product in fp32 scratch,
+  // then the same store as the tiles get.
+  LargeBuffer<float> product(static_cast<size_t>(m * p.n));
+  args.c = product.data();
+  args.ldc = p.n;
+  args.beta = 0.0f;
+  args.epilogue = {};
+  if (Status s = run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels); !s) return s;
+  const StoreBf16 store = p.bf16.kernel->store_bf16 ? p.bf16.kernel->store_bf16 : store_tile_bf16;
+  store(m, p.n, product.data(), p.n, c, ldc, beta, epilogue.bias, epilogue.relu);
+  return {};
 }
 
 // ---- bf16 conversion, threads, summary ----

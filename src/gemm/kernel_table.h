@@ -44,6 +44,7 @@ struct KernelInfo {
   typename UnpackedA<Fn>::edge fn_unpacked_a_edge = nullptr;  // optional: edge tiles of C, A in place
   typename UnpackedA<Fn>::direct fn_direct{};  // optional: small problems, A and B in place
   BiasReluF32 epilogue = nullptr;  // optional, fp32 output: bias + ReLU on finished tiles in the kernel's ISA
+  StoreBf16 store_bf16 = nullptr;  // optional, BF16 kernels: a tile stored to a bf16 C in the kernel's ISA
 };
 
 // The tile width a kernel has on this CPU.

@@ -215,6 +215,17 @@ Tensor to_plain(Arena& arena, const Value& value) {
   return out;
 }
 
+Value to_float32(Arena& arena, const Value& value) {
+  if (value.tensor.dtype() != DType::bfloat16) return value;
+  Tensor out = arena.allocate(DType::float32, value.tensor.shape());
+  const bf16_t* src = value.tensor.data_as<bf16_t>();
+  float* dst = out.mutable_data_as<float>();
+  parallel_for(value.tensor.size(), 1 << 16, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) dst[i] = widen(src[i]);
+  });
+  return Value{std::move(out), value.nhwc};
+}
+
 Result<std::vector<int64_t>> broadcast_shape(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   size_t rank = std::max(a.size(), b.size());
   std::vector<int64_t> out(rank);

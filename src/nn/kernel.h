@@ -7,6 +7,7 @@
 
 #include "nn/onnx_model.h"
 
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -57,6 +58,13 @@ class Kernel {
   virtual ~Kernel() = default;
   // Whether input `index` may arrive channels-last; the executor converts it to plain otherwise.
   virtual bool accepts_nhwc(size_t index) const { return false; }
+  // Whether input `index` may arrive as bfloat16 (BF16 fast math keeps activations so between the layers
+  // that take them); the executor widens it to float32 otherwise.
+  virtual bool accepts_bf16(size_t index) const { return false; }
+  // Whether the kernel can write its first output in bfloat16, and the switch the session turns on at load
+  // when every reader of that output accepts bfloat16 (and the caller does not get it back).
+  virtual bool offers_bf16_output() const { return false; }
+  virtual void use_bf16_output() {}
   // False for a constant input the kernel copied (packed) at load and never reads again: the session
   // then frees the constant, so weights are not held twice.
   virtual bool reads_constant(size_t index) const { return true; }
@@ -133,6 +141,21 @@ void register_logic_kernels(std::map<std::string, KernelMaker>& makers);
 // Layout helpers shared by the families.
 Tensor to_nhwc(Arena& arena, const Tensor& nchw);
 Tensor to_plain(Arena& arena, const Value& value);  // NCHW view of a value, converted if it is NHWC
+Value to_float32(Arena& arena, const Value& value);  // a bfloat16 value widened (same layout); others as they are
+
+// bf16 <-> float32 in the engine's inner loops (inline, so they vectorise): widening is exact; narrowing by
+// truncation is exact only for a float that came from a bf16 (a maximum, a copy).
+inline float widen(bf16_t x) {
+  uint32_t bits = uint32_t{x} << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+inline bf16_t narrow_exact(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return static_cast<bf16_t>(bits >> 16);
+}
 // Runs fn(begin, end) over [0, n) on armory's pool, in chunks of at least `grain`.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 

@@ -174,7 +174,31 @@ struct Session::Impl {
         steps[last[id]].release.push_back(static_cast<int>(id));
       }
     }
+    if (options.fpmath == FpMath::bf16) choose_bf16_outputs(kept);
     return {};
+  }
+
+  // BF16 fast math keeps an activation in bfloat16 (half the bytes to write and read again) when its
+  // producer can write it so, every reader takes it, and the caller does not get it back. Anywhere else it
+  // stays float32, so no reader ever pays a conversion pass for it.
+  void choose_bf16_outputs(const std::set<int>& returned) {
+    std::vector<std::vector<std::pair<size_t, size_t>>> readers(value_names.size());  // (step, input index)
+    for (size_t s = 0; s < steps.size(); ++s) {
+      for (size_t j = 0; j < steps[s].inputs.size(); ++j) {
+        if (steps[s].inputs[j] >= 0) readers[steps[s].inputs[j]].push_back({s, j});
+      }
+    }
+    for (Step& step : steps) {
+      if (!step.kernel->offers_bf16_output() || step.outputs.empty() || step.outputs[0] < 0) continue;
+      const int id = step.outputs[0];
+      if (returned.count(id) || readers[id].empty()) continue;
+      const bool all_take_bf16 = std::all_of(readers[id].begin(), readers[id].end(), [&](const auto& reader) {
+        return steps[reader.first].kernel->accepts_bf16(reader.second);
+      });
+      if (!all_take_bf16) continue;
+      step.kernel->use_bf16_output();
+      step.detail = step.kernel->describe();
+    }
   }
 
   Status check_input(const ValueInfo& info, const Tensor& t) const {
@@ -262,8 +286,15 @@ struct Session::Impl {
           return error(Errc::internal, "node '" + step.label + "' (" + step.op + "): input '" + value_names[id] +
                                            "' was not computed");
         }
-        if (values[id].nhwc && !step.kernel->accepts_nhwc(j)) {
-          converted[j] = Value{to_plain(arena, values[id]), false};
+        const bool widen = values[id].tensor.dtype() == DType::bfloat16 && !step.kernel->accepts_bf16(j);
+        const bool unpermute = values[id].nhwc && !step.kernel->accepts_nhwc(j);
+        if (widen || unpermute) {
+          converted[j] = widen ? to_float32(arena, values[id]) : values[id];
+          if (unpermute) {
+            Tensor plain = to_plain(arena, converted[j]);
+            if (widen) arena.release(std::move(converted[j].tensor));
+            converted[j] = Value{std::move(plain), false};
+          }
           in_ptrs.push_back(&converted[j]);
         } else {
           in_ptrs.push_back(&values[id]);
@@ -296,7 +327,8 @@ struct Session::Impl {
     for (int id : wanted) {
       // Returned tensors are the caller's: convert channels-last ones, and never hand out a constant's or an
       // input's memory as if it were writable.
-      Tensor t = to_plain(arena, values[id]);
+      Value wide = to_float32(arena, values[id]);
+      Tensor t = to_plain(arena, wide);
       if (!t.owned() || is_constant[id] || t.data() == values[id].tensor.data()) {
         bool shared = !t.owned() || is_constant[id] ||
                       std::any_of(given.begin(), given.end(), [&](const NamedTensor& g) { return g.tensor.data() == t.data(); });

@@ -12,6 +12,7 @@ const char* dtype_name(DType dtype) noexcept {
     case DType::float32: return "float32";
     case DType::int64: return "int64";
     case DType::boolean: return "bool";
+    case DType::bfloat16: return "bfloat16";
   }
   return "?";
 }
@@ -21,6 +22,7 @@ size_t dtype_size(DType dtype) noexcept {
     case DType::float32: return 4;
     case DType::int64: return 8;
     case DType::boolean: return 1;
+    case DType::bfloat16: return 2;
   }
   return 1;
 }

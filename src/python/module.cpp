@@ -282,6 +282,7 @@ py::dtype numpy_dtype(armory::nn::DType dtype) {
     case armory::nn::DType::float32: return py::dtype::of<float>();
     case armory::nn::DType::int64: return py::dtype::of<int64_t>();
     case armory::nn::DType::boolean: return py::dtype::of<bool>();
+    case armory::nn::DType::bfloat16: break;  // internal only: sessions return float32
   }
   return py::dtype::of<float>();
 }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <limits>
 #include <thread>
+#include <tuple>
 
 namespace armory {
 namespace {
@@ -269,6 +270,62 @@ TEST_F(GemmApi, PrepackedBAtSmallSizes) {
       }
     }
   }
+}
+
+// BF16 activations: C stored in bf16 with the epilogue and a bf16 residual (beta), against a double
+// reference on the same bf16 inputs. Sizes cover partial tiles, one depth block and several (k = 2500, where
+// partial sums stay fp32), and alpha = 0.
+TEST_F(GemmApi, Bf16OutputRoundsOnceAfterEpilogueAndResidual) {
+  std::mt19937 rng(21);
+  for (int64_t m : {1, 13, 97}) {
+    for (int64_t n : {5, 64, 130}) {
+      for (int64_t k : {1, 9, 300, 2500}) {
+        auto af = random_matrix<float>(m * k, rng), bf = random_matrix<float>(k * n, rng);
+        auto bias = random_matrix<float>(n, rng), prior_f = random_matrix<float>(m * n, rng);
+        std::vector<bf16_t> a(m * k), prior(m * n);
+        for (size_t i = 0; i < a.size(); ++i) a[i] = float_to_bf16(af[i]);
+        for (size_t i = 0; i < prior.size(); ++i) prior[i] = float_to_bf16(prior_f[i]);
+        auto packed = pack_b(Layout::row_major, Trans::no, k, n, bf.data(), n, FpMath::bf16);
+        ASSERT_TRUE(packed.ok()) << packed.status().message();
+        for (auto [alpha, beta, relu] : {std::tuple{1.0f, 0.0f, true}, std::tuple{0.5f, 1.0f, true},
+                                         std::tuple{1.0f, 1.0f, false}, std::tuple{0.0f, 2.0f, true}}) {
+          std::vector<bf16_t> c = prior;
+          ASSERT_TRUE(gemm_packed(Trans::no, m, alpha, a.data(), k, packed.value(), beta, c.data(), n,
+                                  Epilogue{bias.data(), relu}).ok());
+          for (int64_t i = 0; i < m; ++i) {
+            for (int64_t j = 0; j < n; ++j) {
+              double sum = 0, scale = 0;
+              for (int64_t p = 0; p < k; ++p) {
+                double term = double(bf16_to_float(a[i * k + p])) * bf16_to_float(float_to_bf16(bf[p * n + j]));
+                sum += term;
+                scale += std::fabs(term);
+              }
+              double want = alpha * sum + bias[j] + beta * double(bf16_to_float(prior[i * n + j]));
+              if (relu) want = std::max(0.0, want);
+              double tol = 0x1p-8 * std::fabs(want) + 2.0 * (k + 4) * 0x1p-24 * (alpha * scale + std::fabs(bias[j]) + 2);
+              ASSERT_NEAR(bf16_to_float(c[i * n + j]), want, tol)
+                  << "m=" << m << " n=" << n << " k=" << k << " alpha=" << alpha << " beta=" << beta << " i=" << i
+                  << " j=" << j;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_F(GemmApi, Bf16OutputNeedsBf16PackedB) {
+  std::vector<float> b(8 * 4, 1.0f);
+  std::vector<bf16_t> a(2 * 8, 0), c(2 * 4, 0);
+  auto packed = pack_b(Layout::row_major, Trans::no, 8, 4, b.data(), 4);
+  ASSERT_TRUE(packed.ok());
+  Status s = gemm_packed(Trans::no, 2, 1.0f, a.data(), 8, packed.value(), 0.0f, c.data(), 4);
+  EXPECT_EQ(s.code(), Errc::invalid_argument);
+  EXPECT_NE(s.message().find("FpMath::bf16"), std::string::npos) << s.message();
+  auto packed16 = pack_b(Layout::row_major, Trans::no, 8, 4, b.data(), 4, FpMath::bf16);
+  ASSERT_TRUE(packed16.ok());
+  s = gemm_packed(Trans::no, 2, 1.0f, a.data(), 8, packed16.value(), 0.0f, c.data(), 3);
+  EXPECT_EQ(s.code(), Errc::invalid_argument) << "ldc below n";
 }
 
 TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {

@@ -25,6 +25,7 @@ std::string compare(const Tensor& got, const Tensor& want) {
         case DType::float32: return double(t.data_as<float>()[i]);
         case DType::int64: return double(t.data_as<int64_t>()[i]);
         case DType::boolean: return double(t.data_as<uint8_t>()[i]);
+        case DType::bfloat16: return double(bf16_to_float(t.data_as<bf16_t>()[i]));
       }
       return 0.0;
     };

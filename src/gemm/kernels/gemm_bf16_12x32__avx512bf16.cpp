@@ -166,6 +166,32 @@ void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t kc, const bf16_t* a, int64
   direct_rows<12, true>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
 }
 
+// GCC 12 warns that the intrinsics' internal _mm512_undefined_* operand "may be used uninitialized" here
+// (GCC bug 105593, fixed in 13): nothing of ours is.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
+                            float beta, const float* bias, bool relu) {
+  const __m512 zero = _mm512_setzero_ps(), vb = _mm512_set1_ps(beta);
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* src = tile + i * ld_tile;
+    bf16_t* dst = c + i * ldc;
+    for (int64_t j = 0; j < cols; j += 16) {
+      const __mmask16 mask = cols - j >= 16 ? __mmask16(0xffff) : __mmask16((1u << (cols - j)) - 1);
+      __m512 v = _mm512_maskz_loadu_ps(mask, src + j);
+      if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, bias + j));
+      if (beta != 0.0f) {
+        // bf16 widens to fp32 exactly: its 16 bits become the high half of each lane.
+        const __m512i prior = _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask, dst + j)), 16);
+        v = _mm512_fmadd_ps(_mm512_castsi512_ps(prior), vb, v);
+      }
+      if (relu) v = _mm512_max_ps(zero, v);  // v second: NaN stays NaN
+      _mm256_mask_storeu_epi16(dst + j, mask, (__m256i)_mm512_cvtneps_pbh(v));
+    }
+  }
+}
+#pragma GCC diagnostic pop
+
 // fp32 -> bf16 with VCVTNEPS2BF16 (round to nearest even, 16 at a time): what BF16 fast math does to A
 // before the unpacked-A kernel reads it. Denormal inputs become zeros, as the instruction defines.
 void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst) {

@@ -51,6 +51,12 @@ using UnpackedABf16TileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t ld
 // relu optional), in a kernel's ISA; without one the driver's portable loop runs.
 using BiasReluF32 = void (*)(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu);
 
+// BF16 activations: a finished fp32 tile (alpha applied) stored to a bf16 C as
+// c = bf16(relu(tile + bias[j] + beta * c)), rounded to nearest even; beta == 0 never reads C, bias may be
+// null, relu optional.
+using StoreBf16 = void (*)(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
+                           float beta, const float* bias, bool relu);
+
 // Portable C++ (no ISA flags): the slow twins every fast kernel is compared with, and the fallback.
 void gemm_f32_4x16__scalar(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f64_4x8__scalar(int64_t, const double*, const double*, double*, int64_t, double, double);
@@ -80,6 +86,8 @@ void gemm_bf16_12x32__avx512bf16_direct(int64_t, const bf16_t*, int64_t, const b
                                         float, float, int, int);
 void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, float*, int64_t,
                                               float, float, int, int);
+void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
+                            float beta, const float* bias, bool relu);
 void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst);
 void interleave_f32_to_bf16__avx512bf16(const float* row0, const float* row1, int64_t n, bf16_t* dst);
 

@@ -144,6 +144,10 @@ class ConvKernel final : public Kernel {
   }
 
   bool accepts_nhwc(size_t index) const override { return index == 0 || index == 3; }
+  // BF16 fast math through the GEMM path: X and the residual may be bfloat16, and so may the output.
+  bool accepts_bf16(size_t index) const override { return gemm_in_bf16() && (index == 0 || index == 3); }
+  bool offers_bf16_output() const override { return gemm_in_bf16(); }
+  void use_bf16_output() override { bf16_output_ = true; }
   bool reads_constant(size_t index) const override { return !(weights_ && bias_constant_ && (index == 1 || index == 2)); }
   size_t packed_bytes() const override {
     if (!weights_) return 0;
@@ -160,6 +164,7 @@ class ConvKernel final : public Kernel {
     if (fusion_.bn_folded) s += " +BatchNorm";
     if (fusion_.residual) s += " +Add";
     if (fusion_.relu) s += " +Relu";
+    if (bf16_output_) s += " ->bf16";
     return s;
   }
 
@@ -199,23 +204,23 @@ class ConvKernel final : public Kernel {
     if (!geometry) return geometry.status();
     const Geometry& g = geometry.value();
 
-    Tensor input = x.nhwc ? x.tensor : to_nhwc(ctx.arena, x.tensor);
+    // bfloat16 arrives channels-last from the layers that write it; anything else is made so here.
+    Value x_wide = x.nhwc ? x : to_float32(ctx.arena, x);
+    Tensor input = x.nhwc ? x.tensor : to_nhwc(ctx.arena, x_wide.tensor);
+    if (!x.nhwc && x_wide.tensor.data() != x.tensor.data()) ctx.arena.release(std::move(x_wide.tensor));
     std::vector<int64_t> out_shape = {xs[0], cout, g.out[0], g.out[1]};
+    const DType out_dtype = bf16_output_ ? DType::bfloat16 : DType::float32;
 
-    // A fused residual is added by accumulating into it (beta = 1): in place when this is its last reader,
-    // else into a copy.
+    // A fused residual is added by accumulating into it (beta = 1): in place when this is its last reader
+    // and already stored as the output is, else into a copy in the output's layout and type.
     const Value* residual = fusion_.residual && in.size() > 3 ? in[3] : nullptr;
     bool residual_in_epilogue = residual && residual->tensor.shape() == out_shape;
     Tensor y;
-    if (residual_in_epilogue && residual->nhwc && ctx.may_consume(3)) {
+    if (residual_in_epilogue && residual->nhwc && residual->tensor.dtype() == out_dtype && ctx.may_consume(3)) {
       y = residual->tensor;
     } else {
-      y = ctx.arena.allocate(DType::float32, out_shape);
-      if (residual_in_epilogue) {
-        Tensor r = residual->nhwc ? residual->tensor : to_nhwc(ctx.arena, residual->tensor);
-        std::memcpy(y.mutable_data(), r.data(), y.bytes());
-        if (!residual->nhwc) ctx.arena.release(std::move(r));
-      }
+      y = ctx.arena.allocate(out_dtype, out_shape);
+      if (residual_in_epilogue) copy_residual(ctx.arena, *residual, y);
     }
     bool relu_in_epilogue = fusion_.relu && (!residual || residual_in_epilogue);
 
@@ -227,7 +232,9 @@ class ConvKernel final : public Kernel {
 
     Value result{std::move(y), true};
     if (residual && !residual_in_epilogue) {
-      auto sum = binary(ctx, BinaryOp::add, result, *residual);
+      // Shapes that only broadcast: the sum in float32.
+      Value wide = to_float32(ctx.arena, result), other = to_float32(ctx.arena, *residual);
+      auto sum = binary(ctx, BinaryOp::add, wide, other);
       if (!sum) return sum.status();
       result = std::move(sum.value());
       if (fusion_.relu) {
@@ -249,6 +256,32 @@ class ConvKernel final : public Kernel {
   }
 
   bool is_depthwise(const Tensor& w) const { return group_ > 1 && w.shape()[1] == 1 && w.shape()[0] == group_; }
+
+  // Weights packed at load for the GEMM path under BF16 fast math.
+  bool gemm_in_bf16() const {
+    return fpmath_ == FpMath::bf16 && weights_ && bias_constant_ && weights_->depthwise.empty();
+  }
+
+  // The residual copied into the output y (channels-last, y's element type) for the GEMM to accumulate into.
+  static void copy_residual(Arena& arena, const Value& residual, Tensor& y) {
+    Value r = residual;
+    if (!r.nhwc) {
+      Value wide = to_float32(arena, r);
+      r = Value{to_nhwc(arena, wide.tensor), true};
+      if (wide.tensor.data() != residual.tensor.data()) arena.release(std::move(wide.tensor));
+    }
+    const int64_t n = y.size();
+    if (r.tensor.dtype() == y.dtype()) {
+      std::memcpy(y.mutable_data(), r.tensor.data(), y.bytes());
+    } else if (y.dtype() == DType::bfloat16) {
+      float_to_bf16(r.tensor.data_as<float>(), n, y.mutable_data_as<bf16_t>());
+    } else {
+      const bf16_t* src = r.tensor.data_as<bf16_t>();
+      float* dst = y.mutable_data_as<float>();
+      for (int64_t i = 0; i < n; ++i) dst[i] = widen(src[i]);
+    }
+    if (r.tensor.data() != residual.tensor.data()) arena.release(std::move(r.tensor));
+  }
 
   Result<ConvWeights> prepare_weights(const Tensor& w, const Tensor* bias) const {
     const int64_t cout = w.shape()[0], cin_g = w.shape()[1], kh = w.shape()[2], kw = w.shape()[3];
@@ -294,86 +327,123 @@ class ConvKernel final : public Kernel {
     return cw;
   }
 
-  Status run_gemm(RunContext& ctx, const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g, int64_t cout, Tensor& y,
-                  bool accumulate, bool relu) const {
+  // x: the channels-last input, float32 or (BF16 fast math) bfloat16. y: the channels-last output, float32
+  // or bfloat16, already holding the residual when accumulate.
+  Status run_gemm(RunContext& ctx, const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g,
+                  int64_t cout, Tensor& y, bool accumulate, bool relu) const {
     const auto& xs = x.shape();
     const int64_t batch = xs[0], cin = xs[1], in_h = xs[2], in_w = xs[3];
     const int64_t cin_g = cin / group_, cout_g = cout / group_;
     const int64_t kh = win.kernel[0], kw = win.kernel[1];
     const int64_t k = kh * kw * cin_g;
     const int64_t rows = batch * g.out[0] * g.out[1];
-    const float* src = x.data_as<float>();
-    float* dst = y.mutable_data_as<float>();
+    const bool bf16_in = x.dtype() == DType::bfloat16, bf16_out = y.dtype() == DType::bfloat16;
     const float beta = accumulate ? 1.0f : 0.0f;
+
+    // rows [r0, r0 + count) of A (fp32, or bf16 under BF16 fast math) times group grp's weights into y.
+    auto multiply = [&](const void* a, bool a_bf16, int64_t lda, int64_t r0, int64_t count, int64_t grp) {
+      Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data() + grp * cout_g, relu};
+      const int64_t at = r0 * cout + grp * cout_g;
+      const PackedMatrix& w = cw.packed[grp];
+      if (bf16_out) {
+        return gemm_packed(Trans::no, count, 1.0f, static_cast<const bf16_t*>(a), lda, w, beta,
+                           y.mutable_data_as<bf16_t>() + at, cout, e);
+      }
+      if (a_bf16) {
+        return gemm_packed(Trans::no, count, 1.0f, static_cast<const bf16_t*>(a), lda, w, beta,
+                           y.mutable_data_as<float>() + at, cout, e);
+      }
+      return gemm_packed(Trans::no, count, 1.0f, static_cast<const float*>(a), lda, w, beta,
+                         y.mutable_data_as<float>() + at, cout, e);
+    };
 
     bool pointwise = kh == 1 && kw == 1 && win.stride[0] == 1 && win.stride[1] == 1 && g.pad_begin[0] == 0 &&
                      g.pad_begin[1] == 0 && g.out[0] == in_h && g.out[1] == in_w;
     if (pointwise && group_ == 1) {
-      Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data(), relu};
-      return gemm_packed(Trans::no, rows, 1.0f, src, cin, cw.packed[0], beta, dst, cout, e);
+      if (!bf16_out || bf16_in) return multiply(x.data(), bf16_in, cin, 0, rows, 0);
+      // A bf16 output takes bf16 products: a float32 input is rounded first.
+      Tensor half = ctx.arena.allocate(DType::bfloat16, xs);
+      float_to_bf16(x.data_as<float>(), x.size(), half.mutable_data_as<bf16_t>());
+      Status status = multiply(half.data(), true, cin, 0, rows, 0);
+      ctx.arena.release(std::move(half));
+      return status;
     }
 
     // Patches in chunks of rows small enough to stay in L2 between being written and multiplied. With
     // enough chunks, each thread takes whole chunks (patches and product, its GEMM single-threaded);
     // otherwise chunks go one by one and the GEMM spreads each over the threads.
     const int64_t chunk = std::clamp<int64_t>((int64_t{384} << 10) / (k * 4), 96, 1024) / 24 * 24;
+    const int64_t chunk_rows = std::min(chunk, rows);
     const int64_t chunks = (rows + chunk - 1) / chunk;
     const int threads = static_cast<int>(std::min<int64_t>(ThreadPool::global().max_threads(), chunks));
     const bool per_thread_chunks = threads > 1 && chunks >= 2 * int64_t{threads};
     const int buffers = per_thread_chunks ? threads : 1;
-    Tensor patches = ctx.arena.allocate(DType::float32, {buffers, std::min(chunk, rows), k});
-    // BF16 fast math: the patches go to the GEMM as bf16, converted here once, in the L2-sized chunk (half
-    // the bytes for the kernel to stream, and no conversion inside the GEMM).
-    const bool bf16 = fpmath_ == FpMath::bf16;
+    // Patches are built in the input's element type. Under BF16 fast math float32 patches go to the GEMM
+    // rounded to bf16, once, in the L2-sized chunk (half the bytes for the kernel to stream, and no
+    // conversion inside the GEMM); bfloat16 inputs give bf16 patches directly.
+    Tensor patches = ctx.arena.allocate(x.dtype(), {buffers, chunk_rows, k});
+    const bool round_patches = fpmath_ == FpMath::bf16 && !bf16_in;
     Tensor patches_bf16;
-    if (bf16) patches_bf16 = ctx.arena.allocate(DType::float32, {buffers, (std::min(chunk, rows) * k + 1) / 2});
+    if (round_patches) patches_bf16 = ctx.arena.allocate(DType::bfloat16, {buffers, chunk_rows, k});
     const int64_t out_hw = g.out[0] * g.out[1];
     const bool contiguous_taps = group_ == 1 && win.dilation[1] == 1;
 
-    auto gather = [&](float* col, int64_t r0, int64_t begin, int64_t end, int64_t grp) {
+    auto gather = [&]<class T>(T* col, const T* src, int64_t r0, int64_t begin, int64_t end, int64_t grp) {
       for (int64_t r = begin; r < end; ++r) {
         int64_t pixel = r0 + r;
         int64_t b = pixel / out_hw, oy = pixel % out_hw / g.out[1], ox = pixel % g.out[1];
-        float* row = col + r * k;
+        T* row = col + r * k;
         const int64_t ix0 = ox * win.stride[1] - g.pad_begin[1];
         for (int64_t ky = 0; ky < kh; ++ky, row += kw * cin_g) {
           int64_t iy = oy * win.stride[0] - g.pad_begin[0] + ky * win.dilation[0];
           if (iy < 0 || iy >= in_h) {
-            std::memset(row, 0, kw * cin_g * sizeof(float));
+            std::memset(row, 0, kw * cin_g * sizeof(T));
             continue;
           }
-          const float* line = src + (b * in_h + iy) * in_w * cin + grp * cin_g;
+          const T* line = src + (b * in_h + iy) * in_w * cin + grp * cin_g;
           if (contiguous_taps) {
             // Undilated, ungrouped: the taps of one kernel row are adjacent pixels, whose channels follow
             // each other in memory; copy the part inside the image at once, zero the padding around it.
             const int64_t first = std::min<int64_t>(kw, std::max<int64_t>(0, -ix0));
             const int64_t last = std::min<int64_t>(kw, in_w - ix0);
-            if (first > 0) std::memset(row, 0, first * cin * sizeof(float));
-            if (last > first) std::memcpy(row + first * cin, line + (ix0 + first) * cin, (last - first) * cin * sizeof(float));
+            if (first > 0) std::memset(row, 0, first * cin * sizeof(T));
+            if (last > first) std::memcpy(row + first * cin, line + (ix0 + first) * cin, (last - first) * cin * sizeof(T));
             if (last < kw) {
               const int64_t from = std::max(first, last);
-              std::memset(row + from * cin, 0, (kw - from) * cin * sizeof(float));
+              std::memset(row + from * cin, 0, (kw - from) * cin * sizeof(T));
             }
             continue;
           }
           for (int64_t kx = 0; kx < kw; ++kx) {
             int64_t ix = ix0 + kx * win.dilation[1];
             if (ix < 0 || ix >= in_w) {
-              std::memset(row + kx * cin_g, 0, cin_g * sizeof(float));
+              std::memset(row + kx * cin_g, 0, cin_g * sizeof(T));
             } else {
-              std::memcpy(row + kx * cin_g, line + ix * cin, cin_g * sizeof(float));
+              std::memcpy(row + kx * cin_g, line + ix * cin, cin_g * sizeof(T));
             }
           }
         }
       }
     };
-    auto multiply = [&](const float* col, int buffer, int64_t r0, int64_t count, int64_t grp) {
-      Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data() + grp * cout_g, relu};
-      float* out = dst + r0 * cout + grp * cout_g;
-      if (!bf16) return gemm_packed(Trans::no, count, 1.0f, col, k, cw.packed[grp], beta, out, cout, e);
-      bf16_t* half = reinterpret_cast<bf16_t*>(patches_bf16.mutable_data_as<float>()) + buffer * std::min(chunk, rows) * k;
+    // Patches of rows [r0, r0 + count) of group grp into buffer `buffer` (split over the threads when
+    // `split`), then their product.
+    auto patch_and_multiply = [&](int buffer, int64_t r0, int64_t count, int64_t grp, bool split) {
+      auto build = [&]<class T>(T* col, const T* src) {
+        if (!split) return gather(col, src, r0, 0, count, grp);
+        parallel_for(count, 32, [&](int64_t begin, int64_t end) { gather(col, src, r0, begin, end, grp); });
+      };
+      const size_t offset = static_cast<size_t>(buffer * chunk_rows * k);
+      if (bf16_in) {
+        bf16_t* col = patches.mutable_data_as<bf16_t>() + offset;
+        build(col, x.data_as<bf16_t>());
+        return multiply(col, true, k, r0, count, grp);
+      }
+      float* col = patches.mutable_data_as<float>() + offset;
+      build(col, x.data_as<float>());
+      if (!round_patches) return multiply(col, false, k, r0, count, grp);
+      bf16_t* half = patches_bf16.mutable_data_as<bf16_t>() + offset;
       float_to_bf16(col, count * k, half);
-      return gemm_packed(Trans::no, count, 1.0f, half, k, cw.packed[grp], beta, out, cout, e);
+      return multiply(half, true, k, r0, count, grp);
     };
 
     Status status;
@@ -382,12 +452,10 @@ class ConvKernel final : public Kernel {
       std::atomic<bool> failed{false};
       std::mutex failure_lock;
       ThreadPool::global().parallel(threads, [&](ParallelContext& pc) {
-        float* col = patches.mutable_data_as<float>() + pc.thread() * std::min(chunk, rows) * k;
         for (int64_t c = next++; c < chunks && !failed; c = next++) {
           const int64_t r0 = c * chunk, count = std::min(chunk, rows - r0);
           for (int64_t grp = 0; grp < group_; ++grp) {
-            gather(col, r0, 0, count, grp);
-            if (Status s = multiply(col, pc.thread(), r0, count, grp); !s) {
+            if (Status s = patch_and_multiply(pc.thread(), r0, count, grp, false); !s) {
               std::lock_guard<std::mutex> guard(failure_lock);
               status = s;
               failed = true;
@@ -396,17 +464,13 @@ class ConvKernel final : public Kernel {
         }
       });
     } else {
-      float* col = patches.mutable_data_as<float>();
       for (int64_t r0 = 0; r0 < rows && status.ok(); r0 += chunk) {
         const int64_t count = std::min(chunk, rows - r0);
-        for (int64_t grp = 0; grp < group_ && status.ok(); ++grp) {
-          parallel_for(count, 32, [&](int64_t begin, int64_t end) { gather(col, r0, begin, end, grp); });
-          status = multiply(col, 0, r0, count, grp);
-        }
+        for (int64_t grp = 0; grp < group_ && status.ok(); ++grp) status = patch_and_multiply(0, r0, count, grp, true);
       }
     }
     ctx.arena.release(std::move(patches));
-    if (bf16) ctx.arena.release(std::move(patches_bf16));
+    if (round_patches) ctx.arena.release(std::move(patches_bf16));
     return status;
   }
 
@@ -452,6 +516,7 @@ class ConvKernel final : public Kernel {
   std::optional<ConvWeights> weights_;
   std::vector<int64_t> weight_shape_;
   bool bias_constant_ = true;
+  bool bf16_output_ = false;
 };
 
 KernelResult make_conv(const NodeSpec& spec) {

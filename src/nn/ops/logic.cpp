@@ -35,6 +35,7 @@ double element(const Tensor& t, int64_t i) {
     case DType::float32: return t.data_as<float>()[i];
     case DType::int64: return static_cast<double>(t.data_as<int64_t>()[i]);
     case DType::boolean: return t.data_as<uint8_t>()[i];
+    case DType::bfloat16: return bf16_to_float(t.data_as<bf16_t>()[i]);
   }
   return 0;
 }

@@ -26,6 +26,8 @@ class PoolKernel final : public Kernel {
   bool count_include_pad = false;
 
   bool accepts_nhwc(size_t) const override { return true; }
+  // BF16 activations pass through MaxPool as they are: the largest of bf16 values is one of them.
+  bool accepts_bf16(size_t) const override { return kind == PoolKind::max; }
 
   std::string describe() const override {
     return std::to_string(kernel[0]) + "x" + std::to_string(kernel[1]) + " s" + std::to_string(stride[0]) + "," +
@@ -33,15 +35,24 @@ class PoolKernel final : public Kernel {
   }
 
   Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
-    const Value& x = *in[0];
-    const auto& xs = x.tensor.shape();
-    if (x.tensor.dtype() != DType::float32) return unsupported("pooling supports float32 only");
+    const Value& x0 = *in[0];
+    const auto& xs = x0.tensor.shape();
+    const bool bf16 = x0.tensor.dtype() == DType::bfloat16;
+    if (x0.tensor.dtype() != DType::float32 && !bf16) return unsupported("pooling supports float32 only");
     if (xs.size() != 4) return unsupported("only 2-D pooling (4-D input) is supported, got " + shape_string(xs));
     int64_t o[2], pb[2], pe[2];
     if (Status s = pool_geometry(kernel, stride, dilation, pads, auto_pad, ceil_mode, xs[2], xs[3], o, pb, pe); !s) return s;
+    // bfloat16 arrives channels-last from the convs that write it.
+    const Value x = bf16 && !x0.nhwc ? to_float32(ctx.arena, x0) : x0;
+    const bool bf16_nhwc = x.tensor.dtype() == DType::bfloat16;
     Tensor input = x.nhwc ? x.tensor : to_nhwc(ctx.arena, x.tensor);
     const int64_t batch = xs[0], c = xs[1], in_h = xs[2], in_w = xs[3];
-    Tensor y = ctx.arena.allocate(DType::float32, {batch, c, o[0], o[1]});
+    Tensor y = ctx.arena.allocate(x.tensor.dtype(), {batch, c, o[0], o[1]});
+    if (bf16_nhwc) {
+      max_pool_bf16(input.data_as<bf16_t>(), y.mutable_data_as<bf16_t>(), batch, c, in_h, in_w, o, pb);
+      out[0] = Value{std::move(y), true};
+      return {};
+    }
     const float* src = input.data_as<float>();
     float* dst = y.mutable_data_as<float>();
     parallel_for(batch * o[0], 1, [&](int64_t begin, int64_t end) {
@@ -74,8 +85,37 @@ class PoolKernel final : public Kernel {
         }
       }
     });
+    if (!x.nhwc) ctx.arena.release(std::move(input));
     out[0] = Value{std::move(y), true};
     return {};
+  }
+
+ private:
+  // MaxPool on channels-last bf16: each window's maximum in float32 (exact: bf16 widens exactly), stored
+  // back to bf16 (exact again: it is one of the inputs). An output pixel no window reaches is -inf.
+  void max_pool_bf16(const bf16_t* src, bf16_t* dst, int64_t batch, int64_t c, int64_t in_h, int64_t in_w,
+                     const int64_t o[2], const int64_t pb[2]) const {
+    parallel_for(batch * o[0], 1, [&](int64_t begin, int64_t end) {
+      std::vector<float> acc(static_cast<size_t>(c));
+      for (int64_t line = begin; line < end; ++line) {
+        int64_t b = line / o[0], oy = line % o[0];
+        for (int64_t ox = 0; ox < o[1]; ++ox) {
+          std::fill(acc.begin(), acc.end(), -std::numeric_limits<float>::infinity());
+          for (int64_t ky = 0; ky < kernel[0]; ++ky) {
+            int64_t iy = oy * stride[0] - pb[0] + ky * dilation[0];
+            if (iy < 0 || iy >= in_h) continue;
+            for (int64_t kx = 0; kx < kernel[1]; ++kx) {
+              int64_t ix = ox * stride[1] - pb[1] + kx * dilation[1];
+              if (ix < 0 || ix >= in_w) continue;
+              const bf16_t* px = src + ((b * in_h + iy) * in_w + ix) * c;
+              for (int64_t ch = 0; ch < c; ++ch) acc[ch] = std::max(acc[ch], widen(px[ch]));
+            }
+          }
+          bf16_t* out = dst + ((b * o[0] + oy) * o[1] + ox) * c;
+          for (int64_t ch = 0; ch < c; ++ch) out[ch] = narrow_exact(acc[ch]);
+        }
+      }
+    });
   }
 };
 
@@ -103,11 +143,14 @@ class GlobalPoolKernel final : public Kernel {
  public:
   explicit GlobalPoolKernel(PoolKind kind) : kind_(kind) {}
   bool accepts_nhwc(size_t) const override { return true; }
+  bool accepts_bf16(size_t) const override { return true; }  // summed in float32; the result is float32
 
   Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
-    const Value& x = *in[0];
+    // bfloat16 arrives channels-last from the convs that write it.
+    const bool bf16 = in[0]->tensor.dtype() == DType::bfloat16;
+    const Value x = bf16 && !in[0]->nhwc ? to_float32(ctx.arena, *in[0]) : *in[0];
     const auto& xs = x.tensor.shape();
-    if (x.tensor.dtype() != DType::float32) return unsupported("pooling supports float32 only");
+    if (x.tensor.dtype() != DType::float32 && !bf16) return unsupported("pooling supports float32 only");
     if (xs.size() < 3) return invalid("global pooling needs an input with spatial dimensions, got " + shape_string(xs));
     const int64_t batch = xs[0], c = xs[1];
     int64_t hw = 1;
@@ -120,14 +163,27 @@ class GlobalPoolKernel final : public Kernel {
     float* dst = y.mutable_data_as<float>();
     const float* src = x.tensor.data_as<float>();
     const float init = kind_ == PoolKind::max ? -std::numeric_limits<float>::infinity() : 0.0f;
+    auto pool_pixels = [&]<class T>(const T* pixels, float* acc) {
+      for (int64_t i = 0; i < hw; ++i) {
+        const T* px = pixels + i * c;
+        for (int64_t ch = 0; ch < c; ++ch) {
+          float v;
+          if constexpr (std::is_same_v<T, bf16_t>) {
+            v = widen(px[ch]);
+          } else {
+            v = px[ch];
+          }
+          acc[ch] = kind_ == PoolKind::max ? std::max(acc[ch], v) : acc[ch] + v;
+        }
+      }
+    };
     for (int64_t b = 0; b < batch; ++b) {
       float* acc = dst + b * c;
       std::fill(acc, acc + c, init);
-      if (x.nhwc) {
-        for (int64_t i = 0; i < hw; ++i) {
-          const float* px = src + (b * hw + i) * c;
-          for (int64_t ch = 0; ch < c; ++ch) acc[ch] = kind_ == PoolKind::max ? std::max(acc[ch], px[ch]) : acc[ch] + px[ch];
-        }
+      if (x.nhwc && x.tensor.dtype() == DType::bfloat16) {
+        pool_pixels(x.tensor.data_as<bf16_t>() + b * hw * c, acc);
+      } else if (x.nhwc) {
+        pool_pixels(src + b * hw * c, acc);
       } else {
         for (int64_t ch = 0; ch < c; ++ch) {
           const float* plane = src + (b * c + ch) * hw;

@@ -1,0 +1,170 @@
+// BF16 activations: under fpmath = bf16 a conv writes its output in bfloat16 when every reader takes it
+// (convs, MaxPool, the global pools) and the caller does not get it back; everything else widens at the
+// boundary. A small graph built here (so it runs under every ISA level, the sanitizers and qemu) goes
+// through each of those cases and must agree with the float32 session to bf16's precision.
+#include <armory/nn.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace armory::nn {
+namespace {
+
+// Just enough of the protobuf wire format to write an ONNX model.
+class Message {
+ public:
+  Message& varint(int field, uint64_t value) {
+    key(field, 0);
+    put_varint(value);
+    return *this;
+  }
+  Message& bytes(int field, const std::string& value) {
+    key(field, 2);
+    put_varint(value.size());
+    out_ += value;
+    return *this;
+  }
+  Message& message(int field, const Message& m) { return bytes(field, m.out_); }
+  const std::string& str() const { return out_; }
+
+ private:
+  void key(int field, int wire_type) { put_varint(static_cast<uint64_t>(field) << 3 | wire_type); }
+  void put_varint(uint64_t v) {
+    for (; v >= 0x80; v >>= 7) out_ += static_cast<char>((v & 0x7f) | 0x80);
+    out_ += static_cast<char>(v);
+  }
+  std::string out_;
+};
+
+constexpr int kFloat = 1;
+
+Message ints_attribute(const std::string& name, const std::vector<int64_t>& values) {
+  Message a;
+  a.bytes(1, name);
+  for (int64_t v : values) a.varint(8, static_cast<uint64_t>(v));
+  return a.varint(20, 7);  // INTS
+}
+
+Message node(const std::string& op, const std::vector<std::string>& inputs, const std::string& output,
+             const std::vector<Message>& attributes = {}) {
+  Message n;
+  for (const auto& in : inputs) n.bytes(1, in);
+  n.bytes(2, output).bytes(3, output + "_node").bytes(4, op);
+  for (const auto& a : attributes) n.message(5, a);
+  return n;
+}
+
+Message initializer(const std::string& name, const std::vector<int64_t>& dims, std::mt19937& rng, float scale) {
+  std::normal_distribution<float> dist(0.0f, scale);
+  int64_t count = 1;
+  for (int64_t d : dims) count *= d;
+  std::vector<float> values(static_cast<size_t>(count));
+  for (float& v : values) v = dist(rng);
+  Message t;
+  for (int64_t d : dims) t.varint(1, static_cast<uint64_t>(d));
+  t.varint(2, kFloat).bytes(8, name);
+  return t.bytes(9, std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+}
+
+Message value_info(const std::string& name, const std::vector<int64_t>& dims) {
+  Message shape;
+  for (int64_t d : dims) shape.message(1, Message().varint(1, static_cast<uint64_t>(d)));
+  Message tensor;
+  tensor.varint(1, kFloat).message(2, shape);
+  return Message().bytes(1, name).message(2, Message().message(1, tensor));
+}
+
+// x [2, 8, 9, 9] -> conv 3x3 (+Relu) -> a -> MaxPool 3x3 s2 -> p
+//   p -> conv 1x1 (+Relu) -> b;  b -> conv 3x3, + p, Relu -> c (returned: stays float32, residual is bf16)
+//   p -> Sigmoid -> s (returned; MaxPool passes bf16 through, Sigmoid takes none: widened at the boundary)
+//   p -> conv 1x1 s2 (+Relu) -> d -> GlobalAveragePool -> g (returned)
+std::string test_model() {
+  std::mt19937 rng(5);
+  Message graph;
+  graph.message(1, node("Conv", {"x", "wa", "ba"}, "a_conv", {ints_attribute("pads", {1, 1, 1, 1})}))
+      .message(1, node("Relu", {"a_conv"}, "a"))
+      .message(1, node("MaxPool", {"a"}, "p",
+                       {ints_attribute("kernel_shape", {3, 3}), ints_attribute("strides", {2, 2}),
+                        ints_attribute("pads", {1, 1, 1, 1})}))
+      .message(1, node("Conv", {"p", "wb", "bb"}, "b_conv"))
+      .message(1, node("Relu", {"b_conv"}, "b"))
+      .message(1, node("Conv", {"b", "wc", "bc"}, "c_conv", {ints_attribute("pads", {1, 1, 1, 1})}))
+      .message(1, node("Add", {"c_conv", "p"}, "c_sum"))
+      .message(1, node("Relu", {"c_sum"}, "c"))
+      .message(1, node("Sigmoid", {"p"}, "s"))
+      .message(1, node("Conv", {"p", "wd", "bd"}, "d_conv", {ints_attribute("strides", {2, 2})}))
+      .message(1, node("Relu", {"d_conv"}, "d"))
+      .message(1, node("GlobalAveragePool", {"d"}, "g"));
+  graph.bytes(2, "bf16_activations");
+  graph.message(5, initializer("wa", {16, 8, 3, 3}, rng, 0.2f)).message(5, initializer("ba", {16}, rng, 0.1f));
+  graph.message(5, initializer("wb", {16, 16, 1, 1}, rng, 0.3f)).message(5, initializer("bb", {16}, rng, 0.1f));
+  graph.message(5, initializer("wc", {16, 16, 3, 3}, rng, 0.1f)).message(5, initializer("bc", {16}, rng, 0.1f));
+  graph.message(5, initializer("wd", {32, 16, 1, 1}, rng, 0.3f)).message(5, initializer("bd", {32}, rng, 0.1f));
+  graph.message(11, value_info("x", {2, 8, 9, 9}));
+  graph.message(12, value_info("c", {2, 16, 5, 5}))
+      .message(12, value_info("s", {2, 16, 5, 5}))
+      .message(12, value_info("g", {2, 32, 1, 1}));
+  Message model;
+  model.varint(1, 8).message(8, Message().bytes(1, "").varint(2, 13)).message(7, graph);
+  return model.str();
+}
+
+TEST(Bf16Activations, KeptBetweenLayersThatTakeThemAndAgreeWithFloat32) {
+  const std::string bytes = test_model();
+  auto strict = Session::load_from_bytes(bytes, ".");
+  ASSERT_TRUE(strict.ok()) << strict.status().message();
+  SessionOptions options;
+  options.fpmath = FpMath::bf16;
+  auto bf16 = Session::load_from_bytes(bytes, ".", options);
+  ASSERT_TRUE(bf16.ok()) << bf16.status().message();
+
+  // Which convs write bf16: the first two (read by MaxPool, a conv) and the strided one (read by the global
+  // pool); not the one whose output is returned.
+  const std::string graph = bf16->dump_graph();
+  auto line_of = [&](const std::string& output) {
+    size_t at = graph.find("-> " + output);
+    EXPECT_NE(at, std::string::npos) << graph;
+    size_t begin = graph.rfind('\n', at);
+    return graph.substr(begin == std::string::npos ? 0 : begin + 1, at - (begin == std::string::npos ? 0 : begin + 1));
+  };
+  EXPECT_NE(line_of("a").find("->bf16"), std::string::npos) << graph;
+  EXPECT_NE(line_of("b").find("->bf16"), std::string::npos) << graph;
+  EXPECT_NE(line_of("d").find("->bf16"), std::string::npos) << graph;
+  EXPECT_EQ(line_of("c").find("->bf16"), std::string::npos) << graph;
+  EXPECT_EQ(strict->dump_graph().find("->bf16"), std::string::npos) << "float32 sessions keep float32";
+
+  std::mt19937 rng(6);
+  std::normal_distribution<float> dist;
+  std::vector<float> x(2 * 8 * 9 * 9);
+  for (float& v : x) v = dist(rng);
+  std::vector<NamedTensor> feed = {{"x", Tensor::borrow(DType::float32, {2, 8, 9, 9}, x.data())}};
+  auto want = strict->run(feed);
+  ASSERT_TRUE(want.ok()) << want.status().message();
+  for (int repeat = 0; repeat < 2; ++repeat) {  // the second run reuses the arena's buffers
+    auto got = bf16->run(feed);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    ASSERT_EQ(got->size(), 3u);
+    for (size_t o = 0; o < 3; ++o) {
+      const Tensor& g = got.value()[o];
+      const Tensor& w = want.value()[o];
+      ASSERT_EQ(g.dtype(), DType::float32) << "outputs are float32";
+      ASSERT_EQ(g.shape(), w.shape());
+      double max_want = 0, max_diff = 0;
+      for (int64_t i = 0; i < g.size(); ++i) {
+        max_want = std::max(max_want, std::fabs(double(w.data_as<float>()[i])));
+        max_diff = std::max(max_diff, std::fabs(double(g.data_as<float>()[i]) - w.data_as<float>()[i]));
+      }
+      // bf16 keeps 8 bits: products and stored activations each add ~2^-9 relative error.
+      EXPECT_LT(max_diff, 0.03 * max_want) << "output " << o;
+      EXPECT_GT(max_diff, 0.0) << "output " << o << ": bf16 changes the result";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace armory::nn

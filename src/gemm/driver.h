@@ -93,6 +93,7 @@ class Scratch {
 
 Scratch& thread_a_scratch();
 Scratch& thread_b_scratch();
+Scratch& thread_c_scratch();  // an fp32 C for products whose caller wants bf16 (gemm.cpp)
 
 // op(B) packed for one kernel and blocking: blocks in (jc, pc) order, each kc_padded x round_up(nc, NR).
 template <class Packed>
@@ -419,8 +420,15 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 if (args.c_bf16 != nullptr) {
                   bf16_t* c16 = args.c_bf16 + (ic + ir) * args.ldc + jc + jr;
                   if (beta != 0.0f) prefetch_rows(c16, rows, cols, args.ldc);
-                  run_tile(edge_tile, nr, 0.0f);
                   const Epilogue& e = args.epilogue;
+                  if (rows == mr && cols == nr && ir < full_rows && kern.fn_unpacked_a_bf16_c != nullptr) {
+                    if constexpr (std::is_same_v<In, bf16_t>) {  // a_rows is bf16 A read in place
+                      kern.fn_unpacked_a_bf16_c(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c16, args.ldc,
+                                                args.alpha, beta, e.bias ? e.bias + jc + jr : nullptr, e.relu);
+                      continue;
+                    }
+                  }
+                  run_tile(edge_tile, nr, 0.0f);
                   (kern.store_bf16 ? kern.store_bf16 : store_tile_bf16)(rows, cols, edge_tile, nr, c16, args.ldc, beta,
                                                                         e.bias ? e.bias + jc + jr : nullptr, e.relu);
                   continue;

@@ -28,7 +28,8 @@ constexpr bool kArm = false;
 // Columns: {name, isa, compiled}, mr, nr (per 128 bits if scalable), k_group, fn, optional fn reading a
 // row-major A unpacked, scalable, optional fp32 -> bf16 conversions for A and for B's pairs, optional
 // edge tile reading A in place, optional small-problem tile reading A and B in place, optional fp32
-// bias + ReLU epilogue, optional store of a finished tile to a bf16 C.
+// bias + ReLU epilogue, optional store of a finished tile to a bf16 C, optional unpacked-A tile storing a bf16
+// C with the epilogue fused.
 constexpr std::array<F32Kernel, 5> kF32 = {{
     {{"gemm_f32_12x32__avx512", IsaLevel::avx512, kX86}, 12, 32, 1, ARMORY_X86_FN(gemm_f32_12x32__avx512),
      ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a), false, nullptr, nullptr,
@@ -59,7 +60,8 @@ constexpr std::array<Bf16Kernel, 5> kBf16 = {{
      ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a), false, ARMORY_X86_FN(convert_f32_to_bf16__avx512bf16),
      ARMORY_X86_FN(interleave_f32_to_bf16__avx512bf16), nullptr,
      {ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct), ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct_f32_b)},
-     ARMORY_X86_FN(bias_relu_f32__avx512), ARMORY_X86_FN(store_bf16__avx512bf16)},
+     ARMORY_X86_FN(bias_relu_f32__avx512), ARMORY_X86_FN(store_bf16__avx512bf16),
+     ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c)},
     {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},
 }};
 

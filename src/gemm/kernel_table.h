@@ -45,6 +45,7 @@ struct KernelInfo {
   typename UnpackedA<Fn>::direct fn_direct{};  // optional: small problems, A and B in place
   BiasReluF32 epilogue = nullptr;  // optional, fp32 output: bias + ReLU on finished tiles in the kernel's ISA
   StoreBf16 store_bf16 = nullptr;  // optional, BF16 kernels: a tile stored to a bf16 C in the kernel's ISA
+  UnpackedABf16CTileKernel fn_unpacked_a_bf16_c = nullptr;  // optional, BF16 kernels: full tiles to a bf16 C
 };
 
 // The tile width a kernel has on this CPU.

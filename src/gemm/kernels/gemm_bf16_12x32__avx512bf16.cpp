@@ -10,8 +10,10 @@ namespace {
 // two fp32 FMAs. A k step is a pair: B holds (b[k][j], b[k+1][j]) per column j, 32 bits each; row i's pair
 // (a[i][k], a[i][k+1]) is broadcast as one 32-bit value from a + i * rsa, and A advances by csa per pair
 // (packed: rsa = 2, csa = 2 * 12; a row-major bf16 A in place: rsa = lda, csa = 2). 12 rows x 2 zmm.
+// store(i, j, v) writes the finished vector v (columns 16j..16j+15 of row i, alpha not applied).
+template <class Store>
 __attribute__((always_inline)) inline void tile(int64_t kc, const bf16_t* a, int64_t rsa, int64_t csa,
-                                                const bf16_t* b, float* c, int64_t ldc, float alpha, float beta) {
+                                                const bf16_t* b, Store store) {
   constexpr int MR = 12, NV = 2, NR = 32;
   __m512 acc[MR][NV];
 #pragma GCC unroll 12
@@ -33,17 +35,48 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const bf16_t* a, int
     a += csa;
     b += 2 * NR;
   }
-  const __m512 va = _mm512_set1_ps(alpha);
-  const __m512 vb = _mm512_set1_ps(beta);
 #pragma GCC unroll 12
   for (int i = 0; i < MR; ++i) {
 #pragma GCC unroll 2
-    for (int j = 0; j < NV; ++j) {
-      float* cp = c + i * ldc + j * 16;
-      __m512 scaled = _mm512_mul_ps(acc[i][j], va);
-      _mm512_storeu_ps(cp, beta == 0.0f ? scaled : _mm512_fmadd_ps(_mm512_loadu_ps(cp), vb, scaled));
-    }
+    for (int j = 0; j < NV; ++j) store(i, j, acc[i][j]);
   }
+}
+
+// C = alpha * acc + beta * C in fp32.
+struct StoreF32 {
+  float* c;
+  int64_t ldc;
+  __m512 alpha, beta;
+  bool reads_c;
+  __attribute__((always_inline)) void operator()(int i, int j, __m512 v) const {
+    float* cp = c + i * ldc + j * 16;
+    const __m512 scaled = _mm512_mul_ps(v, alpha);
+    _mm512_storeu_ps(cp, reads_c ? _mm512_fmadd_ps(_mm512_loadu_ps(cp), beta, scaled) : scaled);
+  }
+};
+
+// The bf16 C of BF16 activations, with the epilogue fused: c = bf16(relu(alpha * acc + bias + beta * c)).
+struct StoreBf16Fused {
+  bf16_t* c;
+  int64_t ldc;
+  __m512 alpha, beta;
+  const float* bias;
+  bool reads_c, relu;
+  __attribute__((always_inline)) void operator()(int i, int j, __m512 v) const {
+    bf16_t* cp = c + i * ldc + j * 16;
+    v = _mm512_mul_ps(v, alpha);
+    if (bias) v = _mm512_add_ps(v, _mm512_loadu_ps(bias + j * 16));
+    if (reads_c) {
+      const __m512i prior = _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)cp)), 16);
+      v = _mm512_fmadd_ps(_mm512_castsi512_ps(prior), beta, v);
+    }
+    if (relu) v = _mm512_max_ps(_mm512_setzero_ps(), v);  // v second: NaN stays NaN
+    _mm256_storeu_si256((__m256i*)cp, (__m256i)_mm512_cvtneps_pbh(v));
+  }
+};
+
+StoreF32 store_f32(float* c, int64_t ldc, float alpha, float beta) {
+  return {c, ldc, _mm512_set1_ps(alpha), _mm512_set1_ps(beta), beta != 0.0f};
 }
 
 // ---- B read in place (the driver's unpacked-B path) ----
@@ -148,12 +181,23 @@ void direct_rows(int64_t kc, const bf16_t* a, int64_t lda, const BType* b, int64
 
 void gemm_bf16_12x32__avx512bf16(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
                                  float beta) {
-  tile(kc, a, 2, 24, b, c, ldc, alpha, beta);
+  tile(kc, a, 2, 24, b, store_f32(c, ldc, alpha, beta));
 }
 
 void gemm_bf16_12x32__avx512bf16_unpacked_a(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
                                             int64_t ldc, float alpha, float beta) {
-  tile(kc, a, lda, 2, b, c, ldc, alpha, beta);
+  tile(kc, a, lda, 2, b, store_f32(c, ldc, alpha, beta));
+}
+
+// GCC 12 warns that the intrinsics' internal _mm512_undefined_* operand "may be used uninitialized" in the
+// bf16 stores (GCC bug 105593, fixed in 13): nothing of ours is.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b,
+                                                   bf16_t* c, int64_t ldc, float alpha, float beta, const float* bias,
+                                                   bool relu) {
+  tile(kc, a, lda, 2, b,
+       StoreBf16Fused{c, ldc, _mm512_set1_ps(alpha), _mm512_set1_ps(beta), bias, beta != 0.0f, relu});
 }
 
 void gemm_bf16_12x32__avx512bf16_direct(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb,
@@ -166,10 +210,6 @@ void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t kc, const bf16_t* a, int64
   direct_rows<12, true>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
 }
 
-// GCC 12 warns that the intrinsics' internal _mm512_undefined_* operand "may be used uninitialized" here
-// (GCC bug 105593, fixed in 13): nothing of ours is.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
                             float beta, const float* bias, bool relu) {
   const __m512 zero = _mm512_setzero_ps(), vb = _mm512_set1_ps(beta);

@@ -28,6 +28,10 @@ void gemm_f32_12x32__avx512_direct(int64_t kc, const float* a, int64_t lda, cons
   avx512::direct_tile<float, 12, 2>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
 }
 
+// GCC 12 warns that _mm512_max_ps's internal _mm512_undefined_ps operand "may be used uninitialized"
+// (GCC bug 105593, fixed in 13): nothing of ours is.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 void bias_relu_f32__avx512(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu) {
   const __m512 zero = _mm512_setzero_ps();
   for (int64_t i = 0; i < rows; ++i) {
@@ -42,5 +46,6 @@ void bias_relu_f32__avx512(int64_t rows, int64_t cols, float* c, int64_t ldc, co
     }
   }
 }
+#pragma GCC diagnostic pop
 
 }  // namespace armory::gemm_engine

@@ -57,6 +57,11 @@ using BiasReluF32 = void (*)(int64_t rows, int64_t cols, float* c, int64_t ldc, 
 using StoreBf16 = void (*)(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
                            float beta, const float* bias, bool relu);
 
+// The unpacked-A tile of a BF16 kernel storing a bf16 C with the epilogue fused (store_bf16's contract, alpha
+// applied here): a full MR x NR tile straight from the registers, no fp32 scratch.
+using UnpackedABf16CTileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, bf16_t* c,
+                                          int64_t ldc, float alpha, float beta, const float* bias, bool relu);
+
 // Portable C++ (no ISA flags): the slow twins every fast kernel is compared with, and the fallback.
 void gemm_f32_4x16__scalar(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f64_4x8__scalar(int64_t, const double*, const double*, double*, int64_t, double, double);
@@ -86,6 +91,8 @@ void gemm_bf16_12x32__avx512bf16_direct(int64_t, const bf16_t*, int64_t, const b
                                         float, float, int, int);
 void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, float*, int64_t,
                                               float, float, int, int);
+void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t, const bf16_t*, int64_t, const bf16_t*, bf16_t*, int64_t,
+                                                   float, float, const float*, bool);
 void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
                             float beta, const float* bias, bool relu);
 void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst);

@@ -2,6 +2,7 @@
 // (convs, MaxPool, the global pools) and the caller does not get it back; everything else widens at the
 // boundary. A small graph built here (so it runs under every ISA level, the sanitizers and qemu) goes
 // through each of those cases and must agree with the float32 session to bf16's precision.
+#include <armory/isa.h>
 #include <armory/nn.h>
 
 #include <gtest/gtest.h>
@@ -115,6 +116,9 @@ std::string test_model() {
 }
 
 TEST(Bf16Activations, KeptBetweenLayersThatTakeThemAndAgreeWithFloat32) {
+  const auto& policy = host_isa_policy();
+  if (!policy.ok() && policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
   const std::string bytes = test_model();
   auto strict = Session::load_from_bytes(bytes, ".");
   ASSERT_TRUE(strict.ok()) << strict.status().message();

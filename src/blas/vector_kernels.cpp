@@ -90,6 +90,32 @@ void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const
   });
 }
 
+template <class T>
+void vector_bidiagonal_products(int64_t m, int64_t n, const T* a, int64_t lda, const T* v, T tau, const T* corr,
+                                const T* r, T* y, T* s, T* w) {
+  const auto& k = vector_kernels_for<T>();
+  // Columns in blocks of about 32 KiB (at least four), so a block is still in L1 for the update.
+  const int64_t block = std::max<int64_t>(4, (int64_t{32} << 10) / (std::max<int64_t>(m, 1) * int64_t(sizeof(T))) / 4 * 4);
+  const int threads = threads_for(m * n);
+  std::vector<T> partials(static_cast<size_t>(threads > 1 ? (threads - 1) * std::max<int64_t>(m - 1, 0) : 0));
+  std::fill(w, w + std::max<int64_t>(m - 1, 0), T(0));
+  for_chunks(n, threads, [&](int64_t begin, int64_t end, int t) {
+    T* wt = t == 0 ? w : partials.data() + (t - 1) * (m - 1);
+    if (t > 0) std::fill(wt, wt + (m - 1), T(0));
+    for (int64_t j0 = begin; j0 < end; j0 += block) {
+      const int64_t nb = std::min(block, end - j0);
+      std::fill(y + j0, y + j0 + nb, T(0));
+      k.gemv_t(m, nb, T(1), a + j0 * lda, lda, v, y + j0);
+      for (int64_t j = j0; j < j0 + nb; ++j) {
+        y[j] = tau * (y[j] - corr[j]);
+        s[j] = r[j] - y[j];
+      }
+      if (m > 1) k.gemv_n(m - 1, nb, T(1), a + j0 * lda + 1, lda, s + j0, wt);
+    }
+  });
+  for (int t = 1; t < threads; ++t) k.axpy(m - 1, T(1), partials.data() + (t - 1) * (m - 1), w);
+}
+
 template float vector_dot<float>(int64_t, const float*, const float*);
 template double vector_dot<double>(int64_t, const double*, const double*);
 template void vector_axpy<float>(int64_t, float, const float*, float*);
@@ -98,5 +124,9 @@ template void vector_gemv_n<float>(int64_t, int64_t, float, const float*, int64_
 template void vector_gemv_n<double>(int64_t, int64_t, double, const double*, int64_t, const double*, double*);
 template void vector_gemv_t<float>(int64_t, int64_t, float, const float*, int64_t, const float*, float*);
 template void vector_gemv_t<double>(int64_t, int64_t, double, const double*, int64_t, const double*, double*);
+template void vector_bidiagonal_products<float>(int64_t, int64_t, const float*, int64_t, const float*, float,
+                                                const float*, const float*, float*, float*, float*);
+template void vector_bidiagonal_products<double>(int64_t, int64_t, const double*, int64_t, const double*, double,
+                                                 const double*, const double*, double*, double*, double*);
 
 }  // namespace armory::blas

@@ -1,5 +1,5 @@
 // Memory for large, long-lived arrays (packed weights, constants, activation buffers): not zero-filled
-// (every user writes it before reading), and from 4 MiB up backed by transparent huge pages where the
+// (every user writes it before reading), and from 1 MiB up backed by transparent huge pages where the
 // kernel allows them (madvise mode). A 100 MB model otherwise takes ~25,000 page faults per pass over
 // its weights, and on a paravirtualised guest each one costs microseconds: that was most of ResNet50's
 // load time.
@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <vector>
 
 namespace armory {
 
@@ -34,5 +35,28 @@ class LargeBuffer {
   std::unique_ptr<T, Free> data_;
   size_t size_ = 0;
 };
+
+// A std::allocator for vectors that grow large (the SVD's workspaces): the same memory as LargeBuffer.
+// Elements are value-initialised as usual.
+template <class T>
+struct LargeAllocator {
+  using value_type = T;
+  LargeAllocator() = default;
+  template <class U>
+  LargeAllocator(const LargeAllocator<U>&) noexcept {}
+  T* allocate(size_t count) {
+    void* p = allocate_large(count * sizeof(T));
+    if (p == nullptr) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t) noexcept { std::free(p); }
+  template <class U>
+  bool operator==(const LargeAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+
+template <class T>
+using LargeVector = std::vector<T, LargeAllocator<T>>;
 
 }  // namespace armory

@@ -5,6 +5,8 @@
 #include <armory/gemm.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "lapack/householder.h"
 #include "lapack/qr.h"
@@ -37,9 +39,16 @@ void bidiagonalize_unblocked(int64_t m, int64_t n, T* a, int64_t lda, Bidiagonal
 
 // The first nb steps of the reduction of the trailing m x n matrix at a (LAPACK's dlabrd), leaving the
 // rest of the matrix unchanged but returning X (m x nb) and Y (n x nb) such that the rest is updated by
-// A -= V Y^T + X U^T (V, U: the reflectors, with their unit heads stored in A) in two GEMMs. Every step is
-// a matrix-vector product on the vector kernels (AVX-512 where the CPU has it, threaded when large): the
-// two products with the whole trailing matrix are half of the SVD's flops and all of its memory traffic.
+// A -= V Y^T + X U^T (V, U: the reflectors, with their unit heads stored in A) in two GEMMs.
+//
+// Each step needs two products with the whole trailing matrix, A^T v for the left reflector v and A u for
+// the right one, and they are half of the SVD's flops and all of its memory traffic. u comes from row i
+// after the left reflector, which is r - y with y = tauq (A^T v - corrections) and r the row as the panel's
+// earlier steps left it; u = x_scale (r - y) + c e1 with the scalars of its reflector. So A u is a
+// combination of A (r - y), which one pass over A computes column by column as soon as each y[j] is known
+// (vector_bidiagonal_products), and A's first column: one read of the trailing matrix per step instead of
+// two. The combination only adds terms of the size of A u itself (|x_scale| |r - y| <= 1); when the
+// reflector needed rescaling (a row near underflow) A u is computed directly instead.
 template <class T>
 void bidiagonalize_panel(int64_t m, int64_t n, int64_t nb, T* a, int64_t lda, Bidiagonal<T>& b, int64_t at, T* x,
                          T* y) {
@@ -48,7 +57,7 @@ void bidiagonalize_panel(int64_t m, int64_t n, int64_t nb, T* a, int64_t lda, Bi
   auto el = [&](int64_t i, int64_t j) -> T& { return a[i + j * lda]; };
   auto X = [&](int64_t i, int64_t j) -> T& { return x[i + j * m]; };
   auto Y = [&](int64_t i, int64_t j) -> T& { return y[i + j * n]; };
-  std::vector<T> t1(nb), t2(nb), u(n), w(n), row(nb);
+  std::vector<T> t1(nb), t2(nb), u(n), corr(n), r(n), s(n), au(m), row(nb);
   for (int64_t i = 0; i < nb; ++i) {
     // Column i with the panel's earlier transformations applied:
     // A(i:m, i) -= A(i:m, 0:i) Y(i, 0:i)^T + X(i:m, 0:i) A(0:i, i).
@@ -64,40 +73,54 @@ void bidiagonalize_panel(int64_t m, int64_t n, int64_t nb, T* a, int64_t lda, Bi
     el(i, i) = T(1);
     const T* v = &el(i, i);  // the left reflector, rows i..m-1
     const int64_t rest = n - i - 1;
-    // Y(i+1:n, i) = tauq (A^T v - Y (A_panel^T v) - U^T (X^T v)), on the trailing columns.
+    // Y(i+1:n, i) = tauq (A^T v - corr), corr = Y (A_panel^T v) + U^T (X^T v) on the trailing columns.
     std::fill(t1.begin(), t1.begin() + i, T(0));
     std::fill(t2.begin(), t2.begin() + i, T(0));
     vector_gemv_t<T>(m - i, i, T(1), &el(i, 0), lda, v, t1.data());
     vector_gemv_t<T>(m - i, i, T(1), &X(i, 0), m, v, t2.data());
+    std::fill(corr.begin(), corr.begin() + rest, T(0));
+    vector_gemv_n<T>(rest, i, T(1), &Y(i + 1, 0), n, t1.data(), corr.data());
+    vector_gemv_t<T>(i, rest, T(1), &el(0, i + 1), lda, t2.data(), corr.data());
+    // Row i as the earlier steps leave it: A(i, i+1:n) - Y(i+1:n, 0:i) A(i, 0:i)^T - A(0:i, i+1:n)^T X(i, 0:i)^T.
+    for (int64_t j = 0; j < rest; ++j) r[j] = el(i, i + 1 + j);
+    for (int64_t p = 0; p < i; ++p) row[p] = -el(i, p);
+    vector_gemv_n<T>(rest, i, T(1), &Y(i + 1, 0), n, row.data(), r.data());
+    for (int64_t p = 0; p < i; ++p) row[p] = -X(i, p);
+    vector_gemv_t<T>(i, rest, T(1), &el(0, i + 1), lda, row.data(), r.data());
+    // The pass over the trailing matrix: Y(i+1:n, i), the updated row s = r - Y(i+1:n, i), and A s.
     T* yi = &Y(i + 1, i);
-    std::fill(yi, yi + rest, T(0));
-    vector_gemv_t<T>(m - i, rest, T(1), &el(i, i + 1), lda, v, yi);
-    vector_gemv_n<T>(rest, i, T(-1), &Y(i + 1, 0), n, t1.data(), yi);
-    vector_gemv_t<T>(i, rest, T(-1), &el(0, i + 1), lda, t2.data(), yi);
-    for (int64_t j = 0; j < rest; ++j) yi[j] *= b.tauq[at + i];
-    // Row i with the panel's transformations applied (A(i, i) is the reflector's unit head here):
-    // A(i, i+1:n) -= Y(i+1:n, 0:i+1) A(i, 0:i+1)^T + A(0:i, i+1:n)^T X(i, 0:i)^T.
-    for (int64_t p = 0; p <= i; ++p) row[p] = el(i, p);
-    std::fill(w.begin(), w.begin() + rest, T(0));
-    vector_gemv_n<T>(rest, i + 1, T(1), &Y(i + 1, 0), n, row.data(), w.data());
-    for (int64_t p = 0; p < i; ++p) row[p] = X(i, p);
-    vector_gemv_t<T>(i, rest, T(1), &el(0, i + 1), lda, row.data(), w.data());
-    for (int64_t j = 0; j < rest; ++j) el(i, i + 1 + j) -= w[j];
-    b.taup[at + i] = make_reflector(rest, el(i, i + 1), &el(i, std::min(i + 2, n - 1)), lda);
+    blas::vector_bidiagonal_products<T>(m - i, rest, &el(i, i + 1), lda, v, b.tauq[at + i], corr.data(), r.data(), yi,
+                                        s.data(), au.data());
+    for (int64_t j = 0; j < rest; ++j) el(i, i + 1 + j) = s[j];
+    T x_scale = 0;
+    b.taup[at + i] = make_reflector(rest, el(i, i + 1), &el(i, std::min(i + 2, n - 1)), lda, &x_scale);
     b.e[at + i] = el(i, i + 1);
     el(i, i + 1) = T(1);
+    T* xi = &X(i + 1, i);
+    if (b.taup[at + i] == T(0)) {
+      std::fill(xi, xi + (m - i - 1), T(0));  // H = I: no right update
+      continue;
+    }
     for (int64_t j = 0; j < rest; ++j) u[j] = el(i, i + 1 + j);  // the right reflector, contiguous
     // X(i+1:m, i) = taup (A u - V_panel (Y^T u) - X (U_panel u)), on the trailing rows.
-    T* xi = &X(i + 1, i);
-    std::fill(xi, xi + (m - i - 1), T(0));
-    vector_gemv_n<T>(m - i - 1, rest, T(1), &el(i + 1, i + 1), lda, u.data(), xi);
+    if (x_scale != T(0) && std::abs(b.e[at + i]) >= std::sqrt(std::numeric_limits<T>::min())) {
+      // A u = x_scale A s + c A(:, first), with c = 1 - x_scale s[0] = -beta x_scale (no cancellation).
+      const T c = -b.e[at + i] * x_scale;
+      const T* first = &el(i + 1, i + 1);
+      for (int64_t row_index = 0; row_index < m - i - 1; ++row_index) {
+        xi[row_index] = x_scale * au[row_index] + c * first[row_index];
+      }
+    } else {
+      std::fill(xi, xi + (m - i - 1), T(0));
+      vector_gemv_n<T>(m - i - 1, rest, T(1), &el(i + 1, i + 1), lda, u.data(), xi);
+    }
     std::fill(t1.begin(), t1.begin() + i + 1, T(0));
     vector_gemv_t<T>(rest, i + 1, T(1), &Y(i + 1, 0), n, u.data(), t1.data());
     vector_gemv_n<T>(m - i - 1, i + 1, T(-1), &el(i + 1, 0), lda, t1.data(), xi);
     std::fill(t2.begin(), t2.begin() + i, T(0));
     vector_gemv_n<T>(i, rest, T(1), &el(0, i + 1), lda, u.data(), t2.data());
     vector_gemv_n<T>(m - i - 1, i, T(-1), &X(i + 1, 0), m, t2.data(), xi);
-    for (int64_t r = 0; r < m - i - 1; ++r) xi[r] *= b.taup[at + i];
+    for (int64_t q = 0; q < m - i - 1; ++q) xi[q] *= b.taup[at + i];
   }
 }
 

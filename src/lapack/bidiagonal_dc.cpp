@@ -1,3 +1,4 @@
+#include "common/large_buffer.h"
 #include "lapack/bidiagonal_dc.h"
 
 #include <armory/gemm.h>
@@ -116,8 +117,15 @@ class SecularEquation {
 template <class T>
 class DivideAndConquer {
  public:
-  DivideAndConquer(T* d, const T* e, T* u, int64_t ldu, T* v, int64_t ldv)
-      : d_(d), e_(e), u_(u), ldu_(ldu), v_(v), ldv_(ldv), rot_(blas::vector_kernels_for<T>().rot) {}
+  // n: the order of the whole problem. The merges' n x n scratch is reserved at its final size up front, so
+  // it is allocated once (from huge pages, see svd.cpp) rather than regrown merge after merge.
+  DivideAndConquer(int64_t n, T* d, const T* e, T* u, int64_t ldu, T* v, int64_t ldv)
+      : d_(d), e_(e), u_(u), ldu_(ldu), v_(v), ldv_(ldv), rot_(blas::vector_kernels_for<T>().rot) {
+    const size_t square = static_cast<size_t>(n) * static_cast<size_t>(n);
+    for (LargeVector<T>* scratch : {&delta_, &um_, &vm_, &gathered_, &selected_, &products_[0], &products_[1]}) {
+      scratch->reserve(square);
+    }
+  }
 
   // The node B[lo : lo+rows, lo : lo+cols], cols = rows or rows + 1. On return its singular values are in
   // d[lo : lo+rows], slot j's left vector in U column lo+j (rows lo : lo+rows) and right vector in V column
@@ -164,12 +172,12 @@ class DivideAndConquer {
   // Survivor columns (height rows each, rows [0, split) one block and [split, height) the other) <- those
   // columns times `small` (survivors x survivors).
   template <class Column>
-  void multiply(int64_t height, int64_t split, const Column& column, const std::vector<T>& small) {
+  void multiply(int64_t height, int64_t split, const Column& column, const LargeVector<T>& small) {
     const int64_t n = static_cast<int64_t>(survivors_.size());
     const int64_t starts[2] = {0, split}, ends[2] = {split, height};
     for (int half = 0; half < 2; ++half) {
       const int64_t r0 = starts[half], h = ends[half] - starts[half];
-      std::vector<T>& product = products_[half];
+      LargeVector<T>& product = products_[half];
       product.assign(static_cast<size_t>(h) * n, T(0));
       if (h == 0) continue;
       gathered_.clear();
@@ -199,8 +207,9 @@ class DivideAndConquer {
   T* v_;
   int64_t ldv_;
   void (*rot_)(int64_t, T*, T*, T, T);
-  // Scratch reused by every merge.
-  std::vector<T> z_, dv_, ds_, zs_, zhat_, sigma_, delta_, um_, vm_, gathered_, selected_, products_[2];
+  // Scratch reused by every merge; the n x n ones from huge pages (see svd.cpp).
+  std::vector<T> z_, dv_, ds_, zs_, zhat_, sigma_;
+  LargeVector<T> delta_, um_, vm_, gathered_, selected_, products_[2];
   std::vector<int64_t> order_, survivors_;
 };
 
@@ -339,7 +348,7 @@ int64_t bidiagonal_svd_dc(int64_t n, T* d, const T* e, T* u, int64_t ldu, T* v, 
     std::fill_n(u + j * ldu, n, T(0));
     std::fill_n(v + j * ldv, n, T(0));
   }
-  DivideAndConquer<T> solver(d, e, u, ldu, v, ldv);
+  DivideAndConquer<T> solver(n, d, e, u, ldu, v, ldv);
   const int64_t unconverged = solver.solve(0, n, n);
   if (unconverged > 0) return unconverged;
 
@@ -347,7 +356,8 @@ int64_t bidiagonal_svd_dc(int64_t n, T* d, const T* e, T* u, int64_t ldu, T* v, 
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), int64_t{0});
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return d[a] > d[b]; });
-  std::vector<T> values(n), columns(static_cast<size_t>(n) * n);
+  std::vector<T> values(n);
+  LargeVector<T> columns(static_cast<size_t>(n) * n);
   auto permute_columns = [&](T* m, int64_t ld) {
     for (int64_t j = 0; j < n; ++j) std::copy_n(m + order[j] * ld, n, columns.data() + j * n);
     for (int64_t j = 0; j < n; ++j) std::copy_n(columns.data() + j * n, n, m + j * ld);

@@ -44,8 +44,11 @@ T scaled_norm(int64_t n, const T* x, int64_t inc) {
 }
 
 // Makes H with H [alpha; x] = [beta; 0]: alpha becomes beta, x becomes v[1:], returns tau (0: H = I).
+// x_scale, when given, receives the factor x was multiplied by (v[1:] = x_scale x), or 0 when there is none
+// (H = I) or x had to be rescaled on the way (a beta near underflow).
 template <class T>
-T make_reflector(int64_t n, T& alpha, T* x, int64_t inc) {
+T make_reflector(int64_t n, T& alpha, T* x, int64_t inc, T* x_scale = nullptr) {
+  if (x_scale) *x_scale = T(0);
   if (n <= 1) return T(0);
   T xnorm = scaled_norm(n - 1, x, inc);
   if (xnorm == T(0)) return T(0);
@@ -66,6 +69,7 @@ T make_reflector(int64_t n, T& alpha, T* x, int64_t inc) {
   const T tau = (beta - alpha) / beta;
   const T scale = T(1) / (alpha - beta);
   for (int64_t i = 0; i < n - 1; ++i) x[i * inc] *= scale;
+  if (x_scale && rescalings == 0) *x_scale = scale;
   for (int k = 0; k < rescalings; ++k) beta *= safmin;
   alpha = beta;
   return tau;

@@ -5,6 +5,8 @@
 
 #include <armory/status.h>
 
+#include "common/large_buffer.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -38,7 +40,7 @@ class BlockReflector {
  private:
   void left(bool transposed, int64_t cols, T* c, int64_t ldc);
   int64_t h_ = 0, nb_ = 0;
-  std::vector<T> v_, t_, w_, tw_;
+  LargeVector<T> v_, t_, w_, tw_;
 };
 
 }  // namespace armory::lapack

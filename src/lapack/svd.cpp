@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/large_buffer.h"
 #include "lapack/band_reduction.h"
 #include "lapack/bidiagonal.h"
 #include "lapack/bidiagonal_dc.h"
@@ -64,7 +65,7 @@ Status not_converged(int64_t unconverged) {
 // iteration, applying its rotations to the explicit Q (rows x qcols) and P.
 template <class T>
 Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool want, lapack::Bidiagonal<T>& b,
-                       std::vector<T>& q, std::vector<T>& p, int64_t& unconverged) {
+                       LargeVector<T>& q, LargeVector<T>& p, int64_t& unconverged) {
   if (!want) {
     if (cols >= lapack::kTwoStageMinColumns) {
       lapack::bidiagonalize_two_stage(rows, cols, a, rows, lapack::two_stage_bandwidth(cols), b.d, b.e);
@@ -78,7 +79,7 @@ Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t qcols, bool wan
   b = lapack::bidiagonalize(rows, cols, a, rows);
   p.resize(static_cast<size_t>(cols) * cols);
   if (cols > lapack::kDivideAndConquerLeaf) {
-    std::vector<T> ub(static_cast<size_t>(cols) * cols);
+    LargeVector<T> ub(static_cast<size_t>(cols) * cols);
     unconverged = lapack::bidiagonal_svd_dc(cols, b.d.data(), b.e.data(), ub.data(), cols, p.data(), cols);
     if (unconverged > 0) return not_converged(unconverged);
     q.assign(static_cast<size_t>(rows) * qcols, T(0));
@@ -133,7 +134,9 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
   // Work on a copy with m >= n: the transpose of a wide matrix.
   const bool wide = m < n;
   const int64_t rows = wide ? n : m, cols = wide ? m : n;
-  std::vector<T> work(static_cast<size_t>(rows) * cols);
+  // The workspaces are large and short-lived: from huge pages, since on a paravirtualised guest faulting in
+  // 4 KiB pages one by one took longer than the divide and conquer itself.
+  LargeVector<T> work(static_cast<size_t>(rows) * cols);
   for (int64_t j = 0; j < n; ++j) {
     for (int64_t i = 0; i < m; ++i) {
       const T v = a[i + j * lda] * scale;
@@ -147,7 +150,7 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
   // Vectors of the tall problem: Q (rows x qcols) and P (cols x cols).
   const bool want = vectors != SvdVectors::none;
   const int64_t qcols = vectors == SvdVectors::full ? rows : cols;
-  std::vector<T> q, p;
+  LargeVector<T> q, p;
   lapack::Bidiagonal<T> b;
   if (rows >= kQrFirstRatio * cols && cols >= kQrFirstMinColumns) {
     // Much taller than wide: A = Q_A R first, then the SVD of the small square R (LAPACK's drivers do the
@@ -155,15 +158,15 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
     // is one GEMM.
     std::vector<T> tau;
     lapack::qr_factor(rows, cols, work.data(), rows, tau);
-    std::vector<T> r(static_cast<size_t>(cols) * cols, T(0));
+    LargeVector<T> r(static_cast<size_t>(cols) * cols, T(0));
     for (int64_t j = 0; j < cols; ++j) {
       for (int64_t i = 0; i <= j; ++i) r[i + j * cols] = work[i + j * rows];
     }
-    std::vector<T> ur;
+    LargeVector<T> ur;
     if (Status st = bidiagonal_path(cols, cols, r.data(), cols, want, b, ur, p, unconverged); !st) return st;
     if (want) {
       // U = Q_A [U_R 0; 0 I]: the first cols columns are Q_A's first cols times U_R, the rest Q_A's own.
-      std::vector<T> qa(static_cast<size_t>(rows) * qcols);
+      LargeVector<T> qa(static_cast<size_t>(rows) * qcols);
       lapack::form_q(rows, cols, work.data(), rows, tau, qcols, qa.data(), rows);
       q.resize(static_cast<size_t>(rows) * qcols);
       Status st = gemm(Layout::col_major, Trans::no, Trans::no, rows, cols, cols, T(1), qa.data(), rows, ur.data(), cols,

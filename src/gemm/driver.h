@@ -36,8 +36,10 @@ struct GemmArgs {
   int64_t ldc = 0;
   Epilogue epilogue{};
   bool bias_by_row = false;  // a column-major caller's columns are the rows of the row-major problem
-  // BF16 activations: C is this bf16 matrix instead of c (BF16 kernels, k within one depth block): each
-  // tile is finished in fp32 scratch, then stored rounded with the epilogue, beta reading C in bf16.
+  // BF16 activations: C is this bf16 matrix instead of c (BF16 kernels, k within one depth block). Full
+  // tiles of an unpacked A are stored from the registers by the kernel's fn_unpacked_a_bf16_c; the others
+  // are finished in fp32 scratch and stored by store_bf16. Both round once, after the epilogue and beta
+  // (which reads C in bf16).
   bf16_t* c_bf16 = nullptr;
 };
 

@@ -169,6 +169,12 @@ Result<Value> binary(RunContext& ctx, BinaryOp op, const Value& a, const Value& 
 Result<std::vector<int64_t>> broadcast_shape(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
 std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& shape, const std::vector<int64_t>& out);
 
+// Row-major element strides of a shape, and dst (contiguous, its own shape) = src read with element strides
+// `strides` (0 repeats an element: broadcasting) from element offset `offset`: the copy behind Transpose,
+// Slice, Split and Einsum's operand layouts.
+std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& shape);
+void gather_strided(const Tensor& src, int64_t offset, const std::vector<int64_t>& strides, Tensor& dst);
+
 // Normalises a possibly negative axis for a rank; false when out of range.
 bool normalize_axis(int64_t& axis, int64_t rank);
 

@@ -75,9 +75,10 @@ def test_bf16_agrees_with_pytorch_fp32(models, name):
 # More of torchvision's classifiers, for their operators: grouped and depthwise convs, concats, channel
 # shuffles (Reshape/Transpose chains), squeeze-and-excitation (Sigmoid, Mul), LayerNorm written as
 # ReduceMean/Pow/Sqrt, GELU (Erf), ceil-mode pools, and Swin's shifted-window masks (Range, Mod, Equal,
-# Where, Expand, ScatterND, bool tensors).
+# Where, Expand, ScatterND, bool tensors), and MaxViT's attention written as Einsum.
 @pytest.mark.parametrize("name", ["squeezenet1_0", "googlenet", "densenet121", "shufflenet_v2_x1_0", "efficientnet_b0",
-                                  "mnasnet0_5", "regnet_y_400mf", "convnext_tiny", "mobilenet_v3_small", "swin_t"])
+                                  "mnasnet0_5", "regnet_y_400mf", "convnext_tiny", "mobilenet_v3_small", "swin_t",
+                                  "maxvit_t"])
 def test_more_torchvision_classifiers(name, tmp_path):
     model, path = export(name, tmp_path)
     x = images(2, 13)
@@ -198,6 +199,45 @@ def test_inputs_are_read_in_place(models):
     fortran = np.asfortranarray(images(2, 12))
     session.run(None, {"input": fortran})
     assert armory._armory._last_session_inputs() != [fortran.ctypes.data]  # copied once into C order
+
+
+@pytest.mark.parametrize("equation, shapes", [
+    ("B G H I D, B G H J D -> B G H I J", [(2, 3, 4, 5, 6), (2, 3, 4, 7, 6)]),  # MaxViT's two products
+    ("B G H I J, B G H J D -> B G H I D", [(2, 3, 4, 5, 7), (2, 3, 4, 7, 6)]),
+    ("ij->ji", [(3, 4)]), ("ij->i", [(3, 4)]), ("ij", [(3, 4)]), ("ii->i", [(4, 4)]), ("ii", [(4, 4)]),
+    ("...ii->...i", [(2, 3, 4, 4)]), ("i,i", [(5,), (5,)]), ("i,j->ij", [(3,), (4,)]), ("ij,jk", [(3, 4), (4, 5)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]), ("ij,ij->ij", [(3, 4), (3, 4)]), ("ijk,jl->kil", [(3, 4, 5), (4, 2)]),
+    ("...ij,...jk->...ik", [(2, 1, 3, 4), (5, 4, 2)]),  # ellipses broadcast
+    ("ij,j->i", [(3, 1), (4,)]),  # a size-1 dimension broadcast in a contraction
+])
+def test_einsum_against_numpy(tmp_path, equation, shapes):
+    from onnx import TensorProto, helper
+    names = [f"x{i}" for i in range(len(shapes))]
+    rng = np.random.default_rng(len(equation))
+    arrays = [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
+    want = np.einsum(equation.replace(" ", ""), *arrays)
+    node = helper.make_node("Einsum", names, ["y"], equation=equation)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s))
+                                            for n, s in zip(names, shapes)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    path = tmp_path / "einsum.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    (got,) = armory.InferenceSession(path).run(None, dict(zip(names, arrays)))
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_einsum_errors_name_the_node(tmp_path):
+    from onnx import TensorProto, helper
+    for equation, message in (("ij,jk,kl->il", "3 operands"), ("i1->i", "not a letter")):
+        node = helper.make_node("Einsum", ["a", "b", "c"][:equation.count(",") + 1], ["y"], equation=equation)
+        graph = helper.make_graph([node], "g", [helper.make_tensor_value_info(n, TensorProto.FLOAT, [2, 2])
+                                                for n in ["a", "b", "c"][:equation.count(",") + 1]],
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+        path = tmp_path / "einsum_error.onnx"
+        onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+        with pytest.raises((NotImplementedError, ValueError), match=message):
+            armory.InferenceSession(path)
 
 
 def test_scalar_arithmetic(tmp_path):

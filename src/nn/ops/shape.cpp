@@ -24,43 +24,6 @@ Result<std::vector<int64_t>> read_ints(const Value* v, const char* what) {
   return std::vector<int64_t>(t.data_as<int64_t>(), t.data_as<int64_t>() + t.size());
 }
 
-std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& shape) {
-  std::vector<int64_t> s(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;) s[i - 1] = s[i] * shape[i];
-  return s;
-}
-
-// dst (contiguous, `shape`) = src read with element strides `strides` from element offset `offset`.
-void gather_strided(const Tensor& src, int64_t offset, const std::vector<int64_t>& strides, Tensor& dst) {
-  const auto& shape = dst.shape();
-  const int64_t total = dst.size();
-  if (total == 0) return;
-  const size_t es = dtype_size(src.dtype());
-  const char* from = static_cast<const char*>(src.data());
-  char* to = static_cast<char*>(dst.mutable_data());
-  const size_t rank = shape.size();
-  if (rank == 0) {
-    std::memcpy(to, from + offset * es, es);
-    return;
-  }
-  std::vector<int64_t> index(rank, 0);
-  int64_t pos = offset;
-  const int64_t inner = shape[rank - 1], inner_stride = strides[rank - 1];
-  for (int64_t out = 0; out < total; out += inner) {
-    if (inner_stride == 1) {
-      std::memcpy(to + out * es, from + pos * es, inner * es);
-    } else {
-      for (int64_t j = 0; j < inner; ++j) std::memcpy(to + (out + j) * es, from + (pos + j * inner_stride) * es, es);
-    }
-    for (size_t d = rank - 1; d-- > 0;) {
-      pos += strides[d];
-      if (++index[d] < shape[d]) break;
-      pos -= strides[d] * shape[d];
-      index[d] = 0;
-    }
-  }
-}
-
 // A kernel defined by one function of (context, inputs) -> outputs; the attribute parsing happens in the
 // maker, which captures what the function needs.
 using RunFn = std::function<Status(RunContext&, std::span<const Value* const>, std::span<Value>)>;

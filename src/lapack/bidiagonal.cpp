@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/large_buffer.h"
 #include "lapack/householder.h"
 #include "lapack/qr.h"
 
@@ -143,19 +144,31 @@ Bidiagonal<T> bidiagonalize(int64_t m, int64_t n, T* a, int64_t lda) {
   b.taup.assign(n, T(0));
   int64_t i = 0;
   std::vector<T> x, y;
+  LargeVector<T> left, right;
   for (; n - i >= 2 * kPanel; i += kPanel) {
     const int64_t rows = m - i, cols = n - i;
     x.assign(static_cast<size_t>(rows) * kPanel, T(0));
     y.assign(static_cast<size_t>(cols) * kPanel, T(0));
     T* panel = a + i + i * lda;
     bidiagonalize_panel(rows, cols, kPanel, panel, lda, b, i, x.data(), y.data());
-    // Trailing update A22 -= V2 Y2^T + X2 U2, with the reflectors' unit heads still in place.
+    // Trailing update A22 -= V2 Y2^T + X2 U2 (the reflectors' unit heads still in place) as one GEMM of depth
+    // 2 kPanel, A22 -= [V2 X2] [Y2^T; U2]: the trailing matrix is read and written once per panel instead of
+    // twice (at n = 2048 it comes from memory).
     T* a22 = panel + kPanel + kPanel * lda;
-    const int64_t r2 = rows - kPanel, c2 = cols - kPanel;
-    report_gemm(gemm(Layout::col_major, Trans::no, Trans::yes, r2, c2, kPanel, T(-1), panel + kPanel, lda,
-                     y.data() + kPanel, cols, T(1), a22, lda));
-    report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, r2, c2, kPanel, T(-1), x.data() + kPanel, rows,
-                     panel + kPanel * lda, lda, T(1), a22, lda));
+    const int64_t r2 = rows - kPanel, c2 = cols - kPanel, depth = 2 * kPanel;
+    left.resize(static_cast<size_t>(r2) * depth);
+    right.resize(static_cast<size_t>(depth) * c2);
+    for (int64_t p = 0; p < kPanel; ++p) {
+      std::copy_n(panel + kPanel + p * lda, r2, left.data() + p * r2);                  // V2
+      std::copy_n(x.data() + kPanel + p * rows, r2, left.data() + (kPanel + p) * r2);  // X2
+    }
+    for (int64_t j = 0; j < c2; ++j) {
+      T* column = right.data() + j * depth;
+      for (int64_t p = 0; p < kPanel; ++p) column[p] = y[kPanel + j + p * cols];                     // Y2^T
+      for (int64_t p = 0; p < kPanel; ++p) column[kPanel + p] = panel[p + (kPanel + j) * lda];        // U2
+    }
+    report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, r2, c2, depth, T(-1), left.data(), r2, right.data(),
+                     depth, T(1), a22, lda));
     for (int64_t p = 0; p < kPanel; ++p) {
       panel[p + p * lda] = b.d[i + p];
       panel[p + (p + 1) * lda] = b.e[i + p];

@@ -6,7 +6,8 @@
 
 Each library runs in its own child interpreter (LD_LIBRARY_PATH chooses it; the child proves from
 /proc/self/maps which libblas.so.3 it loaded), with its thread count set through its own variable
-(ARMORY_NUM_THREADS, OPENBLAS_NUM_THREADS). Cases: `a @ b` and `np.dot(a, b)` for square float32 and
+(ARMORY_NUM_THREADS, OPENBLAS_NUM_THREADS); both children stay up and every case runs on one, then the
+other (alternating which goes first). Cases: `a @ b` and `np.dot(a, b)` for square float32 and
 float64 matrices, n = 16 .. 2048 (4096 with --full), and np.dot of a matrix with a vector (gemv) and of
 two vectors.
 Every figure is the median of --repeat samples, each at least 20 ms of back-to-back calls.
@@ -22,12 +23,12 @@ OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 CHILD = r"""
 import json, statistics, sys, time
 import numpy as np
-spec = json.loads(sys.argv[1])
 maps = open('/proc/self/maps').read()
 blas = sorted({l.split()[-1] for l in maps.splitlines() if l.split()[-1].endswith('libblas.so.3')})
+print(json.dumps({'blas': blas}), flush=True)
 rng = np.random.default_rng(7)
-results = []
-for case in spec['cases']:
+for line in sys.stdin:
+    case = json.loads(line)
     kind, dtype, n = case['kind'], np.dtype(case['dtype']), case['n']
     if kind in ('matmul', 'dot'):
         a = rng.random((n, n)).astype(dtype); b = rng.random((n, n)).astype(dtype)
@@ -45,13 +46,12 @@ for case in spec['cases']:
     t0 = time.perf_counter(); fn(); once = time.perf_counter() - t0
     calls = max(1, int(0.02 / max(once, 1e-7)))
     samples = []
-    for _ in range(spec['repeat']):
+    for _ in range(case['repeat']):
         t0 = time.perf_counter()
         for _ in range(calls): fn()
         samples.append((time.perf_counter() - t0) / calls)
     gflops = sorted(flops / s / 1e9 for s in samples)
-    results.append(dict(case, median=statistics.median(gflops), min=gflops[0], max=gflops[-1]))
-print(json.dumps({'blas': blas, 'results': results}))
+    print(json.dumps(dict(case, median=statistics.median(gflops), min=gflops[0], max=gflops[-1])), flush=True)
 """
 
 
@@ -64,17 +64,35 @@ def cases(full):
     return out
 
 
-def run_child(libdir, thread_var, threads, spec):
-    env = dict(os.environ, LD_LIBRARY_PATH=libdir, OMP_NUM_THREADS=str(threads))
-    env[thread_var] = str(threads)
-    run = subprocess.run(["/usr/bin/python3", "-c", CHILD, json.dumps(spec)], env=env, capture_output=True,
-                         text=True)
-    if run.returncode != 0:
-        sys.exit(f"benchmark child failed ({libdir}):\n{run.stderr[-2000:]}")
-    data = json.loads(run.stdout)
-    if not any(p.startswith(libdir) for p in data["blas"]):
-        sys.exit(f"expected libblas.so.3 from {libdir}, the child loaded {data['blas']}")
-    return data["results"]
+class Child:
+    """One interpreter on one library (LD_LIBRARY_PATH chooses it), taking cases one line at a time: both
+    libraries' children stay up and the cases alternate between them, so a machine whose speed drifts
+    (this KVM guest's does) weighs on both sides of every ratio alike."""
+
+    def __init__(self, libdir, thread_var, threads):
+        env = dict(os.environ, LD_LIBRARY_PATH=libdir, OMP_NUM_THREADS=str(threads))
+        env[thread_var] = str(threads)
+        self.libdir = libdir
+        self.proc = subprocess.Popen(["/usr/bin/python3", "-c", CHILD], env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        loaded = json.loads(self.read())["blas"]
+        if not any(p.startswith(libdir) for p in loaded):
+            sys.exit(f"expected libblas.so.3 from {libdir}, the child loaded {loaded}")
+
+    def read(self):
+        line = self.proc.stdout.readline()
+        if not line:
+            sys.exit(f"benchmark child failed ({self.libdir}), exit status {self.proc.wait()}")
+        return line
+
+    def run(self, case):
+        self.proc.stdin.write(json.dumps(case) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.read())
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def main():
@@ -91,18 +109,25 @@ def main():
     if not os.path.exists(os.path.join(OPENBLAS_DIR, "libblas.so.3")):
         sys.exit(f"{OPENBLAS_DIR}/libblas.so.3 missing: apt-get install libopenblas0-pthread")
 
-    spec = {"cases": cases(args.full), "repeat": args.repeat}
     rows = []
     print(f"{'case':<22}{'threads':>8}{'armory GF/s':>14}{'(min-max)':>16}{'OpenBLAS GF/s':>15}{'ratio':>8}")
     for threads in args.threads:
-        armory = run_child(libdir, "ARMORY_NUM_THREADS", threads, spec)
-        openblas = run_child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads, spec)
-        for a, o in zip(armory, openblas):
+        armory_child = Child(libdir, "ARMORY_NUM_THREADS", threads)
+        openblas_child = Child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads)
+        for index, case in enumerate(cases(args.full)):
+            case = dict(case, repeat=args.repeat)
+            # Alternate which library goes first, so neither always runs right after the other's threads.
+            if index % 2 == 0:
+                a, o = armory_child.run(case), openblas_child.run(case)
+            else:
+                o, a = openblas_child.run(case), armory_child.run(case)
             name = f"{a['kind']} {a['dtype']} n={a['n']}"
             ratio = a["median"] / o["median"]
             rows.append({"name": name, "threads": threads, "armory": a, "openblas": o, "ratio": ratio})
             print(f"{name:<22}{threads:>8}{a['median']:>14.2f}{'(%.1f-%.1f)' % (a['min'], a['max']):>16}"
-                  f"{o['median']:>15.2f}{ratio:>7.2f}x")
+                  f"{o['median']:>15.2f}{ratio:>7.2f}x", flush=True)
+        armory_child.close()
+        openblas_child.close()
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"context": {"openblas_dir": OPENBLAS_DIR, "armory_libdir": libdir, "repeat": args.repeat},

@@ -57,6 +57,7 @@ void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
       const V x0 = S::load(x + i), x1 = S::load(x + i + L);
       for (int k = 0; k < 4; ++k) {
         _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead + L), _MM_HINT_T0);
         even[k] = S::fma(S::load(c[k] + i), x0, even[k]);
         odd[k] = S::fma(S::load(c[k] + i + L), x1, odd[k]);
       }
@@ -83,8 +84,12 @@ typename S::T dot(int64_t n, const typename S::T* x, const typename S::T* y) {
   const bool streaming = n >= (int64_t{1} << 15);
   for (; i + 4 * L <= n; i += 4 * L) {
     if (streaming) {
-      _mm_prefetch(reinterpret_cast<const char*>(x + i + kAhead), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(y + i + kAhead), _MM_HINT_T0);
+      // Every line of both streams: prefetching one line in four left the f64 dot of 10^6 elements at
+      // 0.63x OpenBLAS here.
+      for (int k = 0; k < 4; ++k) {
+        _mm_prefetch(reinterpret_cast<const char*>(x + i + kAhead + k * L), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(y + i + kAhead + k * L), _MM_HINT_T0);
+      }
     }
     for (int k = 0; k < 4; ++k) acc[k] = S::fma(S::load(x + i + k * L), S::load(y + i + k * L), acc[k]);
   }

@@ -19,7 +19,7 @@ import torch
 import torchvision
 
 import armory
-from timing import timed  # bench/timing.py, beside this script
+from timing import timed_pair  # bench/timing.py, beside this script
 
 GFLOP_PER_IMAGE = {"resnet50": 8.2, "resnet18": 3.6, "mobilenet_v2": 0.6}  # multiply-add counted as 2
 
@@ -89,8 +89,6 @@ def main():
                 with torch.cpu.amp.autocast(dtype=torch.bfloat16):
                     traced_bf16 = torch.jit.freeze(torch.jit.trace(model, xt, check_trace=False))
             for precision, session, peer in (("fp32", sessions["strict"], traced), ("bf16", sessions["bf16"], traced_bf16)):
-                ours = timed(lambda: session.run(None, {"input": x}), args.repeat)
-
                 def torch_run():
                     with torch.no_grad():
                         if precision == "bf16":
@@ -98,7 +96,7 @@ def main():
                                 peer(xt)
                         else:
                             peer(xt)
-                theirs = timed(torch_run, args.repeat)
+                ours, theirs = timed_pair(lambda: session.run(None, {"input": x}), torch_run, args.repeat)
                 gflops = GFLOP_PER_IMAGE.get(args.model, 0) * batch / ours[0]
                 print(f"{batch:>5} {threads:>3} {precision:>9} {ours[0] * 1000:>10.1f} {theirs[0] * 1000:>10.1f} "
                       f"{theirs[0] / ours[0]:>6.2f} {gflops:>13.0f}", flush=True)

@@ -12,7 +12,7 @@ import argparse
 import numpy as np
 
 import armory
-from timing import timed  # bench/timing.py, beside this script
+from timing import timed_pair  # bench/timing.py, beside this script
 
 
 def main():
@@ -27,8 +27,8 @@ def main():
         for dtype in (np.float32, np.float64):
             a = np.random.default_rng(n).standard_normal((m, n)).astype(dtype)
             for uv in (False, True):
-                mine = timed(lambda: armory.svd(a, full_matrices=False, compute_uv=uv), args.repeat)
-                theirs = timed(lambda: np.linalg.svd(a, full_matrices=False, compute_uv=uv), args.repeat)
+                mine, theirs = timed_pair(lambda: armory.svd(a, full_matrices=False, compute_uv=uv),
+                                          lambda: np.linalg.svd(a, full_matrices=False, compute_uv=uv), args.repeat)
                 size = f"n={n}" if m == n else f"{m}x{n}"
                 name = f"{np.dtype(dtype).name} {size} {'vectors' if uv else 'values'}"
                 print(f"{name:<28}{mine[0]:>9.3f} ({mine[1]:.3f}-{mine[2]:.3f}){theirs[0]:>10.3f}"

@@ -1,14 +1,22 @@
-"""The timing the Python benchmarks share: one warm-up call (packing, caches, JIT), then `repeat` timed
-calls; the median and the range, in seconds."""
+"""The timing the Python benchmarks share: armory and its peer each get one warm-up call (packing, caches,
+JIT), then `repeat` timed calls of each, alternating, so that a machine whose speed drifts (this KVM
+guest's does, by tens of percent over seconds) weighs on both sides of the ratio alike; the median and
+the range of each, in seconds."""
 import statistics
 import time
 
 
-def timed(fn, repeat):
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
+def _summary(samples):
     return statistics.median(samples), min(samples), max(samples)
+
+
+def timed_pair(first, second, repeat):
+    first()
+    second()
+    samples = ([], [])
+    for _ in range(repeat):
+        for fn, out in ((first, samples[0]), (second, samples[1])):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return _summary(samples[0]), _summary(samples[1])

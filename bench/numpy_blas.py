@@ -17,6 +17,9 @@ import json
 import os
 import subprocess
 import sys
+import time
+
+from timing import PAUSE_SECONDS  # bench/timing.py, beside this script
 
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 
@@ -86,6 +89,7 @@ class Child:
         return line
 
     def run(self, case):
+        time.sleep(PAUSE_SECONDS)  # the other library's idle threads park first (see bench/timing.py)
         self.proc.stdin.write(json.dumps(case) + "\n")
         self.proc.stdin.flush()
         return json.loads(self.read())

@@ -10,12 +10,19 @@ def _summary(samples):
     return statistics.median(samples), min(samples), max(samples)
 
 
+# OpenBLAS's idle threads spin for about 2^28 cycles (0.13 s here) before they sleep, armory's for a few
+# hundred microseconds: each timed call waits this long first, so it never shares the cores with the
+# other library's spinning threads.
+PAUSE_SECONDS = 0.2
+
+
 def timed_pair(first, second, repeat):
     first()
     second()
     samples = ([], [])
     for _ in range(repeat):
         for fn, out in ((first, samples[0]), (second, samples[1])):
+            time.sleep(PAUSE_SECONDS)
             start = time.perf_counter()
             fn()
             out.append(time.perf_counter() - start)

@@ -174,6 +174,17 @@ Status check_packed_args(Trans ta, int64_t m, float alpha, const In* a, int64_t 
   return {};
 }
 
+// The products with a bf16 A (and fp32 or bf16 C): B must have been packed for BF16 fast math. `what` names
+// the bf16 operand that needs it.
+template <class Out>
+Status check_bf16_packed_args(const char* what, Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t lda,
+                              const PackedMatrix::Impl& p, const Out* c, int64_t ldc) {
+  if (p.fpmath != FpMath::bf16) {
+    return error(Errc::invalid_argument, std::string("gemm_packed: a bf16 ") + what + " needs B packed with FpMath::bf16");
+  }
+  return check_packed_args(ta, m, alpha, a, lda, p, c, ldc);
+}
+
 }  // namespace
 
 Status gemm_packed(Trans ta, int64_t m, float alpha, const float* a, int64_t lda, const PackedMatrix& b, float beta,
@@ -189,10 +200,7 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const float* a, int64_t lda
 Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t lda, const PackedMatrix& b, float beta,
                    float* c, int64_t ldc, const Epilogue& epilogue) {
   const auto& p = b.impl();
-  if (p.fpmath != FpMath::bf16) {
-    return error(Errc::invalid_argument, "gemm_packed: a bf16 A needs B packed with FpMath::bf16");
-  }
-  if (Status s = check_packed_args(ta, m, alpha, a, lda, p, c, ldc); !s) return s;
+  if (Status s = check_bf16_packed_args("A", ta, m, alpha, a, lda, p, c, ldc); !s) return s;
   auto args = row_major_args<bf16_t, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
                                             beta, c, ldc, epilogue);
   return run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);
@@ -201,10 +209,7 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t ld
 Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t lda, const PackedMatrix& b, float beta,
                    bf16_t* c, int64_t ldc, const Epilogue& epilogue) {
   const auto& p = b.impl();
-  if (p.fpmath != FpMath::bf16) {
-    return error(Errc::invalid_argument, "gemm_packed: a bf16 C needs B packed with FpMath::bf16");
-  }
-  if (Status s = check_packed_args(ta, m, alpha, a, lda, p, c, ldc); !s) return s;
+  if (Status s = check_bf16_packed_args("C", ta, m, alpha, a, lda, p, c, ldc); !s) return s;
   if (m == 0 || p.n == 0) return {};
   auto args = row_major_args<bf16_t, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
                                             beta, nullptr, ldc, epilogue);

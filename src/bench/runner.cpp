@@ -121,9 +121,10 @@ RunOutcome run_plan(Plan& plan, Store* store, int64_t run_id, std::FILE* out, bo
         continue;
       }
     }
-    // Let the previous peer's pool threads stop spinning before this one is timed (OpenBLAS and OpenMP
-    // workers busy-wait for a while after a call, in this process or a Python peer's).
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Let the previous peer's pool threads stop spinning before this one is timed: OpenBLAS's idle threads
+    // busy-wait about 2^28 cycles (0.13 s here), OpenMP's a while, in this process or a Python peer's. With
+    // 50 ms, armory's 2-thread n = 64 GEMM ran at half its 1-thread speed after them.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     Result<Timing> timing = error(Errc::internal, "not measured");
     if (job.measure) {
       timing = job.measure();

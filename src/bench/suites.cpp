@@ -26,7 +26,7 @@ constexpr double kResnet50FlopsPerImage = 8.2e9;  // multiply-adds counted as 2
 // at a rough speed for the library. Checked against this 2-core Zen 5: the default plan took 2 min 8 s.
 double estimate(double flops, int repeat, double gflops = 60) {
   double call = flops / (gflops * 1e9);
-  return 0.06 + call + repeat * std::max(call, 0.02);
+  return 0.21 + call + repeat * std::max(call, 0.02);
 }
 
 bool selected(const SuiteOptions& o, const CaseResult& c) {

@@ -277,37 +277,43 @@ TEST_F(GemmApi, PrepackedBAtSmallSizes) {
 // partial sums stay fp32), and alpha = 0.
 TEST_F(GemmApi, Bf16OutputRoundsOnceAfterEpilogueAndResidual) {
   std::mt19937 rng(21);
-  for (int64_t m : {1, 13, 97}) {
-    for (int64_t n : {5, 64, 130}) {
-      for (int64_t k : {1, 9, 300, 2500}) {
-        auto af = random_matrix<float>(m * k, rng), bf = random_matrix<float>(k * n, rng);
-        auto bias = random_matrix<float>(n, rng), prior_f = random_matrix<float>(m * n, rng);
-        std::vector<bf16_t> a(m * k), prior(m * n);
-        for (size_t i = 0; i < a.size(); ++i) a[i] = float_to_bf16(af[i]);
-        for (size_t i = 0; i < prior.size(); ++i) prior[i] = float_to_bf16(prior_f[i]);
-        auto packed = pack_b(Layout::row_major, Trans::no, k, n, bf.data(), n, FpMath::bf16);
-        ASSERT_TRUE(packed.ok()) << packed.status().message();
-        for (auto [alpha, beta, relu] : {std::tuple{1.0f, 0.0f, true}, std::tuple{0.5f, 1.0f, true},
-                                         std::tuple{1.0f, 1.0f, false}, std::tuple{0.0f, 2.0f, true}}) {
-          std::vector<bf16_t> c = prior;
-          ASSERT_TRUE(gemm_packed(Trans::no, m, alpha, a.data(), k, packed.value(), beta, c.data(), n,
-                                  Epilogue{bias.data(), relu}).ok());
-          for (int64_t i = 0; i < m; ++i) {
-            for (int64_t j = 0; j < n; ++j) {
-              double sum = 0, scale = 0;
-              for (int64_t p = 0; p < k; ++p) {
-                double term = double(bf16_to_float(a[i * k + p])) * bf16_to_float(float_to_bf16(bf[p * n + j]));
-                sum += term;
-                scale += std::fabs(term);
-              }
-              double want = alpha * sum + bias[j] + beta * double(bf16_to_float(prior[i * n + j]));
-              if (relu) want = std::max(0.0, want);
-              double tol = 0x1p-8 * std::fabs(want) + 2.0 * (k + 4) * 0x1p-24 * (alpha * scale + std::fabs(bias[j]) + 2);
-              ASSERT_NEAR(bf16_to_float(c[i * n + j]), want, tol)
-                  << "m=" << m << " n=" << n << " k=" << k << " alpha=" << alpha << " beta=" << beta << " i=" << i
-                  << " j=" << j;
-            }
-          }
+  struct Shape {
+    int64_t m, n, k;
+  };
+  for (Shape shape : {Shape{1, 5, 1}, Shape{13, 64, 9}, Shape{97, 130, 300}, Shape{13, 130, 2500}, Shape{97, 5, 2500}}) {
+    const auto [m, n, k] = shape;
+    auto af = random_matrix<float>(m * k, rng), bf = random_matrix<float>(k * n, rng);
+    auto bias = random_matrix<float>(n, rng), prior_f = random_matrix<float>(m * n, rng);
+    std::vector<bf16_t> a(m * k), prior(m * n);
+    for (size_t i = 0; i < a.size(); ++i) a[i] = float_to_bf16(af[i]);
+    for (size_t i = 0; i < prior.size(); ++i) prior[i] = float_to_bf16(prior_f[i]);
+    // The exact products of the bf16 inputs (B rounded as packing rounds it), and their magnitudes.
+    std::vector<double> sum(m * n, 0.0), scale(m * n, 0.0);
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t p = 0; p < k; ++p) {
+        const double x = bf16_to_float(a[i * k + p]);
+        for (int64_t j = 0; j < n; ++j) {
+          const double term = x * bf16_to_float(float_to_bf16(bf[p * n + j]));
+          sum[i * n + j] += term;
+          scale[i * n + j] += std::fabs(term);
+        }
+      }
+    }
+    auto packed = pack_b(Layout::row_major, Trans::no, k, n, bf.data(), n, FpMath::bf16);
+    ASSERT_TRUE(packed.ok()) << packed.status().message();
+    for (auto [alpha, beta, relu] : {std::tuple{1.0f, 0.0f, true}, std::tuple{0.5f, 1.0f, true},
+                                     std::tuple{1.0f, 1.0f, false}, std::tuple{0.0f, 2.0f, true}}) {
+      std::vector<bf16_t> c = prior;
+      ASSERT_TRUE(gemm_packed(Trans::no, m, alpha, a.data(), k, packed.value(), beta, c.data(), n,
+                              Epilogue{bias.data(), relu}).ok());
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t j = 0; j < n; ++j) {
+          double want = alpha * sum[i * n + j] + bias[j] + beta * double(bf16_to_float(prior[i * n + j]));
+          if (relu) want = std::max(0.0, want);
+          double tol = 0x1p-8 * std::fabs(want) + 2.0 * (k + 4) * 0x1p-24 * (alpha * scale[i * n + j] + std::fabs(bias[j]) + 2);
+          ASSERT_NEAR(bf16_to_float(c[i * n + j]), want, tol)
+              << "m=" << m << " n=" << n << " k=" << k << " alpha=" << alpha << " beta=" << beta << " i=" << i
+              << " j=" << j;
         }
       }
     }

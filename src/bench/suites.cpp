@@ -23,7 +23,8 @@ namespace {
 constexpr double kResnet50FlopsPerImage = 8.2e9;  // multiply-adds counted as 2
 
 // The plan's estimate of a job: the pause before it, the warm-up call and the samples (each at least 20 ms),
-// at a rough speed for the library. Checked against this 2-core Zen 5: the default plan took 2 min 8 s.
+// at a rough speed for the library. Checked against this 2-core Zen 5: the default plan took 2 min 8 s with
+// a 50 ms pause between jobs (now 200 ms: the plan says about 3 min 11 s).
 double estimate(double flops, int repeat, double gflops = 60) {
   double call = flops / (gflops * 1e9);
   return 0.21 + call + repeat * std::max(call, 0.02);

@@ -140,9 +140,9 @@ class DivideAndConquer {
   DivideAndConquer(int64_t n, T* d, const T* e, T* u, int64_t ldu, T* v, int64_t ldv)
       : d_(d), e_(e), u_(u), ldu_(ldu), v_(v), ldv_(ldv), rot_(blas::vector_kernels_for<T>().rot) {
     const size_t square = static_cast<size_t>(n) * static_cast<size_t>(n);
-    for (LargeVector<T>* scratch : {&delta_, &um_, &vm_, &gathered_, &selected_, &products_[0], &products_[1]}) {
-      scratch->reserve(square);
-    }
+    for (LargeVector<T>* scratch : {&delta_, &um_, &vm_, &gathered_, &selected_}) scratch->reserve(square);
+    // The GEMM writes every element of a product (beta = 0): not zero-filled merge after merge.
+    for (LargeBuffer<T>& product : products_) product = LargeBuffer<T>(square);
   }
 
   // The node B[lo : lo+rows, lo : lo+cols], cols = rows or rows + 1. On return its singular values are in
@@ -195,8 +195,7 @@ class DivideAndConquer {
     const int64_t starts[2] = {0, split}, ends[2] = {split, height};
     for (int half = 0; half < 2; ++half) {
       const int64_t r0 = starts[half], h = ends[half] - starts[half];
-      LargeVector<T>& product = products_[half];
-      product.assign(static_cast<size_t>(h) * n, T(0));
+      T* product = products_[half].data();
       if (h == 0) continue;
       gathered_.clear();
       selected_.clear();
@@ -207,10 +206,13 @@ class DivideAndConquer {
         for (int64_t j = 0; j < n; ++j) selected_.push_back(small[i + j * n]);
       }
       const int64_t width = static_cast<int64_t>(gathered_.size()) / h;
-      if (width == 0) continue;
+      if (width == 0) {
+        std::fill_n(product, h * n, T(0));  // no column reaches these rows
+        continue;
+      }
       // selected_ holds the chosen rows of `small` row by row: width x n row-major is n x width column-major.
       (void)gemm(Layout::col_major, Trans::no, Trans::yes, h, n, width, T(1), gathered_.data(), h, selected_.data(), n,
-                 T(0), product.data(), h);
+                 T(0), product, h);
     }
     for (int half = 0; half < 2; ++half) {
       const int64_t r0 = starts[half], h = ends[half] - starts[half];
@@ -227,7 +229,8 @@ class DivideAndConquer {
   void (*rot_)(int64_t, T*, T*, T, T);
   // Scratch reused by every merge; the n x n ones from huge pages (see svd.cpp).
   std::vector<T> z_, dv_, ds_, zs_, zhat_, sigma_;
-  LargeVector<T> delta_, um_, vm_, gathered_, selected_, products_[2];
+  LargeVector<T> delta_, um_, vm_, gathered_, selected_;
+  LargeBuffer<T> products_[2];
   std::vector<int64_t> order_, survivors_;
 };
 

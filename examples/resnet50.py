@@ -38,7 +38,11 @@ def main():
 
     torch.manual_seed(0)
     model = torchvision.models.resnet50(weights=None).eval()
-    path = pathlib.Path(tempfile.mkdtemp()) / "resnet50.onnx"
+    with tempfile.TemporaryDirectory(prefix="armory-example-") as work:
+        run(model, pathlib.Path(work) / "resnet50.onnx", args)
+
+
+def run(model, path, args):
     torch.onnx.export(model, torch.randn(1, 3, 224, 224), str(path), input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
 

@@ -198,10 +198,32 @@ void transpose_each(const float* src, float* dst, int64_t batch, int64_t rows, i
 
 }  // namespace
 
-Tensor to_nhwc(Arena& arena, const Tensor& nchw) {
+Tensor to_nhwc(Arena& arena, const Tensor& nchw, DType dtype) {
   const auto& s = nchw.shape();
-  Tensor out = arena.allocate(DType::float32, s);
-  transpose_each(nchw.data_as<float>(), out.mutable_data_as<float>(), s[0], s[1], s[2] * s[3], 1024);
+  Tensor out = arena.allocate(dtype, s);
+  const int64_t channels = s[1], pixels = s[2] * s[3];
+  if (dtype == DType::float32) {
+    transpose_each(nchw.data_as<float>(), out.mutable_data_as<float>(), s[0], channels, pixels, 1024);
+    return out;
+  }
+  // Rounded as it is transposed: a block of pixels at a time through a small float32 tile, so the
+  // float32 copy of the whole input is never written.
+  constexpr int64_t kTile = 4096;
+  const int64_t block = std::max<int64_t>(1, kTile / channels);
+  const int64_t blocks = (pixels + block - 1) / block;
+  const float* src = nchw.data_as<float>();
+  bf16_t* dst = out.mutable_data_as<bf16_t>();
+  parallel_for(s[0] * blocks, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> tile(static_cast<size_t>(block * channels));
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t b = item / blocks, p0 = item % blocks * block, count = std::min(block, pixels - p0);
+      const float* from = src + b * channels * pixels + p0;
+      for (int64_t p = 0; p < count; ++p) {
+        for (int64_t c = 0; c < channels; ++c) tile[p * channels + c] = from[c * pixels + p];
+      }
+      float_to_bf16(tile.data(), count * channels, dst + (b * pixels + p0) * channels);
+    }
+  });
   return out;
 }
 

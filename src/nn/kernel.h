@@ -139,7 +139,8 @@ void register_reduce_kernels(std::map<std::string, KernelMaker>& makers);
 void register_logic_kernels(std::map<std::string, KernelMaker>& makers);
 
 // Layout helpers shared by the families.
-Tensor to_nhwc(Arena& arena, const Tensor& nchw);
+// A float32 NCHW tensor channels-last, in float32 or (rounded to nearest even) bfloat16.
+Tensor to_nhwc(Arena& arena, const Tensor& nchw, DType dtype = DType::float32);
 Tensor to_plain(Arena& arena, const Value& value);  // NCHW view of a value, converted if it is NHWC
 Value to_float32(Arena& arena, const Value& value);  // a bfloat16 value widened (same layout); others as they are
 

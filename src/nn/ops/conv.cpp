@@ -21,6 +21,20 @@ namespace {
 
 enum class AutoPad { notset, same_upper, same_lower, valid };
 
+// Patches are built from copies of a few dozen bytes (a 7x7 stem's kernel row of 3 channels is 42 in
+// bf16, and there are seven per output pixel): inline 16-byte moves, the last one overlapping, instead of
+// a library call for each.
+inline void copy_short(void* dst, const void* src, size_t bytes) {
+  if (bytes < 16 || bytes > 256) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+  auto* to = static_cast<char*>(dst);
+  const auto* from = static_cast<const char*>(src);
+  for (size_t i = 0; i + 16 < bytes; i += 16) std::memcpy(to + i, from + i, 16);
+  std::memcpy(to + bytes - 16, from + bytes - 16, 16);
+}
+
 struct Window {
   int64_t kernel[2] = {1, 1};
   int64_t stride[2] = {1, 1};
@@ -205,8 +219,11 @@ class ConvKernel final : public Kernel {
     const Geometry& g = geometry.value();
 
     // bfloat16 arrives channels-last from the layers that write it; anything else is made so here.
+    // Under BF16 fast math the GEMM takes bf16 patches: a plain float32 input is rounded as it is made
+    // channels-last (once, where each value is then copied into up to kh * kw patches).
     Value x_wide = x.nhwc ? x : to_float32(ctx.arena, x);
-    Tensor input = x.nhwc ? x.tensor : to_nhwc(ctx.arena, x_wide.tensor);
+    const DType nhwc_dtype = fpmath_ == FpMath::bf16 && cw->depthwise.empty() ? DType::bfloat16 : DType::float32;
+    Tensor input = x.nhwc ? x.tensor : to_nhwc(ctx.arena, x_wide.tensor, nhwc_dtype);
     if (!x.nhwc && x_wide.tensor.data() != x.tensor.data()) ctx.arena.release(std::move(x_wide.tensor));
     std::vector<int64_t> out_shape = {xs[0], cout, g.out[0], g.out[1]};
     const DType out_dtype = bf16_output_ ? DType::bfloat16 : DType::float32;
@@ -389,9 +406,13 @@ class ConvKernel final : public Kernel {
     const bool contiguous_taps = group_ == 1 && win.dilation[1] == 1;
 
     auto gather = [&]<class T>(T* col, const T* src, int64_t r0, int64_t begin, int64_t end, int64_t grp) {
-      for (int64_t r = begin; r < end; ++r) {
-        int64_t pixel = r0 + r;
-        int64_t b = pixel / out_hw, oy = pixel % out_hw / g.out[1], ox = pixel % g.out[1];
+      // The output pixel of row r, stepped along rather than divided out for each row.
+      int64_t b = (r0 + begin) / out_hw, oy = (r0 + begin) % out_hw / g.out[1], ox = (r0 + begin) % g.out[1];
+      for (int64_t r = begin; r < end; ++r, ++ox) {
+        if (ox == g.out[1]) {
+          ox = 0;
+          if (++oy == g.out[0]) oy = 0, ++b;
+        }
         T* row = col + r * k;
         const int64_t ix0 = ox * win.stride[1] - g.pad_begin[1];
         for (int64_t ky = 0; ky < kh; ++ky, row += kw * cin_g) {
@@ -407,7 +428,7 @@ class ConvKernel final : public Kernel {
             const int64_t first = std::min<int64_t>(kw, std::max<int64_t>(0, -ix0));
             const int64_t last = std::min<int64_t>(kw, in_w - ix0);
             if (first > 0) std::memset(row, 0, first * cin * sizeof(T));
-            if (last > first) std::memcpy(row + first * cin, line + (ix0 + first) * cin, (last - first) * cin * sizeof(T));
+            if (last > first) copy_short(row + first * cin, line + (ix0 + first) * cin, (last - first) * cin * sizeof(T));
             if (last < kw) {
               const int64_t from = std::max(first, last);
               std::memset(row + from * cin, 0, (kw - from) * cin * sizeof(T));
@@ -419,7 +440,7 @@ class ConvKernel final : public Kernel {
             if (ix < 0 || ix >= in_w) {
               std::memset(row + kx * cin_g, 0, cin_g * sizeof(T));
             } else {
-              std::memcpy(row + kx * cin_g, line + ix * cin, cin_g * sizeof(T));
+              copy_short(row + kx * cin_g, line + ix * cin, cin_g * sizeof(T));
             }
           }
         }

@@ -411,11 +411,17 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
             for (int64_t ir = 0; ir < mcur; ir += mr) {
               const int64_t rows = std::min<int64_t>(mr, mcur - ir);
               const Packed* a_panel = a_buffer + ir * kpad;
+              // A whole tile into dst (rows of it with direct_edges: the last rows of A read in place).
               auto run_tile = [&](Out* dst, int64_t ld, Out b_scale) {
-                if (ir < full_rows) {
+                if (ir >= full_rows) {
+                  kern.fn(kpad, a_panel, b_panel, dst, ld, args.alpha, b_scale);
+                } else if (rows == mr) {
                   kern.fn_unpacked_a(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, dst, ld, args.alpha, b_scale);
                 } else {
-                  kern.fn(kpad, a_panel, b_panel, dst, ld, args.alpha, b_scale);
+                  if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
+                    kern.fn_unpacked_a_edge(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, dst, ld, args.alpha,
+                                            b_scale, static_cast<int>(rows), nr);
+                  }
                 }
               };
               if constexpr (std::is_same_v<Out, float>) {

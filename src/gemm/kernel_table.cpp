@@ -58,7 +58,7 @@ constexpr std::array<Bf16Kernel, 5> kBf16 = {{
     {{"gemm_bf16_8x12__neonbfdot", IsaLevel::neon_bf16, kArm}, 8, 12, 2, ARMORY_ARM_FN(gemm_bf16_8x12__neonbfdot)},
     {{"gemm_bf16_12x32__avx512bf16", IsaLevel::avx512_bf16, kX86}, 12, 32, 2, ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16),
      ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a), false, ARMORY_X86_FN(convert_f32_to_bf16__avx512bf16),
-     ARMORY_X86_FN(interleave_f32_to_bf16__avx512bf16), nullptr,
+     ARMORY_X86_FN(interleave_f32_to_bf16__avx512bf16), ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_edge),
      {ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct), ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct_f32_b)},
      ARMORY_X86_FN(bias_relu_f32__avx512), ARMORY_X86_FN(store_bf16__avx512bf16),
      ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c)},

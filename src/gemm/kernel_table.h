@@ -26,7 +26,7 @@ struct UnpackedA<TileKernel<T>> {
 template <>
 struct UnpackedA<Bf16TileKernel> {
   using type = UnpackedABf16TileKernel;
-  using edge = std::nullptr_t;  // BF16 A is converted per block; edges use the scratch tile
+  using edge = UnpackedABf16EdgeKernel;
   using direct = DirectBf16Kernels;
 };
 

@@ -9,36 +9,59 @@ namespace {
 // vdpbf16ps: each fp32 lane accumulates the two products of a k pair, so one instruction does the work of
 // two fp32 FMAs. A k step is a pair: B holds (b[k][j], b[k+1][j]) per column j, 32 bits each; row i's pair
 // (a[i][k], a[i][k+1]) is broadcast as one 32-bit value from a + i * rsa, and A advances by csa per pair
-// (packed: rsa = 2, csa = 2 * 12; a row-major bf16 A in place: rsa = lda, csa = 2). 12 rows x 2 zmm.
+// (packed: rsa = 2, csa = 2 * 12; a row-major bf16 A in place: rsa = lda, csa = 2). MR rows x 2 zmm: 12
+// for full tiles, fewer for the last rows of C. kc is even (whole pairs).
 // store(i, j, v) writes the finished vector v (columns 16j..16j+15 of row i, alpha not applied).
-template <class Store>
+template <int MR, class Store>
 __attribute__((always_inline)) inline void tile(int64_t kc, const bf16_t* a, int64_t rsa, int64_t csa,
                                                 const bf16_t* b, Store store) {
-  constexpr int MR = 12, NV = 2, NR = 32;
-  __m512 acc[MR][NV];
+  constexpr int NV = 2, NR = 32;
+  // A short tile has too few sums to hide vdpbf16ps's latency: it keeps U sets of them, each taking every
+  // U-th k pair, and adds them up at the end.
+  constexpr int U = MR >= 6 ? 1 : (MR >= 3 ? 2 : 4);
+  __m512 acc[U][MR][NV];
+#pragma GCC unroll 4
+  for (int u = 0; u < U; ++u) {
 #pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i) {
-    acc[i][0] = _mm512_setzero_ps();
-    acc[i][1] = _mm512_setzero_ps();
+    for (int i = 0; i < MR; ++i) {
+      acc[u][i][0] = _mm512_setzero_ps();
+      acc[u][i][1] = _mm512_setzero_ps();
+    }
   }
-  for (int64_t p = 0; p < kc; p += 2) {
-    __m512bh b0 = (__m512bh)_mm512_loadu_si512(b);
-    __m512bh b1 = (__m512bh)_mm512_loadu_si512(b + 32);
+  auto step = [&](int u, const bf16_t* a_pair, const bf16_t* b_pair) __attribute__((always_inline)) {
+    __m512bh b0 = (__m512bh)_mm512_loadu_si512(b_pair);
+    __m512bh b1 = (__m512bh)_mm512_loadu_si512(b_pair + 32);
 #pragma GCC unroll 12
     for (int i = 0; i < MR; ++i) {
       int32_t pair;
-      __builtin_memcpy(&pair, a + i * rsa, sizeof pair);
+      __builtin_memcpy(&pair, a_pair + i * rsa, sizeof pair);
       __m512bh av = (__m512bh)_mm512_set1_epi32(pair);
-      acc[i][0] = _mm512_dpbf16_ps(acc[i][0], av, b0);
-      acc[i][1] = _mm512_dpbf16_ps(acc[i][1], av, b1);
+      acc[u][i][0] = _mm512_dpbf16_ps(acc[u][i][0], av, b0);
+      acc[u][i][1] = _mm512_dpbf16_ps(acc[u][i][1], av, b1);
     }
-    a += csa;
-    b += 2 * NR;
+  };
+  int64_t p = 0;
+  for (; p + 2 * U <= kc; p += 2 * U) {
+#pragma GCC unroll 4
+    for (int u = 0; u < U; ++u) step(u, a + u * csa, b + u * 2 * NR);
+    a += U * csa;
+    b += U * 2 * NR;
+  }
+  if constexpr (U > 1) {
+    for (; p < kc; p += 2, a += csa, b += 2 * NR) step(0, a, b);
+#pragma GCC unroll 4
+    for (int u = 1; u < U; ++u) {
+#pragma GCC unroll 12
+      for (int i = 0; i < MR; ++i) {
+        acc[0][i][0] = _mm512_add_ps(acc[0][i][0], acc[u][i][0]);
+        acc[0][i][1] = _mm512_add_ps(acc[0][i][1], acc[u][i][1]);
+      }
+    }
   }
 #pragma GCC unroll 12
   for (int i = 0; i < MR; ++i) {
 #pragma GCC unroll 2
-    for (int j = 0; j < NV; ++j) store(i, j, acc[i][j]);
+    for (int j = 0; j < NV; ++j) store(i, j, acc[0][i][j]);
   }
 }
 
@@ -77,6 +100,32 @@ struct StoreBf16Fused {
 
 StoreF32 store_f32(float* c, int64_t ldc, float alpha, float beta) {
   return {c, ldc, _mm512_set1_ps(alpha), _mm512_set1_ps(beta), beta != 0.0f};
+}
+
+// The same for the edge of C: only its first cols columns are read and written.
+struct StoreF32Columns {
+  float* c;
+  int64_t ldc;
+  __m512 alpha, beta;
+  bool reads_c;
+  __mmask16 mask[2];
+  __attribute__((always_inline)) void operator()(int i, int j, __m512 v) const {
+    if (mask[j] == 0) return;
+    float* cp = c + i * ldc + j * 16;
+    const __m512 scaled = _mm512_mul_ps(v, alpha);
+    _mm512_mask_storeu_ps(
+        cp, mask[j], reads_c ? _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask[j], cp), beta, scaled) : scaled);
+  }
+};
+
+// The last rows of C (one instantiation per height, so no row of A past the last is read and no work is
+// spent on missing rows), A read in place.
+template <int MR>
+void edge_rows(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, const StoreF32Columns& store, int rows) {
+  if constexpr (MR > 0) {
+    if (rows == MR) return tile<MR>(kc, a, lda, 2, b, store);
+    return edge_rows<MR - 1>(kc, a, lda, b, store, rows);
+  }
 }
 
 // ---- B read in place (the driver's unpacked-B path) ----
@@ -181,12 +230,20 @@ void direct_rows(int64_t kc, const bf16_t* a, int64_t lda, const BType* b, int64
 
 void gemm_bf16_12x32__avx512bf16(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
                                  float beta) {
-  tile(kc, a, 2, 24, b, store_f32(c, ldc, alpha, beta));
+  tile<12>(kc, a, 2, 24, b, store_f32(c, ldc, alpha, beta));
 }
 
 void gemm_bf16_12x32__avx512bf16_unpacked_a(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
                                             int64_t ldc, float alpha, float beta) {
-  tile(kc, a, lda, 2, b, store_f32(c, ldc, alpha, beta));
+  tile<12>(kc, a, lda, 2, b, store_f32(c, ldc, alpha, beta));
+}
+
+void gemm_bf16_12x32__avx512bf16_unpacked_a_edge(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
+                                                 int64_t ldc, float alpha, float beta, int rows, int cols) {
+  const int lo = cols < 16 ? cols : 16, hi = cols - lo;
+  const StoreF32Columns store{c, ldc, _mm512_set1_ps(alpha), _mm512_set1_ps(beta), beta != 0.0f,
+                              {static_cast<__mmask16>((1u << lo) - 1), static_cast<__mmask16>((1u << hi) - 1)}};
+  edge_rows<12>(kc, a, lda, b, store, rows);
 }
 
 // GCC 12 warns that the intrinsics' internal _mm512_undefined_* operand "may be used uninitialized" in the
@@ -196,8 +253,8 @@ void gemm_bf16_12x32__avx512bf16_unpacked_a(int64_t kc, const bf16_t* a, int64_t
 void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b,
                                                    bf16_t* c, int64_t ldc, float alpha, float beta, const float* bias,
                                                    bool relu) {
-  tile(kc, a, lda, 2, b,
-       StoreBf16Fused{c, ldc, _mm512_set1_ps(alpha), _mm512_set1_ps(beta), bias, beta != 0.0f, relu});
+  tile<12>(kc, a, lda, 2, b,
+           StoreBf16Fused{c, ldc, _mm512_set1_ps(alpha), _mm512_set1_ps(beta), bias, beta != 0.0f, relu});
 }
 
 void gemm_bf16_12x32__avx512bf16_direct(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb,

@@ -25,6 +25,9 @@ using Bf16TileKernel = void (*)(int64_t kc, const bf16_t* a, const bf16_t* b, fl
 template <class T>
 using UnpackedAEdgeKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t ldc, T alpha,
                                      T beta, int rows, int cols);
+// The same for the BF16 kernels: bf16 A read in place, fp32 C.
+using UnpackedABf16EdgeKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
+                                         int64_t ldc, float alpha, float beta, int rows, int cols);
 // Small problems: A and B both row-major and read in place (B row p at b + p * ldb), any rows/cols.
 template <class T>
 using DirectTileKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc,
@@ -87,6 +90,8 @@ void gemm_f64_12x16__avx512_unpacked_a(int64_t, const double*, int64_t, const do
 void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
 void gemm_bf16_12x32__avx512bf16_unpacked_a(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float,
                                             float);
+void gemm_bf16_12x32__avx512bf16_unpacked_a_edge(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float,
+                                                 float, int, int);
 void gemm_bf16_12x32__avx512bf16_direct(int64_t, const bf16_t*, int64_t, const bf16_t*, int64_t, float*, int64_t,
                                         float, float, int, int);
 void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, float*, int64_t,

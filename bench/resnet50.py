@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """ResNet50 (torchvision, random weights with a fixed seed, exported to ONNX here) run by armory's engine
 and by PyTorch 1.13 at its best on CPU (TorchScript traced and frozen, channels_last; for BF16,
-torch.cpu.amp.autocast), in the same run: batch 1 and 16, threads 1 and 2, median of --repeat runs.
+torch.cpu.amp.autocast), in the same run: batch 1 and 16, threads 1 and 2, --repeat rounds in which
+armory and PyTorch, fp32 and BF16, each run once in turn; ratios of the medians.
 
     PYTHONPATH=build/native/python /usr/bin/python3 bench/resnet50.py [--model resnet50] [--batch 1 16]
-        [--threads 1 2] [--repeat 5] [--json out.json]
+        [--threads 1 2] [--repeat 7] [--json out.json]
 """
 import argparse
 import json
@@ -19,7 +20,13 @@ import torch
 import torchvision
 
 import armory
-from timing import timed_pair  # bench/timing.py, beside this script
+from timing import summary, timed_rounds  # bench/timing.py, beside this script
+
+# PyTorch's OpenMP threads spin a few milliseconds after each inference, so each timed call waits 50 ms
+# first; not the 0.2 s the BLAS benchmarks wait for OpenBLAS's threads: after an idle 0.1 s or more this
+# guest's vCPU comes back with cold caches, which cost batch-1 inference 30-50% (armory's and PyTorch's
+# alike), where the time between back-to-back requests of a server is no more than this.
+PAUSE_SECONDS = 0.05
 
 GFLOP_PER_IMAGE = {"resnet50": 8.2, "resnet18": 3.6, "mobilenet_v2": 0.6}  # multiply-add counted as 2
 
@@ -61,14 +68,16 @@ def main():
     parser.add_argument("--model", default="resnet50")
     parser.add_argument("--batch", type=int, nargs="+", default=[1, 16])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak memory comparison")
     args = parser.parse_args()
 
     torch.manual_seed(0)
     model = getattr(torchvision.models, args.model)(weights=None).eval()
-    onnx_path = tempfile.NamedTemporaryFile(suffix=".onnx", delete=False).name
+    # Removed when the script ends, however it ends (the model is 100 MB).
+    work = tempfile.TemporaryDirectory(prefix="armory-bench-")
+    onnx_path = os.path.join(work.name, f"{args.model}.onnx")
     torch.onnx.export(model, torch.randn(1, 3, 224, 224), onnx_path, input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
     start = time.perf_counter()
@@ -88,20 +97,32 @@ def main():
                 traced = torch.jit.freeze(torch.jit.trace(model.to(memory_format=torch.channels_last), xt))
                 with torch.cpu.amp.autocast(dtype=torch.bfloat16):
                     traced_bf16 = torch.jit.freeze(torch.jit.trace(model, xt, check_trace=False))
-            for precision, session, peer in (("fp32", sessions["strict"], traced), ("bf16", sessions["bf16"], traced_bf16)):
-                def torch_run():
-                    with torch.no_grad():
-                        if precision == "bf16":
-                            with torch.cpu.amp.autocast(dtype=torch.bfloat16):
-                                peer(xt)
-                        else:
-                            peer(xt)
-                ours, theirs = timed_pair(lambda: session.run(None, {"input": x}), torch_run, args.repeat)
-                gflops = GFLOP_PER_IMAGE.get(args.model, 0) * batch / ours[0]
-                print(f"{batch:>5} {threads:>3} {precision:>9} {ours[0] * 1000:>10.1f} {theirs[0] * 1000:>10.1f} "
-                      f"{theirs[0] / ours[0]:>6.2f} {gflops:>13.0f}", flush=True)
+
+            def torch_fp32():
+                with torch.no_grad():
+                    traced(xt)
+
+            def torch_bf16():
+                with torch.no_grad(), torch.cpu.amp.autocast(dtype=torch.bfloat16):
+                    traced_bf16(xt)
+
+            # All four in each round, so that armory's BF16 / fp32 ratio is measured as evenly as each
+            # ratio to PyTorch.
+            fp32_ours, fp32_theirs, bf16_ours, bf16_theirs = timed_rounds(
+                (lambda: sessions["strict"].run(None, {"input": x}), torch_fp32,
+                 lambda: sessions["bf16"].run(None, {"input": x}), torch_bf16), args.repeat, pause=PAUSE_SECONDS)
+            for precision, ours, theirs in (("fp32", fp32_ours, fp32_theirs), ("bf16", bf16_ours, bf16_theirs)):
+                median = summary(ours)[0]
+                ratio = summary(theirs)[0] / median
+                gflops = GFLOP_PER_IMAGE.get(args.model, 0) * batch / median
+                print(f"{batch:>5} {threads:>3} {precision:>9} {median * 1000:>10.1f} {summary(theirs)[0] * 1000:>10.1f} "
+                      f"{ratio:>6.2f} {gflops:>13.0f}", flush=True)
                 results.append({"model": args.model, "batch": batch, "threads": threads, "precision": precision,
-                                "armory_seconds": ours, "pytorch_seconds": theirs, "ratio": theirs[0] / ours[0]})
+                                "armory_seconds": summary(ours), "pytorch_seconds": summary(theirs), "ratio": ratio,
+                                "armory_samples": ours, "pytorch_samples": theirs})
+            bf16_speedup = summary(fp32_ours)[0] / summary(bf16_ours)[0]
+            print(f"{batch:>5} {threads:>3} {'armory BF16 / fp32':>21} {bf16_speedup:.2f}x", flush=True)
+            results.append({"model": args.model, "batch": batch, "threads": threads, "armory_bf16_speedup": bf16_speedup})
     memory = []
     if not args.no_memory:
         # Each side in its own fresh interpreter: import, load its model, run three batches.
@@ -109,15 +130,13 @@ def main():
         with torch.no_grad():
             x = torch.randn(1, 3, 224, 224).contiguous(memory_format=torch.channels_last)
             frozen = torch.jit.freeze(torch.jit.trace(model.to(memory_format=torch.channels_last), x))
-        torch_path = tempfile.NamedTemporaryFile(suffix=".pt", delete=False).name
+        torch_path = os.path.join(work.name, f"{args.model}.pt")
         torch.jit.save(frozen, torch_path)
         for precision, fp in (("fp32", "strict"), ("bf16", "bf16")):
             ours = peak_rss_mib(ARMORY_CHILD, onnx_path, 1, fp, max(args.batch))
             theirs = peak_rss_mib(TORCH_CHILD, torch_path, 1, fp, max(args.batch))
             print(f"  {precision}: armory {ours:.0f}, pytorch {theirs:.0f}")
             memory.append({"precision": precision, "armory_mib": ours, "pytorch_mib": theirs})
-        os.unlink(torch_path)
-    os.unlink(onnx_path)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"load_seconds": load_seconds, "results": results, "peak_memory": memory}, f, indent=1)

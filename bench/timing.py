@@ -1,12 +1,12 @@
-"""The timing the Python benchmarks share: armory and its peer each get one warm-up call (packing, caches,
-JIT), then `repeat` timed calls of each, alternating, so that a machine whose speed drifts (this KVM
-guest's does, by tens of percent over seconds) weighs on both sides of the ratio alike; the median and
-the range of each, in seconds."""
+"""The timing the Python benchmarks share: each callable gets one warm-up call (packing, caches, JIT),
+then `repeat` timed rounds in which every callable runs once, in turn, so that a machine whose speed
+drifts (this KVM guest's does, by tens of percent over seconds) weighs on every side of a ratio alike."""
 import statistics
 import time
 
 
-def _summary(samples):
+def summary(samples):
+    """(median, min, max)."""
     return statistics.median(samples), min(samples), max(samples)
 
 
@@ -16,14 +16,23 @@ def _summary(samples):
 PAUSE_SECONDS = 0.2
 
 
-def timed_pair(first, second, repeat):
-    first()
-    second()
-    samples = ([], [])
+def timed_rounds(fns, repeat, pause=PAUSE_SECONDS):
+    """Seconds of each call of each callable: one list per callable, in round order; each call waits
+    `pause` seconds first."""
+    for fn in fns:
+        fn()
+    samples = [[] for _ in fns]
     for _ in range(repeat):
-        for fn, out in ((first, samples[0]), (second, samples[1])):
-            time.sleep(PAUSE_SECONDS)
+        for fn, out in zip(fns, samples):
+            time.sleep(pause)
             start = time.perf_counter()
             fn()
             out.append(time.perf_counter() - start)
-    return _summary(samples[0]), _summary(samples[1])
+    return samples
+
+
+def timed_pair(first, second, repeat):
+    """(median, min, max) seconds of first and of second, calls alternating."""
+    ours, theirs = timed_rounds((first, second), repeat)
+    return summary(ours), summary(theirs)
+

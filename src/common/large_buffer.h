@@ -13,8 +13,10 @@
 
 namespace armory {
 
-// 64-byte aligned (2 MiB for large sizes), freed with std::free; nullptr when out of memory.
+// 64-byte aligned (2 MiB for large sizes); nullptr when out of memory. Freed with free_large, which keeps
+// blocks of 1 MiB and more for reuse (see large_buffer.cpp).
 void* allocate_large(size_t bytes) noexcept;
+void free_large(void* p) noexcept;
 
 // A fixed-size array of T with that memory. T must be trivially copyable.
 template <class T>
@@ -30,7 +32,7 @@ class LargeBuffer {
 
  private:
   struct Free {
-    void operator()(T* p) const { std::free(p); }
+    void operator()(T* p) const { free_large(p); }
   };
   std::unique_ptr<T, Free> data_;
   size_t size_ = 0;
@@ -49,7 +51,7 @@ struct LargeAllocator {
     if (p == nullptr) throw std::bad_alloc();
     return static_cast<T*>(p);
   }
-  void deallocate(T* p, size_t) noexcept { std::free(p); }
+  void deallocate(T* p, size_t) noexcept { free_large(p); }
   template <class U>
   bool operator==(const LargeAllocator<U>&) const noexcept {
     return true;

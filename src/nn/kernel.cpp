@@ -25,7 +25,7 @@ size_t physical_memory_bytes() {
 // The deleter of arena storage, which also tells release() that a buffer is an arena's, and its size.
 struct ArenaBlock {
   size_t capacity;
-  void operator()(void* p) const { std::free(p); }
+  void operator()(void* p) const { free_large(p); }
 };
 
 }  // namespace

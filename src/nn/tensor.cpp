@@ -49,7 +49,7 @@ Tensor Tensor::empty(DType dtype, std::vector<int64_t> shape) {
   // 64-byte aligned for the kernels; a zero-size tensor still gets a distinct, freeable pointer.
   void* p = allocate_large(bytes);
   if (p == nullptr) throw std::bad_alloc();
-  return adopt(dtype, std::move(shape), std::shared_ptr<void>(p, std::free));
+  return adopt(dtype, std::move(shape), std::shared_ptr<void>(p, free_large));
 }
 
 Tensor Tensor::borrow(DType dtype, std::vector<int64_t> shape, const void* data) {

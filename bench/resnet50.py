@@ -20,13 +20,12 @@ import torch
 import torchvision
 
 import armory
-from timing import summary, timed_rounds  # bench/timing.py, beside this script
+from timing import SHORT_PAUSE_SECONDS, summary, timed_rounds  # bench/timing.py, beside this script
 
-# PyTorch's OpenMP threads spin a few milliseconds after each inference, so each timed call waits 50 ms
-# first; not the 0.2 s the BLAS benchmarks wait for OpenBLAS's threads: after an idle 0.1 s or more this
-# guest's vCPU comes back with cold caches, which cost batch-1 inference 30-50% (armory's and PyTorch's
-# alike), where the time between back-to-back requests of a server is no more than this.
-PAUSE_SECONDS = 0.05
+# PyTorch's OpenMP threads spin a few milliseconds after each inference: each timed call waits the short
+# pause (bench/timing.py: a longer one lets this guest's caches go cold, which cost batch-1 inference 30-50%
+# on both sides), no longer than between back-to-back requests of a server.
+PAUSE_SECONDS = SHORT_PAUSE_SECONDS
 
 GFLOP_PER_IMAGE = {"resnet50": 8.2, "resnet18": 3.6, "mobilenet_v2": 0.6}  # multiply-add counted as 2
 

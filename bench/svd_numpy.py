@@ -12,7 +12,7 @@ import argparse
 import numpy as np
 
 import armory
-from timing import timed_pair  # bench/timing.py, beside this script
+from timing import pause_for_blas_peer, timed_pair  # bench/timing.py, beside this script
 
 
 def main():
@@ -22,13 +22,14 @@ def main():
     parser.add_argument("--tall", action="store_true", help="also the issue's tall 10000x500 case")
     args = parser.parse_args()
     print(f"{'case':<28}{'armory s (min-max)':>24}{'numpy s':>10}{'numpy/armory':>14}")
+    pause = pause_for_blas_peer()
     shapes = [(n, n) for n in args.sizes] + ([(10000, 500)] if args.tall else [])
     for m, n in shapes:
         for dtype in (np.float32, np.float64):
             a = np.random.default_rng(n).standard_normal((m, n)).astype(dtype)
             for uv in (False, True):
                 mine, theirs = timed_pair(lambda: armory.svd(a, full_matrices=False, compute_uv=uv),
-                                          lambda: np.linalg.svd(a, full_matrices=False, compute_uv=uv), args.repeat)
+                                          lambda: np.linalg.svd(a, full_matrices=False, compute_uv=uv), args.repeat, pause)
                 size = f"n={n}" if m == n else f"{m}x{n}"
                 name = f"{np.dtype(dtype).name} {size} {'vectors' if uv else 'values'}"
                 print(f"{name:<28}{mine[0]:>9.3f} ({mine[1]:.3f}-{mine[2]:.3f}){theirs[0]:>10.3f}"

@@ -1,6 +1,7 @@
 """The timing the Python benchmarks share: each callable gets one warm-up call (packing, caches, JIT),
 then `repeat` timed rounds in which every callable runs once, in turn, so that a machine whose speed
 drifts (this KVM guest's does, by tens of percent over seconds) weighs on every side of a ratio alike."""
+import os
 import statistics
 import time
 
@@ -14,6 +15,24 @@ def summary(samples):
 # hundred microseconds: each timed call waits this long first, so it never shares the cores with the
 # other library's spinning threads.
 PAUSE_SECONDS = 0.2
+# Without such threads to wait for, a short pause: after an idle 0.1 s or more this guest's vCPU comes back
+# with cold caches (batch-1 inference and n = 512 SVDs ran 15-50% slower, on both sides of the ratio).
+SHORT_PAUSE_SECONDS = 0.05
+
+
+def blas_threads():
+    """The threads numpy's OpenBLAS runs with, as the environment sets them (all the cores by default)."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return os.cpu_count() or 1
+
+
+def pause_for_blas_peer():
+    """The pause before each call when the peer is numpy on OpenBLAS: long only when OpenBLAS has idle
+    threads that spin."""
+    return PAUSE_SECONDS if blas_threads() > 1 else SHORT_PAUSE_SECONDS
 
 
 def timed_rounds(fns, repeat, pause=PAUSE_SECONDS):
@@ -31,8 +50,8 @@ def timed_rounds(fns, repeat, pause=PAUSE_SECONDS):
     return samples
 
 
-def timed_pair(first, second, repeat):
+def timed_pair(first, second, repeat, pause=PAUSE_SECONDS):
     """(median, min, max) seconds of first and of second, calls alternating."""
-    ours, theirs = timed_rounds((first, second), repeat)
+    ours, theirs = timed_rounds((first, second), repeat, pause)
     return summary(ours), summary(theirs)
 

@@ -140,9 +140,10 @@ class DivideAndConquer {
   DivideAndConquer(int64_t n, T* d, const T* e, T* u, int64_t ldu, T* v, int64_t ldv)
       : d_(d), e_(e), u_(u), ldu_(ldu), v_(v), ldv_(ldv), rot_(blas::vector_kernels_for<T>().rot) {
     const size_t square = static_cast<size_t>(n) * static_cast<size_t>(n);
-    for (LargeVector<T>* scratch : {&delta_, &um_, &vm_, &gathered_, &selected_}) scratch->reserve(square);
-    // The GEMM writes every element of a product (beta = 0): not zero-filled merge after merge.
-    for (LargeBuffer<T>& product : products_) product = LargeBuffer<T>(square);
+    for (LargeVector<T>* scratch : {&gathered_, &selected_}) scratch->reserve(square);
+    // Written in full before they are read (the secular solutions, M's vectors, and the products the GEMM
+    // writes with beta = 0): not zero-filled merge after merge.
+    for (LargeBuffer<T>* scratch : {&delta_, &um_, &vm_, &products_[0], &products_[1]}) *scratch = LargeBuffer<T>(square);
   }
 
   // The node B[lo : lo+rows, lo : lo+cols], cols = rows or rows + 1. On return its singular values are in
@@ -190,7 +191,7 @@ class DivideAndConquer {
   // Survivor columns (height rows each, rows [0, split) one block and [split, height) the other) <- those
   // columns times `small` (survivors x survivors).
   template <class Column>
-  void multiply(int64_t height, int64_t split, const Column& column, const LargeVector<T>& small) {
+  void multiply(int64_t height, int64_t split, const Column& column, const T* small) {
     const int64_t n = static_cast<int64_t>(survivors_.size());
     const int64_t starts[2] = {0, split}, ends[2] = {split, height};
     for (int half = 0; half < 2; ++half) {
@@ -229,7 +230,8 @@ class DivideAndConquer {
   void (*rot_)(int64_t, T*, T*, T, T);
   // Scratch reused by every merge; the n x n ones from huge pages (see svd.cpp).
   std::vector<T> z_, dv_, ds_, zs_, zhat_, sigma_;
-  LargeVector<T> delta_, um_, vm_, gathered_, selected_;
+  LargeBuffer<T> delta_, um_, vm_;
+  LargeVector<T> gathered_, selected_;
   LargeBuffer<T> products_[2];
   std::vector<int64_t> order_, survivors_;
 };
@@ -313,14 +315,13 @@ void DivideAndConquer<T>::merge(int64_t lo, int64_t rows, int64_t cols, int64_t 
     zs_[i] = z_[survivors_[i]];
   }
   sigma_.resize(n);
-  delta_.resize(static_cast<size_t>(n) * n);
   const SecularEquation<T> secular(n, ds_.data(), zs_.data());
   for_each_index(n, [&](int64_t i) { secular.solve(i, sigma_[i], delta_.data() + i * n); });
 
   // z recomputed so that the computed sigma are the exact singular values of a nearby M (Gu and
   // Eisenstat's step that keeps the vectors orthogonal):
   //   zhat[j]^2 = prod_i (sigma_i^2 - ds_j^2) / prod_{l != j} (ds_l^2 - ds_j^2).
-  auto sigma2_minus = [&](int64_t i, int64_t j) { return -delta_[i * n + j] * (ds_[j] + sigma_[i]); };
+  auto sigma2_minus = [&](int64_t i, int64_t j) { return -delta_.data()[i * n + j] * (ds_[j] + sigma_[i]); };
   zhat_.resize(n);
   for_each_index(n, [&](int64_t j) {
     T product = sigma2_minus(n - 1, j);
@@ -331,14 +332,12 @@ void DivideAndConquer<T>::merge(int64_t lo, int64_t rows, int64_t cols, int64_t 
     zhat_[j] = std::copysign(std::sqrt(std::abs(product)), zs_[j]);
   });
   // Vectors of M: v_i[j] = zhat_j / (ds_j^2 - sigma_i^2), u_i[j] = ds_j v_i[j] with u_i[0] = -1.
-  um_.resize(static_cast<size_t>(n) * n);
-  vm_.resize(static_cast<size_t>(n) * n);
   for_each_index(n, [&](int64_t i) {
     T* uv = um_.data() + i * n;
     T* vv = vm_.data() + i * n;
     T unorm = 0, vnorm = 0;
     for (int64_t j = 0; j < n; ++j) {
-      vv[j] = zhat_[j] / (delta_[i * n + j] * (ds_[j] + sigma_[i]));
+      vv[j] = zhat_[j] / (delta_.data()[i * n + j] * (ds_[j] + sigma_[i]));
       uv[j] = j == 0 ? T(-1) : ds_[j] * vv[j];
       vnorm += vv[j] * vv[j];
       unorm += uv[j] * uv[j];
@@ -353,8 +352,8 @@ void DivideAndConquer<T>::merge(int64_t lo, int64_t rows, int64_t cols, int64_t 
   // The survivors' columns times M's vectors, written back into the same columns. The children's columns
   // are zero outside their own block of rows (until a deflating rotation mixes two), so each block of rows
   // is one GEMM over only the columns that reach it: half the work of one dense product.
-  multiply(rows, k, [&](int64_t j) { return ucol(lo, j); }, um_);
-  multiply(cols, k + 1, [&](int64_t j) { return vcol(lo, j); }, vm_);
+  multiply(rows, k, [&](int64_t j) { return ucol(lo, j); }, um_.data());
+  multiply(cols, k + 1, [&](int64_t j) { return vcol(lo, j); }, vm_.data());
 
   for (int64_t j = 0; j < rows; ++j) d_[lo + j] = dv_[j] * scale;
   for (int64_t i = 0; i < n; ++i) d_[lo + survivors_[i]] = sigma_[i] * scale;
@@ -378,10 +377,23 @@ int64_t bidiagonal_svd_dc(int64_t n, T* d, const T* e, T* u, int64_t ldu, T* v, 
   std::iota(order.begin(), order.end(), int64_t{0});
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return d[a] > d[b]; });
   std::vector<T> values(n);
-  LargeVector<T> columns(static_cast<size_t>(n) * n);
+  // Column j <- column order[j], in place along the permutation's cycles: each column moves once, through
+  // one column of scratch (not the whole matrix copied out and back).
+  std::vector<T> held(n);
+  std::vector<char> placed(n);
   auto permute_columns = [&](T* m, int64_t ld) {
-    for (int64_t j = 0; j < n; ++j) std::copy_n(m + order[j] * ld, n, columns.data() + j * n);
-    for (int64_t j = 0; j < n; ++j) std::copy_n(columns.data() + j * n, n, m + j * ld);
+    std::fill(placed.begin(), placed.end(), char{0});
+    for (int64_t start = 0; start < n; ++start) {
+      if (placed[start] || order[start] == start) continue;
+      std::copy_n(m + start * ld, n, held.data());
+      int64_t j = start;
+      for (; order[j] != start; j = order[j]) {
+        std::copy_n(m + order[j] * ld, n, m + j * ld);
+        placed[j] = 1;
+      }
+      std::copy_n(held.data(), n, m + j * ld);
+      placed[j] = 1;
+    }
   };
   permute_columns(u, ldu);
   permute_columns(v, ldv);

@@ -61,9 +61,9 @@ void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, co
 template <class T>
 void BlockReflector<T>::left(bool transposed, int64_t cols, T* c, int64_t ldc) {
   if (cols <= 0 || h_ == 0) return;
-  // C -= V (op(T) (V^T C)), op(T) = T^T for H^T.
-  w_.assign(static_cast<size_t>(nb_) * cols, T(0));
-  tw_.assign(static_cast<size_t>(nb_) * cols, T(0));
+  // C -= V (op(T) (V^T C)), op(T) = T^T for H^T. w_ and tw_ are written in full by the GEMMs (beta = 0).
+  w_.resize(static_cast<size_t>(nb_) * cols);
+  tw_.resize(static_cast<size_t>(nb_) * cols);
   report_gemm(
       gemm(Layout::col_major, Trans::yes, Trans::no, nb_, cols, h_, T(1), v_.data(), h_, c, ldc, T(0), w_.data(), nb_));
   report_gemm(gemm(Layout::col_major, transposed ? Trans::yes : Trans::no, Trans::no, nb_, cols, nb_, T(1),
@@ -76,8 +76,8 @@ template <class T>
 void BlockReflector<T>::apply_right(int64_t rows, T* c, int64_t ldc) {
   if (rows <= 0 || h_ == 0) return;
   // C -= ((C V) T) V^T.
-  w_.assign(static_cast<size_t>(rows) * nb_, T(0));
-  tw_.assign(static_cast<size_t>(rows) * nb_, T(0));
+  w_.resize(static_cast<size_t>(rows) * nb_);
+  tw_.resize(static_cast<size_t>(rows) * nb_);
   report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, rows, nb_, h_, T(1), c, ldc, v_.data(), h_, T(0),
                    w_.data(), rows));
   report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, rows, nb_, nb_, T(1), w_.data(), rows, t_.data(), nb_,

@@ -20,12 +20,15 @@ import torch
 import torchvision
 
 import armory
-from timing import SHORT_PAUSE_SECONDS, summary, timed_rounds  # bench/timing.py, beside this script
+from timing import PAUSE_SECONDS, SHORT_PAUSE_SECONDS, summary, timed_rounds  # bench/timing.py, beside this script
 
-# PyTorch's OpenMP threads spin a few milliseconds after each inference: each timed call waits the short
-# pause (bench/timing.py: a longer one lets this guest's caches go cold, which cost batch-1 inference 30-50%
-# on both sides), no longer than between back-to-back requests of a server.
-PAUSE_SECONDS = SHORT_PAUSE_SECONDS
+# With 2 threads PyTorch leaves threads spinning after an inference (its fp32 Linear runs on OpenBLAS, whose
+# idle threads spin ~0.13 s): each timed call then waits the long pause, or armory's next call shares a core
+# with them (batch 1 at 2 threads ran at half speed in 5 of 7 rounds with 50 ms). With 1 thread nothing
+# spins, and the short pause keeps this guest's caches from going cold (bench/timing.py).
+def pause_for(threads):
+    return PAUSE_SECONDS if threads > 1 else SHORT_PAUSE_SECONDS
+
 
 GFLOP_PER_IMAGE = {"resnet50": 8.2, "resnet18": 3.6, "mobilenet_v2": 0.6}  # multiply-add counted as 2
 
@@ -109,7 +112,7 @@ def main():
             # ratio to PyTorch.
             fp32_ours, fp32_theirs, bf16_ours, bf16_theirs = timed_rounds(
                 (lambda: sessions["strict"].run(None, {"input": x}), torch_fp32,
-                 lambda: sessions["bf16"].run(None, {"input": x}), torch_bf16), args.repeat, pause=PAUSE_SECONDS)
+                 lambda: sessions["bf16"].run(None, {"input": x}), torch_bf16), args.repeat, pause=pause_for(threads))
             for precision, ours, theirs in (("fp32", fp32_ours, fp32_theirs), ("bf16", bf16_ours, bf16_theirs)):
                 median = summary(ours)[0]
                 ratio = summary(theirs)[0] / median

@@ -20,15 +20,12 @@ import torch
 import torchvision
 
 import armory
-from timing import PAUSE_SECONDS, SHORT_PAUSE_SECONDS, summary, timed_rounds  # bench/timing.py, beside this script
+from timing import pause_for, summary, timed_rounds  # bench/timing.py, beside this script
 
 # With 2 threads PyTorch leaves threads spinning after an inference (its fp32 Linear runs on OpenBLAS, whose
 # idle threads spin ~0.13 s): each timed call then waits the long pause, or armory's next call shares a core
 # with them (batch 1 at 2 threads ran at half speed in 5 of 7 rounds with 50 ms). With 1 thread nothing
-# spins, and the short pause keeps this guest's caches from going cold (bench/timing.py).
-def pause_for(threads):
-    return PAUSE_SECONDS if threads > 1 else SHORT_PAUSE_SECONDS
-
+# spins, and the short pause keeps this guest's caches from going cold (bench/timing.py's pause_for).
 
 GFLOP_PER_IMAGE = {"resnet50": 8.2, "resnet18": 3.6, "mobilenet_v2": 0.6}  # multiply-add counted as 2
 

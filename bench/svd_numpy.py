@@ -12,7 +12,7 @@ import argparse
 import numpy as np
 
 import armory
-from timing import pause_for_blas_peer, timed_pair  # bench/timing.py, beside this script
+from timing import blas_threads, pause_for, timed_pair  # bench/timing.py, beside this script
 
 
 def main():
@@ -22,7 +22,7 @@ def main():
     parser.add_argument("--tall", action="store_true", help="also the issue's tall 10000x500 case")
     args = parser.parse_args()
     print(f"{'case':<28}{'armory s (min-max)':>24}{'numpy s':>10}{'numpy/armory':>14}")
-    pause = pause_for_blas_peer()
+    pause = pause_for(blas_threads())
     shapes = [(n, n) for n in args.sizes] + ([(10000, 500)] if args.tall else [])
     for m, n in shapes:
         for dtype in (np.float32, np.float64):

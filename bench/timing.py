@@ -29,10 +29,9 @@ def blas_threads():
     return os.cpu_count() or 1
 
 
-def pause_for_blas_peer():
-    """The pause before each call when the peer is numpy on OpenBLAS: long only when OpenBLAS has idle
-    threads that spin."""
-    return PAUSE_SECONDS if blas_threads() > 1 else SHORT_PAUSE_SECONDS
+def pause_for(threads):
+    """The pause before each call: long only with several threads, when a peer has idle threads that spin."""
+    return PAUSE_SECONDS if threads > 1 else SHORT_PAUSE_SECONDS
 
 
 def timed_rounds(fns, repeat, pause=PAUSE_SECONDS):

@@ -19,20 +19,17 @@ namespace {
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr size_t kHugeFrom = size_t{1} << 20;
 
-// A retained block is poisoned: a use after free_large still fails under AddressSanitizer.
-void poison(void* p, size_t bytes) {
+// A retained block is poisoned, and unpoisoned when it is handed out again: a use after free_large still
+// fails under AddressSanitizer.
+void set_poisoned(void* p, size_t bytes, bool poisoned) {
 #if defined(__SANITIZE_ADDRESS__)
-  __asan_poison_memory_region(p, bytes);
+  if (poisoned) {
+    __asan_poison_memory_region(p, bytes);
+  } else {
+    __asan_unpoison_memory_region(p, bytes);
+  }
 #else
-  (void)p, (void)bytes;
-#endif
-}
-
-void unpoison(void* p, size_t bytes) {
-#if defined(__SANITIZE_ADDRESS__)
-  __asan_unpoison_memory_region(p, bytes);
-#else
-  (void)p, (void)bytes;
+  (void)p, (void)bytes, (void)poisoned;
 #endif
 }
 
@@ -48,7 +45,7 @@ class RetainedBlocks {
     auto it = free_.lower_bound(bytes);
     if (it == free_.end() || it->first > 2 * bytes) return nullptr;
     void* p = it->second;
-    unpoison(p, it->first);
+    set_poisoned(p, it->first, false);
     retained_ -= it->first;
     free_.erase(it);
     return p;
@@ -66,7 +63,7 @@ class RetainedBlocks {
     if (it == sizes_.end()) return false;
     const size_t bytes = it->second;
     if (retained_ + bytes <= limit()) {
-      poison(p, bytes);
+      set_poisoned(p, bytes, true);
       free_.emplace(bytes, p);
       retained_ += bytes;
       return true;

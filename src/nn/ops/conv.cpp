@@ -274,6 +274,15 @@ class ConvKernel final : public Kernel {
 
   bool is_depthwise(const Tensor& w) const { return group_ > 1 && w.shape()[1] == 1 && w.shape()[0] == group_; }
 
+  // The row length of the patch matrix, and the depth of the packed weights. BF16 kernels take k in pairs:
+  // a patch row of odd length (a 7x7 stem's 147) would be copied into an even one by the GEMM, so under
+  // BF16 fast math the patches get a zero column and the weights a zero row instead. A 1x1 conv may
+  // multiply its input in place, whose rows cannot be padded.
+  int64_t patch_width(int64_t kh, int64_t kw, int64_t cin_g) const {
+    const int64_t k = kh * kw * cin_g;
+    return fpmath_ == FpMath::bf16 && kh * kw > 1 ? (k + 1) / 2 * 2 : k;
+  }
+
   // Weights packed at load for the GEMM path under BF16 fast math.
   bool gemm_in_bf16() const {
     return fpmath_ == FpMath::bf16 && weights_ && bias_constant_ && weights_->depthwise.empty();
@@ -318,11 +327,12 @@ class ConvKernel final : public Kernel {
       }
       return cw;
     }
-    const int64_t k = kh * kw * cin_g;
+    const int64_t k = kh * kw * cin_g, k_rows = patch_width(kh, kw, cin_g);
     // One group's weights reordered to rows (ky, kx, ci) and columns co, then packed. Not zero-filled:
-    // every element is written.
-    LargeBuffer<float> reordered(static_cast<size_t>(k * cout_g));
+    // every element is written (the padding row, if any, below).
+    LargeBuffer<float> reordered(static_cast<size_t>(k_rows * cout_g));
     float* b = reordered.data();
+    std::fill(b + k * cout_g, b + k_rows * cout_g, 0.0f);
     for (int64_t grp = 0; grp < group_; ++grp) {
       // Sixteen filters at a time: each read front to back, each destination row written a cache line at
       // a time (one filter at a time wrote every element to another line: 0.6 GB/s at load).
@@ -337,7 +347,7 @@ class ConvKernel final : public Kernel {
           }
         }
       }
-      auto packed = pack_b(Layout::row_major, Trans::no, k, cout_g, b, cout_g, fpmath_);
+      auto packed = pack_b(Layout::row_major, Trans::no, k_rows, cout_g, b, cout_g, fpmath_);
       if (!packed) return packed.status();
       cw.packed.push_back(std::move(packed.value()));
     }
@@ -352,7 +362,7 @@ class ConvKernel final : public Kernel {
     const int64_t batch = xs[0], cin = xs[1], in_h = xs[2], in_w = xs[3];
     const int64_t cin_g = cin / group_, cout_g = cout / group_;
     const int64_t kh = win.kernel[0], kw = win.kernel[1];
-    const int64_t k = kh * kw * cin_g;
+    const int64_t taps_k = kh * kw * cin_g, k = patch_width(kh, kw, cin_g);
     const int64_t rows = batch * g.out[0] * g.out[1];
     const bool bf16_in = x.dtype() == DType::bfloat16, bf16_out = y.dtype() == DType::bfloat16;
     const float beta = accumulate ? 1.0f : 0.0f;
@@ -414,6 +424,7 @@ class ConvKernel final : public Kernel {
           if (++oy == g.out[0]) oy = 0, ++b;
         }
         T* row = col + r * k;
+        if (k > taps_k) row[taps_k] = T{};
         const int64_t ix0 = ox * win.stride[1] - g.pad_begin[1];
         for (int64_t ky = 0; ky < kh; ++ky, row += kw * cin_g) {
           int64_t iy = oy * win.stride[0] - g.pad_begin[0] + ky * win.dilation[0];

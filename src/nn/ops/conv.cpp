@@ -22,17 +22,20 @@ namespace {
 enum class AutoPad { notset, same_upper, same_lower, valid };
 
 // Patches are built from copies of a few dozen bytes (a 7x7 stem's kernel row of 3 channels is 42 in
-// bf16, and there are seven per output pixel): inline 16-byte moves, the last one overlapping, instead of
-// a library call for each.
+// bf16, and there are seven per output pixel): inline moves, the last one overlapping, instead of a library
+// call for each. Up to 64 bytes that is two moves, with no loop.
 inline void copy_short(void* dst, const void* src, size_t bytes) {
-  if (bytes < 16 || bytes > 256) {
-    std::memcpy(dst, src, bytes);
-    return;
-  }
   auto* to = static_cast<char*>(dst);
   const auto* from = static_cast<const char*>(src);
-  for (size_t i = 0; i + 16 < bytes; i += 16) std::memcpy(to + i, from + i, 16);
-  std::memcpy(to + bytes - 16, from + bytes - 16, 16);
+  if (bytes >= 16 && bytes <= 32) {
+    std::memcpy(to, from, 16);
+    std::memcpy(to + bytes - 16, from + bytes - 16, 16);
+  } else if (bytes > 32 && bytes <= 256) {
+    for (size_t i = 0; i + 32 < bytes; i += 32) std::memcpy(to + i, from + i, 32);
+    std::memcpy(to + bytes - 32, from + bytes - 32, 32);
+  } else {
+    std::memcpy(dst, src, bytes);
+  }
 }
 
 struct Window {
@@ -426,6 +429,15 @@ class ConvKernel final : public Kernel {
         T* row = col + r * k;
         if (k > taps_k) row[taps_k] = T{};
         const int64_t ix0 = ox * win.stride[1] - g.pad_begin[1];
+        const int64_t iy0 = oy * win.stride[0] - g.pad_begin[0];
+        if (contiguous_taps && ix0 >= 0 && ix0 + kw <= in_w && iy0 >= 0 && iy0 + (kh - 1) * win.dilation[0] < in_h) {
+          // The whole window inside the image (most pixels): one copy per kernel row, nothing to check.
+          const T* corner = src + ((b * in_h + iy0) * in_w + ix0) * cin;
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            copy_short(row + ky * kw * cin, corner + ky * win.dilation[0] * in_w * cin, kw * cin * sizeof(T));
+          }
+          continue;
+        }
         for (int64_t ky = 0; ky < kh; ++ky, row += kw * cin_g) {
           int64_t iy = oy * win.stride[0] - g.pad_begin[0] + ky * win.dilation[0];
           if (iy < 0 || iy >= in_h) {

@@ -129,6 +129,8 @@ size_t PackedMatrix::bytes() const {
   return impl_->f32_panels.data.size() * sizeof(float) + impl_->bf16_panels.data.size() * sizeof(bf16_t);
 }
 
+constexpr int64_t kOneBlockDepth = 4608;
+
 Result<PackedMatrix> pack_b(Layout layout, Trans tb, int64_t k, int64_t n, const float* b, int64_t ldb, FpMath fpmath) {
   if (k < 0 || n < 0) {
     return error(Errc::invalid_argument, "pack_b: sizes must be >= 0, got k = " + std::to_string(k) + ", n = " +
@@ -146,6 +148,13 @@ Result<PackedMatrix> pack_b(Layout layout, Trans tb, int64_t k, int64_t n, const
     const auto& plan = bf16_plan();
     if (!plan) return plan.status();
     impl->bf16 = plan.value();
+    // Weights up to kOneBlockDepth deep are packed as one depth block: a product into bf16 C is then
+    // stored straight from the registers, where two blocks need an fp32 C in scratch and a second pass to
+    // round it (ResNet50's 3x3 convs of layer3 and layer4, k = 2304 and 4608, as GEMMs of their 96-row
+    // patch chunks: 1.02-1.05x faster, 3136 x 256 x 2304 whole 1.07x).
+    int& kc = impl->bf16.blocking.kc;
+    const int k_group = impl->bf16.kernel->k_group;
+    if (k > kc && k <= kOneBlockDepth) kc = static_cast<int>((k + k_group - 1) / k_group * k_group);
     impl->bf16_panels = pack_all_b<bf16_t>(impl->bf16, view, k, n);
   } else {
     const auto& plan = f32_plan();

@@ -216,12 +216,15 @@ TEST_F(GemmApi, EpilogueAddsBiasAndClampsInBothLayouts) {
 }
 
 TEST_F(GemmApi, PrepackedBGivesTheSameBits) {
-  // A shape the plain call packs too (B larger than the driver reads in place: 570 KB, two depth blocks),
-  // so both run the same blocking; when the plain call reads B in place it may round differently.
-  const int64_t m = 97, n = 130, k = 1097;
+  // Shapes the plain call packs too (B larger than the driver reads in place, several depth blocks), so
+  // both run the same blocking; when the plain call reads B in place it may round differently. BF16
+  // weights up to 4608 deep are packed as one depth block (one running sum, where the plain call sums
+  // block by block), so the BF16 case is deeper than that.
+  const int64_t m = 97, n = 130;
   std::mt19937 rng(11);
-  auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), bias = random_matrix<float>(n, rng);
-  for (FpMath fpmath : {FpMath::strict, FpMath::bf16}) {
+  for (auto [fpmath, k] : {std::pair{FpMath::strict, int64_t{1097}}, std::pair{FpMath::bf16, int64_t{4700}}}) {
+    auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng);
+    auto bias = random_matrix<float>(n, rng);
     for (Layout layout : {Layout::row_major, Layout::col_major}) {
       // The same op(B) (k x n) stored either way.
       std::vector<float> stored(k * n);
@@ -273,14 +276,15 @@ TEST_F(GemmApi, PrepackedBAtSmallSizes) {
 }
 
 // BF16 activations: C stored in bf16 with the epilogue and a bf16 residual (beta), against a double
-// reference on the same bf16 inputs. Sizes cover partial tiles, one depth block and several (k = 2500, where
-// partial sums stay fp32), and alpha = 0.
+// reference on the same bf16 inputs. Sizes cover partial tiles, one depth block (packed weights are one block
+// up to k = 4608) and several (k = 5000, where partial sums stay fp32), and alpha = 0.
 TEST_F(GemmApi, Bf16OutputRoundsOnceAfterEpilogueAndResidual) {
   std::mt19937 rng(21);
   struct Shape {
     int64_t m, n, k;
   };
-  for (Shape shape : {Shape{1, 5, 1}, Shape{13, 64, 9}, Shape{97, 130, 300}, Shape{13, 130, 2500}, Shape{97, 5, 2500}}) {
+  for (Shape shape : {Shape{1, 5, 1}, Shape{13, 64, 9}, Shape{97, 130, 300}, Shape{13, 130, 2500}, Shape{97, 5, 2500},
+                      Shape{13, 40, 5000}}) {
     const auto [m, n, k] = shape;
     auto af = random_matrix<float>(m * k, rng), bf = random_matrix<float>(k * n, rng);
     auto bias = random_matrix<float>(n, rng), prior_f = random_matrix<float>(m * n, rng);

@@ -221,5 +221,58 @@ TEST(Bf16Activations, OddPatchDepthAgreesWithFloat32) {
   }
 }
 
+// x [2, 8, 11, 11] -> conv 3x3 p1 (no ReLU: negative values) -> MaxPool 3x3 s2 p1 -> conv 1x1 -> y. The pool
+// runs on bf16 and compares them as integers, which must order negative values, zeros and -inf right.
+std::string signed_pool_model() {
+  std::mt19937 rng(9);
+  Message graph;
+  graph.message(1, node("Conv", {"x", "wa", "ba"}, "a", {ints_attribute("pads", {1, 1, 1, 1})}))
+      .message(1, node("MaxPool", {"a"}, "p",
+                       {ints_attribute("kernel_shape", {3, 3}), ints_attribute("strides", {2, 2}),
+                        ints_attribute("pads", {1, 1, 1, 1})}))
+      .message(1, node("Conv", {"p", "wb", "bb"}, "y"));
+  graph.bytes(2, "signed_pool");
+  graph.message(5, initializer("wa", {16, 8, 3, 3}, rng, 0.2f)).message(5, initializer("ba", {16}, rng, 0.1f));
+  graph.message(5, initializer("wb", {8, 16, 1, 1}, rng, 0.3f)).message(5, initializer("bb", {8}, rng, 0.1f));
+  graph.message(11, value_info("x", {2, 8, 11, 11}));
+  graph.message(12, value_info("y", {2, 8, 6, 6}));
+  Message model;
+  model.varint(1, 8).message(8, Message().bytes(1, "").varint(2, 13)).message(7, graph);
+  return model.str();
+}
+
+TEST(Bf16Activations, MaxPoolOfSignedValuesAgreesWithFloat32) {
+  const auto& policy = host_isa_policy();
+  if (!policy.ok() && policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  const std::string bytes = signed_pool_model();
+  auto strict = Session::load_from_bytes(bytes, ".");
+  ASSERT_TRUE(strict.ok()) << strict.status().message();
+  SessionOptions options;
+  options.fpmath = FpMath::bf16;
+  auto bf16 = Session::load_from_bytes(bytes, ".", options);
+  ASSERT_TRUE(bf16.ok()) << bf16.status().message();
+  const std::string graph = bf16->dump_graph();
+  ASSERT_NE(graph.find("->bf16] a_node"), std::string::npos) << "the pool's input should be bf16:\n" << graph;
+  std::mt19937 rng(10);
+  std::normal_distribution<float> dist;
+  std::vector<float> x(2 * 8 * 11 * 11);
+  for (float& v : x) v = dist(rng) - 1.0f;  // mostly negative activations
+  std::vector<NamedTensor> feed = {{"x", Tensor::borrow(DType::float32, {2, 8, 11, 11}, x.data())}};
+  auto want = strict->run(feed);
+  ASSERT_TRUE(want.ok()) << want.status().message();
+  auto got = bf16->run(feed);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  const Tensor& g = got.value()[0];
+  const Tensor& w = want.value()[0];
+  ASSERT_EQ(g.shape(), w.shape());
+  double max_want = 0, max_diff = 0;
+  for (int64_t i = 0; i < g.size(); ++i) {
+    max_want = std::max(max_want, std::fabs(double(w.data_as<float>()[i])));
+    max_diff = std::max(max_diff, std::fabs(double(g.data_as<float>()[i]) - w.data_as<float>()[i]));
+  }
+  EXPECT_LT(max_diff, 0.03 * max_want);
+}
+
 }  // namespace
 }  // namespace armory::nn

@@ -80,6 +80,23 @@ Message value_info(const std::string& name, const std::vector<int64_t>& dims) {
   return Message().bytes(1, name).message(2, Message().message(1, tensor));
 }
 
+// A model of IR version 8 and opset 13 around the graph.
+std::string model_bytes(const Message& graph) {
+  Message model;
+  model.varint(1, 8).message(8, Message().bytes(1, "").varint(2, 13)).message(7, graph);
+  return model.str();
+}
+
+// The tests need a CPU with a BF16 GEMM kernel (or the portable one) under the host's ISA policy.
+class Bf16Activations : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto& policy = host_isa_policy();
+    if (!policy.ok() && policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
+    ASSERT_TRUE(policy.ok()) << policy.status().message();
+  }
+};
+
 // x [2, 8, 9, 9] -> conv 3x3 (+Relu) -> a -> MaxPool 3x3 s2 -> p
 //   p -> conv 1x1 (+Relu) -> b;  b -> conv 3x3, + p, Relu -> c (returned: stays float32, residual is bf16)
 //   p -> Sigmoid -> s (returned; MaxPool passes bf16 through, Sigmoid takes none: widened at the boundary)
@@ -110,15 +127,10 @@ std::string test_model() {
   graph.message(12, value_info("c", {2, 16, 5, 5}))
       .message(12, value_info("s", {2, 16, 5, 5}))
       .message(12, value_info("g", {2, 32, 1, 1}));
-  Message model;
-  model.varint(1, 8).message(8, Message().bytes(1, "").varint(2, 13)).message(7, graph);
-  return model.str();
+  return model_bytes(graph);
 }
 
-TEST(Bf16Activations, KeptBetweenLayersThatTakeThemAndAgreeWithFloat32) {
-  const auto& policy = host_isa_policy();
-  if (!policy.ok() && policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
-  ASSERT_TRUE(policy.ok()) << policy.status().message();
+TEST_F(Bf16Activations, KeptBetweenLayersThatTakeThemAndAgreeWithFloat32) {
   const std::string bytes = test_model();
   auto strict = Session::load_from_bytes(bytes, ".");
   ASSERT_TRUE(strict.ok()) << strict.status().message();
@@ -170,6 +182,44 @@ TEST(Bf16Activations, KeptBetweenLayersThatTakeThemAndAgreeWithFloat32) {
   }
 }
 
+// A one-output model run in float32 and under BF16 fast math (twice: the second run reuses the arena) on
+// the same input x, normal plus `shift`: the largest difference, the largest magnitude, the BF16 graph.
+struct Bf16Comparison {
+  double max_diff = 0, max_want = 0;
+  std::string graph;
+};
+
+void compare_with_float32(const std::string& bytes, const std::vector<int64_t>& x_shape, float shift,
+                          Bf16Comparison& out) {
+  auto strict = Session::load_from_bytes(bytes, ".");
+  ASSERT_TRUE(strict.ok()) << strict.status().message();
+  SessionOptions options;
+  options.fpmath = FpMath::bf16;
+  auto bf16 = Session::load_from_bytes(bytes, ".", options);
+  ASSERT_TRUE(bf16.ok()) << bf16.status().message();
+  out.graph = bf16->dump_graph();
+  std::mt19937 rng(8);
+  std::normal_distribution<float> dist;
+  int64_t count = 1;
+  for (int64_t d : x_shape) count *= d;
+  std::vector<float> x(static_cast<size_t>(count));
+  for (float& v : x) v = dist(rng) + shift;
+  std::vector<NamedTensor> feed = {{"x", Tensor::borrow(DType::float32, x_shape, x.data())}};
+  auto want = strict->run(feed);
+  ASSERT_TRUE(want.ok()) << want.status().message();
+  for (int repeat = 0; repeat < 2; ++repeat) {
+    auto got = bf16->run(feed);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    const Tensor& g = got.value()[0];
+    const Tensor& w = want.value()[0];
+    ASSERT_EQ(g.shape(), w.shape());
+    for (int64_t i = 0; i < g.size(); ++i) {
+      out.max_want = std::max(out.max_want, std::fabs(double(w.data_as<float>()[i])));
+      out.max_diff = std::max(out.max_diff, std::fabs(double(g.data_as<float>()[i]) - w.data_as<float>()[i]));
+    }
+  }
+}
+
 // x [2, 3, 20, 20] -> conv 7x7 s2 p3 (+Relu) -> y: a stem's patch rows are 147 long, odd, which BF16
 // kernels cannot take as they are (they read k in pairs): the patches get a zero column.
 std::string odd_depth_model() {
@@ -182,43 +232,14 @@ std::string odd_depth_model() {
   graph.message(5, initializer("w", {24, 3, 7, 7}, rng, 0.2f)).message(5, initializer("b", {24}, rng, 0.1f));
   graph.message(11, value_info("x", {2, 3, 20, 20}));
   graph.message(12, value_info("y", {2, 24, 10, 10}));
-  Message model;
-  model.varint(1, 8).message(8, Message().bytes(1, "").varint(2, 13)).message(7, graph);
-  return model.str();
+  return model_bytes(graph);
 }
 
-TEST(Bf16Activations, OddPatchDepthAgreesWithFloat32) {
-  const auto& policy = host_isa_policy();
-  if (!policy.ok() && policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
-  ASSERT_TRUE(policy.ok()) << policy.status().message();
-  const std::string bytes = odd_depth_model();
-  auto strict = Session::load_from_bytes(bytes, ".");
-  ASSERT_TRUE(strict.ok()) << strict.status().message();
-  SessionOptions options;
-  options.fpmath = FpMath::bf16;
-  auto bf16 = Session::load_from_bytes(bytes, ".", options);
-  ASSERT_TRUE(bf16.ok()) << bf16.status().message();
-  std::mt19937 rng(8);
-  std::normal_distribution<float> dist;
-  std::vector<float> x(2 * 3 * 20 * 20);
-  for (float& v : x) v = dist(rng);
-  std::vector<NamedTensor> feed = {{"x", Tensor::borrow(DType::float32, {2, 3, 20, 20}, x.data())}};
-  auto want = strict->run(feed);
-  ASSERT_TRUE(want.ok()) << want.status().message();
-  for (int repeat = 0; repeat < 2; ++repeat) {
-    auto got = bf16->run(feed);
-    ASSERT_TRUE(got.ok()) << got.status().message();
-    const Tensor& g = got.value()[0];
-    const Tensor& w = want.value()[0];
-    ASSERT_EQ(g.shape(), w.shape());
-    double max_want = 0, max_diff = 0;
-    for (int64_t i = 0; i < g.size(); ++i) {
-      max_want = std::max(max_want, std::fabs(double(w.data_as<float>()[i])));
-      max_diff = std::max(max_diff, std::fabs(double(g.data_as<float>()[i]) - w.data_as<float>()[i]));
-    }
-    EXPECT_LT(max_diff, 0.02 * max_want);
-    EXPECT_GT(max_diff, 0.0) << "bf16 changes the result";
-  }
+TEST_F(Bf16Activations, OddPatchDepthAgreesWithFloat32) {
+  Bf16Comparison result;
+  ASSERT_NO_FATAL_FAILURE(compare_with_float32(odd_depth_model(), {2, 3, 20, 20}, 0.0f, result));
+  EXPECT_LT(result.max_diff, 0.02 * result.max_want);
+  EXPECT_GT(result.max_diff, 0.0) << "bf16 changes the result";
 }
 
 // x [2, 8, 11, 11] -> conv 3x3 p1 (no ReLU: negative values) -> MaxPool 3x3 s2 p1 -> conv 1x1 -> y. The pool
@@ -236,42 +257,16 @@ std::string signed_pool_model() {
   graph.message(5, initializer("wb", {8, 16, 1, 1}, rng, 0.3f)).message(5, initializer("bb", {8}, rng, 0.1f));
   graph.message(11, value_info("x", {2, 8, 11, 11}));
   graph.message(12, value_info("y", {2, 8, 6, 6}));
-  Message model;
-  model.varint(1, 8).message(8, Message().bytes(1, "").varint(2, 13)).message(7, graph);
-  return model.str();
+  return model_bytes(graph);
 }
 
-TEST(Bf16Activations, MaxPoolOfSignedValuesAgreesWithFloat32) {
-  const auto& policy = host_isa_policy();
-  if (!policy.ok() && policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
-  ASSERT_TRUE(policy.ok()) << policy.status().message();
-  const std::string bytes = signed_pool_model();
-  auto strict = Session::load_from_bytes(bytes, ".");
-  ASSERT_TRUE(strict.ok()) << strict.status().message();
-  SessionOptions options;
-  options.fpmath = FpMath::bf16;
-  auto bf16 = Session::load_from_bytes(bytes, ".", options);
-  ASSERT_TRUE(bf16.ok()) << bf16.status().message();
-  const std::string graph = bf16->dump_graph();
-  ASSERT_NE(graph.find("->bf16] a_node"), std::string::npos) << "the pool's input should be bf16:\n" << graph;
-  std::mt19937 rng(10);
-  std::normal_distribution<float> dist;
-  std::vector<float> x(2 * 8 * 11 * 11);
-  for (float& v : x) v = dist(rng) - 1.0f;  // mostly negative activations
-  std::vector<NamedTensor> feed = {{"x", Tensor::borrow(DType::float32, {2, 8, 11, 11}, x.data())}};
-  auto want = strict->run(feed);
-  ASSERT_TRUE(want.ok()) << want.status().message();
-  auto got = bf16->run(feed);
-  ASSERT_TRUE(got.ok()) << got.status().message();
-  const Tensor& g = got.value()[0];
-  const Tensor& w = want.value()[0];
-  ASSERT_EQ(g.shape(), w.shape());
-  double max_want = 0, max_diff = 0;
-  for (int64_t i = 0; i < g.size(); ++i) {
-    max_want = std::max(max_want, std::fabs(double(w.data_as<float>()[i])));
-    max_diff = std::max(max_diff, std::fabs(double(g.data_as<float>()[i]) - w.data_as<float>()[i]));
-  }
-  EXPECT_LT(max_diff, 0.03 * max_want);
+TEST_F(Bf16Activations, MaxPoolOfSignedValuesAgreesWithFloat32) {
+  Bf16Comparison result;
+  // Mostly negative activations.
+  ASSERT_NO_FATAL_FAILURE(compare_with_float32(signed_pool_model(), {2, 8, 11, 11}, -1.0f, result));
+  ASSERT_NE(result.graph.find("->bf16] a_node"), std::string::npos) << "the pool's input should be bf16:\n"
+                                                                    << result.graph;
+  EXPECT_LT(result.max_diff, 0.03 * result.max_want);
 }
 
 }  // namespace

@@ -153,8 +153,7 @@ Result<PackedMatrix> pack_b(Layout layout, Trans tb, int64_t k, int64_t n, const
     // round it (ResNet50's 3x3 convs of layer3 and layer4, k = 2304 and 4608, as GEMMs of their 96-row
     // patch chunks: 1.02-1.05x faster, 3136 x 256 x 2304 whole 1.07x).
     int& kc = impl->bf16.blocking.kc;
-    const int k_group = impl->bf16.kernel->k_group;
-    if (k > kc && k <= kOneBlockDepth) kc = static_cast<int>((k + k_group - 1) / k_group * k_group);
+    if (k > kc && k <= kOneBlockDepth) kc = static_cast<int>(round_up(k, impl->bf16.kernel->k_group));
     impl->bf16_panels = pack_all_b<bf16_t>(impl->bf16, view, k, n);
   } else {
     const auto& plan = f32_plan();

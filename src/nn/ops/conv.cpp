@@ -439,7 +439,7 @@ class ConvKernel final : public Kernel {
           continue;
         }
         for (int64_t ky = 0; ky < kh; ++ky, row += kw * cin_g) {
-          int64_t iy = oy * win.stride[0] - g.pad_begin[0] + ky * win.dilation[0];
+          int64_t iy = iy0 + ky * win.dilation[0];
           if (iy < 0 || iy >= in_h) {
             std::memset(row, 0, kw * cin_g * sizeof(T));
             continue;

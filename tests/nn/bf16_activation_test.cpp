@@ -80,8 +80,12 @@ Message value_info(const std::string& name, const std::vector<int64_t>& dims) {
   return Message().bytes(1, name).message(2, Message().message(1, tensor));
 }
 
-// A model of IR version 8 and opset 13 around the graph.
-std::string model_bytes(const Message& graph) {
+// A model of IR version 8 and opset 13 around the graph, with its float32 inputs and outputs declared.
+using Declared = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
+std::string model_bytes(Message graph, const Declared& inputs, const Declared& outputs) {
+  for (const auto& [name, dims] : inputs) graph.message(11, value_info(name, dims));
+  for (const auto& [name, dims] : outputs) graph.message(12, value_info(name, dims));
   Message model;
   model.varint(1, 8).message(8, Message().bytes(1, "").varint(2, 13)).message(7, graph);
   return model.str();
@@ -123,74 +127,24 @@ std::string test_model() {
   graph.message(5, initializer("wb", {16, 16, 1, 1}, rng, 0.3f)).message(5, initializer("bb", {16}, rng, 0.1f));
   graph.message(5, initializer("wc", {16, 16, 3, 3}, rng, 0.1f)).message(5, initializer("bc", {16}, rng, 0.1f));
   graph.message(5, initializer("wd", {32, 16, 1, 1}, rng, 0.3f)).message(5, initializer("bd", {32}, rng, 0.1f));
-  graph.message(11, value_info("x", {2, 8, 9, 9}));
-  graph.message(12, value_info("c", {2, 16, 5, 5}))
-      .message(12, value_info("s", {2, 16, 5, 5}))
-      .message(12, value_info("g", {2, 32, 1, 1}));
-  return model_bytes(graph);
+  return model_bytes(graph, {{"x", {2, 8, 9, 9}}},
+                     {{"c", {2, 16, 5, 5}}, {"s", {2, 16, 5, 5}}, {"g", {2, 32, 1, 1}}});
 }
 
-TEST_F(Bf16Activations, KeptBetweenLayersThatTakeThemAndAgreeWithFloat32) {
-  const std::string bytes = test_model();
-  auto strict = Session::load_from_bytes(bytes, ".");
-  ASSERT_TRUE(strict.ok()) << strict.status().message();
-  SessionOptions options;
-  options.fpmath = FpMath::bf16;
-  auto bf16 = Session::load_from_bytes(bytes, ".", options);
-  ASSERT_TRUE(bf16.ok()) << bf16.status().message();
-
-  // Which convs write bf16: the first two (read by MaxPool, a conv) and the strided one (read by the global
-  // pool); not the one whose output is returned.
-  const std::string graph = bf16->dump_graph();
-  auto line_of = [&](const std::string& output) {
-    size_t at = graph.find("-> " + output);
-    EXPECT_NE(at, std::string::npos) << graph;
-    size_t begin = graph.rfind('\n', at);
-    return graph.substr(begin == std::string::npos ? 0 : begin + 1, at - (begin == std::string::npos ? 0 : begin + 1));
-  };
-  EXPECT_NE(line_of("a").find("->bf16"), std::string::npos) << graph;
-  EXPECT_NE(line_of("b").find("->bf16"), std::string::npos) << graph;
-  EXPECT_NE(line_of("d").find("->bf16"), std::string::npos) << graph;
-  EXPECT_EQ(line_of("c").find("->bf16"), std::string::npos) << graph;
-  EXPECT_EQ(strict->dump_graph().find("->bf16"), std::string::npos) << "float32 sessions keep float32";
-
-  std::mt19937 rng(6);
-  std::normal_distribution<float> dist;
-  std::vector<float> x(2 * 8 * 9 * 9);
-  for (float& v : x) v = dist(rng);
-  std::vector<NamedTensor> feed = {{"x", Tensor::borrow(DType::float32, {2, 8, 9, 9}, x.data())}};
-  auto want = strict->run(feed);
-  ASSERT_TRUE(want.ok()) << want.status().message();
-  for (int repeat = 0; repeat < 2; ++repeat) {  // the second run reuses the arena's buffers
-    auto got = bf16->run(feed);
-    ASSERT_TRUE(got.ok()) << got.status().message();
-    ASSERT_EQ(got->size(), 3u);
-    for (size_t o = 0; o < 3; ++o) {
-      const Tensor& g = got.value()[o];
-      const Tensor& w = want.value()[o];
-      ASSERT_EQ(g.dtype(), DType::float32) << "outputs are float32";
-      ASSERT_EQ(g.shape(), w.shape());
-      double max_want = 0, max_diff = 0;
-      for (int64_t i = 0; i < g.size(); ++i) {
-        max_want = std::max(max_want, std::fabs(double(w.data_as<float>()[i])));
-        max_diff = std::max(max_diff, std::fabs(double(g.data_as<float>()[i]) - w.data_as<float>()[i]));
-      }
-      // bf16 keeps 8 bits: products and stored activations each add ~2^-9 relative error.
-      EXPECT_LT(max_diff, 0.03 * max_want) << "output " << o;
-      EXPECT_GT(max_diff, 0.0) << "output " << o << ": bf16 changes the result";
-    }
-  }
-}
-
-// A one-output model run in float32 and under BF16 fast math (twice: the second run reuses the arena) on
-// the same input x, normal plus `shift`: the largest difference, the largest magnitude, the BF16 graph.
-struct Bf16Comparison {
+// A model run in float32 and under BF16 fast math, twice (the second run reuses the arena's buffers), on
+// the same input x (of the shape the model declares; normal numbers from `seed`, plus `shift`): for each
+// BF16 run and output, the largest difference from float32 and the largest float32 magnitude; and both
+// graphs.
+struct OutputDiff {
   double max_diff = 0, max_want = 0;
-  std::string graph;
 };
 
-void compare_with_float32(const std::string& bytes, const std::vector<int64_t>& x_shape, float shift,
-                          Bf16Comparison& out) {
+struct Bf16Comparison {
+  std::vector<std::vector<OutputDiff>> runs;  // [run][output]
+  std::string graph, strict_graph;
+};
+
+void compare_with_float32(const std::string& bytes, unsigned seed, float shift, Bf16Comparison& out) {
   auto strict = Session::load_from_bytes(bytes, ".");
   ASSERT_TRUE(strict.ok()) << strict.status().message();
   SessionOptions options;
@@ -198,7 +152,9 @@ void compare_with_float32(const std::string& bytes, const std::vector<int64_t>& 
   auto bf16 = Session::load_from_bytes(bytes, ".", options);
   ASSERT_TRUE(bf16.ok()) << bf16.status().message();
   out.graph = bf16->dump_graph();
-  std::mt19937 rng(8);
+  out.strict_graph = strict->dump_graph();
+  const std::vector<int64_t>& x_shape = strict->inputs()[0].shape;
+  std::mt19937 rng(seed);
   std::normal_distribution<float> dist;
   int64_t count = 1;
   for (int64_t d : x_shape) count *= d;
@@ -210,12 +166,47 @@ void compare_with_float32(const std::string& bytes, const std::vector<int64_t>& 
   for (int repeat = 0; repeat < 2; ++repeat) {
     auto got = bf16->run(feed);
     ASSERT_TRUE(got.ok()) << got.status().message();
-    const Tensor& g = got.value()[0];
-    const Tensor& w = want.value()[0];
-    ASSERT_EQ(g.shape(), w.shape());
-    for (int64_t i = 0; i < g.size(); ++i) {
-      out.max_want = std::max(out.max_want, std::fabs(double(w.data_as<float>()[i])));
-      out.max_diff = std::max(out.max_diff, std::fabs(double(g.data_as<float>()[i]) - w.data_as<float>()[i]));
+    ASSERT_EQ(got->size(), want->size());
+    std::vector<OutputDiff>& diffs = out.runs.emplace_back(got->size());
+    for (size_t o = 0; o < got->size(); ++o) {
+      const Tensor& g = got.value()[o];
+      const Tensor& w = want.value()[o];
+      ASSERT_EQ(g.dtype(), DType::float32) << "outputs are float32";
+      ASSERT_EQ(g.shape(), w.shape());
+      for (int64_t i = 0; i < g.size(); ++i) {
+        diffs[o].max_want = std::max(diffs[o].max_want, std::fabs(double(w.data_as<float>()[i])));
+        diffs[o].max_diff =
+            std::max(diffs[o].max_diff, std::fabs(double(g.data_as<float>()[i]) - w.data_as<float>()[i]));
+      }
+    }
+  }
+}
+
+TEST_F(Bf16Activations, KeptBetweenLayersThatTakeThemAndAgreeWithFloat32) {
+  Bf16Comparison result;
+  ASSERT_NO_FATAL_FAILURE(compare_with_float32(test_model(), 6, 0.0f, result));
+
+  // Which convs write bf16: the first two (read by MaxPool, a conv) and the strided one (read by the global
+  // pool); not the one whose output is returned.
+  const std::string& graph = result.graph;
+  auto line_of = [&](const std::string& output) {
+    size_t at = graph.find("-> " + output);
+    EXPECT_NE(at, std::string::npos) << graph;
+    size_t begin = graph.rfind('\n', at);
+    return graph.substr(begin == std::string::npos ? 0 : begin + 1, at - (begin == std::string::npos ? 0 : begin + 1));
+  };
+  EXPECT_NE(line_of("a").find("->bf16"), std::string::npos) << graph;
+  EXPECT_NE(line_of("b").find("->bf16"), std::string::npos) << graph;
+  EXPECT_NE(line_of("d").find("->bf16"), std::string::npos) << graph;
+  EXPECT_EQ(line_of("c").find("->bf16"), std::string::npos) << graph;
+  EXPECT_EQ(result.strict_graph.find("->bf16"), std::string::npos) << "float32 sessions keep float32";
+
+  for (const auto& run : result.runs) {
+    ASSERT_EQ(run.size(), 3u);
+    for (size_t o = 0; o < 3; ++o) {
+      // bf16 keeps 8 bits: products and stored activations each add ~2^-9 relative error.
+      EXPECT_LT(run[o].max_diff, 0.03 * run[o].max_want) << "output " << o;
+      EXPECT_GT(run[o].max_diff, 0.0) << "output " << o << ": bf16 changes the result";
     }
   }
 }
@@ -230,16 +221,16 @@ std::string odd_depth_model() {
       .message(1, node("Relu", {"y_conv"}, "y"));
   graph.bytes(2, "odd_depth");
   graph.message(5, initializer("w", {24, 3, 7, 7}, rng, 0.2f)).message(5, initializer("b", {24}, rng, 0.1f));
-  graph.message(11, value_info("x", {2, 3, 20, 20}));
-  graph.message(12, value_info("y", {2, 24, 10, 10}));
-  return model_bytes(graph);
+  return model_bytes(graph, {{"x", {2, 3, 20, 20}}}, {{"y", {2, 24, 10, 10}}});
 }
 
 TEST_F(Bf16Activations, OddPatchDepthAgreesWithFloat32) {
   Bf16Comparison result;
-  ASSERT_NO_FATAL_FAILURE(compare_with_float32(odd_depth_model(), {2, 3, 20, 20}, 0.0f, result));
-  EXPECT_LT(result.max_diff, 0.02 * result.max_want);
-  EXPECT_GT(result.max_diff, 0.0) << "bf16 changes the result";
+  ASSERT_NO_FATAL_FAILURE(compare_with_float32(odd_depth_model(), 8, 0.0f, result));
+  for (const auto& run : result.runs) {
+    EXPECT_LT(run[0].max_diff, 0.02 * run[0].max_want);
+    EXPECT_GT(run[0].max_diff, 0.0) << "bf16 changes the result";
+  }
 }
 
 // x [2, 8, 11, 11] -> conv 3x3 p1 (no ReLU: negative values) -> MaxPool 3x3 s2 p1 -> conv 1x1 -> y. The pool
@@ -255,18 +246,16 @@ std::string signed_pool_model() {
   graph.bytes(2, "signed_pool");
   graph.message(5, initializer("wa", {16, 8, 3, 3}, rng, 0.2f)).message(5, initializer("ba", {16}, rng, 0.1f));
   graph.message(5, initializer("wb", {8, 16, 1, 1}, rng, 0.3f)).message(5, initializer("bb", {8}, rng, 0.1f));
-  graph.message(11, value_info("x", {2, 8, 11, 11}));
-  graph.message(12, value_info("y", {2, 8, 6, 6}));
-  return model_bytes(graph);
+  return model_bytes(graph, {{"x", {2, 8, 11, 11}}}, {{"y", {2, 8, 6, 6}}});
 }
 
 TEST_F(Bf16Activations, MaxPoolOfSignedValuesAgreesWithFloat32) {
   Bf16Comparison result;
   // Mostly negative activations.
-  ASSERT_NO_FATAL_FAILURE(compare_with_float32(signed_pool_model(), {2, 8, 11, 11}, -1.0f, result));
+  ASSERT_NO_FATAL_FAILURE(compare_with_float32(signed_pool_model(), 8, -1.0f, result));
   ASSERT_NE(result.graph.find("->bf16] a_node"), std::string::npos) << "the pool's input should be bf16:\n"
                                                                     << result.graph;
-  EXPECT_LT(result.max_diff, 0.03 * result.max_want);
+  for (const auto& run : result.runs) EXPECT_LT(run[0].max_diff, 0.03 * run[0].max_want);
 }
 
 }  // namespace

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """ResNet50 (torchvision, random weights with a fixed seed, exported to ONNX here) run by armory's engine
 and by PyTorch 1.13 at its best on CPU (TorchScript traced and frozen, channels_last; for BF16,
-torch.cpu.amp.autocast), in the same run: batch 1 and 16, threads 1 and 2, --repeat rounds in which
-armory and PyTorch, fp32 and BF16, each run once in turn; ratios of the medians.
+torch.cpu.amp.autocast; tcmalloc as the allocator), in the same run: batch 1 and 16, threads 1 and 2,
+--repeat rounds in which armory and PyTorch, fp32 and BF16, each run once in turn; ratios of the medians.
 
     PYTHONPATH=build/native/python /usr/bin/python3 bench/resnet50.py [--model resnet50] [--batch 1 16]
-        [--threads 1 2] [--repeat 7] [--json out.json]
+        [--threads 1 2] [--repeat 7] [--json out.json] [--allocator tcmalloc|glibc]
 """
 import argparse
+import ctypes.util
 import json
 import os
 import subprocess
@@ -15,12 +16,24 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-import torch
-import torchvision
+TCMALLOC = "libtcmalloc_minimal.so.4"  # Debian's libtcmalloc-minimal4 (scripts/install-deps.sh)
 
-import armory
-from timing import pause_for, summary, timed_rounds  # bench/timing.py, beside this script
+
+def run_under_tcmalloc():
+    """Re-executes this script once with tcmalloc preloaded (the children inherit it). PyTorch's CPU
+    performance guides recommend a caching allocator: glibc's malloc gives each large activation back to
+    the kernel when it is freed, and the next inference faults it in and zero-fills it again. Measured here
+    at batch 16 with glibc's malloc, PyTorch ran 1.6-2.3x slower than with tcmalloc (BF16 at 2 threads
+    420-700 ms against 240-270; fp32 at 1 thread 2140 against 950), and slower or not from one process to
+    the next, as malloc's adaptive mmap threshold happened to settle. armory keeps its activation memory in
+    its own arenas and runs the same under either allocator."""
+    if TCMALLOC in os.environ.get("LD_PRELOAD", "").split():
+        return
+    if ctypes.util.find_library("tcmalloc_minimal") is None:
+        sys.exit(f"{TCMALLOC} is not installed (scripts/install-deps.sh installs libtcmalloc-minimal4); without it "
+                 "PyTorch runs slower than its best: pass --allocator glibc to measure it so anyway")
+    os.environ["LD_PRELOAD"] = " ".join(filter(None, [os.environ.get("LD_PRELOAD", ""), TCMALLOC]))
+    os.execv(sys.executable, [sys.executable, *sys.argv])
 
 # With 2 threads PyTorch leaves threads spinning after an inference (its fp32 Linear runs on OpenBLAS, whose
 # idle threads spin ~0.13 s): each timed call then waits the long pause, or armory's next call shares a core
@@ -70,7 +83,19 @@ def main():
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak memory comparison")
+    parser.add_argument("--allocator", choices=("tcmalloc", "glibc"), default="tcmalloc",
+                        help="the process's malloc (tcmalloc: PyTorch at its best; see run_under_tcmalloc)")
     args = parser.parse_args()
+    if args.allocator == "tcmalloc":
+        run_under_tcmalloc()
+    print(f"allocator: {args.allocator}")
+    # Imported only now: the re-executed process is the one that measures.
+    import numpy as np
+    import torch
+    import torchvision
+
+    import armory
+    from timing import pause_for, summary, timed_rounds  # bench/timing.py, beside this script
 
     torch.manual_seed(0)
     model = getattr(torchvision.models, args.model)(weights=None).eval()
@@ -138,7 +163,8 @@ def main():
             memory.append({"precision": precision, "armory_mib": ours, "pytorch_mib": theirs})
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"load_seconds": load_seconds, "results": results, "peak_memory": memory}, f, indent=1)
+            json.dump({"allocator": args.allocator, "load_seconds": load_seconds, "results": results,
+                       "peak_memory": memory}, f, indent=1)
     return 0
 
 

@@ -19,8 +19,9 @@ packages=(
   # the Python package
   python3-dev pybind11-dev
   # the inference engine's tests: ONNX's backend node tests, PyTorch/torchvision to export models and to
-  # compare with, the onnx package to build test models
-  libonnx-testdata python3-onnx python3-torch python3-torchvision
+  # compare with, the onnx package to build test models; tcmalloc, the allocator PyTorch is measured with
+  # (its best on CPU: glibc's malloc page-faults its activations afresh on every inference)
+  libonnx-testdata python3-onnx python3-torch python3-torchvision libtcmalloc-minimal4
   # the workload suite: results database, the report checked in a headless browser, Prometheus scraping
   # `armory serve` in its test
   libsqlite3-dev chromium prometheus

@@ -13,7 +13,7 @@ enum class Level { ok, warning, problem, unknown };
 const char* level_name(Level level) noexcept;  // "ok", "warning", "problem", "unknown"
 
 struct Finding {
-  std::string category;  // "cpu", "threads", "python", "libc", "numpy", "frameworks", "armory"
+  std::string category;  // "cpu", "threads", "python", "libc", "numpy", "frameworks", "allocator", "armory"
   std::string subject;   // what was checked: "/usr/bin/python3.11", "OMP_NUM_THREADS", ...
   Level level = Level::ok;
   std::string found;                 // one line: what was found

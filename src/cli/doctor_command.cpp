@@ -40,6 +40,7 @@ const char* category_title(const std::string& category) {
   if (category == "libc") return "libc";
   if (category == "numpy") return "NumPy/SciPy BLAS";
   if (category == "frameworks") return "PyTorch/TensorFlow";
+  if (category == "allocator") return "Memory allocator";
   if (category == "armory") return "armory";
   return "Other";
 }

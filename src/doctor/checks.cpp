@@ -342,6 +342,37 @@ void check_frameworks(const Facts& facts, std::vector<Finding>& out) {
   if (!any) out.push_back(finding("frameworks", "frameworks", Level::ok, "no PyTorch or TensorFlow found"));
 }
 
+// PyTorch allocates each activation afresh; glibc's malloc serves blocks above its mmap threshold (at most
+// 32 MiB) from the kernel and gives them back when freed, so every inference faults its activations in
+// and zero-fills them again. tcmalloc and jemalloc keep them.
+void check_allocator(const Facts& facts, std::vector<Finding>& out) {
+  const bool torch = std::any_of(facts.interpreters.begin(), facts.interpreters.end(), [](const Interpreter& i) {
+    return i.probe_error.empty() && !i.torch_version.empty();
+  });
+  if (!torch) return;
+  std::string preloaded;
+  if (auto it = facts.environ.find("LD_PRELOAD"); it != facts.environ.end()) {
+    for (const char* name : {"tcmalloc", "jemalloc"}) {
+      if (it->second.find(name) != std::string::npos) preloaded = name;
+    }
+  }
+  if (!preloaded.empty()) {
+    out.push_back(finding("allocator", "allocator", Level::ok, "PyTorch runs under " + preloaded + " (LD_PRELOAD)"));
+    return;
+  }
+  Finding f = finding("allocator", "allocator", Level::warning, "PyTorch runs on glibc's malloc (no tcmalloc or jemalloc preloaded)");
+  f.why = "glibc gives large freed blocks back to the kernel, so every inference faults in and zero-fills its "
+          "activations again: ResNet50 at batch 16 ran 1.6-2.3x slower than under tcmalloc on a 2-core Zen 5";
+  const auto tcmalloc = std::find_if(facts.caching_allocators.begin(), facts.caching_allocators.end(),
+                                     [](const std::string& path) { return path.find("tcmalloc") != std::string::npos; });
+  const std::string library = tcmalloc != facts.caching_allocators.end() ? *tcmalloc
+                              : facts.caching_allocators.empty()      ? std::string("libtcmalloc_minimal.so.4")
+                                                                      : facts.caching_allocators.front();
+  f.fix = std::string(facts.caching_allocators.empty() ? "apt-get install libtcmalloc-minimal4, then run " : "run ") +
+          "inference with LD_PRELOAD=" + library + " (in the service's environment, or before python3)";
+  out.push_back(f);
+}
+
 void check_armory(const Facts& facts, std::vector<Finding>& out) {
   Finding f = finding("armory", "armory", Level::ok, std::string("armory ") + build_info().version);
   if (facts.root.empty()) {

@@ -13,6 +13,7 @@ void check_python(const Facts& facts, std::vector<Finding>& out);
 void check_libc(const Facts& facts, std::vector<Finding>& out);
 void check_numpy(const Facts& facts, std::vector<Finding>& out);
 void check_frameworks(const Facts& facts, std::vector<Finding>& out);
+void check_allocator(const Facts& facts, std::vector<Finding>& out);
 void check_armory(const Facts& facts, std::vector<Finding>& out);
 
 // End of life of a CPython minor version ("YYYY-MM-DD"), or "" when unknown (newer than the table).

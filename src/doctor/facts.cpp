@@ -358,6 +358,19 @@ Interpreter parse_probe_answer(const std::string& path, const std::string& json)
   return i;
 }
 
+// The allocators PyTorch's CPU tuning guides recommend, where Debian (libtcmalloc-minimal4, libgoogle-
+// perftools4, libjemalloc2) and most distributions put them.
+void find_caching_allocators(const std::string& root, Facts& facts) {
+  const std::string dirs[] = {std::string("/usr/lib/") + kDebianMultiarch, "/usr/lib64", "/usr/lib"};
+  for (const std::string& dir : dirs) {
+    for (const char* name : {"libtcmalloc_minimal.so.4", "libtcmalloc.so.4", "libjemalloc.so.2"}) {
+      const std::string path = dir + "/" + name;
+      std::error_code ignored;
+      if (std::filesystem::exists(root + path, ignored)) facts.caching_allocators.push_back(path);
+    }
+  }
+}
+
 Facts gather(const std::string& root) {
   Facts facts;
   facts.root = root;
@@ -394,6 +407,7 @@ Facts gather(const std::string& root) {
     read_fixture_interpreters(files, facts);
   }
   read_blas_alternative(files, facts);
+  find_caching_allocators(root, facts);
   return facts;
 }
 

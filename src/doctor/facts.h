@@ -48,6 +48,7 @@ struct Facts {
   std::string interpreters_unknown_reason;      // set when discovery itself failed
   std::optional<std::string> blas_alternative;  // what libblas.so.3 points at
   std::string blas_alternative_unknown_reason;
+  std::vector<std::string> caching_allocators;  // tcmalloc / jemalloc libraries installed (paths below root)
 };
 
 Facts gather(const std::string& root);

@@ -3,8 +3,11 @@
 #include <armory/doctor.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
+#include "common/multiarch.h"
 #include "doctor/checks.h"
 #include "doctor/facts.h"
 
@@ -216,6 +219,48 @@ TEST(DoctorChecks, FrameworksWithoutOneDnnOrWithItSwitchedOff) {
   check_frameworks(facts, out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].level, Level::ok);
+}
+
+TEST(DoctorChecks, PyTorchOnGlibcMallocGetsTheCachingAllocator) {
+  Facts facts = x86_facts();
+  std::vector<Finding> out;
+  facts.interpreters.push_back(python("/usr/bin/python3", 11));
+  check_allocator(facts, out);
+  EXPECT_TRUE(out.empty()) << "no PyTorch, nothing to say";
+
+  facts.interpreters[0].torch_version = "1.13.1";
+  check_allocator(facts, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].level, Level::warning);
+  EXPECT_NE(out[0].fix.find("apt-get install libtcmalloc-minimal4"), std::string::npos) << out[0].fix;
+
+  // Installed but not preloaded: the fix names the library that is there (tcmalloc before jemalloc).
+  facts.caching_allocators = {"/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+                              "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"};
+  out.clear();
+  check_allocator(facts, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].level, Level::warning);
+  EXPECT_EQ(out[0].fix.find("apt-get"), std::string::npos) << out[0].fix;
+  EXPECT_NE(out[0].fix.find("LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"), std::string::npos);
+
+  facts.environ["LD_PRELOAD"] = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+  out.clear();
+  check_allocator(facts, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].level, Level::ok);
+  EXPECT_NE(out[0].found.find("jemalloc"), std::string::npos);
+}
+
+TEST(DoctorFixtures, InstalledAllocatorsAreFoundBelowTheRoot) {
+  const std::string root = ::testing::TempDir() + "armory-doctor-allocators";
+  const std::string dir = root + "/usr/lib/" + kDebianMultiarch;
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/libtcmalloc_minimal.so.4") << "";
+  const Facts facts = gather(root);
+  std::filesystem::remove_all(root);
+  ASSERT_EQ(facts.caching_allocators.size(), 1u);
+  EXPECT_EQ(facts.caching_allocators[0], std::string("/usr/lib/") + kDebianMultiarch + "/libtcmalloc_minimal.so.4");
 }
 
 TEST(DoctorChecks, OpenBlasStartingMoreThreadsThanUsableCores) {

@@ -79,3 +79,23 @@ def test_cpu_model_and_usable_cores(doctor):
                                          "ARMORY_NUM_THREADS")):
         usable = len(os.sched_getaffinity(0))
         assert any(f["found"].startswith("%d usable cores" % usable) or "quota" in f["found"] for f in threads), threads
+
+
+def test_allocator_follows_ld_preload(doctor):
+    _, report = doctor
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        assert not findings(report, "allocator")
+        return
+    preloaded = any(name in os.environ.get("LD_PRELOAD", "") for name in ("tcmalloc", "jemalloc"))
+    [entry] = findings(report, "allocator")
+    assert entry["level"] == ("ok" if preloaded else "warning"), entry
+    if not preloaded:
+        # The fix it gives works: the library it names is there to preload.
+        library = entry["fix"].split("LD_PRELOAD=")[1].split()[0]
+        assert not library.startswith("/") or os.path.exists(library), entry["fix"]
+        env = dict(os.environ, LD_PRELOAD=library)
+        run = subprocess.run([CLI, "doctor", "--json"], capture_output=True, text=True, timeout=600, env=env)
+        [fixed] = findings(json.loads(run.stdout), "allocator")
+        assert fixed["level"] == "ok", fixed

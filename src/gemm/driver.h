@@ -429,6 +429,22 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 prefetch_rows(a_rows + (ir + mr) * a_rows_ld, std::min<int64_t>(mr, row_end - ic - ir - mr), kcur,
                               a_rows_ld);
               }
+              // C (a residual that beta reads, or an output written over) comes from memory: it is fetched,
+              // for writing, one sweep of the A block ahead, which hides a DRAM miss: this tile's rows in the
+              // next micro-panel's columns or, from the last micro-panel, the next A block's rows in the first
+              // one's (a thread's first tile fetches its own). C = A*B + C at 50176 x 256 x 64, bf16 C from
+              // DRAM, 1 thread: 140-200 GFLOPS fetching just the tile about to run, 240-290 one panel ahead,
+              // 295-300 with the next block's first panel too. For writing: a C that beta = 0 overwrites is
+              // read for ownership anyway (that shape, beta = 0: 6-8% faster).
+              auto prefetch_c_ahead = [&](auto* c_tile) {
+                if (p == first_panel && ic == row_begin) prefetch_rows(c_tile, rows, cols, args.ldc, PrefetchFor::write);
+                if (p + 1 < end_panel) {
+                  prefetch_rows(c_tile + nr, rows, std::min<int64_t>(nr, ncur - jr - nr), args.ldc, PrefetchFor::write);
+                } else if (ir < next_block_rows) {
+                  prefetch_rows(c_tile + mcur * args.ldc - (p - first_panel) * nr, std::min<int64_t>(mr, next_block_rows - ir),
+                                std::min<int64_t>(nr, ncur - first_panel * nr), args.ldc, PrefetchFor::write);
+                }
+              };
               // A whole tile into dst (rows of it with direct_edges: the last rows of A read in place).
               auto run_tile = [&](Out* dst, int64_t ld, Out b_scale) {
                 if (ir >= full_rows) {
@@ -445,22 +461,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
               if constexpr (std::is_same_v<Out, float>) {
                 if (args.c_bf16 != nullptr) {
                   bf16_t* c16 = args.c_bf16 + (ic + ir) * args.ldc + jc + jr;
-                  // This bf16 C (a residual that beta reads, or an output written over) comes from memory: it
-                  // is fetched, for writing, one sweep of the A block ahead, which hides a DRAM miss: this
-                  // tile's rows in the next micro-panel's columns or, from the last micro-panel, the next A
-                  // block's rows in the first one's (a thread's first tile fetches its own). C = A*B + C at
-                  // 50176 x 256 x 64, bf16 C from DRAM, 1 thread: 140-200 GFLOPS fetching just the tile about
-                  // to run, 240-290 one panel ahead, 295-300 with the next block's first panel too. For
-                  // writing: a C that beta = 0 overwrites is read for ownership anyway (that shape, beta = 0:
-                  // 6-8% faster). A float32 C, which the kernel itself reads, measured the same either way.
-                  if (p == first_panel && ic == row_begin) prefetch_rows(c16, rows, cols, args.ldc, PrefetchFor::write);
-                  if (p + 1 < end_panel) {
-                    prefetch_rows(c16 + nr, rows, std::min<int64_t>(nr, ncur - jr - nr), args.ldc, PrefetchFor::write);
-                  } else if (ir < next_block_rows) {
-                    const bf16_t* next_block = c16 + mcur * args.ldc - (p - first_panel) * nr;
-                    prefetch_rows(next_block, std::min<int64_t>(mr, next_block_rows - ir),
-                                  std::min<int64_t>(nr, ncur - first_panel * nr), args.ldc, PrefetchFor::write);
-                  }
+                  prefetch_c_ahead(c16);
                   const Epilogue& e = args.epilogue;
                   if (rows == mr && cols == nr && ir < full_rows && kern.fn_unpacked_a_bf16_c != nullptr) {
                     if constexpr (std::is_same_v<In, bf16_t>) {  // a_rows is bf16 A read in place
@@ -477,6 +478,16 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
               }
               Out* c = args.c + (ic + ir) * args.ldc + jc + jr;
               if (beta != Out(0)) prefetch_rows(c, rows, cols, args.ldc);
+              if constexpr (std::is_same_v<Fn, TileKernel<float>>) {
+                // A full tile of A in place, finished with the epilogue in registers and stored once.
+                const Epilogue& e = args.epilogue;
+                if (last_k && rows == mr && cols == nr && ir < full_rows && kern.fn_unpacked_a_fused != nullptr &&
+                    !args.bias_by_row && (e.bias != nullptr || e.relu)) {
+                  kern.fn_unpacked_a_fused(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c, args.ldc, args.alpha,
+                                           beta, e.bias ? e.bias + jc + jr : nullptr, e.relu);
+                  continue;
+                }
+              }
               if (rows == mr && cols == nr) {
                 run_tile(c, args.ldc, beta);
               } else if (direct_edges) {

@@ -46,6 +46,7 @@ struct KernelInfo {
   BiasReluF32 epilogue = nullptr;  // optional, fp32 output: bias + ReLU on finished tiles in the kernel's ISA
   StoreBf16 store_bf16 = nullptr;  // optional, BF16 kernels: a tile stored to a bf16 C in the kernel's ISA
   UnpackedABf16CTileKernel fn_unpacked_a_bf16_c = nullptr;  // optional, BF16 kernels: full tiles to a bf16 C
+  UnpackedAFusedF32TileKernel fn_unpacked_a_fused = nullptr;  // optional, fp32 kernels: full tiles, epilogue fused
 };
 
 // The tile width a kernel has on this CPU.

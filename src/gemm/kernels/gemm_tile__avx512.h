@@ -47,6 +47,15 @@ struct Vec<double> {
   static __mmask8 mask(int lanes) { return static_cast<__mmask8>((1u << lanes) - 1); }
 };
 
+// What a tile does to each finished vector of C (column block j), after alpha and beta and before the
+// store: nothing, or a fused epilogue (see gemm_f32_12x32__avx512.cpp).
+struct NoFinish {
+  template <class V>
+  __attribute__((always_inline)) V operator()(int, V v) const {
+    return v;
+  }
+};
+
 // C[MR x NR] = alpha * A * B_panel + beta * C, C row-major with row stride ldc.
 // A element (i, p) is a[i * rsa + p * csa]: a packed panel has rsa = 1, csa = MR; a row-major A read in
 // place has rsa = lda, csa = 1. b: kc rows of NR = NV*lanes values. beta == 0 never reads C.
@@ -54,10 +63,11 @@ struct Vec<double> {
 // and then MaskedB loads only the first cols columns (the rest of the row may not exist).
 // cols < NR writes (and reads) only the first cols columns of C, with masked stores: the edge of C needs
 // no scratch tile. MR may be below the kernel's height for the last rows of C (instantiated per height).
-template <class T, int MR, int NV, bool MaskedB = false>
+// finish(j, v) is applied to each full-width vector before it is stored (not on the masked edge).
+template <class T, int MR, int NV, bool MaskedB = false, class Finish = NoFinish>
 __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict a, int64_t rsa, int64_t csa,
                                                 const T* __restrict b, int64_t rsb, T* __restrict c, int64_t ldc,
-                                                T alpha, T beta, int cols = NV * Vec<T>::lanes) {
+                                                T alpha, T beta, int cols = NV * Vec<T>::lanes, Finish finish = {}) {
   using S = Vec<T>;
   using V = typename S::V;
   constexpr int L = S::lanes;
@@ -113,7 +123,7 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
 #pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) S::store(c + i * ldc + j * L, S::mul(acc[i][j], va));
+      for (int j = 0; j < NV; ++j) S::store(c + i * ldc + j * L, finish(j, S::mul(acc[i][j], va)));
     }
   } else if (beta == T(1)) {
 #pragma GCC unroll 32
@@ -121,7 +131,7 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) {
         T* cp = c + i * ldc + j * L;
-        S::store(cp, S::fmadd(acc[i][j], va, S::load(cp)));
+        S::store(cp, finish(j, S::fmadd(acc[i][j], va, S::load(cp))));
       }
     }
   } else {
@@ -131,7 +141,7 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) {
         T* cp = c + i * ldc + j * L;
-        S::store(cp, S::fmadd(acc[i][j], va, S::mul(S::load(cp), vb)));
+        S::store(cp, finish(j, S::fmadd(acc[i][j], va, S::mul(S::load(cp), vb))));
       }
     }
   }

@@ -65,6 +65,12 @@ using StoreBf16 = void (*)(int64_t rows, int64_t cols, const float* tile, int64_
 using UnpackedABf16CTileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, bf16_t* c,
                                           int64_t ldc, float alpha, float beta, const float* bias, bool relu);
 
+// The unpacked-A tile of an fp32 kernel with the epilogue fused: a full MR x NR tile stored once as
+// c = relu(alpha * acc + beta * c + bias[j]) (bias may be null, relu optional), the same operations in the
+// same order as the tile followed by BiasReluF32, so the same bits; C is not read back after the product.
+using UnpackedAFusedF32TileKernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
+                                             int64_t ldc, float alpha, float beta, const float* bias, bool relu);
+
 // Portable C++ (no ISA flags): the slow twins every fast kernel is compared with, and the fallback.
 void gemm_f32_4x16__scalar(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f64_4x8__scalar(int64_t, const double*, const double*, double*, int64_t, double, double);
@@ -75,6 +81,8 @@ void gemm_f32_6x16__avx2(int64_t, const float*, const float*, float*, int64_t, f
 void gemm_f64_6x8__avx2(int64_t, const double*, const double*, double*, int64_t, double, double);
 void gemm_f32_12x32__avx512(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f32_12x32__avx512_unpacked_a(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float);
+void gemm_f32_12x32__avx512_unpacked_a_fused(int64_t, const float*, int64_t, const float*, float*, int64_t, float,
+                                             float, const float*, bool);
 void gemm_f32_12x32__avx512_unpacked_a_edge(int64_t, const float*, int64_t, const float*, float*, int64_t, float,
                                             float, int, int);
 void gemm_f32_12x32__avx512_direct(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, float,

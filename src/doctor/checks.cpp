@@ -360,15 +360,18 @@ void check_allocator(const Facts& facts, std::vector<Finding>& out) {
     out.push_back(finding("allocator", "allocator", Level::ok, "PyTorch runs under " + preloaded + " (LD_PRELOAD)"));
     return;
   }
-  Finding f = finding("allocator", "allocator", Level::warning, "PyTorch runs on glibc's malloc (no tcmalloc or jemalloc preloaded)");
+  Finding f = finding("allocator", "allocator", Level::warning,
+                      "PyTorch runs on glibc's malloc (no tcmalloc or jemalloc preloaded)");
   f.why = "glibc gives large freed blocks back to the kernel, so every inference faults in and zero-fills its "
           "activations again: ResNet50 at batch 16 ran 1.6-2.3x slower than under tcmalloc on a 2-core Zen 5";
-  const auto tcmalloc = std::find_if(facts.caching_allocators.begin(), facts.caching_allocators.end(),
-                                     [](const std::string& path) { return path.find("tcmalloc") != std::string::npos; });
-  const std::string library = tcmalloc != facts.caching_allocators.end() ? *tcmalloc
-                              : facts.caching_allocators.empty()      ? std::string("libtcmalloc_minimal.so.4")
-                                                                      : facts.caching_allocators.front();
-  f.fix = std::string(facts.caching_allocators.empty() ? "apt-get install libtcmalloc-minimal4, then run " : "run ") +
+  const auto& installed = facts.caching_allocators;
+  const auto tcmalloc = std::find_if(installed.begin(), installed.end(), [](const std::string& path) {
+    return path.find("tcmalloc") != std::string::npos;
+  });
+  const std::string library = tcmalloc != installed.end() ? *tcmalloc
+                              : installed.empty()        ? std::string("libtcmalloc_minimal.so.4")
+                                                         : installed.front();
+  f.fix = std::string(installed.empty() ? "apt-get install libtcmalloc-minimal4, then run " : "run ") +
           "inference with LD_PRELOAD=" + library + " (in the service's environment, or before python3)";
   out.push_back(f);
 }

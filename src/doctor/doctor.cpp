@@ -41,7 +41,8 @@ Report run(const Options& options) {
   Report report;
   report.date = facts.date;
   report.machine = facts.cpu.model_name.empty() ? "unknown CPU" : facts.cpu.model_name + " (" + facts.cpu.uarch + ")";
-  for (auto check : {check_cpu, check_threads, check_python, check_libc, check_numpy, check_frameworks, check_allocator, check_armory}) {
+  for (auto check : {check_cpu, check_threads, check_python, check_libc, check_numpy, check_frameworks, check_allocator,
+                     check_armory}) {
     check(facts, report.findings);
   }
   return report;

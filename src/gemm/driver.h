@@ -429,20 +429,22 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 prefetch_rows(a_rows + (ir + mr) * a_rows_ld, std::min<int64_t>(mr, row_end - ic - ir - mr), kcur,
                               a_rows_ld);
               }
-              // C (a residual that beta reads, or an output written over) comes from memory: it is fetched,
+              // A bf16 C (a residual that beta reads, or an output written over) comes from memory: it is fetched,
               // for writing, one sweep of the A block ahead, which hides a DRAM miss: this tile's rows in the
               // next micro-panel's columns or, from the last micro-panel, the next A block's rows in the first
               // one's (a thread's first tile fetches its own). C = A*B + C at 50176 x 256 x 64, bf16 C from
               // DRAM, 1 thread: 140-200 GFLOPS fetching just the tile about to run, 240-290 one panel ahead,
               // 295-300 with the next block's first panel too. For writing: a C that beta = 0 overwrites is
               // read for ownership anyway (that shape, beta = 0: 6-8% faster).
-              auto prefetch_c_ahead = [&](auto* c_tile) {
-                if (p == first_panel && ic == row_begin) prefetch_rows(c_tile, rows, cols, args.ldc, PrefetchFor::write);
+              auto prefetch_c_ahead = [&](const bf16_t* c_tile) {
+                const int64_t ldc = args.ldc;
+                if (p == first_panel && ic == row_begin) prefetch_rows(c_tile, rows, cols, ldc, PrefetchFor::write);
                 if (p + 1 < end_panel) {
-                  prefetch_rows(c_tile + nr, rows, std::min<int64_t>(nr, ncur - jr - nr), args.ldc, PrefetchFor::write);
+                  prefetch_rows(c_tile + nr, rows, std::min<int64_t>(nr, ncur - jr - nr), ldc, PrefetchFor::write);
                 } else if (ir < next_block_rows) {
-                  prefetch_rows(c_tile + mcur * args.ldc - (p - first_panel) * nr, std::min<int64_t>(mr, next_block_rows - ir),
-                                std::min<int64_t>(nr, ncur - first_panel * nr), args.ldc, PrefetchFor::write);
+                  const bf16_t* next_block = c_tile + mcur * ldc - (p - first_panel) * nr;
+                  prefetch_rows(next_block, std::min<int64_t>(mr, next_block_rows - ir),
+                                std::min<int64_t>(nr, ncur - first_panel * nr), ldc, PrefetchFor::write);
                 }
               };
               // A whole tile into dst (rows of it with direct_edges: the last rows of A read in place).

@@ -8,7 +8,6 @@ torch.cpu.amp.autocast; tcmalloc as the allocator), in the same run: batch 1 and
         [--threads 1 2] [--repeat 7] [--json out.json] [--allocator tcmalloc|glibc]
 """
 import argparse
-import ctypes.util
 import json
 import os
 import subprocess
@@ -16,24 +15,9 @@ import sys
 import tempfile
 import time
 
-TCMALLOC = "libtcmalloc_minimal.so.4"  # Debian's libtcmalloc-minimal4 (scripts/install-deps.sh)
-
-
-def run_under_tcmalloc():
-    """Re-executes this script once with tcmalloc preloaded (the children inherit it). PyTorch's CPU
-    performance guides recommend a caching allocator: glibc's malloc gives each large activation back to
-    the kernel when it is freed, and the next inference faults it in and zero-fills it again. Measured here
-    at batch 16 with glibc's malloc, PyTorch ran 1.6-2.3x slower than with tcmalloc (BF16 at 2 threads
-    420-700 ms against 240-270; fp32 at 1 thread 2140 against 950), and slower or not from one process to
-    the next, as malloc's adaptive mmap threshold happened to settle. armory keeps its activation memory in
-    its own arenas and runs the same under either allocator."""
-    if TCMALLOC in os.environ.get("LD_PRELOAD", "").split():
-        return
-    if ctypes.util.find_library("tcmalloc_minimal") is None:
-        sys.exit(f"{TCMALLOC} is not installed (scripts/install-deps.sh installs libtcmalloc-minimal4); without it "
-                 "PyTorch runs slower than its best: pass --allocator glibc to measure it so anyway")
-    os.environ["LD_PRELOAD"] = " ".join(filter(None, [os.environ.get("LD_PRELOAD", ""), TCMALLOC]))
-    os.execv(sys.executable, [sys.executable, *sys.argv])
+# armory bench's PyTorch peer, whose tcmalloc re-execution this script shares.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "bench"))
+from python_peer import TCMALLOC, run_under_tcmalloc  # noqa: E402
 
 # With 2 threads PyTorch leaves threads spinning after an inference (its fp32 Linear runs on OpenBLAS, whose
 # idle threads spin ~0.13 s): each timed call then waits the long pause, or armory's next call shares a core
@@ -84,10 +68,17 @@ def main():
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak memory comparison")
     parser.add_argument("--allocator", choices=("tcmalloc", "glibc"), default="tcmalloc",
-                        help="the process's malloc (tcmalloc: PyTorch at its best; see run_under_tcmalloc)")
+                        help="the process's malloc (tcmalloc: PyTorch at its best, see main)")
     args = parser.parse_args()
-    if args.allocator == "tcmalloc":
-        run_under_tcmalloc()
+    # PyTorch's CPU performance guides recommend a caching allocator: glibc's malloc gives each large
+    # activation back to the kernel when it is freed, and the next inference faults it in and zero-fills it
+    # again. Measured here at batch 16 with glibc's malloc, PyTorch ran 1.6-2.3x slower than with tcmalloc
+    # (BF16 at 2 threads 420-700 ms against 240-270; fp32 at 1 thread 2140 against 950), and slower or not
+    # from one process to the next, as malloc's adaptive mmap threshold happened to settle. armory keeps its
+    # activation memory in its own arenas and runs the same under either allocator.
+    if args.allocator == "tcmalloc" and not run_under_tcmalloc():
+        sys.exit(f"{TCMALLOC} is not installed (scripts/install-deps.sh installs libtcmalloc-minimal4); without it "
+                 "PyTorch runs slower than its best: pass --allocator glibc to measure it so anyway")
     print(f"allocator: {args.allocator}")
     # Imported only now: the re-executed process is the one that measures.
     import numpy as np

@@ -28,9 +28,13 @@ def tcmalloc_preloaded():
 
 
 def run_under_tcmalloc():
-    """Re-executes this peer once with tcmalloc preloaded, if it is installed (stdin and stdout carry over)."""
-    if tcmalloc_preloaded() or ctypes.util.find_library("tcmalloc_minimal") is None:
-        return
+    """Re-executes this script once with tcmalloc preloaded, if it is installed (stdin, stdout and the
+    environment carry over, so children inherit it). Returns whether it is preloaded: False when tcmalloc is
+    not installed. Also used by bench/resnet50.py."""
+    if tcmalloc_preloaded():
+        return True
+    if ctypes.util.find_library("tcmalloc_minimal") is None:
+        return False
     os.environ["LD_PRELOAD"] = " ".join(filter(None, [os.environ.get("LD_PRELOAD", ""), TCMALLOC]))
     os.execv(sys.executable, [sys.executable, *sys.argv])
 

@@ -1,0 +1,39 @@
+#include "nn/ops/winograd/kernels.h"
+
+#include <array>
+
+namespace armory::nn::winograd {
+
+namespace {
+
+#if defined(__x86_64__)
+constexpr bool kX86 = true;
+constexpr auto kAvx512 = &transforms__avx512;
+constexpr auto kAvx2 = &transforms__avx2;
+#else
+constexpr bool kX86 = false;
+constexpr Transforms (*kAvx512)() = nullptr;
+constexpr Transforms (*kAvx2)() = nullptr;
+#endif
+
+constexpr std::array<TransformRow, 3> kRows = {{
+    {{"winograd_f23__avx512", IsaLevel::avx512, kX86}, kAvx512},
+    {{"winograd_f23__avx2", IsaLevel::avx2, kX86}, kAvx2},
+    {{"winograd_f23__scalar", IsaLevel::scalar, true}, &transforms__scalar},
+}};
+
+}  // namespace
+
+std::span<const TransformRow> transform_rows() { return kRows; }
+
+const TransformRow& selected_transform_row() {
+  static const TransformRow* row = [] {
+    const auto& policy = host_isa_policy();
+    const TransformRow* chosen = nullptr;
+    if (policy.ok()) chosen = select_kernel<TransformRow>(kRows, "winograd_f23", host_cpu(), policy.value());
+    return chosen ? chosen : &kRows.back();
+  }();
+  return *row;
+}
+
+}  // namespace armory::nn::winograd

@@ -1,0 +1,56 @@
+// Winograd F(2x2, 3x3) transforms, one row per ISA: the input tiles into the 16 matrices the GEMMs
+// multiply, and the 16 products back into 2x2 output pixels. The same arithmetic in every row (additions,
+// subtractions and the epilogue, in the same order per channel), so every row gives the same bits; they
+// differ in how many channels one instruction takes.
+#pragma once
+
+#include "cpu/dispatch.h"
+
+#include <cstdint>
+#include <span>
+
+namespace armory::nn::winograd {
+
+using bf16_t = uint16_t;
+
+// Input transform of `tiles` 4x4 input tiles: pixels holds 16 pointers per tile (row-major over the tile),
+// each at `channels` channels-last values (a zero row stands for padding). Writes V = B^T d B per channel:
+// element e (0..15, row-major over the 4x4 result) of tile t, channel c at v[e * v_stride + t * channels + c].
+// A bf16 V is rounded to nearest even.
+template <class In, class V>
+using InputTransform = void (*)(const In* const* pixels, int64_t tiles, int64_t channels, V* v, int64_t v_stride);
+
+// Output transform: m holds the 16 products per tile as the input transform laid V out (stride m_stride
+// between elements e). Each tile's 2x2 result Y = A^T M A goes to the up to four pixels it covers (row-major;
+// a null pointer for one beyond the output's edge) as out = relu(Y + bias[c] + (accumulate ? out : 0)),
+// bias may be null, relu optional; a bf16 out is rounded to nearest even.
+template <class Out>
+using OutputTransform = void (*)(const float* m, int64_t m_stride, int64_t tiles, int64_t channels, const float* bias,
+                                 bool relu, bool accumulate, Out* const* pixels);
+
+struct Transforms {
+  InputTransform<float, float> input_f32;
+  InputTransform<float, bf16_t> input_f32_to_bf16;
+  InputTransform<bf16_t, bf16_t> input_bf16;
+  OutputTransform<float> output_f32;
+  OutputTransform<bf16_t> output_bf16;
+};
+
+// One row per ISA, ranked best first: the transforms compiled for it (null when this build has no code
+// for the row's architecture).
+struct TransformRow {
+  KernelId id;
+  Transforms (*transforms)();
+};
+
+std::span<const TransformRow> transform_rows();
+
+// The best row this process may use (ARMORY_ISA honoured): the portable one at worst.
+const TransformRow& selected_transform_row();
+
+// transforms__<isa>.cpp: the same code (transforms.h) compiled with each ISA's flags.
+Transforms transforms__scalar();
+Transforms transforms__avx2();
+Transforms transforms__avx512();
+
+}  // namespace armory::nn::winograd

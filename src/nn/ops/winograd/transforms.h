@@ -1,0 +1,131 @@
+// The Winograd F(2x2, 3x3) transforms written once over a vector of W channels (GCC vector extensions)
+// and compiled per ISA by transforms__<isa>.cpp, each choosing W for its registers. Included by those files
+// only: everything here has internal linkage, so the copies built with different ISA flags never merge
+// at link time (an inline function shared between them could run AVX-512 code on a CPU without it).
+#pragma once
+
+#include "nn/ops/winograd/kernels.h"
+
+#include <cstring>
+
+namespace armory::nn::winograd {
+namespace {
+
+template <int W>
+struct Lanes {
+  typedef float f32 __attribute__((vector_size(W * sizeof(float))));
+  typedef uint32_t u32 __attribute__((vector_size(W * sizeof(uint32_t))));
+  typedef uint16_t u16 __attribute__((vector_size(W * sizeof(uint16_t))));
+};
+
+template <int W>
+inline typename Lanes<W>::f32 load(const float* p) {
+  typename Lanes<W>::f32 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <int W>
+inline typename Lanes<W>::f32 load(const bf16_t* p) {
+  typename Lanes<W>::u16 half;
+  std::memcpy(&half, p, sizeof half);
+  typename Lanes<W>::u32 bits = __builtin_convertvector(half, typename Lanes<W>::u32) << 16;
+  typename Lanes<W>::f32 v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+template <int W>
+inline void store(float* p, typename Lanes<W>::f32 v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// Round to nearest even, NaN kept quiet: gemm/pack.h's round_to_bf16 lane by lane.
+template <int W>
+inline void store(bf16_t* p, typename Lanes<W>::f32 v) {
+  using u32 = typename Lanes<W>::u32;
+  u32 bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const u32 rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+  const u32 quiet = (bits >> 16) | 0x0040u;
+  const u32 nan = (u32)((bits & 0x7fffffffu) > 0x7f800000u);  // all ones where NaN
+  const u32 chosen = (quiet & nan) | (rounded & ~nan);
+  typename Lanes<W>::u16 half = __builtin_convertvector(chosen, typename Lanes<W>::u16);
+  std::memcpy(p, &half, sizeof half);
+}
+
+// V = B^T d B for channels [c, c + W) of one tile, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+template <int W, class In, class V>
+inline void input_lanes(const In* const* pixels, int64_t c, V* v, int64_t v_stride) {
+  using f32 = typename Lanes<W>::f32;
+  f32 t[4][4];  // B^T d
+  for (int j = 0; j < 4; ++j) {
+    const f32 d0 = load<W>(pixels[j] + c), d1 = load<W>(pixels[4 + j] + c);
+    const f32 d2 = load<W>(pixels[8 + j] + c), d3 = load<W>(pixels[12 + j] + c);
+    t[0][j] = d0 - d2;
+    t[1][j] = d1 + d2;
+    t[2][j] = d2 - d1;
+    t[3][j] = d1 - d3;
+  }
+  for (int i = 0; i < 4; ++i) {
+    V* row = v + 4 * i * v_stride + c;
+    store<W>(row, t[i][0] - t[i][2]);
+    store<W>(row + v_stride, t[i][1] + t[i][2]);
+    store<W>(row + 2 * v_stride, t[i][2] - t[i][1]);
+    store<W>(row + 3 * v_stride, t[i][1] - t[i][3]);
+  }
+}
+
+template <int W, class In, class V>
+void input_transform(const In* const* pixels, int64_t tiles, int64_t channels, V* v, int64_t v_stride) {
+  for (int64_t t = 0; t < tiles; ++t, pixels += 16, v += channels) {
+    int64_t c = 0;
+    for (; c + W <= channels; c += W) input_lanes<W>(pixels, c, v, v_stride);
+    for (; c < channels; ++c) input_lanes<1>(pixels, c, v, v_stride);
+  }
+}
+
+// Y = A^T M A for channels [c, c + W) of one tile, A^T = [1 1 1 0; 0 1 -1 -1], then the epilogue.
+template <int W, class Out>
+inline void output_lanes(const float* m, int64_t m_stride, int64_t c, const float* bias, bool relu, bool accumulate,
+                         Out* const* pixels) {
+  using f32 = typename Lanes<W>::f32;
+  f32 t[2][4];  // A^T M
+  for (int j = 0; j < 4; ++j) {
+    const f32 m0 = load<W>(m + j * m_stride + c), m1 = load<W>(m + (4 + j) * m_stride + c);
+    const f32 m2 = load<W>(m + (8 + j) * m_stride + c), m3 = load<W>(m + (12 + j) * m_stride + c);
+    t[0][j] = m0 + m1 + m2;
+    t[1][j] = m1 - m2 - m3;
+  }
+  const f32 b = bias ? load<W>(bias + c) : f32{};
+  for (int i = 0; i < 2; ++i) {
+    const f32 y[2] = {t[i][0] + t[i][1] + t[i][2], t[i][1] - t[i][2] - t[i][3]};
+    for (int j = 0; j < 2; ++j) {
+      Out* out = pixels[2 * i + j];
+      if (out == nullptr) continue;
+      f32 r = y[j] + b;
+      if (accumulate) r += load<W>(out + c);
+      if (relu) r = r > 0 ? r : f32{};
+      store<W>(out + c, r);
+    }
+  }
+}
+
+template <int W, class Out>
+void output_transform(const float* m, int64_t m_stride, int64_t tiles, int64_t channels, const float* bias, bool relu,
+                      bool accumulate, Out* const* pixels) {
+  for (int64_t t = 0; t < tiles; ++t, pixels += 4, m += channels) {
+    int64_t c = 0;
+    for (; c + W <= channels; c += W) output_lanes<W>(m, m_stride, c, bias, relu, accumulate, pixels);
+    for (; c < channels; ++c) output_lanes<1>(m, m_stride, c, bias, relu, accumulate, pixels);
+  }
+}
+
+template <int W>
+Transforms transforms_of_width() {
+  return {&input_transform<W, float, float>, &input_transform<W, float, bf16_t>, &input_transform<W, bf16_t, bf16_t>,
+          &output_transform<W, float>, &output_transform<W, bf16_t>};
+}
+
+}  // namespace
+}  // namespace armory::nn::winograd

@@ -1,4 +1,4 @@
-// `armory run MODEL.onnx [--dump-graph] [--profile] [--batch N] [--threads T] [--fpmath strict|bf16]
+// `armory run MODEL.onnx [--dump-graph] [--profile] [--batch N] [--threads T] [--fpmath strict|bf16] [--direct-conv]
 // [--runs R] [--shape NAME=DIMS]`: loads and optimises an ONNX model, then runs it on random inputs and
 // prints latency percentiles and throughput (or the optimised graph, or where the time goes per node).
 #include <armory/nn.h>
@@ -26,6 +26,7 @@ struct RunOptions {
   int64_t batch = 1;
   int threads = 0;
   std::string fpmath = "strict";
+  bool direct_conv = false;
   int runs = 20;
   std::vector<std::string> shapes;
 };
@@ -64,6 +65,7 @@ int run_model(const RunOptions& o) {
     return 2;
   }
   options.threads = o.threads;
+  options.winograd = !o.direct_conv;
   const auto load_start = Clock::now();
   auto session = nn::Session::load(o.model, options);
   const double load_seconds = seconds_since(load_start);
@@ -175,6 +177,8 @@ Command add_run_command(CLI::App& app) {
   run->add_option("--threads", options->threads, "threads for this model (default: armory's thread count)")
       ->check(CLI::NonNegativeNumber);
   run->add_option("--fpmath", options->fpmath, "strict, or bf16: bf16 products with fp32 accumulation");
+  run->add_flag("--direct-conv", options->direct_conv,
+                "every convolution direct (no Winograd for the 3x3 stride-1 ones): to compare against");
   run->add_option("--runs", options->runs, "timed runs (default 20)")->check(CLI::PositiveNumber);
   run->add_option("--shape", options->shapes, "an input's shape, NAME=D1xD2x... (for free dimensions)");
   return [options] { return run_model(*options); };

@@ -90,6 +90,7 @@ struct NodeSpec {
   FpMath fpmath;
   Fusion fusion;
   std::vector<const Tensor*> constants;  // per input: its value when constant, else null
+  bool winograd = true;                  // SessionOptions::winograd
 
   const Tensor* constant(size_t index) const { return index < constants.size() ? constants[index] : nullptr; }
   bool has_input(size_t index) const { return index < node.inputs.size() && !node.inputs[index].empty(); }

@@ -132,6 +132,7 @@ struct Session::Impl {
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const GraphNode& node = g.nodes[i];
       NodeSpec spec{node.proto, g.opset, options.fpmath, node.fusion, {}};
+      spec.winograd = options.winograd;
       for (const std::string& in : node.proto.inputs) {
         auto c = g.constants.find(in);
         spec.constants.push_back(in.empty() || c == g.constants.end() ? nullptr : &c->second);

@@ -315,7 +315,7 @@ py::array to_numpy(const armory::nn::Tensor& t) {
 
 class PySession {
  public:
-  PySession(const std::string& path, int threads, const std::string& fpmath, bool optimize) {
+  PySession(const std::string& path, int threads, const std::string& fpmath, bool optimize, bool winograd) {
     armory::nn::SessionOptions options;
     if (fpmath == "bf16") {
       options.fpmath = armory::FpMath::bf16;
@@ -325,6 +325,7 @@ class PySession {
     if (threads < 0) throw py::value_error("threads must be >= 0 (0: armory's default)");
     options.threads = threads;
     options.optimize = optimize;
+    options.winograd = winograd;
     std::optional<armory::Result<armory::nn::Session>> loaded;
     {
       py::gil_scoped_release release;
@@ -401,8 +402,8 @@ PYBIND11_MODULE(_armory, m) {
   m.def("cpu_info", &cpu_info, "What armory detected: CPU, features, caches, usable cores, dispatched ISA");
   m.def("config", &config, "What was built and what is dispatched now");
   py::class_<PySession>(m, "_Session")
-      .def(py::init<const std::string&, int, const std::string&, bool>(), py::arg("path"), py::arg("threads") = 0,
-           py::arg("fpmath") = "strict", py::arg("optimize") = true)
+      .def(py::init<const std::string&, int, const std::string&, bool, bool>(), py::arg("path"), py::arg("threads") = 0,
+           py::arg("fpmath") = "strict", py::arg("optimize") = true, py::arg("winograd") = true)
       .def("inputs", &PySession::inputs)
       .def("outputs", &PySession::outputs)
       .def("dump_graph", &PySession::dump_graph)

@@ -101,6 +101,19 @@ def test_optimised_graph_is_fused_and_equivalent(models):
     assert np.abs(a - b).max() <= 1e-4 * np.abs(b).max()
 
 
+def test_winograd_convs_agree_with_direct_ones(models):
+    """ResNet18's 3x3 stride-1 convs run as Winograd F(2x2, 3x3) by default and directly with winograd=False:
+    the two agree to float32 and to bf16 precision, and really are different computations."""
+    _, path = models["resnet18"]
+    x = images(4, 5)
+    for fpmath, tolerance in (("strict", 1e-5), ("bf16", 2e-2)):
+        winograd = armory.InferenceSession(path, fpmath=fpmath)
+        direct = armory.InferenceSession(path, fpmath=fpmath, winograd=False)
+        assert " winograd" in winograd.dump_graph() and " winograd" not in direct.dump_graph()
+        (a,), (b,) = winograd.run(None, {"input": x}), direct.run(None, {"input": x})
+        assert 0 < np.abs(a - b).max() <= tolerance * np.abs(b).max(), fpmath
+
+
 def test_batchnorm_folded_into_conv(tmp_path):
     """Conv -> BatchNormalization -> Add(residual) -> Relu, as exporters that keep BatchNorm write it."""
     from onnx import TensorProto, helper, numpy_helper
@@ -364,6 +377,10 @@ def test_armory_run_command(models, tmp_path):
     graph = subprocess.run([ARMORY, "run", str(path), "--dump-graph"], capture_output=True, text=True, timeout=120)
     assert graph.returncode == 0, graph.stderr
     assert graph.stdout.startswith("graph: ") and "+Add +Relu]" in graph.stdout and "output logits" in graph.stdout
+    assert " winograd" in graph.stdout
+    direct = subprocess.run([ARMORY, "run", str(path), "--dump-graph", "--direct-conv"], capture_output=True, text=True,
+                            timeout=120)
+    assert direct.returncode == 0 and "Conv [3x3" in direct.stdout and " winograd" not in direct.stdout
     timed = subprocess.run([ARMORY, "run", str(path), "--batch", "2", "--threads", "1", "--fpmath", "bf16", "--runs", "3"],
                            capture_output=True, text=True, timeout=300)
     assert timed.returncode == 0, timed.stderr

@@ -3,6 +3,7 @@
 // packed once at load; bias, ReLU and a residual Add land in the GEMM's epilogue. Depthwise convs (one
 // input channel per group) are direct loops over channels instead: a GEMM with k = 9 and n = 1 does not pay.
 #include "nn/kernel.h"
+#include "nn/ops/winograd.h"
 
 #include "common/large_buffer.h"
 
@@ -140,12 +141,13 @@ struct ConvWeights {
   std::vector<PackedMatrix> packed;
   std::vector<float> depthwise;
   std::vector<float> bias;  // empty: none
+  std::optional<WinogradWeights> winograd;  // also, for the 3x3 stride-1 convs it suits
 };
 
 class ConvKernel final : public Kernel {
  public:
-  ConvKernel(Window window, int64_t group, Fusion fusion, FpMath fpmath)
-      : window_(window), group_(group), fusion_(fusion), fpmath_(fpmath) {}
+  ConvKernel(Window window, int64_t group, Fusion fusion, FpMath fpmath, bool winograd)
+      : window_(window), group_(group), fusion_(fusion), fpmath_(fpmath), winograd_allowed_(winograd) {}
 
   Status prepare(const NodeSpec& spec) {
     if (const Tensor* w = spec.constant(1)) {
@@ -154,6 +156,11 @@ class ConvKernel final : public Kernel {
       if (!prepared) return prepared.status();
       weights_ = std::move(prepared.value());
       weight_shape_ = w->shape();
+      if (suits_winograd(w->shape())) {
+        auto winograd = pack_winograd_weights(w->data_as<float>(), w->shape()[0], w->shape()[1], fpmath_);
+        if (!winograd) return winograd.status();
+        weights_->winograd = std::move(winograd.value());
+      }
       bias_constant_ = !spec.has_input(2) || spec.constant(2) != nullptr;
     }
     if (spec.has_input(2) && spec.constant(2) == nullptr) bias_constant_ = false;
@@ -170,6 +177,7 @@ class ConvKernel final : public Kernel {
     if (!weights_) return 0;
     size_t bytes = weights_->depthwise.size() * sizeof(float) + weights_->bias.size() * sizeof(float);
     for (const auto& p : weights_->packed) bytes += p.bytes();
+    if (weights_->winograd) bytes += weights_->winograd->bytes();
     return bytes;
   }
 
@@ -178,6 +186,7 @@ class ConvKernel final : public Kernel {
     if (group_ != 1) s += " group " + std::to_string(group_);
     if (weights_ && !weights_->depthwise.empty()) s += " depthwise";
     if (fpmath_ == FpMath::bf16 && weights_ && weights_->depthwise.empty()) s += " bf16";
+    if (weights_ && weights_->winograd) s += " winograd";
     if (fusion_.bn_folded) s += " +BatchNorm";
     if (fusion_.residual) s += " +Add";
     if (fusion_.relu) s += " +Relu";
@@ -244,9 +253,15 @@ class ConvKernel final : public Kernel {
     }
     bool relu_in_epilogue = fusion_.relu && (!residual || residual_in_epilogue);
 
-    Status s = cw->depthwise.empty()
-                   ? run_gemm(ctx, win, *cw, input, g, cout, y, residual_in_epilogue, relu_in_epilogue)
-                   : run_depthwise(win, *cw, input, g, y, residual_in_epilogue, relu_in_epilogue);
+    Status s;
+    if (!cw->depthwise.empty()) {
+      s = run_depthwise(win, *cw, input, g, y, residual_in_epilogue, relu_in_epilogue);
+    } else if (cw->winograd && winograd_pays(g, xs[0])) {
+      s = winograd_conv(ctx.arena, *cw->winograd, input, g.pad_begin[0], g.pad_begin[1], y,
+                        cw->bias.empty() ? nullptr : cw->bias.data(), residual_in_epilogue, relu_in_epilogue);
+    } else {
+      s = run_gemm(ctx, win, *cw, input, g, cout, y, residual_in_epilogue, relu_in_epilogue);
+    }
     if (!x.nhwc) ctx.arena.release(std::move(input));
     if (!s) return s;
 
@@ -276,6 +291,21 @@ class ConvKernel final : public Kernel {
   }
 
   bool is_depthwise(const Tensor& w) const { return group_ > 1 && w.shape()[1] == 1 && w.shape()[0] == group_; }
+
+  // Winograd F(2x2, 3x3) takes undilated 3x3 stride-1 convolutions of one group, with channels enough for
+  // its 16 GEMMs to pay for the transforms around them.
+  bool suits_winograd(const std::vector<int64_t>& wshape) const {
+    return winograd_allowed_ && group_ == 1 && wshape[2] == 3 && wshape[3] == 3 && window_.stride[0] == 1 &&
+           window_.stride[1] == 1 && window_.dilation[0] == 1 && window_.dilation[1] == 1 && wshape[0] >= 16 &&
+           wshape[1] >= 16;
+  }
+
+  // ... and when there are enough 2x2 output tiles to share the reading of its 16 weight matrices (16/9 the
+  // direct conv's): at batch 1, ResNet50's 14x14 layers (49 tiles) gain 35%, its 7x7 ones (16 tiles) lose
+  // 10% (docs/PERFORMANCE.md).
+  static bool winograd_pays(const Geometry& g, int64_t batch) {
+    return batch * ((g.out[0] + 1) / 2) * ((g.out[1] + 1) / 2) >= 32;
+  }
 
   // The row length of the patch matrix, and the depth of the packed weights. BF16 kernels take k in pairs:
   // a patch row of odd length (a 7x7 stem's 147) would be copied into an even one by the GEMM, so under
@@ -561,6 +591,7 @@ class ConvKernel final : public Kernel {
   std::vector<int64_t> weight_shape_;
   bool bias_constant_ = true;
   bool bf16_output_ = false;
+  bool winograd_allowed_ = true;
 };
 
 KernelResult make_conv(const NodeSpec& spec) {
@@ -582,7 +613,7 @@ KernelResult make_conv(const NodeSpec& spec) {
   } else if (!attrs.has("kernel_shape")) {
     window.kernel[0] = window.kernel[1] = -1;  // taken from the weights at run time
   }
-  auto kernel = std::make_unique<ConvKernel>(window, group, spec.fusion, spec.fpmath);
+  auto kernel = std::make_unique<ConvKernel>(window, group, spec.fusion, spec.fpmath, spec.winograd);
   if (Status s = kernel->prepare(spec); !s) return s;
   return std::unique_ptr<Kernel>(std::move(kernel));
 }

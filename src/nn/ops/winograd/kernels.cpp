@@ -8,15 +8,18 @@ namespace {
 
 #if defined(__x86_64__)
 constexpr bool kX86 = true;
+constexpr auto kAvx512Bf16 = &transforms__avx512bf16;
 constexpr auto kAvx512 = &transforms__avx512;
 constexpr auto kAvx2 = &transforms__avx2;
 #else
 constexpr bool kX86 = false;
+constexpr Transforms (*kAvx512Bf16)() = nullptr;
 constexpr Transforms (*kAvx512)() = nullptr;
 constexpr Transforms (*kAvx2)() = nullptr;
 #endif
 
-constexpr std::array<TransformRow, 3> kRows = {{
+constexpr std::array<TransformRow, 4> kRows = {{
+    {{"winograd_f23__avx512bf16", IsaLevel::avx512_bf16, kX86}, kAvx512Bf16},
     {{"winograd_f23__avx512", IsaLevel::avx512, kX86}, kAvx512},
     {{"winograd_f23__avx2", IsaLevel::avx2, kX86}, kAvx2},
     {{"winograd_f23__scalar", IsaLevel::scalar, true}, &transforms__scalar},

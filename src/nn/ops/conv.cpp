@@ -152,14 +152,17 @@ class ConvKernel final : public Kernel {
   Status prepare(const NodeSpec& spec) {
     if (const Tensor* w = spec.constant(1)) {
       if (Status s = check_weights(*w); !s) return s;
-      auto prepared = prepare_weights(*w, spec.has_input(2) ? spec.constant(2) : nullptr);
+      // A conv Winograd suits runs that way at every size (a direct pack as well would hold the weights
+      // twice for the few calls with fewer than ~32 2x2 tiles, where Winograd loses ~10%).
+      const bool winograd = suits_winograd(w->shape());
+      auto prepared = prepare_weights(*w, spec.has_input(2) ? spec.constant(2) : nullptr, !winograd);
       if (!prepared) return prepared.status();
       weights_ = std::move(prepared.value());
       weight_shape_ = w->shape();
-      if (suits_winograd(w->shape())) {
-        auto winograd = pack_winograd_weights(w->data_as<float>(), w->shape()[0], w->shape()[1], fpmath_);
-        if (!winograd) return winograd.status();
-        weights_->winograd = std::move(winograd.value());
+      if (winograd) {
+        auto packed = pack_winograd_weights(w->data_as<float>(), w->shape()[0], w->shape()[1], fpmath_);
+        if (!packed) return packed.status();
+        weights_->winograd = std::move(packed.value());
       }
       bias_constant_ = !spec.has_input(2) || spec.constant(2) != nullptr;
     }
@@ -221,7 +224,7 @@ class ConvKernel final : public Kernel {
     const ConvWeights* cw = weights_ ? &*weights_ : nullptr;
     if (!prepared) {
       const Tensor* bias = in.size() > 2 && in[2] ? &in[2]->tensor : nullptr;
-      auto made = prepare_weights(in[1]->tensor, bias);
+      auto made = prepare_weights(in[1]->tensor, bias, true);
       if (!made) return made.status();
       run_weights = std::move(made.value());
       cw = &*run_weights;
@@ -256,7 +259,7 @@ class ConvKernel final : public Kernel {
     Status s;
     if (!cw->depthwise.empty()) {
       s = run_depthwise(win, *cw, input, g, y, residual_in_epilogue, relu_in_epilogue);
-    } else if (cw->winograd && winograd_pays(g, xs[0])) {
+    } else if (cw->winograd) {
       s = winograd_conv(ctx.arena, *cw->winograd, input, g.pad_begin[0], g.pad_begin[1], y,
                         cw->bias.empty() ? nullptr : cw->bias.data(), residual_in_epilogue, relu_in_epilogue);
     } else {
@@ -300,13 +303,6 @@ class ConvKernel final : public Kernel {
            wshape[1] >= 16;
   }
 
-  // ... and when there are enough 2x2 output tiles to share the reading of its 16 weight matrices (16/9 the
-  // direct conv's): at batch 1, ResNet50's 14x14 layers (49 tiles) gain 35%, its 7x7 ones (16 tiles) lose
-  // 10% (docs/PERFORMANCE.md).
-  static bool winograd_pays(const Geometry& g, int64_t batch) {
-    return batch * ((g.out[0] + 1) / 2) * ((g.out[1] + 1) / 2) >= 32;
-  }
-
   // The row length of the patch matrix, and the depth of the packed weights. BF16 kernels take k in pairs:
   // a patch row of odd length (a 7x7 stem's 147) would be copied into an even one by the GEMM, so under
   // BF16 fast math the patches get a zero column and the weights a zero row instead. A 1x1 conv may
@@ -342,7 +338,8 @@ class ConvKernel final : public Kernel {
     if (r.tensor.data() != residual.tensor.data()) arena.release(std::move(r.tensor));
   }
 
-  Result<ConvWeights> prepare_weights(const Tensor& w, const Tensor* bias) const {
+  // direct: also pack the weights for the direct (im2col GEMM) path.
+  Result<ConvWeights> prepare_weights(const Tensor& w, const Tensor* bias, bool direct) const {
     const int64_t cout = w.shape()[0], cin_g = w.shape()[1], kh = w.shape()[2], kw = w.shape()[3];
     const int64_t cout_g = cout / group_;
     const float* src = w.data_as<float>();
@@ -360,6 +357,7 @@ class ConvKernel final : public Kernel {
       }
       return cw;
     }
+    if (!direct) return cw;
     const int64_t k = kh * kw * cin_g, k_rows = patch_width(kh, kw, cin_g);
     // One group's weights reordered to rows (ky, kx, ci) and columns co, then packed. Not zero-filled:
     // every element is written (the padding row, if any, below).

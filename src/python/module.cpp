@@ -340,8 +340,42 @@ class PySession {
   std::string dump_graph() const { return session_->dump_graph(); }
 
   py::list run(std::optional<std::vector<std::string>> names, const py::dict& feeds) const {
-    std::vector<armory::nn::NamedTensor> inputs;
     std::vector<py::array> keep;  // arrays read in place during the run
+    std::vector<armory::nn::NamedTensor> inputs = named_tensors(feeds, keep);
+    tl_last_session_inputs.clear();
+    for (const auto& in : inputs) tl_last_session_inputs.push_back(reinterpret_cast<uintptr_t>(in.tensor.data()));
+    std::optional<armory::Result<std::vector<armory::nn::Tensor>>> result;
+    {
+      py::gil_scoped_release release;
+      result.emplace(session_->run(inputs, names.value_or(std::vector<std::string>{})));
+    }
+    if (!result->ok()) raise_status(result->status());
+    py::list out;
+    for (const auto& t : result->value()) out.append(to_numpy(t));
+    return out;
+  }
+
+  // Per node of the optimised graph, slowest first: (node, op, detail, seconds per run) over `runs` runs
+  // after a warm-up one.
+  py::list profile(const py::dict& feeds, int runs) const {
+    if (runs < 1) throw py::value_error("runs must be >= 1");
+    std::vector<py::array> keep;
+    std::vector<armory::nn::NamedTensor> inputs = named_tensors(feeds, keep);
+    std::optional<armory::Result<std::vector<armory::nn::Session::NodeTime>>> result;
+    {
+      py::gil_scoped_release release;
+      result.emplace(session_->profile(inputs, runs));
+    }
+    if (!result->ok()) raise_status(result->status());
+    py::list out;
+    for (const auto& t : result->value()) out.append(py::make_tuple(t.node, t.op, t.detail, t.seconds / runs));
+    return out;
+  }
+
+ private:
+  // The feeds as tensors borrowing the arrays, which `keep` holds for the call.
+  static std::vector<armory::nn::NamedTensor> named_tensors(const py::dict& feeds, std::vector<py::array>& keep) {
+    std::vector<armory::nn::NamedTensor> inputs;
     for (auto item : feeds) {
       std::string name = py::str(item.first);
       py::array given = py::array::ensure(item.second);
@@ -363,20 +397,9 @@ class PySession {
       inputs.push_back({name, armory::nn::Tensor::borrow(dtype, shape, given.data())});
       keep.push_back(given);
     }
-    tl_last_session_inputs.clear();
-    for (const auto& in : inputs) tl_last_session_inputs.push_back(reinterpret_cast<uintptr_t>(in.tensor.data()));
-    std::optional<armory::Result<std::vector<armory::nn::Tensor>>> result;
-    {
-      py::gil_scoped_release release;
-      result.emplace(session_->run(inputs, names.value_or(std::vector<std::string>{})));
-    }
-    if (!result->ok()) raise_status(result->status());
-    py::list out;
-    for (const auto& t : result->value()) out.append(to_numpy(t));
-    return out;
+    return inputs;
   }
 
- private:
   std::shared_ptr<armory::nn::Session> session_;
 };
 
@@ -407,6 +430,7 @@ PYBIND11_MODULE(_armory, m) {
       .def("inputs", &PySession::inputs)
       .def("outputs", &PySession::outputs)
       .def("dump_graph", &PySession::dump_graph)
+      .def("profile", &PySession::profile, py::arg("feeds"), py::arg("runs"))
       .def("run", &PySession::run, py::arg("output_names"), py::arg("feeds"));
   m.def("doctor", &doctor_report, "armory doctor's report on this machine, as data");
   m.def(

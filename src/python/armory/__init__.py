@@ -66,6 +66,14 @@ class InferenceSession:
         """The optimised graph as text, one node per line (what `armory run --dump-graph` prints)."""
         return self._session.dump_graph()
 
+    def profile(self, input_feed, runs=10):
+        """Where the time goes (what `armory run --profile` prints): one dict per node of the optimised graph,
+        slowest first, with node, op, detail (shape, fused parts, bf16, winograd) and seconds, the mean per run
+        over `runs` runs after a warm-up run."""
+        if not isinstance(input_feed, dict):
+            raise TypeError("input_feed must be a dict of input name -> array")
+        return [{"node": n, "op": o, "detail": d, "seconds": t} for n, o, d, t in self._session.profile(input_feed, int(runs))]
+
 
 def svd(a, full_matrices=True, compute_uv=True):
     """Singular value decomposition with numpy.linalg.svd's contract: returns (u, s, vh), or s when

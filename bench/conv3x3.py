@@ -5,9 +5,9 @@ threads 1 and 2, calls alternating in rounds; medians.
 
     PYTHONPATH=build/native/python /usr/bin/python3 bench/conv3x3.py [--batch 16] [--threads 1 2] [--repeat 7]
 
-Each armory session is a one-node ONNX model, so its times include turning the NCHW float32 input
-channels-last (and bf16) and the output back, which a conv inside a network does not pay; "direct /
-winograd" compares like with like. GFLOPS count the direct convolution's multiply-adds (2 per).
+armory runs a model of two such convs and times the second (`InferenceSession.profile`): its input
+arrives channels-last (bf16 under BF16) from the first, as inside a network. PyTorch's conv2d gets a
+channels_last tensor, bf16 tensors for BF16. GFLOPS count the direct convolution's multiply-adds (2 per).
 """
 import argparse
 import os
@@ -29,7 +29,10 @@ def conv_model(path, channels, size):
     rng = np.random.default_rng(channels)
     w = (rng.standard_normal((channels, channels, 3, 3)) / np.sqrt(9 * channels)).astype(np.float32)
     b = rng.standard_normal(channels).astype(np.float32)
-    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]), helper.make_node("Relu", ["c"], ["y"])]
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c1"], pads=[1, 1, 1, 1], name="first"),
+             helper.make_node("Relu", ["c1"], ["r1"]),
+             helper.make_node("Conv", ["r1", "w", "b"], ["c2"], pads=[1, 1, 1, 1], name="second"),
+             helper.make_node("Relu", ["c2"], ["y"])]
     graph = helper.make_graph(
         nodes, "conv3x3", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", channels, size, size])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", channels, size, size])],
@@ -62,18 +65,22 @@ def main():
                 for fpmath in ("strict", "bf16"):
                     winograd = armory.InferenceSession(path, threads=threads, fpmath=fpmath)
                     direct = armory.InferenceSession(path, threads=threads, fpmath=fpmath, winograd=False)
-                    calls = [lambda: winograd.run(None, {"x": x}), lambda: direct.run(None, {"x": x})]
+                    samples = [[], []]
+                    for _ in range(args.repeat):  # alternating; each profile call warms up once first
+                        for session, out in zip((winograd, direct), samples):
+                            times = session.profile({"x": x}, runs=1)
+                            out.append(next(n["seconds"] for n in times if n["node"] == "second"))
                     if torch is not None:
                         torch.set_num_threads(threads)
-                        tx = torch.from_numpy(x).contiguous(memory_format=torch.channels_last)
-                        tw = torch.from_numpy(w).contiguous(memory_format=torch.channels_last)
-                        tb = torch.from_numpy(b)
+                        dtype = torch.bfloat16 if fpmath == "bf16" else torch.float32
+                        tx = torch.from_numpy(x).to(dtype).contiguous(memory_format=torch.channels_last)
+                        tw = torch.from_numpy(w).to(dtype).contiguous(memory_format=torch.channels_last)
+                        tb = torch.from_numpy(b).to(dtype)
 
-                        def torch_call(tx=tx, tw=tw, tb=tb, bf16=fpmath == "bf16"):
-                            with torch.no_grad(), torch.cpu.amp.autocast(enabled=bf16, dtype=torch.bfloat16):
+                        def torch_call(tx=tx, tw=tw, tb=tb):
+                            with torch.no_grad():
                                 return torch.relu(torch.nn.functional.conv2d(tx, tw, tb, padding=1))
-                        calls.append(torch_call)
-                    samples = timed_rounds(calls, args.repeat, pause_for(threads))
+                        samples += timed_rounds([torch_call], args.repeat, pause_for(threads))
                     ms = [summary(s)[0] * 1e3 for s in samples]
                     torch_ms = f"{ms[2]:8.2f}" if len(ms) > 2 else f"{'-':>8}"
                     torch_ratio = f"{ms[2] / ms[0]:8.2f}" if len(ms) > 2 else f"{'-':>8}"

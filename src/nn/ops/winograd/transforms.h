@@ -75,19 +75,23 @@ inline void store(bf16_t* p, typename Lanes<W>::f32 v) {
   std::memcpy(p, &half, sizeof half);
 }
 
-// V = B^T d B for channels [c, c + W) of one tile, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+// V = B^T d B for channels [c, c + W) of one tile, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. The tile's
+// pixels are local copies: a store to V could otherwise alias them, and each would be reloaded per vector.
 template <int W, class In, class V>
-inline void input_lanes(const In* const* pixels, int64_t c, V* v, int64_t v_stride) {
+[[gnu::always_inline]] inline void input_lanes(const In* const d_pixels[16], int64_t c, V* __restrict v,
+                                               int64_t v_stride) {
   using f32 = typename Lanes<W>::f32;
   f32 t[4][4];  // B^T d
+#pragma GCC unroll 4
   for (int j = 0; j < 4; ++j) {
-    const f32 d0 = load<W>(pixels[j] + c), d1 = load<W>(pixels[4 + j] + c);
-    const f32 d2 = load<W>(pixels[8 + j] + c), d3 = load<W>(pixels[12 + j] + c);
+    const f32 d0 = load<W>(d_pixels[j] + c), d1 = load<W>(d_pixels[4 + j] + c);
+    const f32 d2 = load<W>(d_pixels[8 + j] + c), d3 = load<W>(d_pixels[12 + j] + c);
     t[0][j] = d0 - d2;
     t[1][j] = d1 + d2;
     t[2][j] = d2 - d1;
     t[3][j] = d1 - d3;
   }
+#pragma GCC unroll 4
   for (int i = 0; i < 4; ++i) {
     V* row = v + 4 * i * v_stride + c;
     store<W>(row, t[i][0] - t[i][2]);
@@ -100,45 +104,71 @@ inline void input_lanes(const In* const* pixels, int64_t c, V* v, int64_t v_stri
 template <int W, class In, class V>
 void input_transform(const In* const* pixels, int64_t tiles, int64_t channels, V* v, int64_t v_stride) {
   for (int64_t t = 0; t < tiles; ++t, pixels += 16, v += channels) {
+    const In* d_pixels[16];
+    for (int i = 0; i < 16; ++i) d_pixels[i] = pixels[i];
     int64_t c = 0;
-    for (; c + W <= channels; c += W) input_lanes<W>(pixels, c, v, v_stride);
-    for (; c < channels; ++c) input_lanes<1>(pixels, c, v, v_stride);
+    for (; c + W <= channels; c += W) input_lanes<W>(d_pixels, c, v, v_stride);
+    for (; c < channels; ++c) input_lanes<1>(d_pixels, c, v, v_stride);
   }
 }
 
-// Y = A^T M A for channels [c, c + W) of one tile, A^T = [1 1 1 0; 0 1 -1 -1], then the epilogue.
-template <int W, class Out>
-inline void output_lanes(const float* m, int64_t m_stride, int64_t c, const float* bias, bool relu, bool accumulate,
-                         Out* const* pixels) {
+// Y = A^T M A for channels [c, c + W) of one tile, A^T = [1 1 1 0; 0 1 -1 -1], then the epilogue. The
+// epilogue's choices are template arguments and the four pixels local copies, so that nothing is tested
+// or reloaded per vector (a store through a pixel could otherwise alias them).
+template <int W, class Out, bool Bias, bool Relu, bool Accumulate>
+[[gnu::always_inline]] inline void output_lanes(const float* __restrict m, int64_t m_stride, int64_t c,
+                                                const float* __restrict bias, Out* const out[4]) {
   using f32 = typename Lanes<W>::f32;
   f32 t[2][4];  // A^T M
+#pragma GCC unroll 4
   for (int j = 0; j < 4; ++j) {
     const f32 m0 = load<W>(m + j * m_stride + c), m1 = load<W>(m + (4 + j) * m_stride + c);
     const f32 m2 = load<W>(m + (8 + j) * m_stride + c), m3 = load<W>(m + (12 + j) * m_stride + c);
     t[0][j] = m0 + m1 + m2;
     t[1][j] = m1 - m2 - m3;
   }
-  const f32 b = bias ? load<W>(bias + c) : f32{};
+  f32 b{};
+  if constexpr (Bias) b = load<W>(bias + c);
   for (int i = 0; i < 2; ++i) {
     const f32 y[2] = {t[i][0] + t[i][1] + t[i][2], t[i][1] - t[i][2] - t[i][3]};
     for (int j = 0; j < 2; ++j) {
-      Out* out = pixels[2 * i + j];
-      if (out == nullptr) continue;
+      Out* pixel = out[2 * i + j];
+      if (pixel == nullptr) continue;
       f32 r = y[j] + b;
-      if (accumulate) r += load<W>(out + c);
-      if (relu) r = r > 0 ? r : f32{};
-      store<W>(out + c, r);
+      if constexpr (Accumulate) r += load<W>(pixel + c);
+      if constexpr (Relu) r = r > 0 ? r : f32{};
+      store<W>(pixel + c, r);
     }
+  }
+}
+
+template <int W, class Out, bool Bias, bool Relu, bool Accumulate>
+void output_tiles(const float* m, int64_t m_stride, int64_t tiles, int64_t channels, const float* bias,
+                  Out* const* pixels) {
+  for (int64_t t = 0; t < tiles; ++t, pixels += 4, m += channels) {
+    Out* const out[4] = {pixels[0], pixels[1], pixels[2], pixels[3]};
+    int64_t c = 0;
+    for (; c + W <= channels; c += W) output_lanes<W, Out, Bias, Relu, Accumulate>(m, m_stride, c, bias, out);
+    for (; c < channels; ++c) output_lanes<1, Out, Bias, Relu, Accumulate>(m, m_stride, c, bias, out);
   }
 }
 
 template <int W, class Out>
 void output_transform(const float* m, int64_t m_stride, int64_t tiles, int64_t channels, const float* bias, bool relu,
                       bool accumulate, Out* const* pixels) {
-  for (int64_t t = 0; t < tiles; ++t, pixels += 4, m += channels) {
-    int64_t c = 0;
-    for (; c + W <= channels; c += W) output_lanes<W>(m, m_stride, c, bias, relu, accumulate, pixels);
-    for (; c < channels; ++c) output_lanes<1>(m, m_stride, c, bias, relu, accumulate, pixels);
+  auto run = [&]<bool Bias, bool Relu, bool Accumulate>() {
+    output_tiles<W, Out, Bias, Relu, Accumulate>(m, m_stride, tiles, channels, bias, pixels);
+  };
+  const int which = (bias != nullptr) * 4 + relu * 2 + accumulate;
+  switch (which) {
+    case 0: return run.template operator()<false, false, false>();
+    case 1: return run.template operator()<false, false, true>();
+    case 2: return run.template operator()<false, true, false>();
+    case 3: return run.template operator()<false, true, true>();
+    case 4: return run.template operator()<true, false, false>();
+    case 5: return run.template operator()<true, false, true>();
+    case 6: return run.template operator()<true, true, false>();
+    default: return run.template operator()<true, true, true>();
   }
 }
 

@@ -168,6 +168,12 @@ TEST(Winograd, ManyChunksOverTwoThreadsMatchTheDirectConvolution) {
   ASSERT_TRUE(set_num_threads(threads).ok());
 }
 
+TEST(Winograd, AnEmptyBatchWritesNothing) {
+  const Problem p{0, 16, 16, 5, 5, {1, 1, 1, 1}, true, true, false};
+  check(p, FpMath::strict, DType::float32, DType::float32, 5e-7, 31);
+  check(p, FpMath::bf16, DType::bfloat16, DType::bfloat16, 1e-2, 32);
+}
+
 TEST(Winograd, InputNotMatchingTheWeightsIsAnError) {
   std::vector<float> w(16 * 16 * 9, 0.5f);
   auto weights = pack_winograd_weights(w.data(), 16, 16, FpMath::strict);

@@ -100,6 +100,7 @@ Status winograd_conv(Arena& arena, const WinogradWeights& weights, const Tensor&
   const winograd::Transforms transforms = winograd::selected_transform_row().transforms();
 
   const int64_t tiles = batch * ((out_h + 1) / 2) * ((out_w + 1) / 2);
+  if (tiles == 0) return {};  // an empty batch
   // Chunks of tiles whose transformed tiles (V) and products (M) stay in L2 from one step to the next, and
   // which are large enough that reading all 16 weight matrices once per chunk costs no more than moving
   // their V and M: deep layers (3x3x512x512: 8 MiB of bf16 weights, 48 KiB per tile) take chunks spilling

@@ -6,6 +6,14 @@ namespace armory::nn::winograd {
 
 namespace {
 
+#if defined(__aarch64__)
+constexpr bool kArm = true;
+constexpr auto kNeonBf16 = &transforms__neonbf16;
+#else
+constexpr bool kArm = false;
+constexpr Transforms (*kNeonBf16)() = nullptr;
+#endif
+
 #if defined(__x86_64__)
 constexpr bool kX86 = true;
 constexpr auto kAvx512Bf16 = &transforms__avx512bf16;
@@ -18,7 +26,8 @@ constexpr Transforms (*kAvx512)() = nullptr;
 constexpr Transforms (*kAvx2)() = nullptr;
 #endif
 
-constexpr std::array<TransformRow, 4> kRows = {{
+constexpr std::array<TransformRow, 5> kRows = {{
+    {{"winograd_f23__neonbf16", IsaLevel::neon_bf16, kArm}, kNeonBf16},
     {{"winograd_f23__avx512bf16", IsaLevel::avx512_bf16, kX86}, kAvx512Bf16},
     {{"winograd_f23__avx512", IsaLevel::avx512, kX86}, kAvx512},
     {{"winograd_f23__avx2", IsaLevel::avx2, kX86}, kAvx2},

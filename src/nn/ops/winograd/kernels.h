@@ -1,8 +1,8 @@
 // Winograd F(2x2, 3x3) transforms, one row per ISA: the input tiles into the 16 matrices the GEMMs
 // multiply, and the 16 products back into 2x2 output pixels. The same arithmetic in every row (additions,
 // subtractions and the epilogue, in the same order per channel), so every row gives the same bits; they
-// differ in how many channels one instruction takes, and the AVX512_BF16 row flushes subnormals to zero where
-// it rounds to bf16.
+// differ in how many channels one instruction takes, and the rows with a bf16 conversion instruction
+// (AVX512_BF16, Arm BF16) may flush subnormals to zero where they round to bf16.
 #pragma once
 
 #include "cpu/dispatch.h"
@@ -54,5 +54,6 @@ Transforms transforms__scalar();
 Transforms transforms__avx2();
 Transforms transforms__avx512();
 Transforms transforms__avx512bf16();
+Transforms transforms__neonbf16();
 
 }  // namespace armory::nn::winograd

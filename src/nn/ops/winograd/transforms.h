@@ -11,6 +11,9 @@
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
+#if defined(__ARM_FEATURE_BF16_VECTOR_ARITHMETIC)
+#include <arm_neon.h>
+#endif
 
 namespace armory::nn::winograd {
 namespace {
@@ -54,13 +57,19 @@ inline void store(float* p, typename Lanes<W>::f32 v) {
 
 // Round to nearest even, NaN kept quiet: gemm/pack.h's round_to_bf16 lane by lane; with AVX512_BF16 one
 // VCVTNEPS2BF16 instead of ten instructions, which also flushes subnormals to zero (as the GEMM's
-// conversion of A does).
+// conversion of A does); with Arm's BF16 one BFCVTN.
 template <int W>
 inline void store(bf16_t* p, typename Lanes<W>::f32 v) {
 #if defined(__AVX512BF16__)
   if constexpr (W == 16) {
     const __m256bh half = _mm512_cvtneps_pbh(reinterpret_cast<__m512>(v));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), reinterpret_cast<__m256i>(half));
+    return;
+  }
+#endif
+#if defined(__ARM_FEATURE_BF16_VECTOR_ARITHMETIC)
+  if constexpr (W == 4) {  // one BFCVTN
+    vst1_bf16(reinterpret_cast<bfloat16_t*>(p), vcvt_bf16_f32(reinterpret_cast<float32x4_t>(v)));
     return;
   }
 #endif

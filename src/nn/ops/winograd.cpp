@@ -177,6 +177,7 @@ Status winograd_conv(Arena& arena, const WinogradWeights& weights, const Tensor&
         addresses.fill(first, count, in_pixels.data() + buffer * chunk * 16, out_pixels.data() + buffer * chunk * 4);
         transform_in(buffer, 0, count);
         for (int e = 0; e < 16; ++e) record(multiply(buffer, e, count));
+        if (failed) break;
         transform_out(buffer, 0, count);
       }
     });

@@ -152,11 +152,9 @@ class ConvKernel final : public Kernel {
   Status prepare(const NodeSpec& spec) {
     if (const Tensor* w = spec.constant(1)) {
       if (Status s = check_weights(*w); !s) return s;
-      // A conv Winograd suits runs that way, and keeps a direct pack as well only where its weights are
-      // large (see winograd_pays).
+      // A conv Winograd suits runs that way at every size and keeps only the Winograd pack.
       const bool winograd = suits_winograd(w->shape());
-      const bool direct = !winograd || w->shape()[0] * w->shape()[1] >= kLargeWinogradWeights;
-      auto prepared = prepare_weights(*w, spec.has_input(2) ? spec.constant(2) : nullptr, direct);
+      auto prepared = prepare_weights(*w, spec.has_input(2) ? spec.constant(2) : nullptr, !winograd);
       if (!prepared) return prepared.status();
       weights_ = std::move(prepared.value());
       weight_shape_ = w->shape();
@@ -260,7 +258,7 @@ class ConvKernel final : public Kernel {
     Status s;
     if (!cw->depthwise.empty()) {
       s = run_depthwise(win, *cw, input, g, y, residual_in_epilogue, relu_in_epilogue);
-    } else if (cw->winograd && (cw->packed.empty() || winograd_pays(g, xs[0]))) {
+    } else if (cw->winograd) {
       s = winograd_conv(ctx.arena, *cw->winograd, input, g.pad_begin[0], g.pad_begin[1], y,
                         cw->bias.empty() ? nullptr : cw->bias.data(), residual_in_epilogue, relu_in_epilogue);
     } else {
@@ -297,20 +295,15 @@ class ConvKernel final : public Kernel {
   bool is_depthwise(const Tensor& w) const { return group_ > 1 && w.shape()[1] == 1 && w.shape()[0] == group_; }
 
   // Winograd F(2x2, 3x3) takes undilated 3x3 stride-1 convolutions of one group, with channels enough for
-  // its 16 GEMMs to pay for the transforms around them.
+  // its 16 GEMMs to pay for the transforms around them, and weights small enough: its pack is 16/9 the
+  // direct one, and at 512x512 (ResNet50's layer4: 8 MiB of bf16, against 4.5 direct) reading it is the
+  // cost. There, in the model, with 1 thread, the GEMMs took 6.4 to 22 ms from one inference to the next
+  // against the direct conv's steady 10.4 (its weights, read once, stream from DRAM with everything
+  // else's); at batch 1 0.8-1.5 ms against 0.78. Up to 256x256 it wins at every batch (docs/PERFORMANCE.md).
   bool suits_winograd(const std::vector<int64_t>& wshape) const {
     return winograd_allowed_ && group_ == 1 && wshape[2] == 3 && wshape[3] == 3 && window_.stride[0] == 1 &&
            window_.stride[1] == 1 && window_.dilation[0] == 1 && window_.dilation[1] == 1 && wshape[0] >= 16 &&
-           wshape[1] >= 16;
-  }
-
-  // Winograd's weights are 16/9 the direct ones. Where they are large (ResNet50's layer4: 4.5 MiB direct,
-  // 8 MiB Winograd in bf16) and a call has few 2x2 output tiles (batch 1 at 7x7: 16), reading them from
-  // DRAM is the cost, and the direct conv's smaller pack wins (0.78 against 0.8-1.5 ms); there both packs
-  // are kept, and fewer than 32 tiles run direct. Smaller convs gain from Winograd even at 49 tiles.
-  static constexpr int64_t kLargeWinogradWeights = 512 * 512;
-  static bool winograd_pays(const Geometry& g, int64_t batch) {
-    return batch * ((g.out[0] + 1) / 2) * ((g.out[1] + 1) / 2) >= 32;
+           wshape[1] >= 16 && wshape[0] * wshape[1] < 512 * 512;
   }
 
   // The row length of the patch matrix, and the depth of the packed weights. BF16 kernels take k in pairs:

@@ -2,6 +2,7 @@
 // (im2col, skipped for 1x1 stride-1 convs, where the input already is that matrix) times the weights
 // packed once at load; bias, ReLU and a residual Add land in the GEMM's epilogue. Depthwise convs (one
 // input channel per group) are direct loops over channels instead: a GEMM with k = 9 and n = 1 does not pay.
+// Most 3x3 stride-1 convs run as Winograd F(2x2, 3x3) instead (winograd.h).
 #include "nn/kernel.h"
 #include "nn/ops/winograd.h"
 
@@ -141,7 +142,7 @@ struct ConvWeights {
   std::vector<PackedMatrix> packed;
   std::vector<float> depthwise;
   std::vector<float> bias;  // empty: none
-  std::optional<WinogradWeights> winograd;  // also, for the 3x3 stride-1 convs it suits
+  std::optional<WinogradWeights> winograd;  // instead of packed, for the 3x3 stride-1 convs it suits
 };
 
 class ConvKernel final : public Kernel {
@@ -341,7 +342,7 @@ class ConvKernel final : public Kernel {
     if (r.tensor.data() != residual.tensor.data()) arena.release(std::move(r.tensor));
   }
 
-  // direct: also pack the weights for the direct (im2col GEMM) path.
+  // direct: pack the weights for the direct (im2col GEMM) path too (false: the bias and depthwise taps only).
   Result<ConvWeights> prepare_weights(const Tensor& w, const Tensor* bias, bool direct) const {
     const int64_t cout = w.shape()[0], cin_g = w.shape()[1], kh = w.shape()[2], kw = w.shape()[3];
     const int64_t cout_g = cout / group_;

@@ -90,6 +90,7 @@ void reference(const Problem& p, const Data& d, std::vector<double>& y, std::vec
 
 Tensor channels_last(const std::vector<float>& values, DType dtype, std::vector<int64_t> shape) {
   Tensor t = Tensor::empty(dtype, std::move(shape));
+  if (values.empty()) return t;  // (an empty batch: no data pointer to copy from)
   if (dtype == DType::float32) {
     std::memcpy(t.mutable_data(), values.data(), values.size() * sizeof(float));
   } else {

@@ -1,5 +1,6 @@
 #include "nn/ops/winograd.h"
 
+#include "common/large_buffer.h"
 #include "gemm/thread_pool.h"
 #include "nn/ops/winograd/kernels.h"
 
@@ -17,8 +18,9 @@ size_t WinogradWeights::bytes() const {
 
 Result<WinogradWeights> pack_winograd_weights(const float* w, int64_t cout, int64_t cin, FpMath fpmath) {
   // U = G g G^T with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], in double, each element once rounded.
-  // Element e = 4 * i + j of filter (co, ci) lands in row ci, column co of matrix e.
-  std::vector<float> u(static_cast<size_t>(16 * cin * cout));
+  // Element e = 4 * i + j of filter (co, ci) lands in row ci, column co of matrix e. Every element is
+  // written, so the buffer is not zero-filled first (LargeBuffer, as conv.cpp's direct pack uses).
+  LargeBuffer<float> u(static_cast<size_t>(16 * cin * cout));
   for (int64_t ci = 0; ci < cin; ++ci) {
     for (int64_t co = 0; co < cout; ++co) {
       const float* g = w + (co * cin + ci) * 9;
@@ -33,7 +35,7 @@ Result<WinogradWeights> pack_winograd_weights(const float* w, int64_t cout, int6
       for (int i = 0; i < 4; ++i) {
         const double row[4] = {gg[i][0], 0.5 * (gg[i][0] + gg[i][1] + gg[i][2]), 0.5 * (gg[i][0] - gg[i][1] + gg[i][2]),
                                gg[i][2]};
-        for (int j = 0; j < 4; ++j) u[((4 * i + j) * cin + ci) * cout + co] = static_cast<float>(row[j]);
+        for (int j = 0; j < 4; ++j) u.data()[((4 * i + j) * cin + ci) * cout + co] = static_cast<float>(row[j]);
       }
     }
   }

@@ -102,14 +102,17 @@ def test_optimised_graph_is_fused_and_equivalent(models):
 
 
 def test_winograd_convs_agree_with_direct_ones(models):
-    """ResNet18's 3x3 stride-1 convs run as Winograd F(2x2, 3x3) by default and directly with winograd=False:
-    the two agree to float32 and to bf16 precision, and really are different computations."""
+    """ResNet18's 3x3 stride-1 convs run as Winograd (F(4x4, 3x3) in fp32 up to 128 channels, else F(2x2, 3x3))
+    by default and directly with winograd=False: the two agree to float32 and to bf16 precision, and really
+    are different computations."""
     _, path = models["resnet18"]
     x = images(2, 5)
     for fpmath, tolerance in (("strict", 1e-5), ("bf16", 2e-2)):
         winograd = armory.InferenceSession(path, fpmath=fpmath)
         direct = armory.InferenceSession(path, fpmath=fpmath, winograd=False)
         assert " winograd" in winograd.dump_graph() and " winograd" not in direct.dump_graph()
+        # 4x4 tiles for layer1's four 64x64 convs and layer2's three 128x128 ones, in float32 only.
+        assert winograd.dump_graph().count("winograd 4x4") == (7 if fpmath == "strict" else 0)
         (a,), (b,) = winograd.run(None, {"input": x}), direct.run(None, {"input": x})
         assert 0 < np.abs(a - b).max() <= tolerance * np.abs(b).max(), fpmath
     nodes = winograd.profile({"input": x}, runs=1)

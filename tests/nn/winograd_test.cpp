@@ -1,7 +1,7 @@
-// Winograd F(2x2, 3x3) against a float64 direct convolution: odd heights and widths (tiles hanging over the
-// edge), channel counts that leave a tail after the vector width, asymmetric padding, bias, ReLU and a
-// residual, float32 and bf16, one chunk and many spread over threads; and every transform row this CPU
-// runs giving the portable row's bits.
+// Winograd F(2x2, 3x3) and F(4x4, 3x3) against a float64 direct convolution: odd heights and widths (tiles
+// hanging over the edge), channel counts that leave a tail after the vector width, asymmetric padding,
+// bias, ReLU and a residual, float32 and bf16, one chunk and many spread over threads; and every transform
+// row this CPU runs giving the portable row's bits.
 #include <armory/gemm.h>
 #include <armory/isa.h>
 
@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <random>
 #include <vector>
 
@@ -116,32 +117,47 @@ std::vector<float> widened(const Tensor& t) {
   return out;
 }
 
-// Runs the problem and checks every output against the float64 convolution, within `tolerance` of its
-// window's scale (plus half a bf16 step of the value when the output is stored in bf16).
-void check(const Problem& p, FpMath fpmath, DType x_type, DType y_type, double tolerance, uint32_t seed) {
+// Error bounds relative to each output's sum |x * w|, 5-10x what the tests measure: float32 F(2x2, 3x3)
+// rounds little more than a direct conv; F(4x4, 3x3)'s coefficients (up to 25 in B^T d B, 8 in A^T M A)
+// cost it a decimal digit (up to 1e-6 measured); bf16 rounds V and U to 8 bits. A wrong sign in any
+// transform misses them by orders of magnitude.
+double tolerance(FpMath fpmath, int output_tile) {
+  if (fpmath == FpMath::bf16) return 1e-2;
+  return output_tile == 2 ? 5e-7 : 5e-6;
+}
+
+// Runs the problem with each output tile and checks every output against the float64 convolution, within
+// the tolerance of its window's scale (plus half a bf16 step of the value when the output is bf16).
+void check(const Problem& p, FpMath fpmath, DType x_type, DType y_type, uint32_t seed,
+           std::initializer_list<int> output_tiles = {2}) {
   SCOPED_TRACE(testing::Message() << p.batch << "x" << p.cin << "x" << p.in_h << "x" << p.in_w << " -> " << p.cout
                                   << " pads " << p.pads[0] << p.pads[1] << p.pads[2] << p.pads[3]);
   const Data d = make_data(p, x_type == DType::bfloat16, y_type == DType::bfloat16, seed);
-  auto weights = pack_winograd_weights(d.w.data(), p.cout, p.cin, fpmath);
-  ASSERT_TRUE(weights.ok()) << weights.status().message();
-  Tensor x = channels_last(d.x, x_type, {p.batch, p.cin, p.in_h, p.in_w});
-  std::vector<int64_t> y_shape = {p.batch, p.cout, p.out_h(), p.out_w()};
-  Tensor y = p.residual ? channels_last(d.residual, y_type, y_shape) : Tensor::empty(y_type, y_shape);
-  Arena arena;
-  Status s = winograd_conv(arena, weights.value(), x, p.pads[0], p.pads[1], y, p.bias ? d.bias.data() : nullptr,
-                           p.residual, p.relu);
-  ASSERT_TRUE(s.ok()) << s.message();
-
   std::vector<double> want, scale;
   reference(p, d, want, scale);
-  const std::vector<float> got = widened(y);
-  ASSERT_EQ(got.size(), want.size());
-  int bad = 0;
-  for (size_t i = 0; i < got.size() && bad < 5; ++i) {
-    double allowed = tolerance * scale[i] + (y_type == DType::bfloat16 ? std::fabs(want[i]) / 256 : 0.0);
-    if (!(std::fabs(got[i] - want[i]) <= allowed)) {
-      ADD_FAILURE() << "output " << i << ": got " << got[i] << ", want " << want[i] << " (allowed error " << allowed << ")";
-      ++bad;
+  for (int output_tile : output_tiles) {
+    SCOPED_TRACE(testing::Message() << "F(" << output_tile << "x" << output_tile << ", 3x3)");
+    auto weights = pack_winograd_weights(d.w.data(), p.cout, p.cin, fpmath, output_tile);
+    ASSERT_TRUE(weights.ok()) << weights.status().message();
+    Tensor x = channels_last(d.x, x_type, {p.batch, p.cin, p.in_h, p.in_w});
+    std::vector<int64_t> y_shape = {p.batch, p.cout, p.out_h(), p.out_w()};
+    Tensor y = p.residual ? channels_last(d.residual, y_type, y_shape) : Tensor::empty(y_type, y_shape);
+    Arena arena;
+    Status s = winograd_conv(arena, weights.value(), x, p.pads[0], p.pads[1], y, p.bias ? d.bias.data() : nullptr,
+                             p.residual, p.relu);
+    ASSERT_TRUE(s.ok()) << s.message();
+
+    const std::vector<float> got = widened(y);
+    ASSERT_EQ(got.size(), want.size());
+    int bad = 0;
+    for (size_t i = 0; i < got.size() && bad < 5; ++i) {
+      double allowed = tolerance(fpmath, output_tile) * scale[i] +
+                       (y_type == DType::bfloat16 ? std::fabs(want[i]) / 256 : 0.0);
+      if (!(std::fabs(got[i] - want[i]) <= allowed)) {
+        ADD_FAILURE() << "output " << i << ": got " << got[i] << ", want " << want[i] << " (allowed error " << allowed
+                      << ")";
+        ++bad;
+      }
     }
   }
 }
@@ -166,16 +182,16 @@ const Problem kSmall[] = {
 
 TEST_F(Winograd, Float32MatchesTheDirectConvolution) {
   uint32_t seed = 1;
-  for (const Problem& p : kSmall) check(p, FpMath::strict, DType::float32, DType::float32, 5e-7, seed++);
+  for (const Problem& p : kSmall) check(p, FpMath::strict, DType::float32, DType::float32, seed++, {2, 4});
 }
 
 TEST_F(Winograd, Bf16MatchesTheDirectConvolutionToBf16Precision) {
   // V and U are rounded to bf16 (8 bits), each a sum of up to four inputs or nine weight fractions.
   uint32_t seed = 10;
   for (const Problem& p : kSmall) {
-    check(p, FpMath::bf16, DType::bfloat16, DType::bfloat16, 1e-2, seed++);
-    check(p, FpMath::bf16, DType::float32, DType::float32, 1e-2, seed++);
-    check(p, FpMath::bf16, DType::bfloat16, DType::float32, 1e-2, seed++);
+    check(p, FpMath::bf16, DType::bfloat16, DType::bfloat16, seed++);
+    check(p, FpMath::bf16, DType::float32, DType::float32, seed++);
+    check(p, FpMath::bf16, DType::bfloat16, DType::float32, seed++);
   }
 }
 
@@ -183,22 +199,22 @@ TEST_F(Winograd, ManyChunksOverTwoThreadsMatchTheDirectConvolution) {
   const int threads = get_num_threads();
   ASSERT_TRUE(set_num_threads(2).ok());
   // 3 x 25 x 25 tiles of 2x2: several chunks per thread (fp32: 108 tiles each, bf16: 144), the last one
-  // partial.
+  // partial; 3 x 13 x 13 tiles of 4x4 in 48-tile chunks.
   const Problem p{3, 32, 40, 49, 50, {1, 1, 1, 1}, true, true, true};
-  check(p, FpMath::strict, DType::float32, DType::float32, 5e-7, 21);
-  check(p, FpMath::bf16, DType::bfloat16, DType::bfloat16, 1e-2, 22);
+  check(p, FpMath::strict, DType::float32, DType::float32, 21, {2, 4});
+  check(p, FpMath::bf16, DType::bfloat16, DType::bfloat16, 22);
   ASSERT_TRUE(set_num_threads(threads).ok());
 }
 
 TEST_F(Winograd, AnEmptyBatchWritesNothing) {
   const Problem p{0, 16, 16, 5, 5, {1, 1, 1, 1}, true, true, false};
-  check(p, FpMath::strict, DType::float32, DType::float32, 5e-7, 31);
-  check(p, FpMath::bf16, DType::bfloat16, DType::bfloat16, 1e-2, 32);
+  check(p, FpMath::strict, DType::float32, DType::float32, 31, {2, 4});
+  check(p, FpMath::bf16, DType::bfloat16, DType::bfloat16, 32);
 }
 
 TEST_F(Winograd, InputNotMatchingTheWeightsIsAnError) {
   std::vector<float> w(16 * 16 * 9, 0.5f);
-  auto weights = pack_winograd_weights(w.data(), 16, 16, FpMath::strict);
+  auto weights = pack_winograd_weights(w.data(), 16, 16, FpMath::strict, 2);
   ASSERT_TRUE(weights.ok());
   Tensor x = Tensor::empty(DType::float32, {1, 8, 4, 4});
   Tensor y = Tensor::empty(DType::float32, {1, 16, 4, 4});
@@ -211,15 +227,32 @@ TEST_F(Winograd, InputNotMatchingTheWeightsIsAnError) {
   EXPECT_NE(s.message().find("bf16"), std::string::npos) << s.message();
 }
 
+TEST_F(Winograd, F4x4IsFloat32Only) {
+  std::vector<float> w(16 * 16 * 9, 0.5f);
+  auto bf16 = pack_winograd_weights(w.data(), 16, 16, FpMath::bf16, 4);
+  ASSERT_FALSE(bf16.ok());
+  EXPECT_NE(bf16.status().message().find("float32"), std::string::npos) << bf16.status().message();
+  EXPECT_FALSE(pack_winograd_weights(w.data(), 16, 16, FpMath::strict, 3).ok());
+  auto weights = pack_winograd_weights(w.data(), 16, 16, FpMath::strict, 4);
+  ASSERT_TRUE(weights.ok()) << weights.status().message();
+  EXPECT_EQ(weights.value().elements(), 36);
+  Tensor x = Tensor::empty(DType::float32, {1, 16, 6, 6});
+  Tensor y = Tensor::empty(DType::bfloat16, {1, 16, 6, 6});
+  Arena arena;
+  Status s = winograd_conv(arena, weights.value(), x, 1, 1, y, nullptr, false, false);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("float32"), std::string::npos) << s.message();
+}
+
 // Every row this process may run against the portable row, on 3 tiles of 37 channels (a tail for every
-// width), special values included: the same bits.
+// width), special values included, both tile sizes: the same bits.
 TEST_F(Winograd, EveryRunnableTransformRowGivesThePortableBits) {
   const auto& policy = host_isa_policy();
   ASSERT_TRUE(policy.ok());
   const int64_t tiles = 3, channels = 37, stride = tiles * channels + 5;
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> dist(-4.0f, 4.0f);
-  std::vector<float> pixels_f32(16 * tiles * channels);
+  std::vector<float> pixels_f32(36 * tiles * channels);  // enough for 6x6 tiles; 4x4 ones read the first
   for (float& v : pixels_f32) v = dist(rng);
   pixels_f32[3] = NAN;
   pixels_f32[40] = INFINITY;
@@ -228,18 +261,27 @@ TEST_F(Winograd, EveryRunnableTransformRowGivesThePortableBits) {
   float_to_bf16(pixels_f32.data(), static_cast<int64_t>(pixels_f32.size()), pixels_bf16.data());
   std::vector<const float*> in_f32;
   std::vector<const bf16_t*> in_bf16;
-  for (int64_t i = 0; i < 16 * tiles; ++i) {
+  for (int64_t i = 0; i < 36 * tiles; ++i) {
     in_f32.push_back(pixels_f32.data() + i * channels);
     in_bf16.push_back(pixels_bf16.data() + i * channels);
   }
-  std::vector<float> products(16 * stride);
+  std::vector<float> products(36 * stride);
   for (float& v : products) v = dist(rng);
   std::vector<float> bias(channels);
   for (float& v : bias) v = dist(rng);
 
   struct Outputs {
-    std::vector<float> v_f32, y_f32;
+    std::vector<float> v_f32, y_f32, v_f43, y_f43;
     std::vector<bf16_t> v_from_f32, v_from_bf16, y_bf16;
+  };
+  // Output pixels, m x m per tile: the last tile's right column is beyond the edge (null).
+  auto output_pixels = [&](auto* base, int m) {
+    std::vector<decltype(base)> pixels;
+    for (int64_t i = 0; i < m * m * tiles; ++i) {
+      const bool beyond = i >= m * m * (tiles - 1) && i % m == m - 1;
+      pixels.push_back(beyond ? nullptr : base + i * channels);
+    }
+    return pixels;
   };
   auto run = [&](const winograd::Transforms& t) {
     Outputs o;
@@ -249,18 +291,17 @@ TEST_F(Winograd, EveryRunnableTransformRowGivesThePortableBits) {
     t.input_f32(in_f32.data(), tiles, channels, o.v_f32.data(), stride);
     t.input_f32_to_bf16(in_f32.data(), tiles, channels, o.v_from_f32.data(), stride);
     t.input_bf16(in_bf16.data(), tiles, channels, o.v_from_bf16.data(), stride);
-    // Output pixels: the last tile's right column is beyond the edge (null).
     o.y_f32.assign(4 * tiles * channels, 1.0f);
     o.y_bf16.assign(4 * tiles * channels, 0x3f80);
-    std::vector<float*> out_f32;
-    std::vector<bf16_t*> out_bf16;
-    for (int64_t i = 0; i < 4 * tiles; ++i) {
-      const bool beyond = i >= 4 * (tiles - 1) && i % 2 == 1;
-      out_f32.push_back(beyond ? nullptr : o.y_f32.data() + i * channels);
-      out_bf16.push_back(beyond ? nullptr : o.y_bf16.data() + i * channels);
-    }
-    t.output_f32(products.data(), stride, tiles, channels, bias.data(), true, true, out_f32.data());
-    t.output_bf16(products.data(), stride, tiles, channels, bias.data(), false, true, out_bf16.data());
+    t.output_f32(products.data(), stride, tiles, channels, bias.data(), true, true,
+                 output_pixels(o.y_f32.data(), 2).data());
+    t.output_bf16(products.data(), stride, tiles, channels, bias.data(), false, true,
+                  output_pixels(o.y_bf16.data(), 2).data());
+    o.v_f43.assign(36 * stride, 0.0f);
+    t.input_f32_f43(in_f32.data(), tiles, channels, o.v_f43.data(), stride);
+    o.y_f43.assign(16 * tiles * channels, 1.0f);
+    t.output_f32_f43(products.data(), stride, tiles, channels, bias.data(), true, true,
+                     output_pixels(o.y_f43.data(), 4).data());
     return o;
   };
   const auto rows = winograd::transform_rows();
@@ -275,6 +316,8 @@ TEST_F(Winograd, EveryRunnableTransformRowGivesThePortableBits) {
     EXPECT_EQ(got.v_from_bf16, want.v_from_bf16);
     EXPECT_EQ(0, std::memcmp(got.y_f32.data(), want.y_f32.data(), want.y_f32.size() * sizeof(float)));
     EXPECT_EQ(got.y_bf16, want.y_bf16);
+    EXPECT_EQ(0, std::memcmp(got.v_f43.data(), want.v_f43.data(), want.v_f43.size() * sizeof(float)));
+    EXPECT_EQ(0, std::memcmp(got.y_f43.data(), want.y_f43.data(), want.y_f43.size() * sizeof(float)));
     ++checked;
   }
   EXPECT_GE(checked, 1);
@@ -283,6 +326,14 @@ TEST_F(Winograd, EveryRunnableTransformRowGivesThePortableBits) {
   const int64_t c = 5;
   const float expected = (d[0 * channels + c] - d[8 * channels + c]) - (d[2 * channels + c] - d[10 * channels + c]);
   EXPECT_EQ(want.v_f32[c], expected);
+  // And F(4x4, 3x3)'s V(0,0) = sum over k, l of b_k b_l d_kl with B^T's first row b = (4, 0, -5, 0, 1, 0),
+  // to rounding (the transform adds in another order).
+  const double b[6] = {4, 0, -5, 0, 1, 0};
+  double v00 = 0;
+  for (int k = 0; k < 6; ++k) {
+    for (int l = 0; l < 6; ++l) v00 += b[k] * b[l] * d[(6 * k + l) * channels + c];
+  }
+  EXPECT_NEAR(want.v_f43[c], v00, 1e-4 * (1 + std::fabs(v00)));
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // (im2col, skipped for 1x1 stride-1 convs, where the input already is that matrix) times the weights
 // packed once at load; bias, ReLU and a residual Add land in the GEMM's epilogue. Depthwise convs (one
 // input channel per group) are direct loops over channels instead: a GEMM with k = 9 and n = 1 does not pay.
-// Most 3x3 stride-1 convs run as Winograd F(2x2, 3x3) instead (winograd.h).
+// Most 3x3 stride-1 convs run as Winograd F(2x2, 3x3) or, in float32 with few channels, F(4x4, 3x3)
+// instead (winograd.h).
 #include "nn/kernel.h"
 #include "nn/ops/winograd.h"
 
@@ -160,7 +161,8 @@ class ConvKernel final : public Kernel {
       weights_ = std::move(prepared.value());
       weight_shape_ = w->shape();
       if (winograd) {
-        auto packed = pack_winograd_weights(w->data_as<float>(), w->shape()[0], w->shape()[1], fpmath_);
+        auto packed = pack_winograd_weights(w->data_as<float>(), w->shape()[0], w->shape()[1], fpmath_,
+                                            winograd_output_tile(w->shape()));
         if (!packed) return packed.status();
         weights_->winograd = std::move(packed.value());
       }
@@ -189,7 +191,7 @@ class ConvKernel final : public Kernel {
     if (group_ != 1) s += " group " + std::to_string(group_);
     if (weights_ && !weights_->depthwise.empty()) s += " depthwise";
     if (fpmath_ == FpMath::bf16 && weights_ && weights_->depthwise.empty()) s += " bf16";
-    if (weights_ && weights_->winograd) s += " winograd";
+    if (weights_ && weights_->winograd) s += weights_->winograd->output_tile == 4 ? " winograd 4x4" : " winograd 2x2";
     if (fusion_.bn_folded) s += " +BatchNorm";
     if (fusion_.residual) s += " +Add";
     if (fusion_.relu) s += " +Relu";
@@ -305,6 +307,15 @@ class ConvKernel final : public Kernel {
     return winograd_allowed_ && group_ == 1 && wshape[2] == 3 && wshape[3] == 3 && window_.stride[0] == 1 &&
            window_.stride[1] == 1 && window_.dilation[0] == 1 && window_.dilation[1] == 1 && wshape[0] >= 16 &&
            wshape[1] >= 16 && wshape[0] * wshape[1] < 512 * 512;
+  }
+
+  // F(4x4, 3x3) in float32 up to 128x128 channels (4x fewer multiplies than direct, against F(2x2, 3x3)'s
+  // 2.25x): ResNet50's layer1 and layer2 convs took 35-40% less time at batch 1 and 16. Its 36 transformed
+  // matrices are 4x the direct weights, and at 256x256 (9.4 MiB) reading them cost more than the multiplies
+  // saved at batch 1 (0.79-0.87 ms per conv against F(2x2, 3x3)'s 0.73-0.80). BF16 fast math keeps
+  // F(2x2, 3x3), whose smaller coefficients bf16's rounding of the tiles can afford (winograd.h).
+  int winograd_output_tile(const std::vector<int64_t>& wshape) const {
+    return fpmath_ == FpMath::strict && wshape[0] * wshape[1] <= 128 * 128 ? 4 : 2;
   }
 
   // The row length of the patch matrix, and the depth of the packed weights. BF16 kernels take k in pairs:

@@ -16,34 +16,49 @@ size_t WinogradWeights::bytes() const {
   return total;
 }
 
-Result<WinogradWeights> pack_winograd_weights(const float* w, int64_t cout, int64_t cin, FpMath fpmath) {
-  // U = G g G^T with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], in double, each element once rounded.
-  // Element e = 4 * i + j of filter (co, ci) lands in row ci, column co of matrix e. Every element is
-  // written, so the buffer is not zero-filled first (LargeBuffer, as conv.cpp's direct pack uses).
-  LargeBuffer<float> u(static_cast<size_t>(16 * cin * cout));
-  for (int64_t ci = 0; ci < cin; ++ci) {
-    for (int64_t co = 0; co < cout; ++co) {
-      const float* g = w + (co * cin + ci) * 9;
-      double gg[4][3];  // G g
-      for (int c = 0; c < 3; ++c) {
-        const double g0 = g[c], g1 = g[3 + c], g2 = g[6 + c];
-        gg[0][c] = g0;
-        gg[1][c] = 0.5 * (g0 + g1 + g2);
-        gg[2][c] = 0.5 * (g0 - g1 + g2);
-        gg[3][c] = g2;
-      }
-      for (int i = 0; i < 4; ++i) {
-        const double row[4] = {gg[i][0], 0.5 * (gg[i][0] + gg[i][1] + gg[i][2]), 0.5 * (gg[i][0] - gg[i][1] + gg[i][2]),
-                               gg[i][2]};
-        for (int j = 0; j < 4; ++j) u.data()[((4 * i + j) * cin + ci) * cout + co] = static_cast<float>(row[j]);
-      }
-    }
+namespace {
+
+// G for each output tile: U = G g G^T. F(2x2, 3x3) interpolates at 0, 1, -1 and infinity; F(4x4, 3x3) at
+// 0, -1, 1, -2, 2 and infinity (the points whose transforms have the smallest coefficients).
+constexpr double kG23[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+constexpr double kG43[6][3] = {{1.0 / 4, 0, 0},          {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                               {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+
+}  // namespace
+
+Result<WinogradWeights> pack_winograd_weights(const float* w, int64_t cout, int64_t cin, FpMath fpmath,
+                                              int output_tile) {
+  if (output_tile != 2 && output_tile != 4) return invalid("Winograd output tiles are 2x2 or 4x4");
+  if (output_tile == 4 && fpmath != FpMath::strict) {
+    return invalid("Winograd F(4x4, 3x3) is for float32 only: bf16 fast math takes F(2x2, 3x3)");
   }
   WinogradWeights weights;
   weights.fpmath = fpmath;
+  weights.output_tile = output_tile;
   weights.cin = cin;
   weights.cout = cout;
-  for (int e = 0; e < 16; ++e) {
+  const int tile = weights.tile(), elements = weights.elements();
+  auto g_row = [&](int r) { return output_tile == 2 ? kG23[r] : kG43[r]; };
+  // U = G g G^T in double, each element once rounded. Element e = tile * i + j of filter (co, ci) lands in
+  // row ci, column co of matrix e. Every element is written, so the buffer is not zero-filled first
+  // (LargeBuffer, as conv.cpp's direct pack uses).
+  LargeBuffer<float> u(static_cast<size_t>(elements * cin * cout));
+  for (int64_t ci = 0; ci < cin; ++ci) {
+    for (int64_t co = 0; co < cout; ++co) {
+      const float* g = w + (co * cin + ci) * 9;
+      double gg[6][3];  // G g
+      for (int i = 0; i < tile; ++i) {
+        for (int c = 0; c < 3; ++c) gg[i][c] = g_row(i)[0] * g[c] + g_row(i)[1] * g[3 + c] + g_row(i)[2] * g[6 + c];
+      }
+      for (int i = 0; i < tile; ++i) {
+        for (int j = 0; j < tile; ++j) {
+          const double value = gg[i][0] * g_row(j)[0] + gg[i][1] * g_row(j)[1] + gg[i][2] * g_row(j)[2];
+          u.data()[((tile * i + j) * cin + ci) * cout + co] = static_cast<float>(value);
+        }
+      }
+    }
+  }
+  for (int e = 0; e < elements; ++e) {
     auto packed = pack_b(Layout::row_major, Trans::no, cin, cout, u.data() + e * cin * cout, cout, fpmath);
     if (!packed) return packed.status();
     weights.packed.push_back(std::move(packed.value()));
@@ -55,35 +70,37 @@ namespace {
 
 using winograd::bf16_t;
 
-// Where a chunk's tiles read and write: per tile, 16 input pixels (a row of zeros for padding) and up to
-// four output pixels (null beyond the output's edge, when its height or width is odd).
+// Where a chunk's tiles read and write: per tile, (m+2)^2 input pixels (a row of zeros for padding) and up
+// to m^2 output pixels (null beyond the output's edge, when its height or width is not a multiple of m).
 struct TileAddresses {
   const Tensor& x;
   const Tensor& y;
   int64_t pad_top, pad_left;
+  int output_tile;
   const void* zeros;
 
   void fill(int64_t first_tile, int64_t count, const void** in, void** out) const {
     const int64_t cin = x.shape()[1], in_h = x.shape()[2], in_w = x.shape()[3];
     const int64_t cout = y.shape()[1], out_h = y.shape()[2], out_w = y.shape()[3];
-    const int64_t tiles_w = (out_w + 1) / 2, tiles_per_image = (out_h + 1) / 2 * tiles_w;
+    const int64_t m = output_tile, tile = m + 2;
+    const int64_t tiles_w = (out_w + m - 1) / m, tiles_per_image = (out_h + m - 1) / m * tiles_w;
     const size_t in_bytes = dtype_size(x.dtype()), out_bytes = dtype_size(y.dtype());
     const auto* x_base = static_cast<const char*>(x.data());
     auto* y_base = static_cast<char*>(const_cast<void*>(y.data()));
-    for (int64_t t = first_tile; t < first_tile + count; ++t, in += 16, out += 4) {
+    for (int64_t t = first_tile; t < first_tile + count; ++t, in += tile * tile, out += m * m) {
       const int64_t b = t / tiles_per_image, ty = t % tiles_per_image / tiles_w, tx = t % tiles_w;
-      for (int i = 0; i < 4; ++i) {
-        const int64_t iy = 2 * ty - pad_top + i;
-        for (int j = 0; j < 4; ++j) {
-          const int64_t ix = 2 * tx - pad_left + j;
+      for (int64_t i = 0; i < tile; ++i) {
+        const int64_t iy = m * ty - pad_top + i;
+        for (int64_t j = 0; j < tile; ++j) {
+          const int64_t ix = m * tx - pad_left + j;
           const bool inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
-          in[4 * i + j] = inside ? x_base + ((b * in_h + iy) * in_w + ix) * cin * in_bytes : zeros;
+          in[tile * i + j] = inside ? x_base + ((b * in_h + iy) * in_w + ix) * cin * in_bytes : zeros;
         }
       }
-      for (int i = 0; i < 2; ++i) {
-        for (int j = 0; j < 2; ++j) {
-          const int64_t oy = 2 * ty + i, ox = 2 * tx + j;
-          out[2 * i + j] = oy < out_h && ox < out_w ? y_base + ((b * out_h + oy) * out_w + ox) * cout * out_bytes : nullptr;
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t j = 0; j < m; ++j) {
+          const int64_t oy = m * ty + i, ox = m * tx + j;
+          out[m * i + j] = oy < out_h && ox < out_w ? y_base + ((b * out_h + oy) * out_w + ox) * cout * out_bytes : nullptr;
         }
       }
     }
@@ -99,15 +116,18 @@ Status winograd_conv(Arena& arena, const WinogradWeights& weights, const Tensor&
   if (cin != weights.cin || cout != weights.cout) return invalid("Winograd weights do not match the convolution");
   const bool v_bf16 = weights.fpmath == FpMath::bf16;
   if (x.dtype() == DType::bfloat16 && !v_bf16) return invalid("a bfloat16 input needs bf16 Winograd weights");
+  const int m_tile = weights.output_tile, elements = weights.elements();
+  if (m_tile == 4 && y.dtype() != DType::float32) return invalid("Winograd F(4x4, 3x3) writes float32 only");
+  const int64_t in_pixels_per_tile = elements, out_pixels_per_tile = m_tile * m_tile;
   const winograd::Transforms transforms = winograd::selected_transform_row().transforms();
 
-  const int64_t tiles = batch * ((out_h + 1) / 2) * ((out_w + 1) / 2);
+  const int64_t tiles = batch * ((out_h + m_tile - 1) / m_tile) * ((out_w + m_tile - 1) / m_tile);
   if (tiles == 0) return {};  // an empty batch
   // Chunks of tiles whose transformed tiles (V) and products (M) stay in L2 from one step to the next, and
-  // which are large enough that reading all 16 weight matrices once per chunk costs no more than moving
+  // which are large enough that reading all the weight matrices once per chunk costs no more than moving
   // their V and M: deep layers (3x3x512x512: 8 MiB of bf16 weights, 48 KiB per tile) take chunks spilling
   // to L3, where 12 tiles per chunk would stream the weights from L3 at 30 GB/s.
-  const int64_t tile_bytes = 16 * (cin * (v_bf16 ? 2 : 4) + cout * 4);
+  const int64_t tile_bytes = elements * (cin * (v_bf16 ? 2 : 4) + cout * 4);
   const int64_t weight_bytes = static_cast<int64_t>(weights.bytes());
   const int64_t fitting = std::max((int64_t{512} << 10) / tile_bytes, weight_bytes / tile_bytes);
   const int64_t chunk = std::min(tiles, std::clamp<int64_t>(fitting / 12 * 12, 12, 240));
@@ -117,47 +137,48 @@ Status winograd_conv(Arena& arena, const WinogradWeights& weights, const Tensor&
   const bool per_thread_chunks = threads > 1 && chunks >= 2 * int64_t{threads};
   const int buffers = per_thread_chunks ? threads : 1;
 
-  // Between the 16 matrices of a chunk, one cache line more than their size: the transforms touch all 16
+  // Between the matrices of a chunk, one cache line more than their size: the transforms touch all of them
   // at once, and at a multiple of 4 KiB apart they would share one set of L1 (and alias in the store
   // buffer), which made the input transform half as fast.
   const int64_t v_stride = chunk * cin + (v_bf16 ? 32 : 16), m_stride = chunk * cout + 16;
-  Tensor v = arena.allocate(v_bf16 ? DType::bfloat16 : DType::float32, {buffers, 16, v_stride});
-  Tensor m = arena.allocate(DType::float32, {buffers, 16, m_stride});
+  Tensor v = arena.allocate(v_bf16 ? DType::bfloat16 : DType::float32, {buffers, elements, v_stride});
+  Tensor m = arena.allocate(DType::float32, {buffers, elements, m_stride});
   const std::vector<float> zeros(cin, 0.0f);  // a padding pixel, in either input type
-  const TileAddresses addresses{x, y, pad_top, pad_left, zeros.data()};
-  std::vector<const void*> in_pixels(static_cast<size_t>(buffers * chunk * 16));
-  std::vector<void*> out_pixels(static_cast<size_t>(buffers * chunk * 4));
+  const TileAddresses addresses{x, y, pad_top, pad_left, m_tile, zeros.data()};
+  std::vector<const void*> in_pixels(static_cast<size_t>(buffers * chunk * in_pixels_per_tile));
+  std::vector<void*> out_pixels(static_cast<size_t>(buffers * chunk * out_pixels_per_tile));
 
   auto transform_in = [&](int buffer, int64_t begin, int64_t end) {
-    const void* const* pixels = in_pixels.data() + (buffer * chunk + begin) * 16;
+    const void* const* pixels = in_pixels.data() + (buffer * chunk + begin) * in_pixels_per_tile;
     if (!v_bf16) {
-      float* dst = v.mutable_data_as<float>() + buffer * 16 * v_stride + begin * cin;
-      return transforms.input_f32(reinterpret_cast<const float* const*>(pixels), end - begin, cin, dst, v_stride);
+      float* dst = v.mutable_data_as<float>() + buffer * elements * v_stride + begin * cin;
+      const auto input = m_tile == 4 ? transforms.input_f32_f43 : transforms.input_f32;
+      return input(reinterpret_cast<const float* const*>(pixels), end - begin, cin, dst, v_stride);
     }
-    bf16_t* dst = v.mutable_data_as<bf16_t>() + buffer * 16 * v_stride + begin * cin;
+    bf16_t* dst = v.mutable_data_as<bf16_t>() + buffer * elements * v_stride + begin * cin;
     if (x.dtype() == DType::bfloat16) {
       return transforms.input_bf16(reinterpret_cast<const bf16_t* const*>(pixels), end - begin, cin, dst, v_stride);
     }
     transforms.input_f32_to_bf16(reinterpret_cast<const float* const*>(pixels), end - begin, cin, dst, v_stride);
   };
   auto multiply = [&](int buffer, int e, int64_t count) {
-    float* product = m.mutable_data_as<float>() + (buffer * 16 + e) * m_stride;
+    float* product = m.mutable_data_as<float>() + (buffer * elements + e) * m_stride;
     if (v_bf16) {
-      const bf16_t* a = v.data_as<bf16_t>() + (buffer * 16 + e) * v_stride;
+      const bf16_t* a = v.data_as<bf16_t>() + (buffer * elements + e) * v_stride;
       return gemm_packed(Trans::no, count, 1.0f, a, cin, weights.packed[e], 0.0f, product, cout);
     }
-    const float* a = v.data_as<float>() + (buffer * 16 + e) * v_stride;
+    const float* a = v.data_as<float>() + (buffer * elements + e) * v_stride;
     return gemm_packed(Trans::no, count, 1.0f, a, cin, weights.packed[e], 0.0f, product, cout);
   };
   auto transform_out = [&](int buffer, int64_t begin, int64_t end) {
-    const float* products = m.data_as<float>() + buffer * 16 * m_stride + begin * cout;
-    void* const* pixels = out_pixels.data() + (buffer * chunk + begin) * 4;
+    const float* products = m.data_as<float>() + buffer * elements * m_stride + begin * cout;
+    void* const* pixels = out_pixels.data() + (buffer * chunk + begin) * out_pixels_per_tile;
     if (y.dtype() == DType::bfloat16) {
       return transforms.output_bf16(products, m_stride, end - begin, cout, bias, relu, accumulate,
                                     reinterpret_cast<bf16_t* const*>(pixels));
     }
-    transforms.output_f32(products, m_stride, end - begin, cout, bias, relu, accumulate,
-                          reinterpret_cast<float* const*>(pixels));
+    const auto output = m_tile == 4 ? transforms.output_f32_f43 : transforms.output_f32;
+    output(products, m_stride, end - begin, cout, bias, relu, accumulate, reinterpret_cast<float* const*>(pixels));
   };
 
   Status status;
@@ -176,9 +197,10 @@ Status winograd_conv(Arena& arena, const WinogradWeights& weights, const Tensor&
       const int buffer = pc.thread();
       for (int64_t c = next++; c < chunks && !failed; c = next++) {
         const int64_t first = c * chunk, count = std::min(chunk, tiles - first);
-        addresses.fill(first, count, in_pixels.data() + buffer * chunk * 16, out_pixels.data() + buffer * chunk * 4);
+        addresses.fill(first, count, in_pixels.data() + buffer * chunk * in_pixels_per_tile,
+                       out_pixels.data() + buffer * chunk * out_pixels_per_tile);
         transform_in(buffer, 0, count);
-        for (int e = 0; e < 16; ++e) record(multiply(buffer, e, count));
+        for (int e = 0; e < elements; ++e) record(multiply(buffer, e, count));
         if (failed) break;
         transform_out(buffer, 0, count);
       }
@@ -188,10 +210,10 @@ Status winograd_conv(Arena& arena, const WinogradWeights& weights, const Tensor&
       const int64_t count = std::min(chunk, tiles - first);
       addresses.fill(first, count, in_pixels.data(), out_pixels.data());
       parallel_for(count, 8, [&](int64_t begin, int64_t end) { transform_in(0, begin, end); });
-      // Few tiles: the 16 products go to the threads whole, each GEMM on one thread.
+      // Few tiles: the products go to the threads whole, each GEMM on one thread.
       std::atomic<int> next_e{0};
-      ThreadPool::global().parallel(std::min(ThreadPool::global().max_threads(), 16), [&](ParallelContext&) {
-        for (int e = next_e++; e < 16; e = next_e++) record(multiply(0, e, count));
+      ThreadPool::global().parallel(std::min(ThreadPool::global().max_threads(), elements), [&](ParallelContext&) {
+        for (int e = next_e++; e < elements; e = next_e++) record(multiply(0, e, count));
       });
       if (failed) break;
       parallel_for(count, 8, [&](int64_t begin, int64_t end) { transform_out(0, begin, end); });

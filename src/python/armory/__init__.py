@@ -41,7 +41,7 @@ class InferenceSession:
     fpmath="bf16" multiplies in bf16 and accumulates in float32. run() releases the GIL; one session may be
     run from several Python threads at once. C-contiguous float32/int64 inputs are read in place; outputs own
     their memory. winograd=False runs every convolution directly (3x3 stride-1 ones otherwise use Winograd
-    F(2x2, 3x3) where it pays: fewer multiplies, results that differ in the last bits)."""
+    F(2x2, 3x3) or F(4x4, 3x3) where it pays: fewer multiplies, results that differ in the last bits)."""
 
     def __init__(self, path, threads=None, fpmath="strict", optimize=True, winograd=True):
         self._session = _armory._Session(str(path), 0 if threads is None else int(threads), fpmath, optimize,

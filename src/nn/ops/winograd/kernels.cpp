@@ -27,11 +27,11 @@ constexpr Transforms (*kAvx2)() = nullptr;
 #endif
 
 constexpr std::array<TransformRow, 5> kRows = {{
-    {{"winograd_f23__neonbf16", IsaLevel::neon_bf16, kArm}, kNeonBf16},
-    {{"winograd_f23__avx512bf16", IsaLevel::avx512_bf16, kX86}, kAvx512Bf16},
-    {{"winograd_f23__avx512", IsaLevel::avx512, kX86}, kAvx512},
-    {{"winograd_f23__avx2", IsaLevel::avx2, kX86}, kAvx2},
-    {{"winograd_f23__scalar", IsaLevel::scalar, true}, &transforms__scalar},
+    {{"winograd__neonbf16", IsaLevel::neon_bf16, kArm}, kNeonBf16},
+    {{"winograd__avx512bf16", IsaLevel::avx512_bf16, kX86}, kAvx512Bf16},
+    {{"winograd__avx512", IsaLevel::avx512, kX86}, kAvx512},
+    {{"winograd__avx2", IsaLevel::avx2, kX86}, kAvx2},
+    {{"winograd__scalar", IsaLevel::scalar, true}, &transforms__scalar},
 }};
 
 }  // namespace
@@ -42,7 +42,7 @@ const TransformRow& selected_transform_row() {
   static const TransformRow* row = [] {
     const auto& policy = host_isa_policy();
     const TransformRow* chosen = nullptr;
-    if (policy.ok()) chosen = select_kernel<TransformRow>(kRows, "winograd_f23", host_cpu(), policy.value());
+    if (policy.ok()) chosen = select_kernel<TransformRow>(kRows, "winograd", host_cpu(), policy.value());
     return chosen ? chosen : &kRows.back();
   }();
   return *row;

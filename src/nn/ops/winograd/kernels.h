@@ -1,5 +1,5 @@
-// Winograd F(2x2, 3x3) transforms, one row per ISA: the input tiles into the 16 matrices the GEMMs
-// multiply, and the 16 products back into 2x2 output pixels. The same arithmetic in every row (additions,
+// Winograd transforms, one row per ISA: the input tiles into the matrices the GEMMs multiply (16 for
+// F(2x2, 3x3), 36 for F(4x4, 3x3)), and the products back into output pixels (2x2 or 4x4 per tile). The same arithmetic in every row (additions,
 // subtractions and the epilogue, in the same order per channel), so every row gives the same bits; they
 // differ in how many channels one instruction takes, and the rows with a bf16 conversion instruction
 // (AVX512_BF16, Arm BF16) may flush subnormals to zero where they round to bf16.
@@ -14,27 +14,31 @@ namespace armory::nn::winograd {
 
 using bf16_t = uint16_t;
 
-// Input transform of `tiles` 4x4 input tiles: pixels holds 16 pointers per tile (row-major over the tile),
-// each at `channels` channels-last values (a zero row stands for padding). Writes V = B^T d B per channel:
-// element e (0..15, row-major over the 4x4 result) of tile t, channel c at v[e * v_stride + t * channels + c].
-// A bf16 V is rounded to nearest even.
+// Input transform of `tiles` input tiles (4x4 for F(2x2, 3x3), 6x6 for F(4x4, 3x3)): pixels holds one
+// pointer per tile pixel (row-major over the tile), each at `channels` channels-last values (a zero row
+// stands for padding). Writes V = B^T d B per channel: element e (row-major over the tile) of tile t,
+// channel c at v[e * v_stride + t * channels + c]. A bf16 V is rounded to nearest even.
 template <class In, class V>
 using InputTransform = void (*)(const In* const* pixels, int64_t tiles, int64_t channels, V* v, int64_t v_stride);
 
-// Output transform: m holds the 16 products per tile as the input transform laid V out (stride m_stride
-// between elements e). Each tile's 2x2 result Y = A^T M A goes to the up to four pixels it covers (row-major;
+// Output transform: m holds the products per tile as the input transform laid V out (stride m_stride
+// between elements e). Each tile's result Y = A^T M A (2x2 or 4x4) goes to the pixels it covers (row-major;
 // a null pointer for one beyond the output's edge) as out = relu(Y + bias[c] + (accumulate ? out : 0)),
 // bias may be null, relu optional; a bf16 out is rounded to nearest even.
 template <class Out>
 using OutputTransform = void (*)(const float* m, int64_t m_stride, int64_t tiles, int64_t channels, const float* bias,
                                  bool relu, bool accumulate, Out* const* pixels);
 
+// F(4x4, 3x3) only in float32: its larger transform coefficients (up to 8) turn bf16's rounding of V into
+// errors about 16x those of F(2x2, 3x3), too coarse for BF16 fast math.
 struct Transforms {
-  InputTransform<float, float> input_f32;
+  InputTransform<float, float> input_f32;  // F(2x2, 3x3)
   InputTransform<float, bf16_t> input_f32_to_bf16;
   InputTransform<bf16_t, bf16_t> input_bf16;
   OutputTransform<float> output_f32;
   OutputTransform<bf16_t> output_bf16;
+  InputTransform<float, float> input_f32_f43;  // F(4x4, 3x3)
+  OutputTransform<float> output_f32_f43;
 };
 
 // One row per ISA, ranked best first: the transforms compiled for it (null when this build has no code

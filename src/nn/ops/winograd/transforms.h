@@ -1,4 +1,4 @@
-// The Winograd F(2x2, 3x3) transforms written once over a vector of W channels (GCC vector extensions)
+// The Winograd F(2x2, 3x3) and F(4x4, 3x3) transforms written once over a vector of W channels (GCC vector extensions)
 // and compiled per ISA by transforms__<isa>.cpp, each choosing W for its registers. Included by those files
 // only: everything here has internal linkage, so the copies built with different ISA flags never merge
 // at link time (an inline function shared between them could run AVX-512 code on a CPU without it).
@@ -84,11 +84,12 @@ inline void store(bf16_t* p, typename Lanes<W>::f32 v) {
   std::memcpy(p, &half, sizeof half);
 }
 
-// V = B^T d B for channels [c, c + W) of one tile, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. The tile's
-// pixels are local copies: a store to V could otherwise alias them, and each would be reloaded per vector.
+// V = B^T d B for channels [c, c + W) of one 4x4 tile, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. The
+// tile's pixels are local copies: a store to V could otherwise alias them, and each would be reloaded per
+// vector.
 template <int W, class In, class V>
-[[gnu::always_inline]] inline void input_lanes(const In* const d_pixels[16], int64_t c, V* __restrict v,
-                                               int64_t v_stride) {
+[[gnu::always_inline]] inline void input_lanes_f23(const In* const d_pixels[16], int64_t c, V* __restrict v,
+                                                   int64_t v_stride) {
   using f32 = typename Lanes<W>::f32;
   f32 t[4][4];  // B^T d
 #pragma GCC unroll 4
@@ -110,23 +111,88 @@ template <int W, class In, class V>
   }
 }
 
+// F(4x4, 3x3)'s B^T (interpolation points 0, -1, 1, -2, 2 and infinity) applied to six values:
+//   [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1].
+// Multiplications by 2 and 4 are exact; the sources are built with -ffp-contract=off, so that no row
+// fuses a multiply-add the portable one rounds twice.
+template <class F>
+[[gnu::always_inline]] inline void apply_bt_f43(const F d[6], F t[6]) {
+  const F four = F{} + 4.0f, five = F{} + 5.0f, two = F{} + 2.0f;
+  const F d4_minus_d2 = d[4] - d[2], d1_minus_d3 = d[1] - d[3];
+  t[0] = four * d[0] - five * d[2] + d[4];
+  t[1] = (d[3] + d[4]) - four * (d[1] + d[2]);
+  t[2] = (d[4] - d[3]) + four * (d[1] - d[2]);
+  t[3] = d4_minus_d2 - two * d1_minus_d3;
+  t[4] = d4_minus_d2 + two * d1_minus_d3;
+  t[5] = four * d[1] - five * d[3] + d[5];
+}
+
+// V = B^T d B for channels [c, c + W) of one 6x6 tile (F(4x4, 3x3)): 36 vectors in flight, more than the
+// registers, so the column pass keeps its results in a local array the row pass reads back from L1.
 template <int W, class In, class V>
-void input_transform(const In* const* pixels, int64_t tiles, int64_t channels, V* v, int64_t v_stride) {
-  for (int64_t t = 0; t < tiles; ++t, pixels += 16, v += channels) {
-    const In* d_pixels[16];
-    for (int i = 0; i < 16; ++i) d_pixels[i] = pixels[i];
-    int64_t c = 0;
-    for (; c + W <= channels; c += W) input_lanes<W>(d_pixels, c, v, v_stride);
-    for (; c < channels; ++c) input_lanes<1>(d_pixels, c, v, v_stride);
+[[gnu::always_inline]] inline void input_lanes_f43(const In* const d_pixels[36], int64_t c, V* __restrict v,
+                                                   int64_t v_stride) {
+  using f32 = typename Lanes<W>::f32;
+  f32 t[6][6];  // B^T d, stored transposed: t[j] is column j
+#pragma GCC unroll 6
+  for (int j = 0; j < 6; ++j) {
+    f32 d[6];
+#pragma GCC unroll 6
+    for (int k = 0; k < 6; ++k) d[k] = load<W>(d_pixels[6 * k + j] + c);
+    apply_bt_f43(d, t[j]);
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < 6; ++i) {
+    f32 row[6], r[6];
+#pragma GCC unroll 6
+    for (int j = 0; j < 6; ++j) row[j] = t[j][i];
+    apply_bt_f43(row, r);
+#pragma GCC unroll 6
+    for (int j = 0; j < 6; ++j) store<W>(v + (6 * i + j) * v_stride + c, r[j]);
   }
 }
 
-// Y = A^T M A for channels [c, c + W) of one tile, A^T = [1 1 1 0; 0 1 -1 -1], then the epilogue. The
-// epilogue's choices are template arguments and the four pixels local copies, so that nothing is tested
-// or reloaded per vector (a store through a pixel could otherwise alias them).
+template <int OutTile, int W, class In, class V>
+[[gnu::always_inline]] inline void input_lanes(const In* const* d_pixels, int64_t c, V* __restrict v,
+                                               int64_t v_stride) {
+  if constexpr (OutTile == 2) {
+    input_lanes_f23<W>(d_pixels, c, v, v_stride);
+  } else {
+    input_lanes_f43<W>(d_pixels, c, v, v_stride);
+  }
+}
+
+template <int OutTile, int W, class In, class V>
+void input_transform(const In* const* pixels, int64_t tiles, int64_t channels, V* v, int64_t v_stride) {
+  constexpr int kPixels = (OutTile + 2) * (OutTile + 2);
+  for (int64_t t = 0; t < tiles; ++t, pixels += kPixels, v += channels) {
+    const In* d_pixels[kPixels];
+    for (int i = 0; i < kPixels; ++i) d_pixels[i] = pixels[i];
+    int64_t c = 0;
+    for (; c + W <= channels; c += W) input_lanes<OutTile, W>(d_pixels, c, v, v_stride);
+    for (; c < channels; ++c) input_lanes<OutTile, 1>(d_pixels, c, v, v_stride);
+  }
+}
+
+// The epilogue for one output pixel (null: beyond the output's edge). Its choices are template arguments,
+// so that nothing is tested per vector.
 template <int W, class Out, bool Bias, bool Relu, bool Accumulate>
-[[gnu::always_inline]] inline void output_lanes(const float* __restrict m, int64_t m_stride, int64_t c,
-                                                const float* __restrict bias, Out* const out[4]) {
+[[gnu::always_inline]] inline void finish_pixel(typename Lanes<W>::f32 y, typename Lanes<W>::f32 b, Out* pixel,
+                                                int64_t c) {
+  using f32 = typename Lanes<W>::f32;
+  if (pixel == nullptr) return;
+  f32 r = y;
+  if constexpr (Bias) r += b;
+  if constexpr (Accumulate) r += load<W>(pixel + c);
+  if constexpr (Relu) r = r > 0 ? r : f32{};
+  store<W>(pixel + c, r);
+}
+
+// Y = A^T M A for channels [c, c + W) of one F(2x2, 3x3) tile, A^T = [1 1 1 0; 0 1 -1 -1], then the
+// epilogue. The output pixels are local copies (a store through one could otherwise alias them).
+template <int W, class Out, bool Bias, bool Relu, bool Accumulate>
+[[gnu::always_inline]] inline void output_lanes_f23(const float* __restrict m, int64_t m_stride, int64_t c,
+                                                    const float* __restrict bias, Out* const out[4]) {
   using f32 = typename Lanes<W>::f32;
   f32 t[2][4];  // A^T M
 #pragma GCC unroll 4
@@ -139,34 +205,70 @@ template <int W, class Out, bool Bias, bool Relu, bool Accumulate>
   f32 b{};
   if constexpr (Bias) b = load<W>(bias + c);
   for (int i = 0; i < 2; ++i) {
-    const f32 y[2] = {t[i][0] + t[i][1] + t[i][2], t[i][1] - t[i][2] - t[i][3]};
-    for (int j = 0; j < 2; ++j) {
-      Out* pixel = out[2 * i + j];
-      if (pixel == nullptr) continue;
-      f32 r = y[j] + b;
-      if constexpr (Accumulate) r += load<W>(pixel + c);
-      if constexpr (Relu) r = r > 0 ? r : f32{};
-      store<W>(pixel + c, r);
+    finish_pixel<W, Out, Bias, Relu, Accumulate>(t[i][0] + t[i][1] + t[i][2], b, out[2 * i], c);
+    finish_pixel<W, Out, Bias, Relu, Accumulate>(t[i][1] - t[i][2] - t[i][3], b, out[2 * i + 1], c);
+  }
+}
+
+// F(4x4, 3x3)'s A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1] applied to six values (the
+// multiplications by powers of two exact).
+template <class F>
+[[gnu::always_inline]] inline void apply_at_f43(const F m[6], F s[4]) {
+  const F sum12 = m[1] + m[2], diff12 = m[1] - m[2], sum34 = m[3] + m[4], diff34 = m[3] - m[4];
+  s[0] = m[0] + sum12 + sum34;
+  s[1] = diff12 + (F{} + 2.0f) * diff34;
+  s[2] = sum12 + (F{} + 4.0f) * sum34;
+  s[3] = diff12 + (F{} + 8.0f) * diff34 + m[5];
+}
+
+template <int W, class Out, bool Bias, bool Relu, bool Accumulate>
+[[gnu::always_inline]] inline void output_lanes_f43(const float* __restrict m, int64_t m_stride, int64_t c,
+                                                    const float* __restrict bias, Out* const out[16]) {
+  using f32 = typename Lanes<W>::f32;
+  f32 t[6][4];  // (A^T M)^T: t[j] is column j
+#pragma GCC unroll 6
+  for (int j = 0; j < 6; ++j) {
+    f32 column[6];
+#pragma GCC unroll 6
+    for (int k = 0; k < 6; ++k) column[k] = load<W>(m + (6 * k + j) * m_stride + c);
+    apply_at_f43(column, t[j]);
+  }
+  f32 b{};
+  if constexpr (Bias) b = load<W>(bias + c);
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    f32 row[6], y[4];
+#pragma GCC unroll 6
+    for (int j = 0; j < 6; ++j) row[j] = t[j][i];
+    apply_at_f43(row, y);
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) finish_pixel<W, Out, Bias, Relu, Accumulate>(y[j], b, out[4 * i + j], c);
+  }
+}
+
+template <int OutTile, int W, class Out, bool Bias, bool Relu, bool Accumulate>
+void output_tiles(const float* m, int64_t m_stride, int64_t tiles, int64_t channels, const float* bias,
+                  Out* const* pixels) {
+  constexpr int kPixels = OutTile * OutTile;
+  for (int64_t t = 0; t < tiles; ++t, pixels += kPixels, m += channels) {
+    Out* out[kPixels];
+    for (int i = 0; i < kPixels; ++i) out[i] = pixels[i];
+    int64_t c = 0;
+    if constexpr (OutTile == 2) {
+      for (; c + W <= channels; c += W) output_lanes_f23<W, Out, Bias, Relu, Accumulate>(m, m_stride, c, bias, out);
+      for (; c < channels; ++c) output_lanes_f23<1, Out, Bias, Relu, Accumulate>(m, m_stride, c, bias, out);
+    } else {
+      for (; c + W <= channels; c += W) output_lanes_f43<W, Out, Bias, Relu, Accumulate>(m, m_stride, c, bias, out);
+      for (; c < channels; ++c) output_lanes_f43<1, Out, Bias, Relu, Accumulate>(m, m_stride, c, bias, out);
     }
   }
 }
 
-template <int W, class Out, bool Bias, bool Relu, bool Accumulate>
-void output_tiles(const float* m, int64_t m_stride, int64_t tiles, int64_t channels, const float* bias,
-                  Out* const* pixels) {
-  for (int64_t t = 0; t < tiles; ++t, pixels += 4, m += channels) {
-    Out* const out[4] = {pixels[0], pixels[1], pixels[2], pixels[3]};
-    int64_t c = 0;
-    for (; c + W <= channels; c += W) output_lanes<W, Out, Bias, Relu, Accumulate>(m, m_stride, c, bias, out);
-    for (; c < channels; ++c) output_lanes<1, Out, Bias, Relu, Accumulate>(m, m_stride, c, bias, out);
-  }
-}
-
-template <int W, class Out>
+template <int OutTile, int W, class Out>
 void output_transform(const float* m, int64_t m_stride, int64_t tiles, int64_t channels, const float* bias, bool relu,
                       bool accumulate, Out* const* pixels) {
   auto run = [&]<bool Bias, bool Relu, bool Accumulate>() {
-    output_tiles<W, Out, Bias, Relu, Accumulate>(m, m_stride, tiles, channels, bias, pixels);
+    output_tiles<OutTile, W, Out, Bias, Relu, Accumulate>(m, m_stride, tiles, channels, bias, pixels);
   };
   const int which = (bias != nullptr) * 4 + relu * 2 + accumulate;
   switch (which) {
@@ -183,8 +285,10 @@ void output_transform(const float* m, int64_t m_stride, int64_t tiles, int64_t c
 
 template <int W>
 Transforms transforms_of_width() {
-  return {&input_transform<W, float, float>, &input_transform<W, float, bf16_t>, &input_transform<W, bf16_t, bf16_t>,
-          &output_transform<W, float>, &output_transform<W, bf16_t>};
+  return {&input_transform<2, W, float, float>, &input_transform<2, W, float, bf16_t>,
+          &input_transform<2, W, bf16_t, bf16_t>,   &output_transform<2, W, float>,
+          &output_transform<2, W, bf16_t>,          &input_transform<4, W, float, float>,
+          &output_transform<4, W, float>};
 }
 
 }  // namespace

@@ -10,7 +10,10 @@ flavour=${1:-native}
 jobs=${ARMORY_BUILD_JOBS:-$(nproc)}
 case "$flavour" in
   native)  args=(-DCMAKE_BUILD_TYPE=Release) ;;
-  asan)    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DARMORY_SANITIZE=ON -DARMORY_BUILD_BENCH=OFF) ;;
+  # -O1 -g1 (line tables): what sanitizer reports need, at half the compile time of -O2 -g (the asan
+  # build was the longest step of the test command).
+  asan)    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+                 -DARMORY_SANITIZE=ON -DARMORY_BUILD_BENCH=OFF) ;;
   aarch64) args=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake) ;;
   *) echo "build.sh: unknown flavour '$flavour' (native, asan, aarch64)" >&2; exit 2 ;;
 esac

@@ -8,6 +8,8 @@
 #include <cblas.h>
 #include <gtest/gtest.h>
 
+#include "isa_level_test.h"
+
 #include <complex>
 #include <cmath>
 #include <limits>
@@ -22,17 +24,7 @@ double dnrm2_(const int*, const double*, const int*);
 
 namespace {
 
-// Under an ARMORY_ISA level this CPU lacks (the ISA matrix registers every level), the engine refuses to
-// run: the test skips. Any other ARMORY_ISA problem fails.
-class BlasTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto& policy = armory::host_isa_policy();
-    if (policy.ok()) return;
-    if (policy.status().code() == armory::Errc::unsupported) GTEST_SKIP() << policy.status().message();
-    FAIL() << policy.status().message();
-  }
-};
+class BlasTest : public IsaLevelTest {};
 
 using cfloat = std::complex<float>;
 using cdouble = std::complex<double>;

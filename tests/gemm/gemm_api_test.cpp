@@ -5,6 +5,7 @@
 
 #include "gemm/kernel_table.h"
 #include "gemm_reference.h"
+#include "isa_level_test.h"
 
 #include <gtest/gtest.h>
 
@@ -20,15 +21,11 @@ namespace {
 using testing::random_matrix;
 using testing::reference_gemm;
 
-class GemmApi : public ::testing::Test {
+class GemmApi : public IsaLevelTest {
  protected:
   void SetUp() override {
-    const auto& policy = host_isa_policy();
-    if (!policy.ok()) {
-      // A level this CPU lacks is a skip; any other ARMORY_ISA problem is a failure.
-      if (policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
-      FAIL() << policy.status().message();
-    }
+    IsaLevelTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(set_num_threads(2).ok());
   }
 };

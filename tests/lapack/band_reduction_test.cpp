@@ -14,22 +14,13 @@
 #include <vector>
 
 #include "lapack/band_reduction.h"
+#include "isa_level_test.h"
 #include "lapack/bidiagonal_svd.h"
 
 namespace armory::lapack {
 namespace {
 
-// Under an ARMORY_ISA level this CPU lacks (the ISA matrix registers every level), the SVD refuses to
-// run: the test skips. Any other ARMORY_ISA problem fails.
-class BandReduction : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto& policy = host_isa_policy();
-    if (policy.ok()) return;
-    if (policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
-    FAIL() << policy.status().message();
-  }
-};
+class BandReduction : public IsaLevelTest {};
 
 // Singular values of a small dense column-major matrix from the one-stage path (SVD with vectors).
 template <class T>

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "isa_level_test.h"
+
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -92,14 +94,7 @@ std::string model_bytes(Message graph, const Declared& inputs, const Declared& o
 }
 
 // The tests need a CPU with a BF16 GEMM kernel (or the portable one) under the host's ISA policy.
-class Bf16Activations : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto& policy = host_isa_policy();
-    if (!policy.ok() && policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
-    ASSERT_TRUE(policy.ok()) << policy.status().message();
-  }
-};
+class Bf16Activations : public IsaLevelTest {};
 
 // x [2, 8, 9, 9] -> conv 3x3 (+Relu) -> a -> MaxPool 3x3 s2 -> p
 //   p -> conv 1x1 (+Relu) -> b;  b -> conv 3x3, + p, Relu -> c (returned: stays float32, residual is bf16)

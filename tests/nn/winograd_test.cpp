@@ -5,6 +5,7 @@
 #include <armory/gemm.h>
 #include <armory/isa.h>
 
+#include "isa_level_test.h"
 #include "nn/ops/winograd.h"
 #include "nn/ops/winograd/kernels.h"
 
@@ -162,16 +163,7 @@ void check(const Problem& p, FpMath fpmath, DType x_type, DType y_type, uint32_t
   }
 }
 
-// A level ARMORY_ISA names that this CPU lacks is a skip (the suites run every level under every qemu
-// CPU model); any other ARMORY_ISA problem a failure.
-class Winograd : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto& policy = host_isa_policy();
-    if (!policy.ok() && policy.status().code() == Errc::unsupported) GTEST_SKIP() << policy.status().message();
-    ASSERT_TRUE(policy.ok()) << policy.status().message();
-  }
-};
+class Winograd : public IsaLevelTest {};
 
 const Problem kSmall[] = {
     {2, 19, 21, 7, 9, {1, 1, 1, 1}, true, true, false},   // odd sizes, a channel tail

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # the tests without ARMORY_ISA (the best level each CPU has) and the forced levels whose code differs on
 # that CPU: SVE's at the other vector lengths, plain NEON without SVE. A level the CPU lacks only skips,
 # and scalar or NEON forced on an SVE CPU run the same code as under the N2-like model (the suites took
-# 3 minutes each under qemu, half the CI time).
+# 1.5-3 minutes each under qemu, a third of the CI time).
 QEMU_CPUS=("max,sve128=on" "max,sve256=on" "max,sve512=on" "max,sve=off" "neoverse-n1")
 QEMU_EXCLUDE=("" "^isa=(scalar|neon|neon_bf16):" "^isa=(scalar|neon|neon_bf16):" "^isa=(scalar|neon_bf16|sve|sve_bf16):"
               "^isa=")

@@ -191,7 +191,9 @@ class ConvKernel final : public Kernel {
     if (group_ != 1) s += " group " + std::to_string(group_);
     if (weights_ && !weights_->depthwise.empty()) s += " depthwise";
     if (fpmath_ == FpMath::bf16 && weights_ && weights_->depthwise.empty()) s += " bf16";
-    if (weights_ && weights_->winograd) s += weights_->winograd->output_tile == 4 ? " winograd 4x4" : " winograd 2x2";
+    if (weights_ && weights_->winograd) {
+      s += weights_->winograd->output_tile == 4 ? " winograd 4x4" : " winograd 2x2";
+    }
     if (fusion_.bn_folded) s += " +BatchNorm";
     if (fusion_.residual) s += " +Add";
     if (fusion_.relu) s += " +Relu";
@@ -310,10 +312,10 @@ class ConvKernel final : public Kernel {
   }
 
   // F(4x4, 3x3) in float32 up to 128x128 channels (4x fewer multiplies than direct, against F(2x2, 3x3)'s
-  // 2.25x): ResNet50's layer1 and layer2 convs took 35-40% less time at batch 1 and 16. Its 36 transformed
-  // matrices are 4x the direct weights, and at 256x256 (9.4 MiB) reading them cost more than the multiplies
-  // saved at batch 1 (0.79-0.87 ms per conv against F(2x2, 3x3)'s 0.73-0.80). BF16 fast math keeps
-  // F(2x2, 3x3), whose smaller coefficients bf16's rounding of the tiles can afford (winograd.h).
+  // 2.25x): ResNet50's layer1 and layer2 convs took 35-40% less time at batch 16, 10-30% at batch 1. Its 36
+  // transformed matrices are 4x the direct weights, and at 256x256 (9.4 MiB) reading them cost more than
+  // the multiplies saved at batch 1 (0.79-0.87 ms per conv against F(2x2, 3x3)'s 0.73-0.80). BF16 fast
+  // math keeps F(2x2, 3x3), whose smaller coefficients bf16's rounding of the tiles can afford (winograd.h).
   int winograd_output_tile(const std::vector<int64_t>& wshape) const {
     return fpmath_ == FpMath::strict && wshape[0] * wshape[1] <= 128 * 128 ? 4 : 2;
   }

@@ -1,7 +1,8 @@
 // Winograd transforms, one row per ISA: the input tiles into the matrices the GEMMs multiply (16 for
-// F(2x2, 3x3), 36 for F(4x4, 3x3)), and the products back into output pixels (2x2 or 4x4 per tile). The same arithmetic in every row (additions,
-// subtractions and the epilogue, in the same order per channel), so every row gives the same bits; they
-// differ in how many channels one instruction takes, and the rows with a bf16 conversion instruction
+// F(2x2, 3x3), 36 for F(4x4, 3x3)), and the products back into output pixels (2x2 or 4x4 per tile). The
+// same arithmetic in every row (the transforms' additions and multiplications by constants, never fused,
+// and the epilogue, in the same order per channel), so every row gives the same bits; they differ in how
+// many channels one instruction takes, and the rows with a bf16 conversion instruction
 // (AVX512_BF16, Arm BF16) may flush subnormals to zero where they round to bf16.
 #pragma once
 
@@ -29,8 +30,8 @@ template <class Out>
 using OutputTransform = void (*)(const float* m, int64_t m_stride, int64_t tiles, int64_t channels, const float* bias,
                                  bool relu, bool accumulate, Out* const* pixels);
 
-// F(4x4, 3x3) only in float32: its larger transform coefficients (up to 8) turn bf16's rounding of V into
-// errors about 16x those of F(2x2, 3x3), too coarse for BF16 fast math.
+// F(4x4, 3x3) only in float32: its larger transform coefficients (up to 25 in B^T d B, 8 in A^T M A) turn
+// bf16's rounding of V into errors about 16x those of F(2x2, 3x3), too coarse for BF16 fast math.
 struct Transforms {
   InputTransform<float, float> input_f32;  // F(2x2, 3x3)
   InputTransform<float, bf16_t> input_f32_to_bf16;

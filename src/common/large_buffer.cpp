@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -33,6 +34,30 @@ void set_poisoned(void* p, size_t bytes, bool poisoned) {
 #endif
 }
 
+// Large blocks come straight from the kernel, never from malloc: fresh pages, advised for huge pages
+// before anything touches them, so the kernel backs them with 2 MiB pages (in madvise mode too). A
+// malloc that hands back memory another library already touched (tcmalloc after PyTorch has run) gives
+// 4 KiB pages that the advice no longer changes. On this paravirtualised guest (shadow page tables) that
+// cost armory 15-30% per ResNet50 inference whenever other large working sets ran in between:
+// 4 KiB-backed activations made MaxPool 2-4x and the stem conv 2x slower.
+void* map_huge(size_t bytes) {
+  // Over-map by a huge page and trim, for a 2 MiB-aligned start.
+  const size_t mapped = bytes + kHugePage;
+  void* raw = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + kHugePage - 1) / kHugePage * kHugePage;
+  if (aligned > start) ::munmap(raw, aligned - start);
+  const uintptr_t tail = aligned + bytes, end = start + mapped;
+  if (end > tail) ::munmap(reinterpret_cast<void*>(tail), end - tail);
+  void* p = reinterpret_cast<void*>(aligned);
+#if defined(MADV_HUGEPAGE)
+  // Advice only: with THP off (or unsupported) the memory is ordinary pages.
+  ::madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
 // Freed blocks of 1 MiB and more are kept for the next allocation that fits them, up to a limit, instead of
 // going back to the kernel: on this kind of guest a fresh page costs a fault and a clear (a 2048 x 2048
 // float64 SVD spent ~0.3 s of its 2.6 s faulting in the 32 MB workspaces it had freed on the previous
@@ -56,7 +81,7 @@ class RetainedBlocks {
     sizes_[p] = bytes;
   }
 
-  // True when p was a large block (then kept or freed here); false for the caller to std::free.
+  // True when p was a large block (then kept or unmapped here); false for the caller to std::free.
   bool give_back(void* p) {
     std::unique_lock<std::mutex> guard(lock_);
     auto it = sizes_.find(p);
@@ -70,7 +95,7 @@ class RetainedBlocks {
     }
     sizes_.erase(it);
     guard.unlock();
-    std::free(p);
+    ::munmap(p, bytes);
     return true;
   }
 
@@ -102,12 +127,8 @@ void* allocate_large(size_t bytes) noexcept {
   const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
   try {
     if (void* p = retained_blocks().take(rounded)) return p;
-    void* p = std::aligned_alloc(kHugePage, rounded);
+    void* p = map_huge(rounded);
     if (p == nullptr) return nullptr;
-#if defined(MADV_HUGEPAGE)
-    // Advice only: without THP (or with it off) the memory is ordinary pages.
-    ::madvise(p, rounded, MADV_HUGEPAGE);
-#endif
     retained_blocks().track(p, rounded);
     return p;
   } catch (const std::bad_alloc&) {

@@ -3,8 +3,13 @@
 #include "common/large_buffer.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
+#include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 namespace armory {
 namespace {
@@ -42,6 +47,77 @@ TEST(LargeBuffer, VectorsAndBuffersGiveTheirMemoryBack) {
   }
   LargeBuffer<double> b(size_t{3} << 20);
   EXPECT_EQ(static_cast<const void*>(b.data()), data);
+}
+
+// The smaps entry of the mapping that holds p: its VmFlags and AnonHugePages (kB); found = false when
+// /proc/self/smaps does not list it.
+struct Mapping {
+  bool found = false;
+  std::string flags;
+  long anon_huge_kb = 0;
+};
+
+Mapping mapping_of(const void* p) {
+  std::ifstream smaps("/proc/self/smaps");
+  const uintptr_t address = reinterpret_cast<uintptr_t>(p);
+  Mapping m;
+  bool inside = false;
+  std::string line;
+  while (std::getline(smaps, line)) {
+    uintptr_t start = 0, end = 0;
+    char dash = 0;
+    std::istringstream head(line);
+    if (head >> std::hex >> start >> dash >> end && dash == '-') {
+      if (inside) break;  // the next mapping: ours is complete
+      inside = start <= address && address < end;
+      m.found = m.found || inside;
+      continue;
+    }
+    if (!inside) continue;
+    if (line.rfind("AnonHugePages:", 0) == 0) m.anon_huge_kb = std::stol(line.substr(14));
+    if (line.rfind("VmFlags:", 0) == 0) m.flags = line.substr(8) + " ";
+  }
+  return m;
+}
+
+std::string transparent_huge_pages_mode() {
+  std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const size_t open = all.find('['), close = all.find(']');
+  return open != std::string::npos && close > open ? all.substr(open + 1, close - open - 1) : "";
+}
+
+// Whether advice given here shows in smaps at all: qemu user mode, for one, does not pass
+// MADV_HUGEPAGE on to the host kernel.
+bool hugepage_advice_is_visible() {
+  constexpr size_t kBytes = size_t{4} << 20;
+  void* p = ::mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  const bool visible = ::madvise(p, kBytes, MADV_HUGEPAGE) == 0 && mapping_of(p).flags.find(" hg ") != std::string::npos;
+  ::munmap(p, kBytes);
+  return visible;
+}
+
+// Large blocks are fresh mappings advised for huge pages before their first touch, whatever the heap
+// already holds: 4 KiB-backed activations made ResNet50 15-30% slower on a shadow-paging guest.
+TEST(LargeBuffer, LargeBlocksAreAlignedMappingsAdvisedForHugePages) {
+  constexpr size_t kMiB = size_t{1} << 20;
+  void* block = allocate_large(8 * kMiB);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(block) % (2 * kMiB), 0u);
+  std::memset(block, 3, 8 * kMiB);
+  const Mapping m = mapping_of(block);
+  if (!m.found || !hugepage_advice_is_visible()) {
+    free_large(block);
+    GTEST_SKIP() << "this platform does not show MADV_HUGEPAGE in /proc/self/smaps (emulated?)";
+  }
+  EXPECT_NE(m.flags.find(" hg "), std::string::npos) << "VmFlags:" << m.flags;
+  const std::string mode = transparent_huge_pages_mode();
+  if (mode == "always" || mode == "madvise") {
+    // The kernel may fall back to small pages when memory is fragmented; some huge pages must be there.
+    EXPECT_GT(m.anon_huge_kb, 0) << "transparent huge pages are '" << mode << "' but the block has none";
+  }
+  free_large(block);
 }
 
 }  // namespace

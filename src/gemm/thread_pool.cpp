@@ -12,6 +12,10 @@
 #include <thread>
 #include <vector>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -33,6 +37,14 @@ constexpr int kSpinIterations = 20000;
 
 thread_local bool t_inside_region = false;
 thread_local int t_thread_limit = 0;  // 0: no ScopedThreadLimit active
+
+int current_cpu() {
+#if defined(__linux__)
+  return sched_getcpu();
+#else
+  return -1;
+#endif
+}
 
 int env_threads(const char* name) {
   const char* value = std::getenv(name);
@@ -67,6 +79,24 @@ struct RegionBarrier {
 
 }  // namespace
 
+// A worker woken from its sleep onto the caller's CPU moves to another one it may run on. Linux may wake
+// a thread on its waker's CPU, and a kernel that packs threads onto busy vCPUs (this project's 2-vCPU PVM
+// guest) did so after idle pauses: caller and worker then shared one CPU for several milliseconds, and a
+// 12 ms inference took 16-20. The affinity mask is narrowed only for the move and restored at once, so
+// what the host program set stays in force.
+void move_off_cpu(int cpu) {
+#if defined(__linux__)
+  cpu_set_t allowed;
+  if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return;
+  if (!CPU_ISSET(cpu, &allowed) || CPU_COUNT(&allowed) < 2) return;
+  cpu_set_t elsewhere = allowed;
+  CPU_CLR(cpu, &elsewhere);
+  if (sched_setaffinity(0, sizeof(elsewhere), &elsewhere) == 0) sched_setaffinity(0, sizeof(allowed), &allowed);
+#else
+  (void)cpu;
+#endif
+}
+
 int default_thread_count() {
   if (int n = env_threads("ARMORY_NUM_THREADS")) return n;
   if (int n = env_threads("OMP_NUM_THREADS")) return n;
@@ -88,6 +118,7 @@ struct ThreadPool::State {
   std::atomic<uint64_t> generation{0};
   const std::function<void(ParallelContext&)>* body = nullptr;
   int region_threads = 1;
+  int caller_cpu = -1;
   RegionBarrier barrier;
   std::atomic<int> finished{0};
 
@@ -100,21 +131,25 @@ struct ThreadPool::State {
         cpu_relax();
         gen = generation.load(std::memory_order_acquire);
       }
+      bool slept = false;
       if (gen == seen) {
         std::unique_lock<std::mutex> guard(lock);
         wake.wait(guard, [&] { return generation.load(std::memory_order_acquire) != seen; });
         gen = generation.load(std::memory_order_acquire);
+        slept = true;
       }
       // Take the region's description under the lock it was published under: reading it piecemeal
       // could mix a finished region's generation with the next region's width and run a body twice.
       const std::function<void(ParallelContext&)>* region_body;
-      int threads;
+      int threads, region_caller_cpu;
       {
         std::lock_guard<std::mutex> guard(lock);
         seen = generation.load(std::memory_order_acquire);
         region_body = body;
         threads = region_threads;
+        region_caller_cpu = caller_cpu;
       }
+      if (slept && region_caller_cpu >= 0 && current_cpu() == region_caller_cpu) move_off_cpu(region_caller_cpu);
       if (index < threads) {
         ParallelContext ctx(index, threads, &barrier);
         (*region_body)(ctx);
@@ -181,6 +216,7 @@ void ThreadPool::parallel(int threads, const std::function<void(ParallelContext&
     s.ensure_workers(n - 1);
     s.body = &body;
     s.region_threads = n;
+    s.caller_cpu = current_cpu();
     s.barrier.threads = n;
     s.finished.store(0, std::memory_order_relaxed);
     s.generation.fetch_add(1, std::memory_order_acq_rel);

@@ -55,4 +55,8 @@ class ScopedThreadLimit {
 // ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores (affinity and cgroup quota).
 int default_thread_count();
 
+// Moves the calling thread off `cpu` to another CPU its affinity allows, leaving the affinity as it was
+// (a woken worker does this when it finds itself on its caller's CPU). No-op where not supported.
+void move_off_cpu(int cpu);
+
 }  // namespace armory

@@ -1,6 +1,7 @@
 #include "gemm/thread_pool.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <csignal>
@@ -15,6 +16,32 @@
 
 namespace armory {
 namespace {
+
+// The move a worker makes when it wakes on its caller's CPU: off that CPU, affinity unchanged after.
+TEST(ThreadPool, MoveOffCpuLeavesTheCpuAndKeepsTheAffinity) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  if (CPU_COUNT(&allowed) < 2) GTEST_SKIP() << "needs two CPUs to move between";
+  int first = 0;
+  while (!CPU_ISSET(first, &allowed)) ++first;
+  cpu_set_t only_first;
+  CPU_ZERO(&only_first);
+  CPU_SET(first, &only_first);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(only_first), &only_first), 0);  // takes effect before it returns
+  const int before = sched_getcpu();
+  ASSERT_EQ(sched_setaffinity(0, sizeof(allowed), &allowed), 0);
+  if (before != first) GTEST_SKIP() << "sched_getcpu does not report this thread's CPU (emulated?)";
+
+  move_off_cpu(first);
+  EXPECT_NE(sched_getcpu(), first);
+  cpu_set_t after;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(after), &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&after, &allowed)) << "the affinity mask was not restored";
+
+  move_off_cpu(-1);  // not a CPU: nothing happens
+  ASSERT_EQ(sched_getaffinity(0, sizeof(after), &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&after, &allowed));
+}
 
 TEST(ThreadPool, RunsEveryThreadIndexOnce) {
   ThreadPool& pool = ThreadPool::global();

@@ -1,6 +1,7 @@
-"""The timing the Python benchmarks share: each callable gets one warm-up call (packing, caches, JIT),
-then `repeat` timed rounds in which every callable runs once, in turn, so that a machine whose speed
-drifts (this KVM guest's does, by tens of percent over seconds) weighs on every side of a ratio alike."""
+"""The timing the Python benchmarks share: untimed warm-up rounds (packing, caches, JIT, and this guest
+settling after a change of phase), then `repeat` timed rounds in which every callable runs once, in turn,
+so that a machine whose speed drifts (this KVM guest's does, by tens of percent over seconds) weighs on
+every side of a ratio alike."""
 import os
 import statistics
 import time
@@ -34,18 +35,33 @@ def pause_for(threads):
     return PAUSE_SECONDS if threads > 1 else SHORT_PAUSE_SECONDS
 
 
-def timed_rounds(fns, repeat, pause=PAUSE_SECONDS):
+# Warm-up: whole rounds, as timed, until this long has passed (at least one round). One call per callable
+# was not enough after the benchmark changed phase: the first rounds of ResNet50 at batch 1, 2 threads,
+# straight after the batch 16 cases, ran 1.5-2x slower than the later ones for armory and PyTorch alike
+# (armory fp32 35-38 ms, then 22-23; PyTorch 51-62, then 39-41), and a median of 7 rounds can sit on them.
+WARMUP_SECONDS = 3.0
+
+
+def timed_rounds(fns, repeat, pause=PAUSE_SECONDS, warmup_seconds=WARMUP_SECONDS):
     """Seconds of each call of each callable: one list per callable, in round order; each call waits
-    `pause` seconds first."""
-    for fn in fns:
-        fn()
-    samples = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, out in zip(fns, samples):
+    `pause` seconds first. Untimed rounds first, for at least `warmup_seconds`."""
+    def one_round():
+        times = []
+        for fn in fns:
             time.sleep(pause)
             start = time.perf_counter()
             fn()
-            out.append(time.perf_counter() - start)
+            times.append(time.perf_counter() - start)
+        return times
+
+    warmup_end = time.perf_counter() + warmup_seconds
+    one_round()
+    while time.perf_counter() < warmup_end:
+        one_round()
+    samples = [[] for _ in fns]
+    for _ in range(repeat):
+        for out, seconds in zip(samples, one_round()):
+            out.append(seconds)
     return samples
 
 

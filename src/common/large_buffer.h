@@ -1,8 +1,8 @@
 // Memory for large, long-lived arrays (packed weights, constants, activation buffers): not zero-filled
 // (every user writes it before reading), and from 1 MiB up mapped fresh from the kernel and backed by
-// transparent huge pages where it allows them (madvise mode), whatever malloc the host process uses. A 100 MB model otherwise takes ~25,000 page faults per pass over
-// its weights, and on a paravirtualised guest each one costs microseconds: that was most of ResNet50's
-// load time.
+// transparent huge pages where it allows them (madvise mode), whatever malloc the host process uses.
+// A 100 MB model otherwise takes ~25,000 page faults per pass over its weights, and on a paravirtualised
+// guest each one costs microseconds: that was most of ResNet50's load time.
 #pragma once
 
 #include <cstddef>

@@ -93,7 +93,8 @@ bool hugepage_advice_is_visible() {
   constexpr size_t kBytes = size_t{4} << 20;
   void* p = ::mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return false;
-  const bool visible = ::madvise(p, kBytes, MADV_HUGEPAGE) == 0 && mapping_of(p).flags.find(" hg ") != std::string::npos;
+  const bool visible =
+      ::madvise(p, kBytes, MADV_HUGEPAGE) == 0 && mapping_of(p).flags.find(" hg ") != std::string::npos;
   ::munmap(p, kBytes);
   return visible;
 }

@@ -1,7 +1,7 @@
 // The Winograd F(2x2, 3x3) and F(4x4, 3x3) transforms written once over a vector of W channels (GCC vector
-// extensions) and compiled per ISA by transforms__<isa>.cpp, each choosing W for its registers. Included by those files
-// only: everything here has internal linkage, so the copies built with different ISA flags never merge
-// at link time (an inline function shared between them could run AVX-512 code on a CPU without it).
+// extensions) and compiled per ISA by transforms__<isa>.cpp, each choosing W for its registers. Included by
+// those files only: everything here has internal linkage, so the copies built with different ISA flags never
+// merge at link time (an inline function shared between them could run AVX-512 code on a CPU without it).
 #pragma once
 
 #include "nn/ops/winograd/kernels.h"

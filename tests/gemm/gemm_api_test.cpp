@@ -369,8 +369,10 @@ TEST_F(GemmApi, Bf16OutputNeedsBf16PackedB) {
 }
 
 TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
-  // 403 rows: packed B, threads split the rows; 49 rows: B read in place, threads split its columns.
-  for (int64_t m : {403, 49}) {
+  // 1100 rows: packed B, threads split the rows; 403 rows: B not much smaller than A, threads split the
+  // columns and each packs its own panels (float64: over two depth blocks); 49 rows: B read in place,
+  // threads split its columns.
+  for (int64_t m : {1100, 403, 49}) {
     const int64_t n = 377, k = 600;
     std::mt19937 rng(12);
     auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), c0 = random_matrix<float>(m * n, rng);

@@ -8,7 +8,8 @@
 //           for ir in mc by MR:        A micro-panel streams from L2
 //             micro-kernel             MR x NR tile of C in registers
 //
-// Threads split the ic loop (and the jr loop when there are fewer A blocks than threads). The k loop is
+// Threads split the ic loop, or the jr loop (each thread packing its own B micro-panels) when B is not much
+// smaller than A or A has too few rows; see the work split in run_gemm. The k loop is
 // never split, and the blocking does not depend on the thread count, so every element of C is summed in
 // the same order with 1 or N threads: threaded results equal single-threaded ones bit for bit.
 #pragma once

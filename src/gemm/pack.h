@@ -98,7 +98,7 @@ void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0
       const In* src = b.data + (p0 + p) * b.ld + col0;
       Packed* dst = panel + p * nr;
       for (int64_t j = 0; j < cols; ++j) dst[j] = to_packed<Packed>(src[j]);
-      // Guarded: GCC makes the zero fill a memset call, which costs as much as the row's copy when empty.
+      // Guarded: GCC makes the zero fill a memset call, and it was made for every row even when empty.
       if (cols < nr) {
         for (int64_t j = cols; j < nr; ++j) dst[j] = Packed(0);
       }

@@ -369,9 +369,10 @@ TEST_F(GemmApi, Bf16OutputNeedsBf16PackedB) {
 }
 
 TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
-  // 1100 rows: packed B, threads split the rows; 403 rows: B not much smaller than A, threads split the
-  // columns and each packs its own panels (float64: over two depth blocks); 49 rows: B read in place,
-  // threads split its columns.
+  // float32 at 1100 rows: packed B, threads split the rows; at 403: B not much smaller than A, threads split
+  // the columns and each packs its own panels. The column-major float64 product is the row-major 377 x m
+  // one: split by columns, over two depth blocks (kc 512 on AVX-512), at 1100 over two column blocks too.
+  // 49 rows: B read in place, threads split its columns.
   for (int64_t m : {1100, 403, 49}) {
     const int64_t n = 377, k = 600;
     std::mt19937 rng(12);

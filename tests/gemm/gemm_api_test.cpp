@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <limits>
 #include <thread>
+#include <utility>
 #include <tuple>
 
 namespace armory {
@@ -369,12 +370,13 @@ TEST_F(GemmApi, Bf16OutputNeedsBf16PackedB) {
 }
 
 TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
-  // float32 at 1100 rows: packed B, threads split the rows; at 403: B not much smaller than A, threads split
-  // the columns and each packs its own panels. The column-major float64 product is the row-major 377 x m
-  // one: split by columns, over two depth blocks (kc 512 on AVX-512), at 1100 over two column blocks too.
-  // 49 rows: B read in place, threads split its columns.
-  for (int64_t m : {1100, 403, 49}) {
-    const int64_t n = 377, k = 600;
+  // float32 1100 x 377: packed B, threads split the rows and share B's panels; 1100 x 100: split the rows,
+  // each thread with its own copy of the (small) packed B; 403 x 377: B not much smaller than A, threads
+  // split the columns and each packs its own panels. The column-major float64 product is the row-major
+  // n x m one: split by columns, over two depth blocks (kc 512 on AVX-512), at m = 1100 over two column
+  // blocks too. 49 x 377: B read in place, threads split its columns.
+  const int64_t k = 600;
+  for (auto [m, n] : {std::pair<int64_t, int64_t>{1100, 377}, {1100, 100}, {403, 377}, {49, 377}}) {
     std::mt19937 rng(12);
     auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), c0 = random_matrix<float>(m * n, rng);
     auto ad = random_matrix<double>(m * k, rng), bd = random_matrix<double>(k * n, rng);
@@ -393,9 +395,9 @@ TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
         single_t = ct;
         single_d = cd;
       } else {
-        EXPECT_EQ(c, single) << threads << " threads, m = " << m;
-        EXPECT_EQ(ct, single_t) << threads << " threads, m = " << m << ", A transposed";
-        EXPECT_EQ(cd, single_d) << threads << " threads, m = " << m << ", column-major";
+        EXPECT_EQ(c, single) << threads << " threads, " << m << " x " << n;
+        EXPECT_EQ(ct, single_t) << threads << " threads, " << m << " x " << n << ", A transposed";
+        EXPECT_EQ(cd, single_d) << threads << " threads, " << m << " x " << n << ", column-major";
       }
     }
   }

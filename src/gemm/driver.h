@@ -397,8 +397,8 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
     Packed* a_buffer = static_cast<Packed*>(thread_a_scratch().get(sizeof(Packed) * static_cast<size_t>(mc * kc)));
     Packed* b_panels = b_buffer;
     if (own_b_copies && ctx.thread() != 0) b_panels = static_cast<Packed*>(thread_b_scratch().get(b_block_bytes));
-    if (a_buffer == nullptr || (packed_b == nullptr && b_panels == nullptr)) out_of_memory = true;
     const bool can_run = a_buffer != nullptr && (packed_b != nullptr || b_panels != nullptr);
+    if (!can_run) out_of_memory = true;
     alignas(64) Out edge_tile[kMaxTileElements];
     for (int64_t jc = 0, jc_index = 0; jc < n; jc += nc, ++jc_index) {
       const int64_t ncur = std::min(nc, n - jc);

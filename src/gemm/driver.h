@@ -264,6 +264,9 @@ inline constexpr int64_t kNotTallRowsRoundingB = 128;
 // m = 384 401 vs 394, m = 256 even, m = 128 389 vs 364 in place).
 inline constexpr int64_t kNotTallRowsPairingB = 256;
 
+// How much of each row of the next tile of an A read in place is fetched ahead (see run_gemm).
+inline constexpr int64_t kPrefetchARowBytes = 256;
+
 // The largest packed B block each thread copies for itself when threads split the rows (see run_gemm).
 inline constexpr size_t kOwnBCopyBytes = 1024 * 1024;
 
@@ -463,12 +466,16 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
               const int64_t rows = std::min<int64_t>(mr, mcur - ir);
               const Packed* a_panel = a_buffer + ir * kpad;
               // A read in place comes from memory on the first panel's sweep (later panels find it in L2):
-              // the next tile's rows (the next A block's first, after the last) are fetched while this one
-              // computes. Measured with bf16 A, packed B: 50176 x 64 x 256 (ResNet50's first 1x1 convs at
-              // batch 16) 305 -> 357 GFLOPS with 1 thread.
+              // the start of the next tile's rows (the next A block's first, after the last) is fetched while
+              // this one computes, which starts the hardware's stream on each row. Measured with bf16 A,
+              // packed B: 50176 x 64 x 256 (ResNet50's first 1x1 convs at batch 16) 305 -> 357 GFLOPS with 1
+              // thread. Only the first kPrefetchARowBytes of each row: fetching whole rows (12 x 2.3 KB at
+              // k = 576) floods the miss queues; 1 thread, whole rows -> 256 bytes, two alternations: f32
+              // 3136 x 64 x 576 199-200 -> 209, 784 x 128 x 1152 202-203 -> 207, 50176 x 64 x 256 170-172 ->
+              // 180-181, bf16 3136 x 64 x 576 394-396 -> 411-412; square n = 512..2048 f32 and f64 +0-2%.
               if (p == first_panel && a_rows != nullptr && a_rows != a_buffer && ic + ir + mr < row_end) {
-                prefetch_rows(a_rows + (ir + mr) * a_rows_ld, std::min<int64_t>(mr, row_end - ic - ir - mr), kcur,
-                              a_rows_ld);
+                prefetch_rows(a_rows + (ir + mr) * a_rows_ld, std::min<int64_t>(mr, row_end - ic - ir - mr),
+                              std::min<int64_t>(kcur, kPrefetchARowBytes / int64_t(sizeof(Packed))), a_rows_ld);
               }
               // A bf16 C (a residual that beta reads, or an output written over) comes from memory: it is fetched,
               // for writing, one sweep of the A block ahead, which hides a DRAM miss: this tile's rows in the

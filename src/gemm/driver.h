@@ -288,6 +288,9 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   const int64_t m = args.m, n = args.n, k = args.k, mr = plan.mr, nr = plan.nr;
   const int64_t depth = k * n * int64_t(sizeof(In)) <= kL1BBytes ? k : plan.unpacked_b_depth;
   const int64_t strips = ceil_div(n, nr), row_panels = ceil_div(m, mr);
+  // Rows spread evenly over the panels (49 rows: 10, 10, 10, 10, 9 rather than 12, 12, 12, 12, 1): each panel
+  // reads all of B, so a nearly empty last panel costs almost what a full one does.
+  const int64_t panel_rows = ceil_div(m, row_panels);
   // BF16 fast math on fp32 inputs: A's rows are rounded to bf16 once, up front, by all the threads (B is
   // rounded in the kernel as it is read).
   using AType = std::conditional_t<std::is_same_v<Fn, Bf16TileKernel>, bf16_t, In>;
@@ -314,8 +317,8 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
       convert_rows(args.a, r0, r1 - r0, 0, k, lda, a_rows + r0 * lda, kern.convert_a);
       ctx.barrier();
     }
-    const int64_t first_row = split_rows ? t * row_panels / nt * mr : 0;
-    const int64_t end_row = split_rows ? std::min(m, (t + 1) * row_panels / nt * mr) : m;
+    const int64_t first_row = split_rows ? t * row_panels / nt * panel_rows : 0;
+    const int64_t end_row = split_rows ? std::min(m, (t + 1) * row_panels / nt * panel_rows) : m;
     const int64_t first_strip = split_rows ? 0 : t * strips / nt;
     const int64_t end_strip = split_rows ? strips : (t + 1) * strips / nt;
     for (int64_t s = first_strip; s < end_strip; ++s) {
@@ -323,8 +326,8 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
       for (int64_t pc = 0; pc < k; pc += depth) {
         const int64_t kcur = std::min(depth, k - pc);
         const Out beta = pc == 0 ? args.beta : Out(1);
-        for (int64_t ir = first_row; ir < end_row; ir += mr) {
-          const int64_t rows = std::min(mr, end_row - ir);
+        for (int64_t ir = first_row; ir < end_row; ir += panel_rows) {
+          const int64_t rows = std::min(panel_rows, end_row - ir);
           Out* c = args.c + ir * args.ldc + jr;
           direct(kcur, a + ir * lda + pc, lda, args.b.data + pc * args.b.ld + jr, args.b.ld, c, args.ldc, args.alpha,
                  beta, static_cast<int>(rows), static_cast<int>(cols));

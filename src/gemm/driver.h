@@ -291,8 +291,8 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   // Rows spread evenly over the panels (49 rows: 10, 10, 10, 10, 9 rather than 12, 12, 12, 12, 1): each panel
   // reads all of B, so a nearly empty last panel costs almost what a full one does.
   const int64_t panel_rows = ceil_div(m, row_panels);
-  // BF16 fast math on fp32 inputs: A's rows are rounded to bf16 once, up front, by all the threads (B is
-  // rounded in the kernel as it is read).
+  // BF16 fast math on fp32 inputs: A's rows are rounded to bf16 once, up front (B is rounded in the kernel
+  // as it is read).
   using AType = std::conditional_t<std::is_same_v<Fn, Bf16TileKernel>, bf16_t, In>;
   constexpr bool convert_a = !std::is_same_v<AType, In>;
   const AType* a = nullptr;

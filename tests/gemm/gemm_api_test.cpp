@@ -374,9 +374,9 @@ TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
   // each thread with its own copy of the (small) packed B; 403 x 377: B not much smaller than A, threads
   // split the columns and each packs its own panels. The column-major float64 product is the row-major
   // n x m one: split by columns, over two depth blocks (kc 512 on AVX-512), at m = 1100 over two column
-  // blocks too. 49 x 377: B read in place, threads split its columns. 97 x 120: B read in place, 97 rows
-  // spread over 9 row panels of at most 11, split by rows between 2 threads (under BF16 fast math each
-  // rounds only its own rows of A) and by columns between 3.
+  // blocks too. 49 x 377: B read in place, threads split its columns. 97 x 120: B read in place; with
+  // AVX-512's 12-row tiles, 97 rows spread over 9 row panels of at most 11, split by rows between 2 threads
+  // (under BF16 fast math each rounds only its own rows of A) and by columns between 3.
   const int64_t k = 600;
   GemmOptions fast;
   fast.fpmath = FpMath::bf16;
@@ -384,7 +384,7 @@ TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
     std::mt19937 rng(12);
     auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), c0 = random_matrix<float>(m * n, rng);
     auto ad = random_matrix<double>(m * k, rng), bd = random_matrix<double>(k * n, rng);
-    std::vector<float> single, single_t, single_fast, threaded;
+    std::vector<float> single, single_t, single_fast;
     std::vector<double> single_d;
     for (int threads : {1, 2, 3}) {
       ASSERT_TRUE(set_num_threads(threads).ok());

@@ -19,13 +19,19 @@ struct TuningRow {
 // Zen 5: measured with bench/gemm_peers on the machine named in docs/PERFORMANCE.md (a large kc: the B
 // micro-panel streams from L2 at full rate; f32 nc = 2048 rather than 4096 only matters above n = 2048:
 // at n = 4096 it measured 1.04x oneDNN in one run against 1.06x for nc = 4096 in another, within this
-// machine's noise, so either value is defensible). Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d,
-// 1 MiB L2, an L3 share of about 512 KiB per core) with no hardware to measure on: the B micro-panel
-// (kc x NR) in under half of L1d, the A block (mc x kc) in half of L2, the B panel (kc x nc) about 2 MiB.
+// machine's noise, so either value is defensible). f64 takes kc = 1024 with a short A block (48 rows): the
+// B micro-panel (128 KiB) and the A block (384 KiB) still share L2, and C is read and written half as often
+// as with kc = 512. Against (mc, kc) = (120, 512), calls alternating in one process, 1 thread: n = 1024
+// 93.6-95.4 -> 96.8-98.4 GFLOPS, n = 2048 94.9-96.5 -> 98.0-100.3, n = 4096 91.7-94.5 -> 91.5-97.4; 2
+// threads n = 2048 186 -> 194, n = 4096 186 -> 196; n <= 512 and the ResNet50 shapes within 1% (3136 x 64
+// x 576 +3%); depth 64 (the SVD's updates) 1-4% slower, the SVD itself not (n = 4096 19.6 -> 19.2 s).
+// Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d, 1 MiB L2, an L3 share of about 512 KiB per
+// core) with no hardware to measure on: the B micro-panel (kc x NR) in under half of L1d, the A block
+// (mc x kc) in half of L2, the B panel (kc x nc) about 2 MiB.
 // For scalable (SVE) kernels nc is a multiple of NR at 128 and 256 bits.
 constexpr std::array<TuningRow, 12> kTuning = {{
     {"zen5", "gemm_f32_12x32__avx512", {120, 1024, 2048}},
-    {"zen5", "gemm_f64_12x16__avx512", {120, 512, 1024}},
+    {"zen5", "gemm_f64_12x16__avx512", {48, 1024, 1024}},
     {"zen5", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
     {"neoverse-n1", "gemm_f32_8x12__neon", {256, 512, 1008}},
     {"neoverse-n1", "gemm_f64_8x6__neon", {128, 512, 504}},

@@ -116,7 +116,7 @@ struct ThreadPool::State {
 
   // The current region, published by bumping `generation`.
   std::atomic<uint64_t> generation{0};
-  const std::function<void(ParallelContext&)>* body = nullptr;
+  const RegionBody* body = nullptr;
   int region_threads = 1;
   int caller_cpu = -1;
   RegionBarrier barrier;
@@ -140,7 +140,7 @@ struct ThreadPool::State {
       }
       // Take the region's description under the lock it was published under: reading it piecemeal
       // could mix a finished region's generation with the next region's width and run a body twice.
-      const std::function<void(ParallelContext&)>* region_body;
+      const RegionBody* region_body;
       int threads, region_caller_cpu;
       {
         std::lock_guard<std::mutex> guard(lock);
@@ -202,7 +202,7 @@ ScopedThreadLimit::~ScopedThreadLimit() { t_thread_limit = previous_; }
 
 void ThreadPool::set_max_threads(int threads) { state_->max_threads = threads < 1 ? 1 : threads; }
 
-void ThreadPool::parallel(int threads, const std::function<void(ParallelContext&)>& body) {
+void ThreadPool::parallel(int threads, RegionBody body) {
   State& s = *state_;
   int n = std::min(threads, max_threads());
   bool expected = false;

@@ -373,17 +373,17 @@ TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
   // float32 1100 x 377: packed B, threads split the rows and share B's panels; 1100 x 100: split the rows,
   // each thread with its own copy of the (small) packed B; 403 x 377: B not much smaller than A, threads
   // split the columns and each packs its own panels. The column-major float64 product is the row-major
-  // n x m one: split by columns, over two depth blocks (kc 512 on AVX-512), at m = 1100 over two column
-  // blocks too. 49 x 377: B read in place, threads split its columns. 97 x 120: B read in place; with
+  // n x m one, of its own depth: split by columns, over two depth blocks (kc 1024 on Zen 5, 512 on Neoverse),
+  // at m = 1100 over two column blocks too. 49 x 377: B read in place, threads split its columns. 97 x 120: B read in place; with
   // AVX-512's 12-row tiles, 97 rows spread over 9 row panels of at most 11, split by rows between 2 threads
   // (under BF16 fast math each rounds only its own rows of A) and by columns between 3.
-  const int64_t k = 600;
+  const int64_t k = 600, k_d = 1100;
   GemmOptions fast;
   fast.fpmath = FpMath::bf16;
   for (auto [m, n] : {std::pair<int64_t, int64_t>{1100, 377}, {1100, 100}, {403, 377}, {49, 377}, {97, 120}}) {
     std::mt19937 rng(12);
     auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), c0 = random_matrix<float>(m * n, rng);
-    auto ad = random_matrix<double>(m * k, rng), bd = random_matrix<double>(k * n, rng);
+    auto ad = random_matrix<double>(m * k_d, rng), bd = random_matrix<double>(k_d * n, rng);
     std::vector<float> single, single_t, single_fast;
     std::vector<double> single_d;
     for (int threads : {1, 2, 3}) {
@@ -396,7 +396,8 @@ TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
               .ok());
       ASSERT_TRUE(gemm(Layout::row_major, Trans::yes, Trans::no, m, n, k, 1.0f, a.data(), m, b.data(), n, 0.5f, ct.data(), n).ok());
       std::vector<double> cd(m * n, 0.0);
-      ASSERT_TRUE(gemm(Layout::col_major, Trans::no, Trans::no, m, n, k, 1.0, ad.data(), m, bd.data(), k, 0.0, cd.data(), m).ok());
+      ASSERT_TRUE(
+          gemm(Layout::col_major, Trans::no, Trans::no, m, n, k_d, 1.0, ad.data(), m, bd.data(), k_d, 0.0, cd.data(), m).ok());
       if (threads == 1) {
         single = c;
         single_t = ct;

@@ -310,8 +310,9 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   // Threads take contiguous ranges of row panels when there are plenty, else of column strips.
   const bool split_rows = row_panels >= 4 * int64_t{threads};
   threads = static_cast<int>(std::min<int64_t>(threads, split_rows ? row_panels : strips));
-  ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) {
-    const int64_t t = ctx.thread(), nt = ctx.threads();
+  // Share t of nt: a range of row panels or column strips (all of A rounded first, then a barrier, when the
+  // strips are split and A is converted).
+  auto run_share = [&](int64_t t, int64_t nt, ParallelContext* ctx) {
     const int64_t first_row = split_rows ? t * row_panels / nt * panel_rows : 0;
     const int64_t end_row = split_rows ? std::min(m, (t + 1) * row_panels / nt * panel_rows) : m;
     if constexpr (convert_a) {
@@ -322,7 +323,7 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
       } else {
         const int64_t r0 = t * m / nt, r1 = (t + 1) * m / nt;
         convert_rows(args.a, r0, r1 - r0, 0, k, lda, a_rows + r0 * lda, kern.convert_a);
-        ctx.barrier();
+        if (ctx != nullptr) ctx->barrier();  // always set here: this case runs as a region with a barrier
       }
     }
     const int64_t first_strip = split_rows ? 0 : t * strips / nt;
@@ -341,7 +342,12 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
         }
       }
     }
-  });
+  };
+  if (convert_a && !split_rows) {
+    ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) { run_share(ctx.thread(), ctx.threads(), &ctx); });
+  } else {
+    ThreadPool::global().parallel_shares(threads, [&](int share) { run_share(share, threads, nullptr); });
+  }
   return {};
 }
 
@@ -395,20 +401,27 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // 12544 x 64 x 64 within +-5% either way. The limit keeps each worker's retained buffer small.
   const size_t b_block_bytes = sizeof(Packed) * static_cast<size_t>(kc * round_up(std::min(nc, n), nr));
   const bool own_b_copies = packed_b == nullptr && split_rows && threads > 1 && b_block_bytes <= kOwnBCopyBytes;
+  // Split by columns, each share packs its micro-panels into its own part of the buffer, so no share writes
+  // where another reads, even when a narrower last column block moves the shares' panel ranges.
+  const int64_t share_panels = ceil_div(block_panels, threads);
+  const size_t b_buffer_bytes =
+      split_rows ? b_block_bytes : sizeof(Packed) * static_cast<size_t>(kc * nr * share_panels * threads);
   Packed* b_buffer = nullptr;
   if (packed_b == nullptr) {
-    b_buffer = static_cast<Packed*>(thread_b_scratch().get(b_block_bytes));
+    b_buffer = static_cast<Packed*>(thread_b_scratch().get(b_buffer_bytes));
     if (b_buffer == nullptr) {
-      return error(Errc::internal, "out of memory packing B (" + std::to_string(b_block_bytes) + " bytes)");
+      return error(Errc::internal, "out of memory packing B (" + std::to_string(b_buffer_bytes) + " bytes)");
     }
   }
   std::atomic<bool> out_of_memory{false};
   const bool b_shared = split_rows && !own_b_copies;  // panels packed by all threads, read by all
 
-  ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) {
+  // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
+  // (b_shared) make the shares wait for each other, at ctx's barrier.
+  auto run_share = [&](int64_t t, int64_t nt, ParallelContext* ctx) {
     Packed* a_buffer = static_cast<Packed*>(thread_a_scratch().get(sizeof(Packed) * static_cast<size_t>(mc * kc)));
-    Packed* b_panels = b_buffer;
-    if (own_b_copies && ctx.thread() != 0) b_panels = static_cast<Packed*>(thread_b_scratch().get(b_block_bytes));
+    // With own copies, the copy of the thread running the share (the caller's is b_buffer).
+    Packed* b_panels = own_b_copies ? static_cast<Packed*>(thread_b_scratch().get(b_block_bytes)) : b_buffer;
     const bool can_run = a_buffer != nullptr && (packed_b != nullptr || b_panels != nullptr);
     if (!can_run) out_of_memory = true;
     alignas(64) Out edge_tile[kMaxTileElements];
@@ -420,7 +433,6 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
         const Out beta = pc == 0 ? args.beta : Out(1);
         const bool last_k = pc + kcur >= k;
 
-        const int64_t t = ctx.thread(), nt = ctx.threads();
         const int64_t row_begin = split_rows ? std::min(m, t * row_panels / nt * mr) : 0;
         const int64_t row_end = split_rows ? std::min(m, (t + 1) * row_panels / nt * mr) : m;
         const int64_t first_panel = split_rows ? 0 : t * panels / nt;
@@ -434,15 +446,16 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           b_block = packed_b->block(jc_index, pc_index);
         } else {
           // Shared, the threads pack every nt-th panel and wait for all; otherwise each packs what it reads:
-          // its own columns, or with its own copy all of them.
+          // its own columns (into the share's part of the buffer), or with its own copy all of them.
+          Packed* own_block = split_rows ? b_panels : b_panels + (t * share_panels - first_panel) * panel_stride;
           const int64_t pack_first = b_shared ? t : first_panel, pack_end = end_panel;
           const int64_t pack_step = b_shared ? nt : 1;
           for (int64_t p = pack_first; can_run && p < pack_end; p += pack_step) {
             pack_b_panel(args.b, pc, kcur, jc + p * nr, std::min<int64_t>(nr, ncur - p * nr), nr, kg,
-                         b_panels + p * panel_stride, kern.interleave_b);
+                         own_block + p * panel_stride, kern.interleave_b);
           }
-          if (b_shared) ctx.barrier();
-          b_block = b_panels;
+          if (b_shared) ctx->barrier();
+          b_block = own_block;
         }
         for (int64_t ic = row_begin; can_run && ic < row_end && first_panel < end_panel; ic += mc) {
           const int64_t mcur = std::min(mc, row_end - ic);
@@ -568,13 +581,15 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           }
         }
         // The next depth block overwrites B's panels, which shared the other threads still read.
-        if (packed_b == nullptr && b_shared) ctx.barrier();
+        if (packed_b == nullptr && b_shared) ctx->barrier();
       }
-      // Split by columns, a narrower last column block gives a thread panels another packed and may still
-      // read in this one.
-      if (packed_b == nullptr && !split_rows && jc + nc < n) ctx.barrier();
     }
-  });
+  };
+  if (b_shared) {
+    ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) { run_share(ctx.thread(), ctx.threads(), &ctx); });
+  } else {
+    ThreadPool::global().parallel_shares(threads, [&](int share) { run_share(share, threads, nullptr); });
+  }
   if (out_of_memory) return error(Errc::internal, "out of memory for GEMM's packing buffers");
   return {};
 }

@@ -121,6 +121,22 @@ struct ThreadPool::State {
   int caller_cpu = -1;
   RegionBarrier barrier;
   std::atomic<int> finished{0};
+  // Which workers run the current region: the low 32 bits of its generation, a closed flag, and the count
+  // of workers that joined. A worker joins only an open region of the generation it read, so one that wakes
+  // after its region closed (or after the next one started) never touches a body that has gone.
+  std::atomic<uint64_t> admission{0};
+  static constexpr uint64_t kClosed = uint64_t{1} << 31;
+  static constexpr uint64_t kJoinedMask = kClosed - 1;
+
+  static uint64_t admission_of(uint64_t generation) { return (generation & 0xffffffffu) << 32; }
+
+  bool join(uint64_t region_generation) {
+    uint64_t current = admission.load(std::memory_order_acquire);
+    while ((current & ~kJoinedMask) == admission_of(region_generation)) {  // same region, not closed
+      if (admission.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) return true;
+    }
+    return false;
+  }
 
   void worker_loop(int index) {
     t_inside_region = true;  // a body that calls armory again runs that call inline
@@ -150,7 +166,7 @@ struct ThreadPool::State {
         region_caller_cpu = caller_cpu;
       }
       if (slept && region_caller_cpu >= 0 && current_cpu() == region_caller_cpu) move_off_cpu(region_caller_cpu);
-      if (index < threads) {
+      if (index < threads && join(seen)) {
         ParallelContext ctx(index, threads, &barrier);
         (*region_body)(ctx);
         finished.fetch_add(1, std::memory_order_acq_rel);
@@ -202,7 +218,31 @@ ScopedThreadLimit::~ScopedThreadLimit() { t_thread_limit = previous_; }
 
 void ThreadPool::set_max_threads(int threads) { state_->max_threads = threads < 1 ? 1 : threads; }
 
-void ThreadPool::parallel(int threads, RegionBody body) {
+void ThreadPool::parallel(int threads, RegionBody body) { run_region(threads, body, false); }
+
+void ThreadPool::parallel_shares(int shares, ShareBody body) {
+  constexpr int kMaxShares = 64;  // one bit each in `started`
+  if (shares > kMaxShares) {
+    // Too many to track: share t on thread t, every thread waited for (each runs the shares of its index).
+    parallel(shares, [&](ParallelContext& ctx) {
+      for (int share = ctx.thread(); share < shares; share += ctx.threads()) body(share);
+    });
+    return;
+  }
+  std::atomic<uint64_t> started{0};
+  run_region(
+      shares,
+      [&](ParallelContext& ctx) {
+        for (int i = 0; i < shares; ++i) {
+          const int share = (ctx.thread() + i) % shares;
+          const uint64_t bit = uint64_t{1} << share;
+          if ((started.fetch_or(bit, std::memory_order_acq_rel) & bit) == 0) body(share);
+        }
+      },
+      true);
+}
+
+void ThreadPool::run_region(int threads, RegionBody body, bool late_workers_may_skip) {
   State& s = *state_;
   int n = std::min(threads, max_threads());
   bool expected = false;
@@ -219,7 +259,9 @@ void ThreadPool::parallel(int threads, RegionBody body) {
     s.caller_cpu = current_cpu();
     s.barrier.threads = n;
     s.finished.store(0, std::memory_order_relaxed);
-    s.generation.fetch_add(1, std::memory_order_acq_rel);
+    const uint64_t generation = s.generation.load(std::memory_order_relaxed) + 1;
+    s.admission.store(State::admission_of(generation), std::memory_order_relaxed);
+    s.generation.store(generation, std::memory_order_release);
   }
   s.wake.notify_all();
 
@@ -228,7 +270,13 @@ void ThreadPool::parallel(int threads, RegionBody body) {
   body(ctx);
   t_inside_region = false;
 
-  for (int spin = 0; s.finished.load(std::memory_order_acquire) < n - 1; ++spin) {
+  // Wait for the workers that run the body: all of them, or only those that joined before the caller ran
+  // out of work, when the body lets any thread's share run on another.
+  int workers = n - 1;
+  if (late_workers_may_skip) {
+    workers = static_cast<int>(s.admission.fetch_or(State::kClosed, std::memory_order_acq_rel) & State::kJoinedMask);
+  }
+  for (int spin = 0; s.finished.load(std::memory_order_acquire) < workers; ++spin) {
     if (spin < kSpinIterations) {
       cpu_relax();
     } else {

@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <iterator>
@@ -75,6 +76,43 @@ TEST(ThreadPool, AlternatingWidthsRunEachBodyOncePerThread) {
     });
     for (int t = 0; t < seen_width.load(); ++t) ASSERT_EQ(hits[t].load(), 1) << "round " << round << " thread " << t;
     for (int t = seen_width.load(); t < 3; ++t) ASSERT_EQ(hits[t].load(), 0) << "round " << round << " thread " << t;
+  }
+}
+
+TEST(ThreadPool, SharesRunEachShareOnce) {
+  ThreadPool& pool = ThreadPool::global();
+  for (int max_threads : {1, 2, 3}) {
+    pool.set_max_threads(max_threads);
+    for (int shares : {1, 2, 3, 7, 64, 65, 130}) {  // above 64 shares the pool runs share t on thread t
+      std::vector<std::atomic<int>> hits(static_cast<size_t>(shares));
+      pool.parallel_shares(shares, [&](int share) { hits[static_cast<size_t>(share)]++; });
+      for (int s = 0; s < shares; ++s) {
+        ASSERT_EQ(hits[static_cast<size_t>(s)].load(), 1) << shares << " shares, " << max_threads << " threads, share " << s;
+      }
+    }
+  }
+}
+
+// Share regions between ordinary ones, some after pauses long enough for the workers to fall asleep: a
+// worker that wakes after its share region closed must neither run that region's body (it is gone: its
+// counters below are per round, on the stack) nor take a place in the next region.
+TEST(ThreadPool, LateWorkersNeverRunAClosedRegion) {
+  ThreadPool& pool = ThreadPool::global();
+  pool.set_max_threads(3);
+  for (int round = 0; round < 400; ++round) {
+    if (round % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    std::vector<std::atomic<int>> hits(3);
+    if (round % 3 == 0) {
+      std::atomic<int> width{0};
+      pool.parallel(3, [&](ParallelContext& ctx) {
+        hits[static_cast<size_t>(ctx.thread())]++;
+        width = ctx.threads();
+      });
+      for (int t = 0; t < width.load(); ++t) ASSERT_EQ(hits[static_cast<size_t>(t)].load(), 1) << "round " << round;
+    } else {
+      pool.parallel_shares(3, [&](int share) { hits[static_cast<size_t>(share)]++; });
+      for (int s = 0; s < 3; ++s) ASSERT_EQ(hits[static_cast<size_t>(s)].load(), 1) << "round " << round;
+    }
   }
 }
 

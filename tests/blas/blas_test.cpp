@@ -340,6 +340,44 @@ TEST_F(BlasTest, ThreadsConfigAndBf16Gemm) {
   EXPECT_EQ(c, want);
 }
 
+// A long dot product gives the same bits wherever its vectors start (the AVX-512 kernel aligns its loads
+// to x's cache lines but sums every element in the lane of the plain loop), and agrees with the exact sum.
+template <class T, class Dot>
+void check_dot_independent_of_address(Dot dot) {
+  const int n = 100003;  // long enough to stream, and not a multiple of any vector
+  const auto x = random_values<T>(n, 30), y = random_values<T>(n, 31);
+  long double exact = 0;
+  for (int i = 0; i < n; ++i) exact += (long double)x[i] * y[i];
+  const int lanes = 64 / sizeof(T);
+  std::vector<T> xs(n + 2 * lanes), ys(n + 2 * lanes);
+  const int before = armory_get_num_threads();
+  for (int threads : {1, 2}) {
+    armory_set_num_threads(threads);
+    T first = 0;
+    for (int x_offset = 0; x_offset < lanes; ++x_offset) {
+      for (int y_offset : {x_offset, (x_offset + 3) % lanes}) {
+        std::copy(x.begin(), x.end(), xs.begin() + x_offset);
+        std::copy(y.begin(), y.end(), ys.begin() + y_offset);
+        const T got = dot(n, xs.data() + x_offset, ys.data() + y_offset);
+        if (x_offset == 0 && y_offset == 0) {
+          first = got;
+          EXPECT_NEAR(double(got), double(exact), (sizeof(T) == 4 ? 1e-4 : 1e-12) * n) << threads << " threads";
+        }
+        ASSERT_EQ(got, first) << "x at +" << x_offset << ", y at +" << y_offset << " elements, " << threads
+                              << " threads";
+      }
+    }
+  }
+  armory_set_num_threads(before);
+}
+
+TEST_F(BlasTest, LongDotsDoNotDependOnAlignment) {
+  check_dot_independent_of_address<double>(
+      [](int n, const double* x, const double* y) { return cblas_ddot(n, x, 1, y, 1); });
+  check_dot_independent_of_address<float>(
+      [](int n, const float* x, const float* y) { return cblas_sdot(n, x, 1, y, 1); });
+}
+
 // Large enough to be split across threads: one and two threads agree with a long double reference, and
 // gemv matches loops in both orientations (rows split for A x, columns for A^T x).
 TEST_F(BlasTest, ThreadedDotAxpyGemvAgreeWithLoops) {

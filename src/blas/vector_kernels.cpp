@@ -42,12 +42,7 @@ void for_chunks(int64_t n, int threads, const Body& body) {
     body(0, n, 0);
     return;
   }
-  ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) {
-    // A busy pool runs the region on the caller alone: that thread then does every chunk.
-    for (int t = ctx.thread(); t < threads; t += ctx.threads()) {
-      body(n * t / threads, n * (t + 1) / threads, t);
-    }
-  });
+  ThreadPool::global().parallel_shares(threads, [&](int t) { body(n * t / threads, n * (t + 1) / threads, t); });
 }
 
 }  // namespace

@@ -126,8 +126,8 @@ void for_each_index(int64_t n, const Fn& fn) {
     for (int64_t i = 0; i < n; ++i) fn(i);
     return;
   }
-  ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) {
-    const int64_t begin = n * ctx.thread() / ctx.threads(), end = n * (ctx.thread() + 1) / ctx.threads();
+  ThreadPool::global().parallel_shares(threads, [&](int share) {
+    const int64_t begin = n * share / threads, end = n * (share + 1) / threads;
     for (int64_t i = begin; i < end; ++i) fn(i);
   });
 }

@@ -174,9 +174,9 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
     fn(0, n);
     return;
   }
-  ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) {
-    int64_t per = (n + ctx.threads() - 1) / ctx.threads();
-    int64_t begin = per * ctx.thread(), end = std::min(n, begin + per);
+  const int64_t per = (n + threads - 1) / threads;
+  ThreadPool::global().parallel_shares(threads, [&](int share) {
+    const int64_t begin = per * share, end = std::min(n, begin + per);
     if (begin < end) fn(begin, end);
   });
 }

@@ -540,11 +540,12 @@ class ConvKernel final : public Kernel {
       std::atomic<int64_t> next{0};
       std::atomic<bool> failed{false};
       std::mutex failure_lock;
-      ThreadPool::global().parallel(threads, [&](ParallelContext& pc) {
+      // Chunks go to whichever thread is free; a share (one patch buffer) runs on one thread at a time.
+      ThreadPool::global().parallel_shares(threads, [&](int buffer) {
         for (int64_t c = next++; c < chunks && !failed; c = next++) {
           const int64_t r0 = c * chunk, count = std::min(chunk, rows - r0);
           for (int64_t grp = 0; grp < group_; ++grp) {
-            if (Status s = patch_and_multiply(pc.thread(), r0, count, grp, false); !s) {
+            if (Status s = patch_and_multiply(buffer, r0, count, grp, false); !s) {
               std::lock_guard<std::mutex> guard(failure_lock);
               status = s;
               failed = true;

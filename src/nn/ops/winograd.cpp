@@ -193,8 +193,8 @@ Status winograd_conv(Arena& arena, const WinogradWeights& weights, const Tensor&
 
   if (per_thread_chunks) {
     std::atomic<int64_t> next{0};
-    ThreadPool::global().parallel(threads, [&](ParallelContext& pc) {
-      const int buffer = pc.thread();
+    // Chunks go to whichever thread is free; a share (one buffer) runs on one thread at a time.
+    ThreadPool::global().parallel_shares(threads, [&](int buffer) {
       for (int64_t c = next++; c < chunks && !failed; c = next++) {
         const int64_t first = c * chunk, count = std::min(chunk, tiles - first);
         addresses.fill(first, count, in_pixels.data() + buffer * chunk * in_pixels_per_tile,
@@ -212,7 +212,7 @@ Status winograd_conv(Arena& arena, const WinogradWeights& weights, const Tensor&
       parallel_for(count, 8, [&](int64_t begin, int64_t end) { transform_in(0, begin, end); });
       // Few tiles: the products go to the threads whole, each GEMM on one thread.
       std::atomic<int> next_e{0};
-      ThreadPool::global().parallel(std::min(ThreadPool::global().max_threads(), elements), [&](ParallelContext&) {
+      ThreadPool::global().parallel_shares(std::min(ThreadPool::global().max_threads(), elements), [&](int) {
         for (int e = next_e++; e < elements; e = next_e++) record(multiply(0, e, count));
       });
       if (failed) break;

@@ -81,32 +81,77 @@ class ArmoryGemm : public GemmPeer {
   }
 };
 
-Result<Timing> measure_gemm(GemmPeer& peer, const CaseResult& c) {
-  const Precision p = gemm_precision(c.precision);
-  if (!peer.set_threads(c.threads)) return error(Errc::unsupported, peer.name() + " cannot set its threads");
-  const size_t in_bytes = p == Precision::f64 ? 8 : (p == Precision::bf16 ? 2 : 4);
-  const size_t out_bytes = p == Precision::f64 ? 8 : 4;
-  std::vector<unsigned char> a(c.m * c.k * in_bytes), b(c.k * c.n * in_bytes), out(c.m * c.n * out_bytes);
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<double> dist(-1, 1);
-  for (auto* buf : {&a, &b}) {
-    for (size_t i = 0; i < buf->size() / in_bytes; ++i) {
-      double v = dist(rng);
-      if (p == Precision::f64) {
-        std::memcpy(buf->data() + i * 8, &v, 8);
-      } else if (p == Precision::bf16) {
-        bf16_t h = float_to_bf16(static_cast<float>(v));
-        std::memcpy(buf->data() + i * 2, &h, 2);
-      } else {
-        float f = static_cast<float>(v);
-        std::memcpy(buf->data() + i * 4, &f, 4);
+// The in-process libraries of one case (shape, precision, threads), timed in alternation on the same
+// buffers when the first of their jobs runs; each job then takes its library's figure. Timed one library
+// after another, a slow stretch of this guest could fall on one side of a ratio only: oneDNN and armory
+// f32 at n = 64..1024 read 0.95-0.99x in one full run and 1.0-1.1x in the next.
+class AlternatingGemm {
+ public:
+  explicit AlternatingGemm(CaseResult spec) : spec_(std::move(spec)) {}
+  void add(std::shared_ptr<GemmPeer> peer) { peers_.push_back(std::move(peer)); }
+
+  Result<Timing> timing(const std::string& library) {
+    if (results_.empty()) measure_all();
+    for (size_t i = 0; i < peers_.size(); ++i) {
+      if (peers_[i]->name() == library) return results_[i];
+    }
+    return error(Errc::internal, library + " is not part of " + spec_.name);
+  }
+
+ private:
+  void measure_all() {
+    const CaseResult& c = spec_;
+    const Precision p = gemm_precision(c.precision);
+    const size_t in_bytes = p == Precision::f64 ? 8 : (p == Precision::bf16 ? 2 : 4);
+    const size_t out_bytes = p == Precision::f64 ? 8 : 4;
+    std::vector<unsigned char> a(c.m * c.k * in_bytes), b(c.k * c.n * in_bytes), out(c.m * c.n * out_bytes);
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<double> dist(-1, 1);
+    for (auto* buf : {&a, &b}) {
+      for (size_t i = 0; i < buf->size() / in_bytes; ++i) {
+        double v = dist(rng);
+        if (p == Precision::f64) {
+          std::memcpy(buf->data() + i * 8, &v, 8);
+        } else if (p == Precision::bf16) {
+          bf16_t h = float_to_bf16(static_cast<float>(v));
+          std::memcpy(buf->data() + i * 2, &h, 2);
+        } else {
+          float f = static_cast<float>(v);
+          std::memcpy(buf->data() + i * 4, &f, 4);
+        }
       }
     }
+    results_.assign(peers_.size(), error(Errc::internal, "not measured"));
+    std::vector<std::function<bool()>> calls;
+    std::vector<size_t> timed;  // the peers behind `calls`
+    for (size_t i = 0; i < peers_.size(); ++i) {
+      GemmPeer& peer = *peers_[i];
+      if (!peer.set_threads(c.threads)) {
+        results_[i] = error(Errc::unsupported, peer.name() + " cannot set its threads");
+        continue;
+      }
+      auto call = peer.prepare(p, GemmBuffers{c.m, c.n, c.k, a.data(), b.data(), out.data()});
+      if (!call) {
+        results_[i] = error(Errc::unsupported, peer.name() + " cannot run " + c.name);
+        continue;
+      }
+      calls.push_back(std::move(call));
+      timed.push_back(i);
+    }
+    // With several threads, a pause long enough for OpenBLAS's idle threads to stop spinning (about 0.13 s
+    // here) before another library runs, and samples long enough to outlast what the pause costs: for some
+    // tens of milliseconds after it this guest runs slow (f32 n = 256, 2 threads, samples of 20 / 100 / 300
+    // ms: oneDNN 321 / 380 / 392 GFLOPS, armory 293 / 389 / 402). With one thread no library leaves threads
+    // spinning, and the calls alternate without pauses.
+    const bool pause = c.threads > 1 && calls.size() > 1;
+    auto timings = time_alternating(calls, c.repeat, pause ? 0.2 : 0.0, pause ? 0.1 : 0.02);
+    for (size_t j = 0; j < timed.size(); ++j) results_[timed[j]] = timings[j];
   }
-  auto call = peer.prepare(p, GemmBuffers{c.m, c.n, c.k, a.data(), b.data(), out.data()});
-  if (!call) return error(Errc::unsupported, peer.name() + " cannot run " + c.name);
-  return time_calls(call, c.repeat);
-}
+
+  CaseResult spec_;
+  std::vector<std::shared_ptr<GemmPeer>> peers_;
+  std::vector<Result<Timing>> results_;
+};
 
 struct GemmShape {
   std::string label;
@@ -157,14 +202,17 @@ void add_gemm(const SuiteOptions& o, Plan& plan) {
         c.threads = t;
         c.repeat = o.repeat;
         c.flops = 2.0 * shape.m * shape.n * shape.k;
+        auto group = std::make_shared<AlternatingGemm>(c);
         for (const auto& peer : peers) {
           if (!peer->supports(gemm_precision(precision))) continue;
           CaseResult job = c;
           job.library = peer->name();
           if (!selected(o, job)) continue;
+          group->add(peer);
           const double speed = peer->name() == "blis" ? 40 : (peer->name() == "openblas" ? 120 : 220);
-          plan.jobs.push_back({job, estimate(job.flops, o.repeat, speed * t),
-                               [peer, job] { return measure_gemm(*peer, job); }, "", nullptr});
+          const double pauses = t > 1 ? o.repeat * 0.3 : 0.0;
+          plan.jobs.push_back({job, estimate(job.flops, o.repeat, speed * t) + pauses,
+                               [group, job] { return group->timing(job.library); }, "", nullptr});
         }
         for (const char* library : {"numpy", "pytorch"}) {
           if (precision == "f32:bf16" || precision == "bf16") continue;  // neither has these through numpy/torch.mm

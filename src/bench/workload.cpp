@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <thread>
 
 namespace armory::bench {
 
@@ -12,9 +13,24 @@ std::string CaseResult::comparable_key() const {
   return suite + "|" + name + "|" + precision + "|" + std::to_string(threads);
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+Timing summarize(std::vector<double> samples) {
+  std::sort(samples.begin(), samples.end());
+  return Timing{samples[samples.size() / 2], samples.front(), samples.back()};
+}
+
+// After a pause, a call shorter than this runs once untimed first: the first call after an idle pause pays
+// for waking pool threads (about a millisecond on this guest) and refilling the caches.
+constexpr double kRewarmBelowSeconds = 0.05;
+
+}  // namespace
+
 Result<Timing> time_calls(const std::function<bool()>& call, int repeat, double min_sample_seconds) {
-  using Clock = std::chrono::steady_clock;
-  auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   if (repeat < 1) return error(Errc::invalid_argument, "repeat must be >= 1");
   auto t0 = Clock::now();
   if (!call()) return error(Errc::internal, "the call failed");  // warm-up: one-time costs stay out
@@ -29,8 +45,57 @@ Result<Timing> time_calls(const std::function<bool()>& call, int repeat, double 
     }
     samples.push_back(seconds_since(start) / inner);
   }
-  std::sort(samples.begin(), samples.end());
-  return Timing{samples[samples.size() / 2], samples.front(), samples.back()};
+  return summarize(std::move(samples));
+}
+
+std::vector<Result<Timing>> time_alternating(const std::vector<std::function<bool()>>& calls, int repeat,
+                                             double pause_seconds, double min_sample_seconds) {
+  const size_t count = calls.size();
+  if (repeat < 1) return std::vector<Result<Timing>>(count, error(Errc::invalid_argument, "repeat must be >= 1"));
+  const auto pause = std::chrono::duration<double>(pause_seconds);
+  std::vector<Status> failure(count);
+  std::vector<double> once(count, 0);
+  std::vector<int> inner(count, 1);
+  std::vector<std::vector<double>> samples(count);
+  auto fail = [&](size_t i) { failure[i] = error(Errc::internal, "the call failed"); };
+  for (size_t i = 0; i < count; ++i) {
+    std::this_thread::sleep_for(pause);
+    auto t0 = Clock::now();
+    if (!calls[i]()) {
+      fail(i);
+      continue;
+    }
+    once[i] = std::max(seconds_since(t0), 1e-7);
+    if (once[i] < min_sample_seconds) inner[i] = static_cast<int>(std::ceil(min_sample_seconds / once[i]));
+  }
+  for (int r = 0; r < repeat; ++r) {
+    for (size_t j = 0; j < count; ++j) {
+      const size_t i = (j + static_cast<size_t>(r)) % count;
+      if (!failure[i].ok()) continue;
+      std::this_thread::sleep_for(pause);
+      if (once[i] < kRewarmBelowSeconds && !calls[i]()) {
+        fail(i);
+        continue;
+      }
+      auto start = Clock::now();
+      bool ok = true;
+      for (int c = 0; c < inner[i] && ok; ++c) ok = calls[i]();
+      if (!ok) {
+        fail(i);
+        continue;
+      }
+      samples[i].push_back(seconds_since(start) / inner[i]);
+    }
+  }
+  std::vector<Result<Timing>> out;
+  for (size_t i = 0; i < count; ++i) {
+    if (failure[i].ok()) {
+      out.emplace_back(summarize(std::move(samples[i])));
+    } else {
+      out.emplace_back(failure[i]);
+    }
+  }
+  return out;
 }
 
 double ratio_to_armory(const CaseResult& peer, const std::vector<CaseResult>& all) {

@@ -1,0 +1,55 @@
+// How the workload suite times calls: alternating libraries, each with its own figure and its own failure.
+#include "bench/workload.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+namespace armory::bench {
+namespace {
+
+std::function<bool()> sleeper(double milliseconds, int* calls) {
+  return [milliseconds, calls] {
+    ++*calls;
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(milliseconds));
+    return true;
+  };
+}
+
+TEST(TimeAlternating, EachCallGetsItsOwnTiming) {
+  int short_calls = 0, long_calls = 0;
+  auto timings = time_alternating({sleeper(1, &short_calls), sleeper(6, &long_calls)}, 5, 0.0, 0.004);
+  ASSERT_EQ(timings.size(), 2u);
+  ASSERT_TRUE(timings[0].ok() && timings[1].ok());
+  EXPECT_GE(timings[0]->median, 0.001);
+  EXPECT_LT(timings[0]->median, timings[1]->median);
+  EXPECT_GE(timings[1]->median, 0.006);
+  EXPECT_LE(timings[1]->min, timings[1]->median);
+  EXPECT_LE(timings[1]->median, timings[1]->max);
+  // Short calls run several to a sample, and once untimed before each sample: at least 1 + 5 * (1 + 1).
+  EXPECT_GE(short_calls, 11);
+  EXPECT_GE(long_calls, 11);
+}
+
+TEST(TimeAlternating, AFailingCallLeavesTheOthersTimed) {
+  int good_calls = 0, bad_calls = 0;
+  auto fails_third_time = [&bad_calls] { return ++bad_calls < 3; };
+  auto timings = time_alternating({sleeper(0.5, &good_calls), fails_third_time}, 5, 0.0, 0.001);
+  ASSERT_EQ(timings.size(), 2u);
+  EXPECT_TRUE(timings[0].ok());
+  ASSERT_FALSE(timings[1].ok());
+  EXPECT_NE(timings[1].status().message().find("failed"), std::string::npos);
+  EXPECT_EQ(bad_calls, 3);  // never called again after it failed
+}
+
+TEST(TimeAlternating, RejectsNoSamples) {
+  int calls = 0;
+  auto timings = time_alternating({sleeper(0.1, &calls)}, 0, 0.0);
+  ASSERT_EQ(timings.size(), 1u);
+  EXPECT_FALSE(timings[0].ok());
+  EXPECT_EQ(calls, 0);
+}
+
+}  // namespace
+}  // namespace armory::bench

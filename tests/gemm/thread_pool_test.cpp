@@ -87,7 +87,8 @@ TEST(ThreadPool, SharesRunEachShareOnce) {
       std::vector<std::atomic<int>> hits(static_cast<size_t>(shares));
       pool.parallel_shares(shares, [&](int share) { hits[static_cast<size_t>(share)]++; });
       for (int s = 0; s < shares; ++s) {
-        ASSERT_EQ(hits[static_cast<size_t>(s)].load(), 1) << shares << " shares, " << max_threads << " threads, share " << s;
+        ASSERT_EQ(hits[static_cast<size_t>(s)].load(), 1)
+            << shares << " shares, " << max_threads << " threads, share " << s;
       }
     }
   }

@@ -84,6 +84,10 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
 #pragma GCC unroll 4
   for (int j = 0; j < NV; ++j) b_lanes[j] = cols - j * L < 0 ? 0 : (cols - j * L > L ? L : cols - j * L);
 
+  // An A read in place has its rows rsa apart: rows 6 and up are addressed from a second base, so the
+  // offsets 1..5 * rsa are all the general registers the rows need. From one base, eleven rows' offsets
+  // ran out of registers and two were reloaded (stack, xmm) every k step.
+  const T* a_upper = a + 6 * rsa;
   for (int64_t p = 0; p < kc; ++p) {
     V bv[NV];
 #pragma GCC unroll 4
@@ -96,11 +100,12 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
     }
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      V av = S::broadcast(a + i * rsa);
+      V av = S::broadcast(i < 6 ? a + i * rsa : a_upper + (i - 6) * rsa);
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[i][j] = S::fmadd(av, bv[j], acc[i][j]);
     }
     a += csa;
+    a_upper += csa;
     b += rsb;
   }
 

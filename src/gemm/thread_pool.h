@@ -21,7 +21,7 @@ class ParallelContext {
 };
 
 // A region's body, by reference: it lives on the caller's stack for the whole region, so nothing has to
-// own or copy it (a BodyRef is only a parameter of parallel(), never kept). A std::function copies the
+// own or copy it (a BodyRef is only a parameter of the pool's calls, never kept). A std::function copies the
 // closure, and one capturing a dozen references goes to the heap: a malloc and a free on every GEMM call,
 // 5% of the samples of back-to-back 4 x 4 products.
 template <class Arg>

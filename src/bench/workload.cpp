@@ -24,28 +24,15 @@ Timing summarize(std::vector<double> samples) {
   return Timing{samples[samples.size() / 2], samples.front(), samples.back()};
 }
 
-// After a pause, a call shorter than this runs once untimed first: the first call after an idle pause pays
-// for waking pool threads (about a millisecond on this guest) and refilling the caches.
+// Before each sample, a call shorter than this runs once untimed when a pause or another library's call
+// came since its last sample: the first call after an idle pause pays for waking pool threads (about a
+// millisecond on this guest), and after another library it refills the caches.
 constexpr double kRewarmBelowSeconds = 0.05;
 
 }  // namespace
 
 Result<Timing> time_calls(const std::function<bool()>& call, int repeat, double min_sample_seconds) {
-  if (repeat < 1) return error(Errc::invalid_argument, "repeat must be >= 1");
-  auto t0 = Clock::now();
-  if (!call()) return error(Errc::internal, "the call failed");  // warm-up: one-time costs stay out
-  double once = std::max(seconds_since(t0), 1e-7);
-  // Short calls are repeated inside a sample so that timer resolution does not dominate.
-  const int inner = once >= min_sample_seconds ? 1 : static_cast<int>(std::ceil(min_sample_seconds / once));
-  std::vector<double> samples;
-  for (int r = 0; r < repeat; ++r) {
-    auto start = Clock::now();
-    for (int i = 0; i < inner; ++i) {
-      if (!call()) return error(Errc::internal, "the call failed");
-    }
-    samples.push_back(seconds_since(start) / inner);
-  }
-  return summarize(std::move(samples));
+  return time_alternating({call}, repeat, 0.0, min_sample_seconds).front();
 }
 
 std::vector<Result<Timing>> time_alternating(const std::vector<std::function<bool()>>& calls, int repeat,
@@ -58,6 +45,7 @@ std::vector<Result<Timing>> time_alternating(const std::vector<std::function<boo
   std::vector<int> inner(count, 1);
   std::vector<std::vector<double>> samples(count);
   auto fail = [&](size_t i) { failure[i] = error(Errc::internal, "the call failed"); };
+  const bool others_between_samples = pause_seconds > 0 || count > 1;
   for (size_t i = 0; i < count; ++i) {
     std::this_thread::sleep_for(pause);
     auto t0 = Clock::now();
@@ -73,7 +61,7 @@ std::vector<Result<Timing>> time_alternating(const std::vector<std::function<boo
       const size_t i = (j + static_cast<size_t>(r)) % count;
       if (!failure[i].ok()) continue;
       std::this_thread::sleep_for(pause);
-      if (once[i] < kRewarmBelowSeconds && !calls[i]()) {
+      if (others_between_samples && once[i] < kRewarmBelowSeconds && !calls[i]()) {
         fail(i);
         continue;
       }

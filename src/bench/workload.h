@@ -42,8 +42,9 @@ Result<Timing> time_calls(const std::function<bool()>& call, int repeat, double 
 // Several calls (one per library) timed in alternation, so that a machine whose speed drifts (this guest's
 // does, by tens of percent over seconds) weighs on every side of a ratio alike: a warm-up of each, then
 // `repeat` rounds in which each call, in an order that rotates, waits pause_seconds (for the previous
-// library's idle threads to stop spinning), runs once untimed when it is short, and takes a sample of at
-// least min_sample_seconds. One timing per call; a call returning false gets an error, the others go on.
+// library's idle threads to stop spinning), runs once untimed when it is short and something ran or paused
+// since its last sample, and takes a sample of at least min_sample_seconds. One timing per call; a call
+// returning false gets an error, the others go on. One call without a pause is time_calls.
 std::vector<Result<Timing>> time_alternating(const std::vector<std::function<bool()>>& calls, int repeat,
                                              double pause_seconds, double min_sample_seconds = 0.02);
 

@@ -32,6 +32,17 @@ TEST(TimeAlternating, EachCallGetsItsOwnTiming) {
   EXPECT_GE(long_calls, 11);
 }
 
+// Nothing runs between one call's samples without a pause or another call: no untimed call before each.
+TEST(TimeAlternating, RewarmsOnlyWhenSomethingRanBetweenSamples) {
+  int alone = 0, first = 0, second = 0;
+  ASSERT_TRUE(time_calls(sleeper(3, &alone), 5, 0.001).ok());
+  EXPECT_EQ(alone, 1 + 5);  // warm-up, then five samples of one call each
+  auto timings = time_alternating({sleeper(3, &first), sleeper(3, &second)}, 5, 0.0, 0.001);
+  ASSERT_TRUE(timings[0].ok() && timings[1].ok());
+  EXPECT_EQ(first, 1 + 5 * 2);  // and an untimed call before each sample
+  EXPECT_EQ(second, 1 + 5 * 2);
+}
+
 TEST(TimeAlternating, AFailingCallLeavesTheOthersTimed) {
   int good_calls = 0, bad_calls = 0;
   auto fails_third_time = [&bad_calls] { return ++bad_calls < 3; };

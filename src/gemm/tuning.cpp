@@ -25,14 +25,23 @@ struct TuningRow {
 // 93.6-95.4 -> 96.8-98.4 GFLOPS, n = 2048 94.9-96.5 -> 98.0-100.3, n = 4096 91.7-94.5 -> 91.5-97.4; 2
 // threads n = 2048 186 -> 194, n = 4096 186 -> 196; n <= 512 and the ResNet50 shapes within 1% (3136 x 64
 // x 576 +3%); depth 64 (the SVD's updates) 1-4% slower, the SVD itself not (n = 4096 19.6 -> 19.2 s).
+// Zen 4 (32 KiB 8-way L1d, 1 MiB L2, AVX-512 at half Zen 5's width): measured on a 2-vCPU EPYC guest,
+// blockings alternating in one process, 1 thread, A's rows copied where they would alias (driver.h). The
+// blocking derived from the caches, kc = 128 so that the B micro-panel fits L1, lost 10-30% at n >= 1024:
+// f32 n = 1024 / 2048 90 / 88 GFLOPS against 105 / 105 with Zen 5's (120, 1024, 2048), f64 n = 2048 40-42
+// against 48-50 with (48, 512, 1024) (kc = 1024 and mc = 96..120 within 2%), bf16 fast math n = 1024 /
+// 2048 153 / 140 against 190 / 196 with Zen 5's row. As on Zen 5 the B micro-panel streams from L2.
 // Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d, 1 MiB L2, an L3 share of about 512 KiB per
 // core) with no hardware to measure on: the B micro-panel (kc x NR) in under half of L1d, the A block
 // (mc x kc) in half of L2, the B panel (kc x nc) about 2 MiB.
 // For scalable (SVE) kernels nc is a multiple of NR at 128 and 256 bits.
-constexpr std::array<TuningRow, 12> kTuning = {{
+constexpr std::array<TuningRow, 15> kTuning = {{
     {"zen5", "gemm_f32_12x32__avx512", {120, 1024, 2048}},
     {"zen5", "gemm_f64_12x16__avx512", {48, 1024, 1024}},
     {"zen5", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
+    {"zen4", "gemm_f32_12x32__avx512", {120, 1024, 2048}},
+    {"zen4", "gemm_f64_12x16__avx512", {48, 512, 1024}},
+    {"zen4", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
     {"neoverse-n1", "gemm_f32_8x12__neon", {256, 512, 1008}},
     {"neoverse-n1", "gemm_f64_8x6__neon", {128, 512, 504}},
     {"neoverse-n2", "gemm_f32_8x3vl__sve", {256, 512, 1008}},

@@ -267,6 +267,20 @@ inline constexpr int64_t kNotTallRowsPairingB = 256;
 // How much of each row of the next tile of an A read in place is fetched ahead (see run_gemm).
 inline constexpr int64_t kPrefetchARowBytes = 256;
 
+// Rows of A whose stride is a multiple of this many bytes all map to the same L1 set (and alias in the
+// load-store unit's 4 KiB address check): the tile's MR rows then evict each other on a core whose L1 has
+// fewer ways than MR (Zen 4: 8 ways, 12 rows). Such an A is copied row by row into the A buffer instead of
+// read in place, and the buffer's own rows are kAPaddingBytes longer when their length is such a multiple.
+// Zen 4, 1 thread, calls alternating in one process, GFLOPS in place -> copied: f32 n = 1024 95 -> 102,
+// n = 2048 91 -> 103; f64 n = 512 / 1536 / 2048 43 / 46 / 33 -> 46 / 49 / 40; f32 -> bf16 fast math
+// n = 2048 185 -> 207 (its rows are converted anyway: the padding alone); strides off the multiple
+// (768, 3136 x 64 x 576, 196 x 256 x 2304) unchanged. Copying every A instead cost the ResNet50 shapes
+// 7-20%. 2 KiB multiples (6 rows a set) measured the same either way.
+inline constexpr int64_t kAliasingStrideBytes = 4096;
+inline constexpr int64_t kAPaddingBytes = 64;
+
+inline bool strides_alias(int64_t stride_bytes) { return stride_bytes % kAliasingStrideBytes == 0; }
+
 // The largest packed B block each thread copies for itself when threads split the rows (see run_gemm).
 inline constexpr size_t kOwnBCopyBytes = 1024 * 1024;
 
@@ -293,17 +307,21 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   const int64_t panel_rows = ceil_div(m, row_panels);
   // BF16 fast math on fp32 inputs: A's rows are rounded to bf16 once, up front (B is rounded in the kernel
   // as it is read).
+  // Rows of A whose stride aliases (see kAliasingStrideBytes) are copied once, to rows that do not, when
+  // A is read more than once (once per strip): Zen 4, 49 x 512 x 4608 f64, 1 thread, 24 -> 34 GFLOPS.
   using AType = std::conditional_t<std::is_same_v<Fn, Bf16TileKernel>, bf16_t, In>;
   constexpr bool convert_a = !std::is_same_v<AType, In>;
+  const bool copy_a = convert_a || (strips > 1 && strides_alias(args.a.ld * int64_t{sizeof(In)}));
   const AType* a = nullptr;
   int64_t lda = 0;
   AType* a_rows = nullptr;
-  if constexpr (convert_a) {
+  if (copy_a) {
     lda = round_up(k, 2);
+    if (strides_alias(lda * int64_t{sizeof(AType)})) lda += kAPaddingBytes / int64_t{sizeof(AType)};
     a_rows = static_cast<AType*>(thread_a_scratch().get(sizeof(AType) * static_cast<size_t>(m * lda)));
-    if (a_rows == nullptr) return error(Errc::internal, "out of memory converting A to bf16");
+    if (a_rows == nullptr) return error(Errc::internal, "out of memory copying A's rows");
     a = a_rows;
-  } else {
+  } else if constexpr (!convert_a) {
     a = args.a.data;
     lda = args.a.ld;
   }
@@ -315,7 +333,7 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   auto run_share = [&](int64_t t, int64_t nt, ParallelContext* ctx) {
     const int64_t first_row = split_rows ? t * row_panels / nt * panel_rows : 0;
     const int64_t end_row = split_rows ? std::min(m, (t + 1) * row_panels / nt * panel_rows) : m;
-    if constexpr (convert_a) {
+    if (copy_a) {
       if (split_rows) {
         // A thread reads only its own rows of A: it rounds those, and no thread waits for another (n = 128,
         // 2 threads: 304-315 -> 327-343 GFLOPS without the barrier).
@@ -343,7 +361,7 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
       }
     }
   };
-  if (convert_a && !split_rows) {
+  if (copy_a && !split_rows) {
     ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) { run_share(ctx.thread(), ctx.threads(), &ctx); });
   } else {
     ThreadPool::global().parallel_shares(threads, [&](int share) { run_share(share, threads, nullptr); });
@@ -419,7 +437,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
   // (b_shared) make the shares wait for each other, at ctx's barrier.
   auto run_share = [&](int64_t t, int64_t nt, ParallelContext* ctx) {
-    Packed* a_buffer = static_cast<Packed*>(thread_a_scratch().get(sizeof(Packed) * static_cast<size_t>(mc * kc)));
+    const int64_t a_padding = kAPaddingBytes / static_cast<int64_t>(sizeof(Packed));
+    Packed* a_buffer =
+        static_cast<Packed*>(thread_a_scratch().get(sizeof(Packed) * static_cast<size_t>(mc * (kc + a_padding))));
     // With own copies, the copy of the thread running the share (the caller's is b_buffer).
     Packed* b_panels = own_b_copies ? static_cast<Packed*>(thread_b_scratch().get(b_block_bytes)) : b_buffer;
     const bool can_run = a_buffer != nullptr && (packed_b != nullptr || b_panels != nullptr);
@@ -465,28 +485,30 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           const int64_t full_rows = direct_a ? (direct_edges ? mcur : mcur / mr * mr) : 0;
           const Packed* a_rows = nullptr;
           int64_t a_rows_ld = 0;
+          // Rows copied into the A buffer sit copy_ld apart; a packed partial panel follows them.
+          const int64_t copy_ld = strides_alias(kpad * int64_t{sizeof(Packed)}) ? kpad + a_padding : kpad;
           if (full_rows > 0) {
             if constexpr (std::is_same_v<In, Packed>) {
-              if (kcur == kpad) {  // a partial k group would read past the row's end
+              // A partial k group would read past the row's end.
+              if (kcur == kpad && !strides_alias(args.a.ld * int64_t{sizeof(In)})) {
                 a_rows = args.a.data + ic * args.a.ld + pc;
                 a_rows_ld = args.a.ld;
               }
             }
             if (a_rows == nullptr) {
-              convert_rows(args.a, ic, full_rows, pc, kcur, kpad, a_buffer, kern.convert_a);
+              convert_rows(args.a, ic, full_rows, pc, kcur, copy_ld, a_buffer, kern.convert_a);
               a_rows = a_buffer;
-              a_rows_ld = kpad;
+              a_rows_ld = copy_ld;
             }
           }
-          if (full_rows < mcur) {
-            pack_a(args.a, ic + full_rows, mcur - full_rows, pc, kcur, mr, kg, a_buffer + full_rows * kpad);
-          }
+          Packed* const a_packed = a_buffer + full_rows * copy_ld;
+          if (full_rows < mcur) pack_a(args.a, ic + full_rows, mcur - full_rows, pc, kcur, mr, kg, a_packed);
           for (int64_t p = first_panel; p < end_panel; ++p) {
             const int64_t jr = p * nr, cols = std::min<int64_t>(nr, ncur - jr);
             const Packed* b_panel = b_block + p * panel_stride;
             for (int64_t ir = 0; ir < mcur; ir += mr) {
               const int64_t rows = std::min<int64_t>(mr, mcur - ir);
-              const Packed* a_panel = a_buffer + ir * kpad;
+              const Packed* a_panel = ir >= full_rows ? a_packed + (ir - full_rows) * kpad : nullptr;
               // A read in place comes from memory on the first panel's sweep (later panels find it in L2):
               // the start of the next tile's rows (the next A block's first, after the last) is fetched while
               // this one computes, which starts the hardware's stream on each row. Measured with bf16 A,

@@ -222,6 +222,10 @@ void ThreadPool::parallel(int threads, RegionBody body) { run_region(threads, bo
 
 void ThreadPool::parallel_shares(int shares, ShareBody body) {
   constexpr int kMaxShares = 64;  // one bit each in `started`
+  if (shares <= 1) {  // a tiny GEMM's one share: no region, no claim bits (it runs on the caller either way)
+    if (shares == 1) body(0);
+    return;
+  }
   if (shares > kMaxShares) {
     // Too many to track: share t on thread t, every thread waited for (each runs the shares of its index).
     parallel(shares, [&](ParallelContext& ctx) {

@@ -152,16 +152,29 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const T* __restrict 
   }
 }
 
-// The edge of C for a row-major A read in place: rows 1..MR (one instantiation per height, so no row of A
-// past the last is read and no work is wasted on missing rows) and cols 1..NR (masked stores). B is a
+// Rows 1..MR of an edge tile: one instantiation per height, so no row of A past the last is read and no
+// work is wasted on missing rows.
+template <class T, int MR, int NV, bool MaskedB>
+inline void edge_rows(int64_t kc, const T* a, int64_t lda, const T* b, int64_t rsb, T* c, int64_t ldc, T alpha,
+                      T beta, int rows, int cols) {
+  if constexpr (MR > 0) {
+    if (rows == MR) return tile<T, MR, NV, MaskedB>(kc, a, lda, 1, b, rsb, c, ldc, alpha, beta, cols);
+    return edge_rows<T, MR - 1, NV, MaskedB>(kc, a, lda, b, rsb, c, ldc, alpha, beta, rows, cols);
+  }
+}
+
+// The edge of C for a row-major A read in place: rows 1..MR and cols 1..NR (masked stores), with only the
+// vectors that hold columns computed (a 16 x 16 f32 product used half of a 32-wide tile's FMAs). B is a
 // packed panel (rsb = NR) or, with MaskedB, a row-major B read in place (rsb = ldb).
 template <class T, int MR, int NV, bool MaskedB = false>
 inline void edge_tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t rsb, T* c, int64_t ldc, T alpha,
                       T beta, int rows, int cols) {
-  if constexpr (MR > 0) {
-    if (rows == MR) return tile<T, MR, NV, MaskedB>(kc, a, lda, 1, b, rsb, c, ldc, alpha, beta, cols);
-    return edge_tile<T, MR - 1, NV, MaskedB>(kc, a, lda, b, rsb, c, ldc, alpha, beta, rows, cols);
+  if constexpr (NV > 1) {
+    if (cols <= (NV - 1) * Vec<T>::lanes) {
+      return edge_tile<T, MR, NV - 1, MaskedB>(kc, a, lda, b, rsb, c, ldc, alpha, beta, rows, cols);
+    }
   }
+  edge_rows<T, MR, NV, MaskedB>(kc, a, lda, b, rsb, c, ldc, alpha, beta, rows, cols);
 }
 
 // Small problems: A and B both read in place (row-major, not transposed), any tile height and width.

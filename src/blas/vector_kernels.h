@@ -65,6 +65,8 @@ extern const VectorKernels kVectorKernelsBaseline;
 #if defined(__x86_64__)
 extern const VectorKernels kVectorKernelsAvx2;
 extern const VectorKernels kVectorKernelsAvx512;
+// The same without software prefetch, for cores whose hardware prefetchers keep up (see vector_kernels.cpp).
+extern const VectorKernels kVectorKernelsAvx512HardwarePrefetch;
 #endif
 
 }  // namespace armory::blas

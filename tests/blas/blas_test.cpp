@@ -8,6 +8,7 @@
 #include <cblas.h>
 #include <gtest/gtest.h>
 
+#include "blas/vector_kernels.h"
 #include "isa_level_test.h"
 
 #include <complex>
@@ -376,6 +377,50 @@ TEST_F(BlasTest, LongDotsDoNotDependOnAlignment) {
       [](int n, const double* x, const double* y) { return cblas_ddot(n, x, 1, y, 1); });
   check_dot_independent_of_address<float>(
       [](int n, const float* x, const float* y) { return cblas_sdot(n, x, 1, y, 1); });
+}
+
+// Every vector-kernel table this CPU can run (the process uses one, chosen by ISA and core), on vectors long
+// enough for the streaming paths and with ragged tails, against plain loops.
+TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
+  std::vector<const armory::blas::VectorKernels*> tables = {&armory::blas::kVectorKernelsBaseline};
+#if defined(__x86_64__)
+  const auto& cpu = armory::host_cpu();
+  if (cpu.features.has(armory::Feature::avx2) && cpu.features.has(armory::Feature::fma)) {
+    tables.push_back(&armory::blas::kVectorKernelsAvx2);
+  }
+  if (cpu.features.has(armory::Feature::avx512f) && cpu.features.has(armory::Feature::avx512vl)) {
+    tables.push_back(&armory::blas::kVectorKernelsAvx512);
+    tables.push_back(&armory::blas::kVectorKernelsAvx512HardwarePrefetch);
+  }
+#endif
+  const int64_t n = (1 << 15) + 13, m = 301, cols = 203;
+  auto x = random_values<double>(n, 30), y = random_values<double>(n, 31);
+  auto a = random_values<double>(size_t(m) * cols, 32), v = random_values<double>(m, 33);
+  long double want_dot = 0;
+  for (int64_t i = 0; i < n; ++i) want_dot += (long double)x[i] * y[i];
+  for (const auto* table : tables) {
+    SCOPED_TRACE(table->isa);
+    const auto& k = table->f64;
+    EXPECT_NEAR(k.dot(n, x.data(), y.data()), double(want_dot), 1e-12 * n);
+    std::vector<double> out_n(m, 1.0), out_t(cols, 1.0);
+    k.gemv_n(m, cols, 2.0, a.data(), m, v.data(), out_n.data());
+    k.gemv_t(m, cols, 2.0, a.data(), m, v.data(), out_t.data());
+    for (int64_t i = 0; i < m; ++i) {
+      double sum = 0;
+      for (int64_t j = 0; j < cols; ++j) sum += a[i + j * m] * v[j % m];
+      ASSERT_NEAR(out_n[i], 1.0 + 2.0 * sum, 1e-12 * cols) << i;
+    }
+    for (int64_t j = 0; j < cols; ++j) {
+      double sum = 0;
+      for (int64_t i = 0; i < m; ++i) sum += a[i + j * m] * v[i];
+      ASSERT_NEAR(out_t[j], 1.0 + 2.0 * sum, 1e-12 * m) << j;
+    }
+    auto updated = a;
+    k.ger(m, cols, -0.5, v.data(), v.data(), updated.data(), m);
+    for (int64_t j = 0; j < cols; j += 7) {
+      for (int64_t i = 0; i < m; ++i) ASSERT_NEAR(updated[i + j * m], a[i + j * m] - 0.5 * v[i] * v[j], 1e-15) << i;
+    }
+  }
 }
 
 // Large enough to be split across threads: one and two threads agree with a long double reference, and

@@ -40,7 +40,7 @@ struct F64 {
   static T sum(V a) { return _mm512_reduce_add_pd(a); }
 };
 
-template <class S>
+template <class S, bool Prefetch>
 void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
             const typename S::T* x, typename S::T* y) {
   using T = typename S::T;
@@ -56,8 +56,10 @@ void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
     for (; i + 2 * L <= m; i += 2 * L) {
       const V x0 = S::load(x + i), x1 = S::load(x + i + L);
       for (int k = 0; k < 4; ++k) {
-        _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead), _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead + L), _MM_HINT_T0);
+        if constexpr (Prefetch) {
+          _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead), _MM_HINT_T0);
+          _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead + L), _MM_HINT_T0);
+        }
         even[k] = S::fma(S::load(c[k] + i), x0, even[k]);
         odd[k] = S::fma(S::load(c[k] + i + L), x1, odd[k]);
       }
@@ -74,14 +76,14 @@ void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
 
 // Four accumulators (four FMA chains), a masked tail instead of a scalar loop, and prefetching only for
 // vectors long enough to stream from beyond L2.
-template <class S>
+template <class S, bool Prefetch>
 typename S::T dot(int64_t n, const typename S::T* x, const typename S::T* y) {
   using V = typename S::V;
   constexpr int L = S::kLanes;
   constexpr int64_t kAhead = 32 * L;
   V acc[4] = {S::zero(), S::zero(), S::zero(), S::zero()};
   int64_t i = 0;
-  const bool streaming = n >= (int64_t{1} << 15);
+  const bool streaming = Prefetch && n >= (int64_t{1} << 15);
   for (; i + 4 * L <= n; i += 4 * L) {
     if (streaming) {
       // Every line of both streams: prefetching one line in four left the f64 dot of 10^6 elements at
@@ -102,7 +104,7 @@ typename S::T dot(int64_t n, const typename S::T* x, const typename S::T* y) {
 
 // y += A (alpha x), four columns per pass: y is loaded and stored once per four columns, and the sum of the
 // four products is a tree (two independent FMA pairs), not one chain.
-template <class S>
+template <class S, bool Prefetch>
 void gemv_n(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
             const typename S::T* x, typename S::T* y) {
   using T = typename S::T;
@@ -134,10 +136,12 @@ void gemv_n(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
     const V t2 = S::broadcast(alpha * x[j + 2]), t3 = S::broadcast(alpha * x[j + 3]);
     int64_t i = 0;
     for (; i + L <= m; i += L) {
-      _mm_prefetch(reinterpret_cast<const char*>(c0 + i + kAhead), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(c1 + i + kAhead), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(c2 + i + kAhead), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(c3 + i + kAhead), _MM_HINT_T0);
+      if constexpr (Prefetch) {
+        _mm_prefetch(reinterpret_cast<const char*>(c0 + i + kAhead), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(c1 + i + kAhead), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(c2 + i + kAhead), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(c3 + i + kAhead), _MM_HINT_T0);
+      }
       four_columns(c0, c1, c2, c3, t0, t1, t2, t3, i, L);
     }
     if (i < m) four_columns(c0, c1, c2, c3, t0, t1, t2, t3, i, static_cast<int>(m - i));
@@ -164,25 +168,19 @@ void ger(int64_t m, int64_t n, typename S::T alpha, const typename S::T* x, cons
   }
 }
 
-constexpr VectorKernelsOf<float> f32_table() {
-  VectorKernelsOf<float> t = vector_impl::table<float>();
-  t.dot = &dot<F32>;
-  t.gemv_n = &gemv_n<F32>;
-  t.gemv_t = &gemv_t<F32>;
-  t.ger = &ger<F32>;
-  return t;
-}
-constexpr VectorKernelsOf<double> f64_table() {
-  VectorKernelsOf<double> t = vector_impl::table<double>();
-  t.dot = &dot<F64>;
-  t.gemv_n = &gemv_n<F64>;
-  t.gemv_t = &gemv_t<F64>;
-  t.ger = &ger<F64>;
+template <class S, bool Prefetch>
+constexpr VectorKernelsOf<typename S::T> table() {
+  VectorKernelsOf<typename S::T> t = vector_impl::table<typename S::T>();
+  t.dot = &dot<S, Prefetch>;
+  t.gemv_n = &gemv_n<S, Prefetch>;
+  t.gemv_t = &gemv_t<S, Prefetch>;
+  t.ger = &ger<S>;
   return t;
 }
 
 }  // namespace
 
-const VectorKernels kVectorKernelsAvx512 = {"avx512", f32_table(), f64_table()};
+const VectorKernels kVectorKernelsAvx512 = {"avx512", table<F32, true>(), table<F64, true>()};
+const VectorKernels kVectorKernelsAvx512HardwarePrefetch = {"avx512", table<F32, false>(), table<F64, false>()};
 
 }  // namespace armory::blas

@@ -281,6 +281,13 @@ inline constexpr int64_t kAPaddingBytes = 64;
 
 inline bool strides_alias(int64_t stride_bytes) { return stride_bytes % kAliasingStrideBytes == 0; }
 
+// The stride, in elements of T, of rows `elements` long copied into a buffer: padded when it would alias.
+template <class T>
+int64_t copied_row_stride(int64_t elements) {
+  constexpr int64_t size = sizeof(T);
+  return strides_alias(elements * size) ? elements + kAPaddingBytes / size : elements;
+}
+
 // The largest packed B block each thread copies for itself when threads split the rows (see run_gemm).
 inline constexpr size_t kOwnBCopyBytes = 1024 * 1024;
 
@@ -316,8 +323,7 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   int64_t lda = 0;
   AType* a_rows = nullptr;
   if (copy_a) {
-    lda = round_up(k, 2);
-    if (strides_alias(lda * int64_t{sizeof(AType)})) lda += kAPaddingBytes / int64_t{sizeof(AType)};
+    lda = copied_row_stride<AType>(round_up(k, 2));
     a_rows = static_cast<AType*>(thread_a_scratch().get(sizeof(AType) * static_cast<size_t>(m * lda)));
     if (a_rows == nullptr) return error(Errc::internal, "out of memory copying A's rows");
     a = a_rows;
@@ -386,6 +392,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // A row-major A goes to the kernel's unpacked-A variant without packing: read in place when it is
   // already in the packed type (and whole k groups), otherwise converted row by row into the A buffer.
   const bool direct_a = plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && !args.a.trans;
+  const bool a_rows_alias = strides_alias(args.a.ld * int64_t{sizeof(In)});  // then copied, not read in place
   // With an edge variant, the last rows and columns of C also read A in place and store straight to C.
   bool direct_edges = false;
   if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
@@ -437,6 +444,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
   // (b_shared) make the shares wait for each other, at ctx's barrier.
   auto run_share = [&](int64_t t, int64_t nt, ParallelContext* ctx) {
+    // Room for copied rows at any depth block's padded stride (copied_row_stride).
     const int64_t a_padding = kAPaddingBytes / static_cast<int64_t>(sizeof(Packed));
     Packed* a_buffer =
         static_cast<Packed*>(thread_a_scratch().get(sizeof(Packed) * static_cast<size_t>(mc * (kc + a_padding))));
@@ -486,11 +494,11 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           const Packed* a_rows = nullptr;
           int64_t a_rows_ld = 0;
           // Rows copied into the A buffer sit copy_ld apart; a packed partial panel follows them.
-          const int64_t copy_ld = strides_alias(kpad * int64_t{sizeof(Packed)}) ? kpad + a_padding : kpad;
+          const int64_t copy_ld = copied_row_stride<Packed>(kpad);
           if (full_rows > 0) {
             if constexpr (std::is_same_v<In, Packed>) {
               // A partial k group would read past the row's end.
-              if (kcur == kpad && !strides_alias(args.a.ld * int64_t{sizeof(In)})) {
+              if (kcur == kpad && !a_rows_alias) {
                 a_rows = args.a.data + ic * args.a.ld + pc;
                 a_rows_ld = args.a.ld;
               }

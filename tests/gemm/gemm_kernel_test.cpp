@@ -180,8 +180,7 @@ void check_aliasing_strides(const Table& table, int element_bytes, double eps, b
     auto plan = plan_for(host_cpu(), *kernel, element_bytes);
     plan.blocking = {3 * plan.mr, static_cast<int>(kAliasingStrideBytes / sizeof(Packed)), 4 * plan.nr};
     const int64_t k = plan.blocking.kc + 37;
-    const int64_t row_multiple = kAliasingStrideBytes / static_cast<int64_t>(sizeof(In));
-    const int64_t lda = (k + row_multiple - 1) / row_multiple * row_multiple;
+    const int64_t lda = round_up(k, kAliasingStrideBytes / static_cast<int64_t>(sizeof(In)));
     const Case c{Layout::row_major, Trans::no, Trans::no, {2 * plan.mr + 5, 3 * plan.nr + 1, k}, 1.5, 0.5, lda - k};
     // This few rows read B in place (and A copied once, up front, where a kernel for it exists) ...
     check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);

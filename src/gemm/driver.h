@@ -49,31 +49,29 @@ template <class In, class Out>
 GemmArgs<In, Out> row_major_args(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, Out alpha,
                                  const In* a, int64_t lda, const In* b, int64_t ldb, Out beta, Out* c, int64_t ldc,
                                  const Epilogue& epilogue) {
-  GemmArgs<In, Out> args;
-  args.k = k;
-  args.alpha = alpha;
-  args.beta = beta;
-  args.c = c;
-  args.ldc = ldc;
-  args.epilogue = epilogue;
-  if (layout == Layout::row_major) {
-    args.m = m;
-    args.n = n;
-    args.a = {a, lda, ta == Trans::yes};
-    args.b = {b, ldb, tb == Trans::yes};
-  } else {
-    args.m = n;
-    args.n = m;
-    args.a = {b, ldb, tb == Trans::yes};
-    args.b = {a, lda, ta == Trans::yes};
-    args.bias_by_row = true;
-  }
-  return args;
+  // Every field at once: default-constructing the struct and then assigning it zeroed all of it first (a
+  // `rep stos` costing about a fifth of a 4 x 4 product's call).
+  const bool row_major = layout == Layout::row_major;
+  const MatrixView<In> a_view{a, lda, ta == Trans::yes}, b_view{b, ldb, tb == Trans::yes};
+  return GemmArgs<In, Out>{.m = row_major ? m : n,
+                           .n = row_major ? n : m,
+                           .k = k,
+                           .a = row_major ? a_view : b_view,
+                           .b = row_major ? b_view : a_view,
+                           .alpha = alpha,
+                           .beta = beta,
+                           .c = c,
+                           .ldc = ldc,
+                           .epilogue = epilogue,
+                           .bias_by_row = !row_major,
+                           .c_bf16 = nullptr};
 }
 
 
 inline int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
-inline int64_t ceil_div(int64_t x, int64_t y) { return (x + y - 1) / y; }
+// x / y rounded up, x >= 0, y > 0. Without a division when x <= y: a 64-bit idiv takes tens of cycles and
+// a tiny product's call made several (a third of run_unpacked_b's time at 7 x 7).
+inline int64_t ceil_div(int64_t x, int64_t y) { return x <= y ? int64_t{x > 0} : (x + y - 1) / y; }
 
 // 64-byte aligned scratch memory that grows and is reused, one per thread and purpose.
 class Scratch {
@@ -218,6 +216,7 @@ inline void store_tile_bf16(int64_t rows, int64_t cols, const float* tile, int64
 // Small problems are not worth waking threads for.
 inline int threads_for(int64_t m, int64_t n, int64_t k) {
   double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  if (flops < 4.0e6) return 1;  // whatever the pool allows: no need to ask it
   int max = ThreadPool::global().max_threads();
   int useful = static_cast<int>(std::min<double>(max, std::max(1.0, flops / 2.0e6)));
   return std::max(1, useful);
@@ -367,7 +366,9 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
       }
     }
   };
-  if (copy_a && !split_rows) {
+  if (threads == 1) {
+    run_share(0, 1, nullptr);  // a small product: no region, no type-erased call
+  } else if (copy_a && !split_rows) {
     ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) { run_share(ctx.thread(), ctx.threads(), &ctx); });
   } else {
     ThreadPool::global().parallel_shares(threads, [&](int share) { run_share(share, threads, nullptr); });
@@ -384,11 +385,12 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
     apply_epilogue(args, 0, 0, m, n, args.c);
     return {};
   }
+  const int threads = threads_for(m, n, k);
+  if (packed_b == nullptr && use_unpacked_b(plan, args)) return run_unpacked_b(plan, args, threads);
   const auto& kern = *plan.kernel;
   const int mr = plan.mr, nr = plan.nr, kg = kern.k_group;
   const int64_t kc = round_up(plan.blocking.kc, kg);
   const int64_t nc = plan.blocking.nc;
-  const int threads = threads_for(m, n, k);
   // A row-major A goes to the kernel's unpacked-A variant without packing: read in place when it is
   // already in the packed type (and whole k groups), otherwise converted row by row into the A buffer.
   const bool direct_a = plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && !args.a.trans;
@@ -399,7 +401,6 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
     direct_edges = direct_a && kern.fn_unpacked_a_edge != nullptr;
   }
 
-  if (packed_b == nullptr && use_unpacked_b(plan, args)) return run_unpacked_b(plan, args, threads);
 
   // Work split, one of two:
   //  - rows: each thread takes a contiguous range of MR-row panels (balanced to one panel), walked in A

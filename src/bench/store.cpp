@@ -81,6 +81,29 @@ Status exec(sqlite3* db, const char* sql, const std::string& what) {
   return {};
 }
 
+constexpr int kBusyTimeoutMs = 30000;
+
+// WAL mode, set by every connection. Switching a new database's journal mode needs its exclusive lock, and
+// SQLite returns SQLITE_BUSY there without calling the busy handler when another connection is doing the
+// same: four suites started at once on a fresh file failed 4 times in 48 with "database is locked". So
+// this step waits and retries itself, within the same timeout as every other write.
+Status set_up_connection(sqlite3* db, const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                                nullptr, nullptr, &message);
+    if (rc == SQLITE_OK) return {};
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    const int primary = rc & 0xff;
+    if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline) {
+      return error(Errc::io_error, what + ": " + text);
+    }
+    usleep(10 * 1000);
+  }
+}
+
 RunInfo read_run(Statement& s) {
   RunInfo r;
   r.id = s.integer(0);
@@ -179,12 +202,8 @@ Result<Store> Store::open(const std::string& path, int target_version) {
   }
   Store store(db);
   // Writers wait for each other instead of failing: two suites may run at once.
-  sqlite3_busy_timeout(db, 30000);
-  if (Status s = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-                      "setting up " + path);
-      !s) {
-    return s;
-  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  if (Status s = set_up_connection(db, "setting up " + path); !s) return s;
   if (Status s = store.migrate(target_version); !s) return error(s.code(), path + ": " + s.message());
   return store;
 }

@@ -115,6 +115,26 @@ def test_two_runs_writing_at_once(tmp_path):
         assert rows(db, f"SELECT COUNT(*) FROM results WHERE run_id = {run_id}")[0][0] > 0
 
 
+def test_setting_up_waits_for_another_writer(tmp_path):
+    # A connection switching a database to WAL while another holds its write lock gets "database is locked"
+    # from SQLite at once, without the busy handler; four suites started together on a fresh file failed
+    # that way 4 times in 48. Here a writer holds a new (not yet WAL) database while a suite starts.
+    db = tmp_path / "held.db"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("CREATE TABLE held(x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO held VALUES (1)")
+    run = subprocess.Popen([ARMORY, "bench", "--db", str(db), "--suite", "gemm", "--filter", "f32 n=256/armory",
+                            "--threads", "1", "--repeat", "1", "--no-report"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    holder.execute("COMMIT")
+    holder.close()
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 0, out + err
+    assert [r[0] for r in rows(db, "SELECT status FROM runs")] == ["complete"]
+
+
 def test_killed_run_keeps_completed_cases(tmp_path):
     db = tmp_path / "killed.db"
     p = subprocess.Popen([ARMORY, "bench", "--db", str(db), "--suite", "gemm", "--filter", "f64", "--repeat", "5",

@@ -84,6 +84,7 @@ struct Plan {
   bool use_unpacked_a = true;  // when the kernel has the variant and A is row-major (tests turn it off)
   bool use_direct = true;      // the paths without packing (tests turn them off)
   int64_t unpacked_b_depth = 256;  // rows of B per block when B is read in place (see driver.h)
+  int64_t unpacked_b_chunk_bytes = 512 * 1024;  // A's rows and a strip of B per depth chunk, kept in L2 (ditto)
 };
 
 using F32Plan = Plan<TileKernel<float>>;

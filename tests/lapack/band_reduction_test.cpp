@@ -65,6 +65,29 @@ TEST_F(BandReduction, ChaseKeepsTheValuesOfEveryBand) {
   }
 }
 
+// Both stages at the width large matrices use (two_stage_bandwidth: 64 from n = 2048), on a matrix small
+// enough for the test: several panels, a partial last one, and a band wider than the last panels' rows.
+TEST_F(BandReduction, TwoStagesAtTheLargeMatricesWidth) {
+  const int64_t m = 230, n = 200, b = two_stage_bandwidth(2048);
+  ASSERT_EQ(b, 64);
+  std::mt19937 rng(17);
+  std::normal_distribution<double> normal;
+  std::vector<double> a(m * n);
+  double norm = 0;
+  for (auto& x : a) {
+    x = normal(rng);
+    norm += x * x;
+  }
+  const std::vector<double> s = reference_values(m, n, a);
+  std::vector<double> d, e;
+  bidiagonalize_two_stage(m, n, a.data(), m, b, d, e);
+  ASSERT_EQ(bidiagonal_svd(n, d.data(), e.data(), static_cast<double*>(nullptr), 1, 0, static_cast<double*>(nullptr),
+                           1, 0),
+            0);
+  const double bound = 10 * m * std::numeric_limits<double>::epsilon() * std::sqrt(norm);
+  for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(d[i], s[i], bound) << "value " << i;
+}
+
 // A = U0 diag(s0) V0^T with random orthogonal U0, V0 (products of reflectors), column-major.
 template <class T>
 std::vector<T> with_singular_values(int64_t m, int64_t n, const std::vector<double>& s0, uint32_t seed) {

@@ -127,9 +127,16 @@ void bidiagonalize_panel(int64_t m, int64_t n, int64_t nb, T* a, int64_t lda, Bi
 
 // Panels of this many columns; below twice this the rest is reduced column by column.
 constexpr int64_t kPanel = 32;
-// Reflectors applied to Q and P this many at a time: the block reflector's GEMMs have this depth, and 64
-// measured 10% faster than 32 for float64 n = 2048 (128 no better).
-constexpr int64_t kApplyBlock = 64;
+// Reflectors applied to Q and P this many at a time: the block reflector's GEMMs have this depth. 64
+// measured 10% faster than 32 for float64 n = 2048 on Zen 5. On Zen 4 the product C leaving the caches
+// decides: once it is more than kDeepApplyBytes, C's pass per block is memory-bound and 128 reflectors a
+// block pay; below, 128 is slower. Both depths alternating in one process, 1 thread, Q then P,
+// multiply_q / multiply_p: float64 n = 1024 0.063 / 0.067 s at 64, 0.069 / 0.074 at 128; n = 1536 (19 MB)
+// 0.244 / 0.244 -> 0.230 / 0.228; n = 2048 0.503 / 0.524 -> 0.467 / 0.487; n = 4096 4.06 / 4.01 -> 3.49 /
+// 3.59; float32 n = 1536 (9 MB) 0.083 / 0.085 at 64, 0.091 / 0.097 at 128; n = 2048 (17 MB) 0.242 / 0.244
+// -> 0.232 / 0.235; n = 4096 1.97 / 2.03 -> 1.71 / 1.79.
+constexpr int64_t kApplyBlock = 64, kDeepApplyBlock = 128;
+constexpr int64_t kDeepApplyBytes = 16 << 20;
 
 }  // namespace
 
@@ -184,7 +191,8 @@ namespace {
 // zero above row i and one at row i, the rest stored in `store` below (i, i) or, with `by_rows`, right of it
 // (LAPACK's dormqr / dormlq). With `identity`, C is taken to be the first `cols` columns of the identity
 // (LAPACK's dorgqr): the product's first columns, with the work a block would do on the identity's columns
-// left of it skipped. In blocks of kApplyBlock reflectors from the last block back, each a BlockReflector.
+// left of it skipped. In blocks of kApplyBlock (or kDeepApplyBlock) reflectors from the last block back, each a
+// BlockReflector.
 template <class T>
 void apply_orthogonal(int64_t rows, int64_t count, int64_t cols, const T* store, int64_t lds, bool by_rows,
                       const std::vector<T>& tau, T* c, int64_t ldc, bool identity) {
@@ -193,9 +201,10 @@ void apply_orthogonal(int64_t rows, int64_t count, int64_t cols, const T* store,
       for (int64_t i = 0; i < rows; ++i) c[i + j * ldc] = i == j ? T(1) : T(0);
     }
   }
+  const int64_t block = rows * cols * int64_t{sizeof(T)} > kDeepApplyBytes ? kDeepApplyBlock : kApplyBlock;
   BlockReflector<T> h;
-  for (int64_t j0 = (count - 1) / kApplyBlock * kApplyBlock; j0 >= 0 && count > 0; j0 -= kApplyBlock) {
-    const int64_t nb = std::min(kApplyBlock, count - j0);
+  for (int64_t j0 = (count - 1) / block * block; j0 >= 0 && count > 0; j0 -= block) {
+    const int64_t nb = std::min(block, count - j0);
     const int64_t first = identity ? j0 : 0, width = cols - first;
     if (width <= 0) continue;
     h.build(rows - j0, nb, store + j0 + j0 * lds, lds, tau.data() + j0, by_rows);

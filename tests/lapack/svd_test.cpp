@@ -10,6 +10,9 @@
 #include <random>
 #include <vector>
 
+#include "lapack/bidiagonal.h"
+#include "lapack/householder.h"
+
 namespace armory {
 namespace {
 
@@ -209,6 +212,27 @@ TEST(Svd, ValuesOnlyAgreeWithTheVectorRun) {
   ASSERT_TRUE(svd(SvdVectors::none, m, n, a.data(), m, s_values.data(), nullptr, 1, nullptr, 1).ok());
   ASSERT_TRUE(svd(SvdVectors::thin, m, n, copy.data(), m, s_vectors.data(), u.data(), m, vt.data(), n).ok());
   for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(s_values[i], s_vectors[i], 1e-12 * s_vectors[0]);
+}
+
+// A product beyond the caches takes its reflectors 128 at a time instead of 64 (bidiagonal.cpp,
+// kDeepApplyBytes): Q C for a 65600 x 64 float C (16.8 MB) and 160 reflectors, one block of 32 and one of
+// 128, against the reflectors applied one by one.
+TEST(Svd, ReflectorsAppliedInDeepBlocksToALargeProduct) {
+  const int64_t m = 65600, n = 160, cols = 64;
+  std::mt19937 rng(23);
+  std::uniform_real_distribution<float> uniform(-1, 1);
+  std::vector<float> a(m * n), c(m * cols);
+  for (auto& x : a) x = uniform(rng);
+  for (auto& x : c) x = uniform(rng);
+  const lapack::Bidiagonal<float> b = lapack::bidiagonalize<float>(m, n, a.data(), m);
+  std::vector<float> expected = c;
+  for (int64_t i = n - 1; i >= 0; --i) {
+    lapack::apply_reflector_left<float>(m - i, cols, a.data() + i + i * m, 1, b.tauq[i], expected.data() + i, m);
+  }
+  lapack::multiply_q<float>(m, n, a.data(), m, b.tauq, cols, c.data(), m);
+  float worst = 0;
+  for (size_t i = 0; i < c.size(); ++i) worst = std::max(worst, std::abs(c[i] - expected[i]));
+  EXPECT_LE(worst, 100 * n * std::numeric_limits<float>::epsilon());  // |C| <= 1, Q orthogonal
 }
 
 TEST(Svd, BadInputIsAnErrorNotACrash) {

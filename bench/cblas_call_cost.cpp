@@ -76,12 +76,12 @@ int main(int argc, char** argv) {
     for (int round = 0; round < 3; ++round) {
       for (int l = 0; l < 2; ++l) {
         const Library& lib = libs[l];
-        s[l] = std::min(s[l], per_call_us(
-                                  [&] { lib.sgemm(kRowMajor, kNoTrans, kNoTrans, n, n, n, 1.f, af, n, bf, n, 0.f, cf, n); },
-                                  calls, 5));
-        d[l] = std::min(d[l], per_call_us(
-                                  [&] { lib.dgemm(kRowMajor, kNoTrans, kNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, c, n); },
-                                  calls, 5));
+        s[l] = std::min(
+            s[l], per_call_us([&] { lib.sgemm(kRowMajor, kNoTrans, kNoTrans, n, n, n, 1.f, af, n, bf, n, 0.f, cf, n); },
+                              calls, 5));
+        d[l] = std::min(
+            d[l], per_call_us([&] { lib.dgemm(kRowMajor, kNoTrans, kNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, c, n); },
+                              calls, 5));
       }
     }
     std::printf("%-4d %-6s %12.3f %12.3f %8.2f\n", n, "f32", s[0], s[1], s[1] / s[0]);

@@ -360,7 +360,8 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
     // change.
     const int64_t bytes_per_k = m * int64_t{sizeof(AType)} + nr * int64_t{sizeof(In)};
     const int64_t chunk_bytes = plan.unpacked_b_chunk_bytes;
-    const int64_t chunk = k * bytes_per_k <= chunk_bytes ? k : std::max(depth, chunk_bytes / bytes_per_k / depth * depth);
+    const int64_t chunk =
+        k * bytes_per_k <= chunk_bytes ? k : std::max(depth, chunk_bytes / bytes_per_k / depth * depth);
     for (int64_t k0 = 0; k0 < k; k0 += chunk) {
       const int64_t k1 = std::min(k, k0 + chunk);
       for (int64_t s = first_strip; s < end_strip; ++s) {
@@ -371,8 +372,8 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
           for (int64_t ir = first_row; ir < end_row; ir += panel_rows) {
             const int64_t rows = std::min(panel_rows, end_row - ir);
             Out* c = args.c + ir * args.ldc + jr;
-            direct(kcur, a + ir * lda + pc, lda, args.b.data + pc * args.b.ld + jr, args.b.ld, c, args.ldc,
-                   args.alpha, beta, static_cast<int>(rows), static_cast<int>(cols));
+            direct(kcur, a + ir * lda + pc, lda, args.b.data + pc * args.b.ld + jr, args.b.ld, c, args.ldc, args.alpha,
+                   beta, static_cast<int>(rows), static_cast<int>(cols));
             if (pc + kcur >= k) apply_epilogue(args, ir, jr, rows, cols, c, kern.epilogue);
           }
         }
@@ -413,7 +414,6 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
     direct_edges = direct_a && kern.fn_unpacked_a_edge != nullptr;
   }
-
 
   // Work split, one of two:
   //  - rows: each thread takes a contiguous range of MR-row panels (balanced to one panel), walked in A

@@ -61,7 +61,8 @@ inline Status check_ld(Layout layout, const Operand& x) {
   int64_t stored_rows = stored_transposed ? x.cols : x.rows;
   int64_t stored_cols = stored_transposed ? x.rows : x.cols;
   int64_t minimum = std::max<int64_t>(1, layout == Layout::row_major ? stored_cols : stored_rows);
-  if (x.ld >= minimum) [[likely]] return {};
+  if (x.ld >= minimum) [[likely]]
+    return {};
   return ld_too_small(layout, x, stored_rows, stored_cols, minimum);
 }
 
@@ -69,7 +70,8 @@ inline Status check_ld(Layout layout, const Operand& x) {
 template <class T, class Out>
 Status check_args(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
                   const T* b, int64_t ldb, const Out* c, int64_t ldc, bool reads_ab) {
-  if (m < 0 || n < 0 || k < 0) [[unlikely]] return negative_size(m, n, k);
+  if (m < 0 || n < 0 || k < 0) [[unlikely]]
+    return negative_size(m, n, k);
   if (Status s = check_ld(layout, {"a", m, k, ta, lda}); !s) return s;
   if (Status s = check_ld(layout, {"b", k, n, tb, ldb}); !s) return s;
   if (Status s = check_ld(layout, {"c", m, n, Trans::no, ldc}); !s) return s;

@@ -81,9 +81,9 @@ TEST_F(BandReduction, TwoStagesAtTheLargeMatricesWidth) {
   const std::vector<double> s = reference_values(m, n, a);
   std::vector<double> d, e;
   bidiagonalize_two_stage(m, n, a.data(), m, b, d, e);
-  ASSERT_EQ(bidiagonal_svd(n, d.data(), e.data(), static_cast<double*>(nullptr), 1, 0, static_cast<double*>(nullptr),
-                           1, 0),
-            0);
+  ASSERT_EQ(
+      bidiagonal_svd(n, d.data(), e.data(), static_cast<double*>(nullptr), 1, 0, static_cast<double*>(nullptr), 1, 0),
+      0);
   const double bound = 10 * m * std::numeric_limits<double>::epsilon() * std::sqrt(norm);
   for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(d[i], s[i], bound) << "value " << i;
 }

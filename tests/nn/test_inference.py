@@ -118,8 +118,9 @@ def test_winograd_convs_agree_with_direct_ones(models):
     nodes = winograd.profile({"input": x}, runs=1)
     assert nodes == sorted(nodes, key=lambda n: -n["seconds"]) and all(n["seconds"] > 0 for n in nodes)
     # ResNet18's 3x3 stride-1 convs: 4 in layer1, 3 in each of layer2-4 (their first conv1 has stride 2);
-    # layer4's (512x512) stay direct.
-    assert sum(n["op"] == "Conv" and "winograd" in n["detail"] for n in nodes) == 10
+    # layer4's (512x512) stay direct, except on Zen 4 (conv.cpp, suits_winograd).
+    layer4 = 3 if armory.cpu_info()["uarch"] == "zen4" else 0
+    assert sum(n["op"] == "Conv" and "winograd" in n["detail"] for n in nodes) == 10 + layer4
     with pytest.raises(ValueError, match="runs"):
         winograd.profile({"input": x}, runs=0)
 

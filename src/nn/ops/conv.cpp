@@ -7,6 +7,8 @@
 #include "nn/kernel.h"
 #include "nn/ops/winograd.h"
 
+#include <armory/cpu.h>
+
 #include "common/large_buffer.h"
 
 #include "gemm/thread_pool.h"
@@ -302,13 +304,19 @@ class ConvKernel final : public Kernel {
   // Winograd F(2x2, 3x3) takes undilated 3x3 stride-1 convolutions of one group, with channels enough for
   // its 16 GEMMs to pay for the transforms around them, and weights small enough: its pack is 16/9 the
   // direct one, and at 512x512 (ResNet50's layer4: 8 MiB of bf16, against 4.5 direct) reading it is the
-  // cost. There, in the model, with 1 thread, the GEMMs took 6.4 to 22 ms from one inference to the next
-  // against the direct conv's steady 10.4 (its weights, read once, stream from DRAM with everything
-  // else's); at batch 1 0.8-1.5 ms against 0.78. Up to 256x256 it wins at every batch (docs/PERFORMANCE.md).
+  // cost on Zen 5. There, in the model, with 1 thread, the GEMMs took 6.4 to 22 ms from one inference to
+  // the next against the direct conv's steady 10.4 (its weights, read once, stream from DRAM with
+  // everything else's); at batch 1 0.8-1.5 ms against 0.78. Up to 256x256 it wins at every batch
+  // (docs/PERFORMANCE.md). Zen 4 multiplies at half Zen 5's rate, so the multiplies saved outweigh the
+  // larger pack there at 512x512 too: layer4's two stride-1 3x3 convs per inference, 1 thread, direct ->
+  // Winograd, float32 batch 1 2.46 -> 2.0 ms, batch 16 36.8 -> 22.6; BF16 batch 1 1.16 -> 1.08, batch 16
+  // 16.8 -> 12.7.
   bool suits_winograd(const std::vector<int64_t>& wshape) const {
+    static const bool up_to_512 = host_cpu().uarch == "zen4";
+    const int64_t weights = wshape[0] * wshape[1];
     return winograd_allowed_ && group_ == 1 && wshape[2] == 3 && wshape[3] == 3 && window_.stride[0] == 1 &&
            window_.stride[1] == 1 && window_.dilation[0] == 1 && window_.dilation[1] == 1 && wshape[0] >= 16 &&
-           wshape[1] >= 16 && wshape[0] * wshape[1] < 512 * 512;
+           wshape[1] >= 16 && (weights < 512 * 512 || (up_to_512 && weights <= 512 * 512));
   }
 
   // F(4x4, 3x3) in float32 up to 128x128 channels (4x fewer multiplies than direct, against F(2x2, 3x3)'s

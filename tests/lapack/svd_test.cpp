@@ -218,6 +218,11 @@ TEST(Svd, ValuesOnlyAgreeWithTheVectorRun) {
 // kDeepApplyBytes): Q C for a 65600 x 64 float C (16.8 MB) and 160 reflectors, one block of 32 and one of
 // 128, against the reflectors applied one by one.
 TEST(Svd, ReflectorsAppliedInDeepBlocksToALargeProduct) {
+#if defined(__aarch64__)
+  // 65-80 s per CPU model under qemu (the reference is 2.7 GFLOP of portable loops), a sixth of an emulated
+  // suite: the blocking is portable code, and the GEMM kernels under it are tested per ISA elsewhere.
+  GTEST_SKIP() << "runs natively only";
+#endif
   const int64_t m = 65600, n = 160, cols = 64;
   std::mt19937 rng(23);
   std::uniform_real_distribution<float> uniform(-1, 1);

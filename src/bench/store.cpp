@@ -71,13 +71,18 @@ class Statement {
   bool ok_ = false;
 };
 
+// Runs sql and returns SQLite's result code; on failure, message says why.
+int run_sql(sqlite3* db, const char* sql, std::string& message) {
+  char* text = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &text);
+  if (rc != SQLITE_OK) message = text ? text : "unknown error";
+  sqlite3_free(text);
+  return rc;
+}
+
 Status exec(sqlite3* db, const char* sql, const std::string& what) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : "unknown error";
-    sqlite3_free(message);
-    return error(Errc::io_error, what + ": " + text);
-  }
+  std::string message;
+  if (run_sql(db, sql, message) != SQLITE_OK) return error(Errc::io_error, what + ": " + message);
   return {};
 }
 
@@ -90,15 +95,12 @@ constexpr int kBusyTimeoutMs = 30000;
 Status set_up_connection(sqlite3* db, const std::string& what) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
   for (;;) {
-    char* message = nullptr;
-    const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-                                nullptr, nullptr, &message);
+    std::string message;
+    const int rc = run_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", message);
     if (rc == SQLITE_OK) return {};
-    std::string text = message ? message : "unknown error";
-    sqlite3_free(message);
     const int primary = rc & 0xff;
     if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline) {
-      return error(Errc::io_error, what + ": " + text);
+      return error(Errc::io_error, what + ": " + message);
     }
     usleep(10 * 1000);
   }

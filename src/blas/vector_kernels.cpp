@@ -1,11 +1,11 @@
 #include "blas/vector_kernels.h"
 
-#include <armory/cpu.h>
 #include <armory/isa.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "cpu/core_choices.h"
 #include "gemm/thread_pool.h"
 
 namespace armory::blas {
@@ -16,13 +16,9 @@ const VectorKernels& vector_kernels() {
     if (!policy.ok()) return kVectorKernelsBaseline;
 #if defined(__x86_64__)
     const IsaLevel cap = policy->cap;
-    // Zen 4's hardware prefetchers keep the streams of dot and gemv fed, and the kernels' own prefetches
-    // only cost issue slots: without them, in one process alternating the two tables, f64 dot of 10^6
-    // 7.4 -> 8.9 GFLOPS, gemv_t / gemv_n 4096 4.2 / 4.8 -> 5.3 / 5.9, f32 dot 15.7 -> 20.6, f32 gemv 4096
-    // 7.9 -> 10.1 (15 of 15 rounds). On Zen 5 prefetching every line was measured to help (dot of 10^6
-    // f64 7.2 -> 9.3 against one line in four), so other cores keep it.
     if (cap == IsaLevel::avx512 || cap == IsaLevel::avx512_bf16) {
-      return host_cpu().uarch == "zen4" ? kVectorKernelsAvx512HardwarePrefetch : kVectorKernelsAvx512;
+      return cpu::host_core_choices().hardware_prefetch_only ? kVectorKernelsAvx512HardwarePrefetch
+                                                             : kVectorKernelsAvx512;
     }
     if (cap == IsaLevel::avx2) return kVectorKernelsAvx2;
 #endif

@@ -4,21 +4,18 @@
 // input channel per group) are direct loops over channels instead: a GEMM with k = 9 and n = 1 does not pay.
 // Most 3x3 stride-1 convs run as Winograd F(2x2, 3x3) or, in float32 with few channels, F(4x4, 3x3)
 // instead (winograd.h).
-#include "nn/kernel.h"
-#include "nn/ops/winograd.h"
-
-#include <armory/cpu.h>
-
-#include "common/large_buffer.h"
-
-#include "gemm/thread_pool.h"
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
 #include <mutex>
 #include <optional>
+
+#include "common/large_buffer.h"
+#include "cpu/core_choices.h"
+#include "gemm/thread_pool.h"
+#include "nn/kernel.h"
+#include "nn/ops/winograd.h"
 
 namespace armory::nn {
 
@@ -307,16 +304,12 @@ class ConvKernel final : public Kernel {
   // cost on Zen 5. There, in the model, with 1 thread, the GEMMs took 6.4 to 22 ms from one inference to
   // the next against the direct conv's steady 10.4 (its weights, read once, stream from DRAM with
   // everything else's); at batch 1 0.8-1.5 ms against 0.78. Up to 256x256 it wins at every batch
-  // (docs/PERFORMANCE.md). Zen 4 multiplies at half Zen 5's rate, so the multiplies saved outweigh the
-  // larger pack there at 512x512 too: layer4's two stride-1 3x3 convs per inference, 1 thread, direct ->
-  // Winograd, float32 batch 1 2.46 -> 2.0 ms, batch 16 36.8 -> 22.6; BF16 batch 1 1.16 -> 1.08, batch 16
-  // 16.8 -> 12.7.
+  // (docs/PERFORMANCE.md). Cores that multiply slower take 512x512 too (cpu/core_choices.cpp).
   bool suits_winograd(const std::vector<int64_t>& wshape) const {
-    static const bool up_to_512 = host_cpu().uarch == "zen4";
     const int64_t weights = wshape[0] * wshape[1];
     return winograd_allowed_ && group_ == 1 && wshape[2] == 3 && wshape[3] == 3 && window_.stride[0] == 1 &&
            window_.stride[1] == 1 && window_.dilation[0] == 1 && window_.dilation[1] == 1 && wshape[0] >= 16 &&
-           wshape[1] >= 16 && (weights < 512 * 512 || (up_to_512 && weights <= 512 * 512));
+           wshape[1] >= 16 && weights <= cpu::host_core_choices().winograd_max_weights;
   }
 
   // F(4x4, 3x3) in float32 up to 128x128 channels (4x fewer multiplies than direct, against F(2x2, 3x3)'s

@@ -1,0 +1,44 @@
+#include "cpu/core_choices.h"
+
+#include <armory/cpu.h>
+
+#include <array>
+
+namespace armory::cpu {
+
+namespace {
+
+struct CoreRow {
+  std::string_view uarch;
+  CoreChoices choices;
+};
+
+// Zen 4, measured on a 2-vCPU EPYC guest (docs/PERFORMANCE.md):
+// - Its hardware prefetchers keep the streams of dot and gemv fed, and the kernels' own prefetches only
+//   cost issue slots: without them, in one process alternating the two, f64 dot of 10^6 7.4 -> 8.9 GFLOPS,
+//   gemv_t / gemv_n 4096 4.2 / 4.8 -> 5.3 / 5.9, f32 dot 15.7 -> 20.6, f32 gemv 4096 7.9 -> 10.1 (15 of 15
+//   rounds). On Zen 5 prefetching every line was measured to help (dot of 10^6 f64 7.2 -> 9.3 against one
+//   line in four), so it keeps the default.
+// - It multiplies at half Zen 5's rate, so at 512x512 channels (ResNet50's layer4) the multiplies Winograd
+//   saves outweigh its larger pack (16/9 the direct one), which on Zen 5 cost more than it saved: layer4's
+//   two stride-1 3x3 convs per inference, 1 thread, direct -> Winograd, float32 batch 1 2.46 -> 2.0 ms,
+//   batch 16 36.8 -> 22.6; BF16 batch 1 1.16 -> 1.08, batch 16 16.8 -> 12.7.
+constexpr std::array<CoreRow, 1> kCoreChoices = {{
+    {"zen4", {.hardware_prefetch_only = true, .winograd_max_weights = 512 * 512}},
+}};
+
+}  // namespace
+
+CoreChoices core_choices_for(std::string_view uarch) {
+  for (const auto& row : kCoreChoices) {
+    if (row.uarch == uarch) return row.choices;
+  }
+  return {};
+}
+
+const CoreChoices& host_core_choices() {
+  static const CoreChoices choices = core_choices_for(host_cpu().uarch);
+  return choices;
+}
+
+}  // namespace armory::cpu

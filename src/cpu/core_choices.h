@@ -1,0 +1,24 @@
+// Choices that depend on the core's microarchitecture rather than on its instruction set, in one table
+// (the GEMM's block sizes have their own, src/gemm/tuning.cpp). Each differs from the default only on a
+// core where it was measured to; every other core, recognised or not, gets the default.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace armory::cpu {
+
+struct CoreChoices {
+  // The memory-bound vector kernels (dot, gemv, axpy, ...) leave their streams to the hardware prefetchers
+  // rather than prefetching every line ahead themselves.
+  bool hardware_prefetch_only = false;
+  // The largest conv weights, output times input channels, run as Winograd F(2x2, 3x3).
+  int64_t winograd_max_weights = 512 * 512 - 1;
+};
+
+CoreChoices core_choices_for(std::string_view uarch);
+
+// For this machine's core (host_cpu().uarch), looked up once.
+const CoreChoices& host_core_choices();
+
+}  // namespace armory::cpu

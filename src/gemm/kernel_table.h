@@ -75,6 +75,9 @@ struct Blocking {
 
 Blocking blocking_for(const CpuInfo& cpu, std::string_view kernel, int mr, int nr, int element_bytes, int k_group);
 
+// The size from which a B read in place is not expected to be in cache when a GEMM starts (see tuning.cpp).
+int64_t uncached_b_bytes(const CpuInfo& cpu);
+
 // A kernel and the blocking it runs with.
 template <class Fn>
 struct Plan {
@@ -85,6 +88,7 @@ struct Plan {
   bool use_direct = true;      // the paths without packing (tests turn them off)
   int64_t unpacked_b_depth = 256;  // rows of B per block when B is read in place (see driver.h)
   int64_t unpacked_b_chunk_bytes = 512 * 1024;  // A's rows and a strip of B per depth chunk, kept in L2 (ditto)
+  int64_t unpacked_b_prefetch_bytes = 0;        // a larger B read in place is fetched a strip ahead (ditto)
 };
 
 using F32Plan = Plan<TileKernel<float>>;
@@ -102,7 +106,7 @@ template <class Fn>
 Plan<Fn> plan_for(const CpuInfo& cpu, const KernelInfo<Fn>& kernel, int element_bytes) {
   int nr = tile_nr(cpu, kernel);
   return {&kernel, kernel.mr, nr, blocking_for(cpu, kernel.id.name, kernel.mr, nr, element_bytes, kernel.k_group),
-          true, true, 256};
+          true, true, 256, 512 * 1024, uncached_b_bytes(cpu)};
 }
 
 }  // namespace armory::gemm_engine

@@ -8,14 +8,14 @@ namespace armory::gemm_engine {
 // 12 rows x 2 zmm: 24 accumulators + 2 B vectors + 1 broadcast fit the 32 zmm registers.
 void gemm_f32_12x32__avx512(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha,
                             float beta) {
-  avx512::tile<float, 12, 2>(kc, a, 1, 12, b, 32, c, ldc, alpha, beta);
+  avx512::packed_b_tile<float, 12, 2>(kc, a, 1, 12, b, c, ldc, alpha, beta);
 }
 
 // The same tile reading a row-major A in place (A(i, p) = a[i * lda + p]): no packing of A, whose cost
 // dominates when n is small (ResNet's 3136x64x576).
 void gemm_f32_12x32__avx512_unpacked_a(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
                                        int64_t ldc, float alpha, float beta) {
-  avx512::tile<float, 12, 2>(kc, a, lda, 1, b, 32, c, ldc, alpha, beta);
+  avx512::packed_b_tile<float, 12, 2>(kc, a, lda, 1, b, c, ldc, alpha, beta);
 }
 
 // GCC 12 warns that _mm512_max_ps's internal _mm512_undefined_ps operand "may be used uninitialized"
@@ -43,7 +43,7 @@ struct BiasRelu {
 // ResNet50 fp32 at batch 16: the stem 34.8 -> 27.5 ms, layer1's downsample 13.3 -> 8.5).
 void gemm_f32_12x32__avx512_unpacked_a_fused(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
                                              int64_t ldc, float alpha, float beta, const float* bias, bool relu) {
-  avx512::tile<float, 12, 2, false, BiasRelu>(kc, a, lda, 1, b, 32, c, ldc, alpha, beta, 32, BiasRelu{bias, relu});
+  avx512::packed_b_tile<float, 12, 2>(kc, a, lda, 1, b, c, ldc, alpha, beta, BiasRelu{bias, relu});
 }
 
 void gemm_f32_12x32__avx512_unpacked_a_edge(int64_t kc, const float* a, int64_t lda, const float* b, float* c,

@@ -6,12 +6,12 @@ namespace armory::gemm_engine {
 // 12 rows x 2 zmm of 8 doubles: the same register budget as the f32 kernel.
 void gemm_f64_12x16__avx512(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, double alpha,
                             double beta) {
-  avx512::tile<double, 12, 2>(kc, a, 1, 12, b, 16, c, ldc, alpha, beta);
+  avx512::packed_b_tile<double, 12, 2>(kc, a, 1, 12, b, c, ldc, alpha, beta);
 }
 
 void gemm_f64_12x16__avx512_unpacked_a(int64_t kc, const double* a, int64_t lda, const double* b, double* c,
                                        int64_t ldc, double alpha, double beta) {
-  avx512::tile<double, 12, 2>(kc, a, lda, 1, b, 16, c, ldc, alpha, beta);
+  avx512::packed_b_tile<double, 12, 2>(kc, a, lda, 1, b, c, ldc, alpha, beta);
 }
 
 void gemm_f64_12x16__avx512_unpacked_a_edge(int64_t kc, const double* a, int64_t lda, const double* b, double* c,

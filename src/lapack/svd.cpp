@@ -53,6 +53,25 @@ Status check_arguments(SvdVectors vectors, int64_t m, int64_t n, const T* a, int
 constexpr int64_t kQrFirstRatio = 2;
 constexpr int64_t kQrFirstMinColumns = 32;
 
+// dst(j, i) = scale * src(i, j) for the rows x cols matrix src (column-major, as dst), in square tiles of
+// 32 (8 KiB in float64, within L1 with their destination). Element by element, one side of the copy jumped
+// a whole column per element. A C-ordered numpy matrix is a wide problem here, copied in transposed and
+// its V^T copied out transposed: 10000 x 500 float64, 1 thread, Zen 4, values 0.23 -> 0.22 s, thin
+// vectors 0.65-0.68 -> 0.57-0.60 s.
+template <class T>
+void transpose_scaled(int64_t rows, int64_t cols, const T* src, int64_t ld_src, T* dst, int64_t ld_dst, T scale) {
+  constexpr int64_t kTile = 32;
+  for (int64_t j0 = 0; j0 < cols; j0 += kTile) {
+    const int64_t j1 = std::min(cols, j0 + kTile);
+    for (int64_t i0 = 0; i0 < rows; i0 += kTile) {
+      const int64_t i1 = std::min(rows, i0 + kTile);
+      for (int64_t i = i0; i < i1; ++i) {
+        for (int64_t j = j0; j < j1; ++j) dst[j + i * ld_dst] = scale * src[i + j * ld_src];
+      }
+    }
+  }
+}
+
 Status not_converged(int64_t unconverged) {
   return error(Errc::internal, "svd: the bidiagonal QR iteration did not converge (" + std::to_string(unconverged) +
                                    " superdiagonal entries left)");
@@ -137,14 +156,11 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
   // The workspaces are large and short-lived: from huge pages, since on a paravirtualised guest faulting in
   // 4 KiB pages one by one took longer than the divide and conquer itself.
   LargeVector<T> work(static_cast<size_t>(rows) * cols);
-  for (int64_t j = 0; j < n; ++j) {
-    for (int64_t i = 0; i < m; ++i) {
-      const T v = a[i + j * lda] * scale;
-      if (wide) {
-        work[j + i * rows] = v;
-      } else {
-        work[i + j * rows] = v;
-      }
+  if (wide) {
+    transpose_scaled(m, n, a, lda, work.data(), rows, scale);
+  } else {
+    for (int64_t j = 0; j < n; ++j) {
+      for (int64_t i = 0; i < m; ++i) work[i + j * rows] = a[i + j * lda] * scale;
     }
   }
   // Vectors of the tall problem: Q (rows x qcols) and P (cols x cols).
@@ -186,8 +202,10 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
   for (int64_t j = 0; j < ucols; ++j) {
     for (int64_t i = 0; i < m; ++i) u[i + j * ldu] = wide ? p[i + j * cols] : q[i + j * rows];
   }
-  for (int64_t j = 0; j < n; ++j) {
-    for (int64_t i = 0; i < vtrows; ++i) vt[i + j * ldvt] = wide ? q[j + i * rows] : p[j + i * cols];
+  if (wide) {
+    transpose_scaled(n, vtrows, q.data(), rows, vt, ldvt, T(1));
+  } else {
+    transpose_scaled(n, vtrows, p.data(), cols, vt, ldvt, T(1));
   }
   return {};
 }

@@ -1,5 +1,6 @@
 #include "common/large_buffer.h"
 
+#include <armory/memory.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -88,10 +89,14 @@ class RetainedBlocks {
     if (it == sizes_.end()) return false;
     const size_t bytes = it->second;
     if (retained_ + bytes <= limit()) {
-      set_poisoned(p, bytes, true);
-      free_.emplace(bytes, p);
-      retained_ += bytes;
-      return true;
+      try {
+        free_.emplace(bytes, p);
+        set_poisoned(p, bytes, true);
+        retained_ += bytes;
+        return true;
+      } catch (const std::bad_alloc&) {
+        // No room to remember it: the block goes back to the kernel (std::free must never see it).
+      }
     }
     sizes_.erase(it);
     guard.unlock();
@@ -125,26 +130,32 @@ RetainedBlocks& retained_blocks() {
 void* allocate_large(size_t bytes) noexcept {
   if (bytes < kHugeFrom) return std::aligned_alloc(64, bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
   const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  if (void* p = retained_blocks().take(rounded)) return p;
+  void* p = map_huge(rounded);
+  if (p == nullptr) return nullptr;
   try {
-    if (void* p = retained_blocks().take(rounded)) return p;
-    void* p = map_huge(rounded);
-    if (p == nullptr) return nullptr;
     retained_blocks().track(p, rounded);
-    return p;
   } catch (const std::bad_alloc&) {
+    ::munmap(p, rounded);  // untracked, free_large could not give it back
     return nullptr;
   }
+  return p;
 }
 
 void free_large(void* p) noexcept {
   if (p == nullptr) return;
-  bool large = false;
+  if (!retained_blocks().give_back(p)) std::free(p);
+}
+
+std::shared_ptr<void> allocate_array(size_t bytes) noexcept {
+  void* p = allocate_large(bytes);
+  if (p == nullptr) return nullptr;
   try {
-    large = retained_blocks().give_back(p);
+    return std::shared_ptr<void>(p, free_large);
   } catch (const std::bad_alloc&) {
-    large = false;  // could not be kept: an ordinary free below
+    free_large(p);
+    return nullptr;
   }
-  if (!large) std::free(p);
 }
 
 }  // namespace armory

@@ -2,17 +2,37 @@
 // than half their size); small ones are ordinary heap memory.
 #include "common/large_buffer.h"
 
+#include <armory/memory.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 
 namespace armory {
 namespace {
+
+// The public form: the block goes back when the last owner lets go, and the next array of its size reuses it.
+TEST(LargeBuffer, ArraysGiveTheirMemoryBackWhenTheLastOwnerLetsGo) {
+  constexpr size_t kMiB = size_t{1} << 20;
+  std::shared_ptr<void> array = allocate_array(7 * kMiB);
+  ASSERT_NE(array, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(array.get()) % (2 * kMiB), 0u);
+  void* const block = array.get();
+  std::shared_ptr<void> other_owner = array;
+  array.reset();
+  std::memset(other_owner.get(), 3, 7 * kMiB);  // still held
+  other_owner.reset();
+  std::shared_ptr<void> next = allocate_array(7 * kMiB);
+  EXPECT_EQ(next.get(), block);
+  std::shared_ptr<void> small = allocate_array(10);
+  ASSERT_NE(small, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(small.get()) % 64, 0u);
+}
 
 TEST(LargeBuffer, FreedBlocksAreReusedWhenTheyFit) {
   constexpr size_t kMiB = size_t{1} << 20;

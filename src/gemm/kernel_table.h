@@ -105,8 +105,10 @@ const Result<Bf16Plan>& bf16_plan();
 template <class Fn>
 Plan<Fn> plan_for(const CpuInfo& cpu, const KernelInfo<Fn>& kernel, int element_bytes) {
   int nr = tile_nr(cpu, kernel);
-  return {&kernel, kernel.mr, nr, blocking_for(cpu, kernel.id.name, kernel.mr, nr, element_bytes, kernel.k_group),
-          true, true, 256, 512 * 1024, uncached_b_bytes(cpu)};
+  Plan<Fn> plan{&kernel, kernel.mr, nr,
+                blocking_for(cpu, kernel.id.name, kernel.mr, nr, element_bytes, kernel.k_group)};
+  plan.unpacked_b_prefetch_bytes = uncached_b_bytes(cpu);
+  return plan;
 }
 
 }  // namespace armory::gemm_engine

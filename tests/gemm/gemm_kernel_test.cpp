@@ -127,7 +127,7 @@ Plan<Fn> tiny_blocking(Plan<Fn> plan) {
   plan.blocking = {2 * plan.mr, 8 * plan.kernel->k_group, 2 * plan.nr};
   plan.unpacked_b_depth = 8;
   plan.unpacked_b_chunk_bytes = 16 * 1024;  // the long-k few-rows case walks its depth in chunks
-  plan.unpacked_b_prefetch_bytes = 0;        // and fetches B a strip ahead
+  plan.unpacked_b_prefetch_bytes = 0;       // and fetches B a strip ahead
   return plan;
 }
 

@@ -1,6 +1,5 @@
+#include <armory/memory.h>
 #include <armory/nn.h>
-
-#include "common/large_buffer.h"
 
 #include <cstdlib>
 #include <new>
@@ -47,9 +46,9 @@ int64_t Tensor::size() const { return element_count(shape_); }
 Tensor Tensor::empty(DType dtype, std::vector<int64_t> shape) {
   size_t bytes = static_cast<size_t>(element_count(shape)) * dtype_size(dtype);
   // 64-byte aligned for the kernels; a zero-size tensor still gets a distinct, freeable pointer.
-  void* p = allocate_large(bytes);
-  if (p == nullptr) throw std::bad_alloc();
-  return adopt(dtype, std::move(shape), std::shared_ptr<void>(p, free_large));
+  std::shared_ptr<void> storage = allocate_array(bytes);
+  if (storage == nullptr) throw std::bad_alloc();
+  return adopt(dtype, std::move(shape), std::move(storage));
 }
 
 Tensor Tensor::borrow(DType dtype, std::vector<int64_t> shape, const void* data) {

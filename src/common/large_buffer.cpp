@@ -41,7 +41,15 @@ void set_poisoned(void* p, size_t bytes, bool poisoned) {
 // 4 KiB pages that the advice no longer changes. On this paravirtualised guest (shadow page tables) that
 // cost armory 15-30% per ResNet50 inference whenever other large working sets ran in between:
 // 4 KiB-backed activations made MaxPool 2-4x and the stem conv 2x slower.
-void* map_huge(size_t bytes) {
+//
+// Base-page blocks are for memory written once: on a later guest (Zen 4, with the hypervisor's free page
+// reporting), a huge page never touched since the guest freed it faulted in at 0.35 GB/s against 2 GB/s
+// for base pages, and ResNet50's load spent 1.4-1.7 s of system time on its weights (0.15 s in base pages).
+void* map_fresh(size_t bytes, PageSize pages) {
+  if (pages == PageSize::base) {
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+  }
   // Over-map by a huge page and trim, for a 2 MiB-aligned start.
   const size_t mapped = bytes + kHugePage;
   void* raw = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -59,7 +67,7 @@ void* map_huge(size_t bytes) {
   return p;
 }
 
-// Freed blocks of 1 MiB and more are kept for the next allocation that fits them, up to a limit, instead of
+// Freed huge-page blocks of 1 MiB and more are kept for the next allocation that fits them, up to a limit, instead of
 // going back to the kernel: on this kind of guest a fresh page costs a fault and a clear (a 2048 x 2048
 // float64 SVD spent ~0.3 s of its 2.6 s faulting in the 32 MB workspaces it had freed on the previous
 // call). The limit is an eighth of the machine's memory, at most 2 GiB.
@@ -77,18 +85,18 @@ class RetainedBlocks {
     return p;
   }
 
-  void track(void* p, size_t bytes) {
+  void track(void* p, size_t bytes, PageSize pages) {
     std::lock_guard<std::mutex> guard(lock_);
-    sizes_[p] = bytes;
+    blocks_[p] = Block{bytes, pages};
   }
 
   // True when p was a large block (then kept or unmapped here); false for the caller to std::free.
   bool give_back(void* p) {
     std::unique_lock<std::mutex> guard(lock_);
-    auto it = sizes_.find(p);
-    if (it == sizes_.end()) return false;
-    const size_t bytes = it->second;
-    if (retained_ + bytes <= limit()) {
+    auto it = blocks_.find(p);
+    if (it == blocks_.end()) return false;
+    const size_t bytes = it->second.bytes;
+    if (it->second.pages == PageSize::huge && retained_ + bytes <= limit()) {
       try {
         free_.emplace(bytes, p);
         set_poisoned(p, bytes, true);
@@ -98,7 +106,7 @@ class RetainedBlocks {
         // No room to remember it: the block goes back to the kernel (std::free must never see it).
       }
     }
-    sizes_.erase(it);
+    blocks_.erase(it);
     guard.unlock();
     ::munmap(p, bytes);
     return true;
@@ -114,9 +122,13 @@ class RetainedBlocks {
     return bytes;
   }
 
+  struct Block {
+    size_t bytes;
+    PageSize pages;
+  };
   std::mutex lock_;
   std::multimap<size_t, void*> free_;        // retained, by size
-  std::unordered_map<void*, size_t> sizes_;  // every live or retained large block
+  std::unordered_map<void*, Block> blocks_;  // every live or retained large block
   size_t retained_ = 0;
 };
 
@@ -127,14 +139,15 @@ RetainedBlocks& retained_blocks() {
 
 }  // namespace
 
-void* allocate_large(size_t bytes) noexcept {
+void* allocate_large(size_t bytes, PageSize pages) noexcept {
   if (bytes < kHugeFrom) return std::aligned_alloc(64, bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
+  // A retained block serves either kind: its pages are already there, which is what base pages are for.
   const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
   if (void* p = retained_blocks().take(rounded)) return p;
-  void* p = map_huge(rounded);
+  void* p = map_fresh(rounded, pages);
   if (p == nullptr) return nullptr;
   try {
-    retained_blocks().track(p, rounded);
+    retained_blocks().track(p, rounded, pages);
   } catch (const std::bad_alloc&) {
     ::munmap(p, rounded);  // untracked, free_large could not give it back
     return nullptr;
@@ -147,8 +160,10 @@ void free_large(void* p) noexcept {
   if (!retained_blocks().give_back(p)) std::free(p);
 }
 
-std::shared_ptr<void> allocate_array(size_t bytes) noexcept {
-  void* p = allocate_large(bytes);
+std::shared_ptr<void> allocate_array(size_t bytes) noexcept { return allocate_array(bytes, PageSize::huge); }
+
+std::shared_ptr<void> allocate_array(size_t bytes, PageSize pages) noexcept {
+  void* p = allocate_large(bytes, pages);
   if (p == nullptr) return nullptr;
   try {
     return std::shared_ptr<void>(p, free_large);

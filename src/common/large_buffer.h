@@ -1,8 +1,10 @@
 // Memory for large, long-lived arrays (packed weights, constants, activation buffers): not zero-filled
-// (every user writes it before reading), and from 1 MiB up mapped fresh from the kernel and backed by
-// transparent huge pages where it allows them (madvise mode), whatever malloc the host process uses.
-// A 100 MB model otherwise takes ~25,000 page faults per pass over its weights, and on a paravirtualised
-// guest each one costs microseconds: that was most of ResNet50's load time.
+// (every user writes it before reading), and from 1 MiB up mapped fresh from the kernel, whatever malloc
+// the host process uses, backed by transparent huge pages where it allows them (madvise mode) unless the
+// caller asks for base pages. Which pages pay depends on the host: on a shadow-paging guest each 4 KiB
+// fault cost microseconds (25,000 per pass over a 100 MB model: most of ResNet50's load time then); on a
+// guest whose hypervisor takes back free memory, a fresh huge page costs six times as much per byte as
+// base pages do (PageSize below).
 #pragma once
 
 #include <cstddef>
@@ -13,17 +15,30 @@
 
 namespace armory {
 
-// 64-byte aligned (2 MiB for large sizes); nullptr when out of memory. Freed with free_large, which keeps
-// blocks of 1 MiB and more for reuse (see large_buffer.cpp).
-void* allocate_large(size_t bytes) noexcept;
+// Which pages back a large block fresh from the kernel. Huge pages for memory that passes read over and
+// over (activations, workspaces): fewer TLB misses and, once touched, kept for reuse. Base pages for
+// memory written once and then only read in streams (a model's weights as they are decoded and packed):
+// where the hypervisor has taken back free memory (free page reporting), a fresh huge page is faulted in
+// at a sixth of the speed of base pages (large_buffer.cpp), and such blocks go back to the kernel when
+// freed, so that they never serve as activations.
+enum class PageSize { huge, base };
+
+// 64-byte aligned (2 MiB for large huge-page sizes); nullptr when out of memory. Freed with free_large,
+// which keeps huge-page blocks of 1 MiB and more for reuse (see large_buffer.cpp).
+void* allocate_large(size_t bytes, PageSize pages = PageSize::huge) noexcept;
 void free_large(void* p) noexcept;
+
+// allocate_large's memory owned by a shared_ptr that frees it (armory/memory.h's allocate_array, with the
+// choice of pages).
+std::shared_ptr<void> allocate_array(size_t bytes, PageSize pages) noexcept;
 
 // A fixed-size array of T with that memory. T must be trivially copyable.
 template <class T>
 class LargeBuffer {
  public:
   LargeBuffer() = default;
-  explicit LargeBuffer(size_t count) : data_(static_cast<T*>(allocate_large(count * sizeof(T)))), size_(count) {
+  explicit LargeBuffer(size_t count, PageSize pages = PageSize::huge)
+      : data_(static_cast<T*>(allocate_large(count * sizeof(T), pages))), size_(count) {
     if (count > 0 && data_ == nullptr) throw std::bad_alloc();
   }
   T* data() { return data_.get(); }

@@ -124,7 +124,8 @@ PackedPanels<Packed> pack_all_b(const Plan<Fn>& plan, const MatrixView<In>& b, i
                                    round_up(std::min(nc, n - jc), plan.nr));
     }
   }
-  out.data = LargeBuffer<Packed>(total);
+  // Written once, then read in streams for as long as the weights live: base pages (common/large_buffer.h).
+  out.data = LargeBuffer<Packed>(total, PageSize::base);
   size_t block = 0;
   for (int64_t jc = 0; jc < n; jc += nc) {
     const int64_t ncur = std::min(nc, n - jc);

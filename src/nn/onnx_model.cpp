@@ -1,11 +1,12 @@
 #include "nn/onnx_model.h"
 
-#include "nn/protobuf.h"
-
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+
+#include "common/large_buffer.h"
+#include "nn/protobuf.h"
 
 namespace armory::nn {
 
@@ -209,8 +210,11 @@ Result<NamedTensor> decode_tensor(std::string_view bytes, const std::string& bas
     return error(Errc::parse_error, "tensor '" + name + "' " + shape_string(dims) + " needs " + std::to_string(want) +
                                         " bytes of data, has " + std::to_string(have));
   }
-  // Checked before allocating: a corrupt dims field must not ask for terabytes.
-  Tensor t = Tensor::empty(dtype, dims);
+  // Checked before allocating: a corrupt dims field must not ask for terabytes. Written here once and read
+  // once or twice as the session folds and packs it: base pages (common/large_buffer.h).
+  std::shared_ptr<void> storage = allocate_array(want, PageSize::base);
+  if (storage == nullptr) throw std::bad_alloc();
+  Tensor t = Tensor::adopt(dtype, dims, std::move(storage));
   if (want > 0 && dtype == DType::boolean && !has_raw) {
     for (size_t i = 0; i < want; ++i) t.mutable_data_as<uint8_t>()[i] = int32_data[i] != 0;
   } else if (want > 0) {

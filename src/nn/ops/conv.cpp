@@ -377,9 +377,18 @@ class ConvKernel final : public Kernel {
     }
     if (!direct) return cw;
     const int64_t k = kh * kw * cin_g, k_rows = patch_width(kh, kw, cin_g);
+    if (kh * kw == 1) {
+      // A 1x1 filter bank is already the transposed weight matrix, cout_g rows of cin_g: packed in place.
+      for (int64_t grp = 0; grp < group_; ++grp) {
+        auto packed = pack_b(Layout::row_major, Trans::yes, k, cout_g, src + grp * cout_g * cin_g, cin_g, fpmath_);
+        if (!packed) return packed.status();
+        cw.packed.push_back(std::move(packed.value()));
+      }
+      return cw;
+    }
     // One group's weights reordered to rows (ky, kx, ci) and columns co, then packed. Not zero-filled:
     // every element is written (the padding row, if any, below).
-    LargeBuffer<float> reordered(static_cast<size_t>(k_rows * cout_g));
+    LargeBuffer<float> reordered(static_cast<size_t>(k_rows * cout_g), PageSize::base);
     float* b = reordered.data();
     std::fill(b + k * cout_g, b + k_rows * cout_g, 0.0f);
     for (int64_t grp = 0; grp < group_; ++grp) {

@@ -42,7 +42,7 @@ Result<WinogradWeights> pack_winograd_weights(const float* w, int64_t cout, int6
   // U = G g G^T in double, each element once rounded. Element e = tile * i + j of filter (co, ci) lands in
   // row ci, column co of matrix e. Every element is written, so the buffer is not zero-filled first
   // (LargeBuffer, as conv.cpp's direct pack uses).
-  LargeBuffer<float> u(static_cast<size_t>(elements * cin * cout));
+  LargeBuffer<float> u(static_cast<size_t>(elements * cin * cout), PageSize::base);
   for (int64_t ci = 0; ci < cin; ++ci) {
     for (int64_t co = 0; co < cout; ++co) {
       const float* g = w + (co * cin + ci) * 9;

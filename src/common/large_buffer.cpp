@@ -67,10 +67,10 @@ void* map_fresh(size_t bytes, PageSize pages) {
   return p;
 }
 
-// Freed huge-page blocks of 1 MiB and more are kept for the next allocation that fits them, up to a limit, instead of
-// going back to the kernel: on this kind of guest a fresh page costs a fault and a clear (a 2048 x 2048
-// float64 SVD spent ~0.3 s of its 2.6 s faulting in the 32 MB workspaces it had freed on the previous
-// call). The limit is an eighth of the machine's memory, at most 2 GiB.
+// Freed huge-page blocks of 1 MiB and more are kept for the next allocation that fits them, up to a limit,
+// instead of going back to the kernel: on this kind of guest a fresh page costs a fault and a clear (a 2048
+// x 2048 float64 SVD spent ~0.3 s of its 2.6 s faulting in the 32 MB workspaces it had freed on the
+// previous call). The limit is an eighth of the machine's memory, at most 2 GiB.
 class RetainedBlocks {
  public:
   void* take(size_t bytes) {

@@ -26,6 +26,10 @@
 #include <cstdlib>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace armory::gemm_engine {
 
 template <class In, class Out>
@@ -431,6 +435,12 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const int threads = threads_for(m, n, k);
   if (packed_b == nullptr && use_unpacked_b(plan, args)) return run_unpacked_b(plan, args, threads);
   const auto& kern = *plan.kernel;
+  // A bf16 C too large for L2 that nothing reads first goes around the caches (tuning.cpp's streamed_c_bytes):
+  // full tiles whose rows are 32-byte aligned are stored non-temporally, and each thread fences its stores
+  // before the call returns.
+  const bool stream_c =
+      args.c_bf16 != nullptr && args.beta == Out(0) && k <= round_up(plan.blocking.kc, kern.k_group) &&
+      m * args.ldc * int64_t{sizeof(bf16_t)} > plan.streamed_c_bytes && args.ldc * int64_t{sizeof(bf16_t)} % 32 == 0;
   const int mr = plan.mr, nr = plan.nr, kg = kern.k_group;
   const int64_t kc = round_up(plan.blocking.kc, kg);
   const int64_t nc = plan.blocking.nc;
@@ -610,8 +620,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                   const Epilogue& e = args.epilogue;
                   if (rows == mr && cols == nr && ir < full_rows && kern.fn_unpacked_a_bf16_c != nullptr) {
                     if constexpr (std::is_same_v<In, bf16_t>) {  // a_rows is bf16 A read in place
+                      const bool stream = stream_c && reinterpret_cast<uintptr_t>(c16) % 32 == 0;
                       kern.fn_unpacked_a_bf16_c(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c16, args.ldc,
-                                                args.alpha, beta, e.bias ? e.bias + jc + jr : nullptr, e.relu);
+                                                args.alpha, beta, e.bias ? e.bias + jc + jr : nullptr, e.relu, stream);
                       continue;
                     }
                   }
@@ -657,6 +668,11 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
         if (packed_b == nullptr && b_shared) ctx->barrier();
       }
     }
+#if defined(__x86_64__)
+    // Non-temporal stores (only x86 kernels make them) are ordered by SFENCE, not by ordinary stores: it
+    // comes before the stores that tell the caller this share is done.
+    if (stream_c) _mm_sfence();
+#endif
   };
   if (b_shared) {
     ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) { run_share(ctx.thread(), ctx.threads(), &ctx); });

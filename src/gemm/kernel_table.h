@@ -5,12 +5,13 @@
 #include <armory/cpu.h>
 #include <armory/isa.h>
 
-#include "cpu/dispatch.h"
-#include "gemm/kernels/kernels.h"
-
 #include <algorithm>
+#include <limits>
 #include <span>
 #include <string>
+
+#include "cpu/dispatch.h"
+#include "gemm/kernels/kernels.h"
 
 namespace armory::gemm_engine {
 
@@ -77,6 +78,7 @@ Blocking blocking_for(const CpuInfo& cpu, std::string_view kernel, int mr, int n
 
 // The size from which a B read in place is not expected to be in cache when a GEMM starts (see tuning.cpp).
 int64_t uncached_b_bytes(const CpuInfo& cpu);
+int64_t streamed_c_bytes(const CpuInfo& cpu);
 
 // A kernel and the blocking it runs with.
 template <class Fn>
@@ -89,6 +91,8 @@ struct Plan {
   int64_t unpacked_b_depth = 256;  // rows of B per block when B is read in place (see driver.h)
   int64_t unpacked_b_chunk_bytes = 512 * 1024;  // A's rows and a strip of B per depth chunk, kept in L2 (ditto)
   int64_t unpacked_b_prefetch_bytes = 0;        // a larger B read in place is fetched a strip ahead (ditto)
+  // A larger bf16 C that beta = 0 overwrites is written around the caches (tuning.cpp); by default never.
+  int64_t streamed_c_bytes = std::numeric_limits<int64_t>::max();
 };
 
 using F32Plan = Plan<TileKernel<float>>;
@@ -108,6 +112,7 @@ Plan<Fn> plan_for(const CpuInfo& cpu, const KernelInfo<Fn>& kernel, int element_
   Plan<Fn> plan{&kernel, kernel.mr, nr,
                 blocking_for(cpu, kernel.id.name, kernel.mr, nr, element_bytes, kernel.k_group)};
   plan.unpacked_b_prefetch_bytes = uncached_b_bytes(cpu);
+  plan.streamed_c_bytes = streamed_c_bytes(cpu);
   return plan;
 }
 

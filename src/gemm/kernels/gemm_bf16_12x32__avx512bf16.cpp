@@ -82,8 +82,9 @@ struct StoreF32 {
 // Whether it reads C is a template argument, not a test made for each of the tile's 24 vectors: as a
 // runtime flag, GCC 12 laid the epilogue out as branches around out-of-line loads, and a product that adds
 // a residual ran at two thirds of the speed of one that does not (50176 x 64 x 256, 1 thread, Zen 4: beta
-// = 1 102 GFLOPS against 150 with beta = 0; 150-168 with the template argument).
-template <bool ReadsC>
+// = 1 102 GFLOPS against 150 with beta = 0; 150-168 with the template argument). Streamed: non-temporal
+// stores (kernels.h), for an output the caches would not keep anyway.
+template <bool ReadsC, bool Streamed = false>
 struct StoreBf16Fused {
   bf16_t* c;
   int64_t ldc;
@@ -99,7 +100,11 @@ struct StoreBf16Fused {
       v = _mm512_fmadd_ps(_mm512_castsi512_ps(prior), beta, v);
     }
     if (relu) v = _mm512_max_ps(_mm512_setzero_ps(), v);  // v second: NaN stays NaN
-    _mm256_storeu_si256((__m256i*)cp, (__m256i)_mm512_cvtneps_pbh(v));
+    if constexpr (Streamed) {
+      _mm256_stream_si256((__m256i*)cp, (__m256i)_mm512_cvtneps_pbh(v));
+    } else {
+      _mm256_storeu_si256((__m256i*)cp, (__m256i)_mm512_cvtneps_pbh(v));
+    }
   }
 };
 
@@ -260,11 +265,12 @@ void gemm_bf16_12x32__avx512bf16_unpacked_a_edge(int64_t kc, const bf16_t* a, in
 // bf16 stores (GCC bug 105593, fixed in 13): nothing of ours is.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b,
-                                                   bf16_t* c, int64_t ldc, float alpha, float beta, const float* bias,
-                                                   bool relu) {
+void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, bf16_t* c,
+                                                   int64_t ldc, float alpha, float beta, const float* bias, bool relu,
+                                                   bool stream) {
   const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
   if (beta != 0.0f) return tile<12>(kc, a, lda, 2, b, StoreBf16Fused<true>{c, ldc, va, vb, bias, relu});
+  if (stream) return tile<12>(kc, a, lda, 2, b, StoreBf16Fused<false, true>{c, ldc, va, vb, bias, relu});
   tile<12>(kc, a, lda, 2, b, StoreBf16Fused<false>{c, ldc, va, vb, bias, relu});
 }
 

@@ -61,9 +61,12 @@ using StoreBf16 = void (*)(int64_t rows, int64_t cols, const float* tile, int64_
                            float beta, const float* bias, bool relu);
 
 // The unpacked-A tile of a BF16 kernel storing a bf16 C with the epilogue fused (store_bf16's contract, alpha
-// applied here): a full MR x NR tile straight from the registers, no fp32 scratch.
+// applied here): a full MR x NR tile straight from the registers, no fp32 scratch. stream (only with beta =
+// 0, C's rows 32-byte aligned): non-temporal stores, which write C around the caches and are ordered by a
+// fence the caller issues before anyone reads C.
 using UnpackedABf16CTileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, bf16_t* c,
-                                          int64_t ldc, float alpha, float beta, const float* bias, bool relu);
+                                          int64_t ldc, float alpha, float beta, const float* bias, bool relu,
+                                          bool stream);
 
 // The unpacked-A tile of an fp32 kernel with the epilogue fused: a full MR x NR tile stored once as
 // c = relu(alpha * acc + beta * c + bias[j]) (bias may be null, relu optional), the same operations in the
@@ -105,7 +108,7 @@ void gemm_bf16_12x32__avx512bf16_direct(int64_t, const bf16_t*, int64_t, const b
 void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, float*, int64_t,
                                               float, float, int, int);
 void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t, const bf16_t*, int64_t, const bf16_t*, bf16_t*, int64_t,
-                                                   float, float, const float*, bool);
+                                                   float, float, const float*, bool, bool);
 void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
                             float beta, const float* bias, bool relu);
 void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst);

@@ -436,11 +436,12 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   if (packed_b == nullptr && use_unpacked_b(plan, args)) return run_unpacked_b(plan, args, threads);
   const auto& kern = *plan.kernel;
   // A bf16 C too large for L2 that nothing reads first goes around the caches (tuning.cpp's streamed_c_bytes):
-  // full tiles whose rows are 32-byte aligned are stored non-temporally, and each thread fences its stores
-  // before the call returns.
+  // full tiles whose rows start cache lines are stored non-temporally (each row of a tile then fills whole
+  // lines: a line written in part that way goes to memory in part), and each thread fences its stores before
+  // the call returns.
   const bool stream_c =
       args.c_bf16 != nullptr && args.beta == Out(0) && k <= round_up(plan.blocking.kc, kern.k_group) &&
-      m * args.ldc * int64_t{sizeof(bf16_t)} > plan.streamed_c_bytes && args.ldc * int64_t{sizeof(bf16_t)} % 32 == 0;
+      m * args.ldc * int64_t{sizeof(bf16_t)} > plan.streamed_c_bytes && args.ldc * int64_t{sizeof(bf16_t)} % 64 == 0;
   const int mr = plan.mr, nr = plan.nr, kg = kern.k_group;
   const int64_t kc = round_up(plan.blocking.kc, kg);
   const int64_t nc = plan.blocking.nc;
@@ -620,7 +621,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                   const Epilogue& e = args.epilogue;
                   if (rows == mr && cols == nr && ir < full_rows && kern.fn_unpacked_a_bf16_c != nullptr) {
                     if constexpr (std::is_same_v<In, bf16_t>) {  // a_rows is bf16 A read in place
-                      const bool stream = stream_c && reinterpret_cast<uintptr_t>(c16) % 32 == 0;
+                      const bool stream = stream_c && reinterpret_cast<uintptr_t>(c16) % 64 == 0;
                       kern.fn_unpacked_a_bf16_c(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c16, args.ldc,
                                                 args.alpha, beta, e.bias ? e.bias + jc + jr : nullptr, e.relu, stream);
                       continue;

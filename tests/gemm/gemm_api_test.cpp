@@ -356,7 +356,7 @@ TEST_F(GemmApi, Bf16OutputRoundsOnceAfterEpilogueAndResidual) {
 }
 
 // A bf16 C larger than L2 that beta = 0 overwrites is stored with non-temporal writes where its rows are
-// 32-byte aligned (driver.h): the same bits as ordinary stores (C one element off its alignment), never
+// 64-byte aligned (driver.h): the same bits as ordinary stores (C one element off its alignment), never
 // reading the NaN C it overwrites, and the epilogue's values.
 TEST_F(GemmApi, Bf16OutputLargerThanL2IsTheSameStreamed) {
   std::mt19937 rng(23);

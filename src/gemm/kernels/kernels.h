@@ -62,7 +62,7 @@ using StoreBf16 = void (*)(int64_t rows, int64_t cols, const float* tile, int64_
 
 // The unpacked-A tile of a BF16 kernel storing a bf16 C with the epilogue fused (store_bf16's contract, alpha
 // applied here): a full MR x NR tile straight from the registers, no fp32 scratch. stream (only with beta =
-// 0, C's rows 32-byte aligned): non-temporal stores, which write C around the caches and are ordered by a
+// 0, C's rows 64-byte aligned): non-temporal stores, which write C around the caches and are ordered by a
 // fence the caller issues before anyone reads C.
 using UnpackedABf16CTileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, bf16_t* c,
                                           int64_t ldc, float alpha, float beta, const float* bias, bool relu,

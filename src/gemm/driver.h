@@ -435,15 +435,15 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const int threads = threads_for(m, n, k);
   if (packed_b == nullptr && use_unpacked_b(plan, args)) return run_unpacked_b(plan, args, threads);
   const auto& kern = *plan.kernel;
+  const int mr = plan.mr, nr = plan.nr, kg = kern.k_group;
+  const int64_t kc = round_up(plan.blocking.kc, kg);
   // A bf16 C too large for L2 that nothing reads first goes around the caches (tuning.cpp's streamed_c_bytes):
   // full tiles whose rows start cache lines are stored non-temporally (each row of a tile then fills whole
   // lines: a line written in part that way goes to memory in part), and each thread fences its stores before
   // the call returns.
-  const bool stream_c =
-      args.c_bf16 != nullptr && args.beta == Out(0) && k <= round_up(plan.blocking.kc, kern.k_group) &&
-      m * args.ldc * int64_t{sizeof(bf16_t)} > plan.streamed_c_bytes && args.ldc * int64_t{sizeof(bf16_t)} % 64 == 0;
-  const int mr = plan.mr, nr = plan.nr, kg = kern.k_group;
-  const int64_t kc = round_up(plan.blocking.kc, kg);
+  const bool stream_c = args.c_bf16 != nullptr && args.beta == Out(0) && k <= kc &&
+                        m * args.ldc * int64_t{sizeof(bf16_t)} > plan.streamed_c_bytes &&
+                        args.ldc * int64_t{sizeof(bf16_t)} % 64 == 0;
   const int64_t nc = plan.blocking.nc;
   // A row-major A goes to the kernel's unpacked-A variant without packing: read in place when it is
   // already in the packed type (and whole k groups), otherwise converted row by row into the A buffer.

@@ -369,7 +369,7 @@ TEST_F(GemmApi, Bf16OutputLargerThanL2IsTheSameStreamed) {
   ASSERT_TRUE(packed.ok()) << packed.status().message();
   const bf16_t nan = 0x7fc0;
   // 64-byte aligned storage; `shifted` starts one element in, so no tile of it can be streamed.
-  std::shared_ptr<void> storage = allocate_array((m * n + 32) * sizeof(bf16_t));
+  std::shared_ptr<void> storage = allocate_array(m * n * sizeof(bf16_t));
   ASSERT_NE(storage, nullptr);
   bf16_t* aligned = static_cast<bf16_t*>(storage.get());
   std::vector<bf16_t> shifted_storage(m * n + 1, nan);

@@ -306,6 +306,53 @@ TEST_F(GemmApi, PrepackedBAtSmallSizes) {
   }
 }
 
+// A row of C computed with prepacked B has the same bits whatever rows are computed with it: a full tile, the
+// last rows of C, a call of one row. An inference engine relies on it for an image's result not to depend
+// on its batch. float32, BF16 fast math on float32 A, and bf16 A with float32 and bf16 C; depths within
+// one block and (float32) across two.
+TEST_F(GemmApi, PrepackedRowsDoNotDependOnTheRowsBesideThem) {
+  std::mt19937 rng(17);
+  const int64_t m = 29, n = 70;
+  for (int64_t k : {40, 300, 1100}) {
+    auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng);
+    auto bias = random_matrix<float>(n, rng), prior = random_matrix<float>(m * n, rng);
+    std::vector<bf16_t> a16(m * k), prior16(m * n);
+    for (size_t i = 0; i < a16.size(); ++i) a16[i] = float_to_bf16(a[i]);
+    for (size_t i = 0; i < prior16.size(); ++i) prior16[i] = float_to_bf16(prior[i]);
+    const Epilogue epilogue{bias.data(), true};
+    for (FpMath fpmath : {FpMath::strict, FpMath::bf16}) {
+      auto packed = pack_b(Layout::row_major, Trans::no, k, n, b.data(), n, fpmath);
+      ASSERT_TRUE(packed.ok()) << packed.status().message();
+      for (int64_t group : {int64_t{1}, int64_t{5}}) {
+        for (float beta : {0.0f, 1.0f}) {
+          std::vector<float> whole = prior, grouped = prior;
+          ASSERT_TRUE(gemm_packed(Trans::no, m, 1.0f, a.data(), k, packed.value(), beta, whole.data(), n, epilogue).ok());
+          for (int64_t r = 0; r < m; r += group) {
+            ASSERT_TRUE(gemm_packed(Trans::no, std::min(group, m - r), 1.0f, a.data() + r * k, k, packed.value(), beta,
+                                    grouped.data() + r * n, n, epilogue).ok());
+          }
+          EXPECT_EQ(grouped, whole) << "float32 A, k=" << k << " bf16=" << (fpmath == FpMath::bf16)
+                                    << " rows by " << group << " beta=" << beta;
+          if (fpmath == FpMath::strict) continue;
+          std::vector<float> whole32 = prior, grouped32 = prior;
+          std::vector<bf16_t> whole16 = prior16, grouped16 = prior16;
+          ASSERT_TRUE(gemm_packed(Trans::no, m, 1.0f, a16.data(), k, packed.value(), beta, whole32.data(), n, epilogue).ok());
+          ASSERT_TRUE(gemm_packed(Trans::no, m, 1.0f, a16.data(), k, packed.value(), beta, whole16.data(), n, epilogue).ok());
+          for (int64_t r = 0; r < m; r += group) {
+            const int64_t rows = std::min(group, m - r);
+            ASSERT_TRUE(gemm_packed(Trans::no, rows, 1.0f, a16.data() + r * k, k, packed.value(), beta,
+                                    grouped32.data() + r * n, n, epilogue).ok());
+            ASSERT_TRUE(gemm_packed(Trans::no, rows, 1.0f, a16.data() + r * k, k, packed.value(), beta,
+                                    grouped16.data() + r * n, n, epilogue).ok());
+          }
+          EXPECT_EQ(grouped32, whole32) << "bf16 A, float32 C, k=" << k << " rows by " << group << " beta=" << beta;
+          EXPECT_EQ(grouped16, whole16) << "bf16 A, bf16 C, k=" << k << " rows by " << group << " beta=" << beta;
+        }
+      }
+    }
+  }
+}
+
 // BF16 activations: C stored in bf16 with the epilogue and a bf16 residual (beta), against a double
 // reference on the same bf16 inputs. Sizes cover partial tiles, one depth block (packed weights are one block
 // up to k = 4608) and several (k = 5000, where partial sums stay fp32), and alpha = 0.

@@ -74,9 +74,12 @@ Message initializer(const std::string& name, const std::vector<int64_t>& dims, s
   return t.bytes(9, std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
 }
 
+// A dimension below zero is declared free (a named dim_param), as exporters declare a batch.
 Message value_info(const std::string& name, const std::vector<int64_t>& dims) {
   Message shape;
-  for (int64_t d : dims) shape.message(1, Message().varint(1, static_cast<uint64_t>(d)));
+  for (int64_t d : dims) {
+    shape.message(1, d < 0 ? Message().bytes(2, "batch") : Message().varint(1, static_cast<uint64_t>(d)));
+  }
   Message tensor;
   tensor.varint(1, kFloat).message(2, shape);
   return Message().bytes(1, name).message(2, Message().message(1, tensor));
@@ -100,7 +103,8 @@ class Bf16Activations : public IsaLevelTest {};
 //   p -> conv 1x1 (+Relu) -> b;  b -> conv 3x3, + p, Relu -> c (returned: stays float32, residual is bf16)
 //   p -> Sigmoid -> s (returned; MaxPool passes bf16 through, Sigmoid takes none: widened at the boundary)
 //   p -> conv 1x1 s2 (+Relu) -> d -> GlobalAveragePool -> g (returned)
-std::string test_model() {
+// batch: the first dimension declared for x and the outputs (-1: free).
+std::string test_model(int64_t batch = 2) {
   std::mt19937 rng(5);
   Message graph;
   graph.message(1, node("Conv", {"x", "wa", "ba"}, "a_conv", {ints_attribute("pads", {1, 1, 1, 1})}))
@@ -122,8 +126,8 @@ std::string test_model() {
   graph.message(5, initializer("wb", {16, 16, 1, 1}, rng, 0.3f)).message(5, initializer("bb", {16}, rng, 0.1f));
   graph.message(5, initializer("wc", {16, 16, 3, 3}, rng, 0.1f)).message(5, initializer("bc", {16}, rng, 0.1f));
   graph.message(5, initializer("wd", {32, 16, 1, 1}, rng, 0.3f)).message(5, initializer("bd", {32}, rng, 0.1f));
-  return model_bytes(graph, {{"x", {2, 8, 9, 9}}},
-                     {{"c", {2, 16, 5, 5}}, {"s", {2, 16, 5, 5}}, {"g", {2, 32, 1, 1}}});
+  return model_bytes(graph, {{"x", {batch, 8, 9, 9}}},
+                     {{"c", {batch, 16, 5, 5}}, {"s", {batch, 16, 5, 5}}, {"g", {batch, 32, 1, 1}}});
 }
 
 // A model run in float32 and under BF16 fast math, twice (the second run reuses the arena's buffers), on
@@ -202,6 +206,38 @@ TEST_F(Bf16Activations, KeptBetweenLayersThatTakeThemAndAgreeWithFloat32) {
       // bf16 keeps 8 bits: products and stored activations each add ~2^-9 relative error.
       EXPECT_LT(run[o].max_diff, 0.03 * run[o].max_want) << "output " << o;
       EXPECT_GT(run[o].max_diff, 0.0) << "output " << o << ": bf16 changes the result";
+    }
+  }
+}
+
+// An image's outputs do not depend on the images run beside it: a batch of three against each image alone,
+// bit for bit, in float32 and under BF16 fast math. The GEMM rows of one image (81 pixels, then 25 after the
+// pool) fall in full tiles in one case and in the last, shorter rows of C in the other.
+TEST_F(Bf16Activations, AnImageGivesTheSameBitsInAnyBatch) {
+  const std::string bytes = test_model(-1);
+  const int64_t batch = 3, image = 8 * 9 * 9;
+  std::vector<float> x(static_cast<size_t>(batch * image));
+  std::mt19937 rng(12);
+  std::normal_distribution<float> dist;
+  for (float& v : x) v = dist(rng);
+  for (FpMath fpmath : {FpMath::strict, FpMath::bf16}) {
+    SessionOptions options;
+    options.fpmath = fpmath;
+    auto session = Session::load_from_bytes(bytes, ".", options);
+    ASSERT_TRUE(session.ok()) << session.status().message();
+    auto whole = session->run({{"x", Tensor::borrow(DType::float32, {batch, 8, 9, 9}, x.data())}});
+    ASSERT_TRUE(whole.ok()) << whole.status().message();
+    for (int64_t b = 0; b < batch; ++b) {
+      auto alone = session->run({{"x", Tensor::borrow(DType::float32, {1, 8, 9, 9}, x.data() + b * image)}});
+      ASSERT_TRUE(alone.ok()) << alone.status().message();
+      ASSERT_EQ(alone->size(), whole->size());
+      for (size_t o = 0; o < whole->size(); ++o) {
+        const Tensor& all = whole.value()[o];
+        const Tensor& one = alone.value()[o];
+        ASSERT_EQ(all.size(), one.size() * batch);
+        EXPECT_EQ(0, std::memcmp(all.data_as<float>() + b * one.size(), one.data(), one.bytes()))
+            << "output " << o << " of image " << b << (fpmath == FpMath::bf16 ? " (bf16)" : " (float32)");
+      }
     }
   }
 }

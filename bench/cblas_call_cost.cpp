@@ -62,16 +62,16 @@ int main(int argc, char** argv) {
   for (auto& lib : libs) {
     if (!load(lib)) return 1;
   }
-  // Operands (32 x 32 at most) 64 KiB + 320 bytes apart, so that A, B and C do not share 4 KiB offsets.
-  constexpr int kStride = 64 * 1024 / 8 + 40;
+  // Operands (96 x 96 at most) 128 KiB + 320 bytes apart, so that A, B and C do not share 4 KiB offsets.
+  constexpr int kStride = 128 * 1024 / 8 + 40;
   std::vector<double> memory(3 * kStride, 0.5);
   double *a = memory.data(), *b = a + kStride, *c = b + kStride;
   std::vector<float> memory_f(6 * kStride, 0.5f);
   float *af = memory_f.data(), *bf = af + 2 * kStride, *cf = bf + 2 * kStride;
 
   std::printf("%-4s %-6s %12s %12s %8s\n", "n", "type", "armory us", "peer us", "ratio");
-  for (int n : {1, 2, 4, 8, 16, 32}) {
-    const int calls = n <= 8 ? 200000 : (n <= 16 ? 100000 : 20000);
+  for (int n : {1, 2, 4, 8, 16, 32, 48, 64, 96}) {
+    const int calls = n <= 8 ? 200000 : (n <= 16 ? 100000 : (n <= 32 ? 20000 : 2000));
     double s[2] = {1e30, 1e30}, d[2] = {1e30, 1e30};
     for (int round = 0; round < 3; ++round) {
       for (int l = 0; l < 2; ++l) {

@@ -474,22 +474,31 @@ class ConvKernel final : public Kernel {
     const bool contiguous_taps = group_ == 1 && win.dilation[1] == 1;
 
     auto gather = [&]<class T>(T* col, const T* src, int64_t r0, int64_t begin, int64_t end, int64_t grp) {
+      // What the common case reads, held in locals: the copies store through char pointers, which may alias
+      // anything the lambda reaches by reference, and GCC reloaded each of these after every copy (a 7x7
+      // stem at batch 16, 1 thread: building the patches took 7 ms of the conv's 27, now 4.3).
+      const int64_t out_w = g.out[1], out_h = g.out[0], row_length = k, depth = taps_k;
+      const int64_t stride_y = win.stride[0], stride_x = win.stride[1], pad_y = g.pad_begin[0], pad_x = g.pad_begin[1];
+      const int64_t width = in_w, height = in_h, channels = cin, window_w = kw, window_h = kh;
+      const int64_t source_row_step = win.dilation[0] * in_w * cin, window_row = kw * cin;
+      const int64_t last_row_offset = (kh - 1) * win.dilation[0];
+      const bool plain_window = contiguous_taps;
       // The output pixel of row r, stepped along rather than divided out for each row.
-      int64_t b = (r0 + begin) / out_hw, oy = (r0 + begin) % out_hw / g.out[1], ox = (r0 + begin) % g.out[1];
+      int64_t b = (r0 + begin) / out_hw, oy = (r0 + begin) % out_hw / out_w, ox = (r0 + begin) % out_w;
       for (int64_t r = begin; r < end; ++r, ++ox) {
-        if (ox == g.out[1]) {
+        if (ox == out_w) {
           ox = 0;
-          if (++oy == g.out[0]) oy = 0, ++b;
+          if (++oy == out_h) oy = 0, ++b;
         }
-        T* row = col + r * k;
-        if (k > taps_k) row[taps_k] = T{};
-        const int64_t ix0 = ox * win.stride[1] - g.pad_begin[1];
-        const int64_t iy0 = oy * win.stride[0] - g.pad_begin[0];
-        if (contiguous_taps && ix0 >= 0 && ix0 + kw <= in_w && iy0 >= 0 && iy0 + (kh - 1) * win.dilation[0] < in_h) {
+        T* row = col + r * row_length;
+        if (row_length > depth) row[depth] = T{};
+        const int64_t ix0 = ox * stride_x - pad_x;
+        const int64_t iy0 = oy * stride_y - pad_y;
+        if (plain_window && ix0 >= 0 && ix0 + window_w <= width && iy0 >= 0 && iy0 + last_row_offset < height) {
           // The whole window inside the image (most pixels): one copy per kernel row, nothing to check.
-          const T* corner = src + ((b * in_h + iy0) * in_w + ix0) * cin;
-          for (int64_t ky = 0; ky < kh; ++ky) {
-            copy_short(row + ky * kw * cin, corner + ky * win.dilation[0] * in_w * cin, kw * cin * sizeof(T));
+          const T* corner = src + ((b * height + iy0) * width + ix0) * channels;
+          for (int64_t ky = 0; ky < window_h; ++ky) {
+            copy_short(row + ky * window_row, corner + ky * source_row_step, window_row * sizeof(T));
           }
           continue;
         }

@@ -27,13 +27,16 @@ __attribute__((always_inline)) inline void tile(int64_t kc, const bf16_t* a, int
     acc[i][0] = _mm512_setzero_ps();
     acc[i][1] = _mm512_setzero_ps();
   }
-  for (int64_t p = 0; p < kc; p += 2, a += csa, b += 2 * NR) {
+  // Rows 6 and up are addressed from a second base: from one, the offsets of twelve rows read in place
+  // (i * lda) took more general registers than there are, and two were reloaded from the stack every step.
+  const bf16_t* a_upper = a + 6 * rsa;
+  for (int64_t p = 0; p < kc; p += 2, a += csa, a_upper += csa, b += 2 * NR) {
     const __m512bh b0 = (__m512bh)_mm512_loadu_si512(b);
     const __m512bh b1 = (__m512bh)_mm512_loadu_si512(b + 32);
 #pragma GCC unroll 12
     for (int i = 0; i < MR; ++i) {
       int32_t pair;
-      __builtin_memcpy(&pair, a + i * rsa, sizeof pair);
+      __builtin_memcpy(&pair, i < 6 ? a + i * rsa : a_upper + (i - 6) * rsa, sizeof pair);
       const __m512bh av = (__m512bh)_mm512_set1_epi32(pair);
       acc[i][0] = _mm512_dpbf16_ps(acc[i][0], av, b0);
       acc[i][1] = _mm512_dpbf16_ps(acc[i][1], av, b1);

@@ -7,14 +7,15 @@
 Each library runs in its own child interpreter (LD_LIBRARY_PATH chooses it; the child proves from
 /proc/self/maps which libblas.so.3 it loaded), with its thread count set through its own variable
 (ARMORY_NUM_THREADS, OPENBLAS_NUM_THREADS); both children stay up and every case runs on one, then the
-other (alternating which goes first). Cases: `a @ b` and `np.dot(a, b)` for square float32 and
-float64 matrices, n = 16 .. 2048 (4096 with --full), and np.dot of a matrix with a vector (gemv) and of
-two vectors.
+other, one sample at a time (alternating which goes first). Cases: `a @ b` and `np.dot(a, b)` for square
+float32 and float64 matrices, n = 16 .. 2048 (4096 with --full), and np.dot of a matrix with a vector
+(gemv) and of two vectors.
 Every figure is the median of --repeat samples, each at least 20 ms of back-to-back calls.
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -24,12 +25,17 @@ from timing import PAUSE_SECONDS  # bench/timing.py, beside this script
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 
 CHILD = r"""
-import json, statistics, sys, time
+import json, sys, time
 import numpy as np
 maps = open('/proc/self/maps').read()
 blas = sorted({l.split()[-1] for l in maps.splitlines() if l.split()[-1].endswith('libblas.so.3')})
 print(json.dumps({'blas': blas}), flush=True)
 rng = np.random.default_rng(7)
+# Half a second of small products before the first case: measured cold, right after the interpreter
+# started, the first case (float32 n = 16) ran at 60-80% of its speed later in the run, with either library.
+w = rng.random((64, 64)).astype(np.float32)
+t0 = time.perf_counter()
+while time.perf_counter() - t0 < 0.5: w @ w
 for line in sys.stdin:
     case = json.loads(line)
     kind, dtype, n = case['kind'], np.dtype(case['dtype']), case['n']
@@ -53,8 +59,7 @@ for line in sys.stdin:
         t0 = time.perf_counter()
         for _ in range(calls): fn()
         samples.append((time.perf_counter() - t0) / calls)
-    gflops = sorted(flops / s / 1e9 for s in samples)
-    print(json.dumps(dict(case, median=statistics.median(gflops), min=gflops[0], max=gflops[-1])), flush=True)
+    print(json.dumps(dict(case, gflops=[flops / s / 1e9 for s in samples])), flush=True)
 """
 
 
@@ -119,13 +124,19 @@ def main():
         armory_child = Child(libdir, "ARMORY_NUM_THREADS", threads)
         openblas_child = Child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads)
         for index, case in enumerate(cases(args.full)):
-            case = dict(case, repeat=args.repeat)
-            # Alternate which library goes first, so neither always runs right after the other's threads.
-            if index % 2 == 0:
-                a, o = armory_child.run(case), openblas_child.run(case)
-            else:
-                o, a = openblas_child.run(case), armory_child.run(case)
-            name = f"{a['kind']} {a['dtype']} n={a['n']}"
+            # One sample at a time from each library, alternating which goes first: the guest's speed moves
+            # on a scale of 100 ms, and a case's five samples taken on one side, then five on the other, gave
+            # ratios 0.9x in one run and 1.3x in the next for the same code.
+            samples = {"armory": [], "openblas": []}
+            for r in range(args.repeat):
+                order = [("armory", armory_child), ("openblas", openblas_child)]
+                if (index + r) % 2:
+                    order.reverse()
+                for side, child in order:
+                    samples[side] += child.run(dict(case, repeat=1))["gflops"]
+            a, o = (dict(case, median=statistics.median(samples[side]), min=min(samples[side]),
+                         max=max(samples[side])) for side in ("armory", "openblas"))
+            name = f"{case['kind']} {case['dtype']} n={case['n']}"
             ratio = a["median"] / o["median"]
             rows.append({"name": name, "threads": threads, "armory": a, "openblas": o, "ratio": ratio})
             print(f"{name:<22}{threads:>8}{a['median']:>14.2f}{'(%.1f-%.1f)' % (a['min'], a['max']):>16}"

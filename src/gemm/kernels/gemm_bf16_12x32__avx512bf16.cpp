@@ -183,17 +183,20 @@ __attribute__((always_inline)) inline void direct_tile(int64_t kc, const bf16_t*
       odd[i] = _mm512_dpbf16_ps(odd[i], av, hi);
     }
   };
+  // Row i of A, rows 6 and up from a second base (as in tile above: twelve offsets from one base spill).
+  const bf16_t* a_upper = a + 6 * lda;
+  auto a_row = [&](int i) { return i < 6 ? a + i * lda : a_upper + (i - 6) * lda; };
   int64_t p = 0;
   for (; p + 2 <= kc; p += 2) {
     step(BRows<FromF32>::load(b + p * ldb, cols), BRows<FromF32>::load(b + (p + 1) * ldb, cols), [&](int i) {
       int32_t pair;
-      __builtin_memcpy(&pair, a + i * lda + p, sizeof pair);
+      __builtin_memcpy(&pair, a_row(i) + p, sizeof pair);
       return pair;
     });
   }
   if (p < kc) {
     step(BRows<FromF32>::load(b + p * ldb, cols), _mm512_setzero_si512(),
-         [&](int i) { return static_cast<int32_t>(a[i * lda + p]); });
+         [&](int i) { return static_cast<int32_t>(a_row(i)[p]); });
   }
   const __m512i first = _mm512_set_epi32(23, 22, 21, 20, 7, 6, 5, 4, 19, 18, 17, 16, 3, 2, 1, 0);
   const __m512i second = _mm512_set_epi32(31, 30, 29, 28, 15, 14, 13, 12, 27, 26, 25, 24, 11, 10, 9, 8);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -306,6 +307,19 @@ TEST_F(GemmApi, PrepackedBAtSmallSizes) {
   }
 }
 
+// The product of m rows of A and packed (alpha = 1, beta and the epilogue as given), in calls of `group` rows.
+template <class In, class Out>
+std::vector<Out> product_in_groups(int64_t m, int64_t group, const In* a, int64_t k, const PackedMatrix& packed,
+                                   float beta, std::vector<Out> c, const Epilogue& epilogue) {
+  const int64_t n = packed.n();
+  for (int64_t r = 0; r < m; r += group) {
+    EXPECT_TRUE(
+        gemm_packed(Trans::no, std::min(group, m - r), 1.0f, a + r * k, k, packed, beta, c.data() + r * n, n, epilogue)
+            .ok());
+  }
+  return c;
+}
+
 // A row of C computed with prepacked B has the same bits whatever rows are computed with it: a full tile, the
 // last rows of C, a call of one row. An inference engine relies on it for an image's result not to depend
 // on its batch. float32, BF16 fast math on float32 A, and bf16 A with float32 and bf16 C; depths within
@@ -323,30 +337,21 @@ TEST_F(GemmApi, PrepackedRowsDoNotDependOnTheRowsBesideThem) {
     for (FpMath fpmath : {FpMath::strict, FpMath::bf16}) {
       auto packed = pack_b(Layout::row_major, Trans::no, k, n, b.data(), n, fpmath);
       ASSERT_TRUE(packed.ok()) << packed.status().message();
+      const PackedMatrix& w = packed.value();
       for (int64_t group : {int64_t{1}, int64_t{5}}) {
         for (float beta : {0.0f, 1.0f}) {
-          std::vector<float> whole = prior, grouped = prior;
-          ASSERT_TRUE(gemm_packed(Trans::no, m, 1.0f, a.data(), k, packed.value(), beta, whole.data(), n, epilogue).ok());
-          for (int64_t r = 0; r < m; r += group) {
-            ASSERT_TRUE(gemm_packed(Trans::no, std::min(group, m - r), 1.0f, a.data() + r * k, k, packed.value(), beta,
-                                    grouped.data() + r * n, n, epilogue).ok());
-          }
-          EXPECT_EQ(grouped, whole) << "float32 A, k=" << k << " bf16=" << (fpmath == FpMath::bf16)
-                                    << " rows by " << group << " beta=" << beta;
+          const std::string what = "k=" + std::to_string(k) + " rows by " + std::to_string(group) +
+                                   " beta=" + std::to_string(beta) + (fpmath == FpMath::bf16 ? " bf16" : " float32");
+          EXPECT_EQ(product_in_groups(m, group, a.data(), k, w, beta, prior, epilogue),
+                    product_in_groups(m, m, a.data(), k, w, beta, prior, epilogue))
+              << "float32 A, " << what;
           if (fpmath == FpMath::strict) continue;
-          std::vector<float> whole32 = prior, grouped32 = prior;
-          std::vector<bf16_t> whole16 = prior16, grouped16 = prior16;
-          ASSERT_TRUE(gemm_packed(Trans::no, m, 1.0f, a16.data(), k, packed.value(), beta, whole32.data(), n, epilogue).ok());
-          ASSERT_TRUE(gemm_packed(Trans::no, m, 1.0f, a16.data(), k, packed.value(), beta, whole16.data(), n, epilogue).ok());
-          for (int64_t r = 0; r < m; r += group) {
-            const int64_t rows = std::min(group, m - r);
-            ASSERT_TRUE(gemm_packed(Trans::no, rows, 1.0f, a16.data() + r * k, k, packed.value(), beta,
-                                    grouped32.data() + r * n, n, epilogue).ok());
-            ASSERT_TRUE(gemm_packed(Trans::no, rows, 1.0f, a16.data() + r * k, k, packed.value(), beta,
-                                    grouped16.data() + r * n, n, epilogue).ok());
-          }
-          EXPECT_EQ(grouped32, whole32) << "bf16 A, float32 C, k=" << k << " rows by " << group << " beta=" << beta;
-          EXPECT_EQ(grouped16, whole16) << "bf16 A, bf16 C, k=" << k << " rows by " << group << " beta=" << beta;
+          EXPECT_EQ(product_in_groups(m, group, a16.data(), k, w, beta, prior, epilogue),
+                    product_in_groups(m, m, a16.data(), k, w, beta, prior, epilogue))
+              << "bf16 A, float32 C, " << what;
+          EXPECT_EQ(product_in_groups(m, group, a16.data(), k, w, beta, prior16, epilogue),
+                    product_in_groups(m, m, a16.data(), k, w, beta, prior16, epilogue))
+              << "bf16 A, bf16 C, " << what;
         }
       }
     }

@@ -183,16 +183,22 @@ void rows_tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t rsb, T* 
   tile<T, MR, NV, MaskedB>(kc, a, lda, 1, b, rsb, c, ldc, alpha, beta, cols);
 }
 
+template <class T>
+using RowsTile = void (*)(int64_t, const T*, int64_t, const T*, int64_t, T*, int64_t, T, T, int);
+
+// rows_tile of heights 1..sizeof...(H), in order.
+template <class T, int NV, bool MaskedB, int... H>
+constexpr std::array<RowsTile<T>, sizeof...(H)> rows_tiles(std::integer_sequence<int, H...>) {
+  return {&rows_tile<T, H + 1, NV, MaskedB>...};
+}
+
 // Rows 1..MR of an edge tile: one instantiation per height, so no row of A past the last is read and no
 // work is wasted on missing rows. Picked from a table: as a chain of tests, each height a call deeper, a
 // 4 x 4 product went through four calls to reach its tile (a fifth of its 0.06 us cblas_sgemm).
 template <class T, int MR, int NV, bool MaskedB>
 inline void edge_rows(int64_t kc, const T* a, int64_t lda, const T* b, int64_t rsb, T* c, int64_t ldc, T alpha,
                       T beta, int rows, int cols) {
-  using RowsTile = void (*)(int64_t, const T*, int64_t, const T*, int64_t, T*, int64_t, T, T, int);
-  static constexpr auto by_height = []<int... H>(std::integer_sequence<int, H...>) {
-    return std::array<RowsTile, MR>{&rows_tile<T, H + 1, NV, MaskedB>...};
-  }(std::make_integer_sequence<int, MR>{});
+  static constexpr auto by_height = rows_tiles<T, NV, MaskedB>(std::make_integer_sequence<int, MR>{});
   by_height[rows - 1](kc, a, lda, b, rsb, c, ldc, alpha, beta, cols);
 }
 

@@ -515,7 +515,8 @@ class ConvKernel final : public Kernel {
             const int64_t first = std::min<int64_t>(kw, std::max<int64_t>(0, -ix0));
             const int64_t last = std::min<int64_t>(kw, in_w - ix0);
             if (first > 0) std::memset(row, 0, first * cin * sizeof(T));
-            if (last > first) copy_short(row + first * cin, line + (ix0 + first) * cin, (last - first) * cin * sizeof(T));
+            if (last > first)
+              copy_short(row + first * cin, line + (ix0 + first) * cin, (last - first) * cin * sizeof(T));
             if (last < kw) {
               const int64_t from = std::max(first, last);
               std::memset(row + from * cin, 0, (kw - from) * cin * sizeof(T));

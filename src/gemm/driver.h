@@ -323,17 +323,18 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   const auto& kern = *plan.kernel;
   const auto direct = direct_kernel<In>(kern);
   const int64_t m = args.m, n = args.n, k = args.k, mr = plan.mr, nr = plan.nr;
+  const bool b_in_l1 = k * n * int64_t{sizeof(In)} <= kL1BBytes;
   // A single tile of C with B in L1: the kernel at once, as the loops below would call it, without their
   // setup (which took half of a 4 x 4 cblas_sgemm's 0.05 us).
   if constexpr (!std::is_same_v<Fn, Bf16TileKernel>) {
-    if (m <= mr && n <= nr && k * n * int64_t{sizeof(In)} <= kL1BBytes) {
+    if (m <= mr && n <= nr && b_in_l1) {
       direct(k, args.a.data, args.a.ld, args.b.data, args.b.ld, args.c, args.ldc, args.alpha, args.beta,
              static_cast<int>(m), static_cast<int>(n));
       apply_epilogue(args, 0, 0, m, n, args.c, kern.epilogue);
       return {};
     }
   }
-  const int64_t depth = k * n * int64_t(sizeof(In)) <= kL1BBytes ? k : plan.unpacked_b_depth;
+  const int64_t depth = b_in_l1 ? k : plan.unpacked_b_depth;
   const int64_t strips = ceil_div(n, nr), row_panels = ceil_div(m, mr);
   // Rows spread evenly over the panels (49 rows: 10, 10, 10, 10, 9 rather than 12, 12, 12, 12, 1): each panel
   // reads all of B, so a nearly empty last panel costs almost what a full one does.

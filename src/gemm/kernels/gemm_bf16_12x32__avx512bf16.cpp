@@ -1,6 +1,7 @@
-#include "gemm/kernels/kernels.h"
-
 #include <immintrin.h>
+
+#include "gemm/kernels/by_height.h"
+#include "gemm/kernels/kernels.h"
 
 namespace armory::gemm_engine {
 
@@ -117,15 +118,13 @@ struct StoreF32Columns {
   }
 };
 
-// The last rows of C (one instantiation per height, so no row of A past the last is read and no work is
-// spent on missing rows), A read in place.
-template <int MR>
-void edge_rows(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, const StoreF32Columns& store, int rows) {
-  if constexpr (MR > 0) {
-    if (rows == MR) return tile<MR>(kc, a, lda, 2, b, store);
-    return edge_rows<MR - 1>(kc, a, lda, b, store, rows);
+// The last rows of C, A read in place (for run_for_height).
+struct EdgeRows {
+  template <int MR>
+  static void run(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, const StoreF32Columns& store) {
+    tile<MR>(kc, a, lda, 2, b, store);
   }
-}
+};
 
 // ---- B read in place (the driver's unpacked-B path) ----
 
@@ -218,15 +217,15 @@ __attribute__((always_inline)) inline void direct_tile(int64_t kc, const bf16_t*
   }
 }
 
-// One instantiation per tile height, so no row of A past the last is read.
-template <int MR, bool FromF32, class BType>
-void direct_rows(int64_t kc, const bf16_t* a, int64_t lda, const BType* b, int64_t ldb, float* c, int64_t ldc,
-                 float alpha, float beta, int rows, int cols) {
-  if constexpr (MR > 0) {
-    if (rows == MR) return direct_tile<MR, FromF32>(kc, a, lda, b, ldb, c, ldc, alpha, beta, cols);
-    return direct_rows<MR - 1, FromF32>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
+// Direct tiles of each height (for run_for_height).
+template <bool FromF32, class BType>
+struct DirectRows {
+  template <int MR>
+  static void run(int64_t kc, const bf16_t* a, int64_t lda, const BType* b, int64_t ldb, float* c, int64_t ldc,
+                  float alpha, float beta, int cols) {
+    direct_tile<MR, FromF32>(kc, a, lda, b, ldb, c, ldc, alpha, beta, cols);
   }
-}
+};
 
 }  // namespace
 
@@ -245,7 +244,7 @@ void gemm_bf16_12x32__avx512bf16_unpacked_a_edge(int64_t kc, const bf16_t* a, in
   const int lo = cols < 16 ? cols : 16, hi = cols - lo;
   const StoreF32Columns store{c, ldc, _mm512_set1_ps(alpha), _mm512_set1_ps(beta), beta != 0.0f,
                               {static_cast<__mmask16>((1u << lo) - 1), static_cast<__mmask16>((1u << hi) - 1)}};
-  edge_rows<12>(kc, a, lda, b, store, rows);
+  run_for_height<EdgeRows, 12>(rows, kc, a, lda, b, store);
 }
 
 // GCC 12 warns that the intrinsics' internal _mm512_undefined_* operand "may be used uninitialized" in the
@@ -263,12 +262,12 @@ void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t kc, const bf16_t* a, 
 
 void gemm_bf16_12x32__avx512bf16_direct(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb,
                                         float* c, int64_t ldc, float alpha, float beta, int rows, int cols) {
-  direct_rows<12, false>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
+  run_for_height<DirectRows<false, bf16_t>, 12>(rows, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols);
 }
 
 void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t kc, const bf16_t* a, int64_t lda, const float* b, int64_t ldb,
                                               float* c, int64_t ldc, float alpha, float beta, int rows, int cols) {
-  direct_rows<12, true>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
+  run_for_height<DirectRows<true, float>, 12>(rows, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols);
 }
 
 void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,

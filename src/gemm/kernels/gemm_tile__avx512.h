@@ -6,9 +6,9 @@
 
 #include <immintrin.h>
 
-#include <array>
 #include <cstdint>
-#include <utility>
+
+#include "gemm/kernels/by_height.h"
 
 namespace armory::gemm_engine::avx512 {
 
@@ -176,31 +176,15 @@ __attribute__((always_inline)) inline void packed_b_tile(int64_t kc, const T* a,
   tile<T, MR, NV, false, Finish, kPackedBPrefetchSteps>(kc, a, rsa, csa, b, NR, c, ldc, alpha, beta, NR, finish);
 }
 
-// A tile of exactly MR rows, A read in place.
-template <class T, int MR, int NV, bool MaskedB>
-void rows_tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t rsb, T* c, int64_t ldc, T alpha, T beta,
-               int cols) {
-  tile<T, MR, NV, MaskedB>(kc, a, lda, 1, b, rsb, c, ldc, alpha, beta, cols);
-}
-
-template <class T>
-using RowsTile = void (*)(int64_t, const T*, int64_t, const T*, int64_t, T*, int64_t, T, T, int);
-
-// rows_tile of heights 1..sizeof...(H), in order.
-template <class T, int NV, bool MaskedB, int... H>
-constexpr std::array<RowsTile<T>, sizeof...(H)> rows_tiles(std::integer_sequence<int, H...>) {
-  return {&rows_tile<T, H + 1, NV, MaskedB>...};
-}
-
-// Rows 1..MR of an edge tile: one instantiation per height, so no row of A past the last is read and no
-// work is wasted on missing rows. Picked from a table: as a chain of tests, each height a call deeper, a
-// 4 x 4 product went through four calls to reach its tile (a fifth of its 0.06 us cblas_sgemm).
-template <class T, int MR, int NV, bool MaskedB>
-inline void edge_rows(int64_t kc, const T* a, int64_t lda, const T* b, int64_t rsb, T* c, int64_t ldc, T alpha,
-                      T beta, int rows, int cols) {
-  static constexpr auto by_height = rows_tiles<T, NV, MaskedB>(std::make_integer_sequence<int, MR>{});
-  by_height[rows - 1](kc, a, lda, b, rsb, c, ldc, alpha, beta, cols);
-}
+// Tiles of each height with A read in place (for run_for_height).
+template <class T, int NV, bool MaskedB>
+struct RowsTile {
+  template <int MR>
+  static void run(int64_t kc, const T* a, int64_t lda, const T* b, int64_t rsb, T* c, int64_t ldc, T alpha, T beta,
+                  int cols) {
+    tile<T, MR, NV, MaskedB>(kc, a, lda, 1, b, rsb, c, ldc, alpha, beta, cols);
+  }
+};
 
 // The edge of C for a row-major A read in place: rows 1..MR and cols 1..NR (masked stores), with only the
 // vectors that hold columns computed (a 16 x 16 f32 product used half of a 32-wide tile's FMAs). B is a
@@ -213,7 +197,7 @@ inline void edge_tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t r
       return edge_tile<T, MR, NV - 1, MaskedB>(kc, a, lda, b, rsb, c, ldc, alpha, beta, rows, cols);
     }
   }
-  edge_rows<T, MR, NV, MaskedB>(kc, a, lda, b, rsb, c, ldc, alpha, beta, rows, cols);
+  run_for_height<RowsTile<T, NV, MaskedB>, MR>(rows, kc, a, lda, b, rsb, c, ldc, alpha, beta, cols);
 }
 
 // Small problems: A and B both read in place (row-major, not transposed), any tile height and width.

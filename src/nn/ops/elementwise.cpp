@@ -12,9 +12,13 @@ namespace {
 
 using UnaryFn = float (*)(float x, float p0, float p1);
 
+// The function is a template argument, so each operator gets its own loop with the function inlined (and
+// vectorised where it can be): called through a pointer per value, MobileNetV2's ReLU6s (Clip) took 13.7
+// of its 28.8 ms at batch 1, 2.7 ms for the largest (1.2 M values).
+template <UnaryFn Fn>
 class UnaryKernel final : public Kernel {
  public:
-  UnaryKernel(UnaryFn fn, float p0, float p1) : fn_(fn), p0_(p0), p1_(p1) {}
+  UnaryKernel(float p0, float p1) : p0_(p0), p1_(p1) {}
   bool accepts_nhwc(size_t index) const override { return index == 0; }
 
   Status run(RunContext& ctx, std::span<const Value* const> in, std::span<Value> out) const override {
@@ -23,15 +27,15 @@ class UnaryKernel final : public Kernel {
     Tensor y = ctx.arena.allocate(DType::float32, x.tensor.shape());
     const float* src = x.tensor.data_as<float>();
     float* dst = y.mutable_data_as<float>();
+    const float p0 = p0_, p1 = p1_;
     parallel_for(y.size(), 1 << 15, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) dst[i] = fn_(src[i], p0_, p1_);
+      for (int64_t i = begin; i < end; ++i) dst[i] = Fn(src[i], p0, p1);
     });
     out[0] = Value{std::move(y), x.nhwc};
     return {};
   }
 
  private:
-  UnaryFn fn_;
   float p0_, p1_;
 };
 
@@ -54,13 +58,14 @@ float softplus(float x, float, float) { return std::log1p(std::exp(x)); }
 float erf_fn(float x, float, float) { return std::erf(x); }
 float clip(float x, float lo, float hi) { return std::min(std::max(x, lo), hi); }  // NaN passes through
 
-KernelResult make_unary(const NodeSpec& spec, UnaryFn fn, const char* p0_name = nullptr, float p0 = 0,
+template <UnaryFn Fn>
+KernelResult make_unary(const NodeSpec& spec, const char* p0_name = nullptr, float p0 = 0,
                         const char* p1_name = nullptr, float p1 = 0) {
   Attributes attrs(spec.node);
   if (p0_name) p0 = attrs.get_float(p0_name, p0);
   if (p1_name) p1 = attrs.get_float(p1_name, p1);
   if (Status s = attrs.check_all_used(); !s) return s;
-  return std::unique_ptr<Kernel>(std::make_unique<UnaryKernel>(fn, p0, p1));
+  return std::unique_ptr<Kernel>(std::make_unique<UnaryKernel<Fn>>(p0, p1));
 }
 
 // Clip's bounds are inputs from opset 11 on (possibly computed), attributes before.
@@ -77,7 +82,7 @@ class ClipKernel final : public Kernel {
       if (t.dtype() != DType::float32 || t.size() != 1) return invalid("Clip's min and max must be float32 scalars");
       bound[i] = *t.data_as<float>();
     }
-    UnaryKernel inner(clip, bound[0], bound[1]);
+    UnaryKernel<clip> inner(bound[0], bound[1]);
     return inner.run(ctx, in.first(1), out);
   }
 
@@ -341,23 +346,23 @@ KernelResult make_batch_norm(const NodeSpec& spec) {
 }  // namespace
 
 void register_elementwise_kernels(std::map<std::string, KernelMaker>& makers) {
-  makers["Relu"] = [](const NodeSpec& s) { return make_unary(s, relu); };
-  makers["LeakyRelu"] = [](const NodeSpec& s) { return make_unary(s, leaky_relu, "alpha", 0.01f); };
-  makers["Sigmoid"] = [](const NodeSpec& s) { return make_unary(s, sigmoid); };
-  makers["HardSigmoid"] = [](const NodeSpec& s) { return make_unary(s, hard_sigmoid, "alpha", 0.2f, "beta", 0.5f); };
-  makers["HardSwish"] = [](const NodeSpec& s) { return make_unary(s, hard_swish); };
-  makers["Tanh"] = [](const NodeSpec& s) { return make_unary(s, tanh_fn); };
-  makers["Abs"] = [](const NodeSpec& s) { return make_unary(s, abs_fn); };
-  makers["Neg"] = [](const NodeSpec& s) { return make_unary(s, neg); };
-  makers["Exp"] = [](const NodeSpec& s) { return make_unary(s, exp_fn); };
-  makers["Log"] = [](const NodeSpec& s) { return make_unary(s, log_fn); };
-  makers["Sqrt"] = [](const NodeSpec& s) { return make_unary(s, sqrt_fn); };
-  makers["Reciprocal"] = [](const NodeSpec& s) { return make_unary(s, reciprocal); };
-  makers["Floor"] = [](const NodeSpec& s) { return make_unary(s, floor_fn); };
-  makers["Ceil"] = [](const NodeSpec& s) { return make_unary(s, ceil_fn); };
-  makers["Elu"] = [](const NodeSpec& s) { return make_unary(s, elu, "alpha", 1.0f); };
-  makers["Softplus"] = [](const NodeSpec& s) { return make_unary(s, softplus); };
-  makers["Erf"] = [](const NodeSpec& s) { return make_unary(s, erf_fn); };
+  makers["Relu"] = [](const NodeSpec& s) { return make_unary<relu>(s); };
+  makers["LeakyRelu"] = [](const NodeSpec& s) { return make_unary<leaky_relu>(s, "alpha", 0.01f); };
+  makers["Sigmoid"] = [](const NodeSpec& s) { return make_unary<sigmoid>(s); };
+  makers["HardSigmoid"] = [](const NodeSpec& s) { return make_unary<hard_sigmoid>(s, "alpha", 0.2f, "beta", 0.5f); };
+  makers["HardSwish"] = [](const NodeSpec& s) { return make_unary<hard_swish>(s); };
+  makers["Tanh"] = [](const NodeSpec& s) { return make_unary<tanh_fn>(s); };
+  makers["Abs"] = [](const NodeSpec& s) { return make_unary<abs_fn>(s); };
+  makers["Neg"] = [](const NodeSpec& s) { return make_unary<neg>(s); };
+  makers["Exp"] = [](const NodeSpec& s) { return make_unary<exp_fn>(s); };
+  makers["Log"] = [](const NodeSpec& s) { return make_unary<log_fn>(s); };
+  makers["Sqrt"] = [](const NodeSpec& s) { return make_unary<sqrt_fn>(s); };
+  makers["Reciprocal"] = [](const NodeSpec& s) { return make_unary<reciprocal>(s); };
+  makers["Floor"] = [](const NodeSpec& s) { return make_unary<floor_fn>(s); };
+  makers["Ceil"] = [](const NodeSpec& s) { return make_unary<ceil_fn>(s); };
+  makers["Elu"] = [](const NodeSpec& s) { return make_unary<elu>(s, "alpha", 1.0f); };
+  makers["Softplus"] = [](const NodeSpec& s) { return make_unary<softplus>(s); };
+  makers["Erf"] = [](const NodeSpec& s) { return make_unary<erf_fn>(s); };
   makers["Clip"] = make_clip;
   makers["Identity"] = make_pass_through;
   makers["Dropout"] = make_pass_through;

@@ -15,6 +15,7 @@
 #include "cpu/core_choices.h"
 #include "gemm/thread_pool.h"
 #include "nn/kernel.h"
+#include "nn/ops/depthwise/kernels.h"
 #include "nn/ops/winograd.h"
 
 namespace armory::nn {
@@ -589,35 +590,28 @@ class ConvKernel final : public Kernel {
   Status run_depthwise(const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g, Tensor& y, bool accumulate,
                        bool relu) const {
     const auto& xs = x.shape();
-    const int64_t batch = xs[0], c = xs[1], in_h = xs[2], in_w = xs[3];
-    const int64_t kh = win.kernel[0], kw = win.kernel[1];
-    const float* src = x.data_as<float>();
-    const float* wt = cw.depthwise.data();
-    const float* bias = cw.bias.empty() ? nullptr : cw.bias.data();
-    float* dst = y.mutable_data_as<float>();
-    parallel_for(batch * g.out[0], 1, [&](int64_t begin, int64_t end) {
-      for (int64_t line = begin; line < end; ++line) {
-        int64_t b = line / g.out[0], oy = line % g.out[0];
-        for (int64_t ox = 0; ox < g.out[1]; ++ox) {
-          float* acc = dst + ((b * g.out[0] + oy) * g.out[1] + ox) * c;
-          for (int64_t ch = 0; ch < c; ++ch) acc[ch] = (accumulate ? acc[ch] : 0.0f) + (bias ? bias[ch] : 0.0f);
-          for (int64_t ky = 0; ky < kh; ++ky) {
-            int64_t iy = oy * win.stride[0] - g.pad_begin[0] + ky * win.dilation[0];
-            if (iy < 0 || iy >= in_h) continue;
-            for (int64_t kx = 0; kx < kw; ++kx) {
-              int64_t ix = ox * win.stride[1] - g.pad_begin[1] + kx * win.dilation[1];
-              if (ix < 0 || ix >= in_w) continue;
-              const float* px = src + ((b * in_h + iy) * in_w + ix) * c;
-              const float* tap = wt + (ky * kw + kx) * c;
-              for (int64_t ch = 0; ch < c; ++ch) acc[ch] += px[ch] * tap[ch];
-            }
-          }
-          if (relu) {
-            for (int64_t ch = 0; ch < c; ++ch) acc[ch] = acc[ch] > 0 ? acc[ch] : 0.0f;
-          }
-        }
-      }
-    });
+    const depthwise::Problem p{.x = x.data_as<float>(),
+                               .w = cw.depthwise.data(),
+                               .bias = cw.bias.empty() ? nullptr : cw.bias.data(),
+                               .y = y.mutable_data_as<float>(),
+                               .batch = xs[0],
+                               .channels = xs[1],
+                               .in_h = xs[2],
+                               .in_w = xs[3],
+                               .out_h = g.out[0],
+                               .out_w = g.out[1],
+                               .kh = win.kernel[0],
+                               .kw = win.kernel[1],
+                               .stride_h = win.stride[0],
+                               .stride_w = win.stride[1],
+                               .dilation_h = win.dilation[0],
+                               .dilation_w = win.dilation[1],
+                               .pad_top = g.pad_begin[0],
+                               .pad_left = g.pad_begin[1],
+                               .accumulate = accumulate,
+                               .relu = relu};
+    const depthwise::Lines lines = depthwise::selected_row().lines();
+    parallel_for(p.batch * p.out_h, 1, [&](int64_t begin, int64_t end) { lines(p, begin, end); });
     return {};
   }
 

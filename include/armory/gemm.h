@@ -9,6 +9,7 @@
 #include <armory/status.h>
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -22,10 +23,14 @@ enum class Trans { no, yes };
 enum class FpMath { strict, bf16 };
 
 // Applied to C after the product, before it is written for the last time, so conv layers need no second
-// pass: C = relu(C + bias[j]) with bias indexed by the column of C (an output channel in NHWC).
+// pass: C = min(relu(C + bias[j]), upper) with bias indexed by the column of C (an output channel in NHWC).
+// ReLU6 is relu with upper = 6. NaN stays NaN.
 struct Epilogue {
   const float* bias = nullptr;  // length n, or nullptr
   bool relu = false;
+  float upper = std::numeric_limits<float>::infinity();  // not NaN
+
+  bool bounded() const { return upper != std::numeric_limits<float>::infinity(); }
 };
 
 struct GemmOptions {

@@ -158,17 +158,17 @@ void scale_c(int64_t m, int64_t n, Out beta, Out* c, int64_t ldc) {
   }
 }
 
-// C tile at (row0, col0) of the whole C: C = relu(C + bias). Branch-free loops the compiler vectorises: a
-// ReLU branch on the sign of each element mispredicts on real activations and once cost a quarter of a
-// ResNet50 inference.
+// C tile at (row0, col0) of the whole C: C = min(relu(C + bias), upper). Branch-free loops the compiler
+// vectorises: a ReLU branch on the sign of each element mispredicts on real activations and once cost a
+// quarter of a ResNet50 inference.
 template <class In, class Out>
 void apply_epilogue(const GemmArgs<In, Out>& args, int64_t row0, int64_t col0, int64_t rows, int64_t cols, Out* c,
                     BiasReluF32 fast = nullptr) {
   const Epilogue& e = args.epilogue;
-  if (e.bias == nullptr && !e.relu) return;
+  if (e.bias == nullptr && !e.relu && !e.bounded()) return;
   if constexpr (std::is_same_v<Out, float>) {
     if (fast != nullptr && !args.bias_by_row) {
-      fast(rows, cols, c, args.ldc, e.bias ? e.bias + col0 : nullptr, e.relu);
+      fast(rows, cols, c, args.ldc, e.bias ? e.bias + col0 : nullptr, e.relu, e.upper);
       return;
     }
   }
@@ -183,6 +183,10 @@ void apply_epilogue(const GemmArgs<In, Out>& args, int64_t row0, int64_t col0, i
     }
     if (e.relu) {
       for (int64_t j = 0; j < cols; ++j) row[j] = row[j] < Out(0) ? Out(0) : row[j];  // NaN stays NaN
+    }
+    if (e.bounded()) {
+      const Out upper = static_cast<Out>(e.upper);
+      for (int64_t j = 0; j < cols; ++j) row[j] = row[j] > upper ? upper : row[j];
     }
   }
 }
@@ -651,9 +655,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 // A full tile of A in place, finished with the epilogue in registers and stored once.
                 const Epilogue& e = args.epilogue;
                 if (last_k && rows == mr && cols == nr && ir < full_rows && kern.fn_unpacked_a_fused != nullptr &&
-                    !args.bias_by_row && (e.bias != nullptr || e.relu)) {
+                    !args.bias_by_row && (e.bias != nullptr || e.relu || e.bounded())) {
                   kern.fn_unpacked_a_fused(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c, args.ldc, args.alpha,
-                                           beta, e.bias ? e.bias + jc + jr : nullptr, e.relu);
+                                           beta, e.bias ? e.bias + jc + jr : nullptr, e.relu, e.upper);
                   continue;
                 }
               }

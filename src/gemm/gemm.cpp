@@ -2,10 +2,11 @@
 // fast-math route, prepacked B, thread settings.
 #include <armory/gemm.h>
 
-#include "gemm/driver.h"
-
+#include <cmath>
 #include <cstring>
 #include <string>
+
+#include "gemm/driver.h"
 
 namespace armory {
 
@@ -82,6 +83,24 @@ Status check_args(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64
   return {};
 }
 
+Status check_epilogue(const Epilogue& e) {
+  if (std::isnan(e.upper)) [[unlikely]]
+    return invalid("gemm: the epilogue's upper bound is NaN (infinity means none)");
+  return {};
+}
+
+// A bf16 C's upper bound, after it is stored: rounding to bf16 never decreases a value's order, so clamping
+// to the bound's own rounding gives what clamping before the rounding would.
+void clamp_bf16(int64_t m, int64_t n, bf16_t* c, int64_t ldc, float upper) {
+  const bf16_t bound = round_to_bf16(upper);
+  const float bound_value = bf16_to_float(bound);
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      if (bf16_to_float(c[i * ldc + j]) > bound_value) c[i * ldc + j] = bound;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gemm_engine
 
@@ -90,6 +109,7 @@ using namespace gemm_engine;
 Status gemm(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
             int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const GemmOptions& options) {
   if (Status s = check_args(layout, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, alpha != 0); !s) return s;
+  if (Status s = check_epilogue(options.epilogue); !s) return s;
   auto args = row_major_args(layout, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, options.epilogue);
   if (options.fpmath == FpMath::bf16) {
     const auto& plan = bf16_plan();
@@ -114,6 +134,7 @@ Status gemm_bf16(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_
                  int64_t lda, const bf16_t* b, int64_t ldb, float beta, float* c, int64_t ldc,
                  const Epilogue& epilogue) {
   if (Status s = check_args(layout, ta, tb, m, n, k, a, lda, b, ldb, c, ldc, alpha != 0); !s) return s;
+  if (Status s = check_epilogue(epilogue); !s) return s;
   const auto& plan = bf16_plan();
   if (!plan) return plan.status();
   return run_gemm<bf16_t, bf16_t>(plan.value(),
@@ -212,6 +233,7 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const float* a, int64_t lda
                    float* c, int64_t ldc, const Epilogue& epilogue) {
   const auto& p = b.impl();
   if (Status s = check_packed_args(ta, m, alpha, a, lda, p, c, ldc); !s) return s;
+  if (Status s = check_epilogue(epilogue); !s) return s;
   auto args = row_major_args<float, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
                                            beta, c, ldc, epilogue);
   if (p.fpmath == FpMath::bf16) return run_gemm<float, bf16_t>(p.bf16, args, &p.bf16_panels);
@@ -222,6 +244,7 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t ld
                    float* c, int64_t ldc, const Epilogue& epilogue) {
   const auto& p = b.impl();
   if (Status s = check_bf16_packed_args("A", ta, m, alpha, a, lda, p, c, ldc); !s) return s;
+  if (Status s = check_epilogue(epilogue); !s) return s;
   auto args = row_major_args<bf16_t, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
                                             beta, c, ldc, epilogue);
   return run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);
@@ -231,13 +254,16 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t ld
                    bf16_t* c, int64_t ldc, const Epilogue& epilogue) {
   const auto& p = b.impl();
   if (Status s = check_bf16_packed_args("C", ta, m, alpha, a, lda, p, c, ldc); !s) return s;
+  if (Status s = check_epilogue(epilogue); !s) return s;
   if (m == 0 || p.n == 0) return {};
   auto args = row_major_args<bf16_t, float>(Layout::row_major, ta, Trans::no, m, p.n, p.k, alpha, a, lda, nullptr, 1,
                                             beta, nullptr, ldc, epilogue);
   const bool one_depth_block = p.bf16_panels.pc_blocks == 1;
   if (one_depth_block && alpha != 0.0f) {
     args.c_bf16 = c;
-    return run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);
+    Status s = run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);
+    if (s && epilogue.bounded()) clamp_bf16(m, p.n, c, ldc, epilogue.upper);
+    return s;
   }
   // k beyond one depth block (partial sums must stay fp32), alpha = 0 or k = 0: the product in fp32 scratch
   // (kept by the thread: a fresh buffer per call cost page clearing worth 7% of a ResNet50 run), then the
@@ -251,6 +277,7 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t ld
   if (Status s = run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels); !s) return s;
   const StoreBf16 store = p.bf16.kernel->store_bf16 ? p.bf16.kernel->store_bf16 : store_tile_bf16;
   store(m, p.n, product, p.n, c, ldc, beta, epilogue.bias, epilogue.relu);
+  if (epilogue.bounded()) clamp_bf16(m, p.n, c, ldc, epilogue.upper);
   return {};
 }
 

@@ -30,7 +30,8 @@ struct Graph {
 Result<Graph> build_graph(ModelProto model);
 
 // Constant folding, Identity/Dropout removal, BatchNorm folded into Conv, residual Add and ReLU fused into
-// the preceding Conv/Gemm/MatMul, dead node removal. The result computes the same function.
+// the preceding Conv/Gemm/MatMul, Clip(0 or -inf, hi) into the preceding Conv, dead node removal. The result
+// computes the same function.
 Status optimize(Graph& graph);
 
 // "node 'name' (Op)" for messages, or "node #i (Op)" when the model left it unnamed.

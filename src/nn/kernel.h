@@ -81,6 +81,10 @@ struct Fusion {
   bool bn_folded = false;
   bool relu = false;
   bool residual = false;  // the node has one extra input: added to the result before ReLU
+  // A fused Clip's upper bound, applied after ReLU (Clip(0, 6), ReLU6, is relu with upper = 6).
+  float upper = std::numeric_limits<float>::infinity();
+
+  bool bounded() const { return upper != std::numeric_limits<float>::infinity(); }
 };
 
 // What a kernel maker sees: the node, which inputs are constant (and their values), the precision.

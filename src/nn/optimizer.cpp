@@ -1,7 +1,8 @@
-#include "nn/graph.h"
-
 #include <cmath>
+#include <limits>
 #include <set>
+
+#include "nn/graph.h"
 
 namespace armory::nn {
 
@@ -192,6 +193,51 @@ void fuse_relu(Graph& g) {
   }
 }
 
+// Clip(x, 0, hi) or Clip(x, -inf, hi) after a Conv read by nothing else becomes the conv's ReLU (for a
+// lower bound of 0) and upper bound: MobileNets' ReLU6 is then no pass of its own over the activation. The
+// bounds must be known now: attributes before opset 11, constant inputs from it on.
+void fuse_clip(Graph& g) {
+  auto uses = count_uses(g);
+  auto made_by = producers(g);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (GraphNode& clip : g.nodes) {
+    if (clip.removed || clip.proto.op_type != "Clip" || clip.proto.inputs.empty()) continue;
+    float bound[2] = {-inf, inf};
+    bool known = true;
+    if (g.opset < 11) {
+      for (const Attribute& a : clip.proto.attributes) {
+        if (a.name == "min" && a.type == AttributeType::f)
+          bound[0] = a.f;
+        else if (a.name == "max" && a.type == AttributeType::f)
+          bound[1] = a.f;
+        else
+          known = false;
+      }
+    } else {
+      for (size_t i = 1; i < clip.proto.inputs.size() && i < 3; ++i) {
+        const std::string& name = clip.proto.inputs[i];
+        if (name.empty()) continue;
+        auto c = g.constants.find(name);
+        if (c == g.constants.end() || c->second.dtype() != DType::float32 || c->second.size() != 1) {
+          known = false;
+          break;
+        }
+        bound[i - 1] = *c->second.data_as<float>();
+      }
+    }
+    const float lo = bound[0], hi = bound[1];
+    if (!known || !(lo == 0.0f || lo == -inf) || std::isnan(hi) || !(hi > 0.0f) || hi == inf) continue;
+    auto p = made_by.find(clip.proto.inputs[0]);
+    if (p == made_by.end() || uses[clip.proto.inputs[0]] != 1) continue;
+    GraphNode& conv = g.nodes[p->second];
+    if (conv.proto.op_type != "Conv" || conv.fusion.relu || conv.fusion.bounded()) continue;
+    conv.fusion.relu = lo == 0.0f;
+    conv.fusion.upper = hi;
+    conv.proto.outputs = clip.proto.outputs;
+    clip.removed = true;
+  }
+}
+
 void remove_dead_nodes(Graph& g) {
   std::set<std::string> live;
   for (const ValueInfo& out : g.outputs) live.insert(out.name);
@@ -219,6 +265,7 @@ Status optimize(Graph& g) {
   fold_batch_norm(g);
   fuse_residual_add(g);
   fuse_relu(g);
+  fuse_clip(g);
   remove_dead_nodes(g);
   std::vector<GraphNode> kept;
   for (GraphNode& n : g.nodes) {

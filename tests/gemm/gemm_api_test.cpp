@@ -191,22 +191,38 @@ TEST_F(GemmApi, BadArgumentsAreClearErrors) {
   EXPECT_NE(packed.status().message().find("n = -1"), std::string::npos);
 }
 
+constexpr float kNoBound = std::numeric_limits<float>::infinity();
+
+TEST_F(GemmApi, ANanUpperBoundIsAnError) {
+  std::vector<float> a(4, 1.0f), b(4, 1.0f), c(4, 0.0f);
+  GemmOptions options;
+  options.epilogue.upper = std::numeric_limits<float>::quiet_NaN();
+  Status s = gemm(Layout::row_major, Trans::no, Trans::no, 2, 2, 2, 1.0f, a.data(), 2, b.data(), 2, 0.0f, c.data(), 2,
+                  options);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("upper bound is NaN"), std::string::npos) << s.message();
+  auto packed = pack_b(Layout::row_major, Trans::no, 2, 2, b.data(), 2);
+  ASSERT_TRUE(packed.ok());
+  EXPECT_FALSE(gemm_packed(Trans::no, 2, 1.0f, a.data(), 2, packed.value(), 0.0f, c.data(), 2, options.epilogue).ok());
+}
+
 TEST_F(GemmApi, EpilogueAddsBiasAndClampsInBothLayouts) {
   const int64_t m = 29, n = 45, k = 23;
   std::mt19937 rng(10);
   auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(k * n, rng), bias = random_matrix<float>(n, rng);
-  for (Layout layout : {Layout::row_major, Layout::col_major}) {
+  for (auto [layout, upper] : {std::pair{Layout::row_major, kNoBound}, std::pair{Layout::col_major, kNoBound},
+                               std::pair{Layout::row_major, 0.75f}, std::pair{Layout::col_major, 0.75f}}) {
     int64_t lda = layout == Layout::row_major ? k : m, ldb = layout == Layout::row_major ? n : k;
     int64_t ldc = layout == Layout::row_major ? n : m;
     std::vector<float> c(m * n, 0.0f);
     auto ref = reference_gemm(layout, Trans::no, Trans::no, m, n, k, 1.0, a.data(), lda, b.data(), ldb, 0.0, c.data(), ldc);
     GemmOptions options;
-    options.epilogue = {bias.data(), true};
+    options.epilogue = {bias.data(), true, upper};
     ASSERT_TRUE(gemm(layout, Trans::no, Trans::no, m, n, k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), ldc,
                      options).ok());
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
-        double want = std::max(0.0, ref.value[i * n + j] + bias[j]);
+        double want = std::min(double(upper), std::max(0.0, ref.value[i * n + j] + bias[j]));
         float got = layout == Layout::row_major ? c[i * ldc + j] : c[j * ldc + i];
         ASSERT_NEAR(got, want, 1e-4) << (layout == Layout::row_major ? "row" : "col") << " i=" << i << " j=" << j;
       }
@@ -215,8 +231,8 @@ TEST_F(GemmApi, EpilogueAddsBiasAndClampsInBothLayouts) {
 }
 
 // fp32 with B prepacked: full tiles of an A read in place finish the epilogue in registers (the AVX-512
-// kernel's fused variant), the edges and other kernels after the tile; every alpha/beta/ReLU combination
-// against a double reference, on a shape with both (m and n not multiples of the tile).
+// kernel's fused variant), the edges and other kernels after the tile; alpha/beta/ReLU/upper bound
+// combinations against a double reference, on a shape with both (m and n not multiples of the tile).
 TEST_F(GemmApi, PrepackedFloat32EpilogueMatchesTheReference) {
   const int64_t m = 97, n = 130, k = 300;
   std::mt19937 rng(17);
@@ -224,12 +240,15 @@ TEST_F(GemmApi, PrepackedFloat32EpilogueMatchesTheReference) {
   auto bias = random_matrix<float>(n, rng), prior = random_matrix<float>(m * n, rng);
   auto packed = pack_b(Layout::row_major, Trans::no, k, n, b.data(), n);
   ASSERT_TRUE(packed.ok()) << packed.status().message();
-  for (auto [alpha, beta, relu, with_bias] :
-       {std::tuple{1.0f, 0.0f, true, true}, std::tuple{0.5f, 1.0f, true, true}, std::tuple{1.0f, 1.0f, false, true},
-        std::tuple{2.0f, -0.5f, true, false}, std::tuple{1.0f, 0.0f, false, false}}) {
+  for (auto [alpha, beta, relu, with_bias, upper] :
+       {std::tuple{1.0f, 0.0f, true, true, kNoBound}, std::tuple{0.5f, 1.0f, true, true, kNoBound},
+        std::tuple{1.0f, 1.0f, false, true, kNoBound}, std::tuple{2.0f, -0.5f, true, false, kNoBound},
+        std::tuple{1.0f, 0.0f, false, false, kNoBound}, std::tuple{1.0f, 0.0f, true, true, 6.0f},
+        std::tuple{0.5f, 1.0f, false, true, 0.25f}, std::tuple{1.0f, 0.0f, false, false, -1.0f}}) {
     std::vector<float> c = prior;
     ASSERT_TRUE(gemm_packed(Trans::no, m, alpha, a.data(), k, packed.value(), beta, c.data(), n,
-                            Epilogue{with_bias ? bias.data() : nullptr, relu}).ok());
+                            Epilogue{with_bias ? bias.data() : nullptr, relu, upper})
+                    .ok());
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
         double sum = 0, scale = 0;
@@ -239,9 +258,10 @@ TEST_F(GemmApi, PrepackedFloat32EpilogueMatchesTheReference) {
         }
         double want = alpha * sum + beta * double(prior[i * n + j]) + (with_bias ? bias[j] : 0.0);
         if (relu) want = std::max(0.0, want);
+        want = std::min(double(upper), want);
         ASSERT_NEAR(c[i * n + j], want, 4.0 * k * 0x1p-24 * (std::fabs(alpha) * scale + 4))
-            << "alpha=" << alpha << " beta=" << beta << " relu=" << relu << " bias=" << with_bias << " i=" << i
-            << " j=" << j;
+            << "alpha=" << alpha << " beta=" << beta << " relu=" << relu << " bias=" << with_bias << " upper=" << upper
+            << " i=" << i << " j=" << j;
       }
     }
   }
@@ -388,15 +408,20 @@ TEST_F(GemmApi, Bf16OutputRoundsOnceAfterEpilogueAndResidual) {
     }
     auto packed = pack_b(Layout::row_major, Trans::no, k, n, bf.data(), n, FpMath::bf16);
     ASSERT_TRUE(packed.ok()) << packed.status().message();
-    for (auto [alpha, beta, relu] : {std::tuple{1.0f, 0.0f, true}, std::tuple{0.5f, 1.0f, true},
-                                     std::tuple{1.0f, 1.0f, false}, std::tuple{0.0f, 2.0f, true}}) {
+    for (auto [alpha, beta, relu, upper] :
+         {std::tuple{1.0f, 0.0f, true, kNoBound}, std::tuple{0.5f, 1.0f, true, kNoBound},
+          std::tuple{1.0f, 1.0f, false, kNoBound}, std::tuple{0.0f, 2.0f, true, kNoBound},
+          std::tuple{1.0f, 0.0f, true, 0.3f}}) {
       std::vector<bf16_t> c = prior;
       ASSERT_TRUE(gemm_packed(Trans::no, m, alpha, a.data(), k, packed.value(), beta, c.data(), n,
-                              Epilogue{bias.data(), relu}).ok());
+                              Epilogue{bias.data(), relu, upper})
+                      .ok());
       for (int64_t i = 0; i < m; ++i) {
         for (int64_t j = 0; j < n; ++j) {
           double want = alpha * sum[i * n + j] + bias[j] + beta * double(bf16_to_float(prior[i * n + j]));
           if (relu) want = std::max(0.0, want);
+          // The bound as bf16 rounds it (0.3 is not a bf16 value): clamping then rounding gives that.
+          want = std::min(double(bf16_to_float(float_to_bf16(upper))), want);
           double tol = 0x1p-8 * std::fabs(want) + 2.0 * (k + 4) * 0x1p-24 * (alpha * scale[i * n + j] + std::fabs(bias[j]) + 2);
           ASSERT_NEAR(bf16_to_float(c[i * n + j]), want, tol)
               << "m=" << m << " n=" << n << " k=" << k << " alpha=" << alpha << " beta=" << beta << " i=" << i

@@ -1,10 +1,11 @@
 // The depthwise convolution rows against a float64 reference (kernels 3x3 and 5x3, strides 1 and 2,
-// dilation, asymmetric padding, bias, ReLU and a residual; channel counts that leave every vector width a
-// tail), and every row this CPU runs giving the portable row's bits.
+// dilation, asymmetric padding, bias, ReLU, an upper bound and a residual; channel counts that leave every vector width
+// a tail), and every row this CPU runs giving the portable row's bits.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ namespace {
 struct Shape {
   int64_t batch, channels, in_h, in_w, kh, kw, stride, dilation, pad_top, pad_left, pad_bottom, pad_right;
   bool bias, relu, accumulate;
+  float upper;  // infinity: none
   int64_t out_h() const { return (in_h + pad_top + pad_bottom - dilation * (kh - 1) - 1) / stride + 1; }
   int64_t out_w() const { return (in_w + pad_left + pad_right - dilation * (kw - 1) - 1) / stride + 1; }
 };
@@ -67,7 +69,8 @@ Case make_case(const Shape& s, uint32_t seed) {
                .pad_top = s.pad_top,
                .pad_left = s.pad_left,
                .accumulate = s.accumulate,
-               .relu = s.relu};
+               .relu = s.relu,
+               .upper = s.upper};
   return c;
 }
 
@@ -104,6 +107,7 @@ TEST_F(Depthwise, MatchesAFloat64Reference) {
               }
             }
             if (s.relu) want = want > 0 ? want : 0;
+            if (want > s.upper) want = s.upper;
             if (!(std::fabs(c.y[at] - want) <= 1e-6 * (scale + 1e-30)) && bad++ < 5) {
               ADD_FAILURE() << "shape " << seed - 1 << " output " << at << ": got " << c.y[at] << ", want " << want;
             }

@@ -157,6 +157,79 @@ def test_batchnorm_folded_into_conv(tmp_path):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("opset", [10, 13])
+def test_clip_fused_into_every_conv_path(tmp_path, opset):
+    """Clip(0, hi) and Clip(-inf, hi) after a conv become its epilogue on each path a conv takes: Winograd (3x3,
+    16 channels), the GEMM (1x1, fused tile epilogue and edges), depthwise, and a conv with a residual Add;
+    the bounds as attributes (opset 10) or constant inputs (opset 13). Not fused: a lower bound other than 0
+    or -inf, and a Clip reading a value something else reads too."""
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(31)
+    c = 16
+    # Weights scaled by 1/sqrt(fan-in), so activations stay near 1 (the clips cut) and a rounding difference at a
+    # bound does not grow layer after layer.
+    def weights(*shape):
+        return (rng.standard_normal(shape) / np.sqrt(np.prod(shape[1:]))).astype(np.float32)
+    inits = {"w3": weights(c, c, 3, 3), "b3": rng.standard_normal(c).astype(np.float32), "w1": weights(c, c, 1, 1),
+             "wd": weights(c, 1, 3, 3), "w1b": weights(c, c, 1, 1), "w1c": weights(c, c, 1, 1)}
+    bounds = {"relu6": (0.0, 6.0), "upper": (None, 0.5), "half": (0.0, 0.5), "shifted": (-1.0, 1.0), "shared": (0.0, 2.0)}
+    nodes = []
+
+    def clip(src, dst, kind):
+        lo, hi = bounds[kind]
+        if opset < 11:
+            attrs = {"max": hi} if lo is None else {"min": lo, "max": hi}
+            nodes.append(helper.make_node("Clip", [src], [dst], **attrs))
+        else:
+            inits[dst + "_lo"] = np.array(lo if lo is not None else 0, np.float32)
+            inits[dst + "_hi"] = np.array(hi, np.float32)
+            nodes.append(helper.make_node("Clip", [src, "" if lo is None else dst + "_lo", dst + "_hi"], [dst]))
+
+    nodes.append(helper.make_node("Conv", ["x", "w3", "b3"], ["c3"], pads=[1, 1, 1, 1]))
+    clip("c3", "y3", "half")                     # Winograd
+    nodes.append(helper.make_node("Conv", ["y3", "w1"], ["c1"]))
+    clip("c1", "y1", "upper")                    # GEMM, no ReLU
+    nodes.append(helper.make_node("Conv", ["y1", "wd"], ["cd"], pads=[1, 1, 1, 1], group=c))
+    clip("cd", "yd", "relu6")                    # depthwise
+    nodes.append(helper.make_node("Conv", ["yd", "w1b"], ["cb"]))
+    nodes.append(helper.make_node("Add", ["cb", "y1"], ["sum"]))
+    clip("sum", "ys", "half")                    # GEMM with the residual in its epilogue
+    nodes.append(helper.make_node("Conv", ["ys", "w1c"], ["cc"]))
+    clip("cc", "yc", "shifted")                  # not fused: lower bound -1
+    nodes.append(helper.make_node("Conv", ["yc", "w1"], ["ce"]))
+    clip("ce", "y", "shared")                    # not fused: ce is read by the Add below too
+    nodes.append(helper.make_node("Add", ["y", "ce"], ["out"]))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", c, 9, 11])],
+                              [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["n", c, 9, 11])],
+                              [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    path = tmp_path / "clips.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]), str(path))
+    optimised = armory.InferenceSession(path)
+    dump = optimised.dump_graph()
+    assert "winograd" in dump and "depthwise +Clip(0, 6)]" in dump, dump
+    assert dump.count("+Clip(0, 0.5)]") == 2 and "+Add +Clip(0, 0.5)]" in dump and "+Clip(-inf, 0.5)]" in dump, dump
+    assert dump.count("\nClip ") == 2, dump  # the shifted and the shared one stay nodes
+
+    F = torch.nn.functional
+    t = {k: torch.from_numpy(v) for k, v in inits.items()}
+    x = rng.standard_normal((2, c, 9, 11)).astype(np.float32) * 2
+    y3 = F.conv2d(torch.from_numpy(x), t["w3"], t["b3"], padding=1).clamp(0, 0.5)
+    y1 = F.conv2d(y3, t["w1"]).clamp(max=0.5)
+    yd = F.conv2d(y1, t["wd"], padding=1, groups=c).clamp(0, 6)
+    ys = (F.conv2d(yd, t["w1b"]) + y1).clamp(0, 0.5)
+    yc = F.conv2d(ys, t["w1c"]).clamp(-1, 1)
+    ce = F.conv2d(yc, t["w1"])
+    want = (ce.clamp(0, 2) + ce).numpy()
+    for session in (optimised, armory.InferenceSession(path, optimize=False)):
+        (got,) = session.run(None, {"x": x})
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    # Under BF16 fast math too (a bounded conv keeps a float32 output: the bf16 stores have no bound).
+    bf16 = armory.InferenceSession(path, fpmath="bf16")
+    assert "+Clip(0, 0.5) ->bf16" not in bf16.dump_graph()
+    (got,) = bf16.run(None, {"x": x})
+    assert np.abs(got - want).max() <= 3e-2 * np.abs(want).max()
+
+
 def test_onnxruntime_style_api(models):
     _, path = models["resnet18"]
     session = armory.InferenceSession(str(path), threads=1)

@@ -50,9 +50,11 @@ using InterleaveToBf16 = void (*)(const float* row0, const float* row1, int64_t 
 using UnpackedABf16TileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
                                          int64_t ldc, float alpha, float beta);
 
-// The fused epilogue on a finished fp32 tile of C: c[i][j] = max(c[i][j] + bias[j], 0) (bias may be null,
-// relu optional), in a kernel's ISA; without one the driver's portable loop runs.
-using BiasReluF32 = void (*)(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu);
+// The fused epilogue on a finished fp32 tile of C: c[i][j] = min(max(c[i][j] + bias[j], 0), upper) (bias may
+// be null, relu optional, upper infinite for none), in a kernel's ISA; without one the driver's portable
+// loop runs.
+using BiasReluF32 = void (*)(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu,
+                             float upper);
 
 // BF16 activations: a finished fp32 tile (alpha applied) stored to a bf16 C as
 // c = bf16(relu(tile + bias[j] + beta * c)), rounded to nearest even; beta == 0 never reads C, bias may be
@@ -69,10 +71,12 @@ using UnpackedABf16CTileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t l
                                           bool stream);
 
 // The unpacked-A tile of an fp32 kernel with the epilogue fused: a full MR x NR tile stored once as
-// c = relu(alpha * acc + beta * c + bias[j]) (bias may be null, relu optional), the same operations in the
-// same order as the tile followed by BiasReluF32, so the same bits; C is not read back after the product.
+// c = min(relu(alpha * acc + beta * c + bias[j]), upper) (bias may be null, relu optional, upper infinite for
+// none), the same operations in the same order as the tile followed by BiasReluF32, so the same bits; C is
+// not read back after the product.
 using UnpackedAFusedF32TileKernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c,
-                                             int64_t ldc, float alpha, float beta, const float* bias, bool relu);
+                                             int64_t ldc, float alpha, float beta, const float* bias, bool relu,
+                                             float upper);
 
 // Portable C++ (no ISA flags): the slow twins every fast kernel is compared with, and the fallback.
 void gemm_f32_4x16__scalar(int64_t, const float*, const float*, float*, int64_t, float, float);
@@ -85,12 +89,13 @@ void gemm_f64_6x8__avx2(int64_t, const double*, const double*, double*, int64_t,
 void gemm_f32_12x32__avx512(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f32_12x32__avx512_unpacked_a(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float);
 void gemm_f32_12x32__avx512_unpacked_a_fused(int64_t, const float*, int64_t, const float*, float*, int64_t, float,
-                                             float, const float*, bool);
+                                             float, const float*, bool, float);
 void gemm_f32_12x32__avx512_unpacked_a_edge(int64_t, const float*, int64_t, const float*, float*, int64_t, float,
                                             float, int, int);
 void gemm_f32_12x32__avx512_direct(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, float,
                                    float, int, int);
-void bias_relu_f32__avx512(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu);
+void bias_relu_f32__avx512(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu,
+                           float upper);
 void gemm_f64_12x16__avx512(int64_t, const double*, const double*, double*, int64_t, double, double);
 void gemm_f64_12x16__avx512_direct(int64_t, const double*, int64_t, const double*, int64_t, double*, int64_t, double,
                                    double, int, int);

@@ -146,6 +146,15 @@ struct ConvWeights {
   std::optional<WinogradWeights> winograd;  // instead of packed, for the 3x3 stride-1 convs it suits
 };
 
+// x = min(x, upper) over a float32 tensor (NaN stays NaN): a fused Clip's bound where the path's epilogue
+// has none.
+void clamp_above(Tensor& t, float upper) {
+  float* p = t.mutable_data_as<float>();
+  parallel_for(t.size(), 1 << 15, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) p[i] = p[i] > upper ? upper : p[i];
+  });
+}
+
 class ConvKernel final : public Kernel {
  public:
   ConvKernel(Window window, int64_t group, Fusion fusion, FpMath fpmath, bool winograd)
@@ -175,7 +184,8 @@ class ConvKernel final : public Kernel {
   bool accepts_nhwc(size_t index) const override { return index == 0 || index == 3; }
   // BF16 fast math through the GEMM path: X and the residual may be bfloat16, and so may the output.
   bool accepts_bf16(size_t index) const override { return gemm_in_bf16() && (index == 0 || index == 3); }
-  bool offers_bf16_output() const override { return gemm_in_bf16(); }
+  // Not under a fused Clip's upper bound, which the bf16 stores do not apply.
+  bool offers_bf16_output() const override { return gemm_in_bf16() && !fusion_.bounded(); }
   void use_bf16_output() override { bf16_output_ = true; }
   bool reads_constant(size_t index) const override { return !(weights_ && bias_constant_ && (index == 1 || index == 2)); }
   size_t packed_bytes() const override {
@@ -196,7 +206,13 @@ class ConvKernel final : public Kernel {
     }
     if (fusion_.bn_folded) s += " +BatchNorm";
     if (fusion_.residual) s += " +Add";
-    if (fusion_.relu) s += " +Relu";
+    if (fusion_.bounded()) {
+      char bound[32];
+      std::snprintf(bound, sizeof bound, "%g", fusion_.upper);
+      s += std::string(fusion_.relu ? " +Clip(0, " : " +Clip(-inf, ") + bound + ")";
+    } else if (fusion_.relu) {
+      s += " +Relu";
+    }
     if (bf16_output_) s += " ->bf16";
     return s;
   }
@@ -258,16 +274,20 @@ class ConvKernel final : public Kernel {
       y = ctx.arena.allocate(out_dtype, out_shape);
       if (residual_in_epilogue) copy_residual(ctx.arena, *residual, y);
     }
-    bool relu_in_epilogue = fusion_.relu && (!residual || residual_in_epilogue);
+    // The fused ReLU and Clip bound, in the epilogue unless a residual that only broadcasts comes after.
+    const bool activation_in_epilogue = (fusion_.relu || fusion_.bounded()) && (!residual || residual_in_epilogue);
 
     Status s;
     if (!cw->depthwise.empty()) {
-      s = run_depthwise(win, *cw, input, g, y, residual_in_epilogue, relu_in_epilogue);
+      s = run_depthwise(win, *cw, input, g, y, residual_in_epilogue, activation_in_epilogue);
     } else if (cw->winograd) {
       s = winograd_conv(ctx.arena, *cw->winograd, input, g.pad_begin[0], g.pad_begin[1], y,
-                        cw->bias.empty() ? nullptr : cw->bias.data(), residual_in_epilogue, relu_in_epilogue);
+                        cw->bias.empty() ? nullptr : cw->bias.data(), residual_in_epilogue,
+                        activation_in_epilogue && fusion_.relu);
+      // Its epilogue has no upper bound (and its output is float32: a bounded conv offers no bf16).
+      if (s && activation_in_epilogue && fusion_.bounded()) clamp_above(y, fusion_.upper);
     } else {
-      s = run_gemm(ctx, win, *cw, input, g, cout, y, residual_in_epilogue, relu_in_epilogue);
+      s = run_gemm(ctx, win, *cw, input, g, cout, y, residual_in_epilogue, activation_in_epilogue);
     }
     if (!x.nhwc) ctx.arena.release(std::move(input));
     if (!s) return s;
@@ -283,6 +303,7 @@ class ConvKernel final : public Kernel {
         float* p = result.tensor.mutable_data_as<float>();
         for (int64_t i = 0, n = result.tensor.size(); i < n; ++i) p[i] = p[i] > 0 ? p[i] : 0;
       }
+      if (fusion_.bounded()) clamp_above(result.tensor, fusion_.upper);
     }
     out[0] = std::move(result);
     return {};
@@ -416,7 +437,7 @@ class ConvKernel final : public Kernel {
   // x: the channels-last input, float32 or (BF16 fast math) bfloat16. y: the channels-last output, float32
   // or bfloat16, already holding the residual when accumulate.
   Status run_gemm(RunContext& ctx, const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g,
-                  int64_t cout, Tensor& y, bool accumulate, bool relu) const {
+                  int64_t cout, Tensor& y, bool accumulate, bool activation) const {
     const auto& xs = x.shape();
     const int64_t batch = xs[0], cin = xs[1], in_h = xs[2], in_w = xs[3];
     const int64_t cin_g = cin / group_, cout_g = cout / group_;
@@ -428,7 +449,8 @@ class ConvKernel final : public Kernel {
 
     // rows [r0, r0 + count) of A (fp32, or bf16 under BF16 fast math) times group grp's weights into y.
     auto multiply = [&](const void* a, bool a_bf16, int64_t lda, int64_t r0, int64_t count, int64_t grp) {
-      Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data() + grp * cout_g, relu};
+      Epilogue e{cw.bias.empty() ? nullptr : cw.bias.data() + grp * cout_g, activation && fusion_.relu,
+                 activation ? fusion_.upper : std::numeric_limits<float>::infinity()};
       const int64_t at = r0 * cout + grp * cout_g;
       const PackedMatrix& w = cw.packed[grp];
       if (bf16_out) {
@@ -587,8 +609,8 @@ class ConvKernel final : public Kernel {
     return status;
   }
 
-  Status run_depthwise(const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g, Tensor& y, bool accumulate,
-                       bool relu) const {
+  Status run_depthwise(const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g, Tensor& y,
+                       bool accumulate, bool activation) const {
     const auto& xs = x.shape();
     const depthwise::Problem p{.x = x.data_as<float>(),
                                .w = cw.depthwise.data(),
@@ -609,7 +631,8 @@ class ConvKernel final : public Kernel {
                                .pad_top = g.pad_begin[0],
                                .pad_left = g.pad_begin[1],
                                .accumulate = accumulate,
-                               .relu = relu};
+                               .relu = activation && fusion_.relu,
+                               .upper = activation ? fusion_.upper : std::numeric_limits<float>::infinity()};
     const depthwise::Lines lines = depthwise::selected_row().lines();
     parallel_for(p.batch * p.out_h, 1, [&](int64_t begin, int64_t end) { lines(p, begin, end); });
     return {};

@@ -5,14 +5,15 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 
 #include "cpu/dispatch.h"
 
 namespace armory::nn::depthwise {
 
-// y[b][oy][ox][c] = relu(init + bias[c] + sum over taps (ky, kx) of x[b][iy][ix][c] * w[ky * kw + kx][c]),
-// in that order, with iy = oy * stride_h - pad_top + ky * dilation_h (taps outside the input skipped) and
+// y[b][oy][ox][c] = min(relu(init + bias[c] + sum over taps (ky, kx) of x[b][iy][ix][c] * w[ky * kw + kx][c]),
+// upper), in that order, with iy = oy * stride_h - pad_top + ky * dilation_h (taps outside the input skipped) and
 // init = y's own value when accumulate (a residual already stored there), else 0; bias may be null, relu
 // optional. The shapes are the caller's to check.
 struct Problem {
@@ -23,6 +24,7 @@ struct Problem {
   int64_t batch, channels, in_h, in_w, out_h, out_w, kh, kw;
   int64_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
   bool accumulate, relu;
+  float upper = std::numeric_limits<float>::infinity();  // none
 };
 
 // Output lines [first, end) of p, a line being one (b, oy) (b * out_h + oy).

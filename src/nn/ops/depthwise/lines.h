@@ -57,8 +57,10 @@ inline void pixel(const Problem& p, int64_t b, int64_t oy, int64_t ox, int64_t c
       for (int n = 0; n < N; ++n) acc[n] = acc[n] + V::load(in + n * W) * V::load(tap + n * W);
     }
   }
+  const T upper = T{} + p.upper;
   for (int n = 0; n < N; ++n) {
     if (p.relu) acc[n] = acc[n] > T{} ? acc[n] : T{};
+    acc[n] = acc[n] > upper ? upper : acc[n];  // NaN stays NaN; no bound is an infinite one
     V::store(out + n * W, acc[n]);
   }
 }

@@ -212,12 +212,13 @@ inline void prefetch_rows(const T* c, int64_t rows, int64_t cols, int64_t ldc, P
 
 // The portable twin of KernelInfo::store_bf16 (docs in kernels.h).
 inline void store_tile_bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
-                            float beta, const float* bias, bool relu) {
+                            float beta, const float* bias, bool relu, float upper) {
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < cols; ++j) {
       float v = tile[i * ld_tile + j] + (bias ? bias[j] : 0.0f);
       if (beta != 0.0f) v += beta * bf16_to_float(c[i * ldc + j]);
       if (relu) v = v < 0.0f ? 0.0f : v;
+      v = v > upper ? upper : v;
       c[i * ldc + j] = round_to_bf16(v);
     }
   }
@@ -639,13 +640,15 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                     if constexpr (std::is_same_v<In, bf16_t>) {  // a_rows is bf16 A read in place
                       const bool stream = stream_c && reinterpret_cast<uintptr_t>(c16) % 64 == 0;
                       kern.fn_unpacked_a_bf16_c(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c16, args.ldc,
-                                                args.alpha, beta, e.bias ? e.bias + jc + jr : nullptr, e.relu, stream);
+                                                args.alpha, beta, e.bias ? e.bias + jc + jr : nullptr, e.relu, e.upper,
+                                                stream);
                       continue;
                     }
                   }
                   run_tile(edge_tile, nr, 0.0f);
                   (kern.store_bf16 ? kern.store_bf16 : store_tile_bf16)(rows, cols, edge_tile, nr, c16, args.ldc, beta,
-                                                                        e.bias ? e.bias + jc + jr : nullptr, e.relu);
+                                                                        e.bias ? e.bias + jc + jr : nullptr, e.relu,
+                                                                        e.upper);
                   continue;
                 }
               }

@@ -89,18 +89,6 @@ Status check_epilogue(const Epilogue& e) {
   return {};
 }
 
-// A bf16 C's upper bound, after it is stored: rounding to bf16 never decreases a value's order, so clamping
-// to the bound's own rounding gives what clamping before the rounding would.
-void clamp_bf16(int64_t m, int64_t n, bf16_t* c, int64_t ldc, float upper) {
-  const bf16_t bound = round_to_bf16(upper);
-  const float bound_value = bf16_to_float(bound);
-  for (int64_t i = 0; i < m; ++i) {
-    for (int64_t j = 0; j < n; ++j) {
-      if (bf16_to_float(c[i * ldc + j]) > bound_value) c[i * ldc + j] = bound;
-    }
-  }
-}
-
 }  // namespace
 }  // namespace gemm_engine
 
@@ -261,9 +249,7 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t ld
   const bool one_depth_block = p.bf16_panels.pc_blocks == 1;
   if (one_depth_block && alpha != 0.0f) {
     args.c_bf16 = c;
-    Status s = run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);
-    if (s && epilogue.bounded()) clamp_bf16(m, p.n, c, ldc, epilogue.upper);
-    return s;
+    return run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels);
   }
   // k beyond one depth block (partial sums must stay fp32), alpha = 0 or k = 0: the product in fp32 scratch
   // (kept by the thread: a fresh buffer per call cost page clearing worth 7% of a ResNet50 run), then the
@@ -276,8 +262,7 @@ Status gemm_packed(Trans ta, int64_t m, float alpha, const bf16_t* a, int64_t ld
   args.epilogue = {};
   if (Status s = run_gemm<bf16_t, bf16_t>(p.bf16, args, &p.bf16_panels); !s) return s;
   const StoreBf16 store = p.bf16.kernel->store_bf16 ? p.bf16.kernel->store_bf16 : store_tile_bf16;
-  store(m, p.n, product, p.n, c, ldc, beta, epilogue.bias, epilogue.relu);
-  if (epilogue.bounded()) clamp_bf16(m, p.n, c, ldc, epilogue.upper);
+  store(m, p.n, product, p.n, c, ldc, beta, epilogue.bias, epilogue.relu, epilogue.upper);
   return {};
 }
 

@@ -1,6 +1,7 @@
 // The depthwise convolution rows against a float64 reference (kernels 3x3 and 5x3, strides 1 and 2,
 // dilation, asymmetric padding, bias, ReLU, an upper bound and a residual; channel counts that leave every vector width
 // a tail), and every row this CPU runs giving the portable row's bits.
+#include <armory/gemm.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -31,12 +32,18 @@ const Shape kShapes[] = {
     {3, 48, 5, 5, 3, 3, 1, 1, 0, 0, 0, 0, true, true, false},   // no padding: 3 x 3 outputs
 };
 
+// x and y as float32, or as bf16 (BF16 fast math's activations): then x holds the bf16 values widened, for
+// the reference, and y16 the output.
 struct Case {
   std::vector<float> x, w, bias, y;
+  std::vector<bf16_t> x16, y16;
   depthwise::Problem problem;
+
+  // Output element i as a float, whichever type y is.
+  float out(size_t i) const { return problem.y_bf16 ? bf16_to_float(y16[i]) : y[i]; }
 };
 
-Case make_case(const Shape& s, uint32_t seed) {
+Case make_case(const Shape& s, uint32_t seed, bool x_bf16 = false, bool y_bf16 = false) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   Case c;
@@ -50,10 +57,18 @@ Case make_case(const Shape& s, uint32_t seed) {
   }
   c.y.resize(s.batch * s.out_h() * s.out_w() * s.channels);
   for (float& v : c.y) v = s.accumulate ? dist(rng) : NAN;  // NaN: must be overwritten, never read
-  c.problem = {.x = c.x.data(),
+  if (x_bf16) {
+    for (float& v : c.x) c.x16.push_back(float_to_bf16(v));
+    for (size_t i = 0; i < c.x.size(); ++i) c.x[i] = bf16_to_float(c.x16[i]);
+  }
+  if (y_bf16) {
+    for (float& v : c.y) c.y16.push_back(float_to_bf16(v));
+    for (size_t i = 0; i < c.y.size(); ++i) c.y[i] = bf16_to_float(c.y16[i]);
+  }
+  c.problem = {.x = x_bf16 ? static_cast<const void*>(c.x16.data()) : c.x.data(),
                .w = c.w.data(),
                .bias = s.bias ? c.bias.data() : nullptr,
-               .y = c.y.data(),
+               .y = y_bf16 ? static_cast<void*>(c.y16.data()) : c.y.data(),
                .batch = s.batch,
                .channels = s.channels,
                .in_h = s.in_h,
@@ -70,7 +85,9 @@ Case make_case(const Shape& s, uint32_t seed) {
                .pad_left = s.pad_left,
                .accumulate = s.accumulate,
                .relu = s.relu,
-               .upper = s.upper};
+               .upper = s.upper,
+               .x_bf16 = x_bf16,
+               .y_bf16 = y_bf16};
   return c;
 }
 
@@ -84,32 +101,36 @@ class Depthwise : public IsaLevelTest {};
 TEST_F(Depthwise, MatchesAFloat64Reference) {
   uint32_t seed = 1;
   for (const Shape& s : kShapes) {
-    Case c = make_case(s, seed++);
-    const std::vector<float> residual = c.y;
-    run(depthwise::selected_row(), c);
-    const depthwise::Problem& p = c.problem;
-    int bad = 0;
-    for (int64_t b = 0; b < s.batch; ++b) {
-      for (int64_t oy = 0; oy < p.out_h; ++oy) {
-        for (int64_t ox = 0; ox < p.out_w; ++ox) {
-          for (int64_t ch = 0; ch < s.channels; ++ch) {
-            const int64_t at = ((b * p.out_h + oy) * p.out_w + ox) * s.channels + ch;
-            double want = (s.accumulate ? residual[at] : 0.0) + (s.bias ? c.bias[ch] : 0.0), scale = std::fabs(want);
-            for (int64_t ky = 0; ky < s.kh; ++ky) {
-              for (int64_t kx = 0; kx < s.kw; ++kx) {
-                const int64_t iy = oy * s.stride - s.pad_top + ky * s.dilation;
-                const int64_t ix = ox * s.stride - s.pad_left + kx * s.dilation;
-                if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) continue;
-                const double term = double(c.x[((b * s.in_h + iy) * s.in_w + ix) * s.channels + ch]) *
-                                    c.w[(ky * s.kw + kx) * s.channels + ch];
-                want += term;
-                scale += std::fabs(term);
+    for (auto [x_bf16, y_bf16] : {std::pair{false, false}, std::pair{true, true}, std::pair{true, false}}) {
+      Case c = make_case(s, seed++, x_bf16, y_bf16);
+      const std::vector<float> residual = c.y;
+      run(depthwise::selected_row(), c);
+      const depthwise::Problem& p = c.problem;
+      int bad = 0;
+      for (int64_t b = 0; b < s.batch; ++b) {
+        for (int64_t oy = 0; oy < p.out_h; ++oy) {
+          for (int64_t ox = 0; ox < p.out_w; ++ox) {
+            for (int64_t ch = 0; ch < s.channels; ++ch) {
+              const int64_t at = ((b * p.out_h + oy) * p.out_w + ox) * s.channels + ch;
+              double want = (s.accumulate ? residual[at] : 0.0) + (s.bias ? c.bias[ch] : 0.0), scale = std::fabs(want);
+              for (int64_t ky = 0; ky < s.kh; ++ky) {
+                for (int64_t kx = 0; kx < s.kw; ++kx) {
+                  const int64_t iy = oy * s.stride - s.pad_top + ky * s.dilation;
+                  const int64_t ix = ox * s.stride - s.pad_left + kx * s.dilation;
+                  if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) continue;
+                  const double term = double(c.x[((b * s.in_h + iy) * s.in_w + ix) * s.channels + ch]) *
+                                      c.w[(ky * s.kw + kx) * s.channels + ch];
+                  want += term;
+                  scale += std::fabs(term);
+                }
               }
-            }
-            if (s.relu) want = want > 0 ? want : 0;
-            if (want > s.upper) want = s.upper;
-            if (!(std::fabs(c.y[at] - want) <= 1e-6 * (scale + 1e-30)) && bad++ < 5) {
-              ADD_FAILURE() << "shape " << seed - 1 << " output " << at << ": got " << c.y[at] << ", want " << want;
+              if (s.relu) want = want > 0 ? want : 0;
+              if (want > s.upper) want = s.upper;
+              // A bf16 output is the float32 sum rounded once: half a unit in bf16's last place more.
+              const double allowed = 1e-6 * (scale + 1e-30) + (y_bf16 ? std::fabs(want) / 256 : 0.0);
+              if (!(std::fabs(c.out(at) - want) <= allowed) && bad++ < 5) {
+                ADD_FAILURE() << "seed " << seed - 1 << " output " << at << ": got " << c.out(at) << ", want " << want;
+              }
             }
           }
         }
@@ -124,20 +145,32 @@ TEST_F(Depthwise, EveryRunnableRowGivesThePortableBits) {
   const auto rows = depthwise::rows();
   uint32_t seed = 20;
   for (const Shape& s : kShapes) {
-    Case want = make_case(s, seed);
-    want.x[5] = NAN;
-    want.x[9] = INFINITY;
-    want.x[11] = 1e-40f;  // subnormal
-    run(rows.back(), want);
-    for (const depthwise::Row& row : rows.first(rows.size() - 1)) {
-      if (!rejection_reason(row.id, host_cpu(), policy.value()).empty()) continue;
-      Case got = make_case(s, seed);
-      got.x = want.x;
-      run(row, got);
-      EXPECT_EQ(std::memcmp(got.y.data(), want.y.data(), got.y.size() * sizeof(float)), 0)
-          << row.id.name << ", shape seed " << seed;
+    for (auto [x_bf16, y_bf16] : {std::pair{false, false}, std::pair{true, true}, std::pair{false, true}}) {
+      auto special = [&](Case& c) {
+        c.x[5] = NAN;
+        c.x[9] = INFINITY;
+        c.x[11] = 1e-40f;  // subnormal (as float32)
+        if (x_bf16) {
+          c.x16[5] = 0x7fc1;   // NaN
+          c.x16[9] = 0x7f80;   // Inf
+          c.x16[11] = 0x0001;  // subnormal
+        }
+      };
+      Case want = make_case(s, seed, x_bf16, y_bf16);
+      special(want);
+      run(rows.back(), want);
+      for (const depthwise::Row& row : rows.first(rows.size() - 1)) {
+        if (!rejection_reason(row.id, host_cpu(), policy.value()).empty()) continue;
+        Case got = make_case(s, seed, x_bf16, y_bf16);
+        special(got);
+        run(row, got);
+        // Bit for bit (NaN outputs included, which == on floats would call different).
+        EXPECT_EQ(std::memcmp(got.y.data(), want.y.data(), got.y.size() * sizeof(float)), 0)
+            << row.id.name << ", seed " << seed;
+        EXPECT_EQ(got.y16, want.y16) << row.id.name << ", seed " << seed;
+      }
+      ++seed;
     }
-    ++seed;
   }
 }
 

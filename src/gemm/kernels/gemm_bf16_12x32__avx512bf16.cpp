@@ -1,5 +1,7 @@
 #include <immintrin.h>
 
+#include <limits>
+
 #include "gemm/kernels/by_height.h"
 #include "gemm/kernels/kernels.h"
 
@@ -76,6 +78,7 @@ struct StoreBf16Fused {
   __m512 alpha, beta;
   const float* bias;
   bool relu;
+  float upper;  // infinity: none
   __attribute__((always_inline)) void operator()(int i, int j, __m512 v) const {
     bf16_t* cp = c + i * ldc + j * 16;
     v = _mm512_mul_ps(v, alpha);
@@ -85,6 +88,7 @@ struct StoreBf16Fused {
       v = _mm512_fmadd_ps(_mm512_castsi512_ps(prior), beta, v);
     }
     if (relu) v = _mm512_max_ps(_mm512_setzero_ps(), v);  // v second: NaN stays NaN
+    if (upper != std::numeric_limits<float>::infinity()) v = _mm512_min_ps(_mm512_set1_ps(upper), v);  // the same
     if constexpr (Streamed) {
       _mm256_stream_si256((__m256i*)cp, (__m256i)_mm512_cvtneps_pbh(v));
     } else {
@@ -253,11 +257,11 @@ void gemm_bf16_12x32__avx512bf16_unpacked_a_edge(int64_t kc, const bf16_t* a, in
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, bf16_t* c,
                                                    int64_t ldc, float alpha, float beta, const float* bias, bool relu,
-                                                   bool stream) {
+                                                   float upper, bool stream) {
   const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-  if (beta != 0.0f) return tile<12>(kc, a, lda, 2, b, StoreBf16Fused<true>{c, ldc, va, vb, bias, relu});
-  if (stream) return tile<12>(kc, a, lda, 2, b, StoreBf16Fused<false, true>{c, ldc, va, vb, bias, relu});
-  tile<12>(kc, a, lda, 2, b, StoreBf16Fused<false>{c, ldc, va, vb, bias, relu});
+  if (beta != 0.0f) return tile<12>(kc, a, lda, 2, b, StoreBf16Fused<true>{c, ldc, va, vb, bias, relu, upper});
+  if (stream) return tile<12>(kc, a, lda, 2, b, StoreBf16Fused<false, true>{c, ldc, va, vb, bias, relu, upper});
+  tile<12>(kc, a, lda, 2, b, StoreBf16Fused<false>{c, ldc, va, vb, bias, relu, upper});
 }
 
 void gemm_bf16_12x32__avx512bf16_direct(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb,
@@ -271,8 +275,9 @@ void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t kc, const bf16_t* a, int64
 }
 
 void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
-                            float beta, const float* bias, bool relu) {
-  const __m512 zero = _mm512_setzero_ps(), vb = _mm512_set1_ps(beta);
+                            float beta, const float* bias, bool relu, float upper) {
+  const __m512 zero = _mm512_setzero_ps(), vb = _mm512_set1_ps(beta), bound = _mm512_set1_ps(upper);
+  const bool bounded = upper != std::numeric_limits<float>::infinity();
   for (int64_t i = 0; i < rows; ++i) {
     const float* src = tile + i * ld_tile;
     bf16_t* dst = c + i * ldc;
@@ -286,6 +291,7 @@ void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64
         v = _mm512_fmadd_ps(_mm512_castsi512_ps(prior), vb, v);
       }
       if (relu) v = _mm512_max_ps(zero, v);  // v second: NaN stays NaN
+      if (bounded) v = _mm512_min_ps(bound, v);
       _mm256_mask_storeu_epi16(dst + j, mask, (__m256i)_mm512_cvtneps_pbh(v));
     }
   }

@@ -57,10 +57,10 @@ using BiasReluF32 = void (*)(int64_t rows, int64_t cols, float* c, int64_t ldc, 
                              float upper);
 
 // BF16 activations: a finished fp32 tile (alpha applied) stored to a bf16 C as
-// c = bf16(relu(tile + bias[j] + beta * c)), rounded to nearest even; beta == 0 never reads C, bias may be
-// null, relu optional.
+// c = bf16(min(relu(tile + bias[j] + beta * c), upper)), rounded to nearest even; beta == 0 never reads C,
+// bias may be null, relu optional, upper infinite for none.
 using StoreBf16 = void (*)(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
-                           float beta, const float* bias, bool relu);
+                           float beta, const float* bias, bool relu, float upper);
 
 // The unpacked-A tile of a BF16 kernel storing a bf16 C with the epilogue fused (store_bf16's contract, alpha
 // applied here): a full MR x NR tile straight from the registers, no fp32 scratch. stream (only with beta =
@@ -68,7 +68,7 @@ using StoreBf16 = void (*)(int64_t rows, int64_t cols, const float* tile, int64_
 // fence the caller issues before anyone reads C.
 using UnpackedABf16CTileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, bf16_t* c,
                                           int64_t ldc, float alpha, float beta, const float* bias, bool relu,
-                                          bool stream);
+                                          float upper, bool stream);
 
 // The unpacked-A tile of an fp32 kernel with the epilogue fused: a full MR x NR tile stored once as
 // c = min(relu(alpha * acc + beta * c + bias[j]), upper) (bias may be null, relu optional, upper infinite for
@@ -113,9 +113,9 @@ void gemm_bf16_12x32__avx512bf16_direct(int64_t, const bf16_t*, int64_t, const b
 void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, float*, int64_t,
                                               float, float, int, int);
 void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t, const bf16_t*, int64_t, const bf16_t*, bf16_t*, int64_t,
-                                                   float, float, const float*, bool, bool);
+                                                   float, float, const float*, bool, float, bool);
 void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
-                            float beta, const float* bias, bool relu);
+                            float beta, const float* bias, bool relu, float upper);
 void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst);
 void interleave_f32_to_bf16__avx512bf16(const float* row0, const float* row1, int64_t n, bf16_t* dst);
 

@@ -183,9 +183,14 @@ class ConvKernel final : public Kernel {
 
   bool accepts_nhwc(size_t index) const override { return index == 0 || index == 3; }
   // BF16 fast math through the GEMM path: X and the residual may be bfloat16, and so may the output.
-  bool accepts_bf16(size_t index) const override { return gemm_in_bf16() && (index == 0 || index == 3); }
-  // Not under a fused Clip's upper bound, which the bf16 stores do not apply.
-  bool offers_bf16_output() const override { return gemm_in_bf16() && !fusion_.bounded(); }
+  bool accepts_bf16(size_t index) const override {
+    return (gemm_in_bf16() && (index == 0 || index == 3)) || (depthwise_in_bf16() && index == 0);
+  }
+  // Not from a Winograd conv under a fused Clip: its output transform has no upper bound, and the bound is
+  // applied after it, to a float32 output.
+  bool offers_bf16_output() const override {
+    return (gemm_in_bf16() && !(weights_->winograd && fusion_.bounded())) || depthwise_in_bf16();
+  }
   void use_bf16_output() override { bf16_output_ = true; }
   bool reads_constant(size_t index) const override { return !(weights_ && bias_constant_ && (index == 1 || index == 2)); }
   size_t packed_bytes() const override {
@@ -257,6 +262,7 @@ class ConvKernel final : public Kernel {
     // Under BF16 fast math the GEMM takes bf16 patches: a plain float32 input is rounded as it is made
     // channels-last (once, where each value is then copied into up to kh * kw patches).
     Value x_wide = x.nhwc ? x : to_float32(ctx.arena, x);
+    // (A depthwise conv takes a bf16 input as it comes, and makes a float32 one channels-last as float32.)
     const DType nhwc_dtype = fpmath_ == FpMath::bf16 && cw->depthwise.empty() ? DType::bfloat16 : DType::float32;
     Tensor input = x.nhwc ? x.tensor : to_nhwc(ctx.arena, x_wide.tensor, nhwc_dtype);
     if (!x.nhwc && x_wide.tensor.data() != x.tensor.data()) ctx.arena.release(std::move(x_wide.tensor));
@@ -284,7 +290,7 @@ class ConvKernel final : public Kernel {
       s = winograd_conv(ctx.arena, *cw->winograd, input, g.pad_begin[0], g.pad_begin[1], y,
                         cw->bias.empty() ? nullptr : cw->bias.data(), residual_in_epilogue,
                         activation_in_epilogue && fusion_.relu);
-      // Its epilogue has no upper bound (and its output is float32: a bounded conv offers no bf16).
+      // Its epilogue has no upper bound (and its output is float32: Winograd convs offer no bf16 output).
       if (s && activation_in_epilogue && fusion_.bounded()) clamp_above(y, fusion_.upper);
     } else {
       s = run_gemm(ctx, win, *cw, input, g, cout, y, residual_in_epilogue, activation_in_epilogue);
@@ -355,6 +361,11 @@ class ConvKernel final : public Kernel {
   // Weights packed at load for the GEMM path under BF16 fast math.
   bool gemm_in_bf16() const {
     return fpmath_ == FpMath::bf16 && weights_ && bias_constant_ && weights_->depthwise.empty();
+  }
+
+  // Under BF16 fast math a depthwise conv reads and writes bf16 activations (its sums stay float32).
+  bool depthwise_in_bf16() const {
+    return fpmath_ == FpMath::bf16 && weights_ && bias_constant_ && !weights_->depthwise.empty();
   }
 
   // The residual copied into the output y (channels-last, y's element type) for the GEMM to accumulate into.
@@ -612,10 +623,10 @@ class ConvKernel final : public Kernel {
   Status run_depthwise(const Window& win, const ConvWeights& cw, const Tensor& x, const Geometry& g, Tensor& y,
                        bool accumulate, bool activation) const {
     const auto& xs = x.shape();
-    const depthwise::Problem p{.x = x.data_as<float>(),
+    const depthwise::Problem p{.x = x.data(),
                                .w = cw.depthwise.data(),
                                .bias = cw.bias.empty() ? nullptr : cw.bias.data(),
-                               .y = y.mutable_data_as<float>(),
+                               .y = y.mutable_data(),
                                .batch = xs[0],
                                .channels = xs[1],
                                .in_h = xs[2],
@@ -632,7 +643,9 @@ class ConvKernel final : public Kernel {
                                .pad_left = g.pad_begin[1],
                                .accumulate = accumulate,
                                .relu = activation && fusion_.relu,
-                               .upper = activation ? fusion_.upper : std::numeric_limits<float>::infinity()};
+                               .upper = activation ? fusion_.upper : std::numeric_limits<float>::infinity(),
+                               .x_bf16 = x.dtype() == DType::bfloat16,
+                               .y_bf16 = y.dtype() == DType::bfloat16};
     const depthwise::Lines lines = depthwise::selected_row().lines();
     parallel_for(p.batch * p.out_h, 1, [&](int64_t begin, int64_t end) { lines(p, begin, end); });
     return {};

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "nn/ops/depthwise/kernels.h"
+#include "nn/ops/lanes.h"
 
 namespace armory::nn::depthwise {
 namespace {
@@ -13,13 +14,6 @@ namespace {
 // W channels as a vector: loaded from float32 or bf16 (exactly: bf16 is float32's high half), stored to
 // float32 or to bf16 rounded to nearest even (NaN stays a quiet NaN), the rounding written out in integer
 // operations so that every row, whatever its ISA has, gives the same bits.
-template <int W>
-struct Lanes {
-  typedef float f32 __attribute__((vector_size(W * sizeof(float))));
-  typedef uint32_t u32 __attribute__((vector_size(W * sizeof(uint32_t))));
-  typedef uint16_t u16 __attribute__((vector_size(W * sizeof(uint16_t))));
-};
-
 template <int W>
 struct Vec {
   using type = typename Lanes<W>::f32;

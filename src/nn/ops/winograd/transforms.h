@@ -4,9 +4,10 @@
 // merge at link time (an inline function shared between them could run AVX-512 code on a CPU without it).
 #pragma once
 
-#include "nn/ops/winograd/kernels.h"
-
 #include <cstring>
+
+#include "nn/ops/lanes.h"
+#include "nn/ops/winograd/kernels.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -17,13 +18,6 @@
 
 namespace armory::nn::winograd {
 namespace {
-
-template <int W>
-struct Lanes {
-  typedef float f32 __attribute__((vector_size(W * sizeof(float))));
-  typedef uint32_t u32 __attribute__((vector_size(W * sizeof(uint32_t))));
-  typedef uint16_t u16 __attribute__((vector_size(W * sizeof(uint16_t))));
-};
 
 template <int W>
 inline typename Lanes<W>::f32 load(const float* p) {

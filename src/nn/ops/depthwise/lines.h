@@ -3,82 +3,28 @@
 // linkage, so copies built with different ISA flags never merge at link time.
 #pragma once
 
-#include <cstring>
-
 #include "nn/ops/depthwise/kernels.h"
 #include "nn/ops/lanes.h"
 
 namespace armory::nn::depthwise {
 namespace {
 
-// W channels as a vector: loaded from float32 or bf16 (exactly: bf16 is float32's high half), stored to
-// float32 or to bf16 rounded to nearest even (NaN stays a quiet NaN), the rounding written out in integer
-// operations so that every row, whatever its ISA has, gives the same bits.
-template <int W>
-struct Vec {
-  using type = typename Lanes<W>::f32;
-  using u32 = typename Lanes<W>::u32;
-  using u16 = typename Lanes<W>::u16;
-  static type load(const float* p) {
-    type v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  }
-  static type load(const bf16_t* p) {
-    u16 half;
-    std::memcpy(&half, p, sizeof half);
-    const u32 bits = __builtin_convertvector(half, u32) << 16;
-    type v;
-    std::memcpy(&v, &bits, sizeof v);
-    return v;
-  }
-  static void store(float* p, type v) { std::memcpy(p, &v, sizeof v); }
-  static void store(bf16_t* p, type v) {
-    u32 bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    const u32 rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
-    const u32 quiet_nan = (bits >> 16) | 0x40u;
-    const u32 out = (bits & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded;
-    const u16 half = __builtin_convertvector(out, u16);
-    std::memcpy(p, &half, sizeof half);
-  }
-};
-
-// A channel tail, one at a time.
-template <>
-struct Vec<1> {
-  typedef float type;
-  static type load(const float* p) { return *p; }
-  static type load(const bf16_t* p) {
-    const uint32_t bits = uint32_t{*p} << 16;
-    float v;
-    std::memcpy(&v, &bits, sizeof v);
-    return v;
-  }
-  static void store(float* p, type v) { *p = v; }
-  static void store(bf16_t* p, type v) {
-    uint32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    const uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
-    *p = static_cast<bf16_t>((bits & 0x7fffffffu) > 0x7f800000u ? (bits >> 16) | 0x40u : rounded);
-  }
-};
-
-// One output pixel's channels [c0, c0 + N * W) (with W = 1, N single channels): the window summed in N
+// One output pixel's channels [c0, c0 + N * W) (W = 1 for a channel tail): the window summed in N
 // registers. Each register's sum is a chain of dependent additions, so N of them run side by side: one at
 // a time, MobileNetV2's 144-channel 56 x 56 conv waited on the adder's latency (0.54 ms, ~70 cycles a
 // vector of 16 channels).
+// Loads and stores are nn/ops/lanes.h's portable ones (bf16 rounded in integer operations), never an ISA's
+// conversion instruction, so every row gives the same bits.
 template <int W, int N, class In, class Out>
 inline void pixel(const Problem& p, int64_t b, int64_t oy, int64_t ox, int64_t c0) {
-  using V = Vec<W>;
-  using T = typename V::type;
+  using T = typename Lanes<W>::f32;
   const int64_t c = p.channels;
   const In* x = static_cast<const In*>(p.x);
   Out* out = static_cast<Out*>(p.y) + ((b * p.out_h + oy) * p.out_w + ox) * c + c0;
   T acc[N];
   for (int n = 0; n < N; ++n) {
-    acc[n] = p.accumulate ? V::load(out + n * W) : T{};
-    acc[n] = acc[n] + (p.bias ? V::load(p.bias + c0 + n * W) : T{});
+    acc[n] = p.accumulate ? load_lanes<W>(out + n * W) : T{};
+    acc[n] = acc[n] + (p.bias ? load_lanes<W>(p.bias + c0 + n * W) : T{});
   }
   for (int64_t ky = 0; ky < p.kh; ++ky) {
     const int64_t iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
@@ -90,14 +36,14 @@ inline void pixel(const Problem& p, int64_t b, int64_t oy, int64_t ox, int64_t c
       if (ix < 0 || ix >= p.in_w) continue;
       const In* in = row + ix * c;
       const float* tap = taps + kx * c;
-      for (int n = 0; n < N; ++n) acc[n] = acc[n] + V::load(in + n * W) * V::load(tap + n * W);
+      for (int n = 0; n < N; ++n) acc[n] = acc[n] + load_lanes<W>(in + n * W) * load_lanes<W>(tap + n * W);
     }
   }
   const T upper = T{} + p.upper;
   for (int n = 0; n < N; ++n) {
     if (p.relu) acc[n] = acc[n] > T{} ? acc[n] : T{};
     acc[n] = acc[n] > upper ? upper : acc[n];  // NaN stays NaN; no bound is an infinite one
-    V::store(out + n * W, acc[n]);
+    store_lanes<W>(out + n * W, acc[n]);
   }
 }
 

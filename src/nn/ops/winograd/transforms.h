@@ -4,8 +4,6 @@
 // merge at link time (an inline function shared between them could run AVX-512 code on a CPU without it).
 #pragma once
 
-#include <cstring>
-
 #include "nn/ops/lanes.h"
 #include "nn/ops/winograd/kernels.h"
 
@@ -21,9 +19,7 @@ namespace {
 
 template <int W>
 inline typename Lanes<W>::f32 load(const float* p) {
-  typename Lanes<W>::f32 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+  return load_lanes<W>(p);
 }
 
 template <int W>
@@ -36,17 +32,12 @@ inline typename Lanes<W>::f32 load(const bf16_t* p) {
     return reinterpret_cast<typename Lanes<W>::f32>(reinterpret_cast<typename Lanes<W>::u32>(wide) << 16);
   }
 #endif
-  typename Lanes<W>::u16 half;
-  std::memcpy(&half, p, sizeof half);
-  typename Lanes<W>::u32 bits = __builtin_convertvector(half, typename Lanes<W>::u32) << 16;
-  typename Lanes<W>::f32 v;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
+  return load_lanes<W>(p);
 }
 
 template <int W>
 inline void store(float* p, typename Lanes<W>::f32 v) {
-  std::memcpy(p, &v, sizeof v);
+  store_lanes<W>(p, v);
 }
 
 // Round to nearest even, NaN kept quiet: gemm/pack.h's round_to_bf16 lane by lane; with AVX512_BF16 one
@@ -67,15 +58,7 @@ inline void store(bf16_t* p, typename Lanes<W>::f32 v) {
     return;
   }
 #endif
-  using u32 = typename Lanes<W>::u32;
-  u32 bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  const u32 rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
-  const u32 quiet = (bits >> 16) | 0x0040u;
-  const u32 nan = (u32)((bits & 0x7fffffffu) > 0x7f800000u);  // all ones where NaN
-  const u32 chosen = (quiet & nan) | (rounded & ~nan);
-  typename Lanes<W>::u16 half = __builtin_convertvector(chosen, typename Lanes<W>::u16);
-  std::memcpy(p, &half, sizeof half);
+  store_lanes<W>(p, v);
 }
 
 // V = B^T d B for channels [c, c + W) of one 4x4 tile, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. The

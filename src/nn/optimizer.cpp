@@ -205,14 +205,10 @@ void fuse_clip(Graph& g) {
     float bound[2] = {-inf, inf};
     bool known = true;
     if (g.opset < 11) {
-      for (const Attribute& a : clip.proto.attributes) {
-        if (a.name == "min" && a.type == AttributeType::f)
-          bound[0] = a.f;
-        else if (a.name == "max" && a.type == AttributeType::f)
-          bound[1] = a.f;
-        else
-          known = false;
-      }
+      Attributes attrs(clip.proto);  // read as make_clip reads them
+      bound[0] = attrs.get_float("min", -inf);
+      bound[1] = attrs.get_float("max", inf);
+      known = attrs.check_all_used().ok();
     } else {
       for (size_t i = 1; i < clip.proto.inputs.size() && i < 3; ++i) {
         const std::string& name = clip.proto.inputs[i];
@@ -226,7 +222,7 @@ void fuse_clip(Graph& g) {
       }
     }
     const float lo = bound[0], hi = bound[1];
-    if (!known || !(lo == 0.0f || lo == -inf) || std::isnan(hi) || !(hi > 0.0f) || hi == inf) continue;
+    if (!known || !(lo == 0.0f || lo == -inf) || !(hi > 0.0f && hi < inf)) continue;  // (a NaN bound fails too)
     auto p = made_by.find(clip.proto.inputs[0]);
     if (p == made_by.end() || uses[clip.proto.inputs[0]] != 1) continue;
     GraphNode& conv = g.nodes[p->second];

@@ -53,4 +53,13 @@ const Row* select_kernel(std::span<const Row> table, std::string_view operation,
   return chosen;
 }
 
+// For this process (host_cpu() and $ARMORY_ISA): the first eligible row of a table whose last row is the
+// portable one, which is also the answer when the policy is unusable.
+template <class Row>
+const Row& select_kernel_or_portable(std::span<const Row> table, std::string_view operation) {
+  const auto& policy = host_isa_policy();
+  const Row* chosen = policy.ok() ? select_kernel<Row>(table, operation, host_cpu(), policy.value()) : nullptr;
+  return chosen ? *chosen : table.back();
+}
+
 }  // namespace armory

@@ -27,13 +27,8 @@ constexpr std::array<Row, 3> kRows = {{
 std::span<const Row> rows() { return kRows; }
 
 const Row& selected_row() {
-  static const Row* row = [] {
-    const auto& policy = host_isa_policy();
-    const Row* chosen = nullptr;
-    if (policy.ok()) chosen = select_kernel<Row>(kRows, "depthwise", host_cpu(), policy.value());
-    return chosen ? chosen : &kRows.back();
-  }();
-  return *row;
+  static const Row& row = select_kernel_or_portable<Row>(kRows, "depthwise");
+  return row;
 }
 
 }  // namespace armory::nn::depthwise

@@ -39,13 +39,8 @@ constexpr std::array<TransformRow, 5> kRows = {{
 std::span<const TransformRow> transform_rows() { return kRows; }
 
 const TransformRow& selected_transform_row() {
-  static const TransformRow* row = [] {
-    const auto& policy = host_isa_policy();
-    const TransformRow* chosen = nullptr;
-    if (policy.ok()) chosen = select_kernel<TransformRow>(kRows, "winograd", host_cpu(), policy.value());
-    return chosen ? chosen : &kRows.back();
-  }();
-  return *row;
+  static const TransformRow& row = select_kernel_or_portable<TransformRow>(kRows, "winograd");
+  return row;
 }
 
 }  // namespace armory::nn::winograd

@@ -182,6 +182,39 @@ TEST(Svd, QrFirstForTallAndWideMatrices) {
   for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(s_values[i], s_thin[i], 1e-12 * s_thin[0]);
 }
 
+// Columns a multiple of 2 KiB apart (256 doubles, 512 floats): the working copies take a padded leading
+// dimension (svd.cpp's working_ld), the square case through divide and conquer, Q and P, the tall ones through
+// QR first, and values only through the two-stage reduction.
+TEST(Svd, PaddedWorkingCopiesForPowerOfTwoSizes) {
+  expect_accurate<double>(256, 256, spectrum("random", 256, 12), 51, "random");
+  expect_accurate<double>(256, 64, spectrum("graded", 64, 12), 52, "graded");
+  expect_accurate<double>(64, 256, spectrum("clustered", 64, 12), 53, "clustered");
+  // float: a tall 512 x 16 matrix (QR first), its values against the float64 run's.
+  {
+    const int64_t m = 512, n = 16;
+    std::mt19937 rng(54);
+    std::uniform_real_distribution<double> uniform(-1, 1);
+    std::vector<double> a(m * n);
+    for (auto& x : a) x = uniform(rng);
+    std::vector<float> af(a.begin(), a.end()), sf(n);
+    std::vector<double> s(n);
+    ASSERT_TRUE(svd(SvdVectors::none, m, n, af.data(), m, sf.data(), nullptr, 1, nullptr, 1).ok());
+    ASSERT_TRUE(svd(SvdVectors::none, m, n, a.data(), m, s.data(), nullptr, 1, nullptr, 1).ok());
+    for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(sf[i], s[i], 1e-5 * s[0]);
+  }
+  // Values only (the two-stage reduction) against the vector run.
+  const int64_t n = 256;
+  std::mt19937 rng(55);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  std::vector<double> a(n * n);
+  for (auto& x : a) x = uniform(rng);
+  auto copy = a;
+  std::vector<double> s_values(n), s_vectors(n), u(n * n), vt(n * n);
+  ASSERT_TRUE(svd(SvdVectors::none, n, n, a.data(), n, s_values.data(), nullptr, 1, nullptr, 1).ok());
+  ASSERT_TRUE(svd(SvdVectors::thin, n, n, copy.data(), n, s_vectors.data(), u.data(), n, vt.data(), n).ok());
+  for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(s_values[i], s_vectors[i], 1e-12 * s_vectors[0]);
+}
+
 TEST(Svd, FloatAccuracy) {
   expect_accurate<float>(50, 30, spectrum("random", 30, 5), 12, "random");
   expect_accurate<float>(30, 50, spectrum("clustered", 30, 5), 13, "clustered");

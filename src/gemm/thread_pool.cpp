@@ -22,8 +22,6 @@
 
 namespace armory {
 
-namespace {
-
 void cpu_relax() {
 #if defined(__x86_64__)
   _mm_pause();
@@ -31,6 +29,8 @@ void cpu_relax() {
   __asm__ volatile("yield");
 #endif
 }
+
+namespace {
 
 // Spin a little before blocking: back-to-back GEMMs (inference layers) then wake without a syscall.
 constexpr int kSpinIterations = 20000;

@@ -80,6 +80,9 @@ class ScopedThreadLimit {
   int previous_;
 };
 
+// One turn of a spin wait (PAUSE, YIELD): lets the core run its other hardware thread meanwhile.
+void cpu_relax();
+
 // ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores (affinity and cgroup quota).
 int default_thread_count();
 

@@ -1,8 +1,12 @@
 #include "lapack/band_reduction.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
 
 #include "blas/vector_kernels.h"
+#include "gemm/thread_pool.h"
 #include "lapack/householder.h"
 #include "lapack/qr.h"
 
@@ -29,43 +33,72 @@ UpperBand<T>::UpperBand(int64_t n, int64_t bandwidth)
 // a matrix-vector product and a rank-1 update on a block of at most b x 2b, all in cache.
 template <class T>
 void UpperBand<T>::reduce_to_bidiagonal(std::vector<T>& d, std::vector<T>& e) {
-  const auto& k = blas::vector_kernels_for<T>();
-  const int64_t next_column = ld_ - 1;  // from (r, c) to (r, c + 1) in this storage
-  std::vector<T> v(b_), w(2 * b_);
-  for (int64_t i = 0; i + 1 < n_; ++i) {
-    int64_t r = i, c0 = i + 1, c1 = std::min(i + b_, n_ - 1);
-    while (c1 > c0) {
-      const int64_t len = c1 - c0 + 1;
-      // From the right: row r keeps (r, c0) only; rows r+1..c1 take the reflector.
-      T tau = make_reflector(len, at(r, c0), &at(r, c0 + 1), next_column);
-      v[0] = T(1);
-      for (int64_t j = 1; j < len; ++j) {
-        v[j] = at(r, c0 + j);
-        at(r, c0 + j) = T(0);
+  const int64_t sweeps = n_ - 1;
+  // Sweeps in turn on the region's threads, each one kLag steps behind the one before it (on the previous
+  // thread): step t of sweep i + 1 touches the elements steps t - 1 .. t + 2 of sweep i touch and no others, so
+  // every element sees the same operations in the same order as sweep after sweep, whatever the threads.
+  // progress[t]: thread t's sweep i and steps done in it, as i * stride + steps (stride - 1: finished).
+  constexpr int64_t kLag = 3;
+  const int64_t stride = n_ + kLag + 1;
+  const int threads = sweeps >= kParallelChaseMinSweeps ? ThreadPool::global().max_threads() : 1;
+  std::unique_ptr<std::atomic<int64_t>[]> progress(new std::atomic<int64_t>[threads]);
+  for (int t = 0; t < threads; ++t) progress[t].store(-1, std::memory_order_relaxed);
+  auto chase_sweeps = [&](int thread, int nthreads) {
+    const auto& k = blas::vector_kernels_for<T>();
+    const int64_t next_column = ld_ - 1;  // from (r, c) to (r, c + 1) in this storage
+    std::vector<T> v(b_), w(2 * b_);
+    const std::atomic<int64_t>& before = progress[(thread + nthreads - 1) % nthreads];
+    for (int64_t i = thread; i < sweeps; i += nthreads) {
+      int64_t r = i, c0 = i + 1, c1 = std::min(i + b_, n_ - 1);
+      for (int64_t step = 0; c1 > c0; ++step) {
+        if (i > 0 && nthreads > 1) {
+          for (int spin = 0; before.load(std::memory_order_acquire) < (i - 1) * stride + step + kLag; ++spin) {
+            if (spin < 20000) {
+              cpu_relax();
+            } else {
+              std::this_thread::yield();
+            }
+          }
+        }
+        const int64_t len = c1 - c0 + 1;
+        // From the right: row r keeps (r, c0) only; rows r+1..c1 take the reflector.
+        T tau = make_reflector(len, at(r, c0), &at(r, c0 + 1), next_column);
+        v[0] = T(1);
+        for (int64_t j = 1; j < len; ++j) {
+          v[j] = at(r, c0 + j);
+          at(r, c0 + j) = T(0);
+        }
+        const int64_t rows = c1 - r;
+        if (tau != T(0)) {
+          std::fill(w.begin(), w.begin() + rows, T(0));
+          k.gemv_n(rows, len, T(1), &at(r + 1, c0), next_column, v.data(), w.data());
+          k.ger(rows, len, -tau, w.data(), v.data(), &at(r + 1, c0), next_column);
+        }
+        // From the left: column c0 keeps (c0, c0) only; columns c0+1..c1+b take the reflector.
+        T* column = &at(c0, c0);
+        tau = make_reflector(len, column[0], column + 1, 1);
+        for (int64_t j = 1; j < len; ++j) {
+          v[j] = column[j];
+          column[j] = T(0);
+        }
+        const int64_t cols = std::min(c1 + b_, n_ - 1) - c0;
+        if (tau != T(0) && cols > 0) {
+          std::fill(w.begin(), w.begin() + cols, T(0));
+          k.gemv_t(len, cols, T(1), &at(c0, c0 + 1), next_column, v.data(), w.data());
+          k.ger(len, cols, -tau, v.data(), w.data(), &at(c0, c0 + 1), next_column);
+        }
+        r = c0;
+        c0 = c1 + 1;
+        c1 = std::min(c1 + b_, n_ - 1);
+        progress[thread].store(i * stride + step + 1, std::memory_order_release);
       }
-      const int64_t rows = c1 - r;
-      if (tau != T(0)) {
-        std::fill(w.begin(), w.begin() + rows, T(0));
-        k.gemv_n(rows, len, T(1), &at(r + 1, c0), next_column, v.data(), w.data());
-        k.ger(rows, len, -tau, w.data(), v.data(), &at(r + 1, c0), next_column);
-      }
-      // From the left: column c0 keeps (c0, c0) only; columns c0+1..c1+b take the reflector.
-      T* column = &at(c0, c0);
-      tau = make_reflector(len, column[0], column + 1, 1);
-      for (int64_t j = 1; j < len; ++j) {
-        v[j] = column[j];
-        column[j] = T(0);
-      }
-      const int64_t cols = std::min(c1 + b_, n_ - 1) - c0;
-      if (tau != T(0) && cols > 0) {
-        std::fill(w.begin(), w.begin() + cols, T(0));
-        k.gemv_t(len, cols, T(1), &at(c0, c0 + 1), next_column, v.data(), w.data());
-        k.ger(len, cols, -tau, v.data(), w.data(), &at(c0, c0 + 1), next_column);
-      }
-      r = c0;
-      c0 = c1 + 1;
-      c1 = std::min(c1 + b_, n_ - 1);
+      progress[thread].store(i * stride + stride - 1, std::memory_order_release);
     }
+  };
+  if (threads > 1) {
+    ThreadPool::global().parallel(threads, [&](ParallelContext& ctx) { chase_sweeps(ctx.thread(), ctx.threads()); });
+  } else {
+    chase_sweeps(0, 1);
   }
   d.resize(n_);
   e.resize(std::max<int64_t>(n_ - 1, 0));

@@ -14,6 +14,9 @@ namespace armory::lapack {
 // Below this many columns the one-stage reduction is as fast.
 constexpr int64_t kTwoStageMinColumns = 128;
 
+// From this many sweeps the bulge chasing runs on the pool's threads.
+constexpr int64_t kParallelChaseMinSweeps = 256;
+
 // The band's width for a matrix of n columns: wide enough for efficient GEMMs in the first stage, narrow
 // enough that the chase (about 6 n^2 b flops) stays small.
 int64_t two_stage_bandwidth(int64_t n);

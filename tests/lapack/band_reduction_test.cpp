@@ -2,6 +2,8 @@
 // small width (its fill must stay inside the storage's room, or values come out wrong), and the whole
 // values-only SVD that goes through it, on the SVD issue's kinds of spectrum and bounds. Registered once
 // per ISA level, since the chase runs on the vector kernels with the band's strides.
+#include "lapack/band_reduction.h"
+
 #include <armory/isa.h>
 #include <armory/svd.h>
 #include <gtest/gtest.h>
@@ -13,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "lapack/band_reduction.h"
+#include "gemm/thread_pool.h"
 #include "isa_level_test.h"
 #include "lapack/bidiagonal_svd.h"
 
@@ -63,6 +65,38 @@ TEST_F(BandReduction, ChaseKeepsTheValuesOfEveryBand) {
       expect_band_values<float>(n, b, static_cast<uint32_t>(11 * n + b));
     }
   }
+}
+
+// From kParallelChaseMinSweeps sweeps the chase runs on the pool's threads, each sweep kept steps behind the
+// one before it: the bidiagonal comes out bit for bit as on one thread, at any thread count, and keeps the values.
+TEST_F(BandReduction, ThreadedChaseGivesTheSingleThreadBits) {
+  const int64_t n = kParallelChaseMinSweeps + 45;
+  ThreadPool& pool = ThreadPool::global();
+  const int before = pool.max_threads();
+  for (int64_t b : {2, 7, 32, 64}) {
+    std::mt19937 rng(static_cast<uint32_t>(b));
+    std::normal_distribution<double> normal;
+    UpperBand<double> band(n, b);
+    for (int64_t r = 0; r < n; ++r) {
+      for (int64_t c = r; c < n && c <= r + b; ++c) band.at(r, c) = normal(rng);
+    }
+    std::vector<double> d1, e1;
+    pool.set_max_threads(1);
+    UpperBand<double> copy = band;
+    copy.reduce_to_bidiagonal(d1, e1);
+    for (int threads : {2, 3}) {
+      pool.set_max_threads(threads);
+      copy = band;
+      std::vector<double> d, e;
+      copy.reduce_to_bidiagonal(d, e);
+      EXPECT_EQ(d, d1) << "b=" << b << ", " << threads << " threads";
+      EXPECT_EQ(e, e1) << "b=" << b << ", " << threads << " threads";
+    }
+  }
+  pool.set_max_threads(std::max(before, 2));
+  expect_band_values<double>(n, 16, 5);
+  expect_band_values<float>(n, 5, 6);
+  pool.set_max_threads(before);
 }
 
 // Both stages at the width large matrices use (two_stage_bandwidth: 64 from n = 2048), on a matrix small

@@ -197,17 +197,48 @@ std::vector<T> dense_triangle(Uplo uplo, Diag diag, index_t dim, const T* a, ind
   return dense;
 }
 
-// Solves M X = B in place for a dense triangular M (dim x dim, ld dim): the diagonal blocks by substitution,
-// everything below (lower) or above (upper) them by GEMM.
+// Solves M X = B in place for the dense triangular ib x ib block at m (ld ldm), X's rows at x: halves
+// recursively, the coupling block by GEMM, substitution only on blocks of 16. Substituting whole 128-row
+// blocks column by column was 35% of numpy.linalg.inv at n = 1024 (1 thread, Zen 4), where GEMM ran the
+// other seven eighths of the flops.
+template <class T>
+void solve_diagonal_block(bool lower, const T* m, index_t ldm, index_t ib, index_t cols, T* x, index_t ldx) {
+  constexpr index_t kSubstitution = 16;
+  if (ib <= kSubstitution) {
+    // Column by column, skipping a zero as reference BLAS does (0 times an Inf in M stays out of X).
+    for (index_t j = 0; j < cols; ++j) {
+      T* xj = x + j * ldx;
+      for (index_t step = 0; step < ib; ++step) {
+        const index_t r = lower ? step : ib - 1 - step;
+        if (xj[r] == T(0)) continue;
+        const T xr = xj[r] / m[r + r * ldm];
+        xj[r] = xr;
+        const T* column = m + r * ldm;
+        const index_t first = lower ? r + 1 : 0, end = lower ? ib : r;
+        for (index_t i = first; i < end; ++i) xj[i] -= xr * column[i];
+      }
+    }
+    return;
+  }
+  const index_t h = ib / 2;
+  if (lower) {
+    solve_diagonal_block(true, m, ldm, h, cols, x, ldx);
+    gemm(Op::none, Op::none, ib - h, cols, h, T(-1), m + h, ldm, x, ldx, T(1), x + h, ldx);
+    solve_diagonal_block(true, m + h + h * ldm, ldm, ib - h, cols, x + h, ldx);
+  } else {
+    solve_diagonal_block(false, m + h + h * ldm, ldm, ib - h, cols, x + h, ldx);
+    gemm(Op::none, Op::none, h, cols, ib - h, T(-1), m + h * ldm, ldm, x + h, ldx, T(1), x, ldx);
+    solve_diagonal_block(false, m, ldm, h, cols, x, ldx);
+  }
+}
+
+// Solves M X = B in place for a dense triangular M (dim x dim, ld dim): the diagonal blocks by
+// solve_diagonal_block, everything below (lower) or above (upper) them by GEMM.
 template <class T>
 void solve_triangular_blocked(bool lower, index_t dim, const T* m, index_t cols, T* x, index_t ldx) {
   constexpr index_t kBlock = 128;
   auto solve_block = [&](index_t i0, index_t ib) {
-    const DenseStorage<const T> block{m + i0 + i0 * dim, dim};
-    for (index_t j = 0; j < cols; ++j) {
-      triangular_solve(lower ? Uplo::lower : Uplo::upper, Op::none, Diag::non_unit, ib, ib - 1, block,
-                       x + i0 + j * ldx, 1);
-    }
+    solve_diagonal_block(lower, m + i0 + i0 * dim, dim, ib, cols, x + i0, ldx);
   };
   if (lower) {
     for (index_t i0 = 0; i0 < dim; i0 += kBlock) {

@@ -153,3 +153,41 @@ print('ok')
 def test_numpy_and_scipy_svd_run_on_armorys_routines(tmp_path):
     result = run([sys.executable, "-c", SVD_THROUGH_ARMORY], env=armory_env(), cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
+
+
+# armory's ?laswp_ (the row interchanges of LU) against the reference LAPACK's, called side by side through
+# ctypes on the same matrices and pivots: every type, both directions, strides of 2 and 3, k1 > k2 and
+# incx = 0 (no-ops), a leading dimension past the rows. The results must be identical.
+LASWP_AGAINST_REFERENCE = """
+import ctypes, sys, numpy as np
+ours, reference = ctypes.CDLL(sys.argv[1]), ctypes.CDLL(sys.argv[2])
+assert ours._name != reference._name
+rng = np.random.default_rng(8)
+m, n, lda = 37, 23, 41
+i32 = lambda v: ctypes.byref(ctypes.c_int(v))
+for prefix, dtype in (('s', np.float32), ('d', np.float64), ('c', np.complex64), ('z', np.complex128)):
+    for k1, k2, incx in ((1, m, 1), (3, 20, 1), (1, m, -1), (5, 17, -1), (2, 30, 2), (4, 12, -3), (1, 5, 0), (9, 3, 1)):
+        ipiv = rng.integers(1, m + 1, size=120).astype(np.int32)
+        a = rng.standard_normal((lda, n)).astype(dtype)
+        if np.iscomplexobj(a):
+            a = a + 1j * rng.standard_normal((lda, n)).astype(dtype)
+        a = np.asfortranarray(a)
+        results = []
+        for lib in (ours, reference):
+            b = a.copy(order='F')
+            getattr(lib, prefix + 'laswp_')(i32(n), b.ctypes.data_as(ctypes.c_void_p), i32(lda), i32(k1), i32(k2),
+                                            ipiv.ctypes.data_as(ctypes.c_void_p), i32(incx))
+            results.append(b)
+        assert results[0].tobytes() == results[1].tobytes(), (prefix, k1, k2, incx)
+        assert incx == 0 or k1 > k2 or not np.array_equal(results[0], a), (prefix, k1, k2, incx)
+print('ok')
+"""
+
+
+def test_laswp_gives_the_reference_results(tmp_path):
+    reference = f"/usr/lib/{MULTIARCH}/lapack/liblapack.so.3"
+    if not os.path.exists(reference):
+        pytest.skip(f"{reference} (Debian's liblapack3) is not installed")
+    ours = os.path.abspath(os.path.join(LIBDIR, "liblapack.so.3"))
+    result = run([sys.executable, "-c", LASWP_AGAINST_REFERENCE, ours, reference], env=armory_env(), cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr

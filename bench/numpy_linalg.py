@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""numpy.linalg's LAPACK routines through armory's libblas.so.3 + liblapack.so.3 vs Debian's OpenBLAS.
+
+    /usr/bin/python3 bench/numpy_linalg.py [--libdir build/native/lib] [--threads 1 2] [--repeat 7] [--n 1024]
+
+With armory as the alternative, numpy's inv, solve, det, cholesky and qr run the reference LAPACK (from
+armory's liblapack.so.3) on armory's BLAS, except the routines armory provides itself (?gesdd, ?gesvd,
+?laswp); OpenBLAS brings its own LAPACK with parallel LU and Cholesky. Each library runs in its own child
+interpreter, chosen with LD_LIBRARY_PATH (the child checks /proc/self/maps), threads set through its own
+variable; the children take each case in turn. Each figure is the median of --repeat calls, in ms.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+
+OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+
+CHILD = r"""
+import sys, time, warnings
+import numpy as np
+libdir, n, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+maps = open('/proc/self/maps').read()
+assert any(l.endswith(libdir + '/libblas.so.3') for l in maps.split()), 'libblas.so.3 not from ' + libdir
+warnings.simplefilter('ignore')  # det of a random matrix overflows: the time is what counts
+rng = np.random.default_rng(1)
+a = rng.random((n, n)); b = rng.random((n, n)); spd = a @ a.T + n * np.eye(n)
+cases = {'inv': lambda: np.linalg.inv(a), 'solve': lambda: np.linalg.solve(a, b), 'det': lambda: np.linalg.det(a),
+         'cholesky': lambda: np.linalg.cholesky(spd), 'qr': lambda: np.linalg.qr(a)}
+for line in sys.stdin:
+    fn = cases[line.strip()]
+    fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter(); fn(); samples.append(time.perf_counter() - t0)
+    print(' '.join(repr(s) for s in samples), flush=True)
+"""
+
+
+def child(libdir, thread_var, threads, n, repeat):
+    env = dict(os.environ, LD_LIBRARY_PATH=libdir)
+    env[thread_var] = str(threads)
+    return subprocess.Popen([sys.executable, "-c", CHILD, libdir, str(n), str(repeat)], env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--libdir", default="build/native/lib")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--n", type=int, default=1024)
+    args = parser.parse_args()
+    libdir = os.path.abspath(args.libdir)
+    for path in (os.path.join(libdir, "liblapack.so.3"), os.path.join(OPENBLAS_DIR, "libblas.so.3")):
+        if not os.path.exists(path):
+            sys.exit(f"{path} missing: build armory (scripts/build.sh native) and install libopenblas0-pthread")
+    print(f"numpy.linalg at n = {args.n}, ms (median of {args.repeat}); ratio OpenBLAS / armory (> 1: armory faster)")
+    print(f"{'threads':>7} {'case':<9} {'armory':>9} {'openblas':>9} {'ratio':>6}")
+    for threads in args.threads:
+        children = [child(libdir, "ARMORY_NUM_THREADS", threads, args.n, args.repeat),
+                    child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads, args.n, args.repeat)]
+        for case in ("inv", "solve", "det", "cholesky", "qr"):
+            medians = []
+            for c in children:
+                c.stdin.write(case + "\n")
+                c.stdin.flush()
+                line = c.stdout.readline()
+                if not line:
+                    sys.exit(f"a child failed on {case}")
+                medians.append(statistics.median(float(s) for s in line.split()) * 1e3)
+            print(f"{threads:>7} {case:<9} {medians[0]:>9.1f} {medians[1]:>9.1f} {medians[1] / medians[0]:>6.2f}")
+        for c in children:
+            c.stdin.close()
+            c.wait()
+
+
+if __name__ == "__main__":
+    main()

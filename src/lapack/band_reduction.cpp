@@ -43,10 +43,13 @@ void UpperBand<T>::reduce_to_bidiagonal(std::vector<T>& d, std::vector<T>& e) {
   const int threads = sweeps >= kParallelChaseMinSweeps ? ThreadPool::global().max_threads() : 1;
   std::unique_ptr<std::atomic<int64_t>[]> progress(new std::atomic<int64_t>[threads]);
   for (int t = 0; t < threads; ++t) progress[t].store(-1, std::memory_order_relaxed);
+  // Each thread's reflector v (b) and product w (2b), allocated here: nothing throws inside the region.
+  std::vector<T> scratch(static_cast<size_t>(threads) * 3 * b_);
   auto chase_sweeps = [&](int thread, int nthreads) {
     const auto& k = blas::vector_kernels_for<T>();
     const int64_t next_column = ld_ - 1;  // from (r, c) to (r, c + 1) in this storage
-    std::vector<T> v(b_), w(2 * b_);
+    T* const v = scratch.data() + static_cast<size_t>(thread) * 3 * b_;
+    T* const w = v + b_;
     const std::atomic<int64_t>& before = progress[(thread + nthreads - 1) % nthreads];
     for (int64_t i = thread; i < sweeps; i += nthreads) {
       int64_t r = i, c0 = i + 1, c1 = std::min(i + b_, n_ - 1);
@@ -70,9 +73,9 @@ void UpperBand<T>::reduce_to_bidiagonal(std::vector<T>& d, std::vector<T>& e) {
         }
         const int64_t rows = c1 - r;
         if (tau != T(0)) {
-          std::fill(w.begin(), w.begin() + rows, T(0));
-          k.gemv_n(rows, len, T(1), &at(r + 1, c0), next_column, v.data(), w.data());
-          k.ger(rows, len, -tau, w.data(), v.data(), &at(r + 1, c0), next_column);
+          std::fill(w, w + rows, T(0));
+          k.gemv_n(rows, len, T(1), &at(r + 1, c0), next_column, v, w);
+          k.ger(rows, len, -tau, w, v, &at(r + 1, c0), next_column);
         }
         // From the left: column c0 keeps (c0, c0) only; columns c0+1..c1+b take the reflector.
         T* column = &at(c0, c0);
@@ -83,9 +86,9 @@ void UpperBand<T>::reduce_to_bidiagonal(std::vector<T>& d, std::vector<T>& e) {
         }
         const int64_t cols = std::min(c1 + b_, n_ - 1) - c0;
         if (tau != T(0) && cols > 0) {
-          std::fill(w.begin(), w.begin() + cols, T(0));
-          k.gemv_t(len, cols, T(1), &at(c0, c0 + 1), next_column, v.data(), w.data());
-          k.ger(len, cols, -tau, v.data(), w.data(), &at(c0, c0 + 1), next_column);
+          std::fill(w, w + cols, T(0));
+          k.gemv_t(len, cols, T(1), &at(c0, c0 + 1), next_column, v, w);
+          k.ger(len, cols, -tau, v, w, &at(c0, c0 + 1), next_column);
         }
         r = c0;
         c0 = c1 + 1;

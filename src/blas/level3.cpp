@@ -257,6 +257,42 @@ void solve_triangular_blocked(bool lower, index_t dim, const T* m, index_t cols,
   }
 }
 
+// Solves X N = B in place for X (rows x jb, at x), N = M^T with M the dense triangular jb x jb block at m
+// (ld ldm): M lower makes N upper, solved column by column forward, M upper backward. Halves recursively,
+// the coupling by GEMM; on blocks of 16, each column scaled by the reciprocal of its diagonal entry (as
+// reference BLAS does from the right) and subtracted from the later ones: contiguous columns throughout, so
+// B is never transposed.
+template <class T>
+void solve_right_block(bool lower, const T* m, index_t ldm, index_t jb, index_t rows, T* x, index_t ldx) {
+  constexpr index_t kSubstitution = 16;
+  if (jb <= kSubstitution) {
+    for (index_t step = 0; step < jb; ++step) {
+      const index_t p = lower ? step : jb - 1 - step;
+      T* xp = x + p * ldx;
+      const T reciprocal = T(1) / m[p + p * ldm];
+      for (index_t i = 0; i < rows; ++i) xp[i] *= reciprocal;
+      const index_t first = lower ? p + 1 : 0, end = lower ? jb : p;
+      for (index_t j = first; j < end; ++j) {
+        const T coefficient = m[j + p * ldm];  // N(p, j)
+        if (coefficient == T(0)) continue;
+        T* xj = x + j * ldx;
+        for (index_t i = 0; i < rows; ++i) xj[i] -= coefficient * xp[i];
+      }
+    }
+    return;
+  }
+  const index_t h = jb / 2;
+  if (lower) {
+    solve_right_block(true, m, ldm, h, rows, x, ldx);
+    gemm(Op::none, Op::trans, rows, jb - h, h, T(-1), x, ldx, m + h, ldm, T(1), x + h * ldx, ldx);
+    solve_right_block(true, m + h + h * ldm, ldm, jb - h, rows, x + h * ldx, ldx);
+  } else {
+    solve_right_block(false, m + h + h * ldm, ldm, jb - h, rows, x + h * ldx, ldx);
+    gemm(Op::none, Op::trans, rows, h, jb - h, T(-1), x + h * ldx, ldx, m + h * ldm, ldm, T(1), x, ldx);
+    solve_right_block(false, m, ldm, h, rows, x, ldx);
+  }
+}
+
 }  // namespace
 
 template <class T>
@@ -345,8 +381,8 @@ void trsm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
     scale_matrix(m, n, T(0), b, ldb);
     return;
   }
-  // Left: op(A) X = alpha B. Right: X op(A) = alpha B, solved as op(A)^T X^T = alpha B^T. Either way the
-  // system matrix M is written out densely, so one lower and one upper solver cover every case.
+  // Left: op(A) X = alpha B. Right: X op(A) = alpha B, X M^T = alpha B with M = op(A)^T. Either way the
+  // system matrix M is written out densely, so one lower and one upper solver per side cover every case.
   const bool left = side == Side::left;
   const index_t dim = left ? m : n;
   const bool transposed = (op != Op::none) != !left;  // is M the transpose of the stored A?
@@ -363,18 +399,11 @@ void trsm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
   }
   const bool lower = (uplo == Uplo::lower) != transposed;
 
+  scale_matrix(m, n, alpha, b, ldb);
   if (left) {
-    scale_matrix(m, n, alpha, b, ldb);
     solve_triangular_blocked(lower, dim, system.data(), n, b, ldb);
-    return;
-  }
-  std::vector<T> bt(static_cast<size_t>(m) * n);  // B^T, n x m
-  for (index_t j = 0; j < n; ++j) {
-    for (index_t i = 0; i < m; ++i) bt[j + i * n] = alpha * b[i + j * ldb];
-  }
-  solve_triangular_blocked(lower, dim, system.data(), m, bt.data(), n);
-  for (index_t j = 0; j < n; ++j) {
-    for (index_t i = 0; i < m; ++i) b[i + j * ldb] = bt[j + i * n];
+  } else {
+    solve_right_block(lower, system.data(), dim, dim, m, b, ldb);
   }
 }
 

@@ -204,10 +204,11 @@ TEST_F(BlasTest, HerkAndSyrkAcrossTriangleBlocks) {
   expect_close(c, want, tolerance<double>(rows), "C");
 }
 
-// trsm across several 128-row blocks: op(A) X = alpha B (or X op(A) = alpha B) holds afterwards.
+// trsm across several 128-row blocks and the halving below them (down to blocks of 16, from the left over
+// 300 rows, from the right over 37 columns): op(A) X = alpha B (or X op(A) = alpha B) holds afterwards.
 template <class T>
 void check_trsm_solves() {
-  const int m = 300, n = 5;
+  const int m = 300, n = 37;
   for (CBLAS_SIDE side : {CblasLeft, CblasRight}) {
     for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
       for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasTrans, CblasConjTrans}) {

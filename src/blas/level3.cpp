@@ -1,13 +1,14 @@
 #include "level3.h"
 
-#include "level2.h"
-
 #include <armory/gemm.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <vector>
+
+#include "gemm/thread_pool.h"
+#include "level2.h"
 
 namespace armory::blas {
 namespace {
@@ -232,13 +233,30 @@ void solve_diagonal_block(bool lower, const T* m, index_t ldm, index_t ib, index
   }
 }
 
+// Runs body(begin, end) on [0, count) in contiguous chunks across the pool's threads when there are at least
+// kMinPerThread per thread (the columns of X solve independently: the substitutions and the GEMMs under them
+// ran on one thread while the other spun, 17% of numpy.linalg.inv's samples with 2 threads). A GEMM inside
+// a chunk runs on the chunk's thread alone.
+template <class Body>
+void split_across_threads(index_t count, index_t min_per_thread, const Body& body) {
+  const int threads = static_cast<int>(
+      std::clamp<index_t>(count / std::max<index_t>(min_per_thread, 1), 1, ThreadPool::global().max_threads()));
+  if (threads <= 1) {
+    body(index_t{0}, count);
+    return;
+  }
+  ThreadPool::global().parallel_shares(threads, [&](int t) { body(count * t / threads, count * (t + 1) / threads); });
+}
+
 // Solves M X = B in place for a dense triangular M (dim x dim, ld dim): the diagonal blocks by
 // solve_diagonal_block, everything below (lower) or above (upper) them by GEMM.
 template <class T>
 void solve_triangular_blocked(bool lower, index_t dim, const T* m, index_t cols, T* x, index_t ldx) {
   constexpr index_t kBlock = 128;
   auto solve_block = [&](index_t i0, index_t ib) {
-    solve_diagonal_block(lower, m + i0 + i0 * dim, dim, ib, cols, x + i0, ldx);
+    split_across_threads(cols, 64, [&](index_t c0, index_t c1) {
+      solve_diagonal_block(lower, m + i0 + i0 * dim, dim, ib, c1 - c0, x + i0 + c0 * ldx, ldx);
+    });
   };
   if (lower) {
     for (index_t i0 = 0; i0 < dim; i0 += kBlock) {
@@ -403,7 +421,10 @@ void trsm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
   if (left) {
     solve_triangular_blocked(lower, dim, system.data(), n, b, ldb);
   } else {
-    solve_right_block(lower, system.data(), dim, dim, m, b, ldb);
+    // The rows of X solve independently.
+    split_across_threads(m, 256, [&](index_t r0, index_t r1) {
+      solve_right_block(lower, system.data(), dim, dim, r1 - r0, b + r0, ldb);
+    });
   }
 }
 

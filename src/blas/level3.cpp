@@ -206,18 +206,9 @@ template <class T>
 void solve_diagonal_block(bool lower, const T* m, index_t ldm, index_t ib, index_t cols, T* x, index_t ldx) {
   constexpr index_t kSubstitution = 16;
   if (ib <= kSubstitution) {
-    // Column by column, skipping a zero as reference BLAS does (0 times an Inf in M stays out of X).
+    const DenseStorage<const T> block{m, ldm};
     for (index_t j = 0; j < cols; ++j) {
-      T* xj = x + j * ldx;
-      for (index_t step = 0; step < ib; ++step) {
-        const index_t r = lower ? step : ib - 1 - step;
-        if (xj[r] == T(0)) continue;
-        const T xr = xj[r] / m[r + r * ldm];
-        xj[r] = xr;
-        const T* column = m + r * ldm;
-        const index_t first = lower ? r + 1 : 0, end = lower ? ib : r;
-        for (index_t i = first; i < end; ++i) xj[i] -= xr * column[i];
-      }
+      triangular_solve(lower ? Uplo::lower : Uplo::upper, Op::none, Diag::non_unit, ib, ib - 1, block, x + j * ldx, 1);
     }
     return;
   }

@@ -32,9 +32,6 @@ void cpu_relax() {
 
 namespace {
 
-// Spin a little before blocking: back-to-back GEMMs (inference layers) then wake without a syscall.
-constexpr int kSpinIterations = 20000;
-
 thread_local bool t_inside_region = false;
 thread_local int t_thread_limit = 0;  // 0: no ScopedThreadLimit active
 
@@ -67,13 +64,7 @@ struct RegionBarrier {
       generation.fetch_add(1, std::memory_order_acq_rel);
       return;
     }
-    for (int spin = 0; generation.load(std::memory_order_acquire) == gen; ++spin) {
-      if (spin < kSpinIterations) {
-        cpu_relax();
-      } else {
-        std::this_thread::yield();
-      }
-    }
+    spin_until([&] { return generation.load(std::memory_order_acquire) != gen; });
   }
 };
 
@@ -280,13 +271,7 @@ void ThreadPool::run_region(int threads, RegionBody body, bool late_workers_may_
   if (late_workers_may_skip) {
     workers = static_cast<int>(s.admission.fetch_or(State::kClosed, std::memory_order_acq_rel) & State::kJoinedMask);
   }
-  for (int spin = 0; s.finished.load(std::memory_order_acquire) < workers; ++spin) {
-    if (spin < kSpinIterations) {
-      cpu_relax();
-    } else {
-      std::this_thread::yield();
-    }
-  }
+  spin_until([&] { return s.finished.load(std::memory_order_acquire) >= workers; });
   s.busy.store(false, std::memory_order_release);
 }
 

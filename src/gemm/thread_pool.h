@@ -4,6 +4,8 @@
 // so several host threads calling armory at once never oversubscribe the cores.
 #pragma once
 
+#include <thread>
+
 namespace armory {
 
 class ParallelContext {
@@ -82,6 +84,22 @@ class ScopedThreadLimit {
 
 // One turn of a spin wait (PAUSE, YIELD): lets the core run its other hardware thread meanwhile.
 void cpu_relax();
+
+// Spin a little before blocking or yielding: back-to-back GEMMs (inference layers) then wake without a syscall.
+inline constexpr int kSpinIterations = 20000;
+
+// Waits until ready() holds: spinning for kSpinIterations turns, then giving the CPU away between checks
+// (the thread waited for may need it, on a machine with fewer cores than threads).
+template <class Ready>
+void spin_until(const Ready& ready) {
+  for (int spin = 0; !ready(); ++spin) {
+    if (spin < kSpinIterations) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
 
 // ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores (affinity and cgroup quota).
 int default_thread_count();

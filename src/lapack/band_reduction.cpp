@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
-#include <thread>
 
 #include "blas/vector_kernels.h"
 #include "gemm/thread_pool.h"
@@ -55,13 +54,7 @@ void UpperBand<T>::reduce_to_bidiagonal(std::vector<T>& d, std::vector<T>& e) {
       int64_t r = i, c0 = i + 1, c1 = std::min(i + b_, n_ - 1);
       for (int64_t step = 0; c1 > c0; ++step) {
         if (i > 0 && nthreads > 1) {
-          for (int spin = 0; before.load(std::memory_order_acquire) < (i - 1) * stride + step + kLag; ++spin) {
-            if (spin < 20000) {
-              cpu_relax();
-            } else {
-              std::this_thread::yield();
-            }
-          }
+          spin_until([&] { return before.load(std::memory_order_acquire) >= (i - 1) * stride + step + kLag; });
         }
         const int64_t len = c1 - c0 + 1;
         // From the right: row r keeps (r, c0) only; rows r+1..c1 take the reflector.

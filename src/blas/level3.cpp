@@ -224,19 +224,15 @@ void solve_diagonal_block(bool lower, const T* m, index_t ldm, index_t ib, index
   }
 }
 
-// Runs body(begin, end) on [0, count) in contiguous chunks across the pool's threads when there are at least
-// kMinPerThread per thread (the columns of X solve independently: the substitutions and the GEMMs under them
-// ran on one thread while the other spun, 17% of numpy.linalg.inv's samples with 2 threads). A GEMM inside
-// a chunk runs on the chunk's thread alone.
+// Runs body(begin, end) on [0, count) in contiguous chunks across the pool's threads, at least
+// min_per_thread to a chunk (the columns of X solve independently: the substitutions and the GEMMs under
+// them ran on one thread while the other spun, 17% of numpy.linalg.inv's samples with 2 threads). A GEMM
+// inside a chunk runs on the chunk's thread alone.
 template <class Body>
 void split_across_threads(index_t count, index_t min_per_thread, const Body& body) {
-  const int threads = static_cast<int>(
-      std::clamp<index_t>(count / std::max<index_t>(min_per_thread, 1), 1, ThreadPool::global().max_threads()));
-  if (threads <= 1) {
-    body(index_t{0}, count);
-    return;
-  }
-  ThreadPool::global().parallel_shares(threads, [&](int t) { body(count * t / threads, count * (t + 1) / threads); });
+  const int threads =
+      static_cast<int>(std::clamp<index_t>(count / min_per_thread, 1, ThreadPool::global().max_threads()));
+  for_chunks(count, threads, [&](index_t begin, index_t end, int) { body(begin, end); });
 }
 
 // Solves M X = B in place for a dense triangular M (dim x dim, ld dim): the diagonal blocks by

@@ -39,16 +39,6 @@ int threads_for(int64_t elements) {
   return static_cast<int>(std::clamp<int64_t>(wanted, 1, ThreadPool::global().max_threads()));
 }
 
-// Runs body(begin, end) over [0, n) split into `threads` contiguous chunks; chunk t runs on thread t.
-template <class Body>
-void for_chunks(int64_t n, int threads, const Body& body) {
-  if (threads <= 1) {
-    body(0, n, 0);
-    return;
-  }
-  ThreadPool::global().parallel_shares(threads, [&](int t) { body(n * t / threads, n * (t + 1) / threads, t); });
-}
-
 }  // namespace
 
 template <class T>

@@ -4,6 +4,7 @@
 // so several host threads calling armory at once never oversubscribe the cores.
 #pragma once
 
+#include <cstdint>
 #include <thread>
 
 namespace armory {
@@ -99,6 +100,17 @@ void spin_until(const Ready& ready) {
       std::this_thread::yield();
     }
   }
+}
+
+// Runs body(begin, end, t) over [0, n) split into `threads` contiguous chunks, chunk t on share t of the
+// pool's parallel_shares (on the caller alone with one thread).
+template <class Body>
+void for_chunks(int64_t n, int threads, const Body& body) {
+  if (threads <= 1) {
+    body(int64_t{0}, n, 0);
+    return;
+  }
+  ThreadPool::global().parallel_shares(threads, [&](int t) { body(n * t / threads, n * (t + 1) / threads, t); });
 }
 
 // ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores (affinity and cgroup quota).

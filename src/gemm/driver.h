@@ -279,8 +279,8 @@ inline constexpr int64_t kPrefetchARowBytes = 256;
 
 // Rows of A whose stride is a multiple of this many bytes all map to the same L1 set (and alias in the
 // load-store unit's 4 KiB address check): the tile's MR rows then evict each other on a core whose L1 has
-// fewer ways than MR (Zen 4: 8 ways, 12 rows). Such an A is copied row by row into the A buffer instead of
-// read in place, and the buffer's own rows are kAPaddingBytes longer when their length is such a multiple.
+// fewer ways than MR (Zen 4: 8 ways, 12 rows; Plan::copy_aliasing_a). Such an A is copied row by row into the A buffer
+// instead of read in place, and the buffer's own rows are kAPaddingBytes longer when their length is such a multiple.
 // Zen 4, 1 thread, calls alternating in one process, GFLOPS in place -> copied: f32 n = 1024 95 -> 102,
 // n = 2048 91 -> 103; f64 n = 512 / 1536 / 2048 43 / 46 / 33 -> 46 / 49 / 40; f32 -> bf16 fast math
 // n = 2048 185 -> 207 (its rows are converted anyway: the padding alone); strides off the multiple
@@ -356,7 +356,8 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   // apart), 1 thread, 24 GFLOPS before, 27-31 after in three suite runs.
   using AType = std::conditional_t<std::is_same_v<Fn, Bf16TileKernel>, bf16_t, In>;
   constexpr bool convert_a = !std::is_same_v<AType, In>;
-  const bool copy_a = convert_a || (strips > 1 && strides_alias(args.a.ld * int64_t{sizeof(In)}));
+  const bool copy_a =
+      convert_a || (strips > 1 && plan.copy_aliasing_a && strides_alias(args.a.ld * int64_t{sizeof(In)}));
   const AType* a = nullptr;
   int64_t lda = 0;
   AType* a_rows = nullptr;
@@ -467,12 +468,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const bool stream_c = args.c_bf16 != nullptr && args.beta == Out(0) && k <= kc &&
                         m * args.ldc * int64_t{sizeof(bf16_t)} > plan.streamed_c_bytes &&
                         args.ldc * int64_t{sizeof(bf16_t)} % 64 == 0;
-  const int64_t nc = plan.blocking.nc;
   // A row-major A goes to the kernel's unpacked-A variant without packing: read in place when it is
   // already in the packed type (and whole k groups), otherwise converted row by row into the A buffer.
   const bool direct_a = plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && !args.a.trans;
-  // Then copied, not read in place.
-  const bool a_rows_alias = strides_alias(args.a.ld * int64_t{sizeof(In)}) && std::min(nc, n) > kCopyAliasedAMaxColumns;
   // With an edge variant, the last rows and columns of C also read A in place and store straight to C.
   bool direct_edges = false;
   if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
@@ -494,9 +492,18 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // there made ResNet50 at batch 1, 2 threads, slower: BF16 11.1 -> 11.5-11.8 ms, fp32 20.6 -> 20.8).
   const int64_t mc = round_up(plan.blocking.mc, mr);
   const int64_t row_panels = ceil_div(m, mr);
-  const int64_t block_panels = ceil_div(std::min(nc, n), nr);
+  // The blocking's nc is one thread's columns: threads splitting the columns of B's blocks take nc each (a
+  // prepacked B keeps the blocks it was packed in). Zen 5, f32, square n = 2048 / 4096, GFLOPS with 2048 ->
+  // 1024 columns a block: 1 thread 197 / 197 -> 206 / 207; 2 threads 405 / 393 -> 390 / 390 (two threads with
+  // 2048 columns: 1024 each).
+  const int64_t column_block = plan.blocking.nc * (packed_b == nullptr ? int64_t{threads} : 1);
+  const int64_t block_panels = ceil_div(std::min(column_block, n), nr);
   const bool columns_pay = packed_b == nullptr && 2 * n >= m && block_panels >= 4 * int64_t{threads};
   const bool split_rows = row_panels >= 4 * int64_t{threads} && !columns_pay;
+  const int64_t nc = split_rows ? plan.blocking.nc : column_block;
+  // Then copied, not read in place.
+  const bool a_rows_alias = plan.copy_aliasing_a && strides_alias(args.a.ld * int64_t{sizeof(In)}) &&
+                            std::min(nc, n) > kCopyAliasedAMaxColumns;
   // Split by rows with a small B block, each thread packs all of it into its own buffer: packing it twice
   // costs less than waiting for each other and reading panels packed on the other core. 2 threads, GFLOPS
   // shared -> own copies, three alternations, 784 x 128 x 1152: f32 364-369 -> 368-398, f64 175-180 ->

@@ -79,6 +79,7 @@ Blocking blocking_for(const CpuInfo& cpu, std::string_view kernel, int mr, int n
 // The size from which a B read in place is not expected to be in cache when a GEMM starts (see tuning.cpp).
 int64_t uncached_b_bytes(const CpuInfo& cpu);
 int64_t streamed_c_bytes(const CpuInfo& cpu);
+bool aliasing_rows_evict(const CpuInfo& cpu, int mr);
 
 // A kernel and the blocking it runs with.
 template <class Fn>
@@ -88,6 +89,9 @@ struct Plan {
   Blocking blocking{};
   bool use_unpacked_a = true;  // when the kernel has the variant and A is row-major (tests turn it off)
   bool use_direct = true;      // the paths without packing (tests turn them off)
+  // Rows of A whose stride aliases are copied before the kernel reads them (driver.h's kAliasingStrideBytes):
+  // on a core whose L1d has fewer ways than the tile has rows (tuning.cpp).
+  bool copy_aliasing_a = true;
   int64_t unpacked_b_depth = 256;  // rows of B per block when B is read in place (see driver.h)
   int64_t unpacked_b_chunk_bytes = 512 * 1024;  // A's rows and a strip of B per depth chunk, kept in L2 (ditto)
   int64_t unpacked_b_prefetch_bytes = 0;        // a larger B read in place is fetched a strip ahead (ditto)
@@ -113,6 +117,7 @@ Plan<Fn> plan_for(const CpuInfo& cpu, const KernelInfo<Fn>& kernel, int element_
                 blocking_for(cpu, kernel.id.name, kernel.mr, nr, element_bytes, kernel.k_group)};
   plan.unpacked_b_prefetch_bytes = uncached_b_bytes(cpu);
   plan.streamed_c_bytes = streamed_c_bytes(cpu);
+  plan.copy_aliasing_a = aliasing_rows_evict(cpu, kernel.mr);
   return plan;
 }
 

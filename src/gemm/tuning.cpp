@@ -16,19 +16,20 @@ struct TuningRow {
   Blocking blocking;
 };
 
+// nc is the columns of B one thread's block holds (threads splitting the columns take nc each: driver.h).
 // Zen 5: measured with bench/gemm_peers on the machine named in docs/PERFORMANCE.md (a large kc: the B
-// micro-panel streams from L2 at full rate; f32 nc = 2048 rather than 4096 only matters above n = 2048:
-// at n = 4096 it measured 1.04x oneDNN in one run against 1.06x for nc = 4096 in another, within this
-// machine's noise, so either value is defensible). f64 takes kc = 1024 with a short A block (48 rows): the
-// B micro-panel (128 KiB) and the A block (384 KiB) still share L2, and C is read and written half as often
-// as with kc = 512. Against (mc, kc) = (120, 512), calls alternating in one process, 1 thread: n = 1024
-// 93.6-95.4 -> 96.8-98.4 GFLOPS, n = 2048 94.9-96.5 -> 98.0-100.3, n = 4096 91.7-94.5 -> 91.5-97.4; 2
-// threads n = 2048 186 -> 194, n = 4096 186 -> 196; n <= 512 and the ResNet50 shapes within 1% (3136 x 64
-// x 576 +3%); depth 64 (the SVD's updates) 1-4% slower, the SVD itself not (n = 4096 19.6 -> 19.2 s).
-// Zen 4 (32 KiB 8-way L1d, 1 MiB L2, AVX-512 at half Zen 5's width): measured on a 2-vCPU EPYC guest,
-// blockings alternating in one process, 1 thread, A's rows copied where they would alias (driver.h). The
-// blocking derived from the caches, kc = 128 so that the B micro-panel fits L1, lost 10-30% at n >= 1024:
-// f32 n = 1024 / 2048 90 / 88 GFLOPS against 105 / 105 with Zen 5's (120, 1024, 2048), f64 n = 2048 40-42
+// micro-panel streams from L2 at full rate). f32 nc = 1024: 1 thread, square n = 2048 / 4096, 197 / 197
+// GFLOPS with 2048 and 206 / 207 with 1024 (n <= 1024 and the ResNet50 shapes within 1%); f64 with 512
+// and 1024 within 1% at n = 1024..4096. The f64 and bf16 values are half of those measured for two threads
+// before nc was per thread, so two threads' blocks are unchanged. f64 takes kc = 1024 with a short A block (48 rows):
+// the B micro-panel (128 KiB) and the A block (384 KiB) still share L2, and C is read and written half as often as with
+// kc = 512. Against (mc, kc) = (120, 512), calls alternating in one process, 1 thread: n = 1024 93.6-95.4 -> 96.8-98.4
+// GFLOPS, n = 2048 94.9-96.5 -> 98.0-100.3, n = 4096 91.7-94.5 -> 91.5-97.4; 2 threads n = 2048 186 -> 194, n = 4096
+// 186 -> 196; n <= 512 and the ResNet50 shapes within 1% (3136 x 64 x 576 +3%); depth 64 (the SVD's updates) 1-4%
+// slower, the SVD itself not (n = 4096 19.6 -> 19.2 s). Zen 4 (32 KiB 8-way L1d, 1 MiB L2, AVX-512 at half Zen 5's
+// width): measured on a 2-vCPU EPYC guest, blockings alternating in one process, 1 thread, A's rows copied where they
+// would alias (driver.h). The blocking derived from the caches, kc = 128 so that the B micro-panel fits L1, lost 10-30%
+// at n >= 1024: f32 n = 1024 / 2048 90 / 88 GFLOPS against 105 / 105 with Zen 5's (120, 1024, 2048), f64 n = 2048 40-42
 // against 48-50 with (48, 512, 1024) (kc = 1024 and mc = 96..120 within 2%), bf16 fast math n = 1024 /
 // 2048 153 / 140 against 190 / 196 with Zen 5's row. As on Zen 5 the B micro-panel streams from L2.
 // Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d, 1 MiB L2, an L3 share of about 512 KiB per
@@ -36,9 +37,9 @@ struct TuningRow {
 // (mc x kc) in half of L2, the B panel (kc x nc) about 2 MiB.
 // For scalable (SVE) kernels nc is a multiple of NR at 128 and 256 bits.
 constexpr std::array<TuningRow, 15> kTuning = {{
-    {"zen5", "gemm_f32_12x32__avx512", {120, 1024, 2048}},
-    {"zen5", "gemm_f64_12x16__avx512", {48, 1024, 1024}},
-    {"zen5", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
+    {"zen5", "gemm_f32_12x32__avx512", {120, 1024, 1024}},
+    {"zen5", "gemm_f64_12x16__avx512", {48, 1024, 512}},
+    {"zen5", "gemm_bf16_12x32__avx512bf16", {120, 2048, 2048}},
     {"zen4", "gemm_f32_12x32__avx512", {120, 1024, 2048}},
     {"zen4", "gemm_f64_12x16__avx512", {48, 512, 1024}},
     {"zen4", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
@@ -94,5 +95,22 @@ int64_t uncached_b_bytes(const CpuInfo& cpu) { return static_cast<int64_t>(cache
 // bf16 A in place, packed B, 1 thread: 50176 x 64 x 256 152 -> 180 GFLOPS, 12544 x 256 x 64 156 -> 173,
 // 3072 x 256 x 64 (C of 384 KiB) no gain; ResNet50 BF16 at batch 16 4-6% faster, batch 1 unchanged.
 int64_t streamed_c_bytes(const CpuInfo& cpu) { return static_cast<int64_t>(cache_bytes(cpu, 2, 512 * 1024)); }
+
+// The tile's MR rows of an A whose stride is a multiple of 4 KiB share one L1 set: with fewer ways than
+// rows they evict each other every k step, and the driver copies such rows first. L1d ways from the vendors'
+// optimisation manuals; a core not listed is taken to have 8 (Zen 2-4, Skylake). Zen 5, 1 thread, calls
+// alternating in one process, square f32 / f64 GFLOPS copied -> in place: n = 1024 194.7 / 98.6 -> 198.1 /
+// 98.7, n = 2048 190.7 / 97.5 -> 192.7 / 101.8, n = 4096 206.3 / 101.6 -> 212.5 / 106.2; 2 threads n = 1024
+// 394 / 202 -> 421 / 208, n = 2048 388 / 184 -> 413 / 204, n = 4096 387 / 184 -> 411 / 200; f64 49 x 512 x
+// 4608 (few rows: B in place, A copied once) 70.8 -> 71.7. Zen 4 (8 ways) the other way round: driver.h.
+bool aliasing_rows_evict(const CpuInfo& cpu, int mr) {
+  constexpr std::array<std::pair<std::string_view, int>, 5> kL1dWays = {
+      {{"zen5", 12}, {"icelake-server", 12}, {"sapphirerapids", 12}, {"emeraldrapids", 12}, {"graniterapids", 12}}};
+  int ways = 8;
+  for (const auto& [uarch, l1d_ways] : kL1dWays) {
+    if (uarch == cpu.uarch) ways = l1d_ways;
+  }
+  return ways < mr;
+}
 
 }  // namespace armory::gemm_engine

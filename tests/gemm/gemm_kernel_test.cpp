@@ -171,29 +171,35 @@ void sweep_kernels(const Table& table, int element_bytes, double eps, unsigned s
   }
 }
 
-// Row-major A whose rows are a multiple of 4 KiB apart is copied rather than read in place, into rows
-// padded when a full depth block's rows would be such a multiple too (driver.h, kAliasingStrideBytes):
-// a depth block of 4 KiB and a partial one, two row panels copied and a partial one after them.
+// Row-major A whose rows are a multiple of 4 KiB apart is copied rather than read in place where the plan
+// says so (Plan::copy_aliasing_a), into rows padded when a full depth block's rows would be such a multiple
+// too (driver.h, kAliasingStrideBytes): a depth block of 4 KiB and a partial one, two row panels copied and a
+// partial one after them.
 template <class In, class Packed, class Out, class Table>
 void check_aliasing_strides(const Table& table, int element_bytes, double eps, bool bf16_inputs, unsigned seed) {
   std::mt19937 rng(seed);
   for (const auto* kernel : runnable(table)) {
     SCOPED_TRACE(std::string(kernel->id.name));
-    auto plan = plan_for(host_cpu(), *kernel, element_bytes);
-    plan.blocking = {3 * plan.mr, static_cast<int>(kAliasingStrideBytes / sizeof(Packed)), 4 * plan.nr};
-    const int64_t k = plan.blocking.kc + 37;
-    const int64_t lda = round_up(k, kAliasingStrideBytes / static_cast<int64_t>(sizeof(In)));
-    const Case c{Layout::row_major, Trans::no, Trans::no, {2 * plan.mr + 5, 3 * plan.nr + 1, k}, 1.5, 0.5, lda - k};
-    // This few rows read B in place (and A copied once, up front, where a kernel for it exists) ...
-    check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
-    // ... unless the small-problem paths are off: then A is copied per block.
-    plan.use_direct = false;
-    check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
-    // Without an edge variant the last five rows are packed, after the copied ones.
-    auto without_edges = *kernel;
-    without_edges.fn_unpacked_a_edge = nullptr;
-    plan.kernel = &without_edges;
-    check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+    // Copied as on a core whose L1 has fewer ways than MR, and read in place as on one with more.
+    for (bool copy : {true, false}) {
+      SCOPED_TRACE(copy ? "copied" : "in place");
+      auto plan = plan_for(host_cpu(), *kernel, element_bytes);
+      plan.copy_aliasing_a = copy;
+      plan.blocking = {3 * plan.mr, static_cast<int>(kAliasingStrideBytes / sizeof(Packed)), 4 * plan.nr};
+      const int64_t k = plan.blocking.kc + 37;
+      const int64_t lda = round_up(k, kAliasingStrideBytes / static_cast<int64_t>(sizeof(In)));
+      const Case c{Layout::row_major, Trans::no, Trans::no, {2 * plan.mr + 5, 3 * plan.nr + 1, k}, 1.5, 0.5, lda - k};
+      // This few rows read B in place (and A copied once, up front, where a kernel for it exists) ...
+      check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+      // ... unless the small-problem paths are off: then A is copied per block.
+      plan.use_direct = false;
+      check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+      // Without an edge variant the last five rows are packed, after the copied ones.
+      auto without_edges = *kernel;
+      without_edges.fn_unpacked_a_edge = nullptr;
+      plan.kernel = &without_edges;
+      check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+    }
   }
 }
 

@@ -493,9 +493,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const int64_t mc = round_up(plan.blocking.mc, mr);
   const int64_t row_panels = ceil_div(m, mr);
   // The blocking's nc is one thread's columns: threads splitting the columns of B's blocks take nc each (a
-  // prepacked B keeps the blocks it was packed in). Zen 5, f32, square n = 2048 / 4096, GFLOPS with 2048 ->
-  // 1024 columns a block: 1 thread 197 / 197 -> 206 / 207; 2 threads 405 / 393 -> 390 / 390 (two threads with
-  // 2048 columns: 1024 each).
+  // prepacked B keeps the blocks it was packed in). Zen 5, f32, square n = 2048 / 4096, GFLOPS: 1 thread,
+  // 2048 -> 1024 columns a block, 197 / 197 -> 206 / 207; 2 threads, 1024 -> 512 columns each, 405 / 393 ->
+  // 390 / 390, and 2048 -> 1024 each at n = 4096, 345-351 -> 363-374: each thread is best with about 1024.
   const int64_t column_block = plan.blocking.nc * (packed_b == nullptr ? int64_t{threads} : 1);
   const int64_t block_panels = ceil_div(std::min(column_block, n), nr);
   const bool columns_pay = packed_b == nullptr && 2 * n >= m && block_panels >= 4 * int64_t{threads};

@@ -17,6 +17,7 @@ struct TuningRow {
 };
 
 // nc is the columns of B one thread's block holds (threads splitting the columns take nc each: driver.h).
+// The Zen 4 rows were measured with one thread, where that meaning is what it was.
 // Zen 5: measured with bench/gemm_peers on the machine named in docs/PERFORMANCE.md (a large kc: the B
 // micro-panel streams from L2 at full rate). f32 nc = 1024: 1 thread, square n = 2048 / 4096, 197 / 197
 // GFLOPS with 2048 and 206 / 207 with 1024 (n <= 1024 and the ResNet50 shapes within 1%); f64 with 512

@@ -279,8 +279,9 @@ inline constexpr int64_t kPrefetchARowBytes = 256;
 
 // Rows of A whose stride is a multiple of this many bytes all map to the same L1 set (and alias in the
 // load-store unit's 4 KiB address check): the tile's MR rows then evict each other on a core whose L1 has
-// fewer ways than MR (Zen 4: 8 ways, 12 rows; Plan::copy_aliasing_a). Such an A is copied row by row into the A buffer
-// instead of read in place, and the buffer's own rows are kAPaddingBytes longer when their length is such a multiple.
+// fewer ways than MR (Zen 4: 8 ways, 12 rows; Plan::copy_aliasing_a). Such an A is copied row by row into
+// the A buffer instead of read in place, and the buffer's own rows are kAPaddingBytes longer when their
+// length is such a multiple.
 // Zen 4, 1 thread, calls alternating in one process, GFLOPS in place -> copied: f32 n = 1024 95 -> 102,
 // n = 2048 91 -> 103; f64 n = 512 / 1536 / 2048 43 / 46 / 33 -> 46 / 49 / 40; f32 -> bf16 fast math
 // n = 2048 185 -> 207 (its rows are converted anyway: the padding alone); strides off the multiple

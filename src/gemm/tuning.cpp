@@ -22,15 +22,17 @@ struct TuningRow {
 // micro-panel streams from L2 at full rate). f32 nc = 1024: 1 thread, square n = 2048 / 4096, 197 / 197
 // GFLOPS with 2048 and 206 / 207 with 1024 (n <= 1024 and the ResNet50 shapes within 1%); f64 with 512
 // and 1024 within 1% at n = 1024..4096. The f64 and bf16 values are half of those measured for two threads
-// before nc was per thread, so two threads' blocks are unchanged. f64 takes kc = 1024 with a short A block (48 rows):
-// the B micro-panel (128 KiB) and the A block (384 KiB) still share L2, and C is read and written half as often as with
-// kc = 512. Against (mc, kc) = (120, 512), calls alternating in one process, 1 thread: n = 1024 93.6-95.4 -> 96.8-98.4
-// GFLOPS, n = 2048 94.9-96.5 -> 98.0-100.3, n = 4096 91.7-94.5 -> 91.5-97.4; 2 threads n = 2048 186 -> 194, n = 4096
-// 186 -> 196; n <= 512 and the ResNet50 shapes within 1% (3136 x 64 x 576 +3%); depth 64 (the SVD's updates) 1-4%
-// slower, the SVD itself not (n = 4096 19.6 -> 19.2 s). Zen 4 (32 KiB 8-way L1d, 1 MiB L2, AVX-512 at half Zen 5's
-// width): measured on a 2-vCPU EPYC guest, blockings alternating in one process, 1 thread, A's rows copied where they
-// would alias (driver.h). The blocking derived from the caches, kc = 128 so that the B micro-panel fits L1, lost 10-30%
-// at n >= 1024: f32 n = 1024 / 2048 90 / 88 GFLOPS against 105 / 105 with Zen 5's (120, 1024, 2048), f64 n = 2048 40-42
+// before nc was per thread, so two threads' blocks are unchanged. f64 takes kc = 1024 with a short A block
+// (48 rows): the B micro-panel (128 KiB) and the A block (384 KiB) still share L2, and C is read and
+// written half as often as with kc = 512. Against (mc, kc) = (120, 512), calls alternating in one process,
+// 1 thread: n = 1024 93.6-95.4 -> 96.8-98.4 GFLOPS, n = 2048 94.9-96.5 -> 98.0-100.3, n = 4096 91.7-94.5 ->
+// 91.5-97.4; 2 threads n = 2048 186 -> 194, n = 4096 186 -> 196; n <= 512 and the ResNet50 shapes within 1%
+// (3136 x 64 x 576 +3%); depth 64 (the SVD's updates) 1-4% slower, the SVD itself not (n = 4096 19.6 ->
+// 19.2 s).
+// Zen 4 (32 KiB 8-way L1d, 1 MiB L2, AVX-512 at half Zen 5's width): measured on a 2-vCPU EPYC guest,
+// blockings alternating in one process, 1 thread, A's rows copied where they would alias (driver.h). The
+// blocking derived from the caches, kc = 128 so that the B micro-panel fits L1, lost 10-30% at n >= 1024:
+// f32 n = 1024 / 2048 90 / 88 GFLOPS against 105 / 105 with Zen 5's (120, 1024, 2048), f64 n = 2048 40-42
 // against 48-50 with (48, 512, 1024) (kc = 1024 and mc = 96..120 within 2%), bf16 fast math n = 1024 /
 // 2048 153 / 140 against 190 / 196 with Zen 5's row. As on Zen 5 the B micro-panel streams from L2.
 // Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d, 1 MiB L2, an L3 share of about 512 KiB per

@@ -14,9 +14,16 @@ TEST(CoreChoices, Zen4AsDetectedLeavesStreamsToTheHardwareAndTakesWinogradTo512C
   EXPECT_EQ(genoa.winograd_max_weights, 512 * 512);
 }
 
+// Zen 5 leaves the streams to the hardware too, but keeps direct 3x3 convs at 512 channels.
+TEST(CoreChoices, Zen5AsDetectedLeavesStreamsToTheHardwareOnly) {
+  const CoreChoices turin = core_choices_for(x86_uarch("AuthenticAMD", 0x1A, 0x02, 0));
+  EXPECT_TRUE(turin.hardware_prefetch_only);
+  EXPECT_EQ(turin.winograd_max_weights, CoreChoices{}.winograd_max_weights);
+}
+
 TEST(CoreChoices, OtherCoresGetTheDefaults) {
   const CoreChoices defaults;
-  for (const std::string& uarch : {x86_uarch("AuthenticAMD", 0x1A, 0x02, 0), x86_uarch("GenuineIntel", 6, 0x8F, 0),
+  for (const std::string& uarch : {x86_uarch("GenuineIntel", 6, 0x8F, 0),
                                    std::string(arm_part(0x41, 0xD49).uarch), std::string("unknown")}) {
     SCOPED_TRACE(uarch);
     const CoreChoices choices = core_choices_for(uarch);

@@ -192,10 +192,10 @@ namespace {
 // (LAPACK's dormqr / dormlq). With `identity`, C is taken to be the first `cols` columns of the identity
 // (LAPACK's dorgqr): the product's first columns, with the work a block would do on the identity's columns
 // left of it skipped. In blocks of kApplyBlock (or kDeepApplyBlock) reflectors from the last block back, each a
-// BlockReflector.
+// BlockReflector. With `lowered`, v_i is one at row i + 1 instead (BlockReflector::build), for P = diag(1, P').
 template <class T>
 void apply_orthogonal(int64_t rows, int64_t count, int64_t cols, const T* store, int64_t lds, bool by_rows,
-                      const std::vector<T>& tau, T* c, int64_t ldc, bool identity) {
+                      const std::vector<T>& tau, T* c, int64_t ldc, bool identity, bool lowered = false) {
   if (identity) {
     for (int64_t j = 0; j < cols; ++j) {
       for (int64_t i = 0; i < rows; ++i) c[i + j * ldc] = i == j ? T(1) : T(0);
@@ -207,7 +207,7 @@ void apply_orthogonal(int64_t rows, int64_t count, int64_t cols, const T* store,
     const int64_t nb = std::min(block, count - j0);
     const int64_t first = identity ? j0 : 0, width = cols - first;
     if (width <= 0) continue;
-    h.build(rows - j0, nb, store + j0 + j0 * lds, lds, tau.data() + j0, by_rows);
+    h.build(rows - j0, nb, store + j0 + j0 * lds, lds, tau.data() + j0, by_rows, lowered);
     h.apply_left(width, c + j0 + first * ldc, ldc);
   }
 }
@@ -239,7 +239,10 @@ void form_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* p
 template <class T>
 void multiply_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* c, int64_t ldc) {
   if (n <= 1) return;
-  apply_orthogonal(n - 1, n - 1, n, a + lda, lda, true, taup, c + 1, ldc, false);
+  // P' applied to C's rows 1..n-1 as reflectors one row lower on all of C: each block's GEMMs then read and
+  // write C from its first row, whose columns start on cache lines, not 8 bytes past them (every vector of C
+  // split across two lines). float64 n = 4096, 1 thread, Zen 5: 1.89-1.96 -> 1.61 s, as fast as Q's 1.63.
+  apply_orthogonal(n, n - 1, n, a + lda, lda, true, taup, c, ldc, false, true);
 }
 
 template Bidiagonal<float> bidiagonalize<float>(int64_t, int64_t, float*, int64_t);

@@ -45,14 +45,16 @@ void report_gemm(const Status& status) {
 }
 
 template <class T>
-void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows) {
+void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows,
+                              bool lowered) {
   h_ = h;
   nb_ = nb;
   // V dense, with its zeros above and ones on the diagonal, so that the GEMMs can read it.
   v_.assign(static_cast<size_t>(h) * nb, T(0));
-  for (int64_t c = 0; c < nb && c < h; ++c) {
-    v_[c + c * h] = T(1);
-    for (int64_t r = c + 1; r < h; ++r) v_[r + c * h] = by_rows ? a[c + r * lda] : a[r + c * lda];
+  const int64_t shift = lowered ? 1 : 0;
+  for (int64_t c = 0; c < nb && c + shift < h; ++c) {
+    v_[c + shift + c * h] = T(1);
+    for (int64_t r = c + 1; r + shift < h; ++r) v_[r + shift + c * h] = by_rows ? a[c + r * lda] : a[r + c * lda];
   }
   t_.resize(static_cast<size_t>(nb) * nb);
   triangular_factor(h, nb, v_.data(), tau, t_.data());

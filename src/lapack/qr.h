@@ -29,8 +29,11 @@ template <class T>
 class BlockReflector {
  public:
   // From the h x nb panel at a: reflector c is one at row c and a(c+1:h, c) below it, or with `by_rows`
-  // (an LQ panel, or P of a bidiagonalization) one at row c and a(c, c+1:h) right of it.
-  void build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows = false);
+  // (an LQ panel, or P of a bidiagonalization) one at row c and a(c, c+1:h) right of it. With `lowered`,
+  // each reflector sits one row lower in an h-row V whose first row is zero: one at row c + 1 and
+  // a(c+1:h-1, c) (or a(c, c+1:h-1)) below it, so H leaves C's first row alone.
+  void build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows = false,
+             bool lowered = false);
   // C <- H C and C <- H^T C, C h x cols.
   void apply_left(int64_t cols, T* c, int64_t ldc) { left(false, cols, c, ldc); }
   void apply_transposed_left(int64_t cols, T* c, int64_t ldc) { left(true, cols, c, ldc); }

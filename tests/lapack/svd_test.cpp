@@ -273,6 +273,29 @@ TEST(Svd, ReflectorsAppliedInDeepBlocksToALargeProduct) {
   EXPECT_LE(worst, 100 * n * std::numeric_limits<float>::epsilon());  // |C| <= 1, Q orthogonal
 }
 
+// P C applied in blocks of 64 right reflectors, each set one row lower on all of C (multiply_p keeps C's
+// aligned first row): against the reflectors applied one by one to rows i+1.. of C. 150 columns: two full
+// blocks and a partial one; C (n x n) with a padded leading dimension.
+TEST(Svd, PAppliedInBlocksMatchesItsReflectorsOneByOne) {
+  const int64_t n = 150, cols = n, ldc = n + 3;
+  std::mt19937 rng(24);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  std::vector<double> a(n * n), c(ldc * cols);
+  for (auto& x : a) x = uniform(rng);
+  for (auto& x : c) x = uniform(rng);
+  const lapack::Bidiagonal<double> b = lapack::bidiagonalize<double>(n, n, a.data(), n);
+  std::vector<double> expected = c;
+  for (int64_t i = n - 2; i >= 0; --i) {
+    lapack::apply_reflector_left<double>(n - 1 - i, cols, a.data() + i + (i + 1) * n, n, b.taup[i],
+                                         expected.data() + i + 1, ldc);
+  }
+  lapack::multiply_p<double>(n, a.data(), n, b.taup, c.data(), ldc);
+  double worst = 0;
+  for (size_t i = 0; i < c.size(); ++i) worst = std::max(worst, std::abs(c[i] - expected[i]));
+  EXPECT_LE(worst, 100 * n * std::numeric_limits<double>::epsilon());  // |C| <= 1, P orthogonal
+  for (int64_t j = 0; j < cols; ++j) EXPECT_EQ(c[j * ldc], expected[j * ldc]);  // row 0 untouched: P = diag(1, P')
+}
+
 TEST(Svd, BadInputIsAnErrorNotACrash) {
   std::vector<double> a(4, 1.0), s(2);
   a[3] = std::nan("");

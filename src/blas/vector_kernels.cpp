@@ -27,6 +27,18 @@ const VectorKernels& vector_kernels() {
   return chosen;
 }
 
+const VectorKernels& workspace_vector_kernels() {
+  static const VectorKernels& chosen = [&]() -> const VectorKernels& {
+#if defined(__x86_64__)
+    if (&vector_kernels() == &kVectorKernelsAvx512 && cpu::host_core_choices().hardware_prefetch_on_huge_pages) {
+      return kVectorKernelsAvx512HardwarePrefetch;
+    }
+#endif
+    return vector_kernels();
+  }();
+  return chosen;
+}
+
 namespace {
 
 // Below this many elements per thread, a memory-bound kernel gains less from a second core than waking it
@@ -82,7 +94,7 @@ void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const
 template <class T>
 void vector_bidiagonal_products(int64_t m, int64_t n, const T* a, int64_t lda, const T* v, T tau, const T* corr,
                                 const T* r, T* y, T* s, T* w) {
-  const auto& k = vector_kernels_for<T>();
+  const auto& k = kernels_of<T>(workspace_vector_kernels());
   // Columns in blocks of about 32 KiB (at least four), so a block is still in L1 for the update.
   const int64_t block = std::max<int64_t>(4, (int64_t{32} << 10) / (std::max<int64_t>(m, 1) * int64_t(sizeof(T))) / 4 * 4);
   const int threads = threads_for(m * n);

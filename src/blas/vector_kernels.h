@@ -30,14 +30,23 @@ struct VectorKernels {
 
 // The table for this process: the widest compiled in that the CPU and ARMORY_ISA allow.
 const VectorKernels& vector_kernels();
+// The same ISA's table for armory's own large workspaces (huge pages, common/large_buffer.h), which on some
+// cores stream faster without the kernels' prefetches (cpu/core_choices.h).
+const VectorKernels& workspace_vector_kernels();
+
+// A table's kernels for T.
+template <class T>
+const VectorKernelsOf<T>& kernels_of(const VectorKernels& table) {
+  if constexpr (sizeof(T) == sizeof(float)) {
+    return table.f32;
+  } else {
+    return table.f64;
+  }
+}
 
 template <class T>
 const VectorKernelsOf<T>& vector_kernels_for() {
-  if constexpr (sizeof(T) == sizeof(float)) {
-    return vector_kernels().f32;
-  } else {
-    return vector_kernels().f64;
-  }
+  return kernels_of<T>(vector_kernels());
 }
 
 // The kernels for whole problems: large ones split across armory's thread pool (contiguous chunks, partial
@@ -51,11 +60,11 @@ void vector_gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const
 template <class T>
 void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
 
-// The two products of one bidiagonalization step with one pass over A (m x n, column-major), which is too
-// large for the caches: y = tau (A^T v - corr), s = r - y, and w = A[1:m, :] s (m - 1 values, overwritten).
-// Each block of columns is read from memory once, by the dot products, and again from L1 by the update;
-// done separately the two products read all of A twice. Threads take column ranges, each with its own
-// partial w, summed in thread order.
+// The two products of one bidiagonalization step with one pass over A (m x n, column-major, an armory
+// workspace), which is too large for the caches: y = tau (A^T v - corr), s = r - y, and w = A[1:m, :] s
+// (m - 1 values, overwritten). Each block of columns is read from memory once, by the dot products, and
+// again from L1 by the update; done separately the two products read all of A twice. Threads take column
+// ranges, each with its own partial w, summed in thread order.
 template <class T>
 void vector_bidiagonal_products(int64_t m, int64_t n, const T* a, int64_t lda, const T* v, T tau, const T* corr,
                                 const T* r, T* y, T* s, T* w);

@@ -12,6 +12,10 @@ struct CoreChoices {
   // The memory-bound vector kernels (dot, gemv, axpy, ...) leave their streams to the hardware prefetchers
   // rather than prefetching every line ahead themselves.
   bool hardware_prefetch_only = false;
+  // The same, only on armory's own large workspaces (common/large_buffer.h), which sit on huge pages: on
+  // the caller's memory, base pages, the prefetchers stop at every 4 KiB page and the kernels' own
+  // prefetches pay.
+  bool hardware_prefetch_on_huge_pages = false;
   // The largest conv weights, output times input channels, run as Winograd F(2x2, 3x3).
   int64_t winograd_max_weights = 512 * 512 - 1;
 };

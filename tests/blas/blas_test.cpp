@@ -426,6 +426,12 @@ TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
   }
 }
 
+// The workspaces' table is a variant of the process's ISA, never a wider one: under an ARMORY_ISA override
+// (the ISA matrix runs this test under each) the SVD's passes obey it too.
+TEST_F(BlasTest, WorkspaceKernelsKeepTheProcessIsa) {
+  EXPECT_STREQ(armory::blas::workspace_vector_kernels().isa, armory::blas::vector_kernels().isa);
+}
+
 // Large enough to be split across threads: one and two threads agree with a long double reference, and
 // gemv matches loops in both orientations (rows split for A x, columns for A^T x).
 TEST_F(BlasTest, ThreadedDotAxpyGemvAgreeWithLoops) {

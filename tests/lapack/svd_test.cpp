@@ -19,6 +19,15 @@ namespace {
 template <class T>
 using Matrix = std::vector<T>;  // column-major
 
+// count values uniform in [-1, 1).
+template <class T>
+std::vector<T> uniform_entries(size_t count, std::mt19937& rng) {
+  std::uniform_real_distribution<T> uniform(-1, 1);
+  std::vector<T> values(count);
+  for (auto& x : values) x = uniform(rng);
+  return values;
+}
+
 // A random orthogonal n x n matrix: the product of n Householder reflectors of random vectors.
 template <class T>
 Matrix<T> random_orthogonal(int64_t n, std::mt19937& rng) {
@@ -258,10 +267,7 @@ TEST(Svd, ReflectorsAppliedInDeepBlocksToALargeProduct) {
 #endif
   const int64_t m = 65600, n = 160, cols = 64;
   std::mt19937 rng(23);
-  std::uniform_real_distribution<float> uniform(-1, 1);
-  std::vector<float> a(m * n), c(m * cols);
-  for (auto& x : a) x = uniform(rng);
-  for (auto& x : c) x = uniform(rng);
+  std::vector<float> a = uniform_entries<float>(m * n, rng), c = uniform_entries<float>(m * cols, rng);
   const lapack::Bidiagonal<float> b = lapack::bidiagonalize<float>(m, n, a.data(), m);
   std::vector<float> expected = c;
   for (int64_t i = n - 1; i >= 0; --i) {
@@ -279,10 +285,7 @@ TEST(Svd, ReflectorsAppliedInDeepBlocksToALargeProduct) {
 TEST(Svd, PAppliedInBlocksMatchesItsReflectorsOneByOne) {
   const int64_t n = 150, cols = n, ldc = n + 3;
   std::mt19937 rng(24);
-  std::uniform_real_distribution<double> uniform(-1, 1);
-  std::vector<double> a(n * n), c(ldc * cols);
-  for (auto& x : a) x = uniform(rng);
-  for (auto& x : c) x = uniform(rng);
+  std::vector<double> a = uniform_entries<double>(n * n, rng), c = uniform_entries<double>(ldc * cols, rng);
   const lapack::Bidiagonal<double> b = lapack::bidiagonalize<double>(n, n, a.data(), n);
   std::vector<double> expected = c;
   for (int64_t i = n - 2; i >= 0; --i) {

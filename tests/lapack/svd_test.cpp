@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "gemm/gemm_reference.h"
 #include "lapack/bidiagonal.h"
 #include "lapack/householder.h"
 
@@ -18,15 +19,6 @@ namespace {
 
 template <class T>
 using Matrix = std::vector<T>;  // column-major
-
-// count values uniform in [-1, 1).
-template <class T>
-std::vector<T> uniform_entries(size_t count, std::mt19937& rng) {
-  std::uniform_real_distribution<T> uniform(-1, 1);
-  std::vector<T> values(count);
-  for (auto& x : values) x = uniform(rng);
-  return values;
-}
 
 // A random orthogonal n x n matrix: the product of n Householder reflectors of random vectors.
 template <class T>
@@ -202,9 +194,7 @@ TEST(Svd, PaddedWorkingCopiesForPowerOfTwoSizes) {
   {
     const int64_t m = 512, n = 16;
     std::mt19937 rng(54);
-    std::uniform_real_distribution<double> uniform(-1, 1);
-    std::vector<double> a(m * n);
-    for (auto& x : a) x = uniform(rng);
+    std::vector<double> a = testing::random_matrix<double>(m * n, rng);
     std::vector<float> af(a.begin(), a.end()), sf(n);
     std::vector<double> s(n);
     ASSERT_TRUE(svd(SvdVectors::none, m, n, af.data(), m, sf.data(), nullptr, 1, nullptr, 1).ok());
@@ -214,9 +204,7 @@ TEST(Svd, PaddedWorkingCopiesForPowerOfTwoSizes) {
   // Values only (the two-stage reduction) against the vector run.
   const int64_t n = 256;
   std::mt19937 rng(55);
-  std::uniform_real_distribution<double> uniform(-1, 1);
-  std::vector<double> a(n * n);
-  for (auto& x : a) x = uniform(rng);
+  std::vector<double> a = testing::random_matrix<double>(n * n, rng);
   auto copy = a;
   std::vector<double> s_values(n), s_vectors(n), u(n * n), vt(n * n);
   ASSERT_TRUE(svd(SvdVectors::none, n, n, a.data(), n, s_values.data(), nullptr, 1, nullptr, 1).ok());
@@ -267,7 +255,7 @@ TEST(Svd, ReflectorsAppliedInDeepBlocksToALargeProduct) {
 #endif
   const int64_t m = 65600, n = 160, cols = 64;
   std::mt19937 rng(23);
-  std::vector<float> a = uniform_entries<float>(m * n, rng), c = uniform_entries<float>(m * cols, rng);
+  std::vector<float> a = testing::random_matrix<float>(m * n, rng), c = testing::random_matrix<float>(m * cols, rng);
   const lapack::Bidiagonal<float> b = lapack::bidiagonalize<float>(m, n, a.data(), m);
   std::vector<float> expected = c;
   for (int64_t i = n - 1; i >= 0; --i) {
@@ -285,7 +273,8 @@ TEST(Svd, ReflectorsAppliedInDeepBlocksToALargeProduct) {
 TEST(Svd, PAppliedInBlocksMatchesItsReflectorsOneByOne) {
   const int64_t n = 150, cols = n, ldc = n + 3;
   std::mt19937 rng(24);
-  std::vector<double> a = uniform_entries<double>(n * n, rng), c = uniform_entries<double>(ldc * cols, rng);
+  std::vector<double> a = testing::random_matrix<double>(n * n, rng),
+                      c = testing::random_matrix<double>(ldc * cols, rng);
   const lapack::Bidiagonal<double> b = lapack::bidiagonalize<double>(n, n, a.data(), n);
   std::vector<double> expected = c;
   for (int64_t i = n - 2; i >= 0; --i) {

@@ -17,8 +17,10 @@ const VectorKernels& vector_kernels() {
 #if defined(__x86_64__)
     const IsaLevel cap = policy->cap;
     if (cap == IsaLevel::avx512 || cap == IsaLevel::avx512_bf16) {
-      return cpu::host_core_choices().hardware_prefetch_only ? kVectorKernelsAvx512HardwarePrefetch
-                                                             : kVectorKernelsAvx512;
+      const auto& choices = cpu::host_core_choices();
+      if (choices.hardware_prefetch_only) return kVectorKernelsAvx512HardwarePrefetch;
+      if (choices.narrow_streams) return kVectorKernelsAvx512NarrowStreams;
+      return kVectorKernelsAvx512;
     }
     if (cap == IsaLevel::avx2) return kVectorKernelsAvx2;
 #endif
@@ -30,7 +32,9 @@ const VectorKernels& vector_kernels() {
 const VectorKernels& workspace_vector_kernels() {
   static const VectorKernels& chosen = [&]() -> const VectorKernels& {
 #if defined(__x86_64__)
-    if (&vector_kernels() == &kVectorKernelsAvx512 && cpu::host_core_choices().hardware_prefetch_on_huge_pages) {
+    const VectorKernels& process = vector_kernels();
+    const bool prefetching = &process == &kVectorKernelsAvx512 || &process == &kVectorKernelsAvx512NarrowStreams;
+    if (prefetching && cpu::host_core_choices().hardware_prefetch_on_huge_pages) {
       return kVectorKernelsAvx512HardwarePrefetch;
     }
 #endif

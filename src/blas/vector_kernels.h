@@ -76,6 +76,8 @@ extern const VectorKernels kVectorKernelsAvx2;
 extern const VectorKernels kVectorKernelsAvx512;
 // The same without software prefetch, for cores whose hardware prefetchers keep up (see vector_kernels.cpp).
 extern const VectorKernels kVectorKernelsAvx512HardwarePrefetch;
+// 256-bit loads for streams from beyond L2, prefetching only matrices from memory (cpu/core_choices.h).
+extern const VectorKernels kVectorKernelsAvx512NarrowStreams;
 #endif
 
 }  // namespace armory::blas

@@ -16,6 +16,9 @@ struct CoreChoices {
   // the caller's memory, base pages, the prefetchers stop at every 4 KiB page and the kernels' own
   // prefetches pay.
   bool hardware_prefetch_on_huge_pages = false;
+  // On the caller's arrays, the kernels stream data from beyond L2 in 256-bit loads rather than 512-bit ones,
+  // and prefetch only gemv's matrices too large for L3.
+  bool narrow_streams = false;
   // The largest conv weights, output times input channels, run as Winograd F(2x2, 3x3).
   int64_t winograd_max_weights = 512 * 512 - 1;
 };

@@ -394,6 +394,7 @@ TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
   if (cpu.features.has(armory::Feature::avx512f) && cpu.features.has(armory::Feature::avx512vl)) {
     tables.push_back(&armory::blas::kVectorKernelsAvx512);
     tables.push_back(&armory::blas::kVectorKernelsAvx512HardwarePrefetch);
+    tables.push_back(&armory::blas::kVectorKernelsAvx512NarrowStreams);
   }
 #endif
   const int64_t n = (1 << 15) + 13, m = 301, cols = 203;
@@ -424,6 +425,52 @@ TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
       for (int64_t i = 0; i < m; ++i) ASSERT_NEAR(updated[i + j * m], a[i + j * m] - 0.5 * v[i] * v[j], 1e-15) << i;
     }
   }
+}
+
+// The narrow-stream table switches on size (dot: 512-bit loads while both vectors fit in 1 MiB, its own
+// prefetches up to 8 MiB; gemv: its own prefetches beyond 8 MiB): each side of each switch, ragged, against
+// plain loops.
+template <class T>
+void check_narrow_stream_kernels(const armory::blas::VectorKernelsOf<T>& k, double tolerance) {
+  for (int64_t n :
+       {int64_t{5000} + 3, (int64_t{1} << 20) / int64_t{sizeof(T)} + 5, (int64_t{8} << 20) / int64_t{sizeof(T)} + 5}) {
+    auto x = random_values<T>(n, 40), y = random_values<T>(n, 41);
+    long double want = 0;
+    for (int64_t i = 0; i < n; ++i) want += (long double)x[i] * y[i];
+    EXPECT_NEAR(k.dot(n, x.data(), y.data()), double(want), tolerance * n) << n;
+  }
+  const int64_t beyond_l3 = (int64_t{8} << 20) / int64_t{sizeof(T)};
+  for (int64_t m : {int64_t{301}, beyond_l3 / 1500 + 7}) {
+    const int64_t cols = 1501;
+    auto a = random_values<T>(size_t(m) * cols, 42), v = random_values<T>(std::max(m, cols), 43);
+    std::vector<T> out_n(m, T(1)), out_t(cols, T(1));
+    k.gemv_n(m, cols, T(2), a.data(), m, v.data(), out_n.data());
+    k.gemv_t(m, cols, T(2), a.data(), m, v.data(), out_t.data());
+    std::vector<double> want_n(m, 0.0);
+    for (int64_t j = 0; j < cols; ++j) {
+      double sum = 0;
+      for (int64_t i = 0; i < m; ++i) {
+        want_n[i] += double(a[i + j * m]) * v[j];
+        sum += double(a[i + j * m]) * v[i];
+      }
+      ASSERT_NEAR(out_t[j], 1.0 + 2.0 * sum, tolerance * m) << m << " rows, column " << j;
+    }
+    for (int64_t i = 0; i < m; ++i)
+      ASSERT_NEAR(out_n[i], 1.0 + 2.0 * want_n[i], tolerance * cols) << m << " rows, " << i;
+  }
+}
+
+TEST_F(BlasTest, NarrowStreamKernelsAgreeWithLoopsOnEitherSideOfTheirSizeSwitches) {
+#if defined(__x86_64__)
+  const auto& cpu = armory::host_cpu();
+  if (!cpu.features.has(armory::Feature::avx512f) || !cpu.features.has(armory::Feature::avx512vl)) {
+    GTEST_SKIP() << "no AVX-512 here";
+  }
+  check_narrow_stream_kernels(armory::blas::kVectorKernelsAvx512NarrowStreams.f64, 1e-12);
+  check_narrow_stream_kernels(armory::blas::kVectorKernelsAvx512NarrowStreams.f32, 1e-5);
+#else
+  GTEST_SKIP() << "x86 kernels";
+#endif
 }
 
 // The workspaces' table is a variant of the process's ISA, never a wider one: under an ARMORY_ISA override

@@ -14,12 +14,13 @@ TEST(CoreChoices, Zen4AsDetectedLeavesStreamsToTheHardwareAndTakesWinogradTo512C
   EXPECT_EQ(genoa.winograd_max_weights, 512 * 512);
 }
 
-// Zen 5 leaves the streams to the hardware only on armory's huge-page workspaces, and keeps direct 3x3
-// convs at 512 channels.
-TEST(CoreChoices, Zen5AsDetectedLeavesOnlyHugePageStreamsToTheHardware) {
+// Zen 5 streams the caller's arrays in 256-bit loads, leaves the streams to the hardware only on armory's
+// huge-page workspaces, and keeps direct 3x3 convs at 512 channels.
+TEST(CoreChoices, Zen5AsDetectedStreamsNarrowAndLeavesOnlyHugePageStreamsToTheHardware) {
   const CoreChoices turin = core_choices_for(x86_uarch("AuthenticAMD", 0x1A, 0x02, 0));
   EXPECT_FALSE(turin.hardware_prefetch_only);
   EXPECT_TRUE(turin.hardware_prefetch_on_huge_pages);
+  EXPECT_TRUE(turin.narrow_streams);
   EXPECT_EQ(turin.winograd_max_weights, CoreChoices{}.winograd_max_weights);
 }
 
@@ -31,6 +32,7 @@ TEST(CoreChoices, OtherCoresGetTheDefaults) {
     const CoreChoices choices = core_choices_for(uarch);
     EXPECT_EQ(choices.hardware_prefetch_only, defaults.hardware_prefetch_only);
     EXPECT_EQ(choices.hardware_prefetch_on_huge_pages, defaults.hardware_prefetch_on_huge_pages);
+    EXPECT_EQ(choices.narrow_streams, defaults.narrow_streams);
     EXPECT_EQ(choices.winograd_max_weights, defaults.winograd_max_weights);
     EXPECT_LT(choices.winograd_max_weights, 512 * 512);
   }

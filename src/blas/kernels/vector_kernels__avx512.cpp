@@ -1,6 +1,8 @@
 // The vector kernels compiled for AVX-512 (F, VL). The two gemv kernels are written with intrinsics:
 // masked loads and stores for the tails instead of scalar loops, and (gemv_t) a vector reduction per
 // column where the portable version spends its time in scalar reductions on small and medium matrices.
+// Each is a template on the vector type, 512-bit or 256-bit (AVX-512VL keeps the masked tails): see
+// kVectorKernelsAvx512NarrowStreams for the cores that stream faster in 256-bit loads.
 #include "blas/kernels/vector_kernels_impl.h"
 
 #include <immintrin.h>
@@ -8,7 +10,7 @@
 namespace armory::blas {
 namespace {
 
-struct F32 {
+struct F32x16 {
   using T = float;
   using V = __m512;
   static constexpr int kLanes = 16;
@@ -24,7 +26,7 @@ struct F32 {
   static T sum(V a) { return _mm512_reduce_add_ps(a); }
 };
 
-struct F64 {
+struct F64x8 {
   using T = double;
   using V = __m512d;
   static constexpr int kLanes = 8;
@@ -40,13 +42,52 @@ struct F64 {
   static T sum(V a) { return _mm512_reduce_add_pd(a); }
 };
 
+struct F32x8 {
+  using T = float;
+  using V = __m256;
+  static constexpr int kLanes = 8;
+  static V zero() { return _mm256_setzero_ps(); }
+  static V load(const T* p) { return _mm256_loadu_ps(p); }
+  static V load_first(const T* p, int count) { return _mm256_maskz_loadu_ps((__mmask8)((1u << count) - 1), p); }
+  static void store(T* p, V v) { _mm256_storeu_ps(p, v); }
+  static void store_first(T* p, int count, V v) { _mm256_mask_storeu_ps(p, (__mmask8)((1u << count) - 1), v); }
+  static V broadcast(T v) { return _mm256_set1_ps(v); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static T sum(V a) {
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
+  }
+};
+
+struct F64x4 {
+  using T = double;
+  using V = __m256d;
+  static constexpr int kLanes = 4;
+  static V zero() { return _mm256_setzero_pd(); }
+  static V load(const T* p) { return _mm256_loadu_pd(p); }
+  static V load_first(const T* p, int count) { return _mm256_maskz_loadu_pd((__mmask8)((1u << count) - 1), p); }
+  static void store(T* p, V v) { _mm256_storeu_pd(p, v); }
+  static void store_first(T* p, int count, V v) { _mm256_mask_storeu_pd(p, (__mmask8)((1u << count) - 1), v); }
+  static V broadcast(T v) { return _mm256_set1_pd(v); }
+  static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  static T sum(V a) {
+    const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+  }
+};
+
 template <class S, bool Prefetch>
 void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
             const typename S::T* x, typename S::T* y) {
   using T = typename S::T;
   using V = typename S::V;
   constexpr int L = S::kLanes;
-  constexpr int64_t kAhead = 64 * L;  // about 4 KiB ahead in each column stream
+  constexpr int64_t kAhead = 64 * L;  // 64 vectors ahead in each column stream (4 KiB in 512-bit ones)
   int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
     const T* c[4] = {a + j * lda, a + (j + 1) * lda, a + (j + 2) * lda, a + (j + 3) * lda};
@@ -178,9 +219,49 @@ constexpr VectorKernelsOf<typename S::T> table() {
   return t;
 }
 
+// The narrow-stream kernels (cores whose streams from beyond L2 run faster in 256-bit loads; the measurements
+// are in cpu/core_choices.cpp). Vectors that fit in L2 together keep dot's 512-bit loop, which reads L2
+// faster. Beyond L3 the two kernels want opposite prefetching: dot's two streams are followed by the hardware
+// prefetchers from memory but not far enough ahead from L3; gemv's four column streams the other way round.
+constexpr int64_t kL2ResidentBytes = int64_t{1} << 20;
+constexpr int64_t kL3ResidentBytes = int64_t{8} << 20;
+
+template <class Wide, class Narrow>
+typename Wide::T dot_narrow_streams(int64_t n, const typename Wide::T* x, const typename Wide::T* y) {
+  const int64_t bytes = 2 * n * int64_t{sizeof(typename Wide::T)};
+  if (bytes <= kL2ResidentBytes) return dot<Wide, false>(n, x, y);
+  if (bytes <= kL3ResidentBytes) return dot<Narrow, true>(n, x, y);
+  return dot<Narrow, false>(n, x, y);
+}
+
+template <class S>
+void gemv_n_narrow_streams(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
+                           const typename S::T* x, typename S::T* y) {
+  if (m * n * int64_t{sizeof(typename S::T)} > kL3ResidentBytes) return gemv_n<S, true>(m, n, alpha, a, lda, x, y);
+  gemv_n<S, false>(m, n, alpha, a, lda, x, y);
+}
+
+template <class S>
+void gemv_t_narrow_streams(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
+                           const typename S::T* x, typename S::T* y) {
+  if (m * n * int64_t{sizeof(typename S::T)} > kL3ResidentBytes) return gemv_t<S, true>(m, n, alpha, a, lda, x, y);
+  gemv_t<S, false>(m, n, alpha, a, lda, x, y);
+}
+
+template <class Wide, class Narrow>
+constexpr VectorKernelsOf<typename Wide::T> narrow_streams_table() {
+  VectorKernelsOf<typename Wide::T> t = table<Wide, false>();
+  t.dot = &dot_narrow_streams<Wide, Narrow>;
+  t.gemv_n = &gemv_n_narrow_streams<Narrow>;
+  t.gemv_t = &gemv_t_narrow_streams<Narrow>;
+  return t;
+}
+
 }  // namespace
 
-const VectorKernels kVectorKernelsAvx512 = {"avx512", table<F32, true>(), table<F64, true>()};
-const VectorKernels kVectorKernelsAvx512HardwarePrefetch = {"avx512", table<F32, false>(), table<F64, false>()};
+const VectorKernels kVectorKernelsAvx512 = {"avx512", table<F32x16, true>(), table<F64x8, true>()};
+const VectorKernels kVectorKernelsAvx512HardwarePrefetch = {"avx512", table<F32x16, false>(), table<F64x8, false>()};
+const VectorKernels kVectorKernelsAvx512NarrowStreams = {"avx512", narrow_streams_table<F32x16, F32x8>(),
+                                                         narrow_streams_table<F64x8, F64x4>()};
 
 }  // namespace armory::blas

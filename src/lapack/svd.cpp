@@ -7,7 +7,9 @@
 #include <armory/svd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <new>
@@ -70,6 +72,35 @@ void transpose_scaled(int64_t rows, int64_t cols, const T* src, int64_t ld_src, 
       }
     }
   }
+}
+
+// The largest |a_ij| of a column-major m x n matrix, copied on the way into `copy` (leading dimension ldc)
+// unless that is null; NaN or Inf if any entry is not finite. Computed on the entries' bit patterns with the
+// sign cleared, which order as the magnitudes do and put Inf and NaN above every finite value: an integer
+// max, which GCC vectorises, where a floating-point max with a finiteness test stayed a scalar loop (7% of a
+// float64 10000 x 500 SVD without vectors).
+template <class T>
+T largest_magnitude(int64_t m, int64_t n, const T* a, int64_t lda, T* copy, int64_t ldc) {
+  using Bits = std::conditional_t<sizeof(T) == sizeof(uint32_t), uint32_t, uint64_t>;
+  constexpr Bits kMagnitude = std::numeric_limits<Bits>::max() >> 1;
+  Bits largest = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    const T* column = a + j * lda;
+    Bits column_largest = 0;
+    if (copy != nullptr) {
+      T* out = copy + j * ldc;
+      for (int64_t i = 0; i < m; ++i) {
+        out[i] = column[i];
+        column_largest = std::max(column_largest, Bits(std::bit_cast<Bits>(column[i]) & kMagnitude));
+      }
+    } else {
+      for (int64_t i = 0; i < m; ++i) {
+        column_largest = std::max(column_largest, Bits(std::bit_cast<Bits>(column[i]) & kMagnitude));
+      }
+    }
+    largest = std::max(largest, column_largest);
+  }
+  return std::bit_cast<T>(largest);
 }
 
 // The leading dimension of the SVD's working matrices with `rows` rows. Columns a multiple of 2 KiB apart
@@ -148,33 +179,26 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
     return {};
   }
 
-  T amax = 0;
-  for (int64_t j = 0; j < n; ++j) {
-    for (int64_t i = 0; i < m; ++i) {
-      const T v = std::abs(a[i + j * lda]);
-      if (!std::isfinite(v)) return error(Errc::invalid_argument, "svd: the matrix contains NaN or Inf");
-      amax = std::max(amax, v);
-    }
-  }
-  // Keep the entries' squares representable: scale into [sqrt(min)/eps, sqrt(max)*eps] when outside.
-  const T smallest = std::sqrt(std::numeric_limits<T>::min()) / std::numeric_limits<T>::epsilon();
-  const T largest = T(1) / smallest;
-  T scale = 1;
-  if (amax > T(0) && amax < smallest) scale = smallest / amax;
-  if (amax > largest) scale = largest / amax;
-
-  // Work on a copy with m >= n: the transpose of a wide matrix.
+  // Work on a copy with m >= n: the transpose of a wide matrix. A tall one is copied while it is scanned.
   const bool wide = m < n;
   const int64_t rows = wide ? n : m, cols = wide ? m : n;
   // The workspaces are large and short-lived: from huge pages, since on a paravirtualised guest faulting in
   // 4 KiB pages one by one took longer than the divide and conquer itself.
   const int64_t ldw = working_ld<T>(rows);
   LargeVector<T> work(static_cast<size_t>(ldw) * cols);
+  const T amax = largest_magnitude(m, n, a, lda, wide ? nullptr : work.data(), ldw);
+  if (!std::isfinite(amax)) return error(Errc::invalid_argument, "svd: the matrix contains NaN or Inf");
+  // Keep the entries' squares representable: scale into [sqrt(min)/eps, sqrt(max)*eps] when outside.
+  const T smallest = std::sqrt(std::numeric_limits<T>::min()) / std::numeric_limits<T>::epsilon();
+  const T largest = T(1) / smallest;
+  T scale = 1;
+  if (amax > T(0) && amax < smallest) scale = smallest / amax;
+  if (amax > largest) scale = largest / amax;
   if (wide) {
     transpose_scaled(m, n, a, lda, work.data(), ldw, scale);
-  } else {
+  } else if (scale != T(1)) {
     for (int64_t j = 0; j < n; ++j) {
-      for (int64_t i = 0; i < m; ++i) work[i + j * ldw] = a[i + j * lda] * scale;
+      for (int64_t i = 0; i < m; ++i) work[i + j * ldw] *= scale;
     }
   }
   // Vectors of the tall problem: Q (rows x qcols) and P (cols x cols).

@@ -4,11 +4,12 @@
 
 #include <armory/gemm.h>
 
-#include "gemm/kernels/kernels.h"
-
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+
+#include "gemm/kernels/kernels.h"
 
 namespace armory::gemm_engine {
 
@@ -106,12 +107,19 @@ void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0
     return;
   }
   if (k_group == 1) {
-    for (int64_t j = 0; j < cols; ++j) {
-      const In* src = b.data + (col0 + j) * b.ld + p0;
-      for (int64_t p = 0; p < kc; ++p) panel[p * nr + j] = to_packed<Packed>(src[p]);
-    }
-    for (int64_t p = 0; p < kc; ++p) {
-      for (int64_t j = cols; j < nr; ++j) panel[p * nr + j] = Packed(0);
+    // Each column of a transposed B is contiguous and lands in the panel nr values apart: in chunks of
+    // depth, so that the panel rows being written stay in L1 while every column passes (a whole panel,
+    // kc x nr, does not fit). Packing 10000 x 468 float64 (kc = 1024, nr = 16): 6.5 -> 3.4 ms.
+    constexpr int64_t kDepthChunk = 64;
+    for (int64_t q0 = 0; q0 < kc; q0 += kDepthChunk) {
+      const int64_t q1 = std::min(kc, q0 + kDepthChunk);
+      for (int64_t j = 0; j < cols; ++j) {
+        const In* src = b.data + (col0 + j) * b.ld + p0;
+        for (int64_t p = q0; p < q1; ++p) panel[p * nr + j] = to_packed<Packed>(src[p]);
+      }
+      for (int64_t p = q0; p < q1; ++p) {
+        for (int64_t j = cols; j < nr; ++j) panel[p * nr + j] = Packed(0);
+      }
     }
     return;
   }

@@ -102,6 +102,28 @@ TEST_F(GemmApi, F32AndF64MatchTheReference) {
   expect_close(cd_row_major, refd, k, 0x1p-53, "f64");
 }
 
+// A transposed B is packed in chunks of depth: a depth that is no multiple of the chunk (64) over several
+// of them, and a last panel narrower than the kernel's, against the reference, in both precisions.
+TEST_F(GemmApi, TransposedBPackedInDepthChunksMatchesTheReference) {
+  std::mt19937 rng(11);
+  const int64_t m = 150, n = 53, k = 300;
+  auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(n * k, rng), c = random_matrix<float>(m * n, rng);
+  auto ref = reference_gemm(Layout::row_major, Trans::no, Trans::yes, m, n, k, 1.0, a.data(), k, b.data(), k, 0.0,
+                            c.data(), n);
+  ASSERT_TRUE(
+      gemm(Layout::row_major, Trans::no, Trans::yes, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f, c.data(), n).ok());
+  expect_close(c, ref, k, 0x1p-24, "f32");
+
+  auto ad = random_matrix<double>(m * k, rng), bd = random_matrix<double>(n * k, rng),
+       cd = random_matrix<double>(m * n, rng);
+  auto refd = reference_gemm(Layout::row_major, Trans::no, Trans::yes, m, n, k, -0.5, ad.data(), k, bd.data(), k, 1.5,
+                             cd.data(), n);
+  ASSERT_TRUE(
+      gemm(Layout::row_major, Trans::no, Trans::yes, m, n, k, -0.5, ad.data(), k, bd.data(), k, 1.5, cd.data(), n)
+          .ok());
+  expect_close(cd, refd, k, 0x1p-53, "f64");
+}
+
 TEST_F(GemmApi, Bf16FastMathRoundsInputsAndAccumulatesInF32) {
   std::mt19937 rng(8);
   const int64_t m = 70, n = 90, k = 257;

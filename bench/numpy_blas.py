@@ -7,7 +7,8 @@
 Each library runs in its own child interpreter (LD_LIBRARY_PATH chooses it; the child proves from
 /proc/self/maps which libblas.so.3 it loaded), with its thread count set through its own variable
 (ARMORY_NUM_THREADS, OPENBLAS_NUM_THREADS); both children stay up and every case runs on one, then the
-other, one sample at a time (alternating which goes first). Cases: `a @ b` and `np.dot(a, b)` for square
+other, one sample at a time (alternating which goes first), in rounds over all the cases so that each
+case's samples are spread across the run. Cases: `a @ b` and `np.dot(a, b)` for square
 float32 and float64 matrices, n = 16 .. 2048 (4096 with --full), and np.dot of a matrix with a vector
 (gemv) and of two vectors.
 Every figure is the median of --repeat samples, each at least 20 ms of back-to-back calls.
@@ -123,19 +124,24 @@ def main():
     for threads in args.threads:
         armory_child = Child(libdir, "ARMORY_NUM_THREADS", threads)
         openblas_child = Child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads)
-        for index, case in enumerate(cases(args.full)):
-            # One sample at a time from each library, alternating which goes first: the guest's speed moves
-            # on a scale of 100 ms, and a case's five samples taken on one side, then five on the other, gave
-            # ratios 0.9x in one run and 1.3x in the next for the same code.
-            samples = {"armory": [], "openblas": []}
-            for r in range(args.repeat):
+        # Rounds over all the cases, one sample of each per round, from each library in turn (alternating which
+        # goes first): the guest's speed moves on scales from 100 ms (a case's five samples on one side, then
+        # five on the other, gave 0.9x in one run and 1.3x in the next for the same code) to tens of seconds
+        # (every sample of a case, taken back to back, at two thirds of armory's speed while OpenBLAS's held).
+        # Spread over the run, a slow stretch costs a case one sample, which its median leaves out.
+        run_cases = cases(args.full)
+        samples = [{"armory": [], "openblas": []} for _ in run_cases]
+        for r in range(args.repeat):
+            for index, case in enumerate(run_cases):
                 order = [("armory", armory_child), ("openblas", openblas_child)]
                 if (index + r) % 2:
                     order.reverse()
                 for side, child in order:
-                    samples[side] += child.run(dict(case, repeat=1))["gflops"]
-            a, o = (dict(case, median=statistics.median(samples[side]), min=min(samples[side]),
-                         max=max(samples[side])) for side in ("armory", "openblas"))
+                    samples[index][side] += child.run(dict(case, repeat=1))["gflops"]
+            print(f"  ({threads} threads: round {r + 1} of {args.repeat} done)", file=sys.stderr, flush=True)
+        for case, got in zip(run_cases, samples):
+            a, o = (dict(case, median=statistics.median(got[side]), min=min(got[side]), max=max(got[side]))
+                    for side in ("armory", "openblas"))
             name = f"{case['kind']} {case['dtype']} n={case['n']}"
             ratio = a["median"] / o["median"]
             rows.append({"name": name, "threads": threads, "armory": a, "openblas": o, "ratio": ratio})

@@ -427,6 +427,7 @@ TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
   }
 }
 
+#if defined(__x86_64__)
 // The narrow-stream table switches on size (dot: 512-bit loads while both vectors fit in 1 MiB, its own
 // prefetches up to 8 MiB; gemv: its own prefetches beyond 8 MiB): each side of each switch, ragged, against
 // plain loops.
@@ -461,17 +462,14 @@ void check_narrow_stream_kernels(const armory::blas::VectorKernelsOf<T>& k, doub
 }
 
 TEST_F(BlasTest, NarrowStreamKernelsAgreeWithLoopsOnEitherSideOfTheirSizeSwitches) {
-#if defined(__x86_64__)
   const auto& cpu = armory::host_cpu();
   if (!cpu.features.has(armory::Feature::avx512f) || !cpu.features.has(armory::Feature::avx512vl)) {
     GTEST_SKIP() << "no AVX-512 here";
   }
   check_narrow_stream_kernels(armory::blas::kVectorKernelsAvx512NarrowStreams.f64, 1e-12);
   check_narrow_stream_kernels(armory::blas::kVectorKernelsAvx512NarrowStreams.f32, 1e-5);
-#else
-  GTEST_SKIP() << "x86 kernels";
-#endif
 }
+#endif
 
 // The workspaces' table is a variant of the process's ISA, never a wider one: under an ARMORY_ISA override
 // (the ISA matrix runs this test under each) the SVD's passes obey it too.

@@ -30,9 +30,11 @@ struct CoreRow {
 //   f32 dot of 4*10^6 10.2-12.1 / 11.4-17.0 / 9.2-10.8 / 11.3-15.3; f64 gemv_t 1024 15.5-15.6 / 19.4-19.8 /
 //   17.2-17.4 / 19.1, gemv_n 1024 15.5-15.6 / 18.5 / 17.0-17.2 / 18.1. From memory gemv's four column
 //   streams want the prefetches back: f32 gemv_n 4096 13.8-14.0 / 14.6-14.8 / 16.4-16.8 / 15.7-16.0, f64
-//   gemv_n 4096 7.0-7.2 / 7.7 / 8.1 / 6.4-6.6. Vectors that fit in L2 read it faster in 512-bit loads (f32
-//   dot of 10^5 31-39 / 28-31), so dot keeps those for them.
-// - It multiplies at half Zen 5's rate, so at 512x512 channels (ResNet50's layer4) the multiplies Winograd
+//   gemv_n 4096 7.0-7.2 / 7.7 / 8.1 / 6.4-6.6; dot's two streams want them only from L3 (f32 dot of 10^6,
+//   8 MB, 23.6-24.1 / 21.5-22.8 / 23.8-24.9 / 21.6-23.0). Vectors that fit in L2 read it faster in 512-bit
+//   loads (f32 dot of 10^5 31-39 / 28-31). Hence the narrow-stream table: dot 512-bit up to 1 MiB, 256-bit
+//   prefetched up to 8 MiB, 256-bit unprefetched beyond; gemv 256-bit, prefetched beyond 8 MiB.
+// - Zen 4 multiplies at half Zen 5's rate, so at 512x512 channels (ResNet50's layer4) the multiplies Winograd
 //   saves outweigh its larger pack (16/9 the direct one), which on Zen 5 cost more than it saved: layer4's
 //   two stride-1 3x3 convs per inference, 1 thread, direct -> Winograd, float32 batch 1 2.46 -> 2.0 ms,
 //   batch 16 36.8 -> 22.6; BF16 batch 1 1.16 -> 1.08, batch 16 16.8 -> 12.7.

@@ -288,6 +288,26 @@ TEST(Svd, PAppliedInBlocksMatchesItsReflectorsOneByOne) {
   for (int64_t j = 0; j < cols; ++j) EXPECT_EQ(c[j * ldc], expected[j * ldc]);  // row 0 untouched: P = diag(1, P')
 }
 
+// Entries so small or so large that their squares under- or overflow are scaled into range first and the
+// values scaled back: the same matrix times 1e-290 and 1e290, tall and wide, gives the same values scaled.
+TEST(Svd, TinyAndHugeMatricesAreScaledIntoRange) {
+  for (auto [m, n] : {std::pair<int64_t, int64_t>{60, 25}, {25, 60}}) {
+    const int64_t k = std::min(m, n);
+    auto a = with_singular_values<double>(m, n, spectrum("random", k, 9), 23);
+    auto plain = a;
+    std::vector<double> s(k);
+    ASSERT_TRUE(svd(SvdVectors::none, m, n, plain.data(), m, s.data(), nullptr, 1, nullptr, 1).ok());
+    for (double factor : {1e-290, 1e290}) {
+      std::vector<double> scaled(a.size()), s_scaled(k);
+      for (size_t i = 0; i < a.size(); ++i) scaled[i] = a[i] * factor;
+      ASSERT_TRUE(svd(SvdVectors::none, m, n, scaled.data(), m, s_scaled.data(), nullptr, 1, nullptr, 1).ok());
+      for (int64_t i = 0; i < k; ++i) {
+        EXPECT_NEAR(s_scaled[i] / factor, s[i], 1e-12 * s[0]) << m << " x " << n << " times " << factor << ", " << i;
+      }
+    }
+  }
+}
+
 TEST(Svd, BadInputIsAnErrorNotACrash) {
   std::vector<double> a(4, 1.0), s(2);
   a[3] = std::nan("");
@@ -299,6 +319,18 @@ TEST(Svd, BadInputIsAnErrorNotACrash) {
   EXPECT_EQ(svd(SvdVectors::none, 2, 2, a.data(), 1, s.data(), nullptr, 1, nullptr, 1).code(), Errc::invalid_argument);
   EXPECT_EQ(svd(SvdVectors::thin, 2, 2, a.data(), 2, s.data(), nullptr, 2, nullptr, 2).code(), Errc::invalid_argument);
   EXPECT_EQ(svd(SvdVectors::none, -1, 2, a.data(), 2, s.data(), nullptr, 1, nullptr, 1).code(), Errc::invalid_argument);
+  // Any entry of a tall or a wide matrix, NaN or Inf of either sign (the scan reads magnitudes from the bits).
+  for (auto [m, n] : {std::pair<int64_t, int64_t>{7, 3}, {3, 7}}) {
+    for (double bad : {std::nan(""), -std::nan(""), double(INFINITY), -double(INFINITY)}) {
+      for (int64_t at : {int64_t{0}, m * n / 2, m * n - 1}) {
+        std::vector<double> b(m * n, 0.5), sv(std::min(m, n));
+        b[at] = bad;
+        EXPECT_EQ(svd(SvdVectors::none, m, n, b.data(), m, sv.data(), nullptr, 1, nullptr, 1).code(),
+                  Errc::invalid_argument)
+            << m << " x " << n << ", " << bad << " at " << at;
+      }
+    }
+  }
   // Empty matrices are fine.
   double* none = nullptr;
   EXPECT_TRUE(svd(SvdVectors::none, 0, 3, none, 1, none, none, 1, none, 1).ok());

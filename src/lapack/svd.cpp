@@ -83,20 +83,20 @@ template <class T>
 T largest_magnitude(int64_t m, int64_t n, const T* a, int64_t lda, T* copy, int64_t ldc) {
   using Bits = std::conditional_t<sizeof(T) == sizeof(uint32_t), uint32_t, uint64_t>;
   constexpr Bits kMagnitude = std::numeric_limits<Bits>::max() >> 1;
+  auto magnitude = [](T x) { return Bits(std::bit_cast<Bits>(x) & kMagnitude); };
   Bits largest = 0;
   for (int64_t j = 0; j < n; ++j) {
     const T* column = a + j * lda;
     Bits column_largest = 0;
+    // Two loops, not a test per entry, so that each vectorises.
     if (copy != nullptr) {
       T* out = copy + j * ldc;
       for (int64_t i = 0; i < m; ++i) {
         out[i] = column[i];
-        column_largest = std::max(column_largest, Bits(std::bit_cast<Bits>(column[i]) & kMagnitude));
+        column_largest = std::max(column_largest, magnitude(column[i]));
       }
     } else {
-      for (int64_t i = 0; i < m; ++i) {
-        column_largest = std::max(column_largest, Bits(std::bit_cast<Bits>(column[i]) & kMagnitude));
-      }
+      for (int64_t i = 0; i < m; ++i) column_largest = std::max(column_largest, magnitude(column[i]));
     }
     largest = std::max(largest, column_largest);
   }

@@ -382,6 +382,38 @@ TEST_F(BlasTest, LongDotsDoNotDependOnAlignment) {
       [](int n, const float* x, const float* y) { return cblas_sdot(n, x, 1, y, 1); });
 }
 
+// One table's dot against a long double loop over random vectors of n values (seeds `seed`, `seed` + 1).
+template <class T>
+void expect_dot_matches_loop(const armory::blas::VectorKernelsOf<T>& k, int64_t n, uint32_t seed, double tolerance) {
+  auto x = random_values<T>(n, seed), y = random_values<T>(n, seed + 1);
+  long double want = 0;
+  for (int64_t i = 0; i < n; ++i) want += (long double)x[i] * y[i];
+  EXPECT_NEAR(k.dot(n, x.data(), y.data()), double(want), tolerance * n) << n;
+}
+
+// One table's gemv_n and gemv_t (y = 1 + 2 A v) against double loops over a random m x cols A (seeds `seed`,
+// `seed` + 1 for v).
+template <class T>
+void expect_gemv_matches_loops(const armory::blas::VectorKernelsOf<T>& k, int64_t m, int64_t cols, uint32_t seed,
+                               double tolerance) {
+  auto a = random_values<T>(size_t(m) * cols, seed), v = random_values<T>(std::max(m, cols), seed + 1);
+  std::vector<T> out_n(m, T(1)), out_t(cols, T(1));
+  k.gemv_n(m, cols, T(2), a.data(), m, v.data(), out_n.data());
+  k.gemv_t(m, cols, T(2), a.data(), m, v.data(), out_t.data());
+  std::vector<double> want_n(m, 0.0);
+  for (int64_t j = 0; j < cols; ++j) {
+    double sum = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      want_n[i] += double(a[i + j * m]) * v[j];
+      sum += double(a[i + j * m]) * v[i];
+    }
+    ASSERT_NEAR(out_t[j], 1.0 + 2.0 * sum, tolerance * m) << m << " rows, column " << j;
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    ASSERT_NEAR(out_n[i], 1.0 + 2.0 * want_n[i], tolerance * cols) << m << " rows, " << i;
+  }
+}
+
 // Every vector-kernel table this CPU can run (the process uses one, chosen by ISA and core), on vectors long
 // enough for the streaming paths and with ragged tails, against plain loops.
 TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
@@ -398,27 +430,12 @@ TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
   }
 #endif
   const int64_t n = (1 << 15) + 13, m = 301, cols = 203;
-  auto x = random_values<double>(n, 30), y = random_values<double>(n, 31);
   auto a = random_values<double>(size_t(m) * cols, 32), v = random_values<double>(m, 33);
-  long double want_dot = 0;
-  for (int64_t i = 0; i < n; ++i) want_dot += (long double)x[i] * y[i];
   for (const auto* table : tables) {
     SCOPED_TRACE(table->isa);
     const auto& k = table->f64;
-    EXPECT_NEAR(k.dot(n, x.data(), y.data()), double(want_dot), 1e-12 * n);
-    std::vector<double> out_n(m, 1.0), out_t(cols, 1.0);
-    k.gemv_n(m, cols, 2.0, a.data(), m, v.data(), out_n.data());
-    k.gemv_t(m, cols, 2.0, a.data(), m, v.data(), out_t.data());
-    for (int64_t i = 0; i < m; ++i) {
-      double sum = 0;
-      for (int64_t j = 0; j < cols; ++j) sum += a[i + j * m] * v[j];
-      ASSERT_NEAR(out_n[i], 1.0 + 2.0 * sum, 1e-12 * cols) << i;
-    }
-    for (int64_t j = 0; j < cols; ++j) {
-      double sum = 0;
-      for (int64_t i = 0; i < m; ++i) sum += a[i + j * m] * v[i];
-      ASSERT_NEAR(out_t[j], 1.0 + 2.0 * sum, 1e-12 * m) << j;
-    }
+    expect_dot_matches_loop(k, n, 30, 1e-12);
+    expect_gemv_matches_loops(k, m, cols, 32, 1e-12);
     auto updated = a;
     k.ger(m, cols, -0.5, v.data(), v.data(), updated.data(), m);
     for (int64_t j = 0; j < cols; j += 7) {
@@ -435,30 +452,10 @@ template <class T>
 void check_narrow_stream_kernels(const armory::blas::VectorKernelsOf<T>& k, double tolerance) {
   for (int64_t n :
        {int64_t{5000} + 3, (int64_t{1} << 20) / int64_t{sizeof(T)} + 5, (int64_t{8} << 20) / int64_t{sizeof(T)} + 5}) {
-    auto x = random_values<T>(n, 40), y = random_values<T>(n, 41);
-    long double want = 0;
-    for (int64_t i = 0; i < n; ++i) want += (long double)x[i] * y[i];
-    EXPECT_NEAR(k.dot(n, x.data(), y.data()), double(want), tolerance * n) << n;
+    expect_dot_matches_loop(k, n, 40, tolerance);
   }
   const int64_t beyond_l3 = (int64_t{8} << 20) / int64_t{sizeof(T)};
-  for (int64_t m : {int64_t{301}, beyond_l3 / 1500 + 7}) {
-    const int64_t cols = 1501;
-    auto a = random_values<T>(size_t(m) * cols, 42), v = random_values<T>(std::max(m, cols), 43);
-    std::vector<T> out_n(m, T(1)), out_t(cols, T(1));
-    k.gemv_n(m, cols, T(2), a.data(), m, v.data(), out_n.data());
-    k.gemv_t(m, cols, T(2), a.data(), m, v.data(), out_t.data());
-    std::vector<double> want_n(m, 0.0);
-    for (int64_t j = 0; j < cols; ++j) {
-      double sum = 0;
-      for (int64_t i = 0; i < m; ++i) {
-        want_n[i] += double(a[i + j * m]) * v[j];
-        sum += double(a[i + j * m]) * v[i];
-      }
-      ASSERT_NEAR(out_t[j], 1.0 + 2.0 * sum, tolerance * m) << m << " rows, column " << j;
-    }
-    for (int64_t i = 0; i < m; ++i)
-      ASSERT_NEAR(out_n[i], 1.0 + 2.0 * want_n[i], tolerance * cols) << m << " rows, " << i;
-  }
+  for (int64_t m : {int64_t{301}, beyond_l3 / 1500 + 7}) expect_gemv_matches_loops(k, m, 1501, 42, tolerance);
 }
 
 TEST_F(BlasTest, NarrowStreamKernelsAgreeWithLoopsOnEitherSideOfTheirSizeSwitches) {

@@ -235,25 +235,22 @@ typename Wide::T dot_narrow_streams(int64_t n, const typename Wide::T* x, const 
 }
 
 template <class S>
-void gemv_n_narrow_streams(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
-                           const typename S::T* x, typename S::T* y) {
-  if (m * n * int64_t{sizeof(typename S::T)} > kL3ResidentBytes) return gemv_n<S, true>(m, n, alpha, a, lda, x, y);
-  gemv_n<S, false>(m, n, alpha, a, lda, x, y);
-}
+using GemvKernel = void (*)(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
+                            const typename S::T* x, typename S::T* y);
 
-template <class S>
-void gemv_t_narrow_streams(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
-                           const typename S::T* x, typename S::T* y) {
-  if (m * n * int64_t{sizeof(typename S::T)} > kL3ResidentBytes) return gemv_t<S, true>(m, n, alpha, a, lda, x, y);
-  gemv_t<S, false>(m, n, alpha, a, lda, x, y);
+template <class S, GemvKernel<S> prefetched, GemvKernel<S> plain>
+void gemv_narrow_streams(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
+                         const typename S::T* x, typename S::T* y) {
+  const bool beyond_l3 = m * n * int64_t{sizeof(typename S::T)} > kL3ResidentBytes;
+  (beyond_l3 ? prefetched : plain)(m, n, alpha, a, lda, x, y);
 }
 
 template <class Wide, class Narrow>
 constexpr VectorKernelsOf<typename Wide::T> narrow_streams_table() {
   VectorKernelsOf<typename Wide::T> t = table<Wide, false>();
   t.dot = &dot_narrow_streams<Wide, Narrow>;
-  t.gemv_n = &gemv_n_narrow_streams<Narrow>;
-  t.gemv_t = &gemv_t_narrow_streams<Narrow>;
+  t.gemv_n = &gemv_narrow_streams<Narrow, &gemv_n<Narrow, true>, &gemv_n<Narrow, false>>;
+  t.gemv_t = &gemv_narrow_streams<Narrow, &gemv_t<Narrow, true>, &gemv_t<Narrow, false>>;
   return t;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <memory>
 
 #include "blas/vector_kernels.h"
@@ -40,16 +41,24 @@ void UpperBand<T>::reduce_to_bidiagonal(std::vector<T>& d, std::vector<T>& e) {
   constexpr int64_t kLag = 3;
   const int64_t stride = n_ + kLag + 1;
   const int threads = sweeps >= kParallelChaseMinSweeps ? ThreadPool::global().max_threads() : 1;
-  std::unique_ptr<std::atomic<int64_t>[]> progress(new std::atomic<int64_t>[threads]);
-  for (int t = 0; t < threads; ++t) progress[t].store(-1, std::memory_order_relaxed);
-  // Each thread's reflector v (b) and product w (2b), allocated here: nothing throws inside the region.
-  std::vector<T> scratch(static_cast<size_t>(threads) * 3 * b_);
+  // Each counter on its own cache line: a thread stores to its own every step while the next one polls it,
+  // and sharing a line would make every store wait for the other core too.
+  struct alignas(64) Progress {
+    std::atomic<int64_t> value;
+  };
+  std::unique_ptr<Progress[]> progress(new Progress[threads]);
+  for (int t = 0; t < threads; ++t) progress[t].value.store(-1, std::memory_order_relaxed);
+  // Each thread's reflector v (b) and product w (2b), allocated here: nothing throws inside the region. Each
+  // thread's part starts on a cache line of its own.
+  const int64_t per_thread = (3 * b_ + 15) / 16 * 16;
+  std::vector<T> scratch(static_cast<size_t>(threads * per_thread + 16));
+  T* const scratch_lines = reinterpret_cast<T*>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) & ~uintptr_t(63));
   auto chase_sweeps = [&](int thread, int nthreads) {
     const auto& k = blas::vector_kernels_for<T>();
     const int64_t next_column = ld_ - 1;  // from (r, c) to (r, c + 1) in this storage
-    T* const v = scratch.data() + static_cast<size_t>(thread) * 3 * b_;
+    T* const v = scratch_lines + thread * per_thread;
     T* const w = v + b_;
-    const std::atomic<int64_t>& before = progress[(thread + nthreads - 1) % nthreads];
+    const std::atomic<int64_t>& before = progress[(thread + nthreads - 1) % nthreads].value;
     for (int64_t i = thread; i < sweeps; i += nthreads) {
       int64_t r = i, c0 = i + 1, c1 = std::min(i + b_, n_ - 1);
       for (int64_t step = 0; c1 > c0; ++step) {
@@ -86,9 +95,9 @@ void UpperBand<T>::reduce_to_bidiagonal(std::vector<T>& d, std::vector<T>& e) {
         r = c0;
         c0 = c1 + 1;
         c1 = std::min(c1 + b_, n_ - 1);
-        progress[thread].store(i * stride + step + 1, std::memory_order_release);
+        progress[thread].value.store(i * stride + step + 1, std::memory_order_release);
       }
-      progress[thread].store(i * stride + stride - 1, std::memory_order_release);
+      progress[thread].value.store(i * stride + stride - 1, std::memory_order_release);
     }
   };
   if (threads > 1) {

@@ -107,22 +107,22 @@ void apply_reflector_right(int64_t rows, int64_t cols, const T* v, int64_t incv,
   }
 }
 
-// T (nb x nb, upper triangular) of the block reflector H_0 H_1 ... H_{nb-1} = I - V T V^T, V (h x nb,
-// column-major, dense with its zeros and unit diagonal): LAPACK's dlarft, forward and columnwise.
+// T (nb x nb at t, ldt, upper triangular) of the block reflector H_0 H_1 ... H_{nb-1} = I - V T V^T, V (h x
+// nb at v, ldv, column-major, with its zeros and unit diagonal in place): LAPACK's dlarft, forward and
+// columnwise. What is below T's diagonal is left alone.
 template <class T>
-void triangular_factor(int64_t h, int64_t nb, const T* v, const T* tau, T* t) {
-  std::fill(t, t + nb * nb, T(0));
+void triangular_factor(int64_t h, int64_t nb, const T* v, int64_t ldv, const T* tau, T* t, int64_t ldt) {
   std::vector<T> dots(static_cast<size_t>(nb));
   for (int64_t c = 0; c < nb; ++c) {
     const T tc = tau[c];
-    t[c + c * nb] = tc;
+    t[c + c * ldt] = tc;
     // dots[p] = V(c:h, p) . V(c:h, c): the long part of the work, on the vector kernels.
     std::fill(dots.begin(), dots.begin() + c, T(0));
-    if (c < h) blas::vector_kernels_for<T>().gemv_t(h - c, c, T(1), v + c, h, v + c + c * h, dots.data());
+    if (c < h) blas::vector_kernels_for<T>().gemv_t(h - c, c, T(1), v + c, ldv, v + c + c * ldv, dots.data());
     for (int64_t p = 0; p < c; ++p) {
       T sum = 0;
-      for (int64_t q = p; q < c; ++q) sum += t[p + q * nb] * dots[q];
-      t[p + c * nb] = -tc * sum;
+      for (int64_t q = p; q < c; ++q) sum += t[p + q * ldt] * dots[q];
+      t[p + c * ldt] = -tc * sum;
     }
   }
 }

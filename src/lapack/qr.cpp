@@ -10,12 +10,6 @@
 
 namespace armory::lapack {
 
-namespace {
-
-constexpr int64_t kPanel = 32;
-
-}  // namespace
-
 // Each reflector is applied to the panel's later columns with the vector kernels (a dot and an axpy per
 // column).
 template <class T>
@@ -44,6 +38,101 @@ void report_gemm(const Status& status) {
   if (!status.ok()) std::fprintf(stderr, "armory svd: GEMM failed: %s\n", status.message().c_str());
 }
 
+namespace {
+
+// qr_factor's panels: the columns right of a panel are updated once per panel, by GEMMs this deep. 64, not
+// LAPACK's 32: the recursive panel keeps the cost of a wider panel in GEMMs too, and the update runs nearer
+// the GEMM engine's speed (float64 10000 x 500, Zen 5: see PERFORMANCE.md).
+constexpr int64_t kPanel = 64;
+// The recursion's leaves: panels this narrow are reduced column by column.
+constexpr int64_t kLeafColumns = 8;
+
+// While alive, the top w x w of the h-row panel at a reads as its reflectors' unit lower triangle (ones on
+// the diagonal, zeros above), so that GEMMs take V straight from the matrix; R's entries come back after.
+template <class T>
+class ExposedReflectors {
+ public:
+  ExposedReflectors(int64_t h, int64_t w, T* a, int64_t lda, std::vector<T>& saved)
+      : rows_(std::min(h, w)), w_(w), a_(a), lda_(lda), saved_(saved) {
+    saved_.resize(static_cast<size_t>(w) * w);
+    for (int64_t j = 0; j < w_; ++j) {
+      for (int64_t i = 0; i <= j && i < rows_; ++i) {
+        saved_[i + j * w_] = a_[i + j * lda_];
+        a_[i + j * lda_] = i == j ? T(1) : T(0);
+      }
+    }
+  }
+  ~ExposedReflectors() {
+    for (int64_t j = 0; j < w_; ++j) {
+      for (int64_t i = 0; i <= j && i < rows_; ++i) a_[i + j * lda_] = saved_[i + j * w_];
+    }
+  }
+  ExposedReflectors(const ExposedReflectors&) = delete;
+  ExposedReflectors& operator=(const ExposedReflectors&) = delete;
+
+ private:
+  int64_t rows_, w_;
+  T* a_;
+  int64_t lda_;
+  std::vector<T>& saved_;
+};
+
+template <class T>
+struct PanelScratch {
+  std::vector<T> saved, w, tw;
+};
+
+// C (h x cols) <- H^T C = C - V T^T V^T C, H = I - V T V^T the block reflector of the h x nb panel at a with
+// its nb x nb upper triangular T (zeros below the diagonal) at t.
+template <class T>
+void apply_block_transposed(int64_t h, int64_t nb, T* a, int64_t lda, const T* t, int64_t ldt, int64_t cols, T* c,
+                            int64_t ldc, PanelScratch<T>& s) {
+  if (cols <= 0 || h <= 0) return;
+  s.w.resize(static_cast<size_t>(nb) * cols);
+  s.tw.resize(static_cast<size_t>(nb) * cols);
+  ExposedReflectors<T> v(h, nb, a, lda, s.saved);
+  report_gemm(gemm(Layout::col_major, Trans::yes, Trans::no, nb, cols, h, T(1), a, lda, c, ldc, T(0), s.w.data(), nb));
+  report_gemm(gemm(Layout::col_major, Trans::yes, Trans::no, nb, cols, nb, T(1), t, ldt, s.w.data(), nb, T(0),
+                   s.tw.data(), nb));
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, h, cols, nb, T(-1), a, lda, s.tw.data(), nb, T(1), c, ldc));
+}
+
+// The h x w panel at a (h >= w) reduced as qr_panel does, and the upper triangle of its block reflector's T
+// written at t (ldt; the caller zeroes what is below), by Elmroth and Gustavson's recursion: the left half,
+// its reflectors applied to the right half by GEMMs, the right half below the left's rows, and
+// T = [T1, -T1 (V1^T V2) T2; 0, T2]. Column by column, each reflector is applied to the rest of the panel
+// by a dot and an axpy per column, level-2 work over the whole panel height; here that is left only to the
+// leaves, and the T that dlarft would build by w more passes over V comes out of the recursion.
+template <class T>
+void qr_panel_recursive(int64_t h, int64_t w, T* a, int64_t lda, T* tau, T* t, int64_t ldt, PanelScratch<T>& s) {
+  if (w <= kLeafColumns) {
+    qr_panel(h, w, a, lda, tau);
+    ExposedReflectors<T> v(h, w, a, lda, s.saved);
+    triangular_factor(h, w, a, lda, tau, t, ldt);
+    return;
+  }
+  const int64_t w1 = w / 2, w2 = w - w1;
+  qr_panel_recursive(h, w1, a, lda, tau, t, ldt, s);
+  apply_block_transposed(h, w1, a, lda, t, ldt, w2, a + w1 * lda, lda, s);
+  T* right = a + w1 + w1 * lda;
+  T* t2 = t + w1 + w1 * ldt;
+  qr_panel_recursive(h - w1, w2, right, lda, tau + w1, t2, ldt, s);
+  // T12 = -T1 (V1^T V2) T2. V1's rows from w1 on are all below its triangle; V2 starts at row w1.
+  s.w.resize(static_cast<size_t>(w1) * w2);
+  s.tw.resize(static_cast<size_t>(w1) * w2);
+  {
+    ExposedReflectors<T> v2(h - w1, w2, right, lda, s.saved);
+    report_gemm(gemm(Layout::col_major, Trans::yes, Trans::no, w1, w2, h - w1, T(1), a + w1, lda, right, lda, T(0),
+                     s.w.data(), w1));
+  }
+  report_gemm(
+      gemm(Layout::col_major, Trans::no, Trans::no, w1, w2, w1, T(1), t, ldt, s.w.data(), w1, T(0), s.tw.data(), w1));
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, w1, w2, w2, T(-1), s.tw.data(), w1, t2, ldt, T(0),
+                   t + w1 * ldt, ldt));
+}
+
+}  // namespace
+
 template <class T>
 void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows,
                               bool lowered) {
@@ -56,8 +145,8 @@ void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, co
     v_[c + shift + c * h] = T(1);
     for (int64_t r = c + 1; r + shift < h; ++r) v_[r + shift + c * h] = by_rows ? a[c + r * lda] : a[r + c * lda];
   }
-  t_.resize(static_cast<size_t>(nb) * nb);
-  triangular_factor(h, nb, v_.data(), tau, t_.data());
+  t_.assign(static_cast<size_t>(nb) * nb, T(0));
+  triangular_factor(h, nb, v_.data(), h, tau, t_.data(), nb);
 }
 
 template <class T>
@@ -91,14 +180,14 @@ void BlockReflector<T>::apply_right(int64_t rows, T* c, int64_t ldc) {
 template <class T>
 void qr_factor(int64_t m, int64_t n, T* a, int64_t lda, std::vector<T>& tau) {
   tau.assign(static_cast<size_t>(n), T(0));
-  BlockReflector<T> h;
+  PanelScratch<T> scratch;
+  std::vector<T> t;
   for (int64_t j0 = 0; j0 < n; j0 += kPanel) {
     const int64_t nb = std::min(kPanel, n - j0), rest = n - j0 - nb;
     T* panel = a + j0 + j0 * lda;
-    qr_panel(m - j0, nb, panel, lda, tau.data() + j0);
-    if (rest <= 0) continue;
-    h.build(m - j0, nb, panel, lda, tau.data() + j0);
-    h.apply_transposed_left(rest, panel + nb * lda, lda);
+    t.assign(static_cast<size_t>(nb) * nb, T(0));
+    qr_panel_recursive(m - j0, nb, panel, lda, tau.data() + j0, t.data(), nb, scratch);
+    apply_block_transposed(m - j0, nb, panel, lda, t.data(), nb, rest, panel + nb * lda, lda, scratch);
   }
 }
 

@@ -109,16 +109,47 @@ void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0
   if (k_group == 1) {
     // Each column of a transposed B is contiguous and lands in the panel nr values apart: in chunks of
     // depth, so that the panel rows being written stay in L1 while every column passes (a whole panel,
-    // kc x nr, does not fit). Packing 10000 x 468 float64 (kc = 1024, nr = 16): 6.5 -> 3.4 ms.
+    // kc x nr, does not fit), and four columns by two depths at a time, so that the compiler pairs the
+    // loads and the stores into vectors (a transposed 2 x 2 block, at the baseline ISA). Packing 10000 x 468
+    // float64 (kc = 1024, nr = 16): column by column 8.8 ms, in chunks 4.9, in 4 x 2 blocks 2.9.
     constexpr int64_t kDepthChunk = 64;
     for (int64_t q0 = 0; q0 < kc; q0 += kDepthChunk) {
       const int64_t q1 = std::min(kc, q0 + kDepthChunk);
-      for (int64_t j = 0; j < cols; ++j) {
+      int64_t j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        const In* s0 = b.data + (col0 + j) * b.ld + p0;
+        const In* s1 = s0 + b.ld;
+        const In* s2 = s1 + b.ld;
+        const In* s3 = s2 + b.ld;
+        int64_t p = q0;
+        for (; p + 2 <= q1; p += 2) {
+          Packed* d0 = panel + p * nr + j;
+          Packed* d1 = d0 + nr;
+          const In a0 = s0[p], a1 = s0[p + 1], b0 = s1[p], b1 = s1[p + 1];
+          const In c0 = s2[p], c1 = s2[p + 1], e0 = s3[p], e1 = s3[p + 1];
+          d0[0] = to_packed<Packed>(a0);
+          d0[1] = to_packed<Packed>(b0);
+          d0[2] = to_packed<Packed>(c0);
+          d0[3] = to_packed<Packed>(e0);
+          d1[0] = to_packed<Packed>(a1);
+          d1[1] = to_packed<Packed>(b1);
+          d1[2] = to_packed<Packed>(c1);
+          d1[3] = to_packed<Packed>(e1);
+        }
+        for (; p < q1; ++p) {
+          Packed* d0 = panel + p * nr + j;
+          d0[0] = to_packed<Packed>(s0[p]);
+          d0[1] = to_packed<Packed>(s1[p]);
+          d0[2] = to_packed<Packed>(s2[p]);
+          d0[3] = to_packed<Packed>(s3[p]);
+        }
+      }
+      for (; j < cols; ++j) {
         const In* src = b.data + (col0 + j) * b.ld + p0;
         for (int64_t p = q0; p < q1; ++p) panel[p * nr + j] = to_packed<Packed>(src[p]);
       }
       for (int64_t p = q0; p < q1; ++p) {
-        for (int64_t j = cols; j < nr; ++j) panel[p * nr + j] = Packed(0);
+        for (int64_t missing = cols; missing < nr; ++missing) panel[p * nr + missing] = Packed(0);
       }
     }
     return;

@@ -102,11 +102,12 @@ TEST_F(GemmApi, F32AndF64MatchTheReference) {
   expect_close(cd_row_major, refd, k, 0x1p-53, "f64");
 }
 
-// A transposed B is packed in chunks of depth: a depth that is no multiple of the chunk (64) over several
-// of them, and a last panel narrower than the kernel's, against the reference, in both precisions.
+// A transposed B is packed in chunks of depth, four columns by two depths at a time: a depth that is no
+// multiple of the chunk (64) over several of them, the last chunk odd, and a last panel narrower than the
+// kernel's and no multiple of four, against the reference, in both precisions.
 TEST_F(GemmApi, TransposedBPackedInDepthChunksMatchesTheReference) {
   std::mt19937 rng(11);
-  const int64_t m = 150, n = 53, k = 300;
+  const int64_t m = 150, n = 53, k = 301;
   auto a = random_matrix<float>(m * k, rng), b = random_matrix<float>(n * k, rng), c = random_matrix<float>(m * n, rng);
   auto ref = reference_gemm(Layout::row_major, Trans::no, Trans::yes, m, n, k, 1.0, a.data(), k, b.data(), k, 0.0,
                             c.data(), n);

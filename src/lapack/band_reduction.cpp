@@ -119,28 +119,30 @@ void bidiagonalize_two_stage(int64_t m, int64_t n, T* a, int64_t lda, int64_t ba
                              std::vector<T>& e) {
   UpperBand<T> band(n, bandwidth);
   const int64_t b = band.bandwidth();
-  std::vector<T> tau(b), rows_transposed;
+  std::vector<T> tau(b), t, rows_transposed;
   BlockReflector<T> h;
   for (int64_t k0 = 0; k0 < n; k0 += b) {
     const int64_t kb = std::min(b, n - k0), rest = n - k0 - kb;
     T* panel = a + k0 + k0 * lda;
-    qr_panel(m - k0, kb, panel, lda, tau.data());
+    t.assign(static_cast<size_t>(kb) * kb, T(0));
+    qr_panel_and_factor(m - k0, kb, panel, lda, tau.data(), t.data(), kb);
     for (int64_t j = 0; j < kb; ++j) {
       for (int64_t i = 0; i <= j; ++i) band.at(k0 + i, k0 + j) = panel[i + j * lda];
     }
     if (rest == 0) break;
-    h.build(m - k0, kb, panel, lda, tau.data());
+    h.adopt(m - k0, kb, panel, lda, t.data(), kb);
     h.apply_transposed_left(rest, panel + kb * lda, lda);
 
     rows_transposed.resize(static_cast<size_t>(rest) * kb);
     for (int64_t i = 0; i < kb; ++i) {
       for (int64_t j = 0; j < rest; ++j) rows_transposed[j + i * rest] = panel[i + (kb + j) * lda];
     }
-    qr_panel(rest, kb, rows_transposed.data(), rest, tau.data());
+    t.assign(static_cast<size_t>(kb) * kb, T(0));
+    qr_panel_and_factor(rest, kb, rows_transposed.data(), rest, tau.data(), t.data(), kb);
     for (int64_t i = 0; i < kb; ++i) {
       for (int64_t j = 0; j <= i && j < rest; ++j) band.at(k0 + i, k0 + kb + j) = rows_transposed[j + i * rest];
     }
-    h.build(rest, kb, rows_transposed.data(), rest, tau.data());
+    h.adopt(rest, kb, rows_transposed.data(), rest, t.data(), kb);
     h.apply_right(m - k0 - kb, panel + kb + kb * lda, lda);
   }
   band.reduce_to_bidiagonal(d, e);

@@ -105,7 +105,7 @@ void apply_block_transposed(int64_t h, int64_t nb, T* a, int64_t lda, const T* t
 // leaves, and the T that dlarft would build by w more passes over V comes out of the recursion.
 template <class T>
 void qr_panel_recursive(int64_t h, int64_t w, T* a, int64_t lda, T* tau, T* t, int64_t ldt, PanelScratch<T>& s) {
-  if (w <= kLeafColumns) {
+  if (w <= kLeafColumns || h < w) {
     qr_panel(h, w, a, lda, tau);
     ExposedReflectors<T> v(h, w, a, lda, s.saved);
     triangular_factor(h, w, a, lda, tau, t, ldt);
@@ -134,8 +134,13 @@ void qr_panel_recursive(int64_t h, int64_t w, T* a, int64_t lda, T* tau, T* t, i
 }  // namespace
 
 template <class T>
-void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows,
-                              bool lowered) {
+void qr_panel_and_factor(int64_t h, int64_t nb, T* a, int64_t lda, T* tau, T* t, int64_t ldt) {
+  PanelScratch<T> scratch;
+  qr_panel_recursive(h, nb, a, lda, tau, t, ldt, scratch);
+}
+
+template <class T>
+void BlockReflector<T>::copy_reflectors(int64_t h, int64_t nb, const T* a, int64_t lda, bool by_rows, bool lowered) {
   h_ = h;
   nb_ = nb;
   // V dense, with its zeros above and ones on the diagonal, so that the GEMMs can read it.
@@ -145,8 +150,21 @@ void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, co
     v_[c + shift + c * h] = T(1);
     for (int64_t r = c + 1; r + shift < h; ++r) v_[r + shift + c * h] = by_rows ? a[c + r * lda] : a[r + c * lda];
   }
+}
+
+template <class T>
+void BlockReflector<T>::build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows,
+                              bool lowered) {
+  copy_reflectors(h, nb, a, lda, by_rows, lowered);
   t_.assign(static_cast<size_t>(nb) * nb, T(0));
   triangular_factor(h, nb, v_.data(), h, tau, t_.data(), nb);
+}
+
+template <class T>
+void BlockReflector<T>::adopt(int64_t h, int64_t nb, const T* a, int64_t lda, const T* t, int64_t ldt) {
+  copy_reflectors(h, nb, a, lda, false, false);
+  t_.assign(static_cast<size_t>(nb) * nb, T(0));
+  for (int64_t j = 0; j < nb; ++j) std::copy_n(t + j * ldt, j + 1, t_.data() + j * nb);
 }
 
 template <class T>
@@ -195,6 +213,8 @@ template void qr_factor<float>(int64_t, int64_t, float*, int64_t, std::vector<fl
 template void qr_factor<double>(int64_t, int64_t, double*, int64_t, std::vector<double>&);
 template void qr_panel<float>(int64_t, int64_t, float*, int64_t, float*);
 template void qr_panel<double>(int64_t, int64_t, double*, int64_t, double*);
+template void qr_panel_and_factor<float>(int64_t, int64_t, float*, int64_t, float*, float*, int64_t);
+template void qr_panel_and_factor<double>(int64_t, int64_t, double*, int64_t, double*, double*, int64_t);
 template class BlockReflector<float>;
 template class BlockReflector<double>;
 

@@ -19,6 +19,11 @@ void qr_factor(int64_t m, int64_t n, T* a, int64_t lda, std::vector<T>& tau);
 template <class T>
 void qr_panel(int64_t h, int64_t nb, T* a, int64_t lda, T* tau);
 
+// qr_panel's result and, at t (ldt), the upper triangle of the panel's block reflector's T (dlarft's), both
+// from one recursion that does most of the work in GEMMs (qr.cpp). What is below T's diagonal is left alone.
+template <class T>
+void qr_panel_and_factor(int64_t h, int64_t nb, T* a, int64_t lda, T* tau, T* t, int64_t ldt);
+
 // GEMM failures in the reductions: the engine refuses only arguments that cannot happen there, or an
 // ARMORY_ISA the CPU lacks (which armory::svd checks first); the caller cannot recover either way, so say it.
 void report_gemm(const Status& status);
@@ -34,6 +39,8 @@ class BlockReflector {
   // a(c+1:h-1, c) (or a(c, c+1:h-1)) below it, so H leaves C's first row alone.
   void build(int64_t h, int64_t nb, const T* a, int64_t lda, const T* tau, bool by_rows = false,
              bool lowered = false);
+  // From a panel qr_panel_and_factor reduced, with the T it gave (upper triangle read).
+  void adopt(int64_t h, int64_t nb, const T* a, int64_t lda, const T* t, int64_t ldt);
   // C <- H C and C <- H^T C, C h x cols.
   void apply_left(int64_t cols, T* c, int64_t ldc) { left(false, cols, c, ldc); }
   void apply_transposed_left(int64_t cols, T* c, int64_t ldc) { left(true, cols, c, ldc); }
@@ -41,6 +48,7 @@ class BlockReflector {
   void apply_right(int64_t rows, T* c, int64_t ldc);
 
  private:
+  void copy_reflectors(int64_t h, int64_t nb, const T* a, int64_t lda, bool by_rows, bool lowered);
   void left(bool transposed, int64_t cols, T* c, int64_t ldc);
   int64_t h_ = 0, nb_ = 0;
   LargeVector<T> v_, t_, w_, tw_;

@@ -135,6 +135,8 @@ void qr_panel_recursive(int64_t h, int64_t w, T* a, int64_t lda, T* tau, T* t, i
 
 template <class T>
 void qr_panel_and_factor(int64_t h, int64_t nb, T* a, int64_t lda, T* tau, T* t, int64_t ldt) {
+  // The recursion's GEMMs read T whole: zeros below its diagonal.
+  for (int64_t j = 0; j < nb; ++j) std::fill(t + j * ldt + j + 1, t + j * ldt + nb, T(0));
   PanelScratch<T> scratch;
   qr_panel_recursive(h, nb, a, lda, tau, t, ldt, scratch);
 }

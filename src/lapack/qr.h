@@ -19,8 +19,8 @@ void qr_factor(int64_t m, int64_t n, T* a, int64_t lda, std::vector<T>& tau);
 template <class T>
 void qr_panel(int64_t h, int64_t nb, T* a, int64_t lda, T* tau);
 
-// qr_panel's result and, at t (ldt), the upper triangle of the panel's block reflector's T (dlarft's), both
-// from one recursion that does most of the work in GEMMs (qr.cpp). What is below T's diagonal is left alone.
+// qr_panel's result and, at t (nb x nb, ldt), the panel's block reflector's T (dlarft's, zeros below its
+// diagonal), both from one recursion that does most of the work in GEMMs (qr.cpp).
 template <class T>
 void qr_panel_and_factor(int64_t h, int64_t nb, T* a, int64_t lda, T* tau, T* t, int64_t ldt);
 

@@ -15,6 +15,7 @@
 #include "gemm/thread_pool.h"
 #include "isa_level_test.h"
 #include "lapack/bidiagonal.h"
+#include "lapack/householder.h"
 
 namespace armory::lapack {
 namespace {
@@ -116,6 +117,39 @@ TEST_F(QrFactor, QTimesRIsTheMatrix) {
   for (const Shape& shape : kShapes) {
     expect_q_times_r_is_a<double>(shape, seed++);
     expect_q_times_r_is_a<float>(shape, seed++);
+  }
+}
+
+// The recursion's T against dlarft's on the column-by-column reduction of the same panel, including panels
+// with fewer rows than columns (the band reduction's last LQ steps).
+TEST_F(QrFactor, PanelFactorIsDlarftsT) {
+  const Shape panels[] = {{100, 8}, {100, 24}, {300, 64}, {64, 64}, {40, 64}, {5, 20}};
+  uint32_t seed = 300;
+  for (const Shape& shape : panels) {
+    const int64_t h = shape.m, w = shape.n;
+    const std::vector<double> a = random_matrix<double>(w, h, seed++);
+    std::vector<double> recursive = a, reference = a, tau(w), reference_tau(w);
+    std::vector<double> t(w * w, -7.0), reference_t(w * w, 0.0);
+    qr_panel_and_factor(h, w, recursive.data(), h, tau.data(), t.data(), w);
+    qr_panel(h, w, reference.data(), h, reference_tau.data());
+    std::vector<double> v(h * w, 0.0);
+    for (int64_t c = 0; c < w && c < h; ++c) {
+      v[c + c * h] = 1;
+      for (int64_t r = c + 1; r < h; ++r) v[r + c * h] = reference[r + c * h];
+    }
+    triangular_factor(h, w, v.data(), h, reference_tau.data(), reference_t.data(), w);
+    const double bound = 1e-12 * std::max<int64_t>(h, 16);
+    for (int64_t j = 0; j < w; ++j) {
+      for (int64_t i = 0; i < h; ++i) {
+        ASSERT_NEAR(recursive[i + j * h], reference[i + j * h], bound * 10)
+            << h << " x " << w << " (" << i << ", " << j << ")";
+      }
+      for (int64_t i = 0; i < w; ++i) {
+        // Upper triangle: dlarft's; below it: zeros, whatever was there.
+        const double expected = i <= j ? reference_t[i + j * w] : 0.0;
+        ASSERT_NEAR(t[i + j * w], expected, bound) << h << " x " << w << " T(" << i << ", " << j << ")";
+      }
+    }
   }
 }
 

@@ -97,12 +97,13 @@ void apply_block_transposed(int64_t h, int64_t nb, T* a, int64_t lda, const T* t
   report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, h, cols, nb, T(-1), a, lda, s.tw.data(), nb, T(1), c, ldc));
 }
 
-// The h x w panel at a (h >= w) reduced as qr_panel does, and the upper triangle of its block reflector's T
-// written at t (ldt; the caller zeroes what is below), by Elmroth and Gustavson's recursion: the left half,
+// The h x w panel at a reduced as qr_panel does, and the upper triangle of its block reflector's T written
+// at t (ldt; the caller zeroes what is below), by Elmroth and Gustavson's recursion: the left half,
 // its reflectors applied to the right half by GEMMs, the right half below the left's rows, and
 // T = [T1, -T1 (V1^T V2) T2; 0, T2]. Column by column, each reflector is applied to the rest of the panel
 // by a dot and an axpy per column, level-2 work over the whole panel height; here that is left only to the
-// leaves, and the T that dlarft would build by w more passes over V comes out of the recursion.
+// leaves, and the T that dlarft would build by w more passes over V comes out of the recursion. A panel
+// with fewer rows than columns is a leaf whatever its width (it is small, and the halves would not fit).
 template <class T>
 void qr_panel_recursive(int64_t h, int64_t w, T* a, int64_t lda, T* tau, T* t, int64_t ldt, PanelScratch<T>& s) {
   if (w <= kLeafColumns || h < w) {

@@ -142,7 +142,7 @@ Status bidiagonal_path(int64_t rows, int64_t cols, T* a, int64_t lda, int64_t qc
   const int64_t ldq = working_ld<T>(rows), ldp = working_ld<T>(cols);
   p.resize(static_cast<size_t>(ldp) * cols);
   if (cols > lapack::kDivideAndConquerLeaf) {
-    LargeVector<T> ub(static_cast<size_t>(ldp) * cols);
+    LargeBuffer<T> ub(static_cast<size_t>(ldp) * cols);  // the divide and conquer zeroes it first
     unconverged = lapack::bidiagonal_svd_dc(cols, b.d.data(), b.e.data(), ub.data(), ldp, p.data(), ldp);
     if (unconverged > 0) return not_converged(unconverged);
     q.assign(static_cast<size_t>(ldq) * qcols, T(0));
@@ -185,7 +185,8 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
   // The workspaces are large and short-lived: from huge pages, since on a paravirtualised guest faulting in
   // 4 KiB pages one by one took longer than the divide and conquer itself.
   const int64_t ldw = working_ld<T>(rows);
-  LargeVector<T> work(static_cast<size_t>(ldw) * cols);
+  // Not zero-filled (LargeBuffer): the copy or the transpose below writes every entry the reductions read.
+  LargeBuffer<T> work(static_cast<size_t>(ldw) * cols);
   const T amax = largest_magnitude(m, n, a, lda, wide ? nullptr : work.data(), ldw);
   if (!std::isfinite(amax)) return error(Errc::invalid_argument, "svd: the matrix contains NaN or Inf");
   // Keep the entries' squares representable: scale into [sqrt(min)/eps, sqrt(max)*eps] when outside.
@@ -198,7 +199,7 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
     transpose_scaled(m, n, a, lda, work.data(), ldw, scale);
   } else if (scale != T(1)) {
     for (int64_t j = 0; j < n; ++j) {
-      for (int64_t i = 0; i < m; ++i) work[i + j * ldw] *= scale;
+      for (int64_t i = 0; i < m; ++i) work.data()[i + j * ldw] *= scale;
     }
   }
   // Vectors of the tall problem: Q (rows x qcols) and P (cols x cols).
@@ -215,19 +216,19 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
     const int64_t ldr = working_ld<T>(cols);
     LargeVector<T> r(static_cast<size_t>(ldr) * cols, T(0));
     for (int64_t j = 0; j < cols; ++j) {
-      for (int64_t i = 0; i <= j; ++i) r[i + j * ldr] = work[i + j * ldw];
+      for (int64_t i = 0; i <= j; ++i) r[i + j * ldr] = work.data()[i + j * ldw];
     }
     LargeVector<T> ur;
     if (Status st = bidiagonal_path(cols, cols, r.data(), ldr, cols, want, b, ur, p, unconverged); !st) return st;
     if (want) {
       // U = Q_A [U_R 0; 0 I]: the first cols columns are Q_A's first cols times U_R, the rest Q_A's own.
-      LargeVector<T> qa(static_cast<size_t>(ldw) * qcols);
+      LargeBuffer<T> qa(static_cast<size_t>(ldw) * qcols);  // form_q writes it whole
       lapack::form_q(rows, cols, work.data(), ldw, tau, qcols, qa.data(), ldw);
       q.resize(static_cast<size_t>(ldw) * qcols);
       Status st = gemm(Layout::col_major, Trans::no, Trans::no, rows, cols, cols, T(1), qa.data(), ldw, ur.data(), ldr,
                        T(0), q.data(), ldw);
       if (!st) return st;
-      std::copy(qa.begin() + cols * ldw, qa.end(), q.begin() + cols * ldw);
+      std::copy(qa.data() + cols * ldw, qa.data() + qa.size(), q.begin() + cols * ldw);
     }
   } else if (Status st = bidiagonal_path(rows, cols, work.data(), ldw, qcols, want, b, q, p, unconverged); !st) {
     return st;

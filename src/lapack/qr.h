@@ -1,6 +1,7 @@
-// Householder QR of a column-major m x n matrix (m >= n), blocked as LAPACK's dgeqrf: R in the upper
-// triangle, the reflectors below it (the layout form_q reads). The SVD of a tall matrix starts here, and
-// the two-stage band reduction (band_reduction.h) is made of its panels.
+// Householder QR of a column-major m x n matrix (m >= n), blocked as LAPACK's dgeqrf with each panel
+// reduced recursively (dgeqrt3's way): R in the upper triangle, the reflectors below it (the layout form_q
+// reads). The SVD of a tall matrix starts here, and the two-stage band reduction (band_reduction.h) is
+// made of its panels.
 #pragma once
 
 #include <armory/status.h>

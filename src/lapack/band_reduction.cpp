@@ -137,7 +137,6 @@ void bidiagonalize_two_stage(int64_t m, int64_t n, T* a, int64_t lda, int64_t ba
     for (int64_t i = 0; i < kb; ++i) {
       for (int64_t j = 0; j < rest; ++j) rows_transposed[j + i * rest] = panel[i + (kb + j) * lda];
     }
-    t.resize(static_cast<size_t>(kb) * kb);
     qr_panel_and_factor(rest, kb, rows_transposed.data(), rest, tau.data(), t.data(), kb);
     for (int64_t i = 0; i < kb; ++i) {
       for (int64_t j = 0; j <= i && j < rest; ++j) band.at(k0 + i, k0 + kb + j) = rows_transposed[j + i * rest];

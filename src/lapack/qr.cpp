@@ -82,8 +82,19 @@ struct PanelScratch {
   std::vector<T> saved, w, tw;
 };
 
-// C (h x cols) <- H^T C = C - V T^T V^T C, H = I - V T V^T the block reflector of the h x nb panel at a with
-// its nb x nb upper triangular T (zeros below the diagonal) at t.
+// C (h x cols) <- C - V op(T) (V^T C): H C, or H^T C when `transposed` (op(T) = T^T), for H = I - V T V^T with
+// V (h x nb at v, ldv, its zeros and unit diagonal in place) and T (nb x nb at t, ldt, zeros below its
+// diagonal). w and tw hold nb x cols each; the GEMMs write them in full (beta = 0).
+template <class T>
+void apply_block_left(bool transposed, int64_t h, int64_t nb, const T* v, int64_t ldv, const T* t, int64_t ldt,
+                      int64_t cols, T* c, int64_t ldc, T* w, T* tw) {
+  report_gemm(gemm(Layout::col_major, Trans::yes, Trans::no, nb, cols, h, T(1), v, ldv, c, ldc, T(0), w, nb));
+  report_gemm(gemm(Layout::col_major, transposed ? Trans::yes : Trans::no, Trans::no, nb, cols, nb, T(1), t, ldt, w, nb,
+                   T(0), tw, nb));
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, h, cols, nb, T(-1), v, ldv, tw, nb, T(1), c, ldc));
+}
+
+// C (h x cols) <- H^T C for the block reflector of the h x nb panel at a, its T at t (ldt), V read in place.
 template <class T>
 void apply_block_transposed(int64_t h, int64_t nb, T* a, int64_t lda, const T* t, int64_t ldt, int64_t cols, T* c,
                             int64_t ldc, PanelScratch<T>& s) {
@@ -91,10 +102,7 @@ void apply_block_transposed(int64_t h, int64_t nb, T* a, int64_t lda, const T* t
   s.w.resize(static_cast<size_t>(nb) * cols);
   s.tw.resize(static_cast<size_t>(nb) * cols);
   ExposedReflectors<T> v(h, nb, a, lda, s.saved);
-  report_gemm(gemm(Layout::col_major, Trans::yes, Trans::no, nb, cols, h, T(1), a, lda, c, ldc, T(0), s.w.data(), nb));
-  report_gemm(gemm(Layout::col_major, Trans::yes, Trans::no, nb, cols, nb, T(1), t, ldt, s.w.data(), nb, T(0),
-                   s.tw.data(), nb));
-  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, h, cols, nb, T(-1), a, lda, s.tw.data(), nb, T(1), c, ldc));
+  apply_block_left(true, h, nb, a, lda, t, ldt, cols, c, ldc, s.w.data(), s.tw.data());
 }
 
 // The h x w panel at a reduced as qr_panel does, and the upper triangle of its block reflector's T written
@@ -173,15 +181,9 @@ void BlockReflector<T>::adopt(int64_t h, int64_t nb, const T* a, int64_t lda, co
 template <class T>
 void BlockReflector<T>::left(bool transposed, int64_t cols, T* c, int64_t ldc) {
   if (cols <= 0 || h_ == 0) return;
-  // C -= V (op(T) (V^T C)), op(T) = T^T for H^T. w_ and tw_ are written in full by the GEMMs (beta = 0).
   w_.resize(static_cast<size_t>(nb_) * cols);
   tw_.resize(static_cast<size_t>(nb_) * cols);
-  report_gemm(
-      gemm(Layout::col_major, Trans::yes, Trans::no, nb_, cols, h_, T(1), v_.data(), h_, c, ldc, T(0), w_.data(), nb_));
-  report_gemm(gemm(Layout::col_major, transposed ? Trans::yes : Trans::no, Trans::no, nb_, cols, nb_, T(1),
-                   t_.data(), nb_, w_.data(), nb_, T(0), tw_.data(), nb_));
-  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, h_, cols, nb_, T(-1), v_.data(), h_, tw_.data(), nb_,
-                   T(1), c, ldc));
+  apply_block_left(transposed, h_, nb_, v_.data(), h_, t_.data(), nb_, cols, c, ldc, w_.data(), tw_.data());
 }
 
 template <class T>

@@ -222,13 +222,13 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
     if (Status st = bidiagonal_path(cols, cols, r.data(), ldr, cols, want, b, ur, p, unconverged); !st) return st;
     if (want) {
       // U = Q_A [U_R 0; 0 I]: the first cols columns are Q_A's first cols times U_R, the rest Q_A's own.
-      LargeBuffer<T> qa(static_cast<size_t>(ldw) * qcols);  // form_q writes it whole
+      LargeBuffer<T> qa(static_cast<size_t>(ldw) * qcols);  // form_q writes its rows x qcols
       lapack::form_q(rows, cols, work.data(), ldw, tau, qcols, qa.data(), ldw);
       q.resize(static_cast<size_t>(ldw) * qcols);
       Status st = gemm(Layout::col_major, Trans::no, Trans::no, rows, cols, cols, T(1), qa.data(), ldw, ur.data(), ldr,
                        T(0), q.data(), ldw);
       if (!st) return st;
-      std::copy(qa.data() + cols * ldw, qa.data() + qa.size(), q.begin() + cols * ldw);
+      for (int64_t j = cols; j < qcols; ++j) std::copy_n(qa.data() + j * ldw, rows, q.data() + j * ldw);
     }
   } else if (Status st = bidiagonal_path(rows, cols, work.data(), ldw, qcols, want, b, q, p, unconverged); !st) {
     return st;

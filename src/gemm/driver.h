@@ -137,10 +137,7 @@ PackedPanels<Packed> pack_all_b(const Plan<Fn>& plan, const MatrixView<In>& b, i
     for (int64_t pc = 0; pc < k; pc += kc, ++block) {
       const int64_t kcur = std::min(kc, k - pc), kpad = round_up(kcur, kern.k_group);
       Packed* dst = out.data.data() + out.offsets[block];
-      for (int64_t jr = 0; jr < ncur; jr += plan.nr) {
-        pack_b_panel(b, pc, kcur, jc + jr, std::min<int64_t>(plan.nr, ncur - jr), plan.nr, kern.k_group,
-                     dst + jr * kpad, kern.interleave_b);
-      }
+      pack_b_panels(b, pc, kcur, jc, ncur, plan.nr, kern.k_group, dst, kpad * plan.nr, kern.interleave_b);
     }
   }
   return out;
@@ -559,14 +556,14 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
         if (packed_b != nullptr) {
           b_block = packed_b->block(jc_index, pc_index);
         } else {
-          // Shared, the threads pack every nt-th panel and wait for all; otherwise each packs what it reads:
-          // its own columns (into the share's part of the buffer), or with its own copy all of them.
+          // Shared, the threads pack a range of panels each and wait for all; otherwise each packs what it
+          // reads: its own columns (into the share's part of the buffer), or with its own copy all of them.
           Packed* own_block = split_rows ? b_panels : b_panels + (t * share_panels - first_panel) * panel_stride;
-          const int64_t pack_first = b_shared ? t : first_panel, pack_end = end_panel;
-          const int64_t pack_step = b_shared ? nt : 1;
-          for (int64_t p = pack_first; can_run && p < pack_end; p += pack_step) {
-            pack_b_panel(args.b, pc, kcur, jc + p * nr, std::min<int64_t>(nr, ncur - p * nr), nr, kg,
-                         own_block + p * panel_stride, kern.interleave_b);
+          const int64_t pack_first = b_shared ? t * panels / nt : first_panel;
+          const int64_t pack_end = b_shared ? (t + 1) * panels / nt : end_panel;
+          if (can_run && pack_first < pack_end) {
+            pack_b_panels(args.b, pc, kcur, jc + pack_first * nr, std::min(ncur, pack_end * nr) - pack_first * nr, nr,
+                          kg, own_block + pack_first * panel_stride, panel_stride, kern.interleave_b);
           }
           if (b_shared) ctx->barrier();
           b_block = own_block;

@@ -30,9 +30,11 @@ constexpr bool kArm = false;
 // edge tile reading A in place, optional small-problem tile reading A and B in place, optional fp32
 // bias + ReLU epilogue, optional store of a finished tile to a bf16 C, optional unpacked-A tile storing a bf16
 // C with the epilogue fused, optional unpacked-A fp32 tile with the epilogue fused.
+// One row per kernel, its optional parts in the order of KernelInfo.
+// clang-format off
 constexpr std::array<F32Kernel, 5> kF32 = {{
     {{"gemm_f32_12x32__avx512", IsaLevel::avx512, kX86}, 12, 32, 1, ARMORY_X86_FN(gemm_f32_12x32__avx512),
-     ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a), false, nullptr, nullptr,
+     ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a), false, nullptr, PairInterleave{},
      ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a_edge), ARMORY_X86_FN(gemm_f32_12x32__avx512_direct),
      ARMORY_X86_FN(bias_relu_f32__avx512), nullptr, nullptr, ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a_fused)},
     {{"gemm_f32_6x16__avx2", IsaLevel::avx2, kX86}, 6, 16, 1, ARMORY_X86_FN(gemm_f32_6x16__avx2)},
@@ -43,7 +45,7 @@ constexpr std::array<F32Kernel, 5> kF32 = {{
 
 constexpr std::array<F64Kernel, 5> kF64 = {{
     {{"gemm_f64_12x16__avx512", IsaLevel::avx512, kX86}, 12, 16, 1, ARMORY_X86_FN(gemm_f64_12x16__avx512),
-     ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a), false, nullptr, nullptr,
+     ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a), false, nullptr, PairInterleave{},
      ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a_edge), ARMORY_X86_FN(gemm_f64_12x16__avx512_direct)},
     {{"gemm_f64_6x8__avx2", IsaLevel::avx2, kX86}, 6, 8, 1, ARMORY_X86_FN(gemm_f64_6x8__avx2)},
     {{"gemm_f64_8x3vl__sve", IsaLevel::sve, kArm}, 8, 6, 1, ARMORY_ARM_FN(gemm_f64_8x3vl__sve), nullptr, true},
@@ -58,12 +60,14 @@ constexpr std::array<Bf16Kernel, 5> kBf16 = {{
     {{"gemm_bf16_8x12__neonbfdot", IsaLevel::neon_bf16, kArm}, 8, 12, 2, ARMORY_ARM_FN(gemm_bf16_8x12__neonbfdot)},
     {{"gemm_bf16_12x32__avx512bf16", IsaLevel::avx512_bf16, kX86}, 12, 32, 2, ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16),
      ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a), false, ARMORY_X86_FN(convert_f32_to_bf16__avx512bf16),
-     ARMORY_X86_FN(interleave_f32_to_bf16__avx512bf16), ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_edge),
+     PairInterleave{ARMORY_X86_FN(interleave_f32_to_bf16__avx512bf16), ARMORY_X86_FN(interleave_bf16__avx512bf16)},
+     ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_edge),
      {ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct), ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct_f32_b)},
      ARMORY_X86_FN(bias_relu_f32__avx512), ARMORY_X86_FN(store_bf16__avx512bf16),
      ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c)},
     {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},
 }};
+// clang-format on
 
 template <class Fn, size_t N>
 Result<Plan<Fn>> choose(const std::array<KernelInfo<Fn>, N>& table, const char* operation, int element_bytes,

@@ -41,7 +41,7 @@ struct KernelInfo {
   typename UnpackedA<Fn>::type fn_unpacked_a = nullptr;  // optional: reads a row-major A in place
   bool scalable = false;  // NR grows with the SVE vector length: nr * (vector bits / 128)
   ConvertToBf16 convert_a = nullptr;  // optional, bf16 kernels: a vectorised fp32 -> bf16 for A's rows
-  InterleaveToBf16 interleave_b = nullptr;  // optional, bf16 pair kernels: B's fp32 -> bf16 pair interleave
+  PairInterleave interleave_b{};      // optional, bf16 pair kernels: B's rows into k pairs (from fp32 or bf16)
   typename UnpackedA<Fn>::edge fn_unpacked_a_edge = nullptr;  // optional: edge tiles of C, A in place
   typename UnpackedA<Fn>::direct fn_direct{};  // optional: small problems, A and B in place
   BiasReluF32 epilogue = nullptr;  // optional, fp32 output: bias + ReLU on finished tiles in the kernel's ISA

@@ -1,5 +1,6 @@
 #include <immintrin.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "gemm/kernels/by_height.h"
@@ -314,20 +315,52 @@ void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst) {
 }
 
 // (row0[j], row1[j]) pairs for 16 columns at a time: VCVTNE2PS2BF16 puts row0's 16 values in the low half
-// and row1's in the high half; one VPERMW interleaves them.
-void interleave_f32_to_bf16__avx512bf16(const float* row0, const float* row1, int64_t n, bf16_t* dst) {
+// and row1's in the high half; one VPERMW interleaves them. The rows are read front to back across all
+// the micro-panels they feed (see InterleaveToBf16).
+void interleave_f32_to_bf16__avx512bf16(const float* row0, const float* row1, int64_t n, int nr, int64_t panel_stride,
+                                        bf16_t* dst) {
   const __m512i pairs = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6, 21,
                                          5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-  int64_t j = 0;
-  for (; j + 16 <= n; j += 16) {
-    __m512bh both = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(row1 + j), _mm512_loadu_ps(row0 + j));
-    _mm512_storeu_si512(dst + 2 * j, _mm512_permutexvar_epi16(pairs, (__m512i)both));
+  for (int64_t j0 = 0; j0 < n; j0 += nr, dst += panel_stride) {
+    const int64_t width = std::min<int64_t>(nr, n - j0);
+    int64_t j = 0;
+    for (; j + 16 <= width; j += 16) {
+      __m512bh both = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(row1 + j0 + j), _mm512_loadu_ps(row0 + j0 + j));
+      _mm512_storeu_si512(dst + 2 * j, _mm512_permutexvar_epi16(pairs, (__m512i)both));
+    }
+    if (j < width) {
+      __mmask16 tail = static_cast<__mmask16>((1u << (width - j)) - 1);
+      __m512bh both =
+          _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(tail, row1 + j0 + j), _mm512_maskz_loadu_ps(tail, row0 + j0 + j));
+      __mmask32 out = static_cast<__mmask32>((uint64_t{1} << (2 * (width - j))) - 1);
+      _mm512_mask_storeu_epi16(dst + 2 * j, out, _mm512_permutexvar_epi16(pairs, (__m512i)both));
+    }
   }
-  if (j < n) {
-    __mmask16 tail = static_cast<__mmask16>((1u << (n - j)) - 1);
-    __m512bh both = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(tail, row1 + j), _mm512_maskz_loadu_ps(tail, row0 + j));
-    __mmask32 out = static_cast<__mmask32>((uint64_t{1} << (2 * (n - j))) - 1);
-    _mm512_mask_storeu_epi16(dst + 2 * j, out, _mm512_permutexvar_epi16(pairs, (__m512i)both));
+}
+
+// The same pairs from bf16 rows: 32 columns of each row per load, their low and high 16 paired by one
+// VPERMT2W each.
+void interleave_bf16__avx512bf16(const bf16_t* row0, const bf16_t* row1, int64_t n, int nr, int64_t panel_stride,
+                                 bf16_t* dst) {
+  // Index i < 32 picks row0's element i, 32 + i row1's: (r0[j], r1[j]) for j = 0..15, then j = 16..31.
+  const __m512i low = _mm512_set_epi16(47, 15, 46, 14, 45, 13, 44, 12, 43, 11, 42, 10, 41, 9, 40, 8, 39, 7, 38, 6, 37,
+                                       5, 36, 4, 35, 3, 34, 2, 33, 1, 32, 0);
+  const __m512i high = _mm512_add_epi16(low, _mm512_set1_epi16(16));
+  for (int64_t j0 = 0; j0 < n; j0 += nr, dst += panel_stride) {
+    const int64_t width = std::min<int64_t>(nr, n - j0);
+    for (int64_t j = 0; j < width; j += 32) {
+      const int64_t count = std::min<int64_t>(32, width - j);
+      const __mmask32 in = count == 32 ? ~__mmask32{0} : static_cast<__mmask32>((uint64_t{1} << count) - 1);
+      const __m512i r0 = _mm512_maskz_loadu_epi16(in, row0 + j0 + j);
+      const __m512i r1 = _mm512_maskz_loadu_epi16(in, row1 + j0 + j);
+      const int64_t first = std::min<int64_t>(16, count), second = count - first;
+      _mm512_mask_storeu_epi16(dst + 2 * j, static_cast<__mmask32>((uint64_t{1} << (2 * first)) - 1),
+                               _mm512_permutex2var_epi16(r0, low, r1));
+      if (second > 0) {
+        _mm512_mask_storeu_epi16(dst + 2 * j + 32, static_cast<__mmask32>((uint64_t{1} << (2 * second)) - 1),
+                                 _mm512_permutex2var_epi16(r0, high, r1));
+      }
+    }
   }
 }
 

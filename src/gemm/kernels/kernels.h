@@ -44,8 +44,18 @@ struct DirectBf16Kernels {
 };
 // fp32 -> bf16 of n contiguous values, round to nearest even, in the kernel's ISA (BF16 fast math's A).
 using ConvertToBf16 = void (*)(const float* src, int64_t n, bf16_t* dst);
-// Two fp32 rows -> n bf16 pairs (row0[j], row1[j]), round to nearest even: B's k-pair interleave.
-using InterleaveToBf16 = void (*)(const float* row0, const float* row1, int64_t n, bf16_t* dst);
+// Two fp32 rows -> n bf16 pairs (row0[j], row1[j]), round to nearest even: B's k-pair interleave, into
+// micro-panels of nr columns (a multiple of 16): column j's pair at dst + (j / nr) * panel_stride + 2 * (j % nr).
+// The last panel's columns past n are left as they are.
+using InterleaveToBf16 = void (*)(const float* row0, const float* row1, int64_t n, int nr, int64_t panel_stride,
+                                  bf16_t* dst);
+// The same for bf16 rows (bf16 inputs), nothing to round.
+using InterleaveBf16 = void (*)(const bf16_t* row0, const bf16_t* row1, int64_t n, int nr, int64_t panel_stride,
+                                bf16_t* dst);
+struct PairInterleave {
+  InterleaveToBf16 from_f32 = nullptr;
+  InterleaveBf16 from_bf16 = nullptr;
+};
 // A bf16 row-major A read in place: A(i, p) = a[i * lda + p], kc even, all MR rows present.
 using UnpackedABf16TileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
                                          int64_t ldc, float alpha, float beta);
@@ -117,7 +127,10 @@ void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t, const bf16_t*, int64
 void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
                             float beta, const float* bias, bool relu, float upper);
 void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst);
-void interleave_f32_to_bf16__avx512bf16(const float* row0, const float* row1, int64_t n, bf16_t* dst);
+void interleave_f32_to_bf16__avx512bf16(const float* row0, const float* row1, int64_t n, int nr, int64_t panel_stride,
+                                        bf16_t* dst);
+void interleave_bf16__avx512bf16(const bf16_t* row0, const bf16_t* row1, int64_t n, int nr, int64_t panel_stride,
+                                 bf16_t* dst);
 
 // aarch64
 void gemm_f32_8x12__neon(int64_t, const float*, const float*, float*, int64_t, float, float);

@@ -1,0 +1,127 @@
+// B's packing into micro-panels (gemm/pack.h) checked element by element against the layout the kernels
+// read: every k group and type, both orientations, depths and widths that leave a partial k group and a
+// partial last panel, panels further apart than their size (whose gaps must stay untouched), and the
+// kernels' own ISA interleaves beside the portable loops.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gemm/kernel_table.h"
+#include "gemm/pack.h"
+
+namespace armory {
+namespace {
+
+using namespace gemm_engine;
+
+constexpr uint16_t kSentinel = 0x7bad;
+
+template <class T>
+T sentinel() {
+  if constexpr (std::is_same_v<T, bf16_t>) {
+    return kSentinel;
+  } else {
+    return T(-12345.0);
+  }
+}
+
+template <class In>
+std::vector<In> random_values(size_t count, std::mt19937& rng) {
+  // Normal numbers only: the ISA conversions flush denormals to zero, which the portable rounding keeps.
+  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+  std::vector<In> out(count);
+  for (auto& x : out) {
+    const float v = dist(rng);
+    if constexpr (std::is_same_v<In, bf16_t>) {
+      x = round_to_bf16(v);
+    } else {
+      x = static_cast<In>(v);
+    }
+  }
+  return out;
+}
+
+// Packs op(B) (stored k_stored x n_stored row-major, or its transpose) at depth [p0, p0+kc) x columns
+// [col0, col0+cols) and checks every element of every panel, and that the gaps between panels are untouched.
+template <class Packed, class In>
+void check_pack(int k_group, bool trans, int64_t kc, int64_t cols, int nr, const PairInterleave& interleave,
+                std::mt19937& rng) {
+  const int64_t p0 = 3, col0 = 5, depth = p0 + kc + 2, width = col0 + cols + 7;
+  const int64_t ld = (trans ? depth : width) + 3;
+  const auto b = random_values<In>(static_cast<size_t>((trans ? width : depth) * ld), rng);
+  const MatrixView<In> view{b.data(), ld, trans};
+  const int64_t kc_padded = (kc + k_group - 1) / k_group * k_group;
+  const int64_t panels = (cols + nr - 1) / nr, panel_size = kc_padded * nr, panel_stride = panel_size + 40;
+  std::vector<Packed> out(static_cast<size_t>(panels * panel_stride), sentinel<Packed>());
+  pack_b_panels(view, p0, kc, col0, cols, nr, k_group, out.data(), panel_stride, interleave);
+
+  const std::string what = std::string(trans ? "transposed" : "row-major") + " k_group=" + std::to_string(k_group) +
+                           " kc=" + std::to_string(kc) + " cols=" + std::to_string(cols) + " nr=" + std::to_string(nr) +
+                           (interleave.from_f32 || interleave.from_bf16 ? " (ISA interleave)" : "");
+  int64_t wrong = 0;
+  for (int64_t q = 0; q < panels; ++q) {
+    for (int64_t p = 0; p < kc_padded; ++p) {
+      for (int64_t j = 0; j < nr; ++j) {
+        const int64_t column = q * nr + j;
+        const Packed expected = p < kc && column < cols ? to_packed<Packed>(view.at(p0 + p, col0 + column)) : Packed(0);
+        const Packed got = out[q * panel_stride + (p / k_group * nr + j) * k_group + p % k_group];
+        if (got != expected && ++wrong <= 5) {
+          ADD_FAILURE() << what << ": panel " << q << " depth " << p << " column " << j << " holds " << +got
+                        << ", expected " << +expected;
+        }
+      }
+    }
+    for (int64_t gap = panel_size; gap < panel_stride; ++gap) {
+      if (out[q * panel_stride + gap] != sentinel<Packed>() && ++wrong <= 5) {
+        ADD_FAILURE() << what << ": panel " << q << " wrote into the gap after it, at " << gap - panel_size;
+      }
+    }
+  }
+  EXPECT_EQ(wrong, 0) << what;
+}
+
+template <class Packed, class In>
+void sweep(int k_group, const PairInterleave& interleave, unsigned seed) {
+  std::mt19937 rng(seed);
+  for (bool trans : {false, true}) {
+    for (int nr : {16, 32}) {
+      for (int64_t kc : {1, 2, 3, 4, 7, 64, 65}) {
+        for (int64_t cols : {1, 5, 16, 17, 31, 32, 33, 70, 96})
+          check_pack<Packed, In>(k_group, trans, kc, cols, nr, interleave, rng);
+      }
+    }
+  }
+}
+
+TEST(GemmPack, F32AndF64Panels) {
+  sweep<float, float>(1, {}, 1);
+  sweep<double, double>(1, {}, 2);
+}
+
+TEST(GemmPack, Bf16PairsAndQuadsFromF32AndBf16) {
+  for (int k_group : {2, 4}) {
+    sweep<bf16_t, float>(k_group, {}, 3);
+    sweep<bf16_t, bf16_t>(k_group, {}, 4);
+  }
+}
+
+// The interleaves of every bf16 pair kernel this CPU runs give the portable loops' bits.
+TEST(GemmPack, KernelInterleavesMatchThePortableLoops) {
+  auto policy = make_isa_policy(host_cpu(), nullptr);
+  ASSERT_TRUE(policy.ok());
+  int checked = 0;
+  for (const auto& kernel : bf16_kernels()) {
+    if (!rejection_reason(kernel.id, host_cpu(), policy.value()).empty()) continue;
+    if (kernel.interleave_b.from_f32 == nullptr && kernel.interleave_b.from_bf16 == nullptr) continue;
+    SCOPED_TRACE(kernel.id.name);
+    sweep<bf16_t, float>(kernel.k_group, {kernel.interleave_b.from_f32, nullptr}, 5);
+    sweep<bf16_t, bf16_t>(kernel.k_group, {nullptr, kernel.interleave_b.from_bf16}, 6);
+    ++checked;
+  }
+  if (checked == 0) GTEST_SKIP() << "no bf16 kernel with its own interleave runs on this CPU";
+}
+
+}  // namespace
+}  // namespace armory

@@ -414,9 +414,8 @@ void expect_gemv_matches_loops(const armory::blas::VectorKernelsOf<T>& k, int64_
   }
 }
 
-// Every vector-kernel table this CPU can run (the process uses one, chosen by ISA and core), on vectors long
-// enough for the streaming paths and with ragged tails, against plain loops.
-TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
+// Every vector-kernel table this CPU can run (the process uses one, chosen by ISA and core).
+std::vector<const armory::blas::VectorKernels*> runnable_vector_tables() {
   std::vector<const armory::blas::VectorKernels*> tables = {&armory::blas::kVectorKernelsBaseline};
 #if defined(__x86_64__)
   const auto& cpu = armory::host_cpu();
@@ -429,9 +428,14 @@ TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
     tables.push_back(&armory::blas::kVectorKernelsAvx512NarrowStreams);
   }
 #endif
+  return tables;
+}
+
+// Each of them on vectors long enough for the streaming paths and with ragged tails, against plain loops.
+TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
   const int64_t n = (1 << 15) + 13, m = 301, cols = 203;
   auto a = random_values<double>(size_t(m) * cols, 32), v = random_values<double>(m, 33);
-  for (const auto* table : tables) {
+  for (const auto* table : runnable_vector_tables()) {
     SCOPED_TRACE(table->isa);
     const auto& k = table->f64;
     expect_dot_matches_loop(k, n, 30, 1e-12);
@@ -441,6 +445,49 @@ TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
     for (int64_t j = 0; j < cols; j += 7) {
       for (int64_t i = 0; i < m; ++i) ASSERT_NEAR(updated[i + j * m], a[i + j * m] - 0.5 * v[i] * v[j], 1e-15) << i;
     }
+  }
+}
+
+// The gemv kernels take the elements before A's first cache-line boundary in a first masked step when the
+// columns share their offset in a line: every start within a line, lda a whole number of lines or not, and
+// columns shorter than that first step, against plain loops (the padding around A must stay untouched by
+// gemv_n's y and unread by either).
+template <class T>
+void check_gemv_at_every_start(const armory::blas::VectorKernelsOf<T>& k, double tolerance) {
+  const int64_t line = 64 / int64_t{sizeof(T)};
+  for (int64_t lda_extra : {int64_t{0}, int64_t{3}}) {
+    for (int64_t m : {int64_t{1}, int64_t{3}, line - 1, 2 * line + 5, int64_t{97}}) {
+      const int64_t cols = 9, lda = (m + line - 1) / line * line + lda_extra;
+      for (int64_t start = 0; start < line; ++start) {
+        auto storage = random_values<T>(size_t(start + lda * cols + line), 50 + uint32_t(m));
+        const T* a = storage.data() + start;
+        auto v = random_values<T>(size_t(std::max(m, cols)), 51);
+        std::vector<T> out_n(m + 2, T(7)), out_t(cols, T(1));
+        k.gemv_n(m, cols, T(2), a, lda, v.data(), out_n.data() + 1);
+        k.gemv_t(m, cols, T(2), a, lda, v.data(), out_t.data());
+        ASSERT_EQ(out_n.front(), T(7));
+        ASSERT_EQ(out_n.back(), T(7));
+        for (int64_t i = 0; i < m; ++i) {
+          double want = 7;
+          for (int64_t j = 0; j < cols; ++j) want += 2.0 * a[i + j * lda] * v[j];
+          ASSERT_NEAR(out_n[i + 1], want, tolerance * cols)
+              << "gemv_n m=" << m << " lda=" << lda << " start +" << start;
+        }
+        for (int64_t j = 0; j < cols; ++j) {
+          double want = 1;
+          for (int64_t i = 0; i < m; ++i) want += 2.0 * a[i + j * lda] * v[i];
+          ASSERT_NEAR(out_t[j], want, tolerance * m) << "gemv_t m=" << m << " lda=" << lda << " start +" << start;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(BlasTest, GemvAgreesWithLoopsWhereverAStartsInACacheLine) {
+  for (const auto* table : runnable_vector_tables()) {
+    SCOPED_TRACE(table->isa);
+    check_gemv_at_every_start(table->f64, 1e-13);
+    check_gemv_at_every_start(table->f32, 1e-5);
   }
 }
 

@@ -3,9 +3,12 @@
 // column where the portable version spends its time in scalar reductions on small and medium matrices.
 // Each is a template on the vector type, 512-bit or 256-bit (AVX-512VL keeps the masked tails): see
 // kVectorKernelsAvx512NarrowStreams for the cores that stream faster in 256-bit loads.
-#include "blas/kernels/vector_kernels_impl.h"
-
 #include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "blas/kernels/vector_kernels_impl.h"
 
 namespace armory::blas {
 namespace {
@@ -81,6 +84,19 @@ struct F64x4 {
   }
 };
 
+// Elements before the first cache-line boundary of the columns a + j * lda, when every column starts at the
+// same offset in its line (lda a whole number of lines): the gemv kernels take those in a masked first
+// step, so that every later load reads within one line. At 16 or 48 bytes past a line (where a numpy array
+// on the heap usually starts) the 512-bit loads each straddled two lines: float32 gemv n = 512 41 -> 49-53
+// GFLOPS, float64 18-20 -> 21-22 (data in L2; 1 thread, cblas_?gemv both ways round).
+template <class T>
+int64_t elements_before_line(const T* a, int64_t lda, int64_t m) {
+  constexpr int64_t kLine = 64;
+  const auto address = reinterpret_cast<uintptr_t>(a);
+  if ((lda * int64_t{sizeof(T)}) % kLine != 0 || address % sizeof(T) != 0) return 0;
+  return std::min<int64_t>(m, static_cast<int64_t>((kLine - address % kLine) % kLine / sizeof(T)));
+}
+
 template <class S, bool Prefetch>
 void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
             const typename S::T* x, typename S::T* y) {
@@ -88,12 +104,19 @@ void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
   using V = typename S::V;
   constexpr int L = S::kLanes;
   constexpr int64_t kAhead = 64 * L;  // 64 vectors ahead in each column stream (4 KiB in 512-bit ones)
+  const int64_t head = elements_before_line(a, lda, m);
   int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
     const T* c[4] = {a + j * lda, a + (j + 1) * lda, a + (j + 2) * lda, a + (j + 3) * lda};
     V even[4] = {S::zero(), S::zero(), S::zero(), S::zero()};
     V odd[4] = {S::zero(), S::zero(), S::zero(), S::zero()};
     int64_t i = 0;
+    for (; i < head; i += L) {
+      const int count = static_cast<int>(std::min<int64_t>(L, head - i));
+      const V xv = S::load_first(x + i, count);
+      for (int k = 0; k < 4; ++k) odd[k] = S::fma(S::load_first(c[k] + i, count), xv, odd[k]);
+    }
+    i = head;
     for (; i + 2 * L <= m; i += 2 * L) {
       const V x0 = S::load(x + i), x1 = S::load(x + i + L);
       for (int k = 0; k < 4; ++k) {
@@ -152,6 +175,7 @@ void gemv_n(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
   using V = typename S::V;
   constexpr int L = S::kLanes;
   constexpr int64_t kAhead = 64 * L;
+  const int64_t head = elements_before_line(a, lda, m);
   auto four_columns = [&](const T* c0, const T* c1, const T* c2, const T* c3, V t0, V t1, V t2, V t3, int64_t i,
                           int count) {
     const bool full = count == L;
@@ -176,6 +200,9 @@ void gemv_n(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
     const V t0 = S::broadcast(alpha * x[j]), t1 = S::broadcast(alpha * x[j + 1]);
     const V t2 = S::broadcast(alpha * x[j + 2]), t3 = S::broadcast(alpha * x[j + 3]);
     int64_t i = 0;
+    for (; i < head; i += L)
+      four_columns(c0, c1, c2, c3, t0, t1, t2, t3, i, static_cast<int>(std::min<int64_t>(L, head - i)));
+    i = head;
     for (; i + L <= m; i += L) {
       if constexpr (Prefetch) {
         _mm_prefetch(reinterpret_cast<const char*>(c0 + i + kAhead), _MM_HINT_T0);

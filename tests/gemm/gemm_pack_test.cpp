@@ -10,6 +10,7 @@
 
 #include "gemm/kernel_table.h"
 #include "gemm/pack.h"
+#include "gemm_reference.h"
 
 namespace armory {
 namespace {
@@ -27,20 +28,18 @@ T sentinel() {
   }
 }
 
+// Values in [-1, 1) from testing::random_matrix, rounded for bf16 inputs: no denormals, which the ISA
+// conversions flush to zero and the portable rounding keeps.
 template <class In>
 std::vector<In> random_values(size_t count, std::mt19937& rng) {
-  // Normal numbers only: the ISA conversions flush denormals to zero, which the portable rounding keeps.
-  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
-  std::vector<In> out(count);
-  for (auto& x : out) {
-    const float v = dist(rng);
-    if constexpr (std::is_same_v<In, bf16_t>) {
-      x = round_to_bf16(v);
-    } else {
-      x = static_cast<In>(v);
-    }
+  if constexpr (std::is_same_v<In, bf16_t>) {
+    const auto values = testing::random_matrix<float>(count, rng);
+    std::vector<In> out(count);
+    for (size_t i = 0; i < count; ++i) out[i] = round_to_bf16(values[i]);
+    return out;
+  } else {
+    return testing::random_matrix<In>(count, rng);
   }
-  return out;
 }
 
 // Packs op(B) (stored k_stored x n_stored row-major, or its transpose) at depth [p0, p0+kc) x columns

@@ -397,9 +397,11 @@ template <class T>
 void expect_gemv_matches_loops(const armory::blas::VectorKernelsOf<T>& k, int64_t m, int64_t cols, uint32_t seed,
                                double tolerance) {
   auto a = random_values<T>(size_t(m) * cols, seed), v = random_values<T>(std::max(m, cols), seed + 1);
-  std::vector<T> out_n(m, T(1)), out_t(cols, T(1));
+  std::vector<T> out_n(m, T(1)), out_t(cols, T(1)), out_t8(cols, T(1));
   k.gemv_n(m, cols, T(2), a.data(), m, v.data(), out_n.data());
   k.gemv_t(m, cols, T(2), a.data(), m, v.data(), out_t.data());
+  k.gemv_t_eight_streams(m, cols, T(2), a.data(), m, v.data(), out_t8.data());
+  ASSERT_EQ(out_t8, out_t) << "eight columns at a time must give gemv_t's sums";
   std::vector<double> want_n(m, 0.0);
   for (int64_t j = 0; j < cols; ++j) {
     double sum = 0;
@@ -462,9 +464,11 @@ void check_gemv_at_every_start(const armory::blas::VectorKernelsOf<T>& k, double
         auto storage = random_values<T>(size_t(start + lda * cols + line), 50 + uint32_t(m));
         const T* a = storage.data() + start;
         auto v = random_values<T>(size_t(std::max(m, cols)), 51);
-        std::vector<T> out_n(m + 2, T(7)), out_t(cols, T(1));
+        std::vector<T> out_n(m + 2, T(7)), out_t(cols, T(1)), out_t8(cols, T(1));
         k.gemv_n(m, cols, T(2), a, lda, v.data(), out_n.data() + 1);
         k.gemv_t(m, cols, T(2), a, lda, v.data(), out_t.data());
+        k.gemv_t_eight_streams(m, cols, T(2), a, lda, v.data(), out_t8.data());
+        ASSERT_EQ(out_t8, out_t) << "gemv_t_eight_streams m=" << m << " lda=" << lda << " start +" << start;
         ASSERT_EQ(out_n.front(), T(7));
         ASSERT_EQ(out_n.back(), T(7));
         for (int64_t i = 0; i < m; ++i) {
@@ -514,6 +518,49 @@ TEST_F(BlasTest, NarrowStreamKernelsAgreeWithLoopsOnEitherSideOfTheirSizeSwitche
   check_narrow_stream_kernels(armory::blas::kVectorKernelsAvx512NarrowStreams.f32, 1e-5);
 }
 #endif
+
+// The SVD's bidiagonalization pass, on a matrix in the caches and on one beyond 16 MiB (read eight columns
+// at a time), with one and two threads, against double loops: y = tau (A^T v - corr), s = r - y, and
+// w = A[1:m, :] s.
+template <class T>
+void check_bidiagonal_products(int64_t m, int64_t n, double tolerance) {
+  auto a = random_values<T>(size_t(m) * n, 60), v = random_values<T>(m, 61);
+  auto corr = random_values<T>(n, 62), r = random_values<T>(n, 63);
+  const T tau = T(0.75);
+  std::vector<double> want_y(n), want_s(n), want_w(m - 1, 0.0);
+  for (int64_t j = 0; j < n; ++j) {
+    double dot = 0;
+    for (int64_t i = 0; i < m; ++i) dot += double(a[i + j * m]) * v[i];
+    want_y[j] = double(tau) * (dot - corr[j]);
+    want_s[j] = r[j] - want_y[j];
+    for (int64_t i = 1; i < m; ++i) want_w[i - 1] += double(a[i + j * m]) * want_s[j];
+  }
+  const int before = armory_get_num_threads();
+  for (int threads : {1, 2}) {
+    armory_set_num_threads(threads);
+    std::vector<T> y(n), s(n), w(m - 1, T(99));
+    armory::blas::vector_bidiagonal_products<T>(m, n, a.data(), m, v.data(), tau, corr.data(), r.data(), y.data(),
+                                                s.data(), w.data());
+    for (int64_t j = 0; j < n; ++j) {
+      ASSERT_NEAR(y[j], want_y[j], tolerance * m)
+          << m << " x " << n << ", column " << j << ", " << threads << " threads";
+      ASSERT_NEAR(s[j], want_s[j], tolerance * m)
+          << m << " x " << n << ", column " << j << ", " << threads << " threads";
+    }
+    for (int64_t i = 0; i + 1 < m; ++i) {
+      ASSERT_NEAR(w[i], want_w[i], tolerance * m * n)
+          << m << " x " << n << ", row " << i + 1 << ", " << threads << " threads";
+    }
+  }
+  armory_set_num_threads(before);
+}
+
+TEST_F(BlasTest, BidiagonalizationPassAgreesWithLoopsInCacheAndFromMemory) {
+  check_bidiagonal_products<double>(301, 77, 1e-14);
+  check_bidiagonal_products<float>(300, 203, 1e-6);
+  check_bidiagonal_products<double>(1501, 1403, 1e-14);  // 16.8 MB
+  check_bidiagonal_products<float>(4100, 1031, 1e-6);    // 16.9 MB
+}
 
 // The workspaces' table is a variant of the process's ISA, never a wider one: under an ARMORY_ISA override
 // (the ISA matrix runs this test under each) the SVD's passes obey it too.

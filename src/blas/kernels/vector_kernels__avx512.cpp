@@ -97,29 +97,34 @@ int64_t elements_before_line(const T* a, int64_t lda, int64_t m) {
   return std::min<int64_t>(m, static_cast<int64_t>((kLine - address % kLine) % kLine / sizeof(T)));
 }
 
-template <class S, bool Prefetch>
-void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda,
-            const typename S::T* x, typename S::T* y) {
+// Columns kColumns at a time, so x is read once for all of them; two accumulators per column (even and odd
+// vectors of rows).
+template <class S, bool Prefetch, int kColumns = 4>
+void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda, const typename S::T* x,
+            typename S::T* y) {
   using T = typename S::T;
   using V = typename S::V;
   constexpr int L = S::kLanes;
   constexpr int64_t kAhead = 64 * L;  // 64 vectors ahead in each column stream (4 KiB in 512-bit ones)
   const int64_t head = elements_before_line(a, lda, m);
   int64_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const T* c[4] = {a + j * lda, a + (j + 1) * lda, a + (j + 2) * lda, a + (j + 3) * lda};
-    V even[4] = {S::zero(), S::zero(), S::zero(), S::zero()};
-    V odd[4] = {S::zero(), S::zero(), S::zero(), S::zero()};
+  for (; j + kColumns <= n; j += kColumns) {
+    const T* c[kColumns];
+    V even[kColumns], odd[kColumns];
+    for (int k = 0; k < kColumns; ++k) {
+      c[k] = a + (j + k) * lda;
+      even[k] = odd[k] = S::zero();
+    }
     int64_t i = 0;
     for (; i < head; i += L) {
       const int count = static_cast<int>(std::min<int64_t>(L, head - i));
       const V xv = S::load_first(x + i, count);
-      for (int k = 0; k < 4; ++k) odd[k] = S::fma(S::load_first(c[k] + i, count), xv, odd[k]);
+      for (int k = 0; k < kColumns; ++k) odd[k] = S::fma(S::load_first(c[k] + i, count), xv, odd[k]);
     }
     i = head;
     for (; i + 2 * L <= m; i += 2 * L) {
       const V x0 = S::load(x + i), x1 = S::load(x + i + L);
-      for (int k = 0; k < 4; ++k) {
+      for (int k = 0; k < kColumns; ++k) {
         if constexpr (Prefetch) {
           _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead), _MM_HINT_T0);
           _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead + L), _MM_HINT_T0);
@@ -131,11 +136,15 @@ void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
     for (; i < m; i += L) {
       const int count = m - i < L ? static_cast<int>(m - i) : L;
       const V xv = S::load_first(x + i, count);
-      for (int k = 0; k < 4; ++k) even[k] = S::fma(S::load_first(c[k] + i, count), xv, even[k]);
+      for (int k = 0; k < kColumns; ++k) even[k] = S::fma(S::load_first(c[k] + i, count), xv, even[k]);
     }
-    for (int k = 0; k < 4; ++k) y[j + k] += alpha * S::sum(S::add(even[k], odd[k]));
+    for (int k = 0; k < kColumns; ++k) y[j + k] += alpha * S::sum(S::add(even[k], odd[k]));
   }
-  for (; j < n; ++j) y[j] += alpha * vector_impl::dot(m, a + j * lda, x);
+  if constexpr (kColumns > 4) {
+    gemv_t<S, Prefetch, 4>(m, n - j, alpha, a + j * lda, lda, x, y + j);
+  } else {
+    for (; j < n; ++j) y[j] += alpha * vector_impl::dot(m, a + j * lda, x);
+  }
 }
 
 // Four accumulators (four FMA chains), a masked tail instead of a scalar loop, and prefetching only for
@@ -242,6 +251,7 @@ constexpr VectorKernelsOf<typename S::T> table() {
   t.dot = &dot<S, Prefetch>;
   t.gemv_n = &gemv_n<S, Prefetch>;
   t.gemv_t = &gemv_t<S, Prefetch>;
+  t.gemv_t_eight_streams = &gemv_t<S, Prefetch, 8>;
   t.ger = &ger<S>;
   return t;
 }
@@ -278,6 +288,7 @@ constexpr VectorKernelsOf<typename Wide::T> narrow_streams_table() {
   t.dot = &dot_narrow_streams<Wide, Narrow>;
   t.gemv_n = &gemv_narrow_streams<Narrow, &gemv_n<Narrow, true>, &gemv_n<Narrow, false>>;
   t.gemv_t = &gemv_narrow_streams<Narrow, &gemv_t<Narrow, true>, &gemv_t<Narrow, false>>;
+  t.gemv_t_eight_streams = &gemv_narrow_streams<Narrow, &gemv_t<Narrow, true, 8>, &gemv_t<Narrow, false, 8>>;
   return t;
 }
 

@@ -65,9 +65,9 @@ void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const
 
 // The two products of one bidiagonalization step with one pass over A (m x n, column-major, an armory
 // workspace), which is too large for the caches: y = tau (A^T v - corr), s = r - y, and w = A[1:m, :] s
-// (m - 1 values, overwritten). Each block of columns is read from memory once, by the dot products, and
-// again from L1 by the update; done separately the two products read all of A twice. Threads take column
-// ranges, each with its own partial w, summed in thread order.
+// (m - 1 values, overwritten). Each block of columns is read from memory once, by the dot products (eight
+// columns at a time beyond 16 MiB), and again from L1 or L2 by the update; done separately the two products
+// read all of A twice. Threads take column ranges, each with its own partial w, summed in thread order.
 template <class T>
 void vector_bidiagonal_products(int64_t m, int64_t n, const T* a, int64_t lda, const T* v, T tau, const T* corr,
                                 const T* r, T* y, T* s, T* w);

@@ -284,6 +284,16 @@ inline constexpr int64_t kPrefetchARowBytes = 256;
 // n = 2048 185 -> 207 (its rows are converted anyway: the padding alone); strides off the multiple
 // (768, 3136 x 64 x 576, 196 x 256 x 2304) unchanged. Copying every A instead cost the ResNet50 shapes
 // 7-20%. 2 KiB multiples (6 rows a set) measured the same either way.
+// A core with as many ways as MR (Zen 5: 12) reads such rows in place, as fast as a copy while its L1 is its
+// own; yet on the Zen 5 guest, one thread, they dropped for minutes at a time to two thirds of a copy's speed
+// while a copy held (f32 n = 1024 / 2048 / 4096 130 / 130 / 135 GFLOPS in place against 172-195 copied, f64
+// n = 1024 69 against 95, calls alternating process by process; bf16 n = 2048 245-263 against 343-355 for ten
+// minutes). So one thread copies them behind the first panel's sweep, a tile's rows just after the kernel read
+// them in place: later sweeps read rows that do not alias, and A still comes from memory once, in the kernel's
+// stream rather than in a copy loop of its own. In calm stretches it is as fast as in place (f32
+// n = 1024..4096 193-199 GFLOPS either way; copying first cost 3-5%). Two threads never dropped, and the copy
+// behind cost them 1-3% (f32 n = 1024 367-378 against 382-388, f64 n = 1024 182-189 against 191-195): they
+// read in place.
 // A copy pays only when B's block has columns enough to read it many times: with at most
 // kCopyAliasedAMaxColumns, the packed-B path reads A in place however it aliases. Zen 4, 1 thread, alternating in one
 // process, the SVD's W = V^T C at 1024 x 1024 (A's rows 8 KiB apart) with 16 / 32 / 64 / 128 / 256 columns, GFLOPS
@@ -499,9 +509,11 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const bool columns_pay = packed_b == nullptr && 2 * n >= m && block_panels >= 4 * int64_t{threads};
   const bool split_rows = row_panels >= 4 * int64_t{threads} && !columns_pay;
   const int64_t nc = split_rows ? plan.blocking.nc : column_block;
-  // Then copied, not read in place.
-  const bool a_rows_alias = plan.copy_aliasing_a && strides_alias(args.a.ld * int64_t{sizeof(In)}) &&
-                            std::min(nc, n) > kCopyAliasedAMaxColumns;
+  // Then copied before the kernel reads them (a_rows_alias) or, on one thread, behind its first sweep
+  // (a_copy_behind: see kAliasingStrideBytes).
+  const bool a_aliases = strides_alias(args.a.ld * int64_t{sizeof(In)}) && std::min(nc, n) > kCopyAliasedAMaxColumns;
+  const bool a_rows_alias = a_aliases && plan.copy_aliasing_a;
+  const bool a_copy_behind = a_aliases && !plan.copy_aliasing_a && threads == 1;
   // Split by rows with a small B block, each thread packs all of it into its own buffer: packing it twice
   // costs less than waiting for each other and reading panels packed on the other core. 2 threads, GFLOPS
   // shared -> own copies, three alternations, 784 x 128 x 1152: f32 364-369 -> 368-398, f64 175-180 ->
@@ -594,10 +606,24 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           }
           Packed* const a_packed = a_buffer + full_rows * copy_ld;
           if (full_rows < mcur) pack_a(args.a, ic + full_rows, mcur - full_rows, pc, kcur, mr, kg, a_packed);
+          // Rows read in place on the first panel's sweep are copied behind it, a tile's rows while they are
+          // still in cache, and the later sweeps read the copy.
+          const bool copy_behind =
+              a_copy_behind && a_rows != nullptr && a_rows != a_buffer && end_panel - first_panel > 1;
+          int64_t rows_copied = 0;
           for (int64_t p = first_panel; p < end_panel; ++p) {
             const int64_t jr = p * nr, cols = std::min<int64_t>(nr, ncur - jr);
             const Packed* b_panel = b_block + p * panel_stride;
+            const bool read_copy = copy_behind && p > first_panel;
+            const Packed* const a_src = read_copy ? a_buffer : a_rows;
+            const int64_t a_src_ld = read_copy ? copy_ld : a_rows_ld;
             for (int64_t ir = 0; ir < mcur; ir += mr) {
+              if (copy_behind && p == first_panel && rows_copied < std::min(ir, full_rows)) {
+                const int64_t upto = std::min(ir, full_rows);
+                convert_rows(args.a, ic + rows_copied, upto - rows_copied, pc, kcur, copy_ld,
+                             a_buffer + rows_copied * copy_ld);
+                rows_copied = upto;
+              }
               const int64_t rows = std::min<int64_t>(mr, mcur - ir);
               const Packed* a_panel = ir >= full_rows ? a_packed + (ir - full_rows) * kpad : nullptr;
               // A read in place comes from memory on the first panel's sweep (later panels find it in L2):
@@ -635,10 +661,10 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 if (ir >= full_rows) {
                   kern.fn(kpad, a_panel, b_panel, dst, ld, args.alpha, b_scale);
                 } else if (rows == mr) {
-                  kern.fn_unpacked_a(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, dst, ld, args.alpha, b_scale);
+                  kern.fn_unpacked_a(kpad, a_src + ir * a_src_ld, a_src_ld, b_panel, dst, ld, args.alpha, b_scale);
                 } else {
                   if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
-                    kern.fn_unpacked_a_edge(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, dst, ld, args.alpha,
+                    kern.fn_unpacked_a_edge(kpad, a_src + ir * a_src_ld, a_src_ld, b_panel, dst, ld, args.alpha,
                                             b_scale, static_cast<int>(rows), nr);
                   }
                 }
@@ -651,7 +677,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                   if (rows == mr && cols == nr && ir < full_rows && kern.fn_unpacked_a_bf16_c != nullptr) {
                     if constexpr (std::is_same_v<In, bf16_t>) {  // a_rows is bf16 A read in place
                       const bool stream = stream_c && reinterpret_cast<uintptr_t>(c16) % 64 == 0;
-                      kern.fn_unpacked_a_bf16_c(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c16, args.ldc,
+                      kern.fn_unpacked_a_bf16_c(kpad, a_src + ir * a_src_ld, a_src_ld, b_panel, c16, args.ldc,
                                                 args.alpha, beta, e.bias ? e.bias + jc + jr : nullptr, e.relu, e.upper,
                                                 stream);
                       continue;
@@ -671,7 +697,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 const Epilogue& e = args.epilogue;
                 if (last_k && rows == mr && cols == nr && ir < full_rows && kern.fn_unpacked_a_fused != nullptr &&
                     !args.bias_by_row && (e.bias != nullptr || e.relu || e.bounded())) {
-                  kern.fn_unpacked_a_fused(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c, args.ldc, args.alpha,
+                  kern.fn_unpacked_a_fused(kpad, a_src + ir * a_src_ld, a_src_ld, b_panel, c, args.ldc, args.alpha,
                                            beta, e.bias ? e.bias + jc + jr : nullptr, e.relu, e.upper);
                   continue;
                 }
@@ -680,8 +706,8 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 run_tile(c, args.ldc, beta);
               } else if (direct_edges) {
                 if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
-                  kern.fn_unpacked_a_edge(kpad, a_rows + ir * a_rows_ld, a_rows_ld, b_panel, c, args.ldc, args.alpha,
-                                          beta, static_cast<int>(rows), static_cast<int>(cols));
+                  kern.fn_unpacked_a_edge(kpad, a_src + ir * a_src_ld, a_src_ld, b_panel, c, args.ldc, args.alpha, beta,
+                                          static_cast<int>(rows), static_cast<int>(cols));
                 }
               } else {
                 run_tile(edge_tile, nr, Out(0));
@@ -693,6 +719,11 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 }
               }
               if (last_k) apply_epilogue(args, ic + ir, jc + jr, rows, cols, c, kern.epilogue);
+            }
+            if (copy_behind && p == first_panel && rows_copied < full_rows) {
+              convert_rows(args.a, ic + rows_copied, full_rows - rows_copied, pc, kcur, copy_ld,
+                           a_buffer + rows_copied * copy_ld);
+              rows_copied = full_rows;
             }
           }
         }

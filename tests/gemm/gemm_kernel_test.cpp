@@ -173,27 +173,35 @@ void sweep_kernels(const Table& table, int element_bytes, double eps, unsigned s
 
 // Row-major A whose rows are a multiple of 4 KiB apart is copied rather than read in place where the plan
 // says so (Plan::copy_aliasing_a), into rows padded when a full depth block's rows would be such a multiple
-// too (driver.h, kAliasingStrideBytes): a depth block of 4 KiB and a partial one, two row panels copied and a
-// partial one after them.
+// too (driver.h, kAliasingStrideBytes): a depth block of 4 KiB and a partial one, row panels copied and a
+// partial one after them, in two blocks of rows and of columns. Where the plan reads them in place, one
+// thread copies them behind its first sweep of each block and reads the copy after it; two read in place.
 template <class In, class Packed, class Out, class Table>
 void check_aliasing_strides(const Table& table, int element_bytes, double eps, bool bf16_inputs, unsigned seed) {
   std::mt19937 rng(seed);
+  const int threads_before = get_num_threads();
   for (const auto* kernel : runnable(table)) {
     SCOPED_TRACE(std::string(kernel->id.name));
     // Copied as on a core whose L1 has fewer ways than MR, and read in place as on one with more.
-    for (bool copy : {true, false}) {
-      SCOPED_TRACE(copy ? "copied" : "in place");
+    for (auto [copy, threads] : {std::pair{true, 1}, std::pair{false, 1}, std::pair{false, 2}}) {
+      SCOPED_TRACE(std::string(copy ? "copied" : "in place") + ", threads " + std::to_string(threads));
+      ASSERT_TRUE(set_num_threads(threads).ok());
       auto plan = plan_for(host_cpu(), *kernel, element_bytes);
       plan.copy_aliasing_a = copy;
-      plan.blocking = {3 * plan.mr, static_cast<int>(kAliasingStrideBytes / sizeof(Packed)), 4 * plan.nr};
+      // Blocks of columns wide enough for the copy to pay (kCopyAliasedAMaxColumns), two and a bit of them.
+      const int columns = static_cast<int>(round_up(kCopyAliasedAMaxColumns + 1, plan.nr) + plan.nr);
+      plan.blocking = {2 * plan.mr, static_cast<int>(kAliasingStrideBytes / sizeof(Packed)), columns};
       const int64_t k = plan.blocking.kc + 37;
       const int64_t lda = round_up(k, kAliasingStrideBytes / static_cast<int64_t>(sizeof(In)));
-      const Case c{Layout::row_major, Trans::no, Trans::no, {2 * plan.mr + 5, 3 * plan.nr + 1, k}, 1.5, 0.5, lda - k};
+      const Case c{
+          Layout::row_major, Trans::no, Trans::no, {3 * plan.mr + 5, columns + plan.nr + 1, k}, 1.5, 0.5, lda - k};
       // This few rows read B in place (and A copied once, up front, where a kernel for it exists) ...
-      check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+      plan.use_direct = threads == 1;
+      if (plan.use_direct) check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
       // ... unless the small-problem paths are off: then A is copied per block.
       plan.use_direct = false;
       check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+      if (threads > 1) continue;
       // Without an edge variant the last five rows are packed, after the copied ones.
       auto without_edges = *kernel;
       without_edges.fn_unpacked_a_edge = nullptr;
@@ -201,6 +209,7 @@ void check_aliasing_strides(const Table& table, int element_bytes, double eps, b
       check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
     }
   }
+  ASSERT_TRUE(set_num_threads(threads_before).ok());
 }
 
 TEST(GemmKernels, RowsOfAWhoseStrideAliasesAreCopied) {

@@ -418,6 +418,18 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
     // 33, 49 x 512 x 1536 28 -> 37, 12 x 1024 x 1024 14 -> 29, 64 x 1024 x 4096 28 -> 36; f32 49 x 512 x 4608
     // 49 -> 57, 49 x 512 x 3072 80 -> 92; 2 threads f64 49 x 512 x 4608 55 -> 66.
     const bool fetch_next_strip = k * n * int64_t{sizeof(In)} > plan.unpacked_b_prefetch_bytes;
+    // A B beyond L1 read in place, ldb apart, costs the row panels after the first a page (TLB entry) per few
+    // rows: the first row panel of each strip packs the strip as its kernel reads it, and the others read the
+    // packed strip (strip_buffer), when the share has more than one row panel. Zen 5, 1 thread, alternating
+    // processes with the direct kernel on every panel, GFLOPS: f32 49 x 512 x 4608 144-148 -> 164-170,
+    // 64 x 1024 x 1024 159-166 -> 175-180; f64 49 x 512 x 4608 65-67 -> 73-74, 128 x 256 x 512 82-92 -> 95-98,
+    // 192 x 192 x 384 91-96 -> 101-104; square n = 256 f32 and f64 within 1%.
+    In* strip_buffer = nullptr;
+    if constexpr (!std::is_same_v<Fn, Bf16TileKernel>) {
+      if (kern.fn_direct_packing_b != nullptr && !b_in_l1 && end_row - first_row > panel_rows) {
+        strip_buffer = static_cast<In*>(thread_b_scratch().get(sizeof(In) * static_cast<size_t>(depth * nr)));
+      }
+    }
     for (int64_t k0 = 0; k0 < k; k0 += chunk) {
       const int64_t k1 = std::min(k, k0 + chunk);
       for (int64_t s = first_strip; s < end_strip; ++s) {
@@ -434,11 +446,27 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
             }
           }
           const Out beta = pc == 0 ? args.beta : Out(1);
+          const In* b_rows = args.b.data + pc * args.b.ld + jr;
+          const bool pack_strip = strip_buffer != nullptr && cols == nr;
           for (int64_t ir = first_row; ir < end_row; ir += panel_rows) {
             const int64_t rows = std::min(panel_rows, end_row - ir);
             Out* c = args.c + ir * args.ldc + jr;
-            direct(kcur, a + ir * lda + pc, lda, args.b.data + pc * args.b.ld + jr, args.b.ld, c, args.ldc, args.alpha,
-                   beta, static_cast<int>(rows), static_cast<int>(cols));
+            const AType* a_panel = a + ir * lda + pc;
+            if constexpr (!std::is_same_v<Fn, Bf16TileKernel>) {
+              if (pack_strip && ir == first_row) {
+                kern.fn_direct_packing_b(kcur, a_panel, lda, b_rows, args.b.ld, strip_buffer, c, args.ldc, args.alpha,
+                                         beta, static_cast<int>(rows));
+              } else if (pack_strip && rows == mr) {
+                kern.fn_unpacked_a(kcur, a_panel, lda, strip_buffer, c, args.ldc, args.alpha, beta);
+              } else if (pack_strip) {
+                kern.fn_unpacked_a_edge(kcur, a_panel, lda, strip_buffer, c, args.ldc, args.alpha, beta,
+                                        static_cast<int>(rows), static_cast<int>(nr));
+              }
+            }
+            if (!pack_strip) {
+              direct(kcur, a_panel, lda, b_rows, args.b.ld, c, args.ldc, args.alpha, beta, static_cast<int>(rows),
+                     static_cast<int>(cols));
+            }
             if (pc + kcur >= k) apply_epilogue(args, ir, jr, rows, cols, c, kern.epilogue);
           }
         }
@@ -535,6 +563,18 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   }
   std::atomic<bool> out_of_memory{false};
   const bool b_shared = split_rows && !own_b_copies;  // panels packed by all threads, read by all
+  // B's full panels packed by the kernel of the first tile row that reads them, instead of in a pass of their
+  // own ahead of it (a row-major B, packed by the share that reads it): the pass took 4.5% of an f32 n = 512
+  // product, and the first tile row reads B anyway. Zen 5, alternating processes with the packing pass,
+  // GFLOPS, 1 thread: f32 n = 512 198-204 -> 207-215, 196 x 256 x 2304 190-195 -> 206-215, 3136 x 64 x 576
+  // and 784 x 128 x 1152 +1-3%, n = 1024..4096 within 2%; f64 n = 512 87 -> 94, 128 x 4096 x 4096 (B from
+  // memory) 67-68 -> 78-79; 2 threads (a slow stretch): f32 n = 512 363-381 -> 385-394, n = 1024 / 2048 +3%,
+  // f64 n = 512..2048 +2-8%.
+  bool packing_b_in_tiles = false;
+  if constexpr (std::is_same_v<In, Packed> && !std::is_same_v<Fn, Bf16TileKernel>) {
+    packing_b_in_tiles = packed_b == nullptr && kern.fn_direct_packing_b != nullptr && direct_a && !args.b.trans &&
+                         args.c_bf16 == nullptr;
+  }
 
   // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
   // (b_shared) make the shares wait for each other, at ctx's barrier.
@@ -565,14 +605,20 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
         // never writes where another still reads this one.
         const int64_t panel_stride = (packed_b != nullptr ? kpad : kc) * nr;
         const Packed* b_block = nullptr;
+        Packed* own_block = nullptr;
+        // The share's first tile row packs its full panels of B as the kernel reads them (packing_b_in_tiles).
+        const int64_t first_block_rows = std::min(mc, row_end - row_begin);
+        const bool pack_in_tiles = packing_b_in_tiles && (nt == 1 || !b_shared) &&
+                                   (direct_edges ? first_block_rows > 0 : first_block_rows >= mr);
         if (packed_b != nullptr) {
           b_block = packed_b->block(jc_index, pc_index);
         } else {
           // Shared, the threads pack a range of panels each and wait for all; otherwise each packs what it
           // reads: its own columns (into the share's part of the buffer), or with its own copy all of them.
-          Packed* own_block = split_rows ? b_panels : b_panels + (t * share_panels - first_panel) * panel_stride;
-          const int64_t pack_first = b_shared ? t * panels / nt : first_panel;
+          own_block = split_rows ? b_panels : b_panels + (t * share_panels - first_panel) * panel_stride;
+          int64_t pack_first = b_shared ? t * panels / nt : first_panel;
           const int64_t pack_end = b_shared ? (t + 1) * panels / nt : end_panel;
+          if (pack_in_tiles) pack_first = std::max(pack_first, std::min(pack_end, ncur / nr));  // a partial panel
           if (can_run && pack_first < pack_end) {
             pack_b_panels(args.b, pc, kcur, jc + pack_first * nr, std::min(ncur, pack_end * nr) - pack_first * nr, nr,
                           kg, own_block + pack_first * panel_stride, panel_stride, kern.interleave_b);
@@ -692,6 +738,15 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
               }
               Out* c = args.c + (ic + ir) * args.ldc + jc + jr;
               if (beta != Out(0)) prefetch_rows(c, rows, cols, args.ldc);
+              if constexpr (std::is_same_v<In, Packed> && !std::is_same_v<Fn, Bf16TileKernel>) {
+                if (pack_in_tiles && ic == row_begin && ir == 0 && cols == nr) {
+                  kern.fn_direct_packing_b(kpad, a_src, a_src_ld, args.b.data + pc * args.b.ld + jc + jr, args.b.ld,
+                                           own_block + p * panel_stride, c, args.ldc, args.alpha, beta,
+                                           static_cast<int>(rows));
+                  if (last_k) apply_epilogue(args, ic + ir, jc + jr, rows, cols, c, kern.epilogue);
+                  continue;
+                }
+              }
               if constexpr (std::is_same_v<Fn, TileKernel<float>>) {
                 // A full tile of A in place, finished with the epilogue in registers and stored once.
                 const Epilogue& e = args.epilogue;

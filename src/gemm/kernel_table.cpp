@@ -29,14 +29,16 @@ constexpr bool kArm = false;
 // row-major A unpacked, scalable, optional fp32 -> bf16 conversions for A and for B's pairs, optional
 // edge tile reading A in place, optional small-problem tile reading A and B in place, optional fp32
 // bias + ReLU epilogue, optional store of a finished tile to a bf16 C, optional unpacked-A tile storing a bf16
-// C with the epilogue fused, optional unpacked-A fp32 tile with the epilogue fused.
+// C with the epilogue fused, optional unpacked-A fp32 tile with the epilogue fused, optional tile reading A and
+// B in place that packs B's panel as it goes.
 // One row per kernel, its optional parts in the order of KernelInfo.
 // clang-format off
 constexpr std::array<F32Kernel, 5> kF32 = {{
     {{"gemm_f32_12x32__avx512", IsaLevel::avx512, kX86}, 12, 32, 1, ARMORY_X86_FN(gemm_f32_12x32__avx512),
      ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a), false, nullptr, PairInterleave{},
      ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a_edge), ARMORY_X86_FN(gemm_f32_12x32__avx512_direct),
-     ARMORY_X86_FN(bias_relu_f32__avx512), nullptr, nullptr, ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a_fused)},
+     ARMORY_X86_FN(bias_relu_f32__avx512), nullptr, nullptr, ARMORY_X86_FN(gemm_f32_12x32__avx512_unpacked_a_fused),
+     ARMORY_X86_FN(gemm_f32_12x32__avx512_direct_packing_b)},
     {{"gemm_f32_6x16__avx2", IsaLevel::avx2, kX86}, 6, 16, 1, ARMORY_X86_FN(gemm_f32_6x16__avx2)},
     {{"gemm_f32_8x3vl__sve", IsaLevel::sve, kArm}, 8, 12, 1, ARMORY_ARM_FN(gemm_f32_8x3vl__sve), nullptr, true},
     {{"gemm_f32_8x12__neon", IsaLevel::neon, kArm}, 8, 12, 1, ARMORY_ARM_FN(gemm_f32_8x12__neon)},
@@ -46,7 +48,8 @@ constexpr std::array<F32Kernel, 5> kF32 = {{
 constexpr std::array<F64Kernel, 5> kF64 = {{
     {{"gemm_f64_12x16__avx512", IsaLevel::avx512, kX86}, 12, 16, 1, ARMORY_X86_FN(gemm_f64_12x16__avx512),
      ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a), false, nullptr, PairInterleave{},
-     ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a_edge), ARMORY_X86_FN(gemm_f64_12x16__avx512_direct)},
+     ARMORY_X86_FN(gemm_f64_12x16__avx512_unpacked_a_edge), ARMORY_X86_FN(gemm_f64_12x16__avx512_direct), nullptr,
+     nullptr, nullptr, nullptr, ARMORY_X86_FN(gemm_f64_12x16__avx512_direct_packing_b)},
     {{"gemm_f64_6x8__avx2", IsaLevel::avx2, kX86}, 6, 8, 1, ARMORY_X86_FN(gemm_f64_6x8__avx2)},
     {{"gemm_f64_8x3vl__sve", IsaLevel::sve, kArm}, 8, 6, 1, ARMORY_ARM_FN(gemm_f64_8x3vl__sve), nullptr, true},
     {{"gemm_f64_8x6__neon", IsaLevel::neon, kArm}, 8, 6, 1, ARMORY_ARM_FN(gemm_f64_8x6__neon)},

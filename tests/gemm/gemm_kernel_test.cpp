@@ -131,6 +131,14 @@ Plan<Fn> tiny_blocking(Plan<Fn> plan) {
   return plan;
 }
 
+// The same plan with the small-problem path (A and B in place) off: B packed, by the first tile row that reads
+// it where the kernel can (fn_direct_packing_b), and A read in place where it is row-major.
+template <class Fn>
+Plan<Fn> packed_b(Plan<Fn> plan) {
+  plan.use_direct = false;
+  return plan;
+}
+
 // The same plan with A always packed (kernels with an unpacked-A variant otherwise read row-major A in place)
 // and the small-problem path (A and B in place) off.
 template <class Fn>
@@ -152,8 +160,8 @@ std::vector<const typename Table::value_type*> runnable(const Table& table) {
 
 constexpr double kF32Eps = 0x1p-24, kF64Eps = 0x1p-53;
 
-// Every runnable kernel of a table, every case of the sweep, with the tuned blocking, a tiny blocking and
-// A always packed. Out is the input and output type (float or double); BF16 kernels (Packed = bf16_t) also
+// Every runnable kernel of a table, every case of the sweep, with the tuned blocking, a tiny blocking, B always
+// packed and A always packed. Out is the input and output type (float or double); BF16 kernels (Packed = bf16_t) also
 // run with bf16 inputs.
 template <class Packed, class Out, class Table>
 void sweep_kernels(const Table& table, int element_bytes, double eps, unsigned seed) {
@@ -165,6 +173,7 @@ void sweep_kernels(const Table& table, int element_bytes, double eps, unsigned s
     for (const auto& c : sweep(plan.mr, plan.nr)) {
       check_case<Out, Packed, Out>(plan, c, eps, bf16, rng);
       check_case<Out, Packed, Out>(tiny_blocking(plan), c, eps, bf16, rng);
+      check_case<Out, Packed, Out>(packed_b(tiny_blocking(plan)), c, eps, bf16, rng);
       check_case<Out, Packed, Out>(packed_a(tiny_blocking(plan)), c, eps, bf16, rng);
       if constexpr (bf16) check_case<bf16_t, bf16_t, float>(tiny_blocking(plan), c, eps, true, rng);
     }

@@ -61,6 +61,12 @@ void gemm_f32_12x32__avx512_direct(int64_t kc, const float* a, int64_t lda, cons
   avx512::direct_tile<float, 12, 2>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
 }
 
+void gemm_f32_12x32__avx512_direct_packing_b(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb,
+                                             float* b_packed, float* c, int64_t ldc, float alpha, float beta,
+                                             int rows) {
+  avx512::direct_packing_b_tile<float, 12, 2>(kc, a, lda, b, ldb, b_packed, c, ldc, alpha, beta, rows);
+}
+
 void bias_relu_f32__avx512(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu,
                            float upper) {
   const __m512 zero = _mm512_setzero_ps(), bound = _mm512_set1_ps(upper);

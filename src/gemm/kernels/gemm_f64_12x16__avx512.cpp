@@ -24,4 +24,10 @@ void gemm_f64_12x16__avx512_direct(int64_t kc, const double* a, int64_t lda, con
   avx512::direct_tile<double, 12, 2>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
 }
 
+void gemm_f64_12x16__avx512_direct_packing_b(int64_t kc, const double* a, int64_t lda, const double* b, int64_t ldb,
+                                             double* b_packed, double* c, int64_t ldc, double alpha, double beta,
+                                             int rows) {
+  avx512::direct_packing_b_tile<double, 12, 2>(kc, a, lda, b, ldb, b_packed, c, ldc, alpha, beta, rows);
+}
+
 }  // namespace armory::gemm_engine

@@ -32,6 +32,11 @@ using UnpackedABf16EdgeKernel = void (*)(int64_t kc, const bf16_t* a, int64_t ld
 template <class T>
 using DirectTileKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc,
                                   T alpha, T beta, int rows, int cols);
+// A full-width tile reading a row-major A and B in place (any rows) that also writes the B it reads as a
+// packed micro-panel, b_packed[p * NR + j] = B(p, j): the first tile of a strip packs B for the tiles after it.
+template <class T>
+using DirectPackingBTileKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* b_packed,
+                                          T* c, int64_t ldc, T alpha, T beta, int rows);
 // Small problems for the BF16 kernels: A in bf16 read in place (row-major, any rows), B row-major read in
 // place (row p at b + p * ldb, any cols), as bf16 or as fp32 rounded in the kernel (BF16 fast math).
 using DirectBf16TileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb,
@@ -104,6 +109,8 @@ void gemm_f32_12x32__avx512_unpacked_a_edge(int64_t, const float*, int64_t, cons
                                             float, int, int);
 void gemm_f32_12x32__avx512_direct(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, float,
                                    float, int, int);
+void gemm_f32_12x32__avx512_direct_packing_b(int64_t, const float*, int64_t, const float*, int64_t, float*, float*,
+                                             int64_t, float, float, int);
 void bias_relu_f32__avx512(int64_t rows, int64_t cols, float* c, int64_t ldc, const float* bias, bool relu,
                            float upper);
 void gemm_f64_12x16__avx512(int64_t, const double*, const double*, double*, int64_t, double, double);
@@ -113,6 +120,8 @@ void gemm_f64_12x16__avx512_unpacked_a_edge(int64_t, const double*, int64_t, con
                                             double, int, int);
 void gemm_f64_12x16__avx512_unpacked_a(int64_t, const double*, int64_t, const double*, double*, int64_t, double,
                                        double);
+void gemm_f64_12x16__avx512_direct_packing_b(int64_t, const double*, int64_t, const double*, int64_t, double*, double*,
+                                             int64_t, double, double, int);
 void gemm_bf16_12x32__avx512bf16(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
 void gemm_bf16_12x32__avx512bf16_unpacked_a(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float,
                                             float);

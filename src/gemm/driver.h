@@ -263,12 +263,29 @@ auto direct_kernel(const KernelInfo<Fn>& kern) {
   }
 }
 
+// The kernel's tile that reads A and B in place and packs B, for inputs of type In, or nullptr.
+template <class In, class Fn>
+auto direct_packing_b_kernel(const KernelInfo<Fn>& kern) {
+  if constexpr (std::is_same_v<Fn, Bf16TileKernel>) {
+    if constexpr (std::is_same_v<In, bf16_t>) {
+      return kern.fn_direct_packing_b.bf16_b;
+    } else {
+      return kern.fn_direct_packing_b.f32_b;
+    }
+  } else {
+    return kern.fn_direct_packing_b;
+  }
+}
+
 // BF16 fast math rounds B in the kernel as it reads it, once per row panel: beyond about ten panels the
 // packed path, which rounds B once, wins (n = 256: 1.2x faster packed with one thread).
 inline constexpr int64_t kNotTallRowsRoundingB = 128;
 // bf16 B read in place is paired (two k rows interleaved) in registers, again once per row panel: from
 // 384 rows on packing wins (1 thread, m x 512 x 512: m = 512 404 vs 360 GFLOPS packed vs in place,
 // m = 384 401 vs 394, m = 256 even, m = 128 389 vs 364 in place).
+// Both limits predate the first row panel packing each strip for the others (run_unpacked_b); raised to 512
+// since, they measured within noise (1 thread, BF16 fast math n = 256..512, bf16 inputs n = 384 / 512), so
+// they stay.
 inline constexpr int64_t kNotTallRowsPairingB = 256;
 
 // How much of each row of the next tile of an A read in place is fetched ahead (see run_gemm).
@@ -419,16 +436,18 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
     // 49 -> 57, 49 x 512 x 3072 80 -> 92; 2 threads f64 49 x 512 x 4608 55 -> 66.
     const bool fetch_next_strip = k * n * int64_t{sizeof(In)} > plan.unpacked_b_prefetch_bytes;
     // A B beyond L1 read in place, ldb apart, costs the row panels after the first a page (TLB entry) per few
-    // rows: the first row panel of each strip packs the strip as its kernel reads it, and the others read the
-    // packed strip (strip_buffer), when the share has more than one row panel. Zen 5, 1 thread, alternating
+    // rows, and the BF16 kernels pair (and under BF16 fast math round) B's rows again in every row panel: the
+    // first row panel of each strip packs the strip as its kernel reads it, and the others read the packed
+    // strip (strip_buffer), when the share has more than one row panel. Zen 5, 1 thread, alternating
     // processes with the direct kernel on every panel, GFLOPS: f32 49 x 512 x 4608 144-148 -> 164-170,
     // 64 x 1024 x 1024 159-166 -> 175-180; f64 49 x 512 x 4608 65-67 -> 73-74, 128 x 256 x 512 82-92 -> 95-98,
-    // 192 x 192 x 384 91-96 -> 101-104; square n = 256 f32 and f64 within 1%.
-    In* strip_buffer = nullptr;
-    if constexpr (!std::is_same_v<Fn, Bf16TileKernel>) {
-      if (kern.fn_direct_packing_b != nullptr && !b_in_l1 && end_row - first_row > panel_rows) {
-        strip_buffer = static_cast<In*>(thread_b_scratch().get(sizeof(In) * static_cast<size_t>(depth * nr)));
-      }
+    // 192 x 192 x 384 91-96 -> 101-104; square n = 256 f32 and f64 within 1%. bf16 inputs n = 256 333-384 ->
+    // 362-401; B in L1 too for the BF16 kernels: bf16 inputs n = 128 364-371 -> 375-383, BF16 fast math n = 64
+    // / 128 226-329 / 333-403 -> 243-342 / 342-415 (f32 and f64 from L1 gain nothing).
+    const auto direct_packing_b = direct_packing_b_kernel<In>(kern);
+    AType* strip_buffer = nullptr;
+    if (direct_packing_b != nullptr && (!b_in_l1 || kern.k_group > 1) && end_row - first_row > panel_rows) {
+      strip_buffer = static_cast<AType*>(thread_b_scratch().get(sizeof(AType) * static_cast<size_t>(depth * nr)));
     }
     for (int64_t k0 = 0; k0 < k; k0 += chunk) {
       const int64_t k1 = std::min(k, k0 + chunk);
@@ -447,23 +466,21 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
           }
           const Out beta = pc == 0 ? args.beta : Out(1);
           const In* b_rows = args.b.data + pc * args.b.ld + jr;
-          const bool pack_strip = strip_buffer != nullptr && cols == nr;
+          // Whole k groups only: the packed kernels read A's rows in groups, which would pass a row's end.
+          const bool pack_strip = strip_buffer != nullptr && cols == nr && kcur % kern.k_group == 0;
           for (int64_t ir = first_row; ir < end_row; ir += panel_rows) {
             const int64_t rows = std::min(panel_rows, end_row - ir);
             Out* c = args.c + ir * args.ldc + jr;
             const AType* a_panel = a + ir * lda + pc;
-            if constexpr (!std::is_same_v<Fn, Bf16TileKernel>) {
-              if (pack_strip && ir == first_row) {
-                kern.fn_direct_packing_b(kcur, a_panel, lda, b_rows, args.b.ld, strip_buffer, c, args.ldc, args.alpha,
-                                         beta, static_cast<int>(rows));
-              } else if (pack_strip && rows == mr) {
-                kern.fn_unpacked_a(kcur, a_panel, lda, strip_buffer, c, args.ldc, args.alpha, beta);
-              } else if (pack_strip) {
-                kern.fn_unpacked_a_edge(kcur, a_panel, lda, strip_buffer, c, args.ldc, args.alpha, beta,
-                                        static_cast<int>(rows), static_cast<int>(nr));
-              }
-            }
-            if (!pack_strip) {
+            if (pack_strip && ir == first_row) {
+              direct_packing_b(kcur, a_panel, lda, b_rows, args.b.ld, strip_buffer, c, args.ldc, args.alpha, beta,
+                               static_cast<int>(rows));
+            } else if (pack_strip && rows == mr) {
+              kern.fn_unpacked_a(kcur, a_panel, lda, strip_buffer, c, args.ldc, args.alpha, beta);
+            } else if (pack_strip) {
+              kern.fn_unpacked_a_edge(kcur, a_panel, lda, strip_buffer, c, args.ldc, args.alpha, beta,
+                                      static_cast<int>(rows), static_cast<int>(nr));
+            } else {
               direct(kcur, a_panel, lda, b_rows, args.b.ld, c, args.ldc, args.alpha, beta, static_cast<int>(rows),
                      static_cast<int>(cols));
             }
@@ -570,11 +587,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // and 784 x 128 x 1152 +1-3%, n = 1024..4096 within 2%; f64 n = 512 87 -> 94, 128 x 4096 x 4096 (B from
   // memory) 67-68 -> 78-79; 2 threads (a slow stretch): f32 n = 512 363-381 -> 385-394, n = 1024 / 2048 +3%,
   // f64 n = 512..2048 +2-8%.
-  bool packing_b_in_tiles = false;
-  if constexpr (std::is_same_v<In, Packed> && !std::is_same_v<Fn, Bf16TileKernel>) {
-    packing_b_in_tiles = packed_b == nullptr && kern.fn_direct_packing_b != nullptr && direct_a && !args.b.trans &&
-                         args.c_bf16 == nullptr;
-  }
+  const auto direct_packing_b = direct_packing_b_kernel<In>(kern);
+  const bool packing_b_in_tiles =
+      packed_b == nullptr && direct_packing_b != nullptr && direct_a && !args.b.trans && args.c_bf16 == nullptr;
 
   // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
   // (b_shared) make the shares wait for each other, at ctx's barrier.
@@ -738,14 +753,12 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
               }
               Out* c = args.c + (ic + ir) * args.ldc + jc + jr;
               if (beta != Out(0)) prefetch_rows(c, rows, cols, args.ldc);
-              if constexpr (std::is_same_v<In, Packed> && !std::is_same_v<Fn, Bf16TileKernel>) {
-                if (pack_in_tiles && ic == row_begin && ir == 0 && cols == nr) {
-                  kern.fn_direct_packing_b(kpad, a_src, a_src_ld, args.b.data + pc * args.b.ld + jc + jr, args.b.ld,
-                                           own_block + p * panel_stride, c, args.ldc, args.alpha, beta,
-                                           static_cast<int>(rows));
-                  if (last_k) apply_epilogue(args, ic + ir, jc + jr, rows, cols, c, kern.epilogue);
-                  continue;
-                }
+              if (pack_in_tiles && ic == row_begin && ir == 0 && cols == nr) {
+                // kcur, not kpad: an odd depth's last pair takes a zero partner in the tile, as in the pack.
+                direct_packing_b(kcur, a_src, a_src_ld, args.b.data + pc * args.b.ld + jc + jr, args.b.ld,
+                                 own_block + p * panel_stride, c, args.ldc, args.alpha, beta, static_cast<int>(rows));
+                if (last_k) apply_epilogue(args, ic + ir, jc + jr, rows, cols, c, kern.epilogue);
+                continue;
               }
               if constexpr (std::is_same_v<Fn, TileKernel<float>>) {
                 // A full tile of A in place, finished with the epilogue in registers and stored once.

@@ -67,7 +67,9 @@ constexpr std::array<Bf16Kernel, 5> kBf16 = {{
      ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_edge),
      {ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct), ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct_f32_b)},
      ARMORY_X86_FN(bias_relu_f32__avx512), ARMORY_X86_FN(store_bf16__avx512bf16),
-     ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c)},
+     ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c), nullptr,
+     {ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct_packing_b),
+      ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct_packing_b_f32_b)}},
     {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},
 }};
 // clang-format on

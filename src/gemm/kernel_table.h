@@ -30,7 +30,7 @@ struct UnpackedA<Bf16TileKernel> {
   using type = UnpackedABf16TileKernel;
   using edge = UnpackedABf16EdgeKernel;
   using direct = DirectBf16Kernels;
-  using direct_packing_b = std::nullptr_t;
+  using direct_packing_b = DirectPackingBBf16Kernels;
 };
 
 template <class Fn>
@@ -50,8 +50,8 @@ struct KernelInfo {
   StoreBf16 store_bf16 = nullptr;  // optional, BF16 kernels: a tile stored to a bf16 C in the kernel's ISA
   UnpackedABf16CTileKernel fn_unpacked_a_bf16_c = nullptr;  // optional, BF16 kernels: full tiles to a bf16 C
   UnpackedAFusedF32TileKernel fn_unpacked_a_fused = nullptr;  // optional, fp32 kernels: full tiles, epilogue fused
-  // optional, fp32 and fp64 kernels: A and B in place, B's packed panel written on the way (driver.h)
-  typename UnpackedA<Fn>::direct_packing_b fn_direct_packing_b = nullptr;
+  // optional: full-width tiles, A and B in place, B's packed panel written on the way (driver.h)
+  typename UnpackedA<Fn>::direct_packing_b fn_direct_packing_b{};
 };
 
 // The tile width a kernel has on this CPU.

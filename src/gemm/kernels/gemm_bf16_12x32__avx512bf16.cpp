@@ -167,19 +167,29 @@ struct BRows<true> {
 // unpacklo/unpackhi of rows p and p+1 make them, but within 128-bit lanes, so `even` accumulates columns
 // {0-3, 8-11, 16-19, 24-27} and `odd` the others; the tile is put back in order when stored. An odd kc
 // ends with one unpaired step: A's last value with a zero partner, B's row p+1 taken as zeros.
-template <int MR, bool FromF32, class BType>
+// With CopyB (cols = 32), each step's pairs are also stored in order to b_copy: B's packed micro-panel,
+// 64 values a pair row (the layout interleave_b writes), for the tiles after this one.
+template <int MR, bool FromF32, class BType, bool CopyB = false>
 __attribute__((always_inline)) inline void direct_tile(int64_t kc, const bf16_t* a, int64_t lda, const BType* b,
                                                        int64_t ldb, float* c, int64_t ldc, float alpha, float beta,
-                                                       int cols) {
+                                                       int cols, bf16_t* b_copy = nullptr) {
   __m512 even[MR], odd[MR];
 #pragma GCC unroll 12
   for (int i = 0; i < MR; ++i) {
     even[i] = _mm512_setzero_ps();
     odd[i] = _mm512_setzero_ps();
   }
+  // 64-bit halves of 128-bit lanes: columns 0-15 are lo's lane 0, hi's lane 0, lo's lane 1, hi's lane 1.
+  const __m512i first_pairs = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+  const __m512i second_pairs = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
   auto step = [&](const __m512i row0, const __m512i row1, auto a_pair) {
     const __m512bh lo = (__m512bh)_mm512_unpacklo_epi16(row0, row1);
     const __m512bh hi = (__m512bh)_mm512_unpackhi_epi16(row0, row1);
+    if constexpr (CopyB) {
+      _mm512_storeu_si512(b_copy, _mm512_permutex2var_epi64((__m512i)lo, first_pairs, (__m512i)hi));
+      _mm512_storeu_si512(b_copy + 32, _mm512_permutex2var_epi64((__m512i)lo, second_pairs, (__m512i)hi));
+      b_copy += 64;
+    }
 #pragma GCC unroll 12
     for (int i = 0; i < MR; ++i) {
       const __m512bh av = (__m512bh)_mm512_set1_epi32(a_pair(i));
@@ -232,6 +242,16 @@ struct DirectRows {
   }
 };
 
+// Full-width direct tiles of each height that also pack B (for run_for_height).
+template <bool FromF32, class BType>
+struct DirectPackingRows {
+  template <int MR>
+  static void run(int64_t kc, const bf16_t* a, int64_t lda, const BType* b, int64_t ldb, bf16_t* b_packed, float* c,
+                  int64_t ldc, float alpha, float beta) {
+    direct_tile<MR, FromF32, BType, true>(kc, a, lda, b, ldb, c, ldc, alpha, beta, 32, b_packed);
+  }
+};
+
 }  // namespace
 
 void gemm_bf16_12x32__avx512bf16(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
@@ -273,6 +293,18 @@ void gemm_bf16_12x32__avx512bf16_direct(int64_t kc, const bf16_t* a, int64_t lda
 void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t kc, const bf16_t* a, int64_t lda, const float* b, int64_t ldb,
                                               float* c, int64_t ldc, float alpha, float beta, int rows, int cols) {
   run_for_height<DirectRows<true, float>, 12>(rows, kc, a, lda, b, ldb, c, ldc, alpha, beta, cols);
+}
+
+void gemm_bf16_12x32__avx512bf16_direct_packing_b(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b,
+                                                  int64_t ldb, bf16_t* b_packed, float* c, int64_t ldc, float alpha,
+                                                  float beta, int rows) {
+  run_for_height<DirectPackingRows<false, bf16_t>, 12>(rows, kc, a, lda, b, ldb, b_packed, c, ldc, alpha, beta);
+}
+
+void gemm_bf16_12x32__avx512bf16_direct_packing_b_f32_b(int64_t kc, const bf16_t* a, int64_t lda, const float* b,
+                                                        int64_t ldb, bf16_t* b_packed, float* c, int64_t ldc,
+                                                        float alpha, float beta, int rows) {
+  run_for_height<DirectPackingRows<true, float>, 12>(rows, kc, a, lda, b, ldb, b_packed, c, ldc, alpha, beta);
 }
 
 void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,

@@ -47,6 +47,18 @@ struct DirectBf16Kernels {
   DirectBf16TileKernel bf16_b = nullptr;
   DirectBf16F32BTileKernel f32_b = nullptr;
 };
+// DirectPackingBTileKernel for the BF16 kernels: B's packed micro-panel in k pairs, as interleave_b packs it
+// (kc rounded up to whole pairs, an odd kc's last partner zero).
+using DirectPackingBBf16TileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb,
+                                              bf16_t* b_packed, float* c, int64_t ldc, float alpha, float beta,
+                                              int rows);
+using DirectPackingBBf16F32BTileKernel = void (*)(int64_t kc, const bf16_t* a, int64_t lda, const float* b, int64_t ldb,
+                                                  bf16_t* b_packed, float* c, int64_t ldc, float alpha, float beta,
+                                                  int rows);
+struct DirectPackingBBf16Kernels {
+  DirectPackingBBf16TileKernel bf16_b = nullptr;
+  DirectPackingBBf16F32BTileKernel f32_b = nullptr;
+};
 // fp32 -> bf16 of n contiguous values, round to nearest even, in the kernel's ISA (BF16 fast math's A).
 using ConvertToBf16 = void (*)(const float* src, int64_t n, bf16_t* dst);
 // Two fp32 rows -> n bf16 pairs (row0[j], row1[j]), round to nearest even: B's k-pair interleave, into
@@ -133,6 +145,10 @@ void gemm_bf16_12x32__avx512bf16_direct_f32_b(int64_t, const bf16_t*, int64_t, c
                                               float, float, int, int);
 void gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c(int64_t, const bf16_t*, int64_t, const bf16_t*, bf16_t*, int64_t,
                                                    float, float, const float*, bool, float, bool);
+void gemm_bf16_12x32__avx512bf16_direct_packing_b(int64_t, const bf16_t*, int64_t, const bf16_t*, int64_t, bf16_t*,
+                                                  float*, int64_t, float, float, int);
+void gemm_bf16_12x32__avx512bf16_direct_packing_b_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, bf16_t*,
+                                                        float*, int64_t, float, float, int);
 void store_bf16__avx512bf16(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
                             float beta, const float* bias, bool relu, float upper);
 void convert_f32_to_bf16__avx512bf16(const float* src, int64_t n, bf16_t* dst);

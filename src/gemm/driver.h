@@ -249,32 +249,31 @@ inline constexpr int64_t kL2BBytes = 512 * 1024;
 inline constexpr int64_t kFewRows = 64;
 inline constexpr int64_t kNotTallRows = 512;
 
+// Of a kernel's variants that read B in place, the one for inputs of type In: the BF16 kernels have one for
+// bf16 B and one for fp32 B (rounded as it is read), the others one for their own type.
+template <class In, class Fn, class Variants>
+auto for_inputs(const Variants& variants) {
+  if constexpr (std::is_same_v<Fn, Bf16TileKernel>) {
+    if constexpr (std::is_same_v<In, bf16_t>) {
+      return variants.bf16_b;
+    } else {
+      return variants.f32_b;
+    }
+  } else {
+    return variants;
+  }
+}
+
 // The kernel's direct variant for inputs of type In, or nullptr.
 template <class In, class Fn>
 auto direct_kernel(const KernelInfo<Fn>& kern) {
-  if constexpr (std::is_same_v<Fn, Bf16TileKernel>) {
-    if constexpr (std::is_same_v<In, bf16_t>) {
-      return kern.fn_direct.bf16_b;
-    } else {
-      return kern.fn_direct.f32_b;
-    }
-  } else {
-    return kern.fn_direct;
-  }
+  return for_inputs<In, Fn>(kern.fn_direct);
 }
 
 // The kernel's tile that reads A and B in place and packs B, for inputs of type In, or nullptr.
 template <class In, class Fn>
 auto direct_packing_b_kernel(const KernelInfo<Fn>& kern) {
-  if constexpr (std::is_same_v<Fn, Bf16TileKernel>) {
-    if constexpr (std::is_same_v<In, bf16_t>) {
-      return kern.fn_direct_packing_b.bf16_b;
-    } else {
-      return kern.fn_direct_packing_b.f32_b;
-    }
-  } else {
-    return kern.fn_direct_packing_b;
-  }
+  return for_inputs<In, Fn>(kern.fn_direct_packing_b);
 }
 
 // BF16 fast math rounds B in the kernel as it reads it, once per row panel: beyond about ten panels the

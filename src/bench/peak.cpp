@@ -2,6 +2,7 @@
 
 #include <armory/cpu.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <thread>
@@ -22,35 +23,52 @@ std::string peak_name(PeakKind kind) {
   return "?";
 }
 
-double measure_peak_gflops(PeakKind kind, int threads, double seconds) {
+PeakKind peak_kind(const std::string& precision) {
+  if (precision == "f64") return PeakKind::f64_fma;
+  if (precision == "f32:bf16" || precision == "bf16") return PeakKind::bf16_dot;
+  return PeakKind::f32_fma;
+}
+
+PeakCall peak_call(PeakKind kind, int threads, double seconds) {
   const CpuInfo& cpu = host_cpu();
-  if (cpu.arch != Arch::x86_64 || !cpu.features.has(Feature::avx512f)) return 0;
-  if (kind == PeakKind::bf16_dot && !cpu.features.has(Feature::avx512_bf16)) return 0;
+  if (cpu.arch != Arch::x86_64 || !cpu.features.has(Feature::avx512f)) return {};
+  if (kind == PeakKind::bf16_dot && !cpu.features.has(Feature::avx512_bf16)) return {};
   auto loop = kind == PeakKind::f32_fma ? fma_loop_f32 : kind == PeakKind::f64_fma ? fma_loop_f64 : dot_loop_bf16;
 
   // Calibrate: iterations for about `seconds` on one thread.
   int64_t iterations = 1 << 16;
+  double flops_per_iteration = 0;
   while (true) {
     auto t0 = std::chrono::steady_clock::now();
-    loop(iterations);
+    flops_per_iteration = loop(iterations) / static_cast<double>(iterations);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s > seconds / 10) {
-      iterations = static_cast<int64_t>(static_cast<double>(iterations) * seconds / s);
+      iterations = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(iterations) * seconds / s));
       break;
     }
     iterations *= 4;
   }
+  PeakCall call;
+  call.flops = flops_per_iteration * static_cast<double>(iterations) * threads;
+  call.run = [loop, iterations, threads] {
+    if (threads == 1) return loop(iterations) > 0;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back([&] { loop(iterations); });
+    for (auto& th : pool) th.join();
+    return true;
+  };
+  return call;
+}
+
+double measure_peak_gflops(PeakKind kind, int threads, double seconds) {
+  PeakCall call = peak_call(kind, threads, seconds);
+  if (!call.run) return 0;
   double best = 0;
   for (int repeat = 0; repeat < 3; ++repeat) {
-    std::vector<std::thread> pool;
-    std::vector<double> flops(threads, 0.0);
     auto t0 = std::chrono::steady_clock::now();
-    for (int t = 0; t < threads; ++t) pool.emplace_back([&, t] { flops[t] = loop(iterations); });
-    for (auto& th : pool) th.join();
+    call.run();
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    double total = 0;
-    for (double f : flops) total += f;
-    best = std::max(best, total / s / 1e9);
+    best = std::max(best, call.flops / s / 1e9);
   }
   return best;
 }

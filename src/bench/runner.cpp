@@ -42,12 +42,6 @@ std::string figure(const CaseResult& r) {
   return buf;
 }
 
-PeakKind peak_kind(const std::string& precision) {
-  if (precision == "f64") return PeakKind::f64_fma;
-  if (precision == "f32:bf16" || precision == "bf16") return PeakKind::bf16_dot;
-  return PeakKind::f32_fma;
-}
-
 }  // namespace
 
 void request_stop() { g_stop = true; }
@@ -159,6 +153,7 @@ RunOutcome run_plan(Plan& plan, Store* store, int64_t run_id, std::FILE* out, bo
     }
     CaseResult result = job.spec;
     result.seconds = timing.value();
+    if (timing->peak_gflops > 0) result.peak_gflops = timing->peak_gflops;
     if (store) {
       if (Status s = store->add_result(run_id, result); !s) print_line("warning: result not stored: " + s.message());
     }

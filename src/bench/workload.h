@@ -12,9 +12,11 @@
 
 namespace armory::bench {
 
-// Seconds per call: the median of the samples, and their extremes.
+// Seconds per call: the median of the samples, and their extremes. peak_gflops: the FMA peak, when it was
+// timed in alternation with the call (the median of its own samples); 0 otherwise.
 struct Timing {
   double median = 0, min = 0, max = 0;
+  double peak_gflops = 0;
 };
 
 struct CaseResult {

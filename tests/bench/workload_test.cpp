@@ -6,6 +6,8 @@
 #include <chrono>
 #include <thread>
 
+#include "bench/peak.h"
+
 namespace armory::bench {
 namespace {
 
@@ -60,6 +62,28 @@ TEST(TimeAlternating, RejectsNoSamples) {
   ASSERT_EQ(timings.size(), 1u);
   EXPECT_FALSE(timings[0].ok());
   EXPECT_EQ(calls, 0);
+}
+
+// The peak timed in alternation with a case: one call runs about the time asked for and does the FLOPs it
+// claims, at the rate the stand-alone measurement finds (this guest drifts: within a factor of two).
+TEST(PeakCall, RunsItsFlopsAtThePeakRate) {
+  for (int threads : {1, 2}) {
+    PeakCall call = peak_call(PeakKind::f64_fma, threads, 0.02);
+    if (!call.run) GTEST_SKIP() << "no AVX-512 to measure a peak with";
+    ASSERT_GT(call.flops, 0);
+    const double standalone = measure_peak_gflops(PeakKind::f64_fma, threads, 0.02);
+    auto timings = time_alternating({call.run}, 5, 0.0, 0.0);
+    ASSERT_TRUE(timings[0].ok());
+    EXPECT_GT(timings[0]->median, 0.002);
+    EXPECT_LT(timings[0]->median, 0.2);
+    const double gflops = call.flops / timings[0]->median / 1e9;
+    EXPECT_GT(gflops, standalone / 2) << threads << " threads";
+    EXPECT_LT(gflops, standalone * 2) << threads << " threads";
+  }
+  EXPECT_EQ(peak_kind("f64"), PeakKind::f64_fma);
+  EXPECT_EQ(peak_kind("f32"), PeakKind::f32_fma);
+  EXPECT_EQ(peak_kind("f32:bf16"), PeakKind::bf16_dot);
+  EXPECT_EQ(peak_kind("bf16"), PeakKind::bf16_dot);
 }
 
 }  // namespace

@@ -306,12 +306,14 @@ inline constexpr int64_t kPrefetchARowBytes = 256;
 // own; yet on the Zen 5 guest, one thread, they dropped for minutes at a time to two thirds of a copy's speed
 // while a copy held (f32 n = 1024 / 2048 / 4096 130 / 130 / 135 GFLOPS in place against 172-195 copied, f64
 // n = 1024 69 against 95, calls alternating process by process; bf16 n = 2048 245-263 against 343-355 for ten
-// minutes). So one thread copies them behind the first panel's sweep, a tile's rows just after the kernel read
+// minutes). So a thread copies them behind the first panel's sweep, a tile's rows just after the kernel read
 // them in place: later sweeps read rows that do not alias, and A still comes from memory once, in the kernel's
 // stream rather than in a copy loop of its own. In calm stretches it is as fast as in place (f32
-// n = 1024..4096 193-199 GFLOPS either way; copying first cost 3-5%). Two threads never dropped, and the copy
-// behind cost them 1-3% (f32 n = 1024 367-378 against 382-388, f64 n = 1024 182-189 against 191-195): they
-// read in place.
+// n = 1024..4096 193-199 GFLOPS either way; copying first cost 3-5%). Two threads copy behind too (each share
+// its own rows): in one calm session the copy cost them 1-3% (f32 n = 1024 367-378 against 382-388 in place,
+// f64 n = 1024 182-189 against 191-195), but in the next, A 16 bytes into a line, processes alternating,
+// in place -> copied behind: f32 n = 1024 317-323 -> 407-412, n = 2048 309-320 -> 383-416; f64 n = 1024
+// 154-158 -> 186-191, n = 2048 152-156 -> 182-192; n = 4096, f32 n = 512 and fast math within noise.
 // A copy pays only when B's block has columns enough to read it many times: with at most
 // kCopyAliasedAMaxColumns, the packed-B path reads A in place however it aliases. Zen 4, 1 thread, alternating in one
 // process, the SVD's W = V^T C at 1024 x 1024 (A's rows 8 KiB apart) with 16 / 32 / 64 / 128 / 256 columns, GFLOPS
@@ -555,11 +557,11 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const bool columns_pay = packed_b == nullptr && 2 * n >= m && block_panels >= 4 * int64_t{threads};
   const bool split_rows = row_panels >= 4 * int64_t{threads} && !columns_pay;
   const int64_t nc = split_rows ? plan.blocking.nc : column_block;
-  // Then copied before the kernel reads them (a_rows_alias) or, on one thread, behind its first sweep
-  // (a_copy_behind: see kAliasingStrideBytes).
+  // Then copied before the kernel reads them (a_rows_alias) or behind each share's first sweep, into the
+  // share's own A buffer (a_copy_behind: see kAliasingStrideBytes).
   const bool a_aliases = strides_alias(args.a.ld * int64_t{sizeof(In)}) && std::min(nc, n) > kCopyAliasedAMaxColumns;
   const bool a_rows_alias = a_aliases && plan.copy_aliasing_a;
-  const bool a_copy_behind = a_aliases && !plan.copy_aliasing_a && threads == 1;
+  const bool a_copy_behind = a_aliases && !plan.copy_aliasing_a;
   // Split by rows with a small B block, each thread packs all of it into its own buffer: packing it twice
   // costs less than waiting for each other and reading panels packed on the other core. 2 threads, GFLOPS
   // shared -> own copies, three alternations, 784 x 128 x 1152: f32 364-369 -> 368-398, f64 175-180 ->

@@ -194,7 +194,8 @@ void check_aliasing_strides(const Table& table, int element_bytes, double eps, b
   const int threads_before = get_num_threads();
   for (const auto* kernel : runnable(table)) {
     SCOPED_TRACE(std::string(kernel->id.name));
-    // Copied as on a core whose L1 has fewer ways than MR, and read in place as on one with more.
+    // Copied as on a core whose L1 has fewer ways than MR, and read in place as on one with more (then
+    // copied behind the first sweep of each share, on one thread or two).
     for (auto [copy, threads] : {std::pair{true, 1}, std::pair{false, 1}, std::pair{false, 2}}) {
       // Only kernels with an unpacked-A variant read A in place; the others pack it whatever the plan says
       // (the emulated aarch64 suites spent minutes on those cases).

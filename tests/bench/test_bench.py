@@ -77,6 +77,22 @@ def test_results_json_and_database_agree(tmp_path):
     assert "\r" not in result.stdout and "\033[" not in result.stdout
 
 
+def test_fast_math_cases_time_armorys_own_fp32_beside_it(tmp_path):
+    """A BF16 fast-math case alternates armory's strict fp32 on the same buffers ("armory-f32"), so its
+    speedup over fp32 comes from one alternation; plain fp32 cases do not carry it."""
+    out = tmp_path / "bench.json"
+    result = bench(tmp_path / "b.db", "--suite", "gemm", "--filter", "f32:bf16 n=256", "--filter", "gemm/f32 n=256/",
+                   *SMALL, "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    benchmarks = json.loads(out.read_text())["benchmarks"]
+    fast = [b for b in benchmarks if b["precision"] == "f32:bf16"]
+    strict = [b for b in benchmarks if b["precision"] == "f32"]
+    assert {b["library"] for b in fast} >= {"armory", "armory-f32"}
+    assert "armory-f32" not in {b["library"] for b in strict} and "armory" in {b["library"] for b in strict}
+    reference = next(b for b in fast if b["library"] == "armory-f32")
+    assert reference["gflops"] > 0 and reference["armory_speedup"] > 0
+
+
 def test_progress_bar_on_a_terminal(tmp_path):
     """Under a pseudo-terminal (util-linux `script`), the run shows a bar with done/total, elapsed and ETA."""
     script = shutil.which("script")

@@ -1,20 +1,21 @@
 #include "bench/suites.h"
 
+#include "bench/peak.h"
+#include "bench/peers/gemm_peer.h"
+#include "bench/python_peer.h"
+
 #include <armory/gemm.h>
 #include <armory/nn.h>
 #include <armory/svd.h>
 #include <armory/version.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <random>
-
-#include "bench/peak.h"
-#include "bench/peers/gemm_peer.h"
-#include "bench/python_peer.h"
 
 namespace armory::bench {
 

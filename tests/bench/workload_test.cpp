@@ -1,12 +1,13 @@
-// How the workload suite times calls: alternating libraries, each with its own figure and its own failure.
+// How the workload suite times calls: alternating libraries, each with its own figure and its own failure,
+// and the FMA peak timed among them.
 #include "bench/workload.h"
+
+#include "bench/peak.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
-
-#include "bench/peak.h"
 
 namespace armory::bench {
 namespace {

@@ -162,10 +162,10 @@ class AlternatingGemm {
     // spinning, and the calls alternate without pauses.
     const bool pause = c.threads > 1 && calls.size() > 1;
     const double min_sample_seconds = pause ? 0.1 : 0.02;
-    // The FMA peak joins the alternation when this machine has one to measure: each library's efficiency is
-    // then its median against the peak's median over the same minutes (a peak taken once at the start of
-    // the run put f64 GEMM at 72-79% in a slow stretch and 84-88% in a calm one).
-    PeakCall peak = peak_call(peak_kind(c.precision), c.threads, min_sample_seconds);
+    // The FMA peak joins the alternation when this machine has one to measure and some library runs: each
+    // library's efficiency is then its median against the peak's median over the same minutes (a peak taken
+    // once at the start of the run put f64 GEMM at 72-79% in a slow stretch and 84-88% in a calm one).
+    PeakCall peak = calls.empty() ? PeakCall{} : peak_call(peak_kind(c.precision), c.threads, min_sample_seconds);
     if (peak.run) calls.push_back(peak.run);
     auto timings = time_alternating(calls, c.repeat, pause ? 0.2 : 0.0, min_sample_seconds);
     double peak_gflops = 0;

@@ -234,6 +234,17 @@ TEST(GemmKernels, RowsOfAWhoseStrideAliasesAreCopied) {
   check_aliasing_strides<bf16_t, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 48);
 }
 
+// k is cut into as few blocks as kc allows, all about as deep, never a full block and a sliver.
+TEST(GemmKernels, DepthBlocksAreEvenlySized) {
+  EXPECT_EQ(depth_block(1024, 1024, 1), 1024);
+  EXPECT_EQ(depth_block(1024, 1032, 1), 516);
+  EXPECT_EQ(depth_block(1024, 3000, 1), 1000);
+  EXPECT_EQ(depth_block(1024, 5, 1), 5);
+  EXPECT_EQ(depth_block(2048, 2049, 2), 1026);  // 1025 rounded up to the k group: the last block shorter
+  EXPECT_EQ(depth_block(1000, 1001, 2), 502);
+  EXPECT_EQ(depth_block(1024, 0, 2), 2);
+}
+
 TEST(GemmKernels, F32EveryRunnableKernel) { sweep_kernels<float, float>(f32_kernels(), 4, kF32Eps, 42); }
 
 TEST(GemmKernels, F64EveryRunnableKernel) { sweep_kernels<double, double>(f64_kernels(), 8, kF64Eps, 43); }

@@ -510,16 +510,17 @@ TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
   // float32 1100 x 377: packed B, threads split the rows and share B's panels; 1100 x 100: split the rows,
   // each thread with its own copy of the (small) packed B; 403 x 377: B not much smaller than A, threads
   // split the columns and each packs its own panels. The column-major float64 product is the row-major
-  // n x m one, of its own depth: split by columns, over two depth blocks (one kc and 76 more, whatever the
-  // kernel's kc: no more depth than that, for the test's time under emulation), at m = 1100 over two column
-  // blocks too. 49 x 377: B read in place, threads split its columns. 97 x 120: B read in place; with
+  // n x m one, of its own depth: split by columns, over two depth blocks (kc + 76 deep, whatever the kernel's
+  // kc: two blocks of half that, no more depth, for the test's time under emulation), at m = 1100 over two
+  // column blocks too. 49 x 377: B read in place, threads split its columns. 97 x 120: B read in place; with
   // AVX-512's 12-row tiles, 97 rows spread over 9 row panels of at most 11, split by rows between 2 threads
   // (under BF16 fast math each rounds only its own rows of A) and by columns between 3. The float32 depth
-  // (400) decides none of these (B's block size follows the blocking's kc, not k); it is the test's time
-  // under emulation (600 took 40-76 s per forced ISA under SVE 128).
+  // (300) decides none of these (B's block size follows the blocking's kc, not k) but that B read in place
+  // takes two depth blocks of at most 256; the rest is the test's time under emulation (600 took 40-76 s per
+  // forced ISA under SVE 128, 400 32-58 s).
   const auto& plan64 = gemm_engine::f64_plan();
   ASSERT_TRUE(plan64.ok()) << plan64.status().message();
-  const int64_t k = 400, k_d = plan64->blocking.kc + 76;
+  const int64_t k = 300, k_d = plan64->blocking.kc + 76;
   GemmOptions fast;
   fast.fpmath = FpMath::bf16;
   for (auto [m, n] : {std::pair<int64_t, int64_t>{1100, 377}, {1100, 100}, {403, 377}, {49, 377}, {97, 120}}) {

@@ -11,7 +11,8 @@ other, one sample at a time (alternating which goes first), in rounds over all t
 case's samples are spread across the run. Cases: `a @ b` and `np.dot(a, b)` for square
 float32 and float64 matrices, n = 16 .. 2048 (4096 with --full), and np.dot of a matrix with a vector
 (gemv) and of two vectors.
-Every figure is the median of --repeat samples, each at least 20 ms of back-to-back calls.
+Every figure is the median of --repeat samples, each at least 20 ms of back-to-back calls (three samples a
+round for a call under a millisecond).
 """
 import argparse
 import json
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from timing import PAUSE_SECONDS  # bench/timing.py, beside this script
+from timing import pause_for  # bench/timing.py, beside this script
 
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 
@@ -55,8 +56,10 @@ for line in sys.stdin:
     fn()
     t0 = time.perf_counter(); fn(); once = time.perf_counter() - t0
     calls = max(1, int(0.02 / max(once, 1e-7)))
+    # A call under a millisecond takes three samples a visit: each costs 20 ms, and at these sizes (n = 16,
+    # vector dots) this guest's stalls moved single samples by 2-3x, on both sides.
     samples = []
-    for _ in range(case['repeat']):
+    for _ in range(case['repeat'] * (3 if once < 1e-3 else 1)):
         t0 = time.perf_counter()
         for _ in range(calls): fn()
         samples.append((time.perf_counter() - t0) / calls)
@@ -82,6 +85,7 @@ class Child:
         env = dict(os.environ, LD_LIBRARY_PATH=libdir, OMP_NUM_THREADS=str(threads))
         env[thread_var] = str(threads)
         self.libdir = libdir
+        self.threads = threads
         self.proc = subprocess.Popen(["/usr/bin/python3", "-c", CHILD], env=env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
         loaded = json.loads(self.read())["blas"]
@@ -95,7 +99,7 @@ class Child:
         return line
 
     def run(self, case):
-        time.sleep(PAUSE_SECONDS)  # the other library's idle threads park first (see bench/timing.py)
+        time.sleep(pause_for(self.threads))  # the other library's idle threads park first (see bench/timing.py)
         self.proc.stdin.write(json.dumps(case) + "\n")
         self.proc.stdin.flush()
         return json.loads(self.read())

@@ -50,7 +50,8 @@ void fill_peaks(Plan& plan) {
   std::map<std::pair<PeakKind, int>, double> peaks;
   for (Job& job : plan.jobs) {
     if (job.spec.flops <= 0) continue;
-    auto key = std::make_pair(peak_kind(job.spec.precision), job.spec.threads);
+    const std::string& precision = job.peak_precision.empty() ? job.spec.precision : job.peak_precision;
+    auto key = std::make_pair(peak_kind(precision), job.spec.threads);
     auto it = peaks.find(key);
     if (it == peaks.end()) it = peaks.emplace(key, measure_peak_gflops(key.first, key.second, 0.2)).first;
     job.spec.peak_gflops = it->second;

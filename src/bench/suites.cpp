@@ -96,6 +96,7 @@ class ArmoryStrictF32 : public GemmPeer {
     if (p != Precision::f32_bf16) return {};
     return ArmoryGemm().prepare(Precision::f32, x);
   }
+  std::string peak_precision(const std::string&) const override { return "f32"; }
 };
 
 // The in-process libraries of one case (shape, precision, threads), timed in alternation on the same
@@ -156,25 +157,39 @@ class AlternatingGemm {
       timed.push_back(i);
     }
     // With several threads, a pause long enough for OpenBLAS's idle threads to stop spinning (about 0.13 s
-    // here) before another library runs, and samples long enough to outlast what the pause costs: for some
-    // tens of milliseconds after it this guest runs slow (f32 n = 256, 2 threads, samples of 20 / 100 / 300
-    // ms: oneDNN 321 / 380 / 392 GFLOPS, armory 293 / 389 / 402). With one thread no library leaves threads
-    // spinning, and the calls alternate without pauses.
-    const bool pause = c.threads > 1 && calls.size() > 1;
+    // here) before another library (or the FMA peak below) runs, and samples long enough to outlast what the
+    // pause costs: for some tens of milliseconds after it this guest runs slow (f32 n = 256, 2 threads,
+    // samples of 20 / 100 / 300 ms: oneDNN 321 / 380 / 392 GFLOPS, armory 293 / 389 / 402). With one thread
+    // no library leaves threads spinning, and the calls alternate without pauses.
+    const bool pause = c.threads > 1 && !calls.empty();
     const double min_sample_seconds = pause ? 0.1 : 0.02;
     // The FMA peak joins the alternation when this machine has one to measure and some library runs: each
     // library's efficiency is then its median against the peak's median over the same minutes (a peak taken
-    // once at the start of the run put f64 GEMM at 72-79% in a slow stretch and 84-88% in a calm one).
-    PeakCall peak = calls.empty() ? PeakCall{} : peak_call(peak_kind(c.precision), c.threads, min_sample_seconds);
-    if (peak.run) calls.push_back(peak.run);
+    // once at the start of the run put f64 GEMM at 72-79% in a slow stretch and 84-88% in a calm one). One
+    // peak per kind the libraries need: armory's strict fp32 beside a fast-math case is a share of fp32's.
+    std::vector<PeakKind> peak_kinds;
+    std::vector<size_t> peak_of(timed.size());  // index into peak_kinds
+    for (size_t j = 0; j < timed.size(); ++j) {
+      const PeakKind kind = peak_kind(peers_[timed[j]]->peak_precision(c.precision));
+      auto it = std::find(peak_kinds.begin(), peak_kinds.end(), kind);
+      peak_of[j] = static_cast<size_t>(it - peak_kinds.begin());
+      if (it == peak_kinds.end()) peak_kinds.push_back(kind);
+    }
+    std::vector<PeakCall> peaks;
+    for (PeakKind kind : peak_kinds) {
+      peaks.push_back(peak_call(kind, c.threads, min_sample_seconds));
+      if (peaks.back().run) calls.push_back(peaks.back().run);
+    }
     auto timings = time_alternating(calls, c.repeat, pause ? 0.2 : 0.0, min_sample_seconds);
-    double peak_gflops = 0;
-    if (peak.run && timings.back() && timings.back()->median > 0) {
-      peak_gflops = peak.flops / timings.back()->median / 1e9;
+    std::vector<double> peak_gflops(peaks.size(), 0.0);
+    for (size_t q = 0, call = timed.size(); q < peaks.size(); ++q) {
+      if (!peaks[q].run) continue;
+      const auto& t = timings[call++];
+      if (t && t->median > 0) peak_gflops[q] = peaks[q].flops / t->median / 1e9;
     }
     for (size_t j = 0; j < timed.size(); ++j) {
       results_[timed[j]] = timings[j];
-      if (timings[j] && peak_gflops > 0) results_[timed[j]]->peak_gflops = peak_gflops;
+      if (timings[j] && peak_gflops[peak_of[j]] > 0) results_[timed[j]]->peak_gflops = peak_gflops[peak_of[j]];
     }
   }
 
@@ -242,14 +257,16 @@ void add_gemm(const SuiteOptions& o, Plan& plan) {
           const double speed = peer->name() == "blis" ? 40 : (peer->name() == "openblas" ? 120 : 220);
           const double pauses = t > 1 ? o.repeat * 0.3 : 0.0;
           plan.jobs.push_back({job, estimate(job.flops, o.repeat, speed * t) + pauses,
-                               [group, job] { return group->timing(job.library); }, "", nullptr});
+                               [group, job] { return group->timing(job.library); }, "", nullptr,
+                               peer->peak_precision(precision)});
         }
         for (const char* library : {"numpy", "pytorch"}) {
           if (precision == "f32:bf16" || precision == "bf16") continue;  // neither has these through numpy/torch.mm
           CaseResult job = c;
           job.library = library;
           if (!selected(o, job)) continue;
-          plan.jobs.push_back({job, estimate(job.flops, o.repeat, 120.0 * t), nullptr, python_request(job), nullptr});
+          plan.jobs.push_back(
+              {job, estimate(job.flops, o.repeat, 120.0 * t), nullptr, python_request(job), nullptr, {}});
         }
       }
     }
@@ -306,9 +323,9 @@ void add_svd(const SuiteOptions& o, Plan& plan) {
             if (!selected(o, job)) continue;
             if (job.library == "armory") {
               auto fn = precision == "f32" ? measure_svd<float> : measure_svd<double>;
-              plan.jobs.push_back({job, estimate(work, o.repeat, 12), [fn, job] { return fn(job); }, "", nullptr});
+              plan.jobs.push_back({job, estimate(work, o.repeat, 12), [fn, job] { return fn(job); }, "", nullptr, {}});
             } else {
-              plan.jobs.push_back({job, estimate(work, o.repeat, 25), nullptr, python_request(job), nullptr});
+              plan.jobs.push_back({job, estimate(work, o.repeat, 25), nullptr, python_request(job), nullptr, {}});
             }
           }
         }
@@ -377,9 +394,9 @@ void add_resnet50(const SuiteOptions& o, Plan& plan) {
           if (!selected(o, job)) continue;
           double seconds = estimate(job.flops, o.repeat, (library == std::string("armory") ? 200.0 : 150.0) * t) + 0.5;
           if (job.library == "armory") {
-            plan.jobs.push_back({job, seconds, [model, job] { return measure_resnet50(model, job); }, "", prepare});
+            plan.jobs.push_back({job, seconds, [model, job] { return measure_resnet50(model, job); }, "", prepare, {}});
           } else {
-            plan.jobs.push_back({job, seconds + 2, nullptr, python_request(job, model), prepare});
+            plan.jobs.push_back({job, seconds + 2, nullptr, python_request(job, model), prepare, {}});
           }
         }
       }

@@ -33,6 +33,9 @@ class GemmPeer {
   // Everything that need not be timed (oneDNN builds its primitive here); returns the timed call, or an
   // empty function when the peer cannot do this case.
   virtual std::function<bool()> prepare(Precision p, const GemmBuffers& buffers) = 0;
+  // The precision whose FMA peak this peer's efficiency is a share of: the case's, unless the peer computes
+  // in another (armory's strict fp32 beside a BF16 fast-math case).
+  virtual std::string peak_precision(const std::string& case_precision) const { return case_precision; }
 };
 
 // nullptr and a reason when the library is not on the machine.

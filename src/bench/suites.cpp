@@ -160,9 +160,10 @@ class AlternatingGemm {
     // here) before another library (or the FMA peak below) runs, and samples long enough to outlast what the
     // pause costs: for some tens of milliseconds after it this guest runs slow (f32 n = 256, 2 threads,
     // samples of 20 / 100 / 300 ms: oneDNN 321 / 380 / 392 GFLOPS, armory 293 / 389 / 402). With one thread
-    // no library leaves threads spinning, and the calls alternate without pauses.
-    const bool pause = c.threads > 1 && !calls.empty();
-    const double min_sample_seconds = pause ? 0.1 : 0.02;
+    // no library leaves threads spinning, and the calls alternate without pauses; nor does a lone call
+    // (one library and no peak) pause before each of its samples.
+    const double paused_sample_seconds = 0.1, sample_seconds = 0.02;
+    const double peak_sample_seconds = c.threads > 1 ? paused_sample_seconds : sample_seconds;
     // The FMA peak joins the alternation when this machine has one to measure and some library runs: each
     // library's efficiency is then its median against the peak's median over the same minutes (a peak taken
     // once at the start of the run put f64 GEMM at 72-79% in a slow stretch and 84-88% in a calm one). One
@@ -177,9 +178,11 @@ class AlternatingGemm {
     }
     std::vector<PeakCall> peaks;
     for (PeakKind kind : peak_kinds) {
-      peaks.push_back(peak_call(kind, c.threads, min_sample_seconds));
+      peaks.push_back(peak_call(kind, c.threads, peak_sample_seconds));
       if (peaks.back().run) calls.push_back(peaks.back().run);
     }
+    const bool pause = c.threads > 1 && calls.size() > 1;
+    const double min_sample_seconds = pause ? paused_sample_seconds : sample_seconds;
     auto timings = time_alternating(calls, c.repeat, pause ? 0.2 : 0.0, min_sample_seconds);
     std::vector<double> peak_gflops(peaks.size(), 0.0);
     for (size_t q = 0, call = timed.size(); q < peaks.size(); ++q) {

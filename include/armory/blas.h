@@ -11,7 +11,8 @@
 extern "C" {
 #endif
 
-/* Threads armory's GEMM may use; values < 1 are ignored (a message says so on stderr). */
+/* Threads armory's GEMM may use, at most the CPUs online; values < 1 are ignored (a message says so on
+   stderr). */
 void armory_set_num_threads(int threads);
 int armory_get_num_threads(void);
 /* One line: version, dispatched ISA and kernels, threads. Valid until the calling thread's next call. */

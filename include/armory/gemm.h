@@ -99,9 +99,10 @@ float bf16_to_float(bf16_t x) noexcept;
 // n values at once, vectorised in the dispatched bf16 kernel's ISA when it has a conversion.
 void float_to_bf16(const float* src, int64_t n, bf16_t* dst) noexcept;
 
-// The threads armory's pool uses: ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores.
+// The threads armory's pool uses: ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores. A
+// count above the CPUs online (from the variables or set_num_threads) is capped there, as OpenBLAS does.
 int get_num_threads() noexcept;
-Status set_num_threads(int threads);
+Status set_num_threads(int threads);  // threads < 1 is an error
 
 // What GEMM dispatches for each precision, one line each, e.g.
 // "gemm f32: gemm_f32_12x32__avx512 (MR=12 NR=32, mc=120 kc=1024 nc=4096)".

@@ -2,6 +2,7 @@
 // fast-math route, prepacked B, thread settings.
 #include <armory/gemm.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -292,7 +293,7 @@ Status set_num_threads(int threads) {
   if (threads < 1) {
     return error(Errc::invalid_argument, "set_num_threads: threads must be >= 1, got " + std::to_string(threads));
   }
-  ThreadPool::global().set_max_threads(threads);
+  ThreadPool::global().set_max_threads(std::min(threads, cpu_thread_limit()));
   return {};
 }
 

@@ -1,14 +1,16 @@
 #include "gemm/thread_pool.h"
 
 #include <armory/cpu.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
-#include <pthread.h>
 #include <thread>
 #include <vector>
 
@@ -88,10 +90,15 @@ void move_off_cpu(int cpu) {
 #endif
 }
 
+int cpu_thread_limit() {
+  const int online = host_cpu().online_cpus;
+  return online > 0 ? online : 1024;
+}
+
 int default_thread_count() {
-  if (int n = env_threads("ARMORY_NUM_THREADS")) return n;
-  if (int n = env_threads("OMP_NUM_THREADS")) return n;
-  return host_cpu().usable_cores;
+  int n = env_threads("ARMORY_NUM_THREADS");
+  if (n == 0) n = env_threads("OMP_NUM_THREADS");
+  return n > 0 ? std::min(n, cpu_thread_limit()) : host_cpu().usable_cores;
 }
 
 void ParallelContext::barrier() {
@@ -100,8 +107,10 @@ void ParallelContext::barrier() {
 
 struct ThreadPool::State {
   std::mutex lock;
-  std::condition_variable wake;
-  std::vector<std::thread> workers;
+  // One wake-up per worker (worker i waits on wakes[i], under `lock`): a region wakes only the workers it
+  // runs on. One condition variable notified for all woke every worker for every region; each then spun
+  // before sleeping again, so a 2-thread product on a machine with many workers kept all its cores busy.
+  std::vector<std::unique_ptr<std::condition_variable>> wakes;
   std::atomic<int> max_threads{1};
   std::atomic<bool> busy{false};
 
@@ -129,12 +138,14 @@ struct ThreadPool::State {
     return false;
   }
 
-  void worker_loop(int index) {
+  void worker_loop(int index, std::condition_variable& wake) {
     t_inside_region = true;  // a body that calls armory again runs that call inline
     uint64_t seen = 0;
+    // Turns spun since this worker last ran a region: regions it is not part of do not renew its spinning.
+    int idle_spins = 0;
     while (true) {
       uint64_t gen = generation.load(std::memory_order_acquire);
-      for (int spin = 0; gen == seen && spin < kSpinIterations; ++spin) {
+      for (; gen == seen && idle_spins < kSpinIterations; ++idle_spins) {
         cpu_relax();
         gen = generation.load(std::memory_order_acquire);
       }
@@ -142,7 +153,6 @@ struct ThreadPool::State {
       if (gen == seen) {
         std::unique_lock<std::mutex> guard(lock);
         wake.wait(guard, [&] { return generation.load(std::memory_order_acquire) != seen; });
-        gen = generation.load(std::memory_order_acquire);
         slept = true;
       }
       // Take the region's description under the lock it was published under: reading it piecemeal
@@ -161,17 +171,28 @@ struct ThreadPool::State {
         ParallelContext ctx(index, threads, &barrier);
         (*region_body)(ctx);
         finished.fetch_add(1, std::memory_order_acq_rel);
+        idle_spins = 0;
+      } else if (slept) {
+        idle_spins = kSpinIterations;  // woken for nothing: back to sleep
       }
     }
   }
 
-  void ensure_workers(int count) {
-    // Worker i serves thread index i + 1 (the caller is thread 0).
-    while (static_cast<int>(workers.size()) < count) {
-      int index = static_cast<int>(workers.size()) + 1;
-      workers.emplace_back([this, index] { worker_loop(index); });
-      workers.back().detach();
+  // Starts workers until there are `count` (worker i serves thread index i + 1; the caller is thread 0), as
+  // many as the system lets it: returns how many there are.
+  int ensure_workers(int count) {
+    while (static_cast<int>(wakes.size()) < count) {
+      const int index = static_cast<int>(wakes.size()) + 1;
+      try {
+        wakes.push_back(std::make_unique<std::condition_variable>());
+        std::condition_variable* wake = wakes.back().get();
+        std::thread([this, index, wake] { worker_loop(index, *wake); }).detach();
+      } catch (const std::exception&) {  // out of threads or memory: run on the workers there are
+        if (static_cast<int>(wakes.size()) == index) wakes.pop_back();
+        break;
+      }
     }
+    return static_cast<int>(wakes.size());
   }
 };
 
@@ -182,9 +203,11 @@ ThreadPool::ThreadPool() : state_(new State) {
   // The mutex and condition variable are rebuilt in place: a worker may have held the lock at fork time.
   pthread_atfork(nullptr, nullptr, [] {
     State& s = *ThreadPool::global().state_;
-    s.workers.clear();  // detached handles: destroying them joins nothing
+    // The parent's workers' wake-ups are left undestroyed (a worker may have been waiting on one at fork
+    // time): a few bytes each, once per fork.
+    for (auto& wake : s.wakes) (void)wake.release();
+    s.wakes.clear();
     new (&s.lock) std::mutex();
-    new (&s.wake) std::condition_variable();
     s.busy.store(false);
     t_inside_region = false;
   });
@@ -248,17 +271,27 @@ void ThreadPool::run_region(int threads, RegionBody body, bool late_workers_may_
   }
   {
     std::lock_guard<std::mutex> guard(s.lock);
-    s.ensure_workers(n - 1);
-    s.body = &body;
-    s.region_threads = n;
-    s.caller_cpu = current_cpu();
-    s.barrier.threads = n;
-    s.finished.store(0, std::memory_order_relaxed);
-    const uint64_t generation = s.generation.load(std::memory_order_relaxed) + 1;
-    s.admission.store(State::admission_of(generation), std::memory_order_relaxed);
-    s.generation.store(generation, std::memory_order_release);
+    n = std::min(n, s.ensure_workers(n - 1) + 1);
+    if (n > 1) {
+      s.body = &body;
+      s.region_threads = n;
+      s.caller_cpu = current_cpu();
+      s.barrier.threads = n;
+      s.finished.store(0, std::memory_order_relaxed);
+      const uint64_t generation = s.generation.load(std::memory_order_relaxed) + 1;
+      s.admission.store(State::admission_of(generation), std::memory_order_relaxed);
+      s.generation.store(generation, std::memory_order_release);
+    }
   }
-  s.wake.notify_all();
+  if (n <= 1) {  // no worker could be started
+    s.busy.store(false, std::memory_order_release);
+    ParallelContext solo(0, 1, nullptr);
+    body(solo);
+    return;
+  }
+  // The workers are started before they are woken, and never removed but by a fork: reading the vector
+  // without the lock is safe from this caller, which holds `busy`.
+  for (int worker = 0; worker < n - 1; ++worker) s.wakes[static_cast<size_t>(worker)]->notify_one();
 
   t_inside_region = true;
   ParallelContext ctx(0, n, &s.barrier);

@@ -1,17 +1,22 @@
 #include "gemm/thread_pool.h"
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -208,13 +213,109 @@ TEST(ThreadPool, WorksInAForkedChild) {
 
 TEST(ThreadPool, ThreadCountFromEnvironment) {
   setenv("ARMORY_NUM_THREADS", "3", 1);
-  EXPECT_EQ(default_thread_count(), 3);
+  EXPECT_EQ(default_thread_count(), std::min(3, cpu_thread_limit()));
   setenv("ARMORY_NUM_THREADS", "junk", 1);
   setenv("OMP_NUM_THREADS", "5,2", 1);
-  EXPECT_EQ(default_thread_count(), 5);
+  EXPECT_EQ(default_thread_count(), std::min(5, cpu_thread_limit()));
+  setenv("OMP_NUM_THREADS", "1", 1);
+  EXPECT_EQ(default_thread_count(), 1);
+  setenv("ARMORY_NUM_THREADS", "100000", 1);  // beyond the CPUs: capped
+  EXPECT_EQ(default_thread_count(), cpu_thread_limit());
   unsetenv("ARMORY_NUM_THREADS");
   unsetenv("OMP_NUM_THREADS");
   EXPECT_GE(default_thread_count(), 1);
+  EXPECT_LE(default_thread_count(), cpu_thread_limit());
+}
+
+// Each thread of this process (but the caller) by its voluntary context switches: a thread woken from its
+// sleep and sleeping again counts one more. Empty where /proc does not say.
+std::map<std::string, long> worker_switches() {
+  std::map<std::string, long> out;
+  const std::string self = std::to_string(syscall(SYS_gettid));
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return out;
+  while (dirent* entry = readdir(dir)) {
+    const std::string tid = entry->d_name;
+    if (tid == "." || tid == ".." || tid == self) continue;
+    std::ifstream status("/proc/self/task/" + tid + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) out[tid] = std::stol(line.substr(24));
+    }
+  }
+  closedir(dir);
+  return out;
+}
+
+// A region wakes only the workers it runs on: the others sleep on. One wake-up for all once woke every
+// worker for every region (each spinning a while before sleeping again), so narrow regions on a pool that
+// had once run wide kept every core busy.
+TEST(ThreadPool, RegionsWakeOnlyTheWorkersTheyRunOn) {
+  ThreadPool& pool = ThreadPool::global();
+  const int before = pool.max_threads();
+  pool.set_max_threads(6);
+  std::atomic<int> width{0};
+  pool.parallel(6, [&](ParallelContext& ctx) { width = ctx.threads(); });
+  if (width != 6) GTEST_SKIP() << "the pool ran the wide region on " << width << " threads";
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every worker spins out and sleeps
+  const auto asleep = worker_switches();
+  if (asleep.size() < 5) GTEST_SKIP() << "/proc/self/task does not show the workers";
+  pool.set_max_threads(2);
+  for (int round = 0; round < 50; ++round) {
+    pool.parallel(2, [&](ParallelContext& ctx) { ctx.barrier(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  pool.set_max_threads(before);
+  int woken = 0;
+  for (const auto& [tid, switches] : worker_switches()) {
+    auto it = asleep.find(tid);
+    if (it != asleep.end() && switches > it->second) ++woken;
+  }
+  EXPECT_LE(woken, 1) << "workers woken by 2-thread regions (one runs them)";
+}
+
+// A worker the system will not start (out of threads or address space) leaves the region to the threads
+// there are, the caller alone at worst: the body runs, nothing throws or aborts.
+TEST(ThreadPool, RunsOnTheCallerWhenNoWorkerCanStart) {
+  if (emulated_aarch64()) GTEST_SKIP() << "qemu-user cannot fork a multithreaded guest";
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's shadow memory needs the address space this test takes away";
+#else
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The forked pool has no workers; with the address space capped just above what is mapped, a new
+    // thread's stack cannot be mapped (the parent's workers' stacks, which glibc keeps for reuse in a
+    // child, give a few their stacks: 32 threads are more than that).
+    std::ifstream statm("/proc/self/statm");
+    long pages = 0;
+    statm >> pages;
+    rlimit limit{};
+    limit.rlim_cur = limit.rlim_max =
+        static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (1 << 20);
+    if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(2);
+    constexpr int kWanted = 32;
+    ThreadPool& pool = ThreadPool::global();
+    pool.set_max_threads(kWanted);
+    std::atomic<int> width{0}, runs{0};
+    std::atomic<uint64_t> indices{0};
+    pool.parallel(kWanted, [&](ParallelContext& ctx) {
+      width = ctx.threads();
+      ++runs;
+      indices |= uint64_t{1} << ctx.thread();
+      ctx.barrier();
+    });
+    const bool every_index_once = runs == width && indices == (uint64_t{1} << width) - 1;
+    std::atomic<int> shares_run{0};
+    pool.parallel_shares(kWanted, [&](int) { ++shares_run; });
+    if (!every_index_once || shares_run != kWanted) _exit(1);
+    _exit(width < kWanted ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died (signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0) << ")";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: a thread index or share did not run exactly once; 2: setrlimit failed; 3: "
+                                       "every worker started (the limit did not bite)";
+#endif
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 ctest runs it with PYTHONPATH=build/<flavour>/python under /usr/bin/python3.
 """
+import os
 import threading
 import time
 
@@ -149,6 +150,10 @@ def test_threads_cpu_info_config_and_version(capsys):
     before = armory.get_num_threads()
     armory.set_num_threads(1)
     assert armory.get_num_threads() == 1
+    armory.set_num_threads(10 ** 6)  # capped at the CPUs online, not a million workers
+    assert 1 <= armory.get_num_threads() <= os.cpu_count()
+    a = np.ones((256, 256), dtype=np.float32)
+    assert armory.matmul(a, a)[0, 0] == 256
     armory.set_num_threads(before)
     info = armory.cpu_info()
     assert info["arch"] in ("x86_64", "aarch64") and info["usable_cores"] >= 1 and isinstance(info["features"], list)

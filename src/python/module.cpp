@@ -340,7 +340,9 @@ py::array to_numpy(const armory::nn::Tensor& t) {
 
 class PySession {
  public:
-  PySession(const std::string& path, int threads, const std::string& fpmath, bool optimize, bool winograd) {
+  // model: a file's path (str), or the model itself (bytes, as onnxruntime takes a serialised model;
+  // external data files are then looked up under the current directory).
+  PySession(const py::object& model, int threads, const std::string& fpmath, bool optimize, bool winograd) {
     armory::nn::SessionOptions options;
     if (fpmath == "bf16") {
       options.fpmath = armory::FpMath::bf16;
@@ -351,10 +353,13 @@ class PySession {
     options.threads = threads;
     options.optimize = optimize;
     options.winograd = winograd;
+    const bool in_memory = py::isinstance<py::bytes>(model);
+    const std::string path_or_bytes = model.cast<std::string>();  // the bytes copied while the GIL is held
     std::optional<armory::Result<armory::nn::Session>> loaded;
     {
       py::gil_scoped_release release;
-      loaded.emplace(armory::nn::Session::load(path, options));
+      loaded.emplace(in_memory ? armory::nn::Session::load_from_bytes(path_or_bytes, ".", options)
+                               : armory::nn::Session::load(path_or_bytes, options));
     }
     if (!loaded->ok()) raise_status(loaded->status());
     session_ = std::make_shared<armory::nn::Session>(std::move(loaded->value()));
@@ -445,12 +450,12 @@ PYBIND11_MODULE(_armory, m) {
         const armory::Status status = armory::set_num_threads(threads);
         if (!status.ok()) raise_status(status);
       },
-      py::arg("threads"));
-  m.def("get_num_threads", &armory::get_num_threads);
+      py::arg("threads"), "Threads armory's products use: >= 1, capped at the CPUs online");
+  m.def("get_num_threads", &armory::get_num_threads, "Threads armory's products use");
   m.def("cpu_info", &cpu_info, "What armory detected: CPU, features, caches, usable cores, dispatched ISA");
   m.def("config", &config, "What was built and what is dispatched now");
   py::class_<PySession>(m, "_Session")
-      .def(py::init<const std::string&, int, const std::string&, bool, bool>(), py::arg("path"), py::arg("threads") = 0,
+      .def(py::init<const py::object&, int, const std::string&, bool, bool>(), py::arg("model"), py::arg("threads") = 0,
            py::arg("fpmath") = "strict", py::arg("optimize") = true, py::arg("winograd") = true)
       .def("inputs", &PySession::inputs)
       .def("outputs", &PySession::outputs)

@@ -279,6 +279,32 @@ def test_errors_are_python_exceptions(models, tmp_path):
         armory.InferenceSession(garbage)
 
 
+def test_a_model_in_memory_loads_like_its_file(tmp_path):
+    """onnxruntime's InferenceSession takes the serialised model as well as a path; so does armory's."""
+    from onnx import TensorProto, helper, numpy_helper
+    weights = np.random.default_rng(3).standard_normal((8, 5)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["xw"]), helper.make_node("Relu", ["xw"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 5])],
+        initializer=[numpy_helper.from_array(weights, "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    path = tmp_path / "matmul_relu.onnx"
+    onnx.save(model, str(path))
+    x = np.random.default_rng(4).standard_normal((3, 8)).astype(np.float32)
+    want = np.maximum(x @ weights, 0)
+    data = model.SerializeToString()
+    for source in (path, str(path), data, bytearray(data), memoryview(data)):
+        (got,) = armory.InferenceSession(source).run(None, {"x": x})
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=type(source).__name__)
+    with pytest.raises(TypeError, match="path .* or its bytes"):
+        armory.InferenceSession(42)
+    with pytest.raises(Exception, match="ModelProto"):
+        armory.InferenceSession(b"\x08\x07not a model" * 10)
+    with pytest.raises(Exception, match="truncated|past the end|malformed|no graph"):
+        armory.InferenceSession(data[: len(data) // 2])
+
+
 def test_unsupported_operator_names_the_node(tmp_path):
     from onnx import TensorProto, helper
     node = helper.make_node("Hardmax", ["x"], ["y"], name="the_hardmax")

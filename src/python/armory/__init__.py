@@ -7,6 +7,8 @@
     sess = armory.InferenceSession("model.onnx", fpmath="bf16")  # onnxruntime-style
     logits, = sess.run(None, {"input": images})
 """
+import os as _os
+
 import numpy as _np
 
 from . import _armory
@@ -38,13 +40,24 @@ class InferenceSession:
         sess = armory.InferenceSession("resnet50.onnx", threads=2, fpmath="bf16")
         (logits,) = sess.run(None, {sess.get_inputs()[0].name: images})
 
-    fpmath="bf16" multiplies in bf16 and accumulates in float32. run() releases the GIL; one session may be
+    The model is a path or, as onnxruntime also takes it, the serialised model itself (bytes, e.g.
+    onnx_model.SerializeToString()). fpmath="bf16" multiplies in bf16 and accumulates in float32. run() releases the GIL; one session may be
     run from several Python threads at once. C-contiguous float32/int64 inputs are read in place; outputs own
     their memory. winograd=False runs every convolution directly (3x3 stride-1 ones otherwise use Winograd
     F(2x2, 3x3) or F(4x4, 3x3) where it pays: fewer multiplies, results that differ in the last bits)."""
 
-    def __init__(self, path, threads=None, fpmath="strict", optimize=True, winograd=True):
-        self._session = _armory._Session(str(path), 0 if threads is None else int(threads), fpmath, optimize,
+    def __init__(self, path_or_bytes, threads=None, fpmath="strict", optimize=True, winograd=True):
+        # A path (str or os.PathLike), or the serialised model itself (bytes-like), as onnxruntime takes.
+        if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+            model = bytes(path_or_bytes)
+        elif isinstance(path_or_bytes, (str, _os.PathLike)):
+            model = _os.fspath(path_or_bytes)
+            if isinstance(model, bytes):  # a bytes path (os.PathLike may give one)
+                model = _os.fsdecode(model)
+        else:
+            raise TypeError("InferenceSession takes a model's path (str or os.PathLike) or its bytes, got "
+                            f"{type(path_or_bytes).__name__}")
+        self._session = _armory._Session(model, 0 if threads is None else int(threads), fpmath, optimize,
                                          bool(winograd))
         self._inputs = [NodeArg(*i) for i in self._session.inputs()]
         self._outputs = [NodeArg(*o) for o in self._session.outputs()]

@@ -176,7 +176,7 @@ Command add_bench_command(CLI::App& app, const std::string& command_line) {
   cmd->add_option("--suite", o->suites, "suites to run: gemm, svd, resnet50 (default all)")->delimiter(',');
   cmd->add_flag("--full", o->full, "the long sizes too (GEMM n = 4096, SVD 4096 and 10000x500)");
   cmd->add_option("--filter", o->filters, "only jobs whose suite/case/library contains this text (repeatable: any)");
-  cmd->add_option("--threads", o->threads, "thread counts (default 1,2)")->delimiter(',')->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", o->threads, "thread counts (default 1,2)")->delimiter(',')->check(at_least(1));
   cmd->add_option("--repeat", o->repeat, "samples per figure, median reported (default 5)")->check(CLI::Range(1, 1000));
   cmd->add_option("--json", o->json, "also write Google Benchmark-style JSON here");
   cmd->add_option("--db", o->db, "results database (default $ARMORY_BENCH_DB or ~/.local/share/armory/bench.db)");

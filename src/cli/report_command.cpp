@@ -48,7 +48,7 @@ int run_report(const ReportOptions& o) {
 Command add_report_command(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
   CLI::App* cmd = app.add_subcommand("report", "Write the HTML report of a benchmark run, or compare two runs");
-  auto* run = cmd->add_option("--run", o->run, "the run (default: the newest)")->check(CLI::PositiveNumber);
+  auto* run = cmd->add_option("--run", o->run, "the run (default: the newest)")->check(at_least(1));
   cmd->add_option("--compare", o->compare, "two runs to compare: A B")->expected(2)->excludes(run);
   cmd->add_option("--db", o->db, "results database (default as armory bench)");
   cmd->add_option("--out", o->out, "the HTML file to write (default armory-report.html)");

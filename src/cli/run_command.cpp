@@ -173,13 +173,13 @@ Command add_run_command(CLI::App& app) {
   run->add_option("model", options->model, "the .onnx file")->required();
   run->add_flag("--dump-graph", options->dump_graph, "print the optimised graph and exit");
   run->add_flag("--profile", options->profile, "print the time spent in each node");
-  run->add_option("--batch", options->batch, "the first free dimension of each input (default 1)")->check(CLI::PositiveNumber);
+  run->add_option("--batch", options->batch, "the first free dimension of each input (default 1)")->check(at_least(1));
   run->add_option("--threads", options->threads, "threads for this model (default: armory's thread count)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
   run->add_option("--fpmath", options->fpmath, "strict, or bf16: bf16 products with fp32 accumulation");
   run->add_flag("--direct-conv", options->direct_conv,
                 "every convolution direct (no Winograd for the 3x3 stride-1 ones): to compare against");
-  run->add_option("--runs", options->runs, "timed runs (default 20)")->check(CLI::PositiveNumber);
+  run->add_option("--runs", options->runs, "timed runs (default 20)")->check(at_least(1));
   run->add_option("--shape", options->shapes, "an input's shape, NAME=D1xD2x... (for free dimensions)");
   return [options] { return run_model(*options); };
 }

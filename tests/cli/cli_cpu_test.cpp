@@ -1,13 +1,13 @@
-// `armory --version` and `armory cpu`, run as a user would run them.
+// `armory --version`, `armory cpu` and option checking, run as a user would run them.
 #include <armory/cpu.h>
-
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
-#include <sys/wait.h>
+#include <utility>
 
 namespace armory {
 namespace {
@@ -52,6 +52,20 @@ TEST(Cli, VersionNamesCommitAndBuildType) {
   EXPECT_TRUE(r.output.find("Release") != std::string::npos || r.output.find("Debug") != std::string::npos ||
               r.output.find("RelWithDebInfo") != std::string::npos)
       << r.output;
+}
+
+// Integer options name the value and what they take (CLI11's own message printed a range up to 1.8e308).
+TEST(Cli, IntegerOptionsSayWhatTheyTake) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"run model.onnx --batch 0", "--batch: 0 is not an integer >= 1"},
+      {"run model.onnx --threads -2", "--threads: -2 is not an integer >= 0"},
+      {"run model.onnx --runs 3x", "--runs: 3x is not an integer >= 1"},
+  };
+  for (const auto& [args, message] : cases) {
+    CliResult r = run_cli("", args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << ": " << r.output;
+  }
 }
 
 TEST(Cli, CpuJsonDescribesThisMachine) {

@@ -1,6 +1,5 @@
 #include "gemm/thread_pool.h"
 
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -15,7 +14,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -227,50 +225,45 @@ TEST(ThreadPool, ThreadCountFromEnvironment) {
   EXPECT_LE(default_thread_count(), cpu_thread_limit());
 }
 
-// Each thread of this process (but the caller) by its voluntary context switches: a thread woken from its
-// sleep and sleeping again counts one more. Empty where /proc does not say.
-std::map<std::string, long> worker_switches() {
-  std::map<std::string, long> out;
-  const std::string self = std::to_string(syscall(SYS_gettid));
-  DIR* dir = opendir("/proc/self/task");
-  if (dir == nullptr) return out;
-  while (dirent* entry = readdir(dir)) {
-    const std::string tid = entry->d_name;
-    if (tid == "." || tid == ".." || tid == self) continue;
-    std::ifstream status("/proc/self/task/" + tid + "/status");
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) out[tid] = std::stol(line.substr(24));
-    }
+// A thread's voluntary context switches (one more each time it sleeps), or -1 where /proc does not say.
+long voluntary_switches(long tid) {
+  std::ifstream status("/proc/self/task/" + std::to_string(tid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("voluntary_ctxt_switches:", 0) == 0) return std::stol(line.substr(24));
   }
-  closedir(dir);
-  return out;
+  return -1;
 }
 
 // A region wakes only the workers it runs on: the others sleep on. One wake-up for all once woke every
 // worker for every region (each spinning a while before sleeping again), so narrow regions on a pool that
 // had once run wide kept every core busy.
 TEST(ThreadPool, RegionsWakeOnlyTheWorkersTheyRunOn) {
+  constexpr int kWide = 6;
   ThreadPool& pool = ThreadPool::global();
   const int before = pool.max_threads();
-  pool.set_max_threads(6);
+  pool.set_max_threads(kWide);
+  std::vector<std::atomic<long>> tids(kWide);
   std::atomic<int> width{0};
-  pool.parallel(6, [&](ParallelContext& ctx) { width = ctx.threads(); });
-  if (width != 6) GTEST_SKIP() << "the pool ran the wide region on " << width << " threads";
+  pool.parallel(kWide, [&](ParallelContext& ctx) {
+    tids[static_cast<size_t>(ctx.thread())] = syscall(SYS_gettid);
+    width = ctx.threads();
+  });
+  if (width != kWide) GTEST_SKIP() << "the pool ran the wide region on " << width << " threads";
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every worker spins out and sleeps
-  const auto asleep = worker_switches();
-  if (asleep.size() < 5) GTEST_SKIP() << "/proc/self/task does not show the workers";
+  // The workers 2-thread regions leave out: thread indices 2 and up.
+  std::vector<long> asleep;
+  for (int t = 2; t < kWide; ++t) asleep.push_back(voluntary_switches(tids[static_cast<size_t>(t)]));
+  if (std::count(asleep.begin(), asleep.end(), -1) > 0) GTEST_SKIP() << "/proc does not show the workers' switches";
   pool.set_max_threads(2);
   for (int round = 0; round < 50; ++round) {
     pool.parallel(2, [&](ParallelContext& ctx) { ctx.barrier(); });
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   pool.set_max_threads(before);
-  int woken = 0;
-  for (const auto& [tid, switches] : worker_switches()) {
-    auto it = asleep.find(tid);
-    if (it != asleep.end() && switches > it->second) ++woken;
+  for (int t = 2; t < kWide; ++t) {
+    EXPECT_EQ(voluntary_switches(tids[static_cast<size_t>(t)]), asleep[static_cast<size_t>(t - 2)])
+        << "thread " << t << " woke for 2-thread regions";
   }
-  EXPECT_LE(woken, 1) << "workers woken by 2-thread regions (one runs them)";
 }
 
 // A worker the system will not start (out of threads or address space) leaves the region to the threads

@@ -256,7 +256,7 @@ inline int threads_for(int64_t m, int64_t n, int64_t k) {
 // the rows of a block map onto few cache sets, and 256 rows of one strip of NR columns still fit in L2
 // that way (256-512 rows measured 1.3x faster than 768-1024 on 49 x 512 x 4608), cut by depth_block into
 // blocks of about equal depth: k = 260 ran 256 + 4, the sliver's pass over C costing 49 x 512 x 260 f64 6%
-// (Zen 5, 1 thread, seven alternations of processes, median GFLOPS 79.4 -> 83.8; f32 207.8 -> 210.0).
+// (Zen 5, 1 thread, seven alternations of processes, median GFLOPS 78.8 -> 83.7; f32 206.2 -> 210.0).
 // The choice depends on the shape only, never on the thread count, so threaded results stay identical.
 inline constexpr int64_t kL1BBytes = 32 * 1024;
 inline constexpr int64_t kL2BBytes = 512 * 1024;

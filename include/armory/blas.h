@@ -11,7 +11,7 @@
 extern "C" {
 #endif
 
-/* Threads armory's GEMM may use, at most the CPUs online; values < 1 are ignored (a message says so on
+/* Threads armory's GEMM may use, at most the CPUs it may run on; values < 1 are ignored (a message says so on
    stderr). */
 void armory_set_num_threads(int threads);
 int armory_get_num_threads(void);

@@ -100,7 +100,8 @@ float bf16_to_float(bf16_t x) noexcept;
 void float_to_bf16(const float* src, int64_t n, bf16_t* dst) noexcept;
 
 // The threads armory's pool uses: ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores. A
-// count above the CPUs online (from the variables or set_num_threads) is capped there, as OpenBLAS does.
+// count above the CPUs this process may run on (from the variables or set_num_threads) is capped there,
+// as OpenBLAS does.
 int get_num_threads() noexcept;
 Status set_num_threads(int threads);  // threads < 1 is an error
 

@@ -91,8 +91,9 @@ void move_off_cpu(int cpu) {
 }
 
 int cpu_thread_limit() {
-  const int online = host_cpu().online_cpus;
-  return online > 0 ? online : 1024;
+  const CpuInfo& cpu = host_cpu();
+  if (cpu.affinity_cpus > 0) return cpu.affinity_cpus;
+  return cpu.online_cpus > 0 ? cpu.online_cpus : 1024;
 }
 
 int default_thread_count() {

@@ -113,9 +113,10 @@ void for_chunks(int64_t n, int threads, const Body& body) {
   ThreadPool::global().parallel_shares(threads, [&](int t) { body(n * t / threads, n * (t + 1) / threads, t); });
 }
 
-// The most threads a setting gives the pool: the CPUs online. More threads than CPUs only take turns on
-// them (a barrier then waits for a thread that is not running), and a count such as 10^6 would try to
-// start that many workers, as OpenBLAS caps its own at the CPUs too.
+// The most threads a setting gives the pool: the CPUs this process may run on (its affinity; the CPUs
+// online where that is unknown). More threads than CPUs only take turns on them (a barrier then waits for
+// a thread that is not running), and a count such as 10^6 would try to start that many workers; OpenBLAS
+// caps its own at the CPUs too.
 int cpu_thread_limit();
 
 // ARMORY_NUM_THREADS, else OMP_NUM_THREADS (either capped at cpu_thread_limit), else the usable cores

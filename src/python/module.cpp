@@ -450,7 +450,7 @@ PYBIND11_MODULE(_armory, m) {
         const armory::Status status = armory::set_num_threads(threads);
         if (!status.ok()) raise_status(status);
       },
-      py::arg("threads"), "Threads armory's products use: >= 1, capped at the CPUs online");
+      py::arg("threads"), "Threads armory's products use: >= 1, capped at the CPUs this process may run on");
   m.def("get_num_threads", &armory::get_num_threads, "Threads armory's products use");
   m.def("cpu_info", &cpu_info, "What armory detected: CPU, features, caches, usable cores, dispatched ISA");
   m.def("config", &config, "What was built and what is dispatched now");

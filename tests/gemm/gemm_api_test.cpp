@@ -215,9 +215,9 @@ TEST_F(GemmApi, BadArgumentsAreClearErrors) {
   EXPECT_NE(packed.status().message().find("n = -1"), std::string::npos);
 }
 
-// A thread count beyond the CPUs online is capped there (as OpenBLAS does): asked for a million, the pool
-// once started a worker per 2 MFLOP of the product (8589 threads at n = 2048, 8 s for a 0.1 s product).
-TEST_F(GemmApi, ThreadCountsAreCappedAtTheCpusOnline) {
+// A thread count beyond the CPUs this process may run on is capped there (as OpenBLAS does): asked for a million, the
+// pool once started a worker per 2 MFLOP of the product (8589 threads at n = 2048, 8 s for a 0.1 s product).
+TEST_F(GemmApi, ThreadCountsAreCappedAtTheCpus) {
   const int before = get_num_threads();
   ASSERT_TRUE(set_num_threads(1 << 20).ok());
   EXPECT_EQ(get_num_threads(), cpu_thread_limit());
@@ -545,7 +545,7 @@ TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
     std::vector<float> single, single_t, single_fast;
     std::vector<double> single_d;
     for (int threads : {1, 2, 3}) {
-      // The pool itself: set_num_threads caps at the CPUs online, and 3 threads must split alike on 2.
+      // The pool itself: set_num_threads caps at the CPUs, and 3 threads must split alike on 2.
       ThreadPool::global().set_max_threads(threads);
       EXPECT_EQ(get_num_threads(), threads);
       std::vector<float> c = c0, ct = c0, cf = c0;

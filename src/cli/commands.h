@@ -11,8 +11,8 @@ namespace armory::cli {
 
 using Command = std::function<int()>;
 
-// Integer options: "--threads: 0 is below the least allowed, 1" rather than CLI11's PositiveNumber message,
-// which prints the range up to the largest double.
+// Integer options: "--threads: 0 is not an integer >= 1" rather than CLI11's PositiveNumber message, which
+// prints the range up to the largest double.
 inline CLI::Validator at_least(int least) {
   return CLI::Validator(
       [least](std::string& value) -> std::string {

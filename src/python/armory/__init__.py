@@ -41,8 +41,8 @@ class InferenceSession:
         (logits,) = sess.run(None, {sess.get_inputs()[0].name: images})
 
     The model is a path or, as onnxruntime also takes it, the serialised model itself (bytes, e.g.
-    onnx_model.SerializeToString()). fpmath="bf16" multiplies in bf16 and accumulates in float32. run() releases the GIL; one session may be
-    run from several Python threads at once. C-contiguous float32/int64 inputs are read in place; outputs own
+    onnx_model.SerializeToString()). fpmath="bf16" multiplies in bf16 and accumulates in float32. run()
+    releases the GIL; one session may be run from several Python threads at once. C-contiguous float32/int64 inputs are read in place; outputs own
     their memory. winograd=False runs every convolution directly (3x3 stride-1 ones otherwise use Winograd
     F(2x2, 3x3) or F(4x4, 3x3) where it pays: fewer multiplies, results that differ in the last bits)."""
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <exception>
+#include <string>
 #include <vector>
 
 #include "gemm/thread_pool.h"
@@ -13,13 +15,24 @@
 namespace armory::blas {
 namespace {
 
-// Arguments were validated by the ABI layer, so the engine refuses a call only when it cannot run at all
-// (an ARMORY_ISA level this CPU lacks) or on a bug. BLAS has no way to return an error: say why on stderr,
-// once per process rather than on every call, and never abort the host.
-void report_engine_failure(const Status& status) {
+// Arguments were validated by the ABI layer, so a call fails only when it cannot run at all (an ARMORY_ISA
+// level this CPU lacks, memory for a copy the routine makes) or on a bug. BLAS has no way to return an
+// error: say why on stderr, once per process rather than on every call, and never abort the host.
+void report_failure(const std::string& what) {
   static std::atomic<bool> reported{false};
-  if (status.ok() || reported.exchange(true)) return;
-  std::fprintf(stderr, "armory BLAS: GEMM did not run, results are not computed: %s\n", status.message().c_str());
+  if (reported.exchange(true)) return;
+  std::fprintf(stderr, "armory BLAS: %s; results are not computed\n", what.c_str());
+}
+
+void report_engine_failure(const Status& status) {
+  if (!status.ok()) report_failure("GEMM did not run: " + status.message());
+}
+
+// What a routine's own copies (the full symmetric matrix, the dense triangle, B's copy) throw when memory
+// runs out, reported like the engine's failures: an exception must not cross the C ABI into the host,
+// where it would abort it.
+void report_exception(const char* routine, const std::exception& e) {
+  report_failure(std::string(routine) + " ran out of memory for its copies (" + e.what() + ")");
 }
 
 armory::Trans engine_trans(Op op) { return op == Op::none ? armory::Trans::no : armory::Trans::yes; }
@@ -301,18 +314,20 @@ void solve_right_block(bool lower, const T* m, index_t ldm, index_t jb, index_t 
 }  // namespace
 
 template <class T>
-void gemm(Op op_a, Op op_b, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
-          index_t ldb, T beta, T* c, index_t ldc) {
+void gemm(Op op_a, Op op_b, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b, index_t ldb,
+          T beta, T* c, index_t ldc) try {
   if constexpr (is_complex<T>) {
     gemm_complex(op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   } else {
     gemm_real(op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
+} catch (const std::exception& e) {
+  report_exception("gemm", e);
 }
 
 template <class T>
-void symm(bool hermitian, Side side, Uplo uplo, index_t m, index_t n, T alpha, const T* a, index_t lda,
-          const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+void symm(bool hermitian, Side side, Uplo uplo, index_t m, index_t n, T alpha, const T* a, index_t lda, const T* b,
+          index_t ldb, T beta, T* c, index_t ldc) try {
   if (m == 0 || n == 0 || (alpha == T(0) && beta == T(1))) return;
   if (alpha == T(0)) {
     scale_matrix(m, n, beta, c, ldc);
@@ -333,11 +348,13 @@ void symm(bool hermitian, Side side, Uplo uplo, index_t m, index_t n, T alpha, c
   } else {
     gemm(Op::none, Op::none, m, n, n, alpha, b, ldb, full.data(), dim, beta, c, ldc);
   }
+} catch (const std::exception& e) {
+  report_exception("symm", e);
 }
 
 template <class T>
 void syrk(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, T alpha, const T* a, index_t lda, T beta, T* c,
-          index_t ldc) {
+          index_t ldc) try {
   if (n == 0 || ((alpha == T(0) || k == 0) && beta == T(1))) return;
   if (alpha == T(0) || k == 0) {
     scale_triangle(hermitian, uplo, n, beta, c, ldc);
@@ -345,11 +362,13 @@ void syrk(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, T alpha, const
   }
   const RankTerm<T> term{alpha, a, a, lda, lda};
   rank_k_update(hermitian, uplo, op, n, k, &term, 1, beta, c, ldc);
+} catch (const std::exception& e) {
+  report_exception("syrk", e);
 }
 
 template <class T>
 void syr2k(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
-           index_t ldb, T beta, T* c, index_t ldc) {
+           index_t ldb, T beta, T* c, index_t ldc) try {
   if (n == 0 || ((alpha == T(0) || k == 0) && beta == T(1))) return;
   if (alpha == T(0) || k == 0) {
     scale_triangle(hermitian, uplo, n, beta, c, ldc);
@@ -357,11 +376,13 @@ void syr2k(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, T alpha, cons
   }
   const RankTerm<T> terms[2] = {{alpha, a, b, lda, ldb}, {conj_if(alpha, hermitian), b, a, ldb, lda}};
   rank_k_update(hermitian, uplo, op, n, k, terms, 2, beta, c, ldc);
+} catch (const std::exception& e) {
+  report_exception("syr2k", e);
 }
 
 template <class T>
 void trmm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha, const T* a, index_t lda, T* b,
-          index_t ldb) {
+          index_t ldb) try {
   if (m == 0 || n == 0) return;
   if (alpha == T(0)) {
     scale_matrix(m, n, T(0), b, ldb);
@@ -376,11 +397,13 @@ void trmm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
   } else {
     gemm(Op::none, op, m, n, n, alpha, b_copy.data(), m, triangle.data(), dim, T(0), b, ldb);
   }
+} catch (const std::exception& e) {
+  report_exception("trmm", e);
 }
 
 template <class T>
 void trsm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha, const T* a, index_t lda, T* b,
-          index_t ldb) {
+          index_t ldb) try {
   if (m == 0 || n == 0) return;
   if (alpha == T(0)) {
     scale_matrix(m, n, T(0), b, ldb);
@@ -413,6 +436,8 @@ void trsm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
       solve_right_block(lower, system.data(), dim, dim, r1 - r0, b + r0, ldb);
     });
   }
+} catch (const std::exception& e) {
+  report_exception("trsm", e);
 }
 
 #define ARMORY_BLAS_LEVEL3(T)                                                                                     \

@@ -21,6 +21,8 @@ extern "C" {
 void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*, const double*, const int*,
             const double*, const int*, const double*, double*, const int*);
 double dnrm2_(const int*, const double*, const int*);
+void dtrmm_(const char*, const char*, const char*, const char*, const int*, const int*, const double*, const double*,
+            const int*, double*, const int*);
 }
 
 namespace {
@@ -305,6 +307,22 @@ TEST_F(BlasTest, BadArgumentsReportAndReturn) {
   EXPECT_NE(err.find("Parameter 11 to routine cblas_dgemm"), std::string::npos) << err;  // row-major ldb
   EXPECT_NE(err.find("Parameter 1 to routine cblas_dgemm"), std::string::npos) << err;   // layout
   for (double v : c) EXPECT_EQ(v, 7.0);
+}
+
+// A copy a routine makes that memory cannot hold is reported, and the call returns instead of throwing into
+// the caller (which would abort it): dtrmm writes A's triangle out densely, at m = 2^31 - 1 a matrix of 3.7e19
+// bytes, before it reads A or B.
+TEST_F(BlasTest, ACopyTooLargeForMemoryReportsAndReturns) {
+  const int m = std::numeric_limits<int>::max(), n = 1;
+  const double one = 1.0;
+  std::vector<double> a(1, 1.0), b(1, 7.0);
+  testing::internal::CaptureStderr();
+  dtrmm_("L", "U", "N", "N", &m, &n, &one, a.data(), &m, b.data(), &m);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(b[0], 7.0);
+  // Reported once per process: empty only when something failed before in this process (ctest runs each
+  // test in its own).
+  if (!err.empty()) EXPECT_NE(err.find("armory BLAS: trmm ran out of memory"), std::string::npos) << err;
 }
 
 TEST_F(BlasTest, ThreadsConfigAndBf16Gemm) {

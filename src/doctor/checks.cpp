@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 namespace armory::doctor {
 
@@ -107,6 +108,10 @@ void check_cpu(const Facts& facts, std::vector<Finding>& out) {
 
 void check_threads(const Facts& facts, std::vector<Finding>& out) {
   const int usable = std::max(1, facts.cpu.usable_cores);
+  // What armory's pool caps a thread count at (gemm/thread_pool.cpp's cpu_thread_limit): the CPUs the
+  // process may run on, which a cgroup quota can leave above the usable cores.
+  const int armory_cap = facts.cpu.affinity_cpus > 0 ? facts.cpu.affinity_cpus
+                                                     : (facts.cpu.online_cpus > 0 ? facts.cpu.online_cpus : 1024);
   bool any = false;
   for (const char* name : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "ARMORY_NUM_THREADS"}) {
     auto it = facts.environ.find(name);
@@ -118,6 +123,14 @@ void check_threads(const Facts& facts, std::vector<Finding>& out) {
       Finding f =
           finding("threads", name, Level::warning, std::string(name) + "=" + it->second + " is not a number >= 1");
       f.why = "libraries ignore it or fall back to their own defaults";
+      f.fix = std::string("export ") + name + "=" + std::to_string(usable);
+      out.push_back(f);
+    } else if (value > usable && std::string_view(name) == "ARMORY_NUM_THREADS" && armory_cap <= usable) {
+      // armory never runs more threads than the CPUs it may run on: the setting misleads, it does no harm.
+      Finding f = finding("threads", name, Level::warning,
+                          std::string(name) + "=" + it->second + " but only " + std::to_string(usable) +
+                              " cores are usable: armory runs " + std::to_string(armory_cap));
+      f.why = "armory caps its threads at the CPUs it may run on, so the variable says more than what runs";
       f.fix = std::string("export ") + name + "=" + std::to_string(usable);
       out.push_back(f);
     } else if (value > usable) {

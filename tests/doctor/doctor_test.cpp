@@ -300,6 +300,40 @@ TEST(DoctorChecks, ThreadVariablesThatAreNotNumbersAndQuotasWithoutThem) {
   EXPECT_NE(out[0].fix.find("OMP_NUM_THREADS=4"), std::string::npos);
 }
 
+// armory caps its own threads at the CPUs it may run on: ARMORY_NUM_THREADS above them misleads (a warning)
+// unless a cgroup quota leaves fewer usable cores than that cap (then armory does oversubscribe: a problem).
+// OMP_NUM_THREADS, which OpenMP libraries take as given, stays a problem.
+TEST(DoctorChecks, ArmoryThreadsAboveTheCpusAreCappedNotOversubscribed) {
+  Facts facts = x86_facts();
+  facts.cpu.affinity_cpus = 8;
+  facts.environ["ARMORY_NUM_THREADS"] = "64";
+  facts.environ["OMP_NUM_THREADS"] = "64";
+  std::vector<Finding> out;
+  check_threads(facts, out);
+  ASSERT_EQ(out.size(), 2u);
+  for (const Finding& f : out) {
+    if (f.subject == "ARMORY_NUM_THREADS") {
+      EXPECT_EQ(f.level, Level::warning);
+      EXPECT_NE(f.found.find("armory runs 8"), std::string::npos) << f.found;
+    } else {
+      EXPECT_EQ(f.level, Level::problem) << f.subject;
+    }
+    EXPECT_EQ(f.fix, "export " + f.subject + "=8");
+  }
+
+  facts.environ.erase("OMP_NUM_THREADS");
+  facts.cpu.online_cpus = 64;
+  facts.cpu.affinity_cpus = 64;
+  facts.cpu.cpu_quota = 4;
+  facts.cpu.usable_cores = 4;
+  out.clear();
+  check_threads(facts, out);
+  ASSERT_GE(out.size(), 1u);
+  EXPECT_EQ(out[0].subject, "ARMORY_NUM_THREADS");
+  EXPECT_EQ(out[0].level, Level::problem);
+  EXPECT_EQ(out[0].fix, "export ARMORY_NUM_THREADS=4");
+}
+
 TEST(DoctorChecks, ProbeAnswersThatAreNotJsonAreUnknown) {
   const Interpreter garbled = parse_probe_answer("/usr/bin/python3", "Traceback (most recent call last):");
   EXPECT_FALSE(garbled.probe_error.empty());

@@ -280,6 +280,16 @@ TEST(DoctorChecks, OpenBlasStartingMoreThreadsThanUsableCores) {
   EXPECT_EQ(out[0].fix, "export OPENBLAS_NUM_THREADS=8");
 }
 
+// The thread findings on a 64-CPU machine (all of them in the affinity) under a cgroup quota of 4 CPUs.
+std::vector<Finding> threads_under_a_quota_of_4(Facts& facts) {
+  facts.cpu.online_cpus = facts.cpu.affinity_cpus = 64;
+  facts.cpu.cpu_quota = 4;
+  facts.cpu.usable_cores = 4;
+  std::vector<Finding> out;
+  check_threads(facts, out);
+  return out;
+}
+
 TEST(DoctorChecks, ThreadVariablesThatAreNotNumbersAndQuotasWithoutThem) {
   Facts facts = x86_facts();
   facts.environ["OPENBLAS_NUM_THREADS"] = "lots";
@@ -290,11 +300,7 @@ TEST(DoctorChecks, ThreadVariablesThatAreNotNumbersAndQuotasWithoutThem) {
   EXPECT_EQ(out[0].fix, "export OPENBLAS_NUM_THREADS=8");
 
   facts.environ.clear();
-  facts.cpu.online_cpus = 64;
-  facts.cpu.cpu_quota = 4;
-  facts.cpu.usable_cores = 4;
-  out.clear();
-  check_threads(facts, out);
+  out = threads_under_a_quota_of_4(facts);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].level, Level::warning);
   EXPECT_NE(out[0].fix.find("OMP_NUM_THREADS=4"), std::string::npos);
@@ -322,12 +328,7 @@ TEST(DoctorChecks, ArmoryThreadsAboveTheCpusAreCappedNotOversubscribed) {
   }
 
   facts.environ.erase("OMP_NUM_THREADS");
-  facts.cpu.online_cpus = 64;
-  facts.cpu.affinity_cpus = 64;
-  facts.cpu.cpu_quota = 4;
-  facts.cpu.usable_cores = 4;
-  out.clear();
-  check_threads(facts, out);
+  out = threads_under_a_quota_of_4(facts);
   ASSERT_GE(out.size(), 1u);
   EXPECT_EQ(out[0].subject, "ARMORY_NUM_THREADS");
   EXPECT_EQ(out[0].level, Level::problem);

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "gemm/thread_pool.h"
+
 namespace armory::doctor {
 
 namespace {
@@ -108,10 +110,9 @@ void check_cpu(const Facts& facts, std::vector<Finding>& out) {
 
 void check_threads(const Facts& facts, std::vector<Finding>& out) {
   const int usable = std::max(1, facts.cpu.usable_cores);
-  // What armory's pool caps a thread count at (gemm/thread_pool.cpp's cpu_thread_limit): the CPUs the
-  // process may run on, which a cgroup quota can leave above the usable cores.
-  const int armory_cap = facts.cpu.affinity_cpus > 0 ? facts.cpu.affinity_cpus
-                                                     : (facts.cpu.online_cpus > 0 ? facts.cpu.online_cpus : 1024);
+  // What armory's pool caps a thread count at: the CPUs the process may run on, which a cgroup quota can
+  // leave above the usable cores.
+  const int armory_cap = cpu_thread_limit(facts.cpu);
   bool any = false;
   for (const char* name : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "ARMORY_NUM_THREADS"}) {
     auto it = facts.environ.find(name);

@@ -90,11 +90,12 @@ void move_off_cpu(int cpu) {
 #endif
 }
 
-int cpu_thread_limit() {
-  const CpuInfo& cpu = host_cpu();
+int cpu_thread_limit(const CpuInfo& cpu) {
   if (cpu.affinity_cpus > 0) return cpu.affinity_cpus;
   return cpu.online_cpus > 0 ? cpu.online_cpus : 1024;
 }
+
+int cpu_thread_limit() { return cpu_thread_limit(host_cpu()); }
 
 int default_thread_count() {
   int n = env_threads("ARMORY_NUM_THREADS");

@@ -4,6 +4,8 @@
 // so several host threads calling armory at once never oversubscribe the cores.
 #pragma once
 
+#include <armory/cpu.h>
+
 #include <cstdint>
 #include <thread>
 
@@ -116,7 +118,9 @@ void for_chunks(int64_t n, int threads, const Body& body) {
 // The most threads a setting gives the pool: the CPUs this process may run on (its affinity; the CPUs
 // online where that is unknown). More threads than CPUs only take turns on them (a barrier then waits for
 // a thread that is not running), and a count such as 10^6 would try to start that many workers; OpenBLAS
-// caps its own at the CPUs too.
+// caps its own at the CPUs too. The one-argument form is the rule for any machine's description (the
+// doctor's fixtures); the other applies it to this one.
+int cpu_thread_limit(const CpuInfo& cpu);
 int cpu_thread_limit();
 
 // ARMORY_NUM_THREADS, else OMP_NUM_THREADS (either capped at cpu_thread_limit), else the usable cores

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 namespace armory::bench {
@@ -65,21 +66,28 @@ TEST(TimeAlternating, RejectsNoSamples) {
   EXPECT_EQ(calls, 0);
 }
 
-// The peak timed in alternation with a case: one call runs about the time asked for and does the FLOPs it
-// claims, at the rate the stand-alone measurement finds (this guest drifts: within a factor of two).
+// The peak timed in alternation with a case: one call runs about the time asked for, and time_alternating
+// reads the rate a clock around the same call reads. ctest runs two tests at once on this 2-CPU guest, so
+// one round may share the cores with another test's burst (stop 44's CI read 36 GFLOPS beside a stand-alone
+// 103): the two timings are interleaved over rounds and the round where they agree best is judged, since a
+// timing that is wrong is wrong in every round.
 TEST(PeakCall, RunsItsFlopsAtThePeakRate) {
   for (int threads : {1, 2}) {
     PeakCall call = peak_call(PeakKind::f64_fma, threads, 0.02);
     if (!call.run) GTEST_SKIP() << "no AVX-512 to measure a peak with";
     ASSERT_GT(call.flops, 0);
-    const double standalone = measure_peak_gflops(PeakKind::f64_fma, threads, 0.02);
-    auto timings = time_alternating({call.run}, 5, 0.0, 0.0);
-    ASSERT_TRUE(timings[0].ok());
-    EXPECT_GT(timings[0]->median, 0.002);
-    EXPECT_LT(timings[0]->median, 0.2);
-    const double gflops = call.flops / timings[0]->median / 1e9;
-    EXPECT_GT(gflops, standalone / 2) << threads << " threads";
-    EXPECT_LT(gflops, standalone * 2) << threads << " threads";
+    double closest_ratio = 0;
+    for (int round = 0; round < 7; ++round) {
+      const double clocked = measure_peak_gflops(PeakKind::f64_fma, threads, 0.02);
+      auto timings = time_alternating({call.run}, 5, 0.0, 0.0);
+      ASSERT_TRUE(timings[0].ok());
+      EXPECT_GT(timings[0]->median, 0.002);
+      EXPECT_LT(timings[0]->median, 0.2);
+      const double ratio = call.flops / timings[0]->median / 1e9 / clocked;
+      if (std::abs(std::log(ratio)) < std::abs(std::log(closest_ratio))) closest_ratio = ratio;
+    }
+    EXPECT_GT(closest_ratio, 0.5) << threads << " threads";
+    EXPECT_LT(closest_ratio, 2.0) << threads << " threads";
   }
   EXPECT_EQ(peak_kind("f64"), PeakKind::f64_fma);
   EXPECT_EQ(peak_kind("f32"), PeakKind::f32_fma);

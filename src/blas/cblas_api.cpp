@@ -8,6 +8,8 @@
 // CBLAS does. Argument errors are reported with the positions reference CBLAS uses.
 #include <cblas.h>
 
+#include <exception>
+#include <optional>
 #include <vector>
 
 #include "checked.h"
@@ -61,14 +63,18 @@ bool check_layout(CBLAS_LAYOUT layout, const char* name, bool* row_major) {
   return true;
 }
 
-// The vector x (n elements, increment inc) conjugated into contiguous storage.
+// The vector x (n elements, increment inc) conjugated into contiguous storage; nothing, reported for the
+// routine `name`, when memory cannot hold the copy.
 template <class T>
-std::vector<T> conjugated_copy(index_t n, const T* x, index_t inc) {
+std::optional<std::vector<T>> conjugated_copy(const char* name, index_t n, const T* x, index_t inc) try {
   std::vector<T> copy(static_cast<size_t>(std::max<index_t>(n, 0)));
   if (n <= 0) return copy;
   Strided<const T> xs(x, n, inc);
   for (index_t i = 0; i < n; ++i) copy[i] = conj_value(xs[i]);
   return copy;
+} catch (const std::exception& e) {
+  report_exception(name, e);
+  return std::nullopt;
 }
 
 template <class T>
@@ -110,9 +116,10 @@ void general_matvec_c(const char* name, bool band, CBLAS_LAYOUT layout, CBLAS_TR
   if (*op != Op::conj_trans) return run(op_cm, n, m, ku, kl, alpha, x, incx, beta);
   // y = A^H x = conj(A_cm) x, computed as conj(y) = A_cm conj(x). x has m elements, y has n.
   if (m == 0 || n == 0) return;
-  const std::vector<T> xc = conjugated_copy(m, x, incx);
+  const auto xc = conjugated_copy(name, m, x, incx);
+  if (!xc) return;
   conjugate_in_place(n, y, incy);
-  run(Op::none, n, m, ku, kl, conj_value(alpha), xc.data(), 1, conj_value(beta));
+  run(Op::none, n, m, ku, kl, conj_value(alpha), xc->data(), 1, conj_value(beta));
   conjugate_in_place(n, y, incy);
 }
 
@@ -132,9 +139,10 @@ void symmetric_matvec_c(const char* name, StorageForm form, bool hermitian, CBLA
     return symmetric_matvec_form(form, hermitian, uplo_cm, n, k, alpha, a, lda, x, incx, beta, y, incy);
   }
   if (n == 0) return;
-  const std::vector<T> xc = conjugated_copy(n, x, incx);
+  const auto xc = conjugated_copy(name, n, x, incx);
+  if (!xc) return;
   conjugate_in_place(n, y, incy);
-  symmetric_matvec_form(form, true, uplo_cm, n, k, conj_value(alpha), a, lda, xc.data(), 1, conj_value(beta), y, incy);
+  symmetric_matvec_form(form, true, uplo_cm, n, k, conj_value(alpha), a, lda, xc->data(), 1, conj_value(beta), y, incy);
   conjugate_in_place(n, y, incy);
 }
 
@@ -172,8 +180,9 @@ void ger_c(const char* name, bool conjugate_y, CBLAS_LAYOUT layout, index_t m, i
   }
   if (int bad = validate_ger(n, m, incy, incx, lda)) return CE{name, true}(bad);
   if (!conjugate_y) return ger(n, m, alpha, y, incy, x, incx, a, lda, false);
-  const std::vector<T> yc = conjugated_copy(n, y, incy);
-  ger(n, m, alpha, yc.data(), 1, x, incx, a, lda, false);
+  const auto yc = conjugated_copy(name, n, y, incy);
+  if (!yc) return;
+  ger(n, m, alpha, yc->data(), 1, x, incx, a, lda, false);
 }
 
 // syr / spr / her / hpr. Row-major Hermitian: conj(A) += alpha conj(x) conj(x)^H.
@@ -187,8 +196,9 @@ void rank1_c(const char* name, bool packed, bool hermitian, CBLAS_LAYOUT layout,
   const Uplo uplo_cm = row_major ? flipped(*uplo) : *uplo;
   if (int bad = validate_rank_update(false, packed, uplo_cm, n, incx, 1, lda)) return CE{name, row_major}(bad);
   if (!row_major || !hermitian) return rank1_form(packed, hermitian, uplo_cm, n, alpha, x, incx, a, lda);
-  const std::vector<T> xc = conjugated_copy(n, x, incx);
-  rank1_form(packed, true, uplo_cm, n, alpha, xc.data(), 1, a, lda);
+  const auto xc = conjugated_copy(name, n, x, incx);
+  if (!xc) return;
+  rank1_form(packed, true, uplo_cm, n, alpha, xc->data(), 1, a, lda);
 }
 
 // syr2 / spr2 / her2 / hpr2. Row-major Hermitian: conj(A) += alpha conj(y) conj(x)^H + conj(alpha) conj(x) conj(y)^H.
@@ -205,8 +215,11 @@ void rank2_c(const char* name, bool packed, bool hermitian, CBLAS_LAYOUT layout,
     return rank2_form(packed, hermitian, uplo_cm, n, alpha, x, incx, y, incy, a, lda);
   }
   if (int bad = validate_rank_update(true, packed, uplo_cm, n, incy, incx, lda)) return CE{name, true}(bad);
-  const std::vector<T> xc = conjugated_copy(n, x, incx), yc = conjugated_copy(n, y, incy);
-  rank2_form(packed, true, uplo_cm, n, alpha, yc.data(), 1, xc.data(), 1, a, lda);
+  const auto xc = conjugated_copy(name, n, x, incx);
+  if (!xc) return;
+  const auto yc = conjugated_copy(name, n, y, incy);
+  if (!yc) return;
+  rank2_form(packed, true, uplo_cm, n, alpha, yc->data(), 1, xc->data(), 1, a, lda);
 }
 
 // ---- level 3 -------------------------------------------------------------------------------------------

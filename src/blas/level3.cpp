@@ -3,36 +3,19 @@
 #include <armory/gemm.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
 
 #include "gemm/thread_pool.h"
 #include "level2.h"
+#include "xerbla.h"
 
 namespace armory::blas {
 namespace {
 
-// Arguments were validated by the ABI layer, so a call fails only when it cannot run at all (an ARMORY_ISA
-// level this CPU lacks, memory for a copy the routine makes) or on a bug. BLAS has no way to return an
-// error: say why on stderr, once per process rather than on every call, and never abort the host.
-void report_failure(const std::string& what) {
-  static std::atomic<bool> reported{false};
-  if (reported.exchange(true)) return;
-  std::fprintf(stderr, "armory BLAS: %s; results are not computed\n", what.c_str());
-}
-
 void report_engine_failure(const Status& status) {
   if (!status.ok()) report_failure("GEMM did not run: " + status.message());
-}
-
-// What a routine's own copies (the full symmetric matrix, the dense triangle, B's copy) throw when memory
-// runs out, reported like the engine's failures: an exception must not cross the C ABI into the host,
-// where it would abort it.
-void report_exception(const char* routine, const std::exception& e) {
-  report_failure(std::string(routine) + " ran out of memory for its copies (" + e.what() + ")");
 }
 
 armory::Trans engine_trans(Op op) { return op == Op::none ? armory::Trans::no : armory::Trans::yes; }

@@ -1,6 +1,7 @@
 #include "xerbla.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
@@ -41,6 +42,12 @@ int unswap_row_major_position(const char* routine, int p) {
     swap(6, 8);
   }
   return p;
+}
+
+// Failures other than bad arguments are reported once per process, not on every call.
+bool first_failure() {
+  static std::atomic<bool> reported{false};
+  return !reported.exchange(true);
 }
 
 }  // namespace
@@ -112,6 +119,18 @@ void cblas_bad_option(int position, const char* routine, const char* what, int v
   char message[96];
   std::snprintf(message, sizeof message, "Illegal %s setting, %d\n", what, value);
   cblas_xerbla(position, routine, "%s", message);
+}
+
+void report_failure(const std::string& what) {
+  if (first_failure()) std::fprintf(stderr, "armory BLAS: %s; results are not computed\n", what.c_str());
+}
+
+void report_exception(const char* routine, const std::exception& e) {
+  // Formatted without allocating: memory has just run out.
+  if (first_failure()) {
+    std::fprintf(stderr, "armory BLAS: %s ran out of memory for its copies (%s); results are not computed\n", routine,
+                 e.what());
+  }
 }
 
 }  // namespace armory::blas

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
+#include <string>
 
 extern "C" {
 void xerbla_(const char* routine, const int* info, size_t routine_length);
@@ -29,5 +31,14 @@ struct CblasArgumentError {
 
 // Reports a bad layout / transpose / uplo / diag / side value at its own CBLAS position.
 void cblas_bad_option(int position, const char* routine, const char* what, int value);
+
+// A call with valid arguments that cannot run at all (an ARMORY_ISA level this CPU lacks, memory for a copy
+// the routine makes) or hits a bug. BLAS has no way to return an error: say why on stderr, once per process
+// rather than on every call, and return with the output untouched; never abort the host.
+void report_failure(const std::string& what);
+
+// What a routine's own copies throw when memory runs out, reported as above: an exception must not cross
+// the C ABI into the host, where it would abort it.
+void report_exception(const char* routine, const std::exception& e);
 
 }  // namespace armory::blas

@@ -11,9 +11,12 @@
 #include "blas/vector_kernels.h"
 #include "isa_level_test.h"
 
-#include <complex>
+#include <atomic>
 #include <cmath>
+#include <complex>
+#include <cstdlib>
 #include <limits>
+#include <new>
 #include <random>
 #include <vector>
 
@@ -24,6 +27,22 @@ double dnrm2_(const int*, const double*, const int*);
 void dtrmm_(const char*, const char*, const char*, const char*, const int*, const int*, const double*, const double*,
             const int*, double*, const int*);
 }
+
+// Allocations of at least this many bytes fail while a test lowers it: the library is linked into this
+// program, so its copies come here too, and a test can run memory out without taking any.
+static std::atomic<size_t> g_refused_bytes{std::numeric_limits<size_t>::max()};
+
+void* operator new(size_t size) {
+  if (size >= g_refused_bytes.load(std::memory_order_relaxed)) throw std::bad_alloc();
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+// GCC, inlining these into the library's containers, takes the free for a mismatch with operator new.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace {
 
@@ -322,7 +341,44 @@ TEST_F(BlasTest, ACopyTooLargeForMemoryReportsAndReturns) {
   EXPECT_EQ(b[0], 7.0);
   // Reported once per process: empty only when something failed before in this process (ctest runs each
   // test in its own).
-  if (!err.empty()) EXPECT_NE(err.find("armory BLAS: trmm ran out of memory"), std::string::npos) << err;
+  if (!err.empty()) {
+    EXPECT_NE(err.find("armory BLAS: trmm ran out of memory"), std::string::npos) << err;
+  }
+}
+
+// Row-major A^H and row-major Hermitian calls conjugate a copy of their vectors (the column-major call cannot
+// conjugate A): with no memory for it, the call is reported and returns, A and y untouched, instead of
+// throwing std::bad_alloc through the C ABI.
+TEST_F(BlasTest, ConjugatedCopiesMemoryCannotHoldReportAndReturn) {
+  const int n = 64;
+  auto a = random_values<cdouble>(size_t(n) * n, 20);
+  auto ap = random_values<cdouble>(size_t(n) * (n + 1) / 2, 21);
+  auto x = random_values<cdouble>(n, 22), y = random_values<cdouble>(n, 23);
+  const cdouble alpha(0.5, -1.0), beta(2.0, 0.25);
+  auto every_call = [&](CBLAS_LAYOUT layout) {
+    cblas_zgemv(layout, CblasConjTrans, n, n, &alpha, a.data(), n, x.data(), 1, &beta, y.data(), 1);
+    cblas_zhemv(layout, CblasUpper, n, &alpha, a.data(), n, x.data(), 1, &beta, y.data(), 1);
+    cblas_zhpmv(layout, CblasLower, n, &alpha, ap.data(), x.data(), 1, &beta, y.data(), 1);
+    cblas_zgerc(layout, n, n, &alpha, x.data(), 1, y.data(), 1, a.data(), n);
+    cblas_zher(layout, CblasUpper, n, 0.5, x.data(), 1, a.data(), n);
+    cblas_zher2(layout, CblasLower, n, &alpha, x.data(), 1, y.data(), 1, a.data(), n);
+    cblas_zhpr2(layout, CblasUpper, n, &alpha, x.data(), 1, y.data(), 1, ap.data());
+  };
+  every_call(CblasColMajor);  // whatever the library sets up on its first calls, outside the refusal below
+  const auto a_before = a, ap_before = ap, y_before = y;
+  testing::internal::CaptureStderr();
+  g_refused_bytes = sizeof(cdouble) * n;  // a vector's copy, not the few bytes of a message
+  EXPECT_NO_THROW(every_call(CblasRowMajor));
+  g_refused_bytes = std::numeric_limits<size_t>::max();
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(a, a_before);
+  EXPECT_EQ(ap, ap_before);
+  EXPECT_EQ(y, y_before);
+  // Reported once per process, by the first call: empty only when something failed before in this process
+  // (ctest runs each test in its own).
+  if (!err.empty()) {
+    EXPECT_NE(err.find("armory BLAS: cblas_zgemv ran out of memory for its copies"), std::string::npos) << err;
+  }
 }
 
 TEST_F(BlasTest, ThreadsConfigAndBf16Gemm) {

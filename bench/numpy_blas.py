@@ -8,11 +8,12 @@ Each library runs in its own child interpreter (LD_LIBRARY_PATH chooses it; the 
 /proc/self/maps which libblas.so.3 it loaded), with its thread count set through its own variable
 (ARMORY_NUM_THREADS, OPENBLAS_NUM_THREADS); both children stay up and every case runs on one, then the
 other, one sample at a time (alternating which goes first), in rounds over all the cases so that each
-case's samples are spread across the run. Cases: `a @ b` and `np.dot(a, b)` for square
-float32 and float64 matrices, n = 16 .. 2048 (4096 with --full), and np.dot of a matrix with a vector
-(gemv) and of two vectors.
-Every figure is the median of --repeat samples, each at least 20 ms of back-to-back calls (three samples a
-round for a call under a millisecond).
+case's samples are spread across the run; in each round both children call from the same CPU (the next
+one each round). Cases: `a @ b` and `np.dot(a, b)` for square float32 and float64 matrices, n = 16 .. 2048
+(4096 with --full), and np.dot of a matrix with a vector (gemv) and of two vectors.
+A sample is at least 20 ms of back-to-back calls; a round takes one from each library, four pairs in
+alternation for a call under a millisecond. GFLOPS are the medians of a library's samples; the ratio is
+the median of the pairs' ratios (the last column, the ratio of the two medians, for comparison).
 """
 import argparse
 import json
@@ -27,44 +28,61 @@ from timing import pause_for  # bench/timing.py, beside this script
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 
 CHILD = r"""
-import json, sys, time
+import json, os, sys, time
 import numpy as np
 maps = open('/proc/self/maps').read()
 blas = sorted({l.split()[-1] for l in maps.splitlines() if l.split()[-1].endswith('libblas.so.3')})
-print(json.dumps({'blas': blas}), flush=True)
 rng = np.random.default_rng(7)
 # Half a second of small products before the first case: measured cold, right after the interpreter
 # started, the first case (float32 n = 16) ran at 60-80% of its speed later in the run, with either library.
 w = rng.random((64, 64)).astype(np.float32)
 t0 = time.perf_counter()
 while time.perf_counter() - t0 < 0.5: w @ w
+# A product both libraries run on all their threads: their workers start here, on every CPU, before the
+# parent pins this thread to one.
+w = rng.random((512, 512)).astype(np.float32)
+w @ w
+print(json.dumps({'blas': blas, 'threads': len(os.listdir('/proc/self/task'))}), flush=True)
+current = None  # (case key, fn, flops, calls): the arrays a visit made, for the samples that follow it
 for line in sys.stdin:
     case = json.loads(line)
     kind, dtype, n = case['kind'], np.dtype(case['dtype']), case['n']
-    if kind in ('matmul', 'dot'):
-        a = rng.random((n, n)).astype(dtype); b = rng.random((n, n)).astype(dtype)
-        fn = (lambda: a @ b) if kind == 'matmul' else (lambda: np.dot(a, b))
-        flops = 2.0 * n ** 3
-    elif kind == 'gemv':
-        a = rng.random((n, n)).astype(dtype); x = rng.random(n).astype(dtype)
-        fn = lambda: np.dot(a, x)
-        flops = 2.0 * n * n
-    else:
-        x = rng.random(n).astype(dtype); y = rng.random(n).astype(dtype)
-        fn = lambda: np.dot(x, y)
-        flops = 2.0 * n
-    fn()
-    t0 = time.perf_counter(); fn(); once = time.perf_counter() - t0
-    calls = max(1, int(0.02 / max(once, 1e-7)))
-    # A call under a millisecond takes three samples a visit: each costs 20 ms, and at these sizes (n = 16,
-    # vector dots) this guest's stalls moved single samples by 2-3x, on both sides.
+    key = (kind, case['dtype'], n)
+    if not case.get('same_arrays') or current is None or current[0] != key:
+        # Fresh arrays on each visit to a case: where numpy's allocator puts them moves its microsecond
+        # calls, so each round's visit samples a placement of its own.
+        if kind in ('matmul', 'dot'):
+            a = rng.random((n, n)).astype(dtype); b = rng.random((n, n)).astype(dtype)
+            fn = (lambda: a @ b) if kind == 'matmul' else (lambda: np.dot(a, b))
+            flops = 2.0 * n ** 3
+        elif kind == 'gemv':
+            a = rng.random((n, n)).astype(dtype); x = rng.random(n).astype(dtype)
+            fn = lambda: np.dot(a, x)
+            flops = 2.0 * n * n
+        else:
+            x = rng.random(n).astype(dtype); y = rng.random(n).astype(dtype)
+            fn = lambda: np.dot(x, y)
+            flops = 2.0 * n
+        fn()
+        t0 = time.perf_counter(); fn(); once = time.perf_counter() - t0
+        current = (key, fn, flops, max(1, int(0.02 / max(once, 1e-7))))
+    _, fn, flops, calls = current
     samples = []
-    for _ in range(case['repeat'] * (3 if once < 1e-3 else 1)):
+    for _ in range(case['repeat']):
         t0 = time.perf_counter()
         for _ in range(calls): fn()
         samples.append((time.perf_counter() - t0) / calls)
     print(json.dumps(dict(case, gflops=[flops / s / 1e9 for s in samples])), flush=True)
 """
+
+
+# Sample pairs a round for a call under a millisecond (one pair for the others).
+SAMPLE_PAIRS_UNDER_A_MILLISECOND = 4
+
+
+def case_flops(case):
+    n = case["n"]
+    return {"matmul": 2.0 * n ** 3, "dot": 2.0 * n ** 3, "gemv": 2.0 * n * n}.get(case["kind"], 2.0 * n)
 
 
 def cases(full):
@@ -88,9 +106,17 @@ class Child:
         self.threads = threads
         self.proc = subprocess.Popen(["/usr/bin/python3", "-c", CHILD], env=env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
-        loaded = json.loads(self.read())["blas"]
+        ready = json.loads(self.read())
+        loaded = ready["blas"]
         if not any(p.startswith(libdir) for p in loaded):
             sys.exit(f"expected libblas.so.3 from {libdir}, the child loaded {loaded}")
+        if ready["threads"] < threads:
+            sys.exit(f"the child on {libdir} runs {ready['threads']} threads after a 512 x 512 product, "
+                     f"not the {threads} asked for")
+
+    def pin(self, cpu):
+        """The child's main thread (the one numpy calls from) on `cpu`; its library's workers stay free."""
+        os.sched_setaffinity(self.proc.pid, {cpu})
 
     def read(self):
         line = self.proc.stdout.readline()
@@ -98,11 +124,12 @@ class Child:
             sys.exit(f"benchmark child failed ({self.libdir}), exit status {self.proc.wait()}")
         return line
 
-    def run(self, case):
-        time.sleep(pause_for(self.threads))  # the other library's idle threads park first (see bench/timing.py)
+    def run(self, case, pause=True):
+        if pause:
+            time.sleep(pause_for(self.threads))  # the other library's idle threads park first (bench/timing.py)
         self.proc.stdin.write(json.dumps(case) + "\n")
         self.proc.stdin.flush()
-        return json.loads(self.read())
+        return json.loads(self.read())["gflops"]
 
     def close(self):
         self.proc.stdin.close()
@@ -124,7 +151,7 @@ def main():
         sys.exit(f"{OPENBLAS_DIR}/libblas.so.3 missing: apt-get install libopenblas0-pthread")
 
     rows = []
-    print(f"{'case':<22}{'threads':>8}{'armory GF/s':>14}{'(min-max)':>16}{'OpenBLAS GF/s':>15}{'ratio':>8}")
+    print(f"{'case':<22}{'threads':>8}{'armory GF/s':>14}{'(min-max)':>16}{'OpenBLAS GF/s':>15}{'ratio':>8}{'÷ med':>8}")
     for threads in args.threads:
         armory_child = Child(libdir, "ARMORY_NUM_THREADS", threads)
         openblas_child = Child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads)
@@ -135,22 +162,48 @@ def main():
         # Spread over the run, a slow stretch costs a case one sample, which its median leaves out.
         run_cases = cases(args.full)
         samples = [{"armory": [], "openblas": []} for _ in run_cases]
+        # Ratios of samples taken one right after the other, armory's and OpenBLAS's, per case.
+        pair_ratios = [[] for _ in run_cases]
+        cpus = sorted(os.sched_getaffinity(0))
         for r in range(args.repeat):
+            # Both libraries call from the same CPU, a different one each round: this guest's vCPUs differ,
+            # one often running a single-threaded microsecond call a third slower than the other for seconds
+            # at a time, and a child the scheduler left there made its library look that much slower than
+            # the other's (gemv float64 n = 64, 1 thread: pairs' ratios 1.07-1.14 in some rounds and
+            # 0.74-0.80 in others of one run). Only the calling thread is pinned: the libraries' workers,
+            # started before, run where they like.
+            for child in (armory_child, openblas_child):
+                child.pin(cpus[r % len(cpus)])
             for index, case in enumerate(run_cases):
                 order = [("armory", armory_child), ("openblas", openblas_child)]
                 if (index + r) % 2:
                     order.reverse()
-                for side, child in order:
-                    samples[index][side] += child.run(dict(case, repeat=1))["gflops"]
+                # One 20 ms sample from each library, the first after a pause. A call under a millisecond
+                # (n = 16, vector dots) takes four pairs, in alternation with no pause (single-threaded
+                # calls: no idle threads spin between them): this guest's stalls move a single 20 ms sample
+                # of such calls by 2-3x, on either side, and back-to-back pairs share most of them.
+                for pair in range(SAMPLE_PAIRS_UNDER_A_MILLISECOND):
+                    got = {}
+                    for side, child in order if pair % 2 == 0 else order[::-1]:
+                        got[side] = child.run(dict(case, repeat=1, same_arrays=pair > 0), pause=pair == 0)[0]
+                        samples[index][side].append(got[side])
+                    pair_ratios[index].append(got["armory"] / got["openblas"])
+                    slowest_call_seconds = case_flops(case) / (min(got.values()) * 1e9)
+                    if pair == 0 and slowest_call_seconds > 1e-3:
+                        break
             print(f"  ({threads} threads: round {r + 1} of {args.repeat} done)", file=sys.stderr, flush=True)
-        for case, got in zip(run_cases, samples):
+        for case, got, ratios in zip(run_cases, samples, pair_ratios):
             a, o = (dict(case, median=statistics.median(got[side]), min=min(got[side]), max=max(got[side]))
                     for side in ("armory", "openblas"))
             name = f"{case['kind']} {case['dtype']} n={case['n']}"
-            ratio = a["median"] / o["median"]
-            rows.append({"name": name, "threads": threads, "armory": a, "openblas": o, "ratio": ratio})
+            # The median of the pairs' ratios rather than the ratio of the medians: a case whose samples
+            # straddle a change of the guest's speed can have most of one library's samples on one side of
+            # it and most of the other's on the other; two samples taken back to back nearly always share it.
+            ratio = statistics.median(ratios)
+            rows.append({"name": name, "threads": threads, "armory": a, "openblas": o, "ratio": ratio,
+                         "pair_ratios": ratios})
             print(f"{name:<22}{threads:>8}{a['median']:>14.2f}{'(%.1f-%.1f)' % (a['min'], a['max']):>16}"
-                  f"{o['median']:>15.2f}{ratio:>7.2f}x", flush=True)
+                  f"{o['median']:>15.2f}{ratio:>7.2f}x{a['median'] / o['median']:>7.2f}x", flush=True)
         armory_child.close()
         openblas_child.close()
     if args.json:

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace py = pybind11;
@@ -78,6 +79,23 @@ std::string shape_text(const py::array& a) {
   return s + (a.ndim() == 1 ? ",)" : ")");
 }
 
+// The bytes an array's elements span, first to one past the last (any strides).
+std::pair<uintptr_t, uintptr_t> byte_extent(const py::array& a) {
+  auto first = reinterpret_cast<uintptr_t>(a.data()), last = first;
+  for (py::ssize_t i = 0; i < a.ndim(); ++i) {
+    if (a.shape(i) == 0) return {first, first};
+    const auto reach = static_cast<intptr_t>(a.strides(i)) * static_cast<intptr_t>(a.shape(i) - 1);
+    (reach < 0 ? first : last) += static_cast<uintptr_t>(reach);
+  }
+  return {first, last + static_cast<uintptr_t>(a.itemsize())};
+}
+
+bool may_overlap(const py::array& x, const py::array& y) {
+  const auto [x0, x1] = byte_extent(x);
+  const auto [y0, y1] = byte_extent(y);
+  return x0 < y1 && y0 < x1;
+}
+
 template <class T>
 py::array matmul_typed(py::array a, py::array b, std::optional<py::array> out, armory::FpMath fpmath, bool a_vector,
                        bool b_vector) {
@@ -100,7 +118,13 @@ py::array matmul_typed(py::array a, py::array b, std::optional<py::array> out, a
     const int64_t want_rows = a_vector ? 1 : m, want_cols = b_vector ? 1 : n;
     const bool shape_ok = (result.ndim() == 2 && result.shape(0) == want_rows && result.shape(1) == want_cols) ||
                           (result.ndim() == 1 && (a_vector || b_vector) && result.shape(0) == (a_vector ? n : m));
-    if (!shape_ok) throw py::value_error("out has shape " + shape_text(result) + ", the product needs another");
+    if (!shape_ok) {
+      const std::string product = a_vector && b_vector ? "()"
+                                  : a_vector           ? "(" + std::to_string(n) + ",)"
+                                  : b_vector           ? "(" + std::to_string(m) + ",)"
+                                                       : "(" + std::to_string(m) + ", " + std::to_string(n) + ")";
+      throw py::value_error("out has shape " + shape_text(result) + ", the product's is " + product);
+    }
     if (!result.writeable()) throw py::value_error("out is read-only");
     if (result.ndim() == 1) result = result.attr("reshape")(m, n);
   } else {
@@ -118,6 +142,13 @@ py::array matmul_typed(py::array a, py::array b, std::optional<py::array> out, a
   if (!op_a || !op_b) {
     throw py::value_error(std::string("armory.matmul reads arrays in place and needs one unit stride: ") +
                           (op_a ? "b" : "a") + " is strided in both dimensions; pass np.ascontiguousarray(...) of it");
+  }
+  // An out that shares memory with a or b would be written while they are still read (numpy's matmul gives
+  // the right product there too): the product goes to a new array first, then into out.
+  if (out && (may_overlap(result, a) || may_overlap(result, b))) {
+    py::array product = matmul_typed<T>(a, b, std::nullopt, fpmath, false, false);
+    result.attr("__setitem__")(py::ellipsis(), product);
+    return finish(result);
   }
   const T* pa = static_cast<const T*>(a.data());
   const T* pb = static_cast<const T*>(b.data());
@@ -153,6 +184,15 @@ py::array matmul(py::array a, py::array b, std::optional<py::array> out, const s
   if (a.ndim() < 1 || a.ndim() > 2 || b.ndim() < 1 || b.ndim() > 2) {
     throw py::value_error("armory.matmul takes 1-D or 2-D arrays; got shapes " + shape_text(a) + " and " +
                           shape_text(b));
+  }
+  // Checked before the dtypes are compared: numpy's non-native dtypes are not its singletons, so two
+  // big-endian float64 arrays would otherwise be told they differ.
+  for (const auto& [name, array] : {std::pair{"a", &a}, std::pair{"b", &b}}) {
+    if (!array->dtype().attr("isnative").cast<bool>()) {
+      throw py::type_error(std::string("armory.matmul reads arrays in place, in this machine's byte order; ") + name +
+                           " has dtype " + py::repr(array->dtype()).cast<std::string>() + ": pass " + name +
+                           ".astype(" + name + ".dtype.newbyteorder('='))");
+    }
   }
   if (!a.dtype().is(b.dtype())) {
     throw py::type_error("a and b must have the same dtype, got " + py::str(a.dtype()).cast<std::string>() + " and " +

@@ -54,6 +54,32 @@ def test_out_is_written_in_place_in_either_order():
         np.testing.assert_allclose(out, a @ b, rtol=1e-5, atol=1e-4)
 
 
+def test_an_out_sharing_memory_with_an_operand_gets_numpy_s_product():
+    # Written while still read, such an out used to come back wrong (out = b, n = 64: most elements).
+    for dtype in (np.float32, np.float64):
+        a, b = random((64, 64), dtype, 11), random((64, 64), dtype, 12)
+        for target in ("a", "b", "both"):
+            x, y = a.copy(), b.copy() if target != "both" else None
+            if target == "both":
+                want = x @ x
+                result = armory.matmul(x, x, out=x)
+            else:
+                want = x @ y
+                result = armory.matmul(x, y, out=x if target == "a" else y)
+            assert result is (y if target == "b" else x)
+            np.testing.assert_allclose(result, want, rtol=1e-5, atol=1e-4)
+    m, v = random((50, 50), np.float64, 13), random(50, np.float64, 14)
+    want = m @ v
+    np.testing.assert_allclose(armory.matmul(m, v, out=v), want, rtol=1e-12)
+    # Two halves of one buffer do not overlap: out is still written in place, without a temporary.
+    base = random((200, 30), np.float64, 15)
+    a, out = base[:100], base[100:]
+    want = a @ np.eye(30)
+    armory.matmul(a, np.eye(30), out=out)
+    np.testing.assert_allclose(out, want)
+    assert _armory._last_operands()["out"] == address(out)
+
+
 def test_vectors_follow_numpy_rules():
     a, b = random((8, 5), np.float64), random(5, np.float64, 1)
     np.testing.assert_allclose(armory.matmul(a, b), a @ b)
@@ -129,7 +155,10 @@ def test_several_python_threads_at_once_get_correct_results():
     (lambda: armory.matmul(np.ones((8, 8))[::2, ::2], np.ones((4, 2))), ValueError, "np.ascontiguousarray"),
     (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), fpmath="fast"), ValueError, "fpmath"),
     (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), fpmath="bf16"), ValueError, "float32"),
-    (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=np.ones((3, 3))), ValueError, "out has shape"),
+    (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=np.ones((3, 3))), ValueError,
+     r"out has shape \(3, 3\), the product's is \(2, 2\)"),
+    (lambda: armory.matmul(np.ones(3), np.ones((3, 2)), out=np.ones(3)), ValueError, r"the product's is \(2,\)"),
+    (lambda: armory.matmul(np.ones((2, 3), ">f8"), np.ones((3, 2), ">f8")), TypeError, "byte order"),
     (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=np.ones((2, 2), np.float32)), TypeError, "dtype"),
     (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=np.ones((4, 4))[::2, ::2]), ValueError, "contiguous"),
     (lambda: armory.set_num_threads(0), ValueError, "threads"),

@@ -265,12 +265,12 @@ void ThreadPool::parallel_shares(int shares, ShareBody body) {
 void ThreadPool::run_region(int threads, RegionBody body, bool late_workers_may_skip) {
   State& s = *state_;
   int n = std::min(threads, max_threads());
-  bool expected = false;
-  if (n <= 1 || t_inside_region || !s.busy.compare_exchange_strong(expected, true)) {
+  auto run_alone = [&body] {
     ParallelContext solo(0, 1, nullptr);
     body(solo);
-    return;
-  }
+  };
+  bool expected = false;
+  if (n <= 1 || t_inside_region || !s.busy.compare_exchange_strong(expected, true)) return run_alone();
   {
     std::lock_guard<std::mutex> guard(s.lock);
     n = std::min(n, s.ensure_workers(n - 1) + 1);
@@ -287,9 +287,7 @@ void ThreadPool::run_region(int threads, RegionBody body, bool late_workers_may_
   }
   if (n <= 1) {  // no worker could be started
     s.busy.store(false, std::memory_order_release);
-    ParallelContext solo(0, 1, nullptr);
-    body(solo);
-    return;
+    return run_alone();
   }
   // The workers are started before they are woken, and never removed but by a fork: reading the vector
   // without the lock is safe from this caller, which holds `busy`.

@@ -309,7 +309,7 @@ void serve_connection(int fd, const Store& store, std::FILE* log) {
 
 Status serve(const ServeOptions& o, std::FILE* log) {
   if (o.port < 1 || o.port > 65535) return error(Errc::invalid_argument, "port must be 1..65535");
-  auto store = Store::open(o.db.empty() ? Store::default_path() : o.db);
+  auto store = Store::open_existing(o.db.empty() ? Store::default_path() : o.db);
   if (!store) return store.status();
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

@@ -189,15 +189,28 @@ std::string Store::default_path() {
 }
 
 Result<Store> Store::open(const std::string& path, int target_version) {
-  if (target_version < 1 || target_version > kSchemaVersion) {
-    return error(Errc::invalid_argument, "schema version " + std::to_string(target_version) + " does not exist");
-  }
   std::error_code ec;
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  return open_with_flags(path, target_version, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+}
+
+Result<Store> Store::open_existing(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return error(Errc::not_found,
+                 "no results database at " + path + ": `armory bench` writes one there (or pass the --db it wrote to)");
+  }
+  // Read-write all the same: a database an older armory wrote is migrated before it is read.
+  return open_with_flags(path, kSchemaVersion, SQLITE_OPEN_READWRITE);
+}
+
+Result<Store> Store::open_with_flags(const std::string& path, int target_version, int sqlite_flags) {
+  if (target_version < 1 || target_version > kSchemaVersion) {
+    return error(Errc::invalid_argument, "schema version " + std::to_string(target_version) + " does not exist");
+  }
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, sqlite_flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     Status s = sqlite_error(db, "cannot open the results database " + path);
     sqlite3_close(db);
     return s;

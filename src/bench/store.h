@@ -37,6 +37,10 @@ class Store {
   // Opens (creating the file and its folder if needed) and migrates to `target_version` (tests stop early
   // to check the migrations themselves).
   static Result<Store> open(const std::string& path, int target_version = kSchemaVersion);
+  // Opens a database that is already there, for the readers (report, serve): a path with nothing at it is a
+  // not_found error that says where `armory bench` writes, rather than an empty database and its folders
+  // left behind.
+  static Result<Store> open_existing(const std::string& path);
   // $ARMORY_BENCH_DB, else $XDG_DATA_HOME/armory/bench.db, else ~/.local/share/armory/bench.db.
   static std::string default_path();
 
@@ -57,6 +61,7 @@ class Store {
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}
+  static Result<Store> open_with_flags(const std::string& path, int target_version, int sqlite_flags);
   Status migrate(int target_version);
   sqlite3* db_ = nullptr;
 };

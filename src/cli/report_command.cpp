@@ -22,7 +22,7 @@ struct ReportOptions {
 };
 
 int run_report(const ReportOptions& o) {
-  auto store = bench::Store::open(o.db.empty() ? bench::Store::default_path() : o.db);
+  auto store = bench::Store::open_existing(o.db.empty() ? bench::Store::default_path() : o.db);
   if (!store) {
     std::fprintf(stderr, "armory report: %s\n", store.status().message().c_str());
     return 1;

@@ -85,6 +85,25 @@ TEST_F(StoreTest, RefusesADatabaseFromANewerArmory) {
   EXPECT_NE(s.status().message().find("newer"), std::string::npos);
 }
 
+// Readers (report, serve) open what bench wrote: a missing database is an error naming the path, and
+// neither the file nor its folders are made (the commands themselves: test_bench.py).
+TEST_F(StoreTest, ReadersRefuseAMissingDatabaseAndCreateNothing) {
+  auto missing = Store::open_existing(path_);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Errc::not_found);
+  EXPECT_NE(missing.status().message().find(path_), std::string::npos) << missing.status().message();
+  EXPECT_NE(missing.status().message().find("armory bench"), std::string::npos) << missing.status().message();
+  EXPECT_FALSE(std::filesystem::exists(dir_));
+  {
+    auto writer = Store::open(path_);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE(writer->begin_run(RunInfo{}).ok());
+  }
+  auto reader = Store::open_existing(path_);
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  EXPECT_EQ(reader->runs()->size(), 1u);
+}
+
 TEST_F(StoreTest, RunsResultsAndRatios) {
   auto s = Store::open(path_);
   ASSERT_TRUE(s.ok());

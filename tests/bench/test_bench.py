@@ -182,6 +182,14 @@ def test_killed_run_keeps_completed_cases(tmp_path):
     assert bench(db, "--suite", "gemm", "--filter", "f32 n=256/armory", *SMALL).returncode == 0
 
 
+def test_report_and_serve_name_a_missing_database_and_create_nothing(tmp_path):
+    missing = tmp_path / "not" / "here.db"
+    for command in (["report", "--out", str(tmp_path / "r.html")], ["serve", "--port", str(free_port())]):
+        result = subprocess.run([ARMORY, *command, "--db", str(missing)], capture_output=True, text=True, timeout=30)
+        assert result.returncode == 1 and f"no results database at {missing}" in result.stderr, result.stderr
+        assert not (tmp_path / "not").exists()
+
+
 def test_report_renders_in_headless_chromium(filled_db, tmp_path):
     chromium = shutil.which("chromium")
     if chromium is None:

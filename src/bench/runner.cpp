@@ -35,7 +35,13 @@ std::string figure(const CaseResult& r) {
   if (r.gflops() > 0) {
     int n = std::snprintf(buf, sizeof buf, "%8.1f GFLOPS (%.1f-%.1f)", r.gflops(), r.flops / r.seconds.max / 1e9,
                           r.flops / r.seconds.min / 1e9);
-    if (r.peak_gflops > 0) std::snprintf(buf + n, sizeof buf - n, " %3.0f%% of peak", 100 * r.gflops() / r.peak_gflops);
+    if (r.peak_gflops > 0) {
+      const double fraction = r.gflops() / r.peak_gflops;
+      n += std::snprintf(buf + n, sizeof buf - n, " %3.0f%% of the %s peak", 100 * fraction,
+                         peak_name(peak_kind(r.peak_precision_or_own())).c_str());
+      // Over the peak is no figure of the library: the peak's samples met something else running.
+      if (fraction > 1.05) std::snprintf(buf + n, sizeof buf - n, " (the peak was timed slow: a busy machine?)");
+    }
   } else {
     std::snprintf(buf, sizeof buf, "%10.4f s (%.4f-%.4f)", r.seconds.median, r.seconds.min, r.seconds.max);
   }
@@ -50,8 +56,7 @@ void fill_peaks(Plan& plan) {
   std::map<std::pair<PeakKind, int>, double> peaks;
   for (Job& job : plan.jobs) {
     if (job.spec.flops <= 0) continue;
-    const std::string& precision = job.peak_precision.empty() ? job.spec.precision : job.peak_precision;
-    auto key = std::make_pair(peak_kind(precision), job.spec.threads);
+    auto key = std::make_pair(peak_kind(job.spec.peak_precision_or_own()), job.spec.threads);
     auto it = peaks.find(key);
     if (it == peaks.end()) it = peaks.emplace(key, measure_peak_gflops(key.first, key.second, 0.2)).first;
     job.spec.peak_gflops = it->second;

@@ -255,21 +255,20 @@ void add_gemm(const SuiteOptions& o, Plan& plan) {
           if (!peer->supports(gemm_precision(precision))) continue;
           CaseResult job = c;
           job.library = peer->name();
+          if (peer->peak_precision(precision) != precision) job.peak_precision = peer->peak_precision(precision);
           if (!selected(o, job)) continue;
           group->add(peer);
           const double speed = peer->name() == "blis" ? 40 : (peer->name() == "openblas" ? 120 : 220);
           const double pauses = t > 1 ? o.repeat * 0.3 : 0.0;
           plan.jobs.push_back({job, estimate(job.flops, o.repeat, speed * t) + pauses,
-                               [group, job] { return group->timing(job.library); }, "", nullptr,
-                               peer->peak_precision(precision)});
+                               [group, job] { return group->timing(job.library); }, "", nullptr});
         }
         for (const char* library : {"numpy", "pytorch"}) {
           if (precision == "f32:bf16" || precision == "bf16") continue;  // neither has these through numpy/torch.mm
           CaseResult job = c;
           job.library = library;
           if (!selected(o, job)) continue;
-          plan.jobs.push_back(
-              {job, estimate(job.flops, o.repeat, 120.0 * t), nullptr, python_request(job), nullptr, {}});
+          plan.jobs.push_back({job, estimate(job.flops, o.repeat, 120.0 * t), nullptr, python_request(job), nullptr});
         }
       }
     }
@@ -326,9 +325,9 @@ void add_svd(const SuiteOptions& o, Plan& plan) {
             if (!selected(o, job)) continue;
             if (job.library == "armory") {
               auto fn = precision == "f32" ? measure_svd<float> : measure_svd<double>;
-              plan.jobs.push_back({job, estimate(work, o.repeat, 12), [fn, job] { return fn(job); }, "", nullptr, {}});
+              plan.jobs.push_back({job, estimate(work, o.repeat, 12), [fn, job] { return fn(job); }, "", nullptr});
             } else {
-              plan.jobs.push_back({job, estimate(work, o.repeat, 25), nullptr, python_request(job), nullptr, {}});
+              plan.jobs.push_back({job, estimate(work, o.repeat, 25), nullptr, python_request(job), nullptr});
             }
           }
         }
@@ -397,9 +396,9 @@ void add_resnet50(const SuiteOptions& o, Plan& plan) {
           if (!selected(o, job)) continue;
           double seconds = estimate(job.flops, o.repeat, (library == std::string("armory") ? 200.0 : 150.0) * t) + 0.5;
           if (job.library == "armory") {
-            plan.jobs.push_back({job, seconds, [model, job] { return measure_resnet50(model, job); }, "", prepare, {}});
+            plan.jobs.push_back({job, seconds, [model, job] { return measure_resnet50(model, job); }, "", prepare});
           } else {
-            plan.jobs.push_back({job, seconds + 2, nullptr, python_request(job, model), prepare, {}});
+            plan.jobs.push_back({job, seconds + 2, nullptr, python_request(job, model), prepare});
           }
         }
       }

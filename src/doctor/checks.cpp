@@ -5,6 +5,7 @@
 #include <armory/version.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -46,6 +47,32 @@ long days(const std::string& date) {
 bool is_reference_blas(const std::string& path) {
   // Debian's netlib reference BLAS/LAPACK live in .../blas/ and .../lapack/; others name themselves.
   return path.find("/blas/libblas.so") != std::string::npos || path.find("/lapack/liblapack.so") != std::string::npos;
+}
+
+// oneDNN's default floating-point math mode as the process would read it: ONEDNN_DEFAULT_FPMATH_MODE, else
+// DNNL_DEFAULT_FPMATH_MODE, lowercased; strict, bf16, f16, tf32 and any are modes, anything else is ignored.
+// bf16 and any let a CPU with BF16 multiply in bf16.
+struct OneDnnFpmath {
+  std::string variable;  // the one that was read; ONEDNN_DEFAULT_FPMATH_MODE when neither is set
+  std::string setting;   // "NAME=value" as set, or "" when neither is set
+  bool known = true;
+  bool allows_bf16 = false;
+};
+
+OneDnnFpmath onednn_fpmath(const Facts& facts) {
+  OneDnnFpmath mode{"ONEDNN_DEFAULT_FPMATH_MODE", "", true, false};
+  for (const char* name : {"ONEDNN_DEFAULT_FPMATH_MODE", "DNNL_DEFAULT_FPMATH_MODE"}) {
+    const auto it = facts.environ.find(name);
+    if (it == facts.environ.end() || it->second.empty()) continue;  // oneDNN reads an empty one as unset
+    std::string value = it->second;
+    std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+    mode.variable = name;
+    mode.setting = std::string(name) + "=" + it->second;
+    mode.known = value == "strict" || value == "bf16" || value == "f16" || value == "tf32" || value == "any";
+    mode.allows_bf16 = value == "bf16" || value == "any";
+    break;
+  }
+  return mode;
 }
 
 }  // namespace
@@ -300,12 +327,7 @@ void check_frameworks(const Facts& facts, std::vector<Finding>& out) {
   const CpuInfo& cpu = facts.cpu;
   const bool cpu_bf16 =
       cpu.features.has(Feature::avx512_bf16) || cpu.features.has(Feature::amx_bf16) || cpu.features.has(Feature::bf16);
-  auto fpmath = [&]() -> std::string {
-    for (const char* name : {"ONEDNN_DEFAULT_FPMATH_MODE", "DNNL_DEFAULT_FPMATH_MODE"}) {
-      if (auto it = facts.environ.find(name); it != facts.environ.end()) return it->second;
-    }
-    return "";
-  }();
+  const OneDnnFpmath fpmath = onednn_fpmath(facts);
   bool any = false;
   for (const Interpreter& i : facts.interpreters) {
     if (!i.probe_error.empty()) continue;
@@ -323,9 +345,19 @@ void check_frameworks(const Facts& facts, std::vector<Finding>& out) {
         f.why = "on Arm, oneDNN reaches its fast convolution and matmul kernels (SVE, BF16) through ACL";
         f.fix = "install a PyTorch aarch64 build with ACL (the official Linux aarch64 wheels since 2.0 have it)";
         out.push_back(f);
-      } else if (cpu_bf16 && fpmath != "BF16" && fpmath != "bf16") {
+      } else if (!fpmath.known) {
         Finding f = finding("frameworks", i.path, Level::warning,
-                            name + " uses oneDNN, but BF16 fast math is off on a CPU with BF16");
+                            name + " uses oneDNN, which ignores " + fpmath.setting + ": not a mode it knows");
+        f.why = "oneDNN reads strict, bf16, f16, tf32 or any (in any case) and runs anything else strict, in fp32";
+        f.fix = cpu_bf16 ? "export " + fpmath.variable +
+                               "=BF16 for bf16 products with fp32 accumulation (check the accuracy of your model), "
+                               "or unset it for strict fp32"
+                         : "unset " + fpmath.variable + " (this CPU has no BF16 for oneDNN to use)";
+        out.push_back(f);
+      } else if (cpu_bf16 && !fpmath.allows_bf16) {
+        Finding f = finding("frameworks", i.path, Level::warning,
+                            name + " uses oneDNN, but BF16 fast math is off on a CPU with BF16" +
+                                (fpmath.setting.empty() ? "" : " (" + fpmath.setting + ")"));
         f.why = "oneDNN can run fp32 models with bf16 products and fp32 accumulation, typically 1.5-2x faster";
         f.fix =
             "export ONEDNN_DEFAULT_FPMATH_MODE=BF16 (check the accuracy of your model), and run inference in graph "
@@ -334,7 +366,7 @@ void check_frameworks(const Facts& facts, std::vector<Finding>& out) {
       } else {
         Finding f = finding("frameworks", i.path, Level::ok,
                             name + " with oneDNN" + (i.torch_acl ? " and ACL" : "") +
-                                (fpmath.empty() ? "" : ", ONEDNN_DEFAULT_FPMATH_MODE=" + fpmath));
+                                (fpmath.setting.empty() ? "" : ", " + fpmath.setting));
         out.push_back(f);
       }
     }
@@ -390,6 +422,33 @@ void check_allocator(const Facts& facts, std::vector<Finding>& out) {
   out.push_back(f);
 }
 
+// ARMORY_ISA may only lower the ISA, for testing one kernel path: a value armory cannot honour fails every
+// product it is asked for, and a lower one leaves the faster kernels unused.
+void check_isa_override(const Facts& facts, std::vector<Finding>& out) {
+  const auto it = facts.environ.find("ARMORY_ISA");
+  if (it == facts.environ.end() || it->second.empty()) return;
+  const std::string setting = "ARMORY_ISA=" + it->second;
+  const Result<IsaPolicy> policy = make_isa_policy(facts.cpu, it->second.c_str());
+  if (!policy) {
+    Finding f = finding("armory", "ARMORY_ISA", Level::problem, policy.status().message());
+    f.why =
+        "armory runs no product with an ISA it cannot honour: Python and C++ calls return this error, and BLAS "
+        "calls (numpy through armory's libblas) print it once and leave their results uncomputed";
+    f.fix = "unset ARMORY_ISA (armory then picks " + std::string(isa_name(best_isa(facts.cpu))) +
+            ", the best this CPU has)";
+    out.push_back(f);
+  } else if (policy->cap != policy->best) {
+    Finding f =
+        finding("armory", "ARMORY_ISA", Level::warning,
+                setting + " holds armory below " + std::string(isa_name(policy->best)) + ", the best ISA this CPU has");
+    f.why = "the override is for testing one kernel path; lower ISAs run armory's products slower";
+    f.fix = "unset ARMORY_ISA";
+    out.push_back(f);
+  } else {
+    out.push_back(finding("armory", "ARMORY_ISA", Level::ok, setting + ": the best ISA this CPU has"));
+  }
+}
+
 void check_armory(const Facts& facts, std::vector<Finding>& out) {
   Finding f = finding("armory", "armory", Level::ok, std::string("armory ") + build_info().version);
   if (facts.root.empty()) {
@@ -411,6 +470,7 @@ void check_armory(const Facts& facts, std::vector<Finding>& out) {
     f.details.push_back("system BLAS alternative unknown: " + facts.blas_alternative_unknown_reason);
   }
   out.push_back(f);
+  check_isa_override(facts, out);
 }
 
 }  // namespace armory::doctor

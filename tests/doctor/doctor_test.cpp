@@ -1,6 +1,7 @@
 // The doctor's checks: whole reports from fixture machines (a directory standing in for / plus the
 // interpreters' recorded answers), and each check's ok / warning / problem cases on hand-made facts.
 #include <armory/doctor.h>
+#include <armory/isa.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -219,6 +220,91 @@ TEST(DoctorChecks, FrameworksWithoutOneDnnOrWithItSwitchedOff) {
   check_frameworks(facts, out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].level, Level::ok);
+}
+
+// oneDNN reads ONEDNN_DEFAULT_FPMATH_MODE (else DNNL_DEFAULT_FPMATH_MODE) in any case; "any" allows bf16 too,
+// and a value it does not know leaves it strict.
+TEST(DoctorChecks, OneDnnFpmathModesAsOneDnnReadsThem) {
+  Facts facts = x86_facts();
+  Interpreter i = python("/usr/bin/python3", 11);
+  i.torch_version = "2.1.0";
+  i.torch_onednn = true;
+  facts.interpreters.push_back(i);
+  auto torch_finding = [&](const std::map<std::string, std::string>& environ) {
+    facts.environ = environ;
+    std::vector<Finding> out;
+    check_frameworks(facts, out);
+    EXPECT_EQ(out.size(), 1u);
+    return out.empty() ? Finding{} : out[0];
+  };
+  for (const char* on : {"BF16", "bf16", "Bf16", "ANY", "any"}) {
+    EXPECT_EQ(torch_finding({{"ONEDNN_DEFAULT_FPMATH_MODE", on}}).level, Level::ok) << on;
+  }
+  EXPECT_EQ(torch_finding({{"DNNL_DEFAULT_FPMATH_MODE", "bf16"}}).level, Level::ok);
+  // The ONEDNN_ name wins over the DNNL_ one; an empty one counts as unset.
+  EXPECT_EQ(torch_finding({{"ONEDNN_DEFAULT_FPMATH_MODE", "strict"}, {"DNNL_DEFAULT_FPMATH_MODE", "bf16"}}).level,
+            Level::warning);
+  EXPECT_EQ(torch_finding({{"ONEDNN_DEFAULT_FPMATH_MODE", ""}, {"DNNL_DEFAULT_FPMATH_MODE", "bf16"}}).level, Level::ok);
+
+  const Finding strict = torch_finding({{"ONEDNN_DEFAULT_FPMATH_MODE", "TF32"}});
+  EXPECT_EQ(strict.level, Level::warning);
+  EXPECT_NE(strict.found.find("fast math is off"), std::string::npos) << strict.found;
+  EXPECT_NE(strict.found.find("ONEDNN_DEFAULT_FPMATH_MODE=TF32"), std::string::npos) << strict.found;
+
+  const Finding unknown = torch_finding({{"ONEDNN_DEFAULT_FPMATH_MODE", "bfloat16"}});
+  EXPECT_EQ(unknown.level, Level::warning);
+  EXPECT_NE(unknown.found.find("ignores ONEDNN_DEFAULT_FPMATH_MODE=bfloat16"), std::string::npos) << unknown.found;
+  EXPECT_NE(unknown.fix.find("export ONEDNN_DEFAULT_FPMATH_MODE=BF16"), std::string::npos) << unknown.fix;
+
+  // Without BF16 in the CPU, strict is right, and a value oneDNN ignores is only to be unset.
+  facts.cpu.features = {Feature::avx2, Feature::fma, Feature::avx512f};
+  EXPECT_EQ(torch_finding({}).level, Level::ok);
+  const Finding ignored = torch_finding({{"DNNL_DEFAULT_FPMATH_MODE", "fast"}});
+  EXPECT_EQ(ignored.level, Level::warning);
+  EXPECT_EQ(ignored.fix.rfind("unset DNNL_DEFAULT_FPMATH_MODE", 0), 0u) << ignored.fix;
+}
+
+// ARMORY_ISA may only lower the ISA: a value armory cannot honour fails every product (a problem), a lower
+// one is a warning, the best one is fine, and no finding without the variable.
+TEST(DoctorChecks, ArmoryIsaOverrideThatFailsOrHoldsArmoryBack) {
+  Facts facts = x86_facts();
+  facts.cpu.features = isa_required_features(IsaLevel::avx512_bf16);
+  auto isa_finding = [&](const char* value) -> const Finding* {
+    static std::vector<Finding> out;
+    out.clear();
+    if (value)
+      facts.environ["ARMORY_ISA"] = value;
+    else
+      facts.environ.erase("ARMORY_ISA");
+    check_armory(facts, out);
+    for (const Finding& f : out) {
+      if (f.subject == "ARMORY_ISA") return &f;
+    }
+    return nullptr;
+  };
+  EXPECT_EQ(isa_finding(nullptr), nullptr);
+  EXPECT_EQ(isa_finding(""), nullptr);
+  for (const char* wrong : {"avx1024", "sve", "AVX2 "}) {
+    const Finding* f = isa_finding(wrong);
+    ASSERT_NE(f, nullptr) << wrong;
+    EXPECT_EQ(f->level, Level::problem) << wrong;
+    EXPECT_NE(f->found.find(std::string("ARMORY_ISA=") + wrong), std::string::npos) << f->found;
+    EXPECT_EQ(f->fix, "unset ARMORY_ISA (armory then picks avx512_bf16, the best this CPU has)");
+  }
+  const Finding* lower = isa_finding("avx2");
+  ASSERT_NE(lower, nullptr);
+  EXPECT_EQ(lower->level, Level::warning);
+  EXPECT_NE(lower->found.find("below avx512_bf16"), std::string::npos) << lower->found;
+  const Finding* best = isa_finding("avx512_bf16");
+  ASSERT_NE(best, nullptr);
+  EXPECT_EQ(best->level, Level::ok);
+  // Above what the CPU has: Zen 3 without AVX-512.
+  facts.cpu.features = isa_required_features(IsaLevel::avx2);
+  const Finding* above = isa_finding("avx512");
+  ASSERT_NE(above, nullptr);
+  EXPECT_EQ(above->level, Level::problem);
+  EXPECT_NE(above->found.find("which this CPU lacks"), std::string::npos) << above->found;
+  EXPECT_EQ(above->fix, "unset ARMORY_ISA (armory then picks avx2, the best this CPU has)");
 }
 
 TEST(DoctorChecks, PyTorchOnGlibcMallocGetsTheCachingAllocator) {

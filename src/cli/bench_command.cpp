@@ -11,6 +11,7 @@
 #include "bench/store.h"
 #include "bench/suites.h"
 #include "cli/commands.h"
+#include "cli/output_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +21,6 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -77,6 +77,16 @@ int run_bench(const BenchOptions& o) {
       return 2;
     }
   }
+  // armory caps its threads at the cores this process may use; a peer asked for more oversubscribes them,
+  // and the two would be compared at different thread counts under one label.
+  const int usable_cores = host_cpu().usable_cores;
+  for (int t : o.threads) {
+    if (t > usable_cores) {
+      std::fprintf(stderr, "armory bench: --threads %d is more than the %d cores this process may use\n", t,
+                   usable_cores);
+      return 2;
+    }
+  }
   so.full = o.full;
   so.filters = o.filters;
   so.threads = o.threads;
@@ -97,6 +107,15 @@ int run_bench(const BenchOptions& o) {
   if (plan.jobs.empty()) {
     std::fprintf(stderr, "armory bench: no job matches the suites and filters; --list shows them\n");
     return 2;
+  }
+  // Told now, not after the minutes of measuring they would hold. The default report goes beside the
+  // database, whose folder opening the store makes.
+  for (const std::string* output : {&o.json, o.no_db || o.no_report ? nullptr : &o.report}) {
+    if (output == nullptr || output->empty()) continue;
+    if (Status writable = check_writable(*output); !writable) {
+      std::fprintf(stderr, "armory bench: %s\n", writable.message().c_str());
+      return 2;
+    }
   }
   const CpuInfo& cpu = host_cpu();
   std::printf("armory bench: %zu jobs (%s), about %s on this machine%s\n", plan.jobs.size(),
@@ -144,13 +163,19 @@ int run_bench(const BenchOptions& o) {
               outcome.interrupted ? ", stopped before the end" : "");
   std::fputs(bench::ratio_summary(outcome.results).c_str(), stdout);
 
+  int exit_code = 0;
   if (!o.json.empty()) {
     nlohmann::json context = {{"executable", "armory bench"}, {"cpu", cpu.model_name}, {"uarch", cpu.uarch},
                               {"num_cpus", cpu.usable_cores}, {"armory_version", build_info().version},
                               {"armory_commit", build_info().git_commit}, {"isa", dispatched_isa_name()},
                               {"libraries", plan.libraries}, {"run_id", run_id}};
-    std::ofstream(o.json) << bench::to_benchmark_json(outcome.results, context.dump());
-    std::printf("JSON: %s\n", o.json.c_str());
+    if (Status written = write_file(o.json, bench::to_benchmark_json(outcome.results, context.dump())); !written) {
+      std::fprintf(stderr, "armory bench: %s (the results are %s)\n", written.message().c_str(),
+                   store ? "in the database" : "printed above");
+      exit_code = 1;
+    } else {
+      std::printf("JSON: %s\n", o.json.c_str());
+    }
   }
   if (store && !o.no_report) {
     std::string path = o.report.empty()
@@ -161,10 +186,13 @@ int run_bench(const BenchOptions& o) {
       std::fprintf(stderr, "armory bench: report: %s\n", html.status().message().c_str());
       return 1;
     }
-    std::ofstream(path) << html.value();
+    if (Status written = write_file(path, html.value()); !written) {
+      std::fprintf(stderr, "armory bench: %s\n", written.message().c_str());
+      return 1;
+    }
     std::printf("report: %s\n", path.c_str());
   }
-  return outcome.interrupted ? 130 : 0;
+  return outcome.interrupted ? 130 : exit_code;
 }
 
 }  // namespace

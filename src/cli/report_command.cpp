@@ -5,9 +5,9 @@
 #include "bench/server.h"
 #include "bench/store.h"
 #include "cli/commands.h"
+#include "cli/output_file.h"
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 namespace armory::cli {
@@ -33,10 +33,8 @@ int run_report(const ReportOptions& o) {
     std::fprintf(stderr, "armory report: %s\n", html.status().message().c_str());
     return 1;
   }
-  std::ofstream file(o.out);
-  file << html.value();
-  if (!file) {
-    std::fprintf(stderr, "armory report: cannot write %s\n", o.out.c_str());
+  if (Status written = write_file(o.out, html.value()); !written) {
+    std::fprintf(stderr, "armory report: %s\n", written.message().c_str());
     return 1;
   }
   std::printf("report: %s\n", o.out.c_str());

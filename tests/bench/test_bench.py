@@ -124,11 +124,33 @@ def test_python_peers_and_missing_peer(tmp_path):
     assert {r[0] for r in rows(tmp_path / "c.db", "SELECT library FROM results")} == {"armory"}
 
 
+def test_what_cannot_be_honoured_is_refused_before_anything_runs(tmp_path):
+    """A JSON or report path that cannot be written, or more threads than this process's cores, is refused
+    before the minutes of measuring (nothing measured, no database made); a JSON file that fails only when
+    written at the end is an error too, the results kept."""
+    db = tmp_path / "b.db"
+    for extra, message in [(["--json", str(tmp_path / "no" / "such" / "x.json")], "no folder"),
+                           (["--report", str(tmp_path)], "not a regular file"),
+                           (["--threads", "1,4096"], "--threads 4096 is more than the")]:
+        result = subprocess.run([ARMORY, "bench", "--db", str(db), "--suite", "gemm", "--filter", "f32 n=256", *extra],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert message in result.stderr and "GFLOPS" not in result.stdout, result.stdout + result.stderr
+    assert not db.exists()
+    # /proc takes no new files, yet passes the early check for root (access() grants root write anywhere).
+    if os.geteuid() == 0:
+        result = bench(db, "--suite", "gemm", "--filter", "gemm/f32 n=256/armory", "--threads", "1", "--repeat", "1",
+                       "--no-report", "--json", "/proc/armory-bench.json")
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "cannot write /proc/armory-bench.json" in result.stderr and "in the database" in result.stderr
+        assert rows(db, "SELECT COUNT(*) FROM results")[0][0] == 1
+
+
 def test_two_runs_writing_at_once(tmp_path):
     db = tmp_path / "shared.db"
     args = [ARMORY, "bench", "--db", str(db), "--suite", "gemm", "--filter", "armory", "--repeat", "5", "--no-report"]
     first = subprocess.Popen(args + ["--threads", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    second = subprocess.Popen(args + ["--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(args + ["--threads", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for p in (first, second):
         out, err = p.communicate(timeout=600)
         assert p.returncode == 0, out + err

@@ -4,12 +4,14 @@
 #include <armory/nn.h>
 
 #include "cli/commands.h"
+#include "nn/kernel.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <new>
 #include <random>
 #include <sstream>
 #include <string>
@@ -88,6 +90,16 @@ int run_model(const RunOptions& o) {
     }
     given_shapes[name] = dims;
   }
+  for (const auto& [name, dims] : given_shapes) {
+    const auto& declared = session->inputs();
+    if (std::none_of(declared.begin(), declared.end(), [&](const nn::ValueInfo& i) { return i.name == name; })) {
+      std::string names;
+      for (const nn::ValueInfo& i : declared) names += (names.empty() ? "'" : ", '") + i.name + "'";
+      std::fprintf(stderr, "armory run: --shape %s=...: the model has no input '%s'; its inputs are %s\n", name.c_str(),
+                   name.c_str(), names.empty() ? "none" : names.c_str());
+      return 2;
+    }
+  }
   std::vector<nn::NamedTensor> inputs;
   std::mt19937 rng(42);
   std::normal_distribution<float> normal;
@@ -107,7 +119,18 @@ int run_model(const RunOptions& o) {
         }
       }
     }
-    nn::Tensor t = nn::Tensor::empty(info.dtype, shape);
+    if (Status fits = nn::tensor_fits_in_memory(info.dtype, shape); !fits) {
+      std::fprintf(stderr, "armory run: input '%s' %s\n", info.name.c_str(), fits.message().c_str());
+      return 2;
+    }
+    nn::Tensor t;
+    try {
+      t = nn::Tensor::empty(info.dtype, shape);
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "armory run: no memory for input '%s' %s\n", info.name.c_str(),
+                   nn::shape_string(shape).c_str());
+      return 1;
+    }
     for (int64_t i = 0; i < t.size(); ++i) {
       if (info.dtype == nn::DType::float32) {
         t.mutable_data_as<float>()[i] = normal(rng);
@@ -120,8 +143,10 @@ int run_model(const RunOptions& o) {
     inputs.push_back({info.name, std::move(t)});
   }
 
-  std::printf("%s: loaded and optimised in %.0f ms; fpmath %s, threads %d\n", o.model.c_str(), load_seconds * 1e3,
-              o.fpmath.c_str(), o.threads > 0 ? o.threads : get_num_threads());
+  // A session runs on armory's pool, so more threads than it has are not more threads.
+  const int threads = o.threads > 0 ? std::min(o.threads, get_num_threads()) : get_num_threads();
+  std::printf("%s: loaded and optimised in %.0f ms; fpmath %s, threads %d%s\n", o.model.c_str(), load_seconds * 1e3,
+              o.fpmath.c_str(), threads, o.threads > threads ? " (armory's thread count; more were asked for)" : "");
   for (const auto& in : inputs) std::printf("  input %s %s\n", in.name.c_str(), nn::shape_string(in.tensor.shape()).c_str());
 
   if (o.profile) {

@@ -30,13 +30,20 @@ struct ArenaBlock {
 
 }  // namespace
 
-Tensor Arena::allocate(DType dtype, std::vector<int64_t> shape) {
-  // A shape from corrupt attributes or absurd inputs is refused before it is allocated and touched.
+Status tensor_fits_in_memory(DType dtype, const std::vector<int64_t>& shape) {
   double count = 1;
   for (int64_t d : shape) count *= static_cast<double>(d);
   if (count * dtype_size(dtype) > 0.5 * static_cast<double>(physical_memory_bytes())) {
-    throw TensorTooLarge(shape_string(shape) + " " + dtype_name(dtype) + " would take more than half of this machine's memory");
+    return error(Errc::out_of_memory,
+                 shape_string(shape) + " " + dtype_name(dtype) + " would take more than half of this machine's memory");
   }
+  return {};
+}
+
+Tensor Arena::allocate(DType dtype, std::vector<int64_t> shape) {
+  if (Status fits = tensor_fits_in_memory(dtype, shape); !fits) throw TensorTooLarge(fits.message());
+  double count = 1;
+  for (int64_t d : shape) count *= static_cast<double>(d);
   size_t bytes = static_cast<size_t>(count) * dtype_size(dtype);
   auto it = free_.lower_bound(bytes);
   if (it != free_.end() && it->first <= 2 * bytes + 4096) {

@@ -31,6 +31,11 @@ struct TensorTooLarge : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The bound Arena::allocate keeps to: ok when a tensor of this shape takes at most half of this machine's
+// memory, else an error naming the shape (a shape from corrupt attributes or absurd inputs, refused before
+// it is allocated and touched).
+Status tensor_fits_in_memory(DType dtype, const std::vector<int64_t>& shape);
+
 // Activation buffers of a run, returned when their last reader is done and handed to the next request
 // they fit (best fit, at most twice the size), so a deep network lives in a few buffers.
 class Arena {

@@ -279,6 +279,23 @@ def test_errors_are_python_exceptions(models, tmp_path):
         armory.InferenceSession(garbage)
 
 
+def test_an_activation_no_memory_could_hold_is_an_error_and_the_session_lives_on():
+    """x [N, 1] @ w [1, 100000]: a small input whose product would take 40 GB at N = 100000 is refused
+    before it is allocated; the same session then runs a batch that fits."""
+    from onnx import TensorProto, helper, numpy_helper
+    weights = np.random.default_rng(5).standard_normal((1, 100000)).astype(np.float32)
+    graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 100000])],
+                              initializer=[numpy_helper.from_array(weights, "w")])
+    session = armory.InferenceSession(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+                                      .SerializeToString())
+    with pytest.raises(ValueError, match=r"\[100000, 100000\] float32 would take more than half of this machine's"):
+        session.run(None, {"x": np.ones((100000, 1), np.float32)})
+    (y,) = session.run(None, {"x": np.full((2, 1), 2.0, np.float32)})
+    np.testing.assert_allclose(y, 2 * np.broadcast_to(weights, (2, 100000)), rtol=1e-6)
+
+
 def test_a_model_in_memory_loads_like_its_file(tmp_path):
     """onnxruntime's InferenceSession takes the serialised model as well as a path; so does armory's."""
     from onnx import TensorProto, helper, numpy_helper
@@ -507,6 +524,21 @@ def test_armory_run_command(models, tmp_path):
     assert missing.returncode == 1 and "cannot open model file" in missing.stderr
     bad = subprocess.run([ARMORY, "run", str(path), "--fpmath", "fp8"], capture_output=True, text=True)
     assert bad.returncode == 2 and "strict or bf16" in bad.stderr
+    # Shapes that name no input, or inputs no memory could hold, are told apart from a crash (the latter
+    # threw std::bad_alloc out of main); more threads than armory has are reported as the ones that run.
+    for shape, message in [("image=1x3x224x224", "the model has no input 'image'; its inputs are 'input'"),
+                           ("input=100000x3x224x224", "input 'input' [100000, 3, 224, 224] float32 would take more "
+                                                      "than half of this machine's memory")]:
+        refused = subprocess.run([ARMORY, "run", str(path), "--shape", shape], capture_output=True, text=True,
+                                 timeout=120)
+        assert refused.returncode == 2 and message in refused.stderr, refused.stderr
+    huge_batch = subprocess.run([ARMORY, "run", str(path), "--batch", "100000"], capture_output=True, text=True,
+                                timeout=120)
+    assert huge_batch.returncode == 2 and "more than half of this machine's memory" in huge_batch.stderr
+    many = subprocess.run([ARMORY, "run", str(path), "--threads", "4096", "--runs", "1"], capture_output=True,
+                          text=True, timeout=300)
+    assert many.returncode == 0, many.stderr
+    assert re.search(r"threads \d+ \(armory's thread count; more were asked for\)", many.stdout), many.stdout
 
 
 def test_resnet50_example_runs():

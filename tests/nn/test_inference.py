@@ -264,6 +264,8 @@ def test_errors_are_python_exceptions(models, tmp_path):
         session.run(None, {"input": x[:, :2]})
     with pytest.raises(ValueError, match="no output 'probabilities'"):
         session.run(["probabilities"], {"input": x})
+    with pytest.raises(TypeError, match=r"a list of names or None, got str 'logits': use \['logits'\]"):
+        session.run("logits", {"input": x})  # was run as ['l', 'o', 'g', ...]
     with pytest.raises(FileNotFoundError):
         armory.InferenceSession(tmp_path / "missing.onnx")
     with pytest.raises(ValueError, match="fpmath"):

@@ -72,6 +72,9 @@ class InferenceSession:
         """Returns the outputs named in output_names (None: all) as a list of numpy arrays."""
         if not isinstance(input_feed, dict):
             raise TypeError("input_feed must be a dict of input name -> array")
+        if isinstance(output_names, (str, bytes)):  # a str would be taken as one name per character
+            raise TypeError(f"output_names must be a list of names or None, got {type(output_names).__name__} "
+                            f"{output_names!r}: use [{output_names!r}]")
         names = None if output_names is None else [str(n) for n in output_names]
         return self._session.run(names, input_feed)
 

@@ -87,6 +87,16 @@ def test_vectors_follow_numpy_rules():
     assert armory.matmul(b, b).shape == () and np.isclose(armory.matmul(b, b), b @ b)
 
 
+def test_array_likes_are_converted_as_numpy_would():
+    """Lists and scalars, as numpy.matmul takes them (pybind11 refused them with its whole signature)."""
+    np.testing.assert_array_equal(armory.matmul([[1.0, 2.0]], [[3.0], [4.0]]), [[11.0]])
+    np.testing.assert_array_equal(armory.matmul([1.0, 2.0], np.eye(2)), [1.0, 2.0])
+    with pytest.raises(ValueError, match="1-D or 2-D"):
+        armory.matmul(2.0, np.eye(2))  # numpy.matmul refuses scalars too
+    with pytest.raises(TypeError, match="float32 and float64, got int64"):
+        armory.matmul([[1, 2]], [[3], [4]])
+
+
 def test_empty_shapes():
     for m, k, n in [(0, 3, 4), (3, 0, 4), (3, 4, 0)]:
         a, b = np.ones((m, k), np.float32), np.ones((k, n), np.float32)

@@ -12,7 +12,7 @@ import os as _os
 import numpy as _np
 
 from . import _armory
-from ._armory import __version__, config, cpu_info, doctor, get_num_threads, matmul, set_num_threads
+from ._armory import __version__, config, cpu_info, doctor, get_num_threads, set_num_threads
 
 __all__ = ["__version__", "InferenceSession", "NodeArg", "config", "cpu_info", "doctor", "get_num_threads",
            "matmul", "set_num_threads", "show_config", "svd"]
@@ -89,6 +89,16 @@ class InferenceSession:
         if not isinstance(input_feed, dict):
             raise TypeError("input_feed must be a dict of input name -> array")
         return [{"node": n, "op": o, "detail": d, "seconds": t} for n, o, d, t in self._session.profile(input_feed, int(runs))]
+
+
+def matmul(a, b, *, out=None, fpmath="strict"):
+    """a @ b for float32 or float64 arrays (1-D or 2-D, numpy.matmul's rules), computed by armory's GEMM with
+    the GIL released. Arrays are read in place, C- or F-ordered or transposed views (one unit stride each);
+    other array-likes (lists, scalars) are converted as numpy would. out: a C- or F-contiguous array of the
+    result's shape and dtype to write into (its memory may overlap a or b). fpmath="bf16" rounds float32
+    inputs to bf16 and accumulates in float32."""
+    return _armory.matmul(a if isinstance(a, _np.ndarray) else _np.asarray(a),
+                          b if isinstance(b, _np.ndarray) else _np.asarray(b), out=out, fpmath=fpmath)
 
 
 def svd(a, full_matrices=True, compute_uv=True):

@@ -13,6 +13,8 @@ namespace {
 struct Api {
   decltype(&dnnl_engine_create) engine_create;
   decltype(&dnnl_stream_create) stream_create;
+  decltype(&dnnl_stream_destroy) stream_destroy;
+  decltype(&dnnl_engine_destroy) engine_destroy;
   decltype(&dnnl_stream_wait) stream_wait;
   decltype(&dnnl_memory_desc_init_by_tag) md_init;
   decltype(&dnnl_memory_create) memory_create;
@@ -36,6 +38,8 @@ struct Api {
     };
     get(engine_create, "dnnl_engine_create");
     get(stream_create, "dnnl_stream_create");
+    get(stream_destroy, "dnnl_stream_destroy");
+    get(engine_destroy, "dnnl_engine_destroy");
     get(stream_wait, "dnnl_stream_wait");
     get(md_init, "dnnl_memory_desc_init_by_tag");
     get(memory_create, "dnnl_memory_create");
@@ -79,6 +83,13 @@ class OneDnnPeer : public GemmPeer {
     ok_ = api_.engine_create(&engine_, dnnl_cpu, 0) == dnnl_success &&
           api_.stream_create(&stream_, engine_, dnnl_stream_default_flags) == dnnl_success;
   }
+  // The timed calls (Matmul) use the stream: they are made and dropped while the peer lives.
+  ~OneDnnPeer() override {
+    if (stream_) api_.stream_destroy(stream_);
+    if (engine_) api_.engine_destroy(engine_);
+  }
+  OneDnnPeer(const OneDnnPeer&) = delete;
+  OneDnnPeer& operator=(const OneDnnPeer&) = delete;
   bool ok() const { return ok_; }
   std::string name() const override { return "onednn"; }
   std::string version() const override {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -145,33 +144,28 @@ void check_threads(const Facts& facts, std::vector<Finding>& out) {
     auto it = facts.environ.find(name);
     if (it == facts.environ.end()) continue;
     any = true;
-    char* end = nullptr;
-    const long value = std::strtol(it->second.c_str(), &end, 10);
-    if (end == it->second.c_str() || value < 1) {
-      Finding f =
-          finding("threads", name, Level::warning, std::string(name) + "=" + it->second + " is not a number >= 1");
-      f.why = "libraries ignore it or fall back to their own defaults";
-      f.fix = std::string("export ") + name + "=" + std::to_string(usable);
+    const std::string setting = std::string(name) + "=" + it->second;
+    // Each finding that is not ok has the same fix: the variable at the usable cores.
+    auto flag = [&](Level level, std::string found, const char* why) {
+      Finding f = finding("threads", name, level, std::move(found));
+      f.why = why;
+      f.fix = "export " + std::string(name) + "=" + std::to_string(usable);
       out.push_back(f);
+    };
+    const long value = parse_thread_count(it->second);
+    const std::string cores = " but only " + std::to_string(usable) + " cores are usable";
+    if (value == 0) {
+      flag(Level::warning, setting + " is not a number >= 1", "libraries ignore it or fall back to their own defaults");
     } else if (value > usable && std::string_view(name) == "ARMORY_NUM_THREADS" && armory_cap <= usable) {
       // armory never runs more threads than the CPUs it may run on: the setting misleads, it does no harm.
-      Finding f = finding("threads", name, Level::warning,
-                          std::string(name) + "=" + it->second + " but only " + std::to_string(usable) +
-                              " cores are usable: armory runs " + std::to_string(armory_cap));
-      f.why = "armory caps its threads at the CPUs it may run on, so the variable says more than what runs";
-      f.fix = std::string("export ") + name + "=" + std::to_string(usable);
-      out.push_back(f);
+      flag(Level::warning, setting + cores + ": armory runs " + std::to_string(armory_cap),
+           "armory caps its threads at the CPUs it may run on, so the variable says more than what runs");
     } else if (value > usable) {
-      Finding f = finding("threads", name, Level::problem,
-                          std::string(name) + "=" + it->second + " but only " + std::to_string(usable) +
-                              " cores are usable" + (facts.cpu.cpu_quota > 0 ? " (cgroup CPU quota)" : ""));
-      f.why =
-          "more threads than cores oversubscribe the CPU: every BLAS call and parallel region slows down, "
-          "often by several times";
-      f.fix = std::string("export ") + name + "=" + std::to_string(usable);
-      out.push_back(f);
+      flag(Level::problem, setting + cores + (facts.cpu.cpu_quota > 0 ? " (cgroup CPU quota)" : ""),
+           "more threads than cores oversubscribe the CPU: every BLAS call and parallel region slows down, often "
+           "by several times");
     } else {
-      out.push_back(finding("threads", name, Level::ok, std::string(name) + "=" + it->second));
+      out.push_back(finding("threads", name, Level::ok, setting));
     }
   }
   if (facts.cpu.cpu_quota > 0 && facts.cpu.cpu_quota + 0.5 < facts.cpu.online_cpus &&

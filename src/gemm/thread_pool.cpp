@@ -47,10 +47,8 @@ int current_cpu() {
 
 int env_threads(const char* name) {
   const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return 0;
-  char* end = nullptr;
-  long n = std::strtol(value, &end, 10);  // OMP_NUM_THREADS may be a list "4,2": take the first level
-  if (end == value || n < 1) return 0;
+  if (value == nullptr) return 0;
+  const long n = parse_thread_count(value);
   return n > 1024 ? 1024 : static_cast<int>(n);
 }
 
@@ -96,6 +94,21 @@ int cpu_thread_limit(const CpuInfo& cpu) {
 }
 
 int cpu_thread_limit() { return cpu_thread_limit(host_cpu()); }
+
+long parse_thread_count(std::string_view value) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!value.empty() && is_space(value.front())) value.remove_prefix(1);
+  long n = 0;
+  size_t digits = 0;
+  for (; digits < value.size() && value[digits] >= '0' && value[digits] <= '9'; ++digits) {
+    n = std::min(n * 10 + (value[digits] - '0'), 1L << 30);  // no overflow; any count this large is capped anyway
+  }
+  value.remove_prefix(digits);
+  while (!value.empty() && is_space(value.front())) value.remove_prefix(1);
+  // OMP_NUM_THREADS may be a list, one count per nesting level: the first is this level's.
+  if (digits == 0 || n < 1 || !(value.empty() || value.front() == ',')) return 0;
+  return n;
+}
 
 int default_thread_count() {
   int n = env_threads("ARMORY_NUM_THREADS");

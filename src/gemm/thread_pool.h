@@ -7,6 +7,7 @@
 #include <armory/cpu.h>
 
 #include <cstdint>
+#include <string_view>
 #include <thread>
 
 namespace armory {
@@ -122,6 +123,10 @@ void for_chunks(int64_t n, int threads, const Body& body) {
 // doctor's fixtures); the other applies it to this one.
 int cpu_thread_limit(const CpuInfo& cpu);
 int cpu_thread_limit();
+
+// A thread-count variable's value as the pool reads it: digits, optionally spaces around them and the rest
+// of an OpenMP list after a comma ("4,2" is 4). 0 when it is no count >= 1 ("", "abc", "1x", "0", "-3").
+long parse_thread_count(std::string_view value);
 
 // ARMORY_NUM_THREADS, else OMP_NUM_THREADS (either capped at cpu_thread_limit), else the usable cores
 // (affinity and cgroup quota).

@@ -384,6 +384,14 @@ TEST(DoctorChecks, ThreadVariablesThatAreNotNumbersAndQuotasWithoutThem) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].level, Level::warning);
   EXPECT_EQ(out[0].fix, "export OPENBLAS_NUM_THREADS=8");
+  // Read as the pool reads it: "2x" is no count (it passed as 2), an OpenMP list is its first level.
+  facts.environ = {{"ARMORY_NUM_THREADS", "2x"}, {"OMP_NUM_THREADS", "4,2"}};
+  out.clear();
+  check_threads(facts, out);
+  ASSERT_EQ(out.size(), 2u);
+  for (const Finding& f : out) {
+    EXPECT_EQ(f.level, f.subject == "ARMORY_NUM_THREADS" ? Level::warning : Level::ok) << f.subject << ": " << f.found;
+  }
 
   facts.environ.clear();
   out = threads_under_a_quota_of_4(facts);

@@ -219,10 +219,25 @@ TEST(ThreadPool, ThreadCountFromEnvironment) {
   EXPECT_EQ(default_thread_count(), 1);
   setenv("ARMORY_NUM_THREADS", "100000", 1);  // beyond the CPUs: capped
   EXPECT_EQ(default_thread_count(), cpu_thread_limit());
+  setenv("ARMORY_NUM_THREADS", "1x", 1);  // not a count: OMP_NUM_THREADS decides
+  EXPECT_EQ(default_thread_count(), 1);
   unsetenv("ARMORY_NUM_THREADS");
   unsetenv("OMP_NUM_THREADS");
   EXPECT_GE(default_thread_count(), 1);
   EXPECT_LE(default_thread_count(), cpu_thread_limit());
+}
+
+// What counts as a thread count, for the pool and the doctor alike: libgomp takes spaces around the
+// number and a list for nested levels, and no trailing junk.
+TEST(ThreadPool, ThreadCountValues) {
+  EXPECT_EQ(parse_thread_count("4"), 4);
+  EXPECT_EQ(parse_thread_count(" 4 "), 4);
+  EXPECT_EQ(parse_thread_count("4,2"), 4);
+  EXPECT_EQ(parse_thread_count("4 ,2"), 4);
+  EXPECT_GT(parse_thread_count("99999999999999999999"), 1024);  // huge, not wrapped negative
+  for (const char* not_a_count : {"", " ", "0", "-3", "+", "abc", "1x", "2.5", ",4", "0,4"}) {
+    EXPECT_EQ(parse_thread_count(not_a_count), 0) << '"' << not_a_count << '"';
+  }
 }
 
 // A thread's voluntary context switches (one more each time it sleeps), or -1 where /proc does not say.

@@ -18,6 +18,8 @@ int armory_get_num_threads(void);
 /* One line: version, dispatched ISA and kernels, threads. Valid until the calling thread's next call. */
 const char* armory_get_config(void);
 
+/* OpenBLAS's names for the same; as in OpenBLAS, openblas_set_num_threads with a value < 1 sets the default
+   count (ARMORY_NUM_THREADS, else OMP_NUM_THREADS, else the usable cores). */
 void openblas_set_num_threads(int threads);
 int openblas_get_num_threads(void);
 const char* openblas_get_config(void);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "checked.h"
+#include "gemm/thread_pool.h"
 #include "vector_kernels.h"
 #include "xerbla.h"
 
@@ -35,7 +36,11 @@ ARMORY_EXPORT const char* armory_get_config(void) {
   return config.c_str();
 }
 
-ARMORY_EXPORT void openblas_set_num_threads(int threads) { armory_set_num_threads(threads); }
+// OpenBLAS reads a count below 1 as its default (goto_set_num_threads); code written for it may pass 0 to
+// mean just that.
+ARMORY_EXPORT void openblas_set_num_threads(int threads) {
+  armory_set_num_threads(threads < 1 ? armory::default_thread_count() : threads);
+}
 ARMORY_EXPORT int openblas_get_num_threads(void) { return armory_get_num_threads(); }
 ARMORY_EXPORT const char* openblas_get_config(void) { return armory_get_config(); }
 ARMORY_EXPORT const char* openblas_get_corename(void) {

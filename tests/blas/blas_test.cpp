@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "blas/vector_kernels.h"
+#include "gemm/thread_pool.h"
 #include "isa_level_test.h"
 
 #include <atomic>
@@ -389,6 +390,10 @@ TEST_F(BlasTest, ThreadsConfigAndBf16Gemm) {
   armory_set_num_threads(0);  // refused with a message, not applied
   EXPECT_NE(testing::internal::GetCapturedStderr().find("threads"), std::string::npos);
   EXPECT_EQ(openblas_get_num_threads(), 1);
+  testing::internal::CaptureStderr();
+  openblas_set_num_threads(0);  // OpenBLAS's meaning: back to the default count, silently
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(openblas_get_num_threads(), armory::default_thread_count());
   armory_set_num_threads(before);
   const std::string config = armory_get_config();
   EXPECT_EQ(config.rfind("armory ", 0), 0u) << config;

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,11 @@ std::optional<Operand> as_operand(const py::array& a, armory::Layout layout) {
   return std::nullopt;
 }
 
+[[noreturn]] void raise_memory_error(const std::string& message) {
+  PyErr_SetString(PyExc_MemoryError, message.c_str());
+  throw py::error_already_set();
+}
+
 [[noreturn]] void raise_status(const armory::Status& status) {
   if (status.code() == armory::Errc::invalid_argument) throw py::value_error(status.message());
   if (status.code() == armory::Errc::unsupported) {
@@ -69,7 +75,7 @@ std::optional<Operand> as_operand(const py::array& a, armory::Layout layout) {
     PyErr_SetString(PyExc_FileNotFoundError, status.message().c_str());
     throw py::error_already_set();
   }
-  if (status.code() == armory::Errc::out_of_memory) throw std::bad_alloc();  // MemoryError in Python
+  if (status.code() == armory::Errc::out_of_memory) raise_memory_error(status.message());
   throw std::runtime_error(status.message());
 }
 
@@ -234,10 +240,20 @@ py::array array_over(const py::dtype& dtype, std::vector<py::ssize_t> shape, std
 // vectors, 1 thread: up to 0.3 s of system time in some calls of ~0.6 s).
 template <class T>
 py::array_t<T> array_in_armory_memory(std::vector<py::ssize_t> shape) {
-  size_t count = 1;
-  for (py::ssize_t d : shape) count *= static_cast<size_t>(d);
-  std::shared_ptr<void> storage = armory::allocate_array(count * sizeof(T));
-  if (storage == nullptr) throw std::bad_alloc();
+  double count = 1;  // in double: a product of huge sizes must not wrap to a small one
+  for (py::ssize_t d : shape) count *= static_cast<double>(d);
+  const double bytes = count * sizeof(T);
+  std::shared_ptr<void> storage =
+      bytes < 0x1p62 ? armory::allocate_array(static_cast<size_t>(bytes)) : std::shared_ptr<void>();
+  if (storage == nullptr) {
+    std::string dims;
+    for (py::ssize_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+    char size[32];
+    std::snprintf(size, sizeof size, "%.3g GiB", bytes / 0x1p30);
+    raise_memory_error(std::string("cannot allocate ") + size + " for an array of shape (" + dims +
+                       (shape.size() == 1 ? ",)" : ")") + " and data type " +
+                       py::str(py::dtype::of<T>()).cast<std::string>());
+  }
   const void* data = storage.get();
   return py::array_t<T>(array_over(py::dtype::of<T>(), std::move(shape), std::move(storage), data));
 }

@@ -97,6 +97,16 @@ def test_array_likes_are_converted_as_numpy_would():
         armory.matmul([[1, 2]], [[3], [4]])
 
 
+def test_svd_results_no_memory_could_hold_are_a_memory_error_that_says_so():
+    """vh of a 2 x 5e6 matrix with full_matrices is 5e6 x 5e6 (200 TB): numpy's kind of MemoryError, naming
+    the array, not pybind11's bare 'std::bad_alloc'."""
+    with pytest.raises(MemoryError, match=r"cannot allocate .* GiB for an array of shape \(5000000, 5000000\) "
+                                          r"and data type float64"):
+        armory.svd(np.ones((2, 5_000_000)))
+    u, s, vh = armory.svd(np.ones((2, 1000)), full_matrices=False)
+    assert vh.shape == (2, 1000) and np.isclose(s[0], np.sqrt(2000))
+
+
 def test_empty_shapes():
     for m, k, n in [(0, 3, 4), (3, 0, 4), (3, 4, 0)]:
         a, b = np.ones((m, k), np.float32), np.ones((k, n), np.float32)

@@ -266,6 +266,13 @@ def test_errors_are_python_exceptions(models, tmp_path):
         session.run(["probabilities"], {"input": x})
     with pytest.raises(TypeError, match=r"a list of names or None, got str 'logits': use \['logits'\]"):
         session.run("logits", {"input": x})  # was run as ['l', 'o', 'g', ...]
+    # Integer arguments: named, not pybind11's signature listing; 2.7 threads is not 2.
+    with pytest.raises(TypeError, match="threads must be an integer, got float"):
+        armory.InferenceSession(path, threads=2.7)
+    with pytest.raises(ValueError, match="threads must be between 0 and"):
+        armory.InferenceSession(path, threads=10**12)
+    with pytest.raises(ValueError, match="runs must be between 1 and"):
+        session.profile({"input": x}, runs=10**12)
     with pytest.raises(FileNotFoundError):
         armory.InferenceSession(tmp_path / "missing.onnx")
     with pytest.raises(ValueError, match="fpmath"):

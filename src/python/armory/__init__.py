@@ -7,18 +7,36 @@
     sess = armory.InferenceSession("model.onnx", fpmath="bf16")  # onnxruntime-style
     logits, = sess.run(None, {"input": images})
 """
+import operator as _operator
 import os as _os
 
 import numpy as _np
 
 from . import _armory
-from ._armory import __version__, config, cpu_info, doctor, get_num_threads, set_num_threads
+from ._armory import __version__, config, cpu_info, doctor, get_num_threads
 
 __all__ = ["__version__", "InferenceSession", "NodeArg", "config", "cpu_info", "doctor", "get_num_threads",
            "matmul", "set_num_threads", "show_config", "svd"]
 
 _ONNX_TYPES = {_np.dtype(_np.float32): "tensor(float)", _np.dtype(_np.int64): "tensor(int64)",
                _np.dtype(_np.bool_): "tensor(bool)"}
+
+
+def _count(name, value, least):
+    """An integer argument for the C++ core (a C int): wrong types and sizes get an error naming the argument,
+    not pybind11's signature listing, and 2.7 is refused rather than truncated."""
+    try:
+        value = _operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
+    if not least <= value <= 2**31 - 1:
+        raise ValueError(f"{name} must be between {least} and {2**31 - 1}, got {value}")
+    return value
+
+
+def set_num_threads(threads):
+    """Threads armory's products use: >= 1, capped at the CPUs this process may run on."""
+    _armory.set_num_threads(_count("threads", threads, 1))
 
 
 class NodeArg:
@@ -57,8 +75,8 @@ class InferenceSession:
         else:
             raise TypeError("InferenceSession takes a model's path (str or os.PathLike) or its bytes, got "
                             f"{type(path_or_bytes).__name__}")
-        self._session = _armory._Session(model, 0 if threads is None else int(threads), fpmath, optimize,
-                                         bool(winograd))
+        self._session = _armory._Session(model, 0 if threads is None else _count("threads", threads, 0), fpmath,
+                                         optimize, bool(winograd))
         self._inputs = [NodeArg(*i) for i in self._session.inputs()]
         self._outputs = [NodeArg(*o) for o in self._session.outputs()]
 
@@ -88,7 +106,8 @@ class InferenceSession:
         over `runs` runs after a warm-up run."""
         if not isinstance(input_feed, dict):
             raise TypeError("input_feed must be a dict of input name -> array")
-        return [{"node": n, "op": o, "detail": d, "seconds": t} for n, o, d, t in self._session.profile(input_feed, int(runs))]
+        return [{"node": n, "op": o, "detail": d, "seconds": t}
+                for n, o, d, t in self._session.profile(input_feed, _count("runs", runs, 1))]
 
 
 def matmul(a, b, *, out=None, fpmath="strict"):

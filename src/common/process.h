@@ -14,7 +14,9 @@ struct ProcessOutput {
   std::string output;  // stdout and stderr, interleaved
 };
 
-// Fails (not_found) only when the program cannot be started; a non-zero exit is a normal result.
-Result<ProcessOutput> run_process(const std::vector<std::string>& argv);
+// Fails (not_found) when the program cannot be started, and (io_error) when it has not finished within
+// timeout_seconds (> 0; 0 waits as long as it runs): it is then killed and what it printed is dropped. A
+// non-zero exit is a normal result.
+Result<ProcessOutput> run_process(const std::vector<std::string>& argv, double timeout_seconds = 0);
 
 }  // namespace armory

@@ -285,10 +285,10 @@ void read_blas_alternative(const cpu::SystemFiles& files, Facts& facts) {
 
 const char* probe_script() { return kProbeScript; }
 
-Interpreter probe_interpreter(const std::string& path) {
+Interpreter probe_interpreter(const std::string& path, double timeout_seconds) {
   Interpreter interpreter;
   interpreter.path = path;
-  auto run = run_process({interpreter.path, "-c", kProbeScript});
+  auto run = run_process({interpreter.path, "-c", kProbeScript}, timeout_seconds);
   if (!run.ok()) {
     interpreter.probe_error = run.status().message();
     return interpreter;

@@ -54,8 +54,11 @@ struct Facts {
 Facts gather(const std::string& root);
 
 // Runs the probe inside the interpreter at `path` (in this process's environment, LD_LIBRARY_PATH
-// included). Failures are reported in probe_error, never thrown.
-Interpreter probe_interpreter(const std::string& path);
+// included). Failures are reported in probe_error, never thrown; so is an interpreter that has not answered
+// within timeout_seconds (a wrapper waiting for input, an import that hangs), which is stopped: the doctor
+// reports it and goes on. Importing numpy, scipy and PyTorch takes seconds.
+inline constexpr double kProbeTimeoutSeconds = 60;
+Interpreter probe_interpreter(const std::string& path, double timeout_seconds = kProbeTimeoutSeconds);
 
 // The probe's JSON answer (one object) into an Interpreter; the path comes from the caller.
 Interpreter parse_probe_answer(const std::string& path, const std::string& json);

@@ -440,5 +440,27 @@ TEST(DoctorChecks, ProbeAnswersThatAreNotJsonAreUnknown) {
   EXPECT_EQ(wrong_types.missing_modules, std::vector<std::string>{"ssl"});
 }
 
+// An "interpreter" that never answers (a wrapper waiting for input, an import that hangs) is stopped and
+// reported as not examined; the doctor goes on.
+TEST(DoctorChecks, AnInterpreterThatNeverAnswersIsStoppedAndReported) {
+  const std::filesystem::path script = std::filesystem::temp_directory_path() / "armory-doctor-hanging-python";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\nsleep 30\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const Interpreter hung = probe_interpreter(script.string(), 0.5);
+  std::filesystem::remove(script);
+  EXPECT_NE(hung.probe_error.find("did not finish within 0.5 s and was stopped"), std::string::npos)
+      << hung.probe_error;
+  Facts facts = x86_facts();
+  facts.interpreters = {hung};
+  std::vector<Finding> out;
+  check_python(facts, out);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out[0].level, Level::unknown);
+  EXPECT_NE(out[0].found.find("could not be examined"), std::string::npos) << out[0].found;
+}
+
 }  // namespace
 }  // namespace armory::doctor

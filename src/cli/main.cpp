@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // app.exit prints the message (or the help); a usage error exits 2, as the commands' own checks do,
+    // rather than CLI11's 105-109.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   if (app.got_subcommand("cpu")) return cpu();
   if (app.got_subcommand("blas")) return blas();

@@ -63,9 +63,14 @@ TEST(Cli, IntegerOptionsSayWhatTheyTake) {
   };
   for (const auto& [args, message] : cases) {
     CliResult r = run_cli("", args);
-    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_EQ(r.exit_code, 2) << args;  // a usage error, as CLI11's own codes (105-109) are not
     EXPECT_NE(r.output.find(message), std::string::npos) << args << ": " << r.output;
   }
+  for (const char* args : {"--no-such-option", "run", "cpu --root"}) {
+    CliResult r = run_cli("", args);
+    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.output;
+  }
+  EXPECT_EQ(run_cli("", "--help").exit_code, 0);
 }
 
 TEST(Cli, CpuJsonDescribesThisMachine) {

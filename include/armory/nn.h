@@ -64,6 +64,10 @@ struct ValueInfo {
   std::vector<std::string> dim_names;  // the symbolic name of each free dimension ("" if none)
 };
 
+// Where `name` is among the declared inputs, or an error naming the ones there are ("the model has no input
+// 'image'; its inputs are 'input'").
+Result<size_t> input_index(const std::vector<ValueInfo>& inputs, const std::string& name);
+
 struct ModelProto;  // the parsed ONNX model (internal)
 
 struct SessionOptions {

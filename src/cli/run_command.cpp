@@ -91,12 +91,8 @@ int run_model(const RunOptions& o) {
     given_shapes[name] = dims;
   }
   for (const auto& [name, dims] : given_shapes) {
-    const auto& declared = session->inputs();
-    if (std::none_of(declared.begin(), declared.end(), [&](const nn::ValueInfo& i) { return i.name == name; })) {
-      std::string names;
-      for (const nn::ValueInfo& i : declared) names += (names.empty() ? "'" : ", '") + i.name + "'";
-      std::fprintf(stderr, "armory run: --shape %s=...: the model has no input '%s'; its inputs are %s\n", name.c_str(),
-                   name.c_str(), names.empty() ? "none" : names.c_str());
+    if (auto declared = nn::input_index(session->inputs(), name); !declared) {
+      std::fprintf(stderr, "armory run: --shape %s=...: %s\n", name.c_str(), declared.status().message().c_str());
       return 2;
     }
   }

@@ -225,13 +225,9 @@ struct Session::Impl {
     std::vector<Value> values = constants;
     std::vector<bool> provided(inputs.size(), false);
     for (const NamedTensor& in : given) {
-      size_t i = 0;
-      while (i < inputs.size() && inputs[i].name != in.name) ++i;
-      if (i == inputs.size()) {
-        std::string known;
-        for (const ValueInfo& v : inputs) known += (known.empty() ? "'" : ", '") + v.name + "'";
-        return error(Errc::invalid_argument, "the model has no input '" + in.name + "'; its inputs are " + known);
-      }
+      const Result<size_t> index = input_index(inputs, in.name);
+      if (!index) return index.status();
+      const size_t i = index.value();
       if (Status s = check_input(inputs[i], in.tensor); !s) return s;
       values[input_ids[i]] = Value{in.tensor, false};
       provided[i] = true;
@@ -349,6 +345,16 @@ Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
+
+Result<size_t> input_index(const std::vector<ValueInfo>& inputs, const std::string& name) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].name == name) return i;
+  }
+  std::string known;
+  for (const ValueInfo& v : inputs) known += (known.empty() ? "'" : ", '") + v.name + "'";
+  return error(Errc::invalid_argument,
+               "the model has no input '" + name + "'; its inputs are " + (known.empty() ? "none" : known));
+}
 
 const std::vector<ValueInfo>& Session::inputs() const { return impl_->inputs; }
 const std::vector<ValueInfo>& Session::outputs() const { return impl_->outputs; }

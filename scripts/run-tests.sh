@@ -23,6 +23,8 @@ bash scripts/install-deps.sh || exit 1
 
 total_pass=0 total_fail=0 total_skip=0
 failed_suites=()
+# Wall time of each build and suite, printed at the end: the whole command must stay within CI's budget.
+step_times=()
 
 # run_suite NAME BUILD_DIR EXCLUDE_REGEX [ENV=VALUE...]: runs ctest (without the tests the regex matches,
 # when not empty), adds its counts from the JUnit report.
@@ -32,6 +34,7 @@ run_suite() {
   local filter=()
   [ -z "$exclude" ] || filter=(-E "$exclude")
   echo "=== suite $name"
+  local start=$SECONDS
   env "$@" ctest --test-dir "$dir" "${filter[@]}" --output-on-failure -j "$(nproc)" --timeout 600 \
       --output-junit "$report" | grep -vE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed '
   local tests failures skipped
@@ -44,6 +47,7 @@ skipped = sum(1 for c in cases if c.find("skipped") is not None or c.get("status
 print(len(cases), failed, skipped)
 PY
 )
+  step_times+=("$name $((SECONDS - start)) s")
   if [ -z "$tests" ] || [ "$tests" -eq 0 ]; then
     echo "suite $name: ran no test" >&2
     failed_suites+=("$name"); total_fail=$((total_fail + 1)); return
@@ -55,7 +59,10 @@ PY
 }
 
 build_or_fail() {
-  if ! bash scripts/build.sh "$1"; then
+  local start=$SECONDS status=0
+  bash scripts/build.sh "$1" || status=$?
+  step_times+=("build-$1 $((SECONDS - start)) s")
+  if [ "$status" -ne 0 ]; then
     echo "build $1 failed" >&2
     failed_suites+=("build-$1"); total_fail=$((total_fail + 1))
     return 1
@@ -74,6 +81,7 @@ if build_or_fail aarch64; then
 fi
 
 echo
+printf 'time:'; printf ' %s;' "${step_times[@]}"; echo " total $SECONDS s"
 if [ ${#failed_suites[@]} -gt 0 ]; then echo "failed suites: ${failed_suites[*]}"; fi
 echo "tests: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

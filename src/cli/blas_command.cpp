@@ -108,17 +108,20 @@ int status_command(const BlasOptions& o) {
 
 // Copies through a temporary name and renames, so a process loading the library never sees half a file.
 Status install_file(const fs::path& from, const fs::path& to) {
+  auto failed = [](const std::string& what, const std::error_code& ec) {
+    return error(Errc::io_error, what + ": " + ec.message() +
+                                     (ec == std::errc::permission_denied ? " (run as root, or pass --prefix)" : ""));
+  };
   std::error_code ec;
   fs::create_directories(to.parent_path(), ec);
-  if (ec) return error(Errc::io_error, "cannot create " + to.parent_path().string() + ": " + ec.message());
+  if (ec) return failed("cannot create " + to.parent_path().string(), ec);
   const fs::path temporary = to.string() + ".armory-new";
   fs::copy_file(from, temporary, fs::copy_options::overwrite_existing, ec);
-  if (ec)
-    return error(Errc::io_error, "cannot copy " + from.string() + " to " + temporary.string() + ": " + ec.message());
+  if (ec) return failed("cannot copy " + from.string() + " to " + temporary.string(), ec);
   fs::permissions(temporary,
                   fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read, ec);
   fs::rename(temporary, to, ec);
-  if (ec) return error(Errc::io_error, "cannot rename " + temporary.string() + ": " + ec.message());
+  if (ec) return failed("cannot rename " + temporary.string(), ec);
   return {};
 }
 
@@ -127,27 +130,52 @@ int fail(const std::string& message) {
   return 1;
 }
 
-int enable_command(const BlasOptions& o) {
+// Everything checked before anything is copied or switched: a library that is not armory's (--from
+// pointed at OpenBLAS's directory installed it as armory's, and status then denied it was armory).
+Status check_libraries_to_install(const BlasOptions& o) {
   for (const Library& lib : libraries()) {
-    if (!fs::exists(fs::path(o.from) / lib.file)) {
-      return fail((fs::path(o.from) / lib.file).string() +
-                  " not found: build armory first (bash scripts/build.sh native) or pass --from DIR");
+    const fs::path path = fs::path(o.from) / lib.file;
+    if (!fs::exists(path)) {
+      return error(Errc::not_found,
+                   path.string() + " not found: build armory first (bash scripts/build.sh native) or pass --from DIR");
+    }
+    if (!is_armory_file(path.string(), {lib.marker})) {
+      return error(Errc::invalid_argument, path.string() + " is not armory's " + lib.file + " (it does not export " +
+                                               lib.marker + "); pass --from the directory armory's build puts it in (" +
+                                               ARMORY_BUILD_LIB_DIR + ")");
     }
   }
+  return {};
+}
+
+int enable_command(const BlasOptions& o) {
+  if (Status s = check_libraries_to_install(o); !s.ok()) return fail(s.message());
   for (const Library& lib : libraries()) {
     const std::string target = install_dir(o) + "/" + lib.file;
-    if (Status s = install_file(fs::path(o.from) / lib.file, on_disk(o, target)); !s.ok()) {
-      return fail(s.message() + (errno == EACCES ? " (run as root)" : ""));
-    }
+    if (Status s = install_file(fs::path(o.from) / lib.file, on_disk(o, target)); !s.ok()) return fail(s.message());
+  }
+  std::string switched;  // the links this run already switched, named when a later one fails
+  for (const Library& lib : libraries()) {
+    const std::string target = install_dir(o) + "/" + lib.file;
     auto install = alternatives_command(o);
     install.insert(install.end(), {"--install", lib.link(), lib.name(), target, std::to_string(o.priority)});
     auto set = alternatives_command(o);
     set.insert(set.end(), {"--set", lib.name(), target});
     for (const auto& argv : {install, set}) {
       auto run = run_process(argv);
-      if (!run.ok()) return fail(run.status().message() + " (update-alternatives comes with dpkg)");
-      if (run->exit_code != 0) return fail("update-alternatives failed: " + run->output);
+      std::string why;
+      if (!run.ok()) {
+        why = run.status().message() + " (update-alternatives comes with dpkg)";
+      } else if (run->exit_code != 0) {
+        why = "update-alternatives failed: " + run->output;
+      }
+      if (!why.empty()) {
+        return fail(why + (switched.empty()
+                               ? ""
+                               : "\n" + switched + " was switched to armory; undo with: armory blas disable"));
+      }
     }
+    switched += (switched.empty() ? "" : ", ") + lib.link();
     std::printf("%s -> %s (armory)\n", lib.link().c_str(), target.c_str());
   }
   std::printf("armory is now the system BLAS and LAPACK. Undo with: armory blas disable\n");
@@ -180,9 +208,19 @@ Command add_blas_command(CLI::App& app) {
   CLI::App* blas =
       app.add_subcommand("blas", "Use armory as the system BLAS/LAPACK (numpy, scipy) or check which one is used");
   blas->require_subcommand(1);
+  // update-alternatives takes absolute paths only, and the files live at root + prefix: a relative prefix
+  // copied the libraries beside the root ("/tmp/rootrel/lib") before update-alternatives refused it.
+  const CLI::Validator absolute(
+      [](std::string& value) {
+        return fs::path(value).is_absolute() ? std::string() : value + " is not an absolute path";
+      },
+      "ABSOLUTE PATH");
   auto add_common = [&](CLI::App* sub) {
-    sub->add_option("--root", options->root, "Alternatives and files under this root directory (for tests)");
-    sub->add_option("--prefix", options->prefix, "Install the libraries to PREFIX/lib/armory")->capture_default_str();
+    sub->add_option("--root", options->root, "Alternatives and files under this root directory (for tests)")
+        ->check(absolute);
+    sub->add_option("--prefix", options->prefix, "Install the libraries to PREFIX/lib/armory")
+        ->capture_default_str()
+        ->check(absolute);
   };
   CLI::App* status = blas->add_subcommand("status", "Show the BLAS/LAPACK alternatives and what numpy really loads");
   add_common(status);

@@ -81,6 +81,28 @@ def test_enable_without_built_libraries_says_what_to_do(tmp_path):
     assert "build armory first" in result.stderr
 
 
+def test_enable_refuses_what_is_not_armory_and_relative_paths_before_touching_anything(tmp_path):
+    """--from a directory with another BLAS (OpenBLAS's, say) installed it as armory's; a relative --prefix
+    copied the libraries beside the root before update-alternatives refused the path."""
+    root = tmp_path / "root"
+    for d in ("etc/alternatives", "var/lib/dpkg/alternatives", f"usr/lib/{MULTIARCH}"):
+        (root / d).mkdir(parents=True)
+    other = tmp_path / "other"
+    other.mkdir()
+    for lib in ("libblas.so.3", "liblapack.so.3"):
+        (other / lib).write_bytes(b"\x7fELF another BLAS\0")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+
+    result = run([CLI, "blas", "enable", "--root", str(root), "--from", str(other)])
+    assert result.returncode == 1
+    assert f"{other}/libblas.so.3 is not armory's libblas.so.3" in result.stderr
+    for args, message in [(["--prefix", "local"], "--prefix: local is not an absolute path"),
+                          (["--root", "root"], "--root: root is not an absolute path")]:
+        result = run([CLI, "blas", "enable", "--from", LIBDIR, *args], cwd=tmp_path)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
 def test_status_reports_what_numpy_really_loads():
     report = json.loads(run([CLI, "blas", "status", "--json"], env=armory_env()).stdout)
     assert report["numpy"]["uses_armory"], report

@@ -12,15 +12,21 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <system_error>
+#include <thread>
 
 namespace armory::bench {
 
@@ -234,6 +240,8 @@ const char* reason(int status) {
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
+    case 503:
+      return "Service Unavailable";
     default: return "Internal Server Error";
   }
 }
@@ -247,18 +255,24 @@ void send_all(int fd, const std::string& data) {
   }
 }
 
-// Reads the request head (to the blank line) with a deadline; false with a status when it cannot.
+// How long a client has to send its request head, in all: a deadline per read let a client sending a byte
+// every few seconds hold its connection for hours.
+constexpr auto kHeadDeadline = std::chrono::seconds(5);
+
+// Reads the request head (to the blank line) by the deadline; false with a status when it cannot.
 bool read_head(int fd, std::string& head, int& status) {
   constexpr size_t kMaxHead = 16 * 1024;
-  constexpr int kTimeoutMs = 5000;
+  const auto deadline = std::chrono::steady_clock::now() + kHeadDeadline;
   char buf[2048];
   while (head.find("\r\n\r\n") == std::string::npos && head.find("\n\n") == std::string::npos) {
     if (head.size() > kMaxHead) {
       status = 413;
       return false;
     }
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     pollfd p{fd, POLLIN, 0};
-    int ready = poll(&p, 1, kTimeoutMs);
+    int ready = left > 0 ? poll(&p, 1, static_cast<int>(left)) : 0;
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) {
       status = 408;
@@ -273,6 +287,15 @@ bool read_head(int fd, std::string& head, int& status) {
     head.append(buf, static_cast<size_t>(n));
   }
   return true;
+}
+
+std::string response_text(const HttpResponse& response, const std::string& method) {
+  std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
+                    "\r\nContent-Type: " + response.content_type +
+                    "\r\nContent-Length: " + std::to_string(response.body.size()) +
+                    "\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n";
+  if (method != "HEAD") out += response.body;
+  return out;
 }
 
 void serve_connection(int fd, const Store& store, std::FILE* log) {
@@ -293,11 +316,7 @@ void serve_connection(int fd, const Store& store, std::FILE* log) {
       response = handle_request(store, method, target);
     }
   }
-  std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
-                    "\r\nContent-Type: " + response.content_type + "\r\nContent-Length: " +
-                    std::to_string(response.body.size()) + "\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n";
-  if (method != "HEAD") out += response.body;
-  send_all(fd, out);
+  send_all(fd, response_text(response, method));
   if (log) {
     std::fprintf(log, "%s %s %d\n", method.empty() ? "-" : method.c_str(), target.empty() ? "-" : target.c_str(),
                  response.status);
@@ -347,16 +366,48 @@ Status serve(const ServeOptions& o, std::FILE* log) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // A thread per connection: a browser's idle pre-connected socket or a slow client held everyone else
+  // (a Prometheus scrape included) for as long as it took. The store is opened SQLITE_OPEN_FULLMUTEX, so the
+  // threads share its connection; the count is capped, and the loop waits for them before the store closes.
+  constexpr int kMaxConnections = 32;
+  std::mutex mutex;
+  std::condition_variable finished;
+  int active = 0;
   while (g_serving) {
     pollfd p{listener, POLLIN, 0};
     int ready = poll(&p, 1, 500);
     if (ready <= 0) continue;
     int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    serve_connection(fd, store.value(), log);
-    close(fd);
+    const timeval send_timeout{10, 0};  // a client that stops reading gives up its thread too
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+    std::unique_lock lock(mutex);
+    if (active == kMaxConnections) {
+      lock.unlock();
+      send_all(fd, response_text(text(503, "too many connections; try again"), "GET"));
+      close(fd);
+      continue;
+    }
+    ++active;
+    lock.unlock();
+    try {
+      std::thread([fd, &store, log, &mutex, &finished, &active] {
+        serve_connection(fd, store.value(), log);
+        close(fd);
+        std::lock_guard done(mutex);
+        --active;
+        finished.notify_all();
+      }).detach();
+    } catch (const std::system_error&) {  // no thread to be had: answer on this one
+      serve_connection(fd, store.value(), log);
+      close(fd);
+      std::lock_guard done(mutex);
+      --active;
+    }
   }
   close(listener);
+  std::unique_lock lock(mutex);
+  finished.wait(lock, [&] { return active == 0; });
   return {};
 }
 

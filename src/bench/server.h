@@ -1,6 +1,7 @@
 // `armory serve`: the report as a live dashboard over the results database, its data as JSON, and
-// Prometheus metrics, from a small HTTP/1.1 server (GET only, one request per connection, loopback unless
-// told otherwise). Every bad path or parameter is a 4xx with a message; nothing a client sends can stop it.
+// Prometheus metrics, from a small HTTP/1.1 server (GET only, one request per connection, each connection on
+// its own thread, loopback unless told otherwise). Every bad path or parameter is a 4xx with a message;
+// nothing a client sends can stop it or hold up the others.
 #pragma once
 
 #include "bench/store.h"

@@ -294,6 +294,31 @@ def test_serve_api_dashboard_and_errors(server):
         assert re.search(rf"^{name}{{", metrics, re.M), name
 
 
+def test_serve_answers_beside_clients_that_stall(server):
+    """Connections were served one at a time: a client that connected and sent nothing (a browser's
+    pre-connected socket) held every other one, a Prometheus scrape included, for 5 s, and one sending a byte
+    every few seconds for as long as it kept on."""
+    host, port = server.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as idle, \
+            socket.create_connection((host, int(port)), timeout=10) as dribbling:
+        idle.sendall(b"GET / HTTP/1.1\r\n")
+        start = time.monotonic()
+        assert get(server + "/metrics")[0] == 200
+        assert time.monotonic() - start < 2
+        # The head must be complete 5 s after the connection, however the bytes come.
+        dribbling.settimeout(0.5)
+        answer = b""
+        for byte in b"GET /healthz HTTP/1.1\r\nX-Slow: " + b"y" * 40:
+            dribbling.sendall(bytes([byte]))
+            try:
+                answer = dribbling.recv(100)
+            except socket.timeout:
+                continue
+            break
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert time.monotonic() - start < 9
+
+
 def test_serve_listens_on_loopback_by_default(server):
     assert server.startswith("http://127.0.0.1:")
 

@@ -273,7 +273,7 @@ def test_serve_api_dashboard_and_errors(server):
     results = json.loads(body)
     assert status == 200 and {r["library"] for r in results} >= {"armory"}
     status, body = get(server + "/")
-    assert status == 200 and "<svg" in body or "ResNet50" in body
+    assert status == 200 and "<svg" in body and "ResNet50" in body
     assert get(server + "/api/results?run=abc")[0] == 400
     assert get(server + "/runs/99999")[0] == 404
     assert get(server + "/../../etc/passwd")[0] in (400, 404)

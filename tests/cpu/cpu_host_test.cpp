@@ -102,7 +102,7 @@ TEST(HostCpu, BestLevelIsTheOneTheTestCommandExpects) {
   const auto& policy = host_isa_policy();
   ASSERT_TRUE(policy.ok()) << policy.status().message();
   std::string got(isa_name(policy->best));
-  if (host_cpu().sve_vector_bits > 0) got += "/" + std::to_string(host_cpu().sve_vector_bits);
+  if (host_cpu().sve_vector_bits > 0) got.append("/").append(std::to_string(host_cpu().sve_vector_bits));
   EXPECT_EQ(got, expected);
 }
 

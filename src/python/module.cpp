@@ -460,7 +460,7 @@ class PySession {
 
  private:
   // The feeds as tensors borrowing the arrays, which `keep` holds for the call.
-  static std::vector<armory::nn::NamedTensor> named_tensors(const py::dict& feeds, std::vector<py::array>& keep) {
+  std::vector<armory::nn::NamedTensor> named_tensors(const py::dict& feeds, std::vector<py::array>& keep) const {
     std::vector<armory::nn::NamedTensor> inputs;
     for (auto item : feeds) {
       std::string name = py::str(item.first);
@@ -474,8 +474,16 @@ class PySession {
       } else if (given.dtype().is(py::dtype::of<bool>())) {
         dtype = armory::nn::DType::boolean;
       } else {
-        throw py::type_error("input '" + name + "' has dtype " + py::str(given.dtype()).cast<std::string>() +
-                             "; armory takes float32, int64 and bool");
+        // Say what the model takes there, as the session does for a supported dtype that is not it (a
+        // float64 feed was told "armory takes float32, int64 and bool", which invited an int64 one).
+        const std::string got = py::str(given.dtype()).cast<std::string>();
+        const auto& model_inputs = session_->inputs();
+        if (auto index = armory::nn::input_index(model_inputs, name); index.ok()) {
+          throw py::type_error("input '" + name + "' must be " +
+                               py::str(numpy_dtype(model_inputs[index.value()].dtype)).cast<std::string>() + ", got " +
+                               got);
+        }
+        throw py::type_error("input '" + name + "' has dtype " + got + "; armory takes float32, int64 and bool");
       }
       // C-contiguous arrays are read in place; others are copied once into C order.
       if (!(given.flags() & py::array::c_style)) given = py::module_::import("numpy").attr("ascontiguousarray")(given);

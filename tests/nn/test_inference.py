@@ -270,8 +270,11 @@ def test_errors_are_python_exceptions(models, tmp_path):
         session.run(None, {"image": x})
     with pytest.raises(ValueError, match="was not given"):
         session.run(None, {})
-    with pytest.raises(TypeError, match="float64"):
+    # What the model takes there, not armory's list of dtypes (which invited an int64 feed).
+    with pytest.raises(TypeError, match="input 'input' must be float32, got float64"):
         session.run(None, {"input": x.astype(np.float64)})
+    with pytest.raises(TypeError, match="input 'image' has dtype int32; armory takes float32, int64 and bool"):
+        session.run(None, {"image": x.astype(np.int32)})
     with pytest.raises(ValueError, match="must have shape"):
         session.run(None, {"input": x[:, :2]})
     with pytest.raises(ValueError, match="no output 'probabilities'"):

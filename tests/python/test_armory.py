@@ -181,6 +181,8 @@ def test_several_python_threads_at_once_get_correct_results():
     (lambda: armory.matmul(np.ones((2, 3), ">f8"), np.ones((3, 2), ">f8")), TypeError, "byte order"),
     (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=np.ones((2, 2), np.float32)), TypeError, "dtype"),
     (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=np.ones((4, 4))[::2, ::2]), ValueError, "contiguous"),
+    (lambda: armory.matmul(np.ones((2, 3)), np.ones((3, 2)), out=[[0, 0], [0, 0]]), TypeError,
+     "out must be a numpy array, got list"),
     (lambda: armory.set_num_threads(0), ValueError, "threads"),
     (lambda: armory.set_num_threads(10**12), ValueError, "threads must be between 1 and 2147483647, got 10+$"),
     (lambda: armory.set_num_threads(2.5), TypeError, "threads must be an integer, got float"),

@@ -116,6 +116,8 @@ def matmul(a, b, *, out=None, fpmath="strict"):
     other array-likes (lists, scalars) are converted as numpy would. out: a C- or F-contiguous array of the
     result's shape and dtype to write into (its memory may overlap a or b). fpmath="bf16" rounds float32
     inputs to bf16 and accumulates in float32."""
+    if out is not None and not isinstance(out, _np.ndarray):
+        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
     return _armory.matmul(a if isinstance(a, _np.ndarray) else _np.asarray(a),
                           b if isinstance(b, _np.ndarray) else _np.asarray(b), out=out, fpmath=fpmath)
 

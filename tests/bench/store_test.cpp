@@ -167,5 +167,38 @@ TEST_F(StoreTest, ServerRoutesAndErrors) {
       << metrics.body;
 }
 
+// Each suite's figures come from the newest run that measured it: a newer GEMM-only run replaces the GEMM
+// series and leaves the SVD series of the run before it; runs older than all three suites are not read.
+TEST_F(StoreTest, MetricsTakeEachSuiteFromItsNewestRun) {
+  auto s = Store::open(path_);
+  ASSERT_TRUE(s.ok());
+  auto add_run = [&](std::vector<CaseResult> cases) {
+    auto id = s->begin_run(RunInfo{});
+    ASSERT_TRUE(id.ok());
+    for (const auto& c : cases) ASSERT_TRUE(s->add_result(id.value(), c).ok());
+    ASSERT_TRUE(s->finish_run(id.value(), "complete").ok());
+  };
+  CaseResult svd;
+  svd.suite = "svd";
+  svd.name = "f64 256x256 values";
+  svd.library = "armory";
+  svd.precision = "f64";
+  svd.m = svd.n = 256;
+  svd.threads = 1;
+  svd.repeat = 5;
+  svd.seconds = {0.25, 0.2, 0.3};
+  add_run({gemm_case("armory", 0.004), svd});
+  add_run({gemm_case("armory", 0.002)});
+  add_run({gemm_case("armory", 0.001)});
+  const std::string metrics = metrics_text(s.value());
+  EXPECT_NE(metrics.find("armory_bench_runs 3\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("n=\"512\",threads=\"1\"} 268.4"), std::string::npos) << metrics;  // run 3's
+  EXPECT_EQ(metrics.find("} 134.2"), std::string::npos) << metrics;                         // not run 2's
+  EXPECT_NE(metrics.find("armory_svd_seconds{lib=\"armory\",dtype=\"f64\",n=\"256x256\",vectors=\"false\","
+                         "threads=\"1\"} 0.25"),
+            std::string::npos)
+      << metrics;
+}
+
 }  // namespace
 }  // namespace armory::bench

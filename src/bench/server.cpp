@@ -242,8 +242,7 @@ const char* reason(int status) {
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
-    case 503:
-      return "Service Unavailable";
+    case 503: return "Service Unavailable";
     default: return "Internal Server Error";
   }
 }

@@ -115,7 +115,10 @@ Command add_doctor_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("doctor", "Check this machine against best practice for fast numerical Python");
   cmd->add_flag("-v,--verbose", options->verbose, "Show the details behind each finding");
   cmd->add_flag("--json", options->json, "Print the report as JSON");
-  cmd->add_option("--root", options->root, "Examine a fixture directory standing in for / (tests)");
+  // A root that is not there was examined as an empty machine ("unknown CPU", "1 usable cores"), not refused
+  // as `armory cpu --root` refuses it.
+  cmd->add_option("--root", options->root, "Examine a fixture directory standing in for / (tests)")
+      ->check(CLI::ExistingDirectory);
   return [options]() { return run_doctor(*options); };
 }
 

@@ -1,8 +1,10 @@
 #include "common/verbose.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <mutex>
 #include <string>
 
@@ -10,10 +12,30 @@ namespace armory {
 
 namespace {
 
+// The topics the code asks about. Another name is said once on stderr: ARMORY_VERBOSE=dispatcher printed
+// nothing, which read as "nothing was dispatched".
+constexpr std::string_view kTopics[] = {"dispatch", "all"};
+
+template <typename Visit>
+void for_each_topic(std::string_view list, Visit visit) {
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    visit(list.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+}
+
 const std::string& verbose_topics() {
   static const std::string topics = [] {
     const char* env = std::getenv("ARMORY_VERBOSE");
-    return std::string(env ? env : "");
+    std::string value = env ? env : "";
+    for_each_topic(value, [](std::string_view item) {
+      if (item.empty() || std::find(std::begin(kTopics), std::end(kTopics), item) != std::end(kTopics)) return;
+      std::fprintf(stderr, "armory: ARMORY_VERBOSE names '%.*s', which is not a topic (dispatch, all): ignored\n",
+                   static_cast<int>(item.size()), item.data());
+    });
+    return value;
   }();
   return topics;
 }
@@ -21,15 +43,9 @@ const std::string& verbose_topics() {
 }  // namespace
 
 bool verbose_enabled(std::string_view topic) {
-  std::string_view rest = verbose_topics();
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    if (item == topic || item == "all") return true;
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  return false;
+  bool enabled = false;
+  for_each_topic(verbose_topics(), [&](std::string_view item) { enabled = enabled || item == topic || item == "all"; });
+  return enabled;
 }
 
 void verbose_log(std::string_view topic, const char* format, ...) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <memory>
@@ -113,7 +114,17 @@ long parse_thread_count(std::string_view value) {
 int default_thread_count() {
   int n = env_threads("ARMORY_NUM_THREADS");
   if (n == 0) n = env_threads("OMP_NUM_THREADS");
-  return n > 0 ? std::min(n, cpu_thread_limit()) : host_cpu().usable_cores;
+  n = n > 0 ? std::min(n, cpu_thread_limit()) : host_cpu().usable_cores;
+  // ARMORY_NUM_THREADS is armory's own: a value that is not a count is said once on stderr rather than
+  // silently replaced (libgomp does the same for OMP_NUM_THREADS, and leaves its warnings to itself).
+  const char* own = std::getenv("ARMORY_NUM_THREADS");
+  if (own != nullptr && *own != '\0' && parse_thread_count(own) == 0) {
+    static std::once_flag said;
+    std::call_once(said, [&] {
+      std::fprintf(stderr, "armory: ARMORY_NUM_THREADS=%s is not a thread count (an integer >= 1): using %d\n", own, n);
+    });
+  }
+  return n;
 }
 
 void ParallelContext::barrier() {

@@ -3,6 +3,8 @@
 ctest runs it with PYTHONPATH=build/<flavour>/python under /usr/bin/python3.
 """
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -284,3 +286,20 @@ def test_svd_releases_the_gil():
     thread.join()
     during = [t for t in ticks if start < t < end]
     assert during and during[-1] - during[0] > 0.5 * (end - start)
+
+
+def test_environment_values_armory_cannot_use_are_said_once():
+    """ARMORY_NUM_THREADS=four ran the default count and ARMORY_VERBOSE=dispatcher printed nothing, both
+    silently: each is now one line on stderr, however many calls follow."""
+    code = ("import numpy as np, armory\n"
+            "a = np.ones((64, 64), np.float32)\n"
+            "armory.matmul(a, a); armory.matmul(a.astype(np.float64), a.astype(np.float64))\n"
+            "print(armory.get_num_threads())\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "ARMORY_ISA")}
+    env.update(ARMORY_NUM_THREADS="four", ARMORY_VERBOSE="dispatcher")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == armory.cpu_info()["usable_cores"]
+    assert result.stderr.count("armory: ARMORY_NUM_THREADS=four is not a thread count (an integer >= 1)") == 1
+    assert result.stderr.count("armory: ARMORY_VERBOSE names 'dispatcher', which is not a topic") == 1
+    assert "dispatch:" not in result.stderr

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 
 import numpy as np
 import pytest
@@ -318,6 +319,32 @@ def test_an_activation_no_memory_could_hold_is_an_error_and_the_session_lives_on
         session.run(None, {"x": np.ones((100000, 1), np.float32)})
     (y,) = session.run(None, {"x": np.full((2, 1), 2.0, np.float32)})
     np.testing.assert_allclose(y, 2 * np.broadcast_to(weights, (2, 100000)), rtol=1e-6)
+
+
+def test_code_written_for_onnxruntime_runs_unchanged():
+    """onnxruntime's sess_options (threads, optimisation level) and providers, positionally or by name; a
+    GPU provider asked for beside the CPU one is not used, with a warning, as onnxruntime warns of one it
+    lacks."""
+    from onnx import TensorProto, helper
+    graph = helper.make_graph([helper.make_node("MatMul", ["x", "x"], ["xx"]), helper.make_node("Relu", ["xx"], ["y"])],
+                              "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString()
+    x = np.arange(-4, 5, dtype=np.float32).reshape(3, 3)
+    # onnxruntime.SessionOptions' attributes (not installed here): ORT_DISABLE_ALL is 0.
+    options = types.SimpleNamespace(intra_op_num_threads=1, graph_optimization_level=0, log_severity_level=3)
+    session = armory.InferenceSession(model, options, ["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(None, {"x": x})[0], np.maximum(x @ x, 0), rtol=1e-6)
+    assert session.dump_graph() == armory.InferenceSession(model, optimize=False).dump_graph()
+    assert session.dump_graph() != armory.InferenceSession(model).dump_graph()  # the Relu fused when optimised
+    with pytest.raises(TypeError, match="threads must be an integer, got str"):
+        armory.InferenceSession(model, sess_options=types.SimpleNamespace(intra_op_num_threads="two"))
+    with pytest.warns(UserWarning, match=r"\['CUDAExecutionProvider'\] not used"):
+        armory.InferenceSession(model, providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
+    with pytest.warns(UserWarning, match="no provider options"):
+        armory.InferenceSession(model, providers=[("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})])
+    with pytest.raises(TypeError, match=r"use \['CPUExecutionProvider'\]"):
+        armory.InferenceSession(model, providers="CPUExecutionProvider")
 
 
 def test_a_model_in_memory_loads_like_its_file(tmp_path):

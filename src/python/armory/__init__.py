@@ -9,6 +9,7 @@
 """
 import operator as _operator
 import os as _os
+import warnings as _warnings
 
 import numpy as _np
 
@@ -51,6 +52,27 @@ class NodeArg:
         return f"NodeArg(name={self.name!r}, type={self.type!r}, shape={self.shape!r})"
 
 
+_CPU_PROVIDER = "CPUExecutionProvider"
+
+
+def _check_providers(providers, provider_options):
+    """onnxruntime's providers argument, for code written for it. armory's engine is what runs the model, on
+    the CPU: other providers are not used, with a warning, as onnxruntime warns of providers it lacks (code
+    often asks for ["CUDAExecutionProvider", "CPUExecutionProvider"] to take a GPU where there is one)."""
+    if providers is None:
+        return
+    if isinstance(providers, str):
+        raise TypeError(f"providers must be a list of provider names, got str {providers!r}: use [{providers!r}]")
+    names = [p[0] if isinstance(p, tuple) else p for p in providers]
+    others = [n for n in names if n != _CPU_PROVIDER]
+    if others:
+        _warnings.warn(f"armory runs models on the CPU with its own engine; {others} not used", stacklevel=3)
+    options = list(provider_options or []) + [p[1] for p in providers if isinstance(p, tuple)]
+    if any(options):
+        _warnings.warn(f"armory takes no provider options; {[o for o in options if o]} not used (threads= and "
+                       "fpmath= are its settings)", stacklevel=3)
+
+
 class InferenceSession:
     """An ONNX model loaded and optimised once by armory's engine (BatchNorm folded, conv + bias + ReLU and
     residual adds fused, weights packed), run like onnxruntime's session:
@@ -60,11 +82,18 @@ class InferenceSession:
 
     The model is a path or, as onnxruntime also takes it, the serialised model itself (bytes, e.g.
     onnx_model.SerializeToString()). fpmath="bf16" multiplies in bf16 and accumulates in float32. run()
-    releases the GIL; one session may be run from several Python threads at once. C-contiguous float32/int64 inputs are read in place; outputs own
-    their memory. winograd=False runs every convolution directly (3x3 stride-1 ones otherwise use Winograd
-    F(2x2, 3x3) or F(4x4, 3x3) where it pays: fewer multiplies, results that differ in the last bits)."""
+    releases the GIL; one session may be run from several Python threads at once. C-contiguous
+    float32/int64 inputs are read in place; outputs own their memory. winograd=False runs every convolution
+    directly (3x3 stride-1 ones otherwise use Winograd F(2x2, 3x3) or F(4x4, 3x3) where it pays: fewer
+    multiplies, results that differ in the last bits).
 
-    def __init__(self, path_or_bytes, threads=None, fpmath="strict", optimize=True, winograd=True):
+    Code written for onnxruntime runs unchanged: sess_options is read for its intra_op_num_threads (threads,
+    0 the default) and graph_optimization_level (ORT_DISABLE_ALL: optimize=False), its other settings do not
+    apply; armory's engine runs the model on the CPU, so other providers and provider options are not used
+    (a warning says so, as onnxruntime warns of providers it lacks)."""
+
+    def __init__(self, path_or_bytes, sess_options=None, providers=None, provider_options=None, *, threads=None,
+                 fpmath="strict", optimize=True, winograd=True):
         # A path (str or os.PathLike), or the serialised model itself (bytes-like), as onnxruntime takes.
         if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
             model = bytes(path_or_bytes)
@@ -75,6 +104,13 @@ class InferenceSession:
         else:
             raise TypeError("InferenceSession takes a model's path (str or os.PathLike) or its bytes, got "
                             f"{type(path_or_bytes).__name__}")
+        _check_providers(providers, provider_options)
+        if sess_options is not None:
+            if threads is None:
+                threads = getattr(sess_options, "intra_op_num_threads", 0)
+            level = getattr(sess_options, "graph_optimization_level", None)
+            if level is not None and int(level) == 0:  # GraphOptimizationLevel.ORT_DISABLE_ALL
+                optimize = False
         self._session = _armory._Session(model, 0 if threads is None else _count("threads", threads, 0), fpmath,
                                          optimize, bool(winograd))
         self._inputs = [NodeArg(*i) for i in self._session.inputs()]

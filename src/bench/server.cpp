@@ -391,19 +391,17 @@ Status serve(const ServeOptions& o, std::FILE* log) {
     }
     ++active;
     lock.unlock();
-    try {
-      std::thread([fd, &store, log, &mutex, &finished, &active] {
-        serve_connection(fd, store.value(), log);
-        close(fd);
-        std::lock_guard done(mutex);
-        --active;
-        finished.notify_all();
-      }).detach();
-    } catch (const std::system_error&) {  // no thread to be had: answer on this one
+    auto answer = [fd, &store, log, &mutex, &finished, &active] {
       serve_connection(fd, store.value(), log);
       close(fd);
       std::lock_guard done(mutex);
       --active;
+      finished.notify_all();
+    };
+    try {
+      std::thread(answer).detach();
+    } catch (const std::system_error&) {  // no thread to be had: answer on this one
+      answer();
     }
   }
   close(listener);

@@ -32,8 +32,10 @@ const std::string& verbose_topics() {
     std::string value = env ? env : "";
     for_each_topic(value, [](std::string_view item) {
       if (item.empty() || std::find(std::begin(kTopics), std::end(kTopics), item) != std::end(kTopics)) return;
-      std::fprintf(stderr, "armory: ARMORY_VERBOSE names '%.*s', which is not a topic (dispatch, all): ignored\n",
-                   static_cast<int>(item.size()), item.data());
+      std::string known;
+      for (std::string_view topic : kTopics) known.append(known.empty() ? "" : ", ").append(topic);
+      std::fprintf(stderr, "armory: ARMORY_VERBOSE names '%.*s', which is not a topic (%s): ignored\n",
+                   static_cast<int>(item.size()), item.data(), known.c_str());
     });
     return value;
   }();

@@ -46,8 +46,8 @@ int current_cpu() {
 #endif
 }
 
-int env_threads(const char* name) {
-  const char* value = std::getenv(name);
+// 0 when the variable is unset or not a count.
+int thread_count_from(const char* value) {
   if (value == nullptr) return 0;
   const long n = parse_thread_count(value);
   return n > 1024 ? 1024 : static_cast<int>(n);
@@ -112,13 +112,13 @@ long parse_thread_count(std::string_view value) {
 }
 
 int default_thread_count() {
-  int n = env_threads("ARMORY_NUM_THREADS");
-  if (n == 0) n = env_threads("OMP_NUM_THREADS");
+  const char* own = std::getenv("ARMORY_NUM_THREADS");
+  const int own_count = thread_count_from(own);
+  int n = own_count > 0 ? own_count : thread_count_from(std::getenv("OMP_NUM_THREADS"));
   n = n > 0 ? std::min(n, cpu_thread_limit()) : host_cpu().usable_cores;
   // ARMORY_NUM_THREADS is armory's own: a value that is not a count is said once on stderr rather than
   // silently replaced (libgomp does the same for OMP_NUM_THREADS, and leaves its warnings to itself).
-  const char* own = std::getenv("ARMORY_NUM_THREADS");
-  if (own != nullptr && *own != '\0' && parse_thread_count(own) == 0) {
+  if (own_count == 0 && own != nullptr && *own != '\0') {
     static std::once_flag said;
     std::call_once(said, [&] {
       std::fprintf(stderr, "armory: ARMORY_NUM_THREADS=%s is not a thread count (an integer >= 1): using %d\n", own, n);

@@ -104,6 +104,24 @@ TEST(BidiagonalDivideAndConquer, DoubleEveryKindAndSize) {
   for (int64_t n : {1, 2, 32, 33, 64, 65, 100, 257}) every_kind<double>(n, 7 + uint32_t(n));
 }
 
+// What bidiagonalizing a rank-one matrix gives: one entry of the matrix's norm, the rest rounding errors.
+// The tiny values must come out as small as QR iteration's (both near 1e-17 here), not at the merge's
+// deflation tolerance (8 ulps of the norm), which a split at the negligible superdiagonal avoids.
+TEST(BidiagonalDivideAndConquer, RankOneBidiagonalKeepsItsTinyValues) {
+  for (int64_t n : {40, 100, 257}) {
+    std::mt19937 rng{uint32_t(n)};
+    std::uniform_real_distribution<double> tiny(-1e-17, 1e-17);
+    std::vector<double> d(n), e(n - 1);
+    for (double& x : d) x = tiny(rng);
+    for (double& x : e) x = tiny(rng);
+    d[0] = 1;
+    expect_svd(d, e, "rank one n=" + std::to_string(n));
+    std::vector<double> u(n * n), v(n * n);
+    ASSERT_EQ(bidiagonal_svd_dc(n, d.data(), e.data(), u.data(), n, v.data(), n), 0);
+    for (int64_t i = 1; i < n; ++i) EXPECT_LE(d[i], 1e-16) << "n=" << n << ": value " << i;
+  }
+}
+
 TEST(BidiagonalDivideAndConquer, FloatEveryKindAndSize) {
   for (int64_t n : {33, 70, 130}) every_kind<float>(n, 11 + uint32_t(n));
 }

@@ -244,6 +244,24 @@ TEST(Svd, ValuesOnlyAgreeWithTheVectorRun) {
   for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(s_values[i], s_vectors[i], 1e-12 * s_vectors[0]);
 }
 
+// A rank-one matrix's other singular values are rounding errors: LAPACK's dgesdd gives them at about half an
+// ulp of the largest, and numpy.linalg.pinv and matrix_rank cut at 1e-15 of it. Divide and conquer once
+// gave one of them at 8 ulps (pinv then inverted it); values alone and vectors must both stay near zero.
+TEST(Svd, RankOneMatrixKeepsItsZeroValuesAtRoundingLevel) {
+  for (auto [m, n] : {std::pair<int64_t, int64_t>{59, 39}, {100, 100}, {300, 200}}) {
+    std::vector<double> a(m * n);
+    for (int64_t j = 0; j < n; ++j) {
+      for (int64_t i = 0; i < m; ++i) a[i + j * m] = double(i + 1) * double(j + 1);
+    }
+    for (SvdVectors vectors : {SvdVectors::none, SvdVectors::thin}) {
+      std::vector<double> copy = a, s(n), u(m * n), vt(n * n);
+      ASSERT_TRUE(svd(vectors, m, n, copy.data(), m, s.data(), u.data(), m, vt.data(), n).ok());
+      const double eps = std::numeric_limits<double>::epsilon();
+      EXPECT_LE(s[1], 4 * eps * s[0]) << m << " x " << n << (vectors == SvdVectors::none ? ", values" : ", vectors");
+    }
+  }
+}
+
 // A product beyond the caches takes its reflectors 128 at a time instead of 64 (bidiagonal.cpp,
 // kDeepApplyBytes): Q C for a 65600 x 64 float C (16.8 MB) and 160 reflectors, one block of 32 and one of
 // 128, against the reflectors applied one by one.

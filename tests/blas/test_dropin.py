@@ -158,6 +158,10 @@ for dtype, tol in ((np.float32, 1e-4), (np.float64, 1e-12)):
                 assert np.linalg.norm(a - (u[:, :k] * s2) @ vt[:k]) <= tol * np.linalg.norm(a) * max(shape)
                 assert np.allclose(u.T @ u, np.eye(u.shape[1]), atol=tol * max(shape)), (driver, full)
                 assert np.allclose(s2, s, rtol=0, atol=tol * s[0] * max(shape))
+# A rank-one matrix's pseudo-inverse: its zero singular values must stay under pinv's cut-off (1e-15 of the
+# largest); one at 8 ulps once made entries of 4e7 where the answer's are 1e-9.
+rank_one = np.outer(np.arange(1, 60.0), np.arange(1, 40.0))
+assert np.abs(np.linalg.pinv(rank_one) - np.outer(np.arange(1, 60.0), np.arange(1, 40.0)).T / np.sum(rank_one ** 2)).max() < 1e-12
 bad = np.ones((50, 40))
 bad[3, 7] = np.nan
 for call in (lambda: np.linalg.svd(bad), lambda: np.linalg.svd(bad.astype(np.float32), compute_uv=False),
@@ -204,6 +208,73 @@ for prefix, dtype in (('s', np.float32), ('d', np.float64), ('c', np.complex64),
         assert incx == 0 or k1 > k2 or not np.array_equal(results[0], a), (prefix, k1, k2, incx)
 print('ok')
 """
+
+
+# armory's ?gesdd_ and ?gesvd_ against the reference LAPACK's, called side by side through ctypes, for every
+# job each takes (numpy and scipy use only some: 'O', which leaves U or V^T in A, none of them): tall, wide
+# and square, a leading dimension past the rows (which must stay untouched), each library's own workspace
+# size. Singular values must agree, and the vectors wherever the job puts them, up to each vector's sign.
+SVD_JOBS_AGAINST_REFERENCE = """
+import ctypes, itertools, sys, numpy as np
+ours, reference = ctypes.CDLL(sys.argv[1]), ctypes.CDLL(sys.argv[2])
+assert ours._name != reference._name
+i32 = lambda v: ctypes.byref(ctypes.c_int(v))
+job = lambda c: ctypes.c_char_p(c.encode())
+ptr = lambda x: x.ctypes.data_as(ctypes.c_void_p)
+one = ctypes.c_size_t(1)
+
+def run(lib, routine, jobs, a, m, n, u_shape, vt_shape, dtype):
+    a, s = a.copy(order='F'), np.zeros(min(m, n), dtype)
+    u, vt = np.full(u_shape, -7, dtype, order='F'), np.full(vt_shape, -7, dtype, order='F')
+    info, iwork, query = ctypes.c_int(0), np.zeros(8 * min(m, n), np.int32), np.zeros(1, dtype)
+    def call(work, lwork):
+        args = [job(j) for j in jobs] + [i32(m), i32(n), ptr(a), i32(a.shape[0]), ptr(s), ptr(u), i32(u_shape[0]),
+                                         ptr(vt), i32(vt_shape[0]), ptr(work), i32(lwork)]
+        args += [ptr(iwork)] if routine.endswith('gesdd_') else []
+        getattr(lib, routine)(*args, ctypes.byref(info), *[one] * len(jobs))
+    call(query, -1)
+    call(np.zeros(max(int(query[0]), 1), dtype), int(query[0]))
+    return info.value, a, s, u, vt
+
+def same_vectors(x, y, tol):  # columns, each up to its sign
+    signs = np.where(np.sum(x * y, axis=0) < 0, -1, 1)
+    return x.size == 0 or np.abs(x * signs - y).max() <= tol
+
+rng = np.random.default_rng(2)
+for prefix, dtype, tol in (('d', np.float64, 1e-9), ('s', np.float32, 2e-3)):
+    for m, n in ((40, 25), (25, 40), (30, 30), (120, 20), (20, 120)):
+        k = min(m, n)
+        a = np.asfortranarray(np.vstack([rng.standard_normal((m, n)), np.zeros((3, n))]).astype(dtype))
+        cases = [('gesdd_', (z,)) for z in 'NSAO'] + [('gesvd_', p) for p in itertools.product('ASON', repeat=2)]
+        for routine, jobs in cases:
+            if jobs == ('O', 'O'):
+                continue
+            ju, jv = (jobs[0], jobs[0]) if len(jobs) == 1 else jobs
+            if len(jobs) == 1 and ju == 'O':  # gesdd's 'O': U into A when m >= n, V^T into A otherwise
+                ju, jv = ('O', 'S') if m >= n else ('S', 'O')
+            u_shape = (m, {'A': m, 'S': k}[ju]) if ju in 'AS' else (1, 1)
+            vt_shape = ({'A': n, 'S': k}[jv], n) if jv in 'AS' else (1, 1)
+            got = [run(lib, prefix + routine, jobs, a, m, n, u_shape, vt_shape, dtype) for lib in (ours, reference)]
+            (info, a_ours, s, u, vt), (info_ref, a_ref, s_ref, u_ref, vt_ref) = got
+            what = (prefix + routine, jobs, m, n)
+            assert info == info_ref == 0, what + (info, info_ref)
+            assert np.abs(s - s_ref).max() <= tol * s_ref[0], what
+            assert ju not in 'AS' or same_vectors(u[:, :k], u_ref[:, :k], tol), what + ('U',)
+            assert jv not in 'AS' or same_vectors(vt[:k].T, vt_ref[:k].T, tol), what + ('VT',)
+            assert ju != 'O' or same_vectors(a_ours[:m, :k], a_ref[:m, :k], tol), what + ('U in A',)
+            assert jv != 'O' or same_vectors(a_ours[:k, :n].T, a_ref[:k, :n].T, tol), what + ('VT in A',)
+            assert np.array_equal(a_ours[m:], a_ref[m:]), what + ('rows past m',)
+print('ok')
+"""
+
+
+def test_svd_routines_give_the_reference_results_for_every_job(tmp_path):
+    reference = f"/usr/lib/{MULTIARCH}/lapack/liblapack.so.3"
+    if not os.path.exists(reference):
+        pytest.skip(f"{reference} (Debian's liblapack3) is not installed")
+    ours = os.path.abspath(os.path.join(LIBDIR, "liblapack.so.3"))
+    result = run([sys.executable, "-c", SVD_JOBS_AGAINST_REFERENCE, ours, reference], env=armory_env(), cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
 
 
 def test_laswp_gives_the_reference_results(tmp_path):

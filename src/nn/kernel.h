@@ -167,6 +167,17 @@ inline bf16_t narrow_exact(float x) {
   std::memcpy(&bits, &x, sizeof bits);
   return static_cast<bf16_t>(bits >> 16);
 }
+// The larger and smaller of two values where a NaN, once met, is the answer (PyTorch's and numpy's max
+// and min do the same): std::max and std::min return their first argument whenever either is NaN, so a
+// NaN pixel vanished from a max pool instead of reaching the output. ReLU keeps NaN as `x < 0 ? 0 : x`.
+template <class T>
+inline T max_keeping_nan(T acc, T v) {
+  return v > acc || v != v ? v : acc;
+}
+template <class T>
+inline T min_keeping_nan(T acc, T v) {
+  return v < acc || v != v ? v : acc;
+}
 // Runs fn(begin, end) over [0, n) on armory's pool, in chunks of at least `grain`.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 

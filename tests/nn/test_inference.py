@@ -246,6 +246,57 @@ def test_clip_fused_into_every_conv_path(tmp_path, opset):
     assert np.abs(got - want).max() <= 3e-2 * np.abs(want).max()
 
 
+def test_nan_reaches_every_output_it_touches(tmp_path):
+    """A NaN pixel (a corrupt input) must come out as NaN wherever PyTorch's does, not be turned into a plausible
+    finite answer: std::max-style max pools, reductions and `x > 0 ? x : 0` ReLUs dropped it. Each path that
+    can apply a ReLU (standalone; fused into a Winograd, GEMM and depthwise conv) and each max (MaxPool,
+    GlobalMaxPool, ReduceMax, ReduceMin), with and without the optimiser and under BF16 fast math. Winograd
+    mixes a whole tile, so there NaN may reach further than direct convolution's window, never less far."""
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(47)
+    c = 16
+    inits = {"w3": rng.standard_normal((c, c, 3, 3)).astype(np.float32) / 12,
+             "w1": rng.standard_normal((c, c, 1, 1)).astype(np.float32) / 4,
+             "wd": rng.standard_normal((c, 1, 3, 3)).astype(np.float32) / 3}
+    nodes = [helper.make_node("Relu", ["x"], ["relu"]),
+             helper.make_node("Conv", ["x", "w3"], ["c3"], pads=[1, 1, 1, 1]), helper.make_node("Relu", ["c3"], ["y3"]),
+             helper.make_node("Conv", ["y3", "w1"], ["c1"]), helper.make_node("Relu", ["c1"], ["y1"]),
+             helper.make_node("Conv", ["y1", "wd"], ["cd"], pads=[1, 1, 1, 1], group=c),
+             helper.make_node("Relu", ["cd"], ["yd"]),
+             helper.make_node("MaxPool", ["yd"], ["pool"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+             helper.make_node("GlobalMaxPool", ["x"], ["gmax"]),
+             helper.make_node("ReduceMax", ["x"], ["rmax"], axes=[2, 3]),
+             helper.make_node("ReduceMin", ["x"], ["rmin"], axes=[1])]
+    outputs = ["relu", "pool", "gmax", "rmax", "rmin"]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, 16, 16])],
+                              [helper.make_tensor_value_info(name, TensorProto.FLOAT, None) for name in outputs],
+                              [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    path = tmp_path / "nan.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+
+    x = rng.standard_normal((1, c, 16, 16)).astype(np.float32)
+    x[0, 3, 6, 9] = np.nan
+    F = torch.nn.functional
+    t, tx = {k: torch.from_numpy(v) for k, v in inits.items()}, torch.from_numpy(x)
+    yd = F.conv2d(F.conv2d(F.conv2d(tx, t["w3"], padding=1).relu(), t["w1"]).relu(), t["wd"], padding=1,
+                  groups=c).relu()
+    want = {"relu": tx.relu(), "pool": F.max_pool2d(yd, 3, 2, 1), "gmax": tx.amax((2, 3), keepdim=True),
+            "rmax": tx.amax((2, 3), keepdim=True), "rmin": tx.amin(1, keepdim=True)}
+    want = {k: torch.isnan(v).numpy() for k, v in want.items()}
+    assert 0 < want["pool"].sum() < want["pool"].size
+    sessions = {"optimised": armory.InferenceSession(path, winograd=False),
+                "as written": armory.InferenceSession(path, optimize=False, winograd=False),
+                "bf16": armory.InferenceSession(path, fpmath="bf16", winograd=False),
+                "winograd": armory.InferenceSession(path)}
+    assert "winograd" in sessions["winograd"].dump_graph()
+    for label, session in sessions.items():
+        for name, got in zip(outputs, session.run(outputs, {"x": x})):
+            if label == "winograd" and name == "pool":
+                assert (np.isnan(got) >= want[name]).all() and not np.isnan(got).all(), (label, name)
+            else:
+                np.testing.assert_array_equal(np.isnan(got), want[name], err_msg=f"{label}: {name}")
+
+
 def test_onnxruntime_style_api(models):
     _, path = models["resnet18"]
     session = armory.InferenceSession(str(path), threads=1)

@@ -307,7 +307,7 @@ class ConvKernel final : public Kernel {
       result = std::move(sum.value());
       if (fusion_.relu) {
         float* p = result.tensor.mutable_data_as<float>();
-        for (int64_t i = 0, n = result.tensor.size(); i < n; ++i) p[i] = p[i] > 0 ? p[i] : 0;
+        for (int64_t i = 0, n = result.tensor.size(); i < n; ++i) p[i] = p[i] < 0 ? 0 : p[i];  // NaN stays NaN
       }
       if (fusion_.bounded()) clamp_above(result.tensor, fusion_.upper);
     }

@@ -39,7 +39,7 @@ class UnaryKernel final : public Kernel {
   float p0_, p1_;
 };
 
-float relu(float x, float, float) { return x > 0 ? x : 0.0f; }
+float relu(float x, float, float) { return x < 0 ? 0.0f : x; }  // NaN stays NaN
 float leaky_relu(float x, float alpha, float) { return x >= 0 ? x : alpha * x; }
 float sigmoid(float x, float, float) { return 1.0f / (1.0f + std::exp(-x)); }
 float hard_sigmoid(float x, float alpha, float beta) { return std::clamp(alpha * x + beta, 0.0f, 1.0f); }

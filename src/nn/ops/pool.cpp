@@ -72,7 +72,7 @@ class PoolKernel final : public Kernel {
               ++valid;
               const float* px = src + ((b * in_h + iy) * in_w + ix) * c;
               if (kind == PoolKind::max) {
-                for (int64_t ch = 0; ch < c; ++ch) acc[ch] = std::max(acc[ch], px[ch]);
+                for (int64_t ch = 0; ch < c; ++ch) acc[ch] = max_keeping_nan(acc[ch], px[ch]);
               } else {
                 for (int64_t ch = 0; ch < c; ++ch) acc[ch] += px[ch];
               }
@@ -187,7 +187,7 @@ class GlobalPoolKernel final : public Kernel {
           } else {
             v = px[ch];
           }
-          acc[ch] = kind_ == PoolKind::max ? std::max(acc[ch], v) : acc[ch] + v;
+          acc[ch] = kind_ == PoolKind::max ? max_keeping_nan(acc[ch], v) : acc[ch] + v;
         }
       }
     };
@@ -202,7 +202,7 @@ class GlobalPoolKernel final : public Kernel {
         for (int64_t ch = 0; ch < c; ++ch) {
           const float* plane = src + (b * c + ch) * hw;
           float v = init;
-          for (int64_t i = 0; i < hw; ++i) v = kind_ == PoolKind::max ? std::max(v, plane[i]) : v + plane[i];
+          for (int64_t i = 0; i < hw; ++i) v = kind_ == PoolKind::max ? max_keeping_nan(v, plane[i]) : v + plane[i];
           acc[ch] = v;
         }
       }

@@ -122,8 +122,12 @@ class ReduceKernel final : public Kernel {
       switch (kind) {
         case Reduction::mean:
         case Reduction::sum: acc[o] += v; break;
-        case Reduction::max: acc[o] = std::max(acc[o], v); break;
-        case Reduction::min: acc[o] = std::min(acc[o], v); break;
+        case Reduction::max:
+          acc[o] = max_keeping_nan(acc[o], v);
+          break;
+        case Reduction::min:
+          acc[o] = min_keeping_nan(acc[o], v);
+          break;
       }
       for (int64_t d = rank; d-- > 0;) {
         o += ostride[d];

@@ -43,7 +43,7 @@ inline void pixel(const Problem& p, int64_t b, int64_t oy, int64_t ox, int64_t c
   }
   const T upper = T{} + p.upper;
   for (int n = 0; n < N; ++n) {
-    if (p.relu) acc[n] = acc[n] > T{} ? acc[n] : T{};
+    if (p.relu) acc[n] = acc[n] < T{} ? T{} : acc[n];  // NaN stays NaN
     acc[n] = acc[n] > upper ? upper : acc[n];  // NaN stays NaN; no bound is an infinite one
     store_lanes<W>(out + n * W, acc[n]);
   }
@@ -97,7 +97,7 @@ inline void window_3x3(const Problem& p, const In* row0, Out* out, const typenam
   }
 #pragma GCC unroll 16
   for (int i = 0; i < P; ++i) {
-    if (p.relu) acc[i] = acc[i] > T{} ? acc[i] : T{};
+    if (p.relu) acc[i] = acc[i] < T{} ? T{} : acc[i];
     acc[i] = acc[i] > upper ? upper : acc[i];  // as pixel(): NaN stays NaN
     store_lanes<W>(out + i * c, acc[i]);
   }

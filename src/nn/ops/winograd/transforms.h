@@ -161,7 +161,7 @@ template <int W, class Out, bool Bias, bool Relu, bool Accumulate>
   f32 r = y;
   if constexpr (Bias) r += b;
   if constexpr (Accumulate) r += load<W>(pixel + c);
-  if constexpr (Relu) r = r > 0 ? r : f32{};
+  if constexpr (Relu) r = r < 0 ? f32{} : r;  // NaN stays NaN
   store<W>(pixel + c, r);
 }
 

@@ -268,19 +268,19 @@ print('ok')
 """
 
 
-def test_svd_routines_give_the_reference_results_for_every_job(tmp_path):
+def run_beside_reference_lapack(script, tmp_path):
+    """Runs script with armory's liblapack.so.3 and Debian's reference one as its two arguments."""
     reference = f"/usr/lib/{MULTIARCH}/lapack/liblapack.so.3"
     if not os.path.exists(reference):
         pytest.skip(f"{reference} (Debian's liblapack3) is not installed")
     ours = os.path.abspath(os.path.join(LIBDIR, "liblapack.so.3"))
-    result = run([sys.executable, "-c", SVD_JOBS_AGAINST_REFERENCE, ours, reference], env=armory_env(), cwd=tmp_path)
+    result = run([sys.executable, "-c", script, ours, reference], env=armory_env(), cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
+
+
+def test_svd_routines_give_the_reference_results_for_every_job(tmp_path):
+    run_beside_reference_lapack(SVD_JOBS_AGAINST_REFERENCE, tmp_path)
 
 
 def test_laswp_gives_the_reference_results(tmp_path):
-    reference = f"/usr/lib/{MULTIARCH}/lapack/liblapack.so.3"
-    if not os.path.exists(reference):
-        pytest.skip(f"{reference} (Debian's liblapack3) is not installed")
-    ours = os.path.abspath(os.path.join(LIBDIR, "liblapack.so.3"))
-    result = run([sys.executable, "-c", LASWP_AGAINST_REFERENCE, ours, reference], env=armory_env(), cwd=tmp_path)
-    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
+    run_beside_reference_lapack(LASWP_AGAINST_REFERENCE, tmp_path)

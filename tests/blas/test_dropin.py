@@ -111,7 +111,8 @@ def test_status_reports_what_numpy_really_loads():
 
 
 # numpy's and scipy's own test suites, in a child interpreter that first proves from /proc/self/maps that
-# armory's libraries are the ones loaded.
+# armory's libraries are the ones loaded. All of scipy.linalg's (17 s): its cossin test, outside the two
+# files run before, was the one to see gemv_t's sums depend on where A sat in memory.
 PROVE_AND_RUN = """
 import sys, pytest, numpy, numpy.linalg, scipy.linalg
 libdir = sys.argv[1]
@@ -126,7 +127,7 @@ sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider'] + sys.argv[2:]))
 @pytest.mark.parametrize("suite", [
     [f"{SITE}/numpy/linalg/tests"],
     [f"{SITE}/numpy/core/tests/test_multiarray.py", "-k", "matmul or Matmul or dot or Dot"],
-    [f"{SITE}/scipy/linalg/tests/test_blas.py", f"{SITE}/scipy/linalg/tests/test_decomp.py"],
+    [f"{SITE}/scipy/linalg/tests"],
 ], ids=["numpy.linalg", "numpy.matmul_and_dot", "scipy.linalg"])
 def test_upstream_suite_passes_on_armory(suite, tmp_path):
     result = run([sys.executable, "-c", PROVE_AND_RUN, LIBDIR] + suite, env=armory_env(), cwd=tmp_path)

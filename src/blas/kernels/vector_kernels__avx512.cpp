@@ -20,6 +20,9 @@ struct F32x16 {
   static V zero() { return _mm512_setzero_ps(); }
   static V load(const T* p) { return _mm512_loadu_ps(p); }
   static V load_first(const T* p, int count) { return _mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p); }
+  static V load_last(const T* p, int count) {
+    return _mm512_maskz_loadu_ps((__mmask16)(0xFFFFu << (kLanes - count)), p);
+  }
   static void store(T* p, V v) { _mm512_storeu_ps(p, v); }
   static void store_first(T* p, int count, V v) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1), v); }
   static V broadcast(T v) { return _mm512_set1_ps(v); }
@@ -27,6 +30,12 @@ struct F32x16 {
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static T sum(V a) { return _mm512_reduce_add_ps(a); }
+  using Index = __m512i;
+  static Index rotation(int shift) {  // lane l <- lane (l - shift) mod kLanes (only the index's low bits count)
+    return _mm512_add_epi32(_mm512_set1_epi32(kLanes - shift),
+                            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  }
+  static V permute(V v, Index index) { return _mm512_permutexvar_ps(index, v); }
 };
 
 struct F64x8 {
@@ -36,6 +45,7 @@ struct F64x8 {
   static V zero() { return _mm512_setzero_pd(); }
   static V load(const T* p) { return _mm512_loadu_pd(p); }
   static V load_first(const T* p, int count) { return _mm512_maskz_loadu_pd((__mmask8)((1u << count) - 1), p); }
+  static V load_last(const T* p, int count) { return _mm512_maskz_loadu_pd((__mmask8)(0xFFu << (kLanes - count)), p); }
   static void store(T* p, V v) { _mm512_storeu_pd(p, v); }
   static void store_first(T* p, int count, V v) { _mm512_mask_storeu_pd(p, (__mmask8)((1u << count) - 1), v); }
   static V broadcast(T v) { return _mm512_set1_pd(v); }
@@ -43,6 +53,11 @@ struct F64x8 {
   static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
   static V add(V a, V b) { return _mm512_add_pd(a, b); }
   static T sum(V a) { return _mm512_reduce_add_pd(a); }
+  using Index = __m512i;
+  static Index rotation(int shift) {
+    return _mm512_add_epi64(_mm512_set1_epi64(kLanes - shift), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+  }
+  static V permute(V v, Index index) { return _mm512_permutexvar_pd(index, v); }
 };
 
 struct F32x8 {
@@ -52,12 +67,18 @@ struct F32x8 {
   static V zero() { return _mm256_setzero_ps(); }
   static V load(const T* p) { return _mm256_loadu_ps(p); }
   static V load_first(const T* p, int count) { return _mm256_maskz_loadu_ps((__mmask8)((1u << count) - 1), p); }
+  static V load_last(const T* p, int count) { return _mm256_maskz_loadu_ps((__mmask8)(0xFFu << (kLanes - count)), p); }
   static void store(T* p, V v) { _mm256_storeu_ps(p, v); }
   static void store_first(T* p, int count, V v) { _mm256_mask_storeu_ps(p, (__mmask8)((1u << count) - 1), v); }
   static V broadcast(T v) { return _mm256_set1_ps(v); }
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  using Index = __m256i;
+  static Index rotation(int shift) {
+    return _mm256_add_epi32(_mm256_set1_epi32(kLanes - shift), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static V permute(V v, Index index) { return _mm256_permutexvar_ps(index, v); }
   static T sum(V a) {
     __m128 h = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     h = _mm_add_ps(h, _mm_movehl_ps(h, h));
@@ -72,12 +93,18 @@ struct F64x4 {
   static V zero() { return _mm256_setzero_pd(); }
   static V load(const T* p) { return _mm256_loadu_pd(p); }
   static V load_first(const T* p, int count) { return _mm256_maskz_loadu_pd((__mmask8)((1u << count) - 1), p); }
+  static V load_last(const T* p, int count) { return _mm256_maskz_loadu_pd((__mmask8)(0xFu << (kLanes - count)), p); }
   static void store(T* p, V v) { _mm256_storeu_pd(p, v); }
   static void store_first(T* p, int count, V v) { _mm256_mask_storeu_pd(p, (__mmask8)((1u << count) - 1), v); }
   static V broadcast(T v) { return _mm256_set1_pd(v); }
   static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
   static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  using Index = __m256i;
+  static Index rotation(int shift) {
+    return _mm256_add_epi64(_mm256_set1_epi64x(kLanes - shift), _mm256_set_epi64x(3, 2, 1, 0));
+  }
+  static V permute(V v, Index index) { return _mm256_permutexvar_pd(index, v); }
   static T sum(V a) {
     const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
     return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
@@ -85,10 +112,11 @@ struct F64x4 {
 };
 
 // Elements before the first cache-line boundary of the columns a + j * lda, when every column starts at the
-// same offset in its line (lda a whole number of lines): the gemv kernels take those in a masked first
-// step, so that every later load reads within one line. At 16 or 48 bytes past a line (where a numpy array
-// on the heap usually starts) the 512-bit loads each straddled two lines: float32 gemv n = 512 41 -> 49-53
-// GFLOPS, float64 18-20 -> 21-22 (data in L2; 1 thread, cblas_?gemv both ways round).
+// same offset in its line (lda a whole number of lines): the gemv kernels load those apart (gemv_n in a
+// masked first step, gemv_t in the last lanes of a masked first load), so that every later load reads
+// within one line. At 16 or 48 bytes past a line (where a numpy array on the heap usually starts) the
+// 512-bit loads each straddled two lines: float32 gemv n = 512 41 -> 49-53 GFLOPS, float64 18-20 -> 21-22
+// (data in L2; 1 thread, cblas_?gemv both ways round).
 template <class T>
 int64_t elements_before_line(const T* a, int64_t lda, int64_t m) {
   constexpr int64_t kLine = 64;
@@ -97,8 +125,14 @@ int64_t elements_before_line(const T* a, int64_t lda, int64_t m) {
   return std::min<int64_t>(m, static_cast<int64_t>((kLine - address % kLine) % kLine / sizeof(T)));
 }
 
-// Columns kColumns at a time, so x is read once for all of them; two accumulators per column (even and odd
-// vectors of rows).
+// Columns kColumns at a time, so x is read once for all of them, one accumulator per column.
+// Each column's products are summed in an order that depends only on m, wherever A sits in memory: lane l
+// sums the rows r with r % L == (l + shift) % L in increasing order, and the lanes are put back in row order
+// before the one reduction. When the columns share their offset in a line, A is read from its first
+// boundary on (elements_before_line: a 512-bit load at 16 bytes past a line straddles two lines), the rows
+// before it in the last lanes of a first masked load; `shift` is their count. The boundary's rows used to be
+// summed as a step of their own, so the sums depended on A's address: scipy's cossin (LAPACK's sorcsd over
+// this gemv) returned other vectors for the same matrix from one call to the next, and its test failed.
 template <class S, bool Prefetch, int kColumns = 4>
 void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, int64_t lda, const typename S::T* x,
             typename S::T* y) {
@@ -106,39 +140,32 @@ void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
   using V = typename S::V;
   constexpr int L = S::kLanes;
   constexpr int64_t kAhead = 64 * L;  // 64 vectors ahead in each column stream (4 KiB in 512-bit ones)
-  const int64_t head = elements_before_line(a, lda, m);
+  // Rows before the first boundary of a vector's width (a line, or half of one for 256-bit vectors).
+  const int shift = static_cast<int>(elements_before_line(a, lda, m) % L);
+  const typename S::Index row_order = S::rotation(shift);
   int64_t j = 0;
   for (; j + kColumns <= n; j += kColumns) {
     const T* c[kColumns];
-    V even[kColumns], odd[kColumns];
+    V acc[kColumns];
+    const V x_first = S::load_last(x + shift - L, shift);
     for (int k = 0; k < kColumns; ++k) {
       c[k] = a + (j + k) * lda;
-      even[k] = odd[k] = S::zero();
+      acc[k] = S::fma(S::load_last(c[k] + shift - L, shift), x_first, S::zero());
     }
-    int64_t i = 0;
-    for (; i < head; i += L) {
-      const int count = static_cast<int>(std::min<int64_t>(L, head - i));
-      const V xv = S::load_first(x + i, count);
-      for (int k = 0; k < kColumns; ++k) odd[k] = S::fma(S::load_first(c[k] + i, count), xv, odd[k]);
-    }
-    i = head;
-    for (; i + 2 * L <= m; i += 2 * L) {
-      const V x0 = S::load(x + i), x1 = S::load(x + i + L);
+    int64_t i = shift;
+    for (; i + L <= m; i += L) {
+      const V xv = S::load(x + i);
       for (int k = 0; k < kColumns; ++k) {
-        if constexpr (Prefetch) {
-          _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead), _MM_HINT_T0);
-          _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead + L), _MM_HINT_T0);
-        }
-        even[k] = S::fma(S::load(c[k] + i), x0, even[k]);
-        odd[k] = S::fma(S::load(c[k] + i + L), x1, odd[k]);
+        if constexpr (Prefetch) _mm_prefetch(reinterpret_cast<const char*>(c[k] + i + kAhead), _MM_HINT_T0);
+        acc[k] = S::fma(S::load(c[k] + i), xv, acc[k]);
       }
     }
-    for (; i < m; i += L) {
-      const int count = m - i < L ? static_cast<int>(m - i) : L;
+    if (i < m) {
+      const int count = static_cast<int>(m - i);
       const V xv = S::load_first(x + i, count);
-      for (int k = 0; k < kColumns; ++k) even[k] = S::fma(S::load_first(c[k] + i, count), xv, even[k]);
+      for (int k = 0; k < kColumns; ++k) acc[k] = S::fma(S::load_first(c[k] + i, count), xv, acc[k]);
     }
-    for (int k = 0; k < kColumns; ++k) y[j + k] += alpha * S::sum(S::add(even[k], odd[k]));
+    for (int k = 0; k < kColumns; ++k) y[j + k] += alpha * S::sum(S::permute(acc[k], row_order));
   }
   if constexpr (kColumns > 4) {
     gemv_t<S, Prefetch, 4>(m, n - j, alpha, a + j * lda, lda, x, y + j);

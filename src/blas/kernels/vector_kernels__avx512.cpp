@@ -167,11 +167,9 @@ void gemv_t(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
     }
     for (int k = 0; k < kColumns; ++k) y[j + k] += alpha * S::sum(S::permute(acc[k], row_order));
   }
-  if constexpr (kColumns > 4) {
-    gemv_t<S, Prefetch, 4>(m, n - j, alpha, a + j * lda, lda, x, y + j);
-  } else {
-    for (; j < n; ++j) y[j] += alpha * vector_impl::dot(m, a + j * lda, x);
-  }
+  // The columns left over, summed the same way one at a time: a column's result must not depend on whether
+  // it fell in a group (callers split the columns between threads).
+  if constexpr (kColumns > 1) gemv_t<S, Prefetch, (kColumns > 4 ? 4 : 1)>(m, n - j, alpha, a + j * lda, lda, x, y + j);
 }
 
 // Four accumulators (four FMA chains), a masked tail instead of a scalar loop, and prefetching only for

@@ -68,6 +68,23 @@ void gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, 
   for (; j < n; ++j) axpy(m, alpha * x[j], a + j * lda, y);
 }
 
+// One column of gemv_t below, summed exactly as the four-column pass sums each of its columns: a column's
+// result must not depend on whether it fell in a group of four (callers split the columns between threads).
+template <class T>
+T gemv_t_column(int64_t m, const T* __restrict c, const T* __restrict x) {
+  constexpr int kLanes = 64 / sizeof(T);
+  T lanes[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= m; i += kLanes) {
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) lanes[l] += c[i + l] * x[i + l];
+  }
+  T sum = 0;
+  for (int l = 0; l < kLanes; ++l) sum += lanes[l];
+  for (; i < m; ++i) sum += c[i] * x[i];
+  return sum;
+}
+
 // Four dot products per pass, so x is read once for four columns; each keeps a 512-bit vector's worth of
 // partial sums, and the four column streams are prefetched a block ahead.
 template <class T>
@@ -113,7 +130,7 @@ void gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* __r
     y[j + 2] += alpha * s2;
     y[j + 3] += alpha * s3;
   }
-  for (; j < n; ++j) y[j] += alpha * dot(m, a + j * lda, x);
+  for (; j < n; ++j) y[j] += alpha * gemv_t_column(m, a + j * lda, x);
 }
 
 template <class T>

@@ -73,7 +73,8 @@ def render(results):
         "inputs and compared with its outputs (rtol 1e-3, atol 1e-7). `not supported` means armory refused the",
         "model or input with a clear error (an operator, attribute or element type it does not implement); a",
         "FAILED line would be a wrong answer. The same tests run in C++ under every ISA level and the sanitizer",
-        "build (`tests/nn/onnx_backend_test.cpp`), and a test keeps this file current.",
+        "build (`tests/nn/onnx_backend_test.cpp`), and a test keeps this file current. A NaN in an input reaches",
+        "every output it touches, through ReLUs, max pools and ReduceMax/ReduceMin too, as in PyTorch.",
         "",
         f"**{counts['passed']} passed, {counts['unsupported']} not supported, {counts['failed']} failed** "
         f"of {len(results)} tests.",

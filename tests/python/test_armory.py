@@ -266,6 +266,11 @@ def test_svd_stacks_types_and_errors():
         armory.svd(np.ones(3))
     with pytest.raises(TypeError, match="complex"):
         armory.svd(np.ones((2, 2), dtype=np.complex128))
+    # numpy.linalg.svd's hermitian hint is part of the signature code passes along (it was a TypeError).
+    sym = stack[0].T @ stack[0]
+    u, s, vh = armory.svd(sym, hermitian=True)
+    np.testing.assert_allclose(s, np.linalg.svd(sym, hermitian=True, compute_uv=False), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose((u * s) @ vh, sym, atol=1e-12)
 
 
 def test_svd_releases_the_gil():

@@ -158,10 +158,13 @@ def matmul(a, b, *, out=None, fpmath="strict"):
                           b if isinstance(b, _np.ndarray) else _np.asarray(b), out=out, fpmath=fpmath)
 
 
-def svd(a, full_matrices=True, compute_uv=True):
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """Singular value decomposition with numpy.linalg.svd's contract: returns (u, s, vh), or s when
     compute_uv is False; a stack of matrices (..., M, N) is decomposed matrix by matrix. Real float32 and
-    float64 (other real types as float64). NaN or Inf raises numpy.linalg.LinAlgError."""
+    float64 (other real types as float64). NaN or Inf raises numpy.linalg.LinAlgError.
+    hermitian is numpy's hint that a is symmetric: accepted so that code written for numpy runs, and such a
+    matrix is decomposed like any other (numpy itself then reads only its lower triangle)."""
+    del hermitian
     a = _np.asarray(a)
     if a.ndim < 2:
         raise _np.linalg.LinAlgError(f"{a.ndim}-dimensional array given. Array must be at least two-dimensional")

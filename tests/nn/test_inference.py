@@ -386,6 +386,8 @@ def test_code_written_for_onnxruntime_runs_unchanged():
     options = types.SimpleNamespace(intra_op_num_threads=1, graph_optimization_level=0, log_severity_level=3)
     session = armory.InferenceSession(model, options, ["CPUExecutionProvider"])
     np.testing.assert_allclose(session.run(None, {"x": x})[0], np.maximum(x @ x, 0), rtol=1e-6)
+    assert session.get_providers() == ["CPUExecutionProvider"]  # code checks for a GPU provider this way
+    assert session.get_provider_options() == {"CPUExecutionProvider": {}}
     assert session.dump_graph() == armory.InferenceSession(model, optimize=False).dump_graph()
     assert session.dump_graph() != armory.InferenceSession(model).dump_graph()  # the Relu fused when optimised
     with pytest.raises(TypeError, match="threads must be an integer, got str"):

@@ -119,6 +119,13 @@ class InferenceSession:
     def get_inputs(self):
         return list(self._inputs)
 
+    def get_providers(self):
+        """The providers the session runs on, as onnxruntime lists them: armory's engine on the CPU."""
+        return [_CPU_PROVIDER]
+
+    def get_provider_options(self):
+        return {_CPU_PROVIDER: {}}
+
     def get_outputs(self):
         return list(self._outputs)
 

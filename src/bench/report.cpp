@@ -351,7 +351,7 @@ Result<std::string> render_report(const Store& store, int64_t run_id, int64_t co
   std::string html = header("armory bench: run " + std::to_string(run_id));
   html += machine_table(run.value().value());
   if (results->empty()) html += "<p class=\"note\">This run has no results (yet).</p>";
-  for (const char* suite : {"gemm", "svd", "resnet50"}) html += suite_section(suite, results.value());
+  for (const std::string& suite : kSuiteNames) html += suite_section(suite, results.value());
   html += history_section(store);
   return html + footer();
 }

@@ -15,6 +15,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -128,7 +129,8 @@ std::string metrics_text(const Store& store) {
   // three are found (a scrape read the whole history every 15 s).
   std::map<std::string, std::vector<CaseResult>> newest;
   for (const RunInfo& run : runs.value()) {
-    if (newest.count("gemm") && newest.count("svd") && newest.count("resnet50")) break;
+    if (std::all_of(kSuiteNames.begin(), kSuiteNames.end(), [&](const std::string& s) { return newest.count(s); }))
+      break;
     auto results = store.results(run.id);
     if (!results) continue;
     std::set<std::string> suites;

@@ -13,7 +13,7 @@
 namespace armory::bench {
 
 struct SuiteOptions {
-  std::vector<std::string> suites = {"gemm", "svd", "resnet50"};
+  std::vector<std::string> suites = kSuiteNames;
   bool full = false;                 // the long sizes too (n = 4096, SVD 4096 and 10000x500, ResNet shapes)
   int repeat = 5;                    // samples per figure (>= 5 for the published figures)
   std::vector<int> threads = {1, 2};

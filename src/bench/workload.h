@@ -12,6 +12,9 @@
 
 namespace armory::bench {
 
+// The suites `armory bench` runs, in the order the report shows them.
+inline const std::vector<std::string> kSuiteNames = {"gemm", "svd", "resnet50"};
+
 // Seconds per call: the median of the samples, and their extremes. peak_gflops: the FMA peak, when it was
 // timed in alternation with the call (the median of its own samples); 0 otherwise.
 struct Timing {

@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -72,7 +73,7 @@ int run_bench(const BenchOptions& o) {
   bench::SuiteOptions so;
   if (!o.suites.empty()) so.suites = o.suites;
   for (const auto& s : so.suites) {
-    if (s != "gemm" && s != "svd" && s != "resnet50") {
+    if (std::find(bench::kSuiteNames.begin(), bench::kSuiteNames.end(), s) == bench::kSuiteNames.end()) {
       std::fprintf(stderr, "armory bench: unknown suite '%s' (gemm, svd, resnet50)\n", s.c_str());
       return 2;
     }

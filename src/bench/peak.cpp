@@ -10,9 +10,35 @@
 
 namespace armory::bench {
 
-double fma_loop_f32(int64_t iterations);
-double fma_loop_f64(int64_t iterations);
-double dot_loop_bf16(int64_t iterations);
+double fma_loop_f32_avx512(int64_t iterations);
+double fma_loop_f64_avx512(int64_t iterations);
+double dot_loop_bf16_avx512(int64_t iterations);
+double fma_loop_f32_avx2(int64_t iterations);
+double fma_loop_f64_avx2(int64_t iterations);
+
+namespace {
+
+using PeakLoop = double (*)(int64_t iterations);
+
+// The widest loop this CPU runs for the kind, or nullptr. A CPU without a bf16 dot product (AVX2, AVX-512
+// without BF16) runs BF16 fast math's products as fp32 FMAs on widened bf16 values: its fp32 FMA peak is
+// the bound there.
+PeakLoop peak_loop(PeakKind kind) {
+#if defined(__x86_64__)
+  const FeatureSet& f = host_cpu().features;
+  if (f.has(Feature::avx512f)) {
+    if (kind == PeakKind::bf16_dot && f.has(Feature::avx512_bf16)) return dot_loop_bf16_avx512;
+    return kind == PeakKind::f64_fma ? fma_loop_f64_avx512 : fma_loop_f32_avx512;
+  }
+  if (f.has(Feature::avx2) && f.has(Feature::fma)) {
+    return kind == PeakKind::f64_fma ? fma_loop_f64_avx2 : fma_loop_f32_avx2;
+  }
+#endif
+  (void)kind;
+  return nullptr;
+}
+
+}  // namespace
 
 std::string peak_name(PeakKind kind) {
   switch (kind) {
@@ -30,10 +56,8 @@ PeakKind peak_kind(const std::string& precision) {
 }
 
 PeakCall peak_call(PeakKind kind, int threads, double seconds) {
-  const CpuInfo& cpu = host_cpu();
-  if (cpu.arch != Arch::x86_64 || !cpu.features.has(Feature::avx512f)) return {};
-  if (kind == PeakKind::bf16_dot && !cpu.features.has(Feature::avx512_bf16)) return {};
-  auto loop = kind == PeakKind::f32_fma ? fma_loop_f32 : kind == PeakKind::f64_fma ? fma_loop_f64 : dot_loop_bf16;
+  const PeakLoop loop = peak_loop(kind);
+  if (loop == nullptr) return {};
 
   // Calibrate: iterations for about `seconds` on one thread.
   int64_t iterations = 1 << 16;

@@ -13,8 +13,10 @@ std::string peak_name(PeakKind kind);
 // The peak a benchmark of this precision ("f32", "f64", "f32:bf16", "bf16") is measured against.
 PeakKind peak_kind(const std::string& precision);
 
-// GFLOPS of `threads` threads, each running its own FMA loop for about `seconds`. 0 when this build or
-// CPU has no instruction for the kind.
+// GFLOPS of `threads` threads, each running its own FMA loop for about `seconds`, in the widest vectors
+// the CPU has (AVX-512, else AVX2+FMA). 0 when this build or CPU has no such loop (aarch64 for now). The
+// bf16 peak of a CPU without a bf16 dot product is its fp32 FMA peak: BF16 fast math's products run as fp32
+// FMAs there.
 double measure_peak_gflops(PeakKind kind, int threads, double seconds = 0.3);
 
 // One run of `threads` FMA loops of about `seconds` each, and the FLOPs it does: a call to time in

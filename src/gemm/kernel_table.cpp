@@ -56,7 +56,7 @@ constexpr std::array<F64Kernel, 5> kF64 = {{
     {{"gemm_f64_4x8__scalar", IsaLevel::scalar, true}, 4, 8, 1, &gemm_f64_4x8__scalar},
 }};
 
-constexpr std::array<Bf16Kernel, 5> kBf16 = {{
+constexpr std::array<Bf16Kernel, 6> kBf16 = {{
     {{"gemm_bf16_8x4vl__svebfmmla", IsaLevel::sve_bf16, kArm}, 8, 8, 4, ARMORY_ARM_FN(gemm_bf16_8x4vl__svebfmmla), nullptr,
      true},
     {{"gemm_bf16_8x8__neonbfmmla", IsaLevel::neon_bf16, kArm}, 8, 8, 4, ARMORY_ARM_FN(gemm_bf16_8x8__neonbfmmla)},
@@ -70,6 +70,7 @@ constexpr std::array<Bf16Kernel, 5> kBf16 = {{
      ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_unpacked_a_bf16_c), nullptr,
      {ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct_packing_b),
       ARMORY_X86_FN(gemm_bf16_12x32__avx512bf16_direct_packing_b_f32_b)}},
+    {{"gemm_bf16_6x16__avx2", IsaLevel::avx2, kX86}, 6, 16, 2, ARMORY_X86_FN(gemm_bf16_6x16__avx2)},
     {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},
 }};
 // clang-format on

@@ -4,9 +4,18 @@
 namespace armory::gemm_engine {
 
 // 6 rows x 2 ymm: 12 accumulators + 2 B vectors + 1 broadcast of the 16 ymm registers.
-void gemm_f32_6x16__avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha,
-                         float beta) {
-  avx2::tile<float, 6, 2>(kc, a, b, c, ldc, alpha, beta);
+void gemm_f32_6x16__avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta) {
+  avx2::tile<float, 6, 2>(kc, a, 1, 6, b, 2 * avx2::Vec<float>::lanes, c, ldc, alpha, beta);
+}
+
+void gemm_f32_6x16__avx2_unpacked_a(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                                    float alpha, float beta) {
+  avx2::tile<float, 6, 2>(kc, a, lda, 1, b, 2 * avx2::Vec<float>::lanes, c, ldc, alpha, beta);
+}
+
+void gemm_f32_6x16__avx2_direct_packing_b(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb,
+                                          float* b_packed, float* c, int64_t ldc, float alpha, float beta, int rows) {
+  avx2::direct_packing_b_tile<float, 6, 2>(kc, a, lda, b, ldb, b_packed, c, ldc, alpha, beta, rows);
 }
 
 }  // namespace armory::gemm_engine

@@ -5,7 +5,18 @@ namespace armory::gemm_engine {
 
 void gemm_f64_6x8__avx2(int64_t kc, const double* a, const double* b, double* c, int64_t ldc, double alpha,
                         double beta) {
-  avx2::tile<double, 6, 2>(kc, a, b, c, ldc, alpha, beta);
+  avx2::tile<double, 6, 2>(kc, a, 1, 6, b, 2 * avx2::Vec<double>::lanes, c, ldc, alpha, beta);
+}
+
+void gemm_f64_6x8__avx2_unpacked_a(int64_t kc, const double* a, int64_t lda, const double* b, double* c, int64_t ldc,
+                                   double alpha, double beta) {
+  avx2::tile<double, 6, 2>(kc, a, lda, 1, b, 2 * avx2::Vec<double>::lanes, c, ldc, alpha, beta);
+}
+
+void gemm_f64_6x8__avx2_direct_packing_b(int64_t kc, const double* a, int64_t lda, const double* b, int64_t ldb,
+                                         double* b_packed, double* c, int64_t ldc, double alpha, double beta,
+                                         int rows) {
+  avx2::direct_packing_b_tile<double, 6, 2>(kc, a, lda, b, ldb, b_packed, c, ldc, alpha, beta, rows);
 }
 
 }  // namespace armory::gemm_engine

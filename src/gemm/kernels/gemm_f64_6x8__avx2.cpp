@@ -19,4 +19,14 @@ void gemm_f64_6x8__avx2_direct_packing_b(int64_t kc, const double* a, int64_t ld
   avx2::direct_packing_b_tile<double, 6, 2>(kc, a, lda, b, ldb, b_packed, c, ldc, alpha, beta, rows);
 }
 
+void gemm_f64_6x8__avx2_unpacked_a_edge(int64_t kc, const double* a, int64_t lda, const double* b, double* c,
+                                        int64_t ldc, double alpha, double beta, int rows, int cols) {
+  avx2::edge_tile<double, 6, 2>(kc, a, lda, b, 8, c, ldc, alpha, beta, rows, cols);
+}
+
+void gemm_f64_6x8__avx2_direct(int64_t kc, const double* a, int64_t lda, const double* b, int64_t ldb, double* c,
+                               int64_t ldc, double alpha, double beta, int rows, int cols) {
+  avx2::direct_tile<double, 6, 2>(kc, a, lda, b, ldb, c, ldc, alpha, beta, rows, cols);
+}
+
 }  // namespace armory::gemm_engine

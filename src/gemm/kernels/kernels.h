@@ -113,10 +113,18 @@ void gemm_bf16_4x16__scalar(int64_t, const bf16_t*, const bf16_t*, float*, int64
 // x86-64
 void gemm_f32_6x16__avx2(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f32_6x16__avx2_unpacked_a(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float);
+void gemm_f32_6x16__avx2_unpacked_a_edge(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float,
+                                         int, int);
+void gemm_f32_6x16__avx2_direct(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, float, float,
+                                int, int);
 void gemm_f32_6x16__avx2_direct_packing_b(int64_t, const float*, int64_t, const float*, int64_t, float*, float*,
                                           int64_t, float, float, int);
 void gemm_f64_6x8__avx2(int64_t, const double*, const double*, double*, int64_t, double, double);
 void gemm_f64_6x8__avx2_unpacked_a(int64_t, const double*, int64_t, const double*, double*, int64_t, double, double);
+void gemm_f64_6x8__avx2_unpacked_a_edge(int64_t, const double*, int64_t, const double*, double*, int64_t, double,
+                                        double, int, int);
+void gemm_f64_6x8__avx2_direct(int64_t, const double*, int64_t, const double*, int64_t, double*, int64_t, double,
+                               double, int, int);
 void gemm_f64_6x8__avx2_direct_packing_b(int64_t, const double*, int64_t, const double*, int64_t, double*, double*,
                                          int64_t, double, double, int);
 void gemm_bf16_6x16__avx2(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);

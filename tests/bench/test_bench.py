@@ -56,6 +56,18 @@ def filled_db(tmp_path_factory):
     return db
 
 
+def test_pytorch_bf16_is_timed_only_on_a_cpu_with_bf16_instructions(tmp_path):
+    # Without them PyTorch emulates bf16 (50x its fp32 on a Zen 3): the suite leaves that job out, and says so.
+    cpu = subprocess.run([ARMORY, "cpu"], capture_output=True, text=True, check=True).stdout
+    features = next(line for line in cpu.splitlines() if line.startswith("features")).split()[1:]
+    listed = bench(tmp_path / "b.db", "--suite", "resnet50", "--list", "--threads", "1")
+    assert listed.returncode == 0, listed.stderr
+    jobs = listed.stdout.splitlines()
+    assert "resnet50/bf16 batch=1 t=1 armory" in jobs and "resnet50/fp32 batch=1 t=1 pytorch" in jobs
+    has_bf16 = bool({"avx512_bf16", "amx_bf16", "bf16"} & set(features))
+    assert ("resnet50/bf16 batch=1 t=1 pytorch" in jobs) == has_bf16, (features, jobs)
+
+
 def test_results_json_and_database_agree(tmp_path):
     out = tmp_path / "bench.json"
     result = bench(tmp_path / "b.db", "--suite", "gemm", "--filter", "f32 n=256", *SMALL, "--json", str(out))

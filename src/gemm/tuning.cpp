@@ -35,17 +35,24 @@ struct TuningRow {
 // f32 n = 1024 / 2048 90 / 88 GFLOPS against 105 / 105 with Zen 5's (120, 1024, 2048), f64 n = 2048 40-42
 // against 48-50 with (48, 512, 1024) (kc = 1024 and mc = 96..120 within 2%), bf16 fast math n = 1024 /
 // 2048 153 / 140 against 190 / 196 with Zen 5's row. As on Zen 5 the B micro-panel streams from L2.
+// Zen 3 (32 KiB 8-way L1d, 512 KiB L2, AVX2 only): f64 measured on a 2-vCPU EPYC guest, blockings alternating
+// call by call in one process (the guest drifted 20-30% over minutes), 1 thread, median GFLOPS: the blocking
+// derived from the caches, (126, 256, 4096), against Zen 4's f64 row (48, 512, 1024): n = 2048 33.1 / 32.7 ->
+// 38.3 / 36.3 in two runs, n = 1024 38.8 -> 38.1, n = 512 37.2 -> 39.1; 2 threads n = 2048 71.1 -> 72.4. As on
+// Zen 4 and 5 the deep B micro-panel (32 KiB) streams from L2 and C is read and written half as often. f32's
+// derived blocking measured within noise of (120, 512, 4096) and (96, 384, 4096), so it keeps it.
 // Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d, 1 MiB L2, an L3 share of about 512 KiB per
 // core) with no hardware to measure on: the B micro-panel (kc x NR) in under half of L1d, the A block
 // (mc x kc) in half of L2, the B panel (kc x nc) about 2 MiB.
 // For scalable (SVE) kernels nc is a multiple of NR at 128 and 256 bits.
-constexpr std::array<TuningRow, 15> kTuning = {{
+constexpr std::array<TuningRow, 16> kTuning = {{
     {"zen5", "gemm_f32_12x32__avx512", {120, 1024, 1024}},
     {"zen5", "gemm_f64_12x16__avx512", {48, 1024, 512}},
     {"zen5", "gemm_bf16_12x32__avx512bf16", {120, 2048, 2048}},
     {"zen4", "gemm_f32_12x32__avx512", {120, 1024, 2048}},
     {"zen4", "gemm_f64_12x16__avx512", {48, 512, 1024}},
     {"zen4", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
+    {"zen3", "gemm_f64_6x8__avx2", {48, 512, 1024}},
     {"neoverse-n1", "gemm_f32_8x12__neon", {256, 512, 1008}},
     {"neoverse-n1", "gemm_f64_8x6__neon", {128, 512, 504}},
     {"neoverse-n2", "gemm_f32_8x3vl__sve", {256, 512, 1008}},

@@ -9,6 +9,7 @@
 #include <limits>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "cpu/dispatch.h"
 #include "gemm/kernels/kernels.h"
@@ -79,6 +80,15 @@ struct Blocking {
 };
 
 Blocking blocking_for(const CpuInfo& cpu, std::string_view kernel, int mr, int nr, int element_bytes, int k_group);
+
+// The measured rows blocking_for takes before deriving one from the caches: a row whose kernel name
+// matches no kernel would be silently ignored, so the tests check every one.
+struct TuningRow {
+  std::string_view uarch;
+  std::string_view kernel;
+  Blocking blocking;
+};
+std::span<const TuningRow> tuning_rows();
 
 // The size from which a B read in place is not expected to be in cache when a GEMM starts (see tuning.cpp).
 int64_t uncached_b_bytes(const CpuInfo& cpu);

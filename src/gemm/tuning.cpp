@@ -10,12 +10,6 @@ namespace armory::gemm_engine {
 
 namespace {
 
-struct TuningRow {
-  std::string_view uarch;
-  std::string_view kernel;
-  Blocking blocking;
-};
-
 // nc is the columns of B one thread's block holds (threads splitting the columns take nc each: driver.h).
 // The Zen 4 rows were measured with one thread, where that meaning is what it was.
 // Zen 5: measured with bench/gemm_peers on the machine named in docs/PERFORMANCE.md (a large kc: the B
@@ -39,20 +33,27 @@ struct TuningRow {
 // call by call in one process (the guest drifted 20-30% over minutes), 1 thread, median GFLOPS: the blocking
 // derived from the caches, (126, 256, 4096), against Zen 4's f64 row (48, 512, 1024): n = 2048 33.1 / 32.7 ->
 // 38.3 / 36.3 in two runs, n = 1024 38.8 -> 38.1, n = 512 37.2 -> 39.1; 2 threads n = 2048 71.1 -> 72.4. As on
-// Zen 4 and 5 the deep B micro-panel (32 KiB) streams from L2 and C is read and written half as often. f32's
-// derived blocking measured within noise of (120, 512, 4096) and (96, 384, 4096), so it keeps it.
+// Zen 4 and 5 the deep B micro-panel (32 KiB) streams from L2 and C is read and written half as often. f32
+// and BF16 fast math take the same shape, (48, 1024, 1024): against the derived (252, 256, 8192) and
+// (252, 512, 8192), blockings alternating call by call, median of the per-round ratios of 11-21 rounds,
+// 1 thread: f32 n = 512 / 1024 / 2048 / 4096 +8 / +5 / +6 / +13%, 3136 x 64 x 576 +18%, 784 x 128 x 1152
+// +9%, 196 x 256 x 2304 +5%, 12544 x 64 x 147 +11%, 49 x 512 x 4608 and n = 256 within noise; 2 threads
+// n = 1024 / 2048 +14 / +10%, 3136 x 64 x 576 +17%; BF16 fast math n = 1024 / 2048 +4 / +2%, 3136 x 64 x 576
+// +19%. (72, 768, 4096) was as good at n <= 1024 and on the ResNet50 shapes, 8% behind at n = 4096.
 // Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d, 1 MiB L2, an L3 share of about 512 KiB per
 // core) with no hardware to measure on: the B micro-panel (kc x NR) in under half of L1d, the A block
 // (mc x kc) in half of L2, the B panel (kc x nc) about 2 MiB.
 // For scalable (SVE) kernels nc is a multiple of NR at 128 and 256 bits.
-constexpr std::array<TuningRow, 16> kTuning = {{
+constexpr std::array<TuningRow, 18> kTuning = {{
     {"zen5", "gemm_f32_12x32__avx512", {120, 1024, 1024}},
     {"zen5", "gemm_f64_12x16__avx512", {48, 1024, 512}},
     {"zen5", "gemm_bf16_12x32__avx512bf16", {120, 2048, 2048}},
     {"zen4", "gemm_f32_12x32__avx512", {120, 1024, 2048}},
     {"zen4", "gemm_f64_12x16__avx512", {48, 512, 1024}},
     {"zen4", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
+    {"zen3", "gemm_f32_6x16__avx2", {48, 1024, 1024}},
     {"zen3", "gemm_f64_6x8__avx2", {48, 512, 1024}},
+    {"zen3", "gemm_bf16_6x16__avx2", {48, 1024, 1024}},
     {"neoverse-n1", "gemm_f32_8x12__neon", {256, 512, 1008}},
     {"neoverse-n1", "gemm_f64_8x6__neon", {128, 512, 504}},
     {"neoverse-n2", "gemm_f32_8x3vl__sve", {256, 512, 1008}},
@@ -80,6 +81,8 @@ int round_down(int64_t value, int multiple) {
 }
 
 }  // namespace
+
+std::span<const TuningRow> tuning_rows() { return kTuning; }
 
 Blocking blocking_for(const CpuInfo& cpu, std::string_view kernel, int mr, int nr, int element_bytes, int k_group) {
   for (const auto& row : kTuning) {

@@ -1,6 +1,7 @@
 // Every GEMM kernel in the tables that this CPU can run, driven through the portable driver and compared
 // with the double-precision reference: edge shapes, all layouts and transposes, padded leading dimensions,
 // alpha/beta in {0, 1, other}, and blockings small enough that every loop of the driver runs many times.
+#include "cpu/uarch.h"
 #include "gemm/driver.h"
 #include "gemm/kernel_table.h"
 #include "gemm_reference.h"
@@ -8,7 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace armory {
 namespace {
@@ -260,6 +263,48 @@ TEST(GemmKernels, TablesHaveAScalarTwinLast) {
   for (const auto& k : f64_kernels()) EXPECT_LE(k.mr * k.nr * (k.scalable ? 16 : 1), kMaxTileElements);
   for (const auto& k : bf16_kernels()) EXPECT_LE(k.mr * k.nr * (k.scalable ? 16 : 1), kMaxTileElements);
   for (const auto& k : bf16_kernels()) EXPECT_TRUE(k.k_group == 2 || k.k_group == 4) << k.id.name;
+}
+
+// Every microarchitecture name the CPU detection can return.
+std::set<std::string> detectable_uarches() {
+  std::set<std::string> names;
+  for (uint32_t model = 0; model < 256; ++model) {
+    for (uint32_t family : {0x17u, 0x18u, 0x19u, 0x1Au}) names.insert(cpu::x86_uarch("AuthenticAMD", family, model, 0));
+    for (uint32_t stepping = 0; stepping < 16; ++stepping) {
+      names.insert(cpu::x86_uarch("GenuineIntel", 6, model, stepping));
+    }
+  }
+  for (uint32_t implementer : {0x41u, 0x42u, 0x43u, 0x46u, 0x48u, 0x4Eu, 0x50u, 0x51u, 0x61u, 0xC0u}) {
+    for (uint32_t part = 0; part < 0x1000; ++part) names.insert(std::string(cpu::arm_part(implementer, part).uarch));
+  }
+  return names;
+}
+
+// A tuning row whose kernel or core is misspelt would be ignored without a word (the blocking derived
+// from the caches runs instead), so each must name a kernel of the tables and a core the detection returns,
+// with block sizes the kernel's tile and k group divide.
+TEST(GemmKernels, EveryTuningRowReachesAKernelOnADetectableCore) {
+  const std::set<std::string> uarches = detectable_uarches();
+  auto check = [](const auto& kernels, const TuningRow& row) {
+    for (const auto& k : kernels) {
+      if (k.id.name != row.kernel) continue;
+      const Blocking& b = row.blocking;
+      EXPECT_EQ(b.mc % k.mr, 0) << row.uarch << " " << row.kernel;
+      EXPECT_EQ(b.kc % k.k_group, 0) << row.uarch << " " << row.kernel;
+      // A scalable kernel's NR at 128 and 256 bits.
+      for (int nr : k.scalable ? std::vector<int>{k.nr, 2 * k.nr} : std::vector<int>{k.nr}) {
+        EXPECT_EQ(b.nc % nr, 0) << row.uarch << " " << row.kernel << " NR " << nr;
+      }
+      return true;
+    }
+    return false;
+  };
+  ASSERT_FALSE(tuning_rows().empty());
+  for (const TuningRow& row : tuning_rows()) {
+    EXPECT_TRUE(uarches.contains(std::string(row.uarch))) << row.uarch << " is no core the detection names";
+    EXPECT_TRUE(check(f32_kernels(), row) || check(f64_kernels(), row) || check(bf16_kernels(), row))
+        << row.kernel << " (" << row.uarch << ") is no kernel of the tables";
+  }
 }
 
 }  // namespace

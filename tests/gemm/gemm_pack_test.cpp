@@ -4,6 +4,7 @@
 // kernels' own ISA interleaves beside the portable loops.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -120,6 +121,44 @@ TEST(GemmPack, KernelInterleavesMatchThePortableLoops) {
     ++checked;
   }
   if (checked == 0) GTEST_SKIP() << "no bf16 kernel with its own interleave runs on this CPU";
+}
+
+// The fp32 -> bf16 conversions BF16 fast math applies to A's rows give round_to_bf16's bits: ties both ways,
+// values that round up into the next binade and into infinity, infinities and NaNs, at every length around
+// the vector widths (denormals left out: the ISA conversions flush them to zero).
+TEST(GemmPack, KernelConversionsMatchThePortableRounding) {
+  auto policy = make_isa_policy(host_cpu(), nullptr);
+  ASSERT_TRUE(policy.ok());
+  std::mt19937 rng(7);
+  // The special values among the first 30, every other one, and random ones around and after them.
+  std::vector<float> values = testing::random_matrix<float>(200, rng);
+  int64_t at = 1;
+  for (uint32_t bits : {0x3f808000u, 0x3f818000u, 0x3f80ffffu, 0x3fff8000u, 0x7f7fffffu, 0xff7f8000u, 0x7f800000u,
+                        0xff800000u, 0x7fc00000u, 0x7f800001u, 0xffbfffffu, 0x00000000u, 0x80000000u}) {
+    std::memcpy(&values[at], &bits, sizeof(float));
+    at += 2;
+  }
+  int checked = 0;
+  for (const auto& kernel : bf16_kernels()) {
+    if (!rejection_reason(kernel.id, host_cpu(), policy.value()).empty() || kernel.convert_a == nullptr) continue;
+    for (int64_t n = 0; n <= 40; ++n) {
+      for (int64_t first : {int64_t{0}, int64_t{1}, static_cast<int64_t>(values.size()) - 40}) {
+        std::vector<bf16_t> got(static_cast<size_t>(n) + 1, kSentinel);
+        kernel.convert_a(values.data() + first, n, got.data());
+        for (int64_t i = 0; i < n; ++i) {
+          EXPECT_EQ(got[i], round_to_bf16(values[first + i]))
+              << kernel.id.name << ": n=" << n << " element " << first + i << " (" << values[first + i] << ")";
+        }
+        EXPECT_EQ(got[n], kSentinel) << kernel.id.name << " wrote past n=" << n;
+      }
+    }
+    std::vector<bf16_t> all(values.size());
+    kernel.convert_a(values.data(), static_cast<int64_t>(values.size()), all.data());
+    for (size_t i = 0; i < values.size(); ++i)
+      EXPECT_EQ(all[i], round_to_bf16(values[i])) << kernel.id.name << " " << i;
+    ++checked;
+  }
+  if (checked == 0) GTEST_SKIP() << "no bf16 kernel with its own conversion runs on this CPU";
 }
 
 }  // namespace

@@ -25,10 +25,25 @@ inline __m256 odd_half(__m256i pairs) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_srli_epi32(pairs, 16), 16));
 }
 
-// `pairs` k pairs of A's packed panel (row i's pair at a + 2 i) into fp32: even[q] and odd[q] for pair q of
-// the panel's (k pair, row) order. Widening a broadcast costs an ALU op per row and k pair, which left the
-// FMAs waiting (39 GFLOPS against fp32's 81 on Zen 3); widened once, A is broadcast from memory for free.
-inline void widen_a(const bf16_t* a, int64_t pairs, float* even, float* odd) {
+// Where A's widened values sit in the chunk buffers: k pair p of row i at p * pair + i * row.
+struct PanelOrder {  // a packed panel's own (k pair, row) order
+  static constexpr int64_t pair = kRows, row = 1;
+};
+struct RowOrder {  // rows of A read in place, widened row by row
+  static constexpr int64_t pair = 1, row = kChunkPairs;
+};
+
+// One k pair (lo, hi) widened into even[0] and odd[0].
+inline void widen_pair(bf16_t lo, bf16_t hi, float* even, float* odd) {
+  const __m256i v = _mm256_set1_epi32(static_cast<int>(uint32_t{lo} | uint32_t{hi} << 16));
+  *even = _mm256_cvtss_f32(even_half(v));
+  *odd = _mm256_cvtss_f32(odd_half(v));
+}
+
+// `pairs` k pairs of A's packed panel (row i's pair at a + 2 i) into fp32, in PanelOrder. Widening a
+// broadcast costs an ALU op per row and k pair, which left the FMAs waiting (39 GFLOPS against fp32's 81 on
+// Zen 3); widened once, A is broadcast from memory for free.
+inline void widen_panel(const bf16_t* a, int64_t pairs, float* even, float* odd) {
   const int64_t values = pairs * kRows;  // a multiple of 8 (kChunkPairs is) or the panel's last chunk
   int64_t q = 0;
   for (; q + 8 <= values; q += 8) {
@@ -36,20 +51,32 @@ inline void widen_a(const bf16_t* a, int64_t pairs, float* even, float* odd) {
     _mm256_storeu_ps(even + q, even_half(v));
     _mm256_storeu_ps(odd + q, odd_half(v));
   }
-  for (; q < values; ++q) {
-    const __m256i v = _mm256_set1_epi32(static_cast<int>(uint32_t{a[2 * q]} | uint32_t{a[2 * q + 1]} << 16));
-    even[q] = _mm256_cvtss_f32(even_half(v));
-    odd[q] = _mm256_cvtss_f32(odd_half(v));
+  for (; q < values; ++q) widen_pair(a[2 * q], a[2 * q + 1], even + q, odd + q);
+}
+
+// `pairs` k pairs of each of the tile's rows of a row-major A (row i at a + i * lda) into fp32, in RowOrder.
+inline void widen_rows(const bf16_t* a, int64_t lda, int64_t pairs, float* even, float* odd) {
+  for (int i = 0; i < kRows; ++i) {
+    const bf16_t* row = a + i * lda;
+    float* row_even = even + i * RowOrder::row;
+    float* row_odd = odd + i * RowOrder::row;
+    int64_t q = 0;
+    for (; q + 8 <= pairs; q += 8) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * q));
+      _mm256_storeu_ps(row_even + q, even_half(v));
+      _mm256_storeu_ps(row_odd + q, odd_half(v));
+    }
+    for (; q < pairs; ++q) widen_pair(row[2 * q], row[2 * q + 1], row_even + q, row_odd + q);
   }
 }
 
-}  // namespace
-
 // 6 rows x 2 ymm of fp32: 12 accumulators, B's two widened vectors and a broadcast of A in the 16 ymm
 // registers, with none to spare (odd_half). Per k pair the even values pass over the tile, then the odd ones,
-// B's pairs loaded again from L1 for the second pass rather than kept.
-void gemm_bf16_6x16__avx2(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
-                          float beta) {
+// B's pairs loaded again from L1 for the second pass rather than kept. widen(first_pair, pairs, even, odd)
+// fills the chunk buffers in Order.
+template <class Order, class Widen>
+__attribute__((always_inline)) inline void tile(int64_t kc, Widen widen, const bf16_t* b, float* c, int64_t ldc,
+                                                float alpha, float beta) {
   alignas(32) float a_even[kChunkPairs * kRows], a_odd[kChunkPairs * kRows];
   __m256 acc[kRows][2];
 #pragma GCC unroll 6
@@ -57,14 +84,14 @@ void gemm_bf16_6x16__avx2(int64_t kc, const bf16_t* a, const bf16_t* b, float* c
   const int64_t total_pairs = kc / 2;
   for (int64_t chunk = 0; chunk < total_pairs; chunk += kChunkPairs) {
     const int64_t pairs = std::min(kChunkPairs, total_pairs - chunk);
-    widen_a(a + chunk * 2 * kRows, pairs, a_even, a_odd);
+    widen(chunk, pairs, a_even, a_odd);
     const __m256i* b_pairs = reinterpret_cast<const __m256i*>(b + chunk * 2 * kColumns);
     for (int64_t p = 0; p < pairs; ++p, b_pairs += 2) {
       const __m256 b0_even = even_half(_mm256_loadu_si256(b_pairs));
       const __m256 b1_even = even_half(_mm256_loadu_si256(b_pairs + 1));
 #pragma GCC unroll 6
       for (int i = 0; i < kRows; ++i) {
-        const __m256 ai = _mm256_broadcast_ss(a_even + p * kRows + i);
+        const __m256 ai = _mm256_broadcast_ss(a_even + p * Order::pair + i * Order::row);
         acc[i][0] = _mm256_fmadd_ps(ai, b0_even, acc[i][0]);
         acc[i][1] = _mm256_fmadd_ps(ai, b1_even, acc[i][1]);
       }
@@ -72,7 +99,7 @@ void gemm_bf16_6x16__avx2(int64_t kc, const bf16_t* a, const bf16_t* b, float* c
       const __m256 b1_odd = odd_half(_mm256_loadu_si256(b_pairs + 1));
 #pragma GCC unroll 6
       for (int i = 0; i < kRows; ++i) {
-        const __m256 ai = _mm256_broadcast_ss(a_odd + p * kRows + i);
+        const __m256 ai = _mm256_broadcast_ss(a_odd + p * Order::pair + i * Order::row);
         acc[i][0] = _mm256_fmadd_ps(ai, b0_odd, acc[i][0]);
         acc[i][1] = _mm256_fmadd_ps(ai, b1_odd, acc[i][1]);
       }
@@ -85,6 +112,96 @@ void gemm_bf16_6x16__avx2(int64_t kc, const bf16_t* a, const bf16_t* b, float* c
       float* cp = c + i * ldc + 8 * j;
       const __m256 scaled = _mm256_mul_ps(acc[i][j], va);
       _mm256_storeu_ps(cp, beta == 0.0f ? scaled : _mm256_fmadd_ps(_mm256_loadu_ps(cp), vb, scaled));
+    }
+  }
+}
+
+// fp32 -> bf16 bits, round to nearest even, in the low half of each 32-bit lane: round_to_bf16 (pack.h) eight
+// at a time, NaNs made quiet rather than rounded (rounding could carry a NaN's payload into infinity).
+inline __m256i rounded_bf16_bits(__m256 x) {
+  const __m256i bits = _mm256_castps_si256(x);
+  const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(1));
+  const __m256i rounded = _mm256_add_epi32(bits, _mm256_add_epi32(lsb, _mm256_set1_epi32(0x7fff)));
+  const __m256i nan =
+      _mm256_cmpgt_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffffff)), _mm256_set1_epi32(0x7f800000));
+  const __m256i quiet = _mm256_or_si256(bits, _mm256_set1_epi32(0x00400000));
+  return _mm256_srli_epi32(_mm256_blendv_epi8(rounded, quiet, nan), 16);
+}
+
+// The first `lanes` 32-bit lanes (0..8).
+inline __m256i lane_mask(int64_t lanes) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lanes)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+}  // namespace
+
+void gemm_bf16_6x16__avx2(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
+                          float beta) {
+  auto widen = [a](int64_t first_pair, int64_t pairs, float* even, float* odd) {
+    widen_panel(a + first_pair * 2 * kRows, pairs, even, odd);
+  };
+  tile<PanelOrder>(kc, widen, b, c, ldc, alpha, beta);
+}
+
+// A's rows read in place (BF16 fast math rounds an fp32 A's rows first, with convert_f32_to_bf16__avx2):
+// without this variant the driver packed A, rounding it element by element in portable code, which took
+// BF16 fast math to a third of fp32's speed where B is narrow (3136 x 64 x 576).
+void gemm_bf16_6x16__avx2_unpacked_a(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c, int64_t ldc,
+                                     float alpha, float beta) {
+  auto widen = [a, lda](int64_t first_pair, int64_t pairs, float* even, float* odd) {
+    widen_rows(a + first_pair * 2, lda, pairs, even, odd);
+  };
+  tile<RowOrder>(kc, widen, b, c, ldc, alpha, beta);
+}
+
+void convert_f32_to_bf16__avx2(const float* src, int64_t n, bf16_t* dst) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i bits = rounded_bf16_bits(_mm256_loadu_ps(src + i));
+    const __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(bits), _mm256_extracti128_si256(bits, 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), packed);
+  }
+  if (i < n) {
+    alignas(32) uint32_t tail[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(tail),
+                       rounded_bf16_bits(_mm256_maskload_ps(src + i, lane_mask(n - i))));
+    for (int64_t j = 0; i + j < n; ++j) dst[i + j] = static_cast<bf16_t>(tail[j]);
+  }
+}
+
+// (row0[j], row1[j]) pairs, 8 columns at a time: row1's rounded bits shifted into the upper half of each of
+// row0's lanes make the pairs in place, nothing to shuffle.
+void interleave_f32_to_bf16__avx2(const float* row0, const float* row1, int64_t n, int nr, int64_t panel_stride,
+                                  bf16_t* dst) {
+  for (int64_t j0 = 0; j0 < n; j0 += nr, dst += panel_stride) {
+    const int64_t width = std::min<int64_t>(nr, n - j0);
+    for (int64_t j = 0; j < width; j += 8) {
+      const __m256i mask = lane_mask(std::min<int64_t>(8, width - j));
+      const __m256i lo = rounded_bf16_bits(_mm256_maskload_ps(row0 + j0 + j, mask));
+      const __m256i hi = rounded_bf16_bits(_mm256_maskload_ps(row1 + j0 + j, mask));
+      _mm256_maskstore_epi32(reinterpret_cast<int*>(dst + 2 * j), mask, _mm256_or_si256(lo, _mm256_slli_epi32(hi, 16)));
+    }
+  }
+}
+
+// The same pairs from bf16 rows: 16 columns of each row per load, paired by unpacking 16-bit lanes, which
+// works within 128-bit halves, so the halves are put back in column order after.
+void interleave_bf16__avx2(const bf16_t* row0, const bf16_t* row1, int64_t n, int nr, int64_t panel_stride,
+                           bf16_t* dst) {
+  for (int64_t j0 = 0; j0 < n; j0 += nr, dst += panel_stride) {
+    const int64_t width = std::min<int64_t>(nr, n - j0);
+    int64_t j = 0;
+    for (; j + 16 <= width; j += 16) {
+      const __m256i r0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row0 + j0 + j));
+      const __m256i r1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row1 + j0 + j));
+      const __m256i low = _mm256_unpacklo_epi16(r0, r1);   // columns 0-3 | 8-11
+      const __m256i high = _mm256_unpackhi_epi16(r0, r1);  // columns 4-7 | 12-15
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 2 * j), _mm256_permute2x128_si256(low, high, 0x20));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 2 * j + 16), _mm256_permute2x128_si256(low, high, 0x31));
+    }
+    for (; j < width; ++j) {
+      dst[2 * j] = row0[j0 + j];
+      dst[2 * j + 1] = row1[j0 + j];
     }
   }
 }

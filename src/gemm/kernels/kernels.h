@@ -128,6 +128,12 @@ void gemm_f64_6x8__avx2_direct(int64_t, const double*, int64_t, const double*, i
 void gemm_f64_6x8__avx2_direct_packing_b(int64_t, const double*, int64_t, const double*, int64_t, double*, double*,
                                          int64_t, double, double, int);
 void gemm_bf16_6x16__avx2(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
+void gemm_bf16_6x16__avx2_unpacked_a(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float, float);
+void convert_f32_to_bf16__avx2(const float* src, int64_t n, bf16_t* dst);
+void interleave_f32_to_bf16__avx2(const float* row0, const float* row1, int64_t n, int nr, int64_t panel_stride,
+                                  bf16_t* dst);
+void interleave_bf16__avx2(const bf16_t* row0, const bf16_t* row1, int64_t n, int nr, int64_t panel_stride,
+                           bf16_t* dst);
 void gemm_f32_12x32__avx512(int64_t, const float*, const float*, float*, int64_t, float, float);
 void gemm_f32_12x32__avx512_unpacked_a(int64_t, const float*, int64_t, const float*, float*, int64_t, float, float);
 void gemm_f32_12x32__avx512_unpacked_a_fused(int64_t, const float*, int64_t, const float*, float*, int64_t, float,

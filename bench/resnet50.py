@@ -101,7 +101,7 @@ def main():
     print(f"{args.model}: armory load + optimise {load_seconds * 1000:.0f} ms")
 
     # Without bf16 instructions PyTorch emulates autocast's bf16 (50x its fp32 on a Zen 3): not timed.
-    torch_has_bf16 = bool({"avx512_bf16", "amx_bf16", "bf16"} & set(armory.cpu_info()["features"]))
+    torch_has_bf16 = armory.cpu_info()["bf16_arithmetic"]
     results = []
     print(f"{'batch':>5} {'thr':>3} {'precision':>9} {'armory ms':>10} {'pytorch ms':>10} {'ratio':>6} {'armory GFLOPS':>13}")
     for threads in args.threads:

@@ -19,9 +19,6 @@ import torchvision
 
 import armory
 
-# CPU features (armory.cpu_info()) with bf16 instructions PyTorch's oneDNN uses.
-BF16_FEATURES = {"avx512_bf16", "amx_bf16", "bf16"}
-
 
 def median_ms(fn, runs=10):
     fn()
@@ -58,7 +55,7 @@ def run(model, path, args):
         pytorch_ms = median_ms(lambda: traced(x))
         # Without bf16 instructions PyTorch emulates bf16 (6.6 s an image on a Zen 3, 50x its fp32): not timed.
         pytorch_bf16_ms = None
-        if BF16_FEATURES & set(armory.cpu_info()["features"]):
+        if armory.cpu_info()["bf16_arithmetic"]:
             with torch.cpu.amp.autocast(dtype=torch.bfloat16):
                 traced_bf16 = torch.jit.freeze(torch.jit.trace(model, x, check_trace=False))
                 pytorch_bf16_ms = median_ms(lambda: traced_bf16(x))

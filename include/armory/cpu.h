@@ -57,6 +57,10 @@ class FeatureSet {
   uint64_t bits_ = 0;
 };
 
+// Whether the CPU multiplies bf16 in hardware (AVX512_BF16, AMX-BF16, Arm's BF16). Without it bf16 is
+// emulated: armory widens it to fp32 FMAs (BF16 fast math no faster than fp32), PyTorch far slower.
+bool has_bf16_arithmetic(const FeatureSet& features) noexcept;
+
 struct CacheLevel {
   int level = 0;
   std::string type;         // "Data", "Instruction", "Unified"

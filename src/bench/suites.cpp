@@ -382,9 +382,7 @@ void add_resnet50(const SuiteOptions& o, Plan& plan) {
   std::vector<int64_t> batches = {1, 16};
   // PyTorch runs autocast's bf16 on a CPU without bf16 instructions too, emulated: a Zen 3 took 6.6 s a
   // batch-1 image, 50x its fp32, which would have made the suite hours long for a figure of no use.
-  const FeatureSet& features = host_cpu().features;
-  const bool cpu_bf16 =
-      features.has(Feature::avx512_bf16) || features.has(Feature::amx_bf16) || features.has(Feature::bf16);
+  const bool cpu_bf16 = has_bf16_arithmetic(host_cpu().features);
   for (const std::string precision : {"f32", "f32:bf16"}) {
     for (int64_t batch : batches) {
       for (int t : o.threads) {

@@ -28,6 +28,10 @@ std::string_view feature_name(Feature f) noexcept {
   return i < kFeatureNames.size() ? kFeatureNames[i] : "?";
 }
 
+bool has_bf16_arithmetic(const FeatureSet& features) noexcept {
+  return features.has(Feature::avx512_bf16) || features.has(Feature::amx_bf16) || features.has(Feature::bf16);
+}
+
 bool parse_feature(std::string_view name, Feature* out) noexcept {
   for (size_t i = 0; i < kFeatureNames.size(); ++i) {
     if (kFeatureNames[i] == name) {

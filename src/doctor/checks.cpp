@@ -319,8 +319,7 @@ void check_numpy(const Facts& facts, std::vector<Finding>& out) {
 
 void check_frameworks(const Facts& facts, std::vector<Finding>& out) {
   const CpuInfo& cpu = facts.cpu;
-  const bool cpu_bf16 =
-      cpu.features.has(Feature::avx512_bf16) || cpu.features.has(Feature::amx_bf16) || cpu.features.has(Feature::bf16);
+  const bool cpu_bf16 = has_bf16_arithmetic(cpu.features);
   const OneDnnFpmath fpmath = onednn_fpmath(facts);
   bool any = false;
   for (const Interpreter& i : facts.interpreters) {

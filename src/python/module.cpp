@@ -322,6 +322,7 @@ py::dict cpu_info() {
   for (armory::Feature f : cpu.hidden_features.list()) hidden.append(std::string(armory::feature_name(f)));
   d["features"] = features;
   d["hidden_features"] = hidden;
+  d["bf16_arithmetic"] = armory::has_bf16_arithmetic(cpu.features);
   d["sve_vector_bits"] = cpu.sve_vector_bits;
   d["online_cpus"] = cpu.online_cpus;
   d["usable_cores"] = cpu.usable_cores;

@@ -119,5 +119,18 @@ TEST(IsaBest, A64fxHasSveWithoutBf16) {
   EXPECT_EQ(best_isa(sve_off), IsaLevel::neon_bf16);
 }
 
+// bf16 multiplied in hardware: the BF16 levels of both architectures and AMX; not AVX2 or AVX-512 without
+// AVX512_BF16, nor SVE without BF16 (A64FX).
+TEST(IsaFeatures, Bf16ArithmeticIsTheBf16LevelsOrAmx) {
+  EXPECT_TRUE(has_bf16_arithmetic(isa_features(IsaLevel::avx512_bf16)));
+  EXPECT_TRUE(has_bf16_arithmetic(isa_features(IsaLevel::neon_bf16)));
+  EXPECT_TRUE(has_bf16_arithmetic(isa_features(IsaLevel::sve_bf16)));
+  EXPECT_TRUE(has_bf16_arithmetic({Feature::avx2, Feature::fma, Feature::amx_tile, Feature::amx_bf16}));
+  EXPECT_FALSE(has_bf16_arithmetic(isa_features(IsaLevel::avx2)));
+  EXPECT_FALSE(has_bf16_arithmetic(isa_features(IsaLevel::avx512)));
+  EXPECT_FALSE(has_bf16_arithmetic({Feature::asimd, Feature::fp16, Feature::sve}));
+  EXPECT_FALSE(has_bf16_arithmetic({}));
+}
+
 }  // namespace
 }  // namespace armory

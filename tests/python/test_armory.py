@@ -212,6 +212,7 @@ def test_threads_cpu_info_config_and_version(capsys):
     armory.set_num_threads(before)
     info = armory.cpu_info()
     assert info["arch"] in ("x86_64", "aarch64") and info["usable_cores"] >= 1 and isinstance(info["features"], list)
+    assert info["bf16_arithmetic"] == bool({"avx512_bf16", "amx_bf16", "bf16"} & set(info["features"]))
     config = armory.config()
     assert config["version"] == armory.__version__ and "gemm f32" in config["gemm"]
     armory.show_config()

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -263,6 +265,48 @@ TEST(GemmKernels, TablesHaveAScalarTwinLast) {
   for (const auto& k : f64_kernels()) EXPECT_LE(k.mr * k.nr * (k.scalable ? 16 : 1), kMaxTileElements);
   for (const auto& k : bf16_kernels()) EXPECT_LE(k.mr * k.nr * (k.scalable ? 16 : 1), kMaxTileElements);
   for (const auto& k : bf16_kernels()) EXPECT_TRUE(k.k_group == 2 || k.k_group == 4) << k.id.name;
+}
+
+// Each BF16 kernel's store of a finished tile to a bf16 C against the portable twin, store_tile_bf16: every
+// epilogue (bias, ReLU, upper bound, beta reading C) on rows and widths around the vector lengths, with
+// negatives, zeros and NaNs. Equal bf16 values, or neighbours where the kernel fuses beta's multiply-add
+// (one rounding less); C's elements past the tile untouched.
+TEST(GemmKernels, Bf16StoresMatchThePortableTwin) {
+  std::mt19937 rng(49);
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  int checked = 0;
+  for (const auto* kernel : runnable(bf16_kernels())) {
+    if (kernel->store_bf16 == nullptr) continue;
+    for (int64_t rows : {1, 3, 12}) {
+      for (int64_t cols : {1, 7, 8, 9, 16, 17, 32}) {
+        const int64_t ld_tile = cols + 3, ldc = cols + 5;
+        std::vector<float> tile = random_matrix<float>(static_cast<size_t>(rows * ld_tile), rng);
+        for (size_t i = 0; i < tile.size(); i += 7) tile[i] = i % 3 == 0 ? nan : (i % 3 == 1 ? -0.0f : 3e38f);
+        const std::vector<float> bias = random_matrix<float>(static_cast<size_t>(cols), rng);
+        std::vector<bf16_t> prior(static_cast<size_t>(rows * ldc));
+        for (bf16_t& x : prior) x = round_to_bf16(std::uniform_real_distribution<float>(-2.0f, 2.0f)(rng));
+        for (float beta : {0.0f, 1.0f, -0.75f}) {
+          for (int epilogue = 0; epilogue < 8; ++epilogue) {
+            const float* b = epilogue & 1 ? bias.data() : nullptr;
+            const bool relu = epilogue & 2;
+            const float upper = epilogue & 4 ? 0.5f : inf;
+            std::vector<bf16_t> got = prior, want = prior;
+            kernel->store_bf16(rows, cols, tile.data(), ld_tile, got.data(), ldc, beta, b, relu, upper);
+            store_tile_bf16(rows, cols, tile.data(), ld_tile, want.data(), ldc, beta, b, relu, upper);
+            for (int64_t i = 0; i < rows * ldc; ++i) {
+              const float g = bf16_to_float(got[i]), w = bf16_to_float(want[i]);
+              const bool same = got[i] == want[i] || g == w || (std::isnan(g) && std::isnan(w)) ||
+                                (i % ldc < cols && std::abs(int{got[i]} - int{want[i]}) == 1);
+              ASSERT_TRUE(same) << kernel->id.name << " rows=" << rows << " cols=" << cols << " beta=" << beta
+                                << " epilogue=" << epilogue << " element " << i << ": " << g << " want " << w;
+            }
+          }
+        }
+      }
+    }
+    ++checked;
+  }
+  if (checked == 0) GTEST_SKIP() << "no BF16 kernel with its own store runs on this CPU";
 }
 
 // Every microarchitecture name the CPU detection can return.

@@ -130,6 +130,8 @@ void gemm_f64_6x8__avx2_direct_packing_b(int64_t, const double*, int64_t, const 
 void gemm_bf16_6x16__avx2(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
 void gemm_bf16_6x16__avx2_unpacked_a(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float, float);
 void convert_f32_to_bf16__avx2(const float* src, int64_t n, bf16_t* dst);
+void store_bf16__avx2(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
+                      float beta, const float* bias, bool relu, float upper);
 void interleave_f32_to_bf16__avx2(const float* row0, const float* row1, int64_t n, int nr, int64_t panel_stride,
                                   bf16_t* dst);
 void interleave_bf16__avx2(const bf16_t* row0, const bf16_t* row1, int64_t n, int nr, int64_t panel_stride,

@@ -187,11 +187,11 @@ void store_bf16__avx2(int64_t rows, int64_t cols, const float* tile, int64_t ld_
       __m256 v = _mm256_maskload_ps(src + j, mask);
       if (bias) v = _mm256_add_ps(v, _mm256_maskload_ps(bias + j, mask));
       if (beta != 0.0f) {
-        alignas(16) bf16_t prior_bits[8] = {};
-        std::memcpy(prior_bits, dst + j, sizeof(bf16_t) * static_cast<size_t>(lanes));
+        alignas(16) bf16_t partial[8] = {};
+        if (lanes < 8) std::memcpy(partial, dst + j, sizeof(bf16_t) * static_cast<size_t>(lanes));
+        const __m128i prior_bits = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lanes < 8 ? partial : dst + j));
         // bf16 widens to fp32 exactly: its 16 bits become the high half of each lane.
-        const __m256i prior =
-            _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_load_si128(reinterpret_cast<__m128i*>(prior_bits))), 16);
+        const __m256i prior = _mm256_slli_epi32(_mm256_cvtepu16_epi32(prior_bits), 16);
         v = _mm256_add_ps(v, _mm256_mul_ps(_mm256_castsi256_ps(prior), vb));  // not fused: the twin's bits
       }
       if (relu) v = _mm256_max_ps(zero, v);  // v second: NaN stays NaN

@@ -35,6 +35,13 @@ struct RowOrder {  // rows of A read in place, widened row by row
   static constexpr int64_t pair = 1, row = kChunkPairs;
 };
 
+// Eight k pairs (16 bf16) widened into even[0..8) and odd[0..8).
+inline void widen_eight(const bf16_t* pairs, float* even, float* odd) {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(pairs));
+  _mm256_storeu_ps(even, even_half(v));
+  _mm256_storeu_ps(odd, odd_half(v));
+}
+
 // One k pair (lo, hi) widened into even[0] and odd[0].
 inline void widen_pair(bf16_t lo, bf16_t hi, float* even, float* odd) {
   const __m256i v = _mm256_set1_epi32(static_cast<int>(uint32_t{lo} | uint32_t{hi} << 16));
@@ -48,11 +55,7 @@ inline void widen_pair(bf16_t lo, bf16_t hi, float* even, float* odd) {
 inline void widen_panel(const bf16_t* a, int64_t pairs, float* even, float* odd) {
   const int64_t values = pairs * kRows;  // a multiple of 8 (kChunkPairs is) or the panel's last chunk
   int64_t q = 0;
-  for (; q + 8 <= values; q += 8) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 2 * q));
-    _mm256_storeu_ps(even + q, even_half(v));
-    _mm256_storeu_ps(odd + q, odd_half(v));
-  }
+  for (; q + 8 <= values; q += 8) widen_eight(a + 2 * q, even + q, odd + q);
   for (; q < values; ++q) widen_pair(a[2 * q], a[2 * q + 1], even + q, odd + q);
 }
 
@@ -63,11 +66,7 @@ inline void widen_rows(const bf16_t* a, int64_t lda, int64_t pairs, float* even,
     float* row_even = even + i * RowOrder::row;
     float* row_odd = odd + i * RowOrder::row;
     int64_t q = 0;
-    for (; q + 8 <= pairs; q += 8) {
-      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * q));
-      _mm256_storeu_ps(row_even + q, even_half(v));
-      _mm256_storeu_ps(row_odd + q, odd_half(v));
-    }
+    for (; q + 8 <= pairs; q += 8) widen_eight(row + 2 * q, row_even + q, row_odd + q);
     for (; q < pairs; ++q) widen_pair(row[2 * q], row[2 * q + 1], row_even + q, row_odd + q);
   }
 }

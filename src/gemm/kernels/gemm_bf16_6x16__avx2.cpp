@@ -18,8 +18,8 @@ constexpr int kRows = 6, kColumns = 16;
 // A's panel is widened a chunk of k pairs at a time into a buffer on the stack (6 KiB: it stays in L1).
 constexpr int64_t kChunkPairs = 128;
 
-// The even k of each 32-bit pair (its lower half) and the odd one (its upper half), as fp32. The odd half
-// is cleared below by two shifts rather than one AND with a mask: a mask register is the 17th ymm the tile
+// The even k of each 32-bit pair (its lower half) and the odd one (its upper half), as fp32. The odd value
+// clears the even half by two shifts rather than one AND with a mask: a mask register is the 17th ymm the tile
 // would need, and GCC 12 paid for it by keeping two accumulators on the stack, each pair of FMAs waiting on
 // a store and a reload. Kernel alone on Zen 3, panels in L1 / B from L3: 60 / 56 -> 77 / 76 GFLOPS.
 inline __m256 even_half(__m256i pairs) { return _mm256_castsi256_ps(_mm256_slli_epi32(pairs, 16)); }

@@ -129,6 +129,23 @@ inline __m256i rounded_bf16_bits(__m256 x) {
   return _mm256_srli_epi32(_mm256_blendv_epi8(rounded, quiet, nan), 16);
 }
 
+// Eight fp32 values rounded to bf16 (rounded_bf16_bits), packed into 16-bit lanes.
+inline __m128i rounded_bf16x8(__m256 x) {
+  const __m256i bits = rounded_bf16_bits(x);
+  return _mm_packus_epi32(_mm256_castsi256_si128(bits), _mm256_extracti128_si256(bits, 1));
+}
+
+// The first `lanes` (0..8) of eight packed bf16 values stored at dst.
+inline void store_bf16_lanes(bf16_t* dst, __m128i packed, int64_t lanes) {
+  if (lanes == 8) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), packed);
+  } else {
+    alignas(16) bf16_t out[8];
+    _mm_store_si128(reinterpret_cast<__m128i*>(out), packed);
+    std::memcpy(dst, out, sizeof(bf16_t) * static_cast<size_t>(lanes));
+  }
+}
+
 // The first `lanes` 32-bit lanes (0..8).
 inline __m256i lane_mask(int64_t lanes) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lanes)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -157,17 +174,8 @@ void gemm_bf16_6x16__avx2_unpacked_a(int64_t kc, const bf16_t* a, int64_t lda, c
 
 void convert_f32_to_bf16__avx2(const float* src, int64_t n, bf16_t* dst) {
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256i bits = rounded_bf16_bits(_mm256_loadu_ps(src + i));
-    const __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(bits), _mm256_extracti128_si256(bits, 1));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), packed);
-  }
-  if (i < n) {
-    alignas(32) uint32_t tail[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(tail),
-                       rounded_bf16_bits(_mm256_maskload_ps(src + i, lane_mask(n - i))));
-    for (int64_t j = 0; i + j < n; ++j) dst[i + j] = static_cast<bf16_t>(tail[j]);
-  }
+  for (; i + 8 <= n; i += 8) store_bf16_lanes(dst + i, rounded_bf16x8(_mm256_loadu_ps(src + i)), 8);
+  if (i < n) store_bf16_lanes(dst + i, rounded_bf16x8(_mm256_maskload_ps(src + i, lane_mask(n - i))), n - i);
 }
 
 // store_tile_bf16's operations in its order, 8 columns at a time (docs in kernels.h). Before it, the portable
@@ -195,15 +203,7 @@ void store_bf16__avx2(int64_t rows, int64_t cols, const float* tile, int64_t ld_
       }
       if (relu) v = _mm256_max_ps(zero, v);  // v second: NaN stays NaN
       if (bounded) v = _mm256_min_ps(bound, v);
-      const __m256i bits = rounded_bf16_bits(v);
-      const __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(bits), _mm256_extracti128_si256(bits, 1));
-      if (lanes == 8) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + j), packed);
-      } else {
-        alignas(16) bf16_t out[8];
-        _mm_store_si128(reinterpret_cast<__m128i*>(out), packed);
-        std::memcpy(dst + j, out, sizeof(bf16_t) * static_cast<size_t>(lanes));
-      }
+      store_bf16_lanes(dst + j, rounded_bf16x8(v), lanes);
     }
   }
 }

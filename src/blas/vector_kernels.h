@@ -20,8 +20,9 @@ struct VectorKernelsOf {
   void (*rot)(int64_t n, T* x, T* y, T c, T s);
   // A[:, j] += alpha * y[j] * x for j < n, A column-major m x n (the rank-1 update of BLAS ger).
   void (*ger)(int64_t m, int64_t n, T alpha, const T* x, const T* y, T* a, int64_t lda);
-  // gemv_t reading eight columns at a time instead of four, the same sums: from memory, eight streams keep
-  // more lines in flight than four (vector_bidiagonal_products); from the caches no faster.
+  // gemv_t reading eight columns at a time, the same sums: from memory, eight streams keep more lines in
+  // flight than four (vector_bidiagonal_products); from the caches no faster. The AVX-512 gemv_t reads four;
+  // the portable one (AVX2 and baseline tables) reads eight already and serves as both.
   void (*gemv_t_eight_streams)(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
 };
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 
+#include "gemm/kernels/by_height.h"
 #include "gemm/kernels/kernels.h"
 
 namespace armory::gemm_engine {
@@ -15,7 +16,8 @@ namespace armory::gemm_engine {
 namespace {
 
 constexpr int kRows = 6, kColumns = 16;
-// A's panel is widened a chunk of k pairs at a time into a buffer on the stack (6 KiB: it stays in L1).
+// A's panel is widened a chunk of k pairs at a time into a buffer on the stack (6 KiB: it stays in L1), and a
+// B read in place is paired a chunk at a time (8 KiB).
 constexpr int64_t kChunkPairs = 128;
 
 // The even k of each 32-bit pair (its lower half) and the odd one (its upper half), as fp32. The odd value
@@ -25,6 +27,11 @@ constexpr int64_t kChunkPairs = 128;
 inline __m256 even_half(__m256i pairs) { return _mm256_castsi256_ps(_mm256_slli_epi32(pairs, 16)); }
 inline __m256 odd_half(__m256i pairs) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_srli_epi32(pairs, 16), 16));
+}
+
+// The first `lanes` 32-bit lanes (0..8).
+inline __m256i lane_mask(int64_t lanes) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lanes)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
 // Where A's widened values sit in the chunk buffers: k pair p of row i at p * pair + i * row.
@@ -59,62 +66,116 @@ inline void widen_panel(const bf16_t* a, int64_t pairs, float* even, float* odd)
   for (; q < values; ++q) widen_pair(a[2 * q], a[2 * q + 1], even + q, odd + q);
 }
 
-// `pairs` k pairs of each of the tile's rows of a row-major A (row i at a + i * lda) into fp32, in RowOrder.
-inline void widen_rows(const bf16_t* a, int64_t lda, int64_t pairs, float* even, float* odd) {
-  for (int i = 0; i < kRows; ++i) {
+// `values` k values (a pair each, the last one alone when `values` is odd: its partner is zero) of each of
+// the first `rows` rows of a row-major A (row i at a + i * lda) into fp32, in RowOrder. An odd count is the
+// end of a row read in place: nothing past it is read.
+inline void widen_rows(const bf16_t* a, int64_t lda, int rows, int64_t values, float* even, float* odd) {
+  const int64_t pairs = values / 2;
+  for (int i = 0; i < rows; ++i) {
     const bf16_t* row = a + i * lda;
     float* row_even = even + i * RowOrder::row;
     float* row_odd = odd + i * RowOrder::row;
     int64_t q = 0;
     for (; q + 8 <= pairs; q += 8) widen_eight(row + 2 * q, row_even + q, row_odd + q);
     for (; q < pairs; ++q) widen_pair(row[2 * q], row[2 * q + 1], row_even + q, row_odd + q);
+    if (values % 2 != 0) widen_pair(row[2 * q], 0, row_even + q, row_odd + q);
   }
 }
 
-// 6 rows x 2 ymm of fp32: 12 accumulators, B's two widened vectors and a broadcast of A in the 16 ymm
-// registers, with none to spare (odd_half). Per k pair the even values pass over the tile, then the odd ones,
-// B's pairs loaded again from L1 for the second pass rather than kept. widen(first_pair, pairs, even, odd)
-// fills the chunk buffers in Order.
-template <class Order, class Widen>
-__attribute__((always_inline)) inline void tile(int64_t kc, Widen widen, const bf16_t* b, float* c, int64_t ldc,
-                                                float alpha, float beta) {
-  alignas(32) float a_even[kChunkPairs * kRows], a_odd[kChunkPairs * kRows];
-  __m256 acc[kRows][2];
+// B's k pairs from a packed micro-panel: pair q of 16 columns is 32 bf16, (b[2q][j], b[2q+1][j]) per column.
+struct PackedPairs {
+  const bf16_t* b;
+  const bf16_t* chunk(int64_t first_pair, int64_t /*pairs*/) const { return b + first_pair * 2 * kColumns; }
+};
+
+// The tile's rows of C, fp32, the first `cols` columns of them (the others not read or written).
+struct StoreF32 {
+  float* c;
+  int64_t ldc;
+  float alpha, beta;
+  int cols = kColumns;
+  __attribute__((always_inline)) void operator()(int i, int j, __m256 acc) const {
+    const int lanes = std::clamp(cols - 8 * j, 0, 8);
+    if (lanes == 0) return;
+    float* cp = c + i * ldc + 8 * j;
+    const __m256 scaled = _mm256_mul_ps(acc, _mm256_set1_ps(alpha));
+    if (lanes == 8) {
+      _mm256_storeu_ps(cp, beta == 0.0f ? scaled : _mm256_fmadd_ps(_mm256_loadu_ps(cp), _mm256_set1_ps(beta), scaled));
+    } else {
+      const __m256i mask = lane_mask(lanes);
+      _mm256_maskstore_ps(
+          cp, mask,
+          beta == 0.0f ? scaled : _mm256_fmadd_ps(_mm256_maskload_ps(cp, mask), _mm256_set1_ps(beta), scaled));
+    }
+  }
+};
+
+// `pairs` k pairs of A (widened, in Order) and of B (as a packed panel holds them) added to MR rows (1..6) x
+// 2 ymm of fp32 sums: 12 accumulators, B's two widened vectors and a broadcast of A in the 16 ymm registers,
+// with none to spare (odd_half). Per k pair the even values pass over the tile, then the odd ones, B's pairs
+// loaded again from L1 for the second pass rather than kept. Not inlined into the tile's loop over chunks:
+// beside the pairing of a B read in place (RowPairs), GCC 12 left an accumulator on the stack, its chain of
+// FMAs waiting on a store and a reload every k pair. The sums pass through memory once per chunk.
+template <int MR, class Order>
+__attribute__((noinline)) void multiply_chunk(__m256 (&sums)[MR][2], int64_t pairs, const float* a_even,
+                                              const float* a_odd, const bf16_t* b) {
+  __m256 acc[MR][2];
 #pragma GCC unroll 6
-  for (int i = 0; i < kRows; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-  const int64_t total_pairs = kc / 2;
+  for (int i = 0; i < MR; ++i) acc[i][0] = sums[i][0], acc[i][1] = sums[i][1];
+  const __m256i* b_pairs = reinterpret_cast<const __m256i*>(b);
+  for (int64_t p = 0; p < pairs; ++p, b_pairs += 2) {
+    const __m256 b0_even = even_half(_mm256_loadu_si256(b_pairs));
+    const __m256 b1_even = even_half(_mm256_loadu_si256(b_pairs + 1));
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(a_even + p * Order::pair + i * Order::row);
+      acc[i][0] = _mm256_fmadd_ps(ai, b0_even, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(ai, b1_even, acc[i][1]);
+    }
+    const __m256 b0_odd = odd_half(_mm256_loadu_si256(b_pairs));
+    const __m256 b1_odd = odd_half(_mm256_loadu_si256(b_pairs + 1));
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(a_odd + p * Order::pair + i * Order::row);
+      acc[i][0] = _mm256_fmadd_ps(ai, b0_odd, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(ai, b1_odd, acc[i][1]);
+    }
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; ++i) sums[i][0] = acc[i][0], sums[i][1] = acc[i][1];
+}
+
+// The tile: A widened and B's pairs found a chunk of k pairs at a time, then multiplied (multiply_chunk).
+// widen(first_pair, values, even, odd) fills the chunk buffers in Order with `values` k values from
+// first_pair's on (an odd count: the last pair's partner zero); b.chunk(first_pair, pairs) points at those k
+// pairs of B, as a packed panel holds them.
+template <int MR, class Order, class Widen, class BPairs, class Store>
+__attribute__((always_inline)) inline void tile(int64_t kc, Widen widen, const BPairs& b, const Store& store) {
+  alignas(32) float a_even[kChunkPairs * kRows], a_odd[kChunkPairs * kRows];
+  __m256 sums[MR][2];
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; ++i) sums[i][0] = sums[i][1] = _mm256_setzero_ps();
+  const int64_t total_pairs = (kc + 1) / 2;
   for (int64_t chunk = 0; chunk < total_pairs; chunk += kChunkPairs) {
     const int64_t pairs = std::min(kChunkPairs, total_pairs - chunk);
-    widen(chunk, pairs, a_even, a_odd);
-    const __m256i* b_pairs = reinterpret_cast<const __m256i*>(b + chunk * 2 * kColumns);
-    for (int64_t p = 0; p < pairs; ++p, b_pairs += 2) {
-      const __m256 b0_even = even_half(_mm256_loadu_si256(b_pairs));
-      const __m256 b1_even = even_half(_mm256_loadu_si256(b_pairs + 1));
-#pragma GCC unroll 6
-      for (int i = 0; i < kRows; ++i) {
-        const __m256 ai = _mm256_broadcast_ss(a_even + p * Order::pair + i * Order::row);
-        acc[i][0] = _mm256_fmadd_ps(ai, b0_even, acc[i][0]);
-        acc[i][1] = _mm256_fmadd_ps(ai, b1_even, acc[i][1]);
-      }
-      const __m256 b0_odd = odd_half(_mm256_loadu_si256(b_pairs));
-      const __m256 b1_odd = odd_half(_mm256_loadu_si256(b_pairs + 1));
-#pragma GCC unroll 6
-      for (int i = 0; i < kRows; ++i) {
-        const __m256 ai = _mm256_broadcast_ss(a_odd + p * Order::pair + i * Order::row);
-        acc[i][0] = _mm256_fmadd_ps(ai, b0_odd, acc[i][0]);
-        acc[i][1] = _mm256_fmadd_ps(ai, b1_odd, acc[i][1]);
-      }
-    }
+    widen(chunk, std::min(2 * pairs, kc - 2 * chunk), a_even, a_odd);
+    multiply_chunk<MR, Order>(sums, pairs, a_even, a_odd, b.chunk(chunk, pairs));
   }
-  const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
 #pragma GCC unroll 6
-  for (int i = 0; i < kRows; ++i) {
-    for (int j = 0; j < 2; ++j) {
-      float* cp = c + i * ldc + 8 * j;
-      const __m256 scaled = _mm256_mul_ps(acc[i][j], va);
-      _mm256_storeu_ps(cp, beta == 0.0f ? scaled : _mm256_fmadd_ps(_mm256_loadu_ps(cp), vb, scaled));
-    }
+  for (int i = 0; i < MR; ++i) {
+    store(i, 0, sums[i][0]);
+    store(i, 1, sums[i][1]);
   }
+}
+
+// The tile of MR rows of a row-major A read in place (row i at a + i * lda).
+template <int MR, class BPairs, class Store>
+__attribute__((always_inline)) inline void rows_tile(int64_t kc, const bf16_t* a, int64_t lda, const BPairs& b,
+                                                     const Store& store) {
+  auto widen = [a, lda](int64_t first_pair, int64_t values, float* even, float* odd) {
+    widen_rows(a + first_pair * 2, lda, MR, values, even, odd);
+  };
+  tile<MR, RowOrder>(kc, widen, b, store);
 }
 
 // fp32 -> bf16 bits, round to nearest even, in the low half of each 32-bit lane: round_to_bf16 (pack.h) eight
@@ -146,19 +207,116 @@ inline void store_bf16_lanes(bf16_t* dst, __m128i packed, int64_t lanes) {
   }
 }
 
-// The first `lanes` 32-bit lanes (0..8).
-inline __m256i lane_mask(int64_t lanes) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lanes)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+// Rows 2q and 2q + 1 of B as k pair q: row0's rounded bits in the low half of each lane, row1's in the high.
+inline __m256i paired_bf16_bits(__m256 row0, __m256 row1) {
+  return _mm256_or_si256(rounded_bf16_bits(row0), _mm256_slli_epi32(rounded_bf16_bits(row1), 16));
 }
+
+// Sixteen bf16 columns of two rows as eight pairs each: unpacking 16-bit lanes pairs them within 128-bit
+// halves, so the halves are put back in column order after.
+inline void store_paired_bf16(__m256i row0, __m256i row1, bf16_t* dst) {
+  const __m256i low = _mm256_unpacklo_epi16(row0, row1);   // columns 0-3 | 8-11
+  const __m256i high = _mm256_unpackhi_epi16(row0, row1);  // columns 4-7 | 12-15
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_permute2x128_si256(low, high, 0x20));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 16), _mm256_permute2x128_si256(low, high, 0x31));
+}
+
+// k pair q of B read in place, as a packed panel holds it, into dst: rows row0 and row1 (null: zeros, the
+// partner of an odd depth's last row), their first `cols` columns (the others zeros).
+inline void pair_rows(const float* row0, const float* row1, int cols, bf16_t* dst) {
+  for (int j = 0; j < 2; ++j) {
+    __m256 lo, hi = _mm256_setzero_ps();
+    if (cols == kColumns) {
+      lo = _mm256_loadu_ps(row0 + 8 * j);
+      if (row1 != nullptr) hi = _mm256_loadu_ps(row1 + 8 * j);
+    } else {
+      const __m256i mask = lane_mask(std::clamp(cols - 8 * j, 0, 8));
+      lo = _mm256_maskload_ps(row0 + 8 * j, mask);
+      if (row1 != nullptr) hi = _mm256_maskload_ps(row1 + 8 * j, mask);
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 16 * j), paired_bf16_bits(lo, hi));
+  }
+}
+
+inline void pair_rows(const bf16_t* row0, const bf16_t* row1, int cols, bf16_t* dst) {
+  if (cols == kColumns) {
+    const __m256i r0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row0));
+    const __m256i r1 =
+        row1 != nullptr ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row1)) : _mm256_setzero_si256();
+    return store_paired_bf16(r0, r1, dst);
+  }
+  alignas(32) bf16_t part0[kColumns] = {}, part1[kColumns] = {};
+  std::memcpy(part0, row0, sizeof(bf16_t) * static_cast<size_t>(cols));
+  if (row1 != nullptr) std::memcpy(part1, row1, sizeof(bf16_t) * static_cast<size_t>(cols));
+  store_paired_bf16(_mm256_load_si256(reinterpret_cast<const __m256i*>(part0)),
+                    _mm256_load_si256(reinterpret_cast<const __m256i*>(part1)), dst);
+}
+
+// A B read in place comes from wherever B is, L2 to memory: the packing tile fetches its rows this many k
+// steps ahead (as the fp32 tiles do).
+constexpr int64_t kPrefetchBRows = 32;
+
+// B read in place (row p at b + p * ldb) paired for the tile a chunk of k pairs at a time, before the tile's
+// FMAs run over it: an fp32 B rounded to bf16 as it is read (BF16 fast math), a bf16 B as it is. With CopyB
+// (full width) the pairs go to B's packed micro-panel at out, which the tiles after this one read; otherwise
+// to out, a chunk's scratch.
+template <class BType, bool CopyB>
+struct RowPairs {
+  const BType* b;
+  int64_t ldb, kc;
+  int cols;
+  bf16_t* out;
+
+  const bf16_t* chunk(int64_t first_pair, int64_t pairs) const {
+    bf16_t* dst = CopyB ? out + first_pair * 2 * kColumns : out;
+    for (int64_t q = first_pair; q < first_pair + pairs; ++q, dst += 2 * kColumns) {
+      const BType* row0 = b + 2 * q * ldb;
+      const BType* row1 = 2 * q + 1 < kc ? row0 + ldb : nullptr;
+      if constexpr (CopyB) {
+        const char* ahead = reinterpret_cast<const char*>(row0 + kPrefetchBRows * ldb);
+        const char* ahead_next = reinterpret_cast<const char*>(row0 + (kPrefetchBRows + 1) * ldb);
+        constexpr int row_bytes = kColumns * int{sizeof(BType)};
+        _mm_prefetch(ahead, _MM_HINT_T0);
+        _mm_prefetch(ahead + row_bytes - 1, _MM_HINT_T0);
+        _mm_prefetch(ahead_next, _MM_HINT_T0);
+        _mm_prefetch(ahead_next + row_bytes - 1, _MM_HINT_T0);
+      }
+      pair_rows(row0, row1, cols, dst);
+    }
+    return CopyB ? out + first_pair * 2 * kColumns : out;
+  }
+};
+
+// The last rows of C (1..6), A read in place, B a packed panel (for run_for_height).
+struct EdgeRows {
+  template <int MR>
+  static void run(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, const StoreF32& store) {
+    const PackedPairs pairs{b};
+    rows_tile<MR>(kc, a, lda, pairs, store);
+  }
+};
+
+// Tiles of each height reading A and B in place, B paired as it is read (for run_for_height).
+template <class BType, bool CopyB>
+struct DirectRows {
+  template <int MR>
+  static void run(int64_t kc, const bf16_t* a, int64_t lda, const BType* b, int64_t ldb, bf16_t* b_packed,
+                  const StoreF32& store) {
+    alignas(32) bf16_t scratch[CopyB ? 1 : kChunkPairs * 2 * kColumns];
+    const RowPairs<BType, CopyB> pairs{b, ldb, kc, store.cols, CopyB ? b_packed : scratch};
+    rows_tile<MR>(kc, a, lda, pairs, store);
+  }
+};
 
 }  // namespace
 
 void gemm_bf16_6x16__avx2(int64_t kc, const bf16_t* a, const bf16_t* b, float* c, int64_t ldc, float alpha,
                           float beta) {
-  auto widen = [a](int64_t first_pair, int64_t pairs, float* even, float* odd) {
-    widen_panel(a + first_pair * 2 * kRows, pairs, even, odd);
+  auto widen = [a](int64_t first_pair, int64_t values, float* even, float* odd) {
+    widen_panel(a + first_pair * 2 * kRows, values / 2, even, odd);  // kc is even: whole pairs
   };
-  tile<PanelOrder>(kc, widen, b, c, ldc, alpha, beta);
+  const PackedPairs pairs{b};
+  tile<kRows, PanelOrder>(kc, widen, pairs, StoreF32{c, ldc, alpha, beta});
 }
 
 // A's rows read in place (BF16 fast math rounds an fp32 A's rows first, with convert_f32_to_bf16__avx2):
@@ -166,10 +324,39 @@ void gemm_bf16_6x16__avx2(int64_t kc, const bf16_t* a, const bf16_t* b, float* c
 // BF16 fast math to a third of fp32's speed where B is narrow (3136 x 64 x 576).
 void gemm_bf16_6x16__avx2_unpacked_a(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c, int64_t ldc,
                                      float alpha, float beta) {
-  auto widen = [a, lda](int64_t first_pair, int64_t pairs, float* even, float* odd) {
-    widen_rows(a + first_pair * 2, lda, pairs, even, odd);
-  };
-  tile<RowOrder>(kc, widen, b, c, ldc, alpha, beta);
+  const PackedPairs pairs{b};
+  rows_tile<kRows>(kc, a, lda, pairs, StoreF32{c, ldc, alpha, beta});
+}
+
+void gemm_bf16_6x16__avx2_unpacked_a_edge(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, float* c,
+                                          int64_t ldc, float alpha, float beta, int rows, int cols) {
+  run_for_height<EdgeRows, kRows>(rows, kc, a, lda, b, StoreF32{c, ldc, alpha, beta, cols});
+}
+
+// The small-problem path: few rows of A (ResNet50's 49 x 512 x 4608 at batch 1) or a B that fits in L1.
+// Before these variants such a product packed all of B per call, and BF16 fast math ran at half of fp32's
+// speed there.
+void gemm_bf16_6x16__avx2_direct(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb, float* c,
+                                 int64_t ldc, float alpha, float beta, int rows, int cols) {
+  run_for_height<DirectRows<bf16_t, false>, kRows>(rows, kc, a, lda, b, ldb, nullptr,
+                                                   StoreF32{c, ldc, alpha, beta, cols});
+}
+
+void gemm_bf16_6x16__avx2_direct_f32_b(int64_t kc, const bf16_t* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                                       int64_t ldc, float alpha, float beta, int rows, int cols) {
+  run_for_height<DirectRows<float, false>, kRows>(rows, kc, a, lda, b, ldb, nullptr,
+                                                  StoreF32{c, ldc, alpha, beta, cols});
+}
+
+void gemm_bf16_6x16__avx2_direct_packing_b(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, int64_t ldb,
+                                           bf16_t* b_packed, float* c, int64_t ldc, float alpha, float beta, int rows) {
+  run_for_height<DirectRows<bf16_t, true>, kRows>(rows, kc, a, lda, b, ldb, b_packed, StoreF32{c, ldc, alpha, beta});
+}
+
+void gemm_bf16_6x16__avx2_direct_packing_b_f32_b(int64_t kc, const bf16_t* a, int64_t lda, const float* b, int64_t ldb,
+                                                 bf16_t* b_packed, float* c, int64_t ldc, float alpha, float beta,
+                                                 int rows) {
+  run_for_height<DirectRows<float, true>, kRows>(rows, kc, a, lda, b, ldb, b_packed, StoreF32{c, ldc, alpha, beta});
 }
 
 void convert_f32_to_bf16__avx2(const float* src, int64_t n, bf16_t* dst) {
@@ -208,35 +395,29 @@ void store_bf16__avx2(int64_t rows, int64_t cols, const float* tile, int64_t ld_
   }
 }
 
-// (row0[j], row1[j]) pairs, 8 columns at a time: row1's rounded bits shifted into the upper half of each of
-// row0's lanes make the pairs in place, nothing to shuffle.
+// (row0[j], row1[j]) pairs, 8 columns at a time (paired_bf16_bits: nothing to shuffle).
 void interleave_f32_to_bf16__avx2(const float* row0, const float* row1, int64_t n, int nr, int64_t panel_stride,
                                   bf16_t* dst) {
   for (int64_t j0 = 0; j0 < n; j0 += nr, dst += panel_stride) {
     const int64_t width = std::min<int64_t>(nr, n - j0);
     for (int64_t j = 0; j < width; j += 8) {
       const __m256i mask = lane_mask(std::min<int64_t>(8, width - j));
-      const __m256i lo = rounded_bf16_bits(_mm256_maskload_ps(row0 + j0 + j, mask));
-      const __m256i hi = rounded_bf16_bits(_mm256_maskload_ps(row1 + j0 + j, mask));
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(dst + 2 * j), mask, _mm256_or_si256(lo, _mm256_slli_epi32(hi, 16)));
+      const __m256i pairs =
+          paired_bf16_bits(_mm256_maskload_ps(row0 + j0 + j, mask), _mm256_maskload_ps(row1 + j0 + j, mask));
+      _mm256_maskstore_epi32(reinterpret_cast<int*>(dst + 2 * j), mask, pairs);
     }
   }
 }
 
-// The same pairs from bf16 rows: 16 columns of each row per load, paired by unpacking 16-bit lanes, which
-// works within 128-bit halves, so the halves are put back in column order after.
+// The same pairs from bf16 rows, 16 columns of each row per load (store_paired_bf16).
 void interleave_bf16__avx2(const bf16_t* row0, const bf16_t* row1, int64_t n, int nr, int64_t panel_stride,
                            bf16_t* dst) {
   for (int64_t j0 = 0; j0 < n; j0 += nr, dst += panel_stride) {
     const int64_t width = std::min<int64_t>(nr, n - j0);
     int64_t j = 0;
     for (; j + 16 <= width; j += 16) {
-      const __m256i r0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row0 + j0 + j));
-      const __m256i r1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row1 + j0 + j));
-      const __m256i low = _mm256_unpacklo_epi16(r0, r1);   // columns 0-3 | 8-11
-      const __m256i high = _mm256_unpackhi_epi16(r0, r1);  // columns 4-7 | 12-15
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 2 * j), _mm256_permute2x128_si256(low, high, 0x20));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 2 * j + 16), _mm256_permute2x128_si256(low, high, 0x31));
+      store_paired_bf16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row0 + j0 + j)),
+                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row1 + j0 + j)), dst + 2 * j);
     }
     for (; j < width; ++j) {
       dst[2 * j] = row0[j0 + j];

@@ -129,6 +129,16 @@ void gemm_f64_6x8__avx2_direct_packing_b(int64_t, const double*, int64_t, const 
                                          int64_t, double, double, int);
 void gemm_bf16_6x16__avx2(int64_t, const bf16_t*, const bf16_t*, float*, int64_t, float, float);
 void gemm_bf16_6x16__avx2_unpacked_a(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float, float);
+void gemm_bf16_6x16__avx2_unpacked_a_edge(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float, float,
+                                          int, int);
+void gemm_bf16_6x16__avx2_direct(int64_t, const bf16_t*, int64_t, const bf16_t*, int64_t, float*, int64_t, float, float,
+                                 int, int);
+void gemm_bf16_6x16__avx2_direct_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, float*, int64_t, float,
+                                       float, int, int);
+void gemm_bf16_6x16__avx2_direct_packing_b(int64_t, const bf16_t*, int64_t, const bf16_t*, int64_t, bf16_t*, float*,
+                                           int64_t, float, float, int);
+void gemm_bf16_6x16__avx2_direct_packing_b_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, bf16_t*,
+                                                 float*, int64_t, float, float, int);
 void convert_f32_to_bf16__avx2(const float* src, int64_t n, bf16_t* dst);
 void store_bf16__avx2(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
                       float beta, const float* bias, bool relu, float upper);

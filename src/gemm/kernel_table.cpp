@@ -81,7 +81,7 @@ constexpr std::array<Bf16Kernel, 6> kBf16 = {{
      PairInterleave{ARMORY_X86_FN(interleave_f32_to_bf16__avx2), ARMORY_X86_FN(interleave_bf16__avx2)},
      ARMORY_X86_FN(gemm_bf16_6x16__avx2_unpacked_a_edge),
      {ARMORY_X86_FN(gemm_bf16_6x16__avx2_direct), ARMORY_X86_FN(gemm_bf16_6x16__avx2_direct_f32_b)}, nullptr,
-     ARMORY_X86_FN(store_bf16__avx2), nullptr, nullptr,
+     ARMORY_X86_FN(store_bf16__avx2), ARMORY_X86_FN(gemm_bf16_6x16__avx2_unpacked_a_bf16_c), nullptr,
      {ARMORY_X86_FN(gemm_bf16_6x16__avx2_direct_packing_b),
       ARMORY_X86_FN(gemm_bf16_6x16__avx2_direct_packing_b_f32_b)}},
     {{"gemm_bf16_4x16__scalar", IsaLevel::scalar, true}, 4, 16, 2, &gemm_bf16_4x16__scalar},

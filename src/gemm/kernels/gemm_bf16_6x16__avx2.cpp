@@ -252,6 +252,45 @@ inline void pair_rows(const bf16_t* row0, const bf16_t* row1, int cols, bf16_t* 
                     _mm256_load_si256(reinterpret_cast<const __m256i*>(part1)), dst);
 }
 
+// store_tile_bf16's operations on eight values v of a row (alpha applied), in its order (kernels.h): the bias,
+// beta times C's prior bf16 values (prior_bits; not fused: the twin's bits), ReLU, the upper bound.
+struct Bf16Epilogue {
+  float beta;
+  const float* bias;  // may be null
+  bool relu;
+  float upper;  // infinity: none
+
+  template <bool ReadsC>
+  // v holds columns column..column + 7 of C, the lanes past `mask` unused.
+  __attribute__((always_inline)) __m256 apply(__m256 v, __m256i mask, int64_t column, __m128i prior_bits) const {
+    if (bias) v = _mm256_add_ps(v, _mm256_maskload_ps(bias + column, mask));
+    if constexpr (ReadsC) {
+      // bf16 widens to fp32 exactly: its 16 bits become the high half of each lane.
+      const __m256i prior = _mm256_slli_epi32(_mm256_cvtepu16_epi32(prior_bits), 16);
+      v = _mm256_add_ps(v, _mm256_mul_ps(_mm256_castsi256_ps(prior), _mm256_set1_ps(beta)));
+    }
+    if (relu) v = _mm256_max_ps(_mm256_setzero_ps(), v);  // v second: NaN stays NaN
+    if (upper != std::numeric_limits<float>::infinity()) v = _mm256_min_ps(_mm256_set1_ps(upper), v);  // the same
+    return v;
+  }
+};
+
+// A full tile's rows stored to a bf16 C with the epilogue, from the registers (the unpacked-A tile's bf16 C
+// variant). Whether it reads C is a template argument, as in the AVX-512 kernel.
+template <bool ReadsC>
+struct StoreBf16Fused {
+  bf16_t* c;
+  int64_t ldc;
+  float alpha;
+  Bf16Epilogue epilogue;
+  __attribute__((always_inline)) void operator()(int i, int j, __m256 acc) const {
+    bf16_t* cp = c + i * ldc + 8 * j;
+    const __m128i prior = ReadsC ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(cp)) : _mm_setzero_si128();
+    const __m256 v = epilogue.apply<ReadsC>(_mm256_mul_ps(acc, _mm256_set1_ps(alpha)), lane_mask(8), 8 * j, prior);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(cp), rounded_bf16x8(v));
+  }
+};
+
 // A B read in place comes from wherever B is, L2 to memory: the packing tile fetches its rows this many k
 // steps ahead (as the fp32 tiles do).
 constexpr int64_t kPrefetchBRows = 32;
@@ -370,29 +409,38 @@ void convert_f32_to_bf16__avx2(const float* src, int64_t n, bf16_t* dst) {
 // (ResNet50's layer1 conv3: k = 64) spent more time there than in its product.
 void store_bf16__avx2(int64_t rows, int64_t cols, const float* tile, int64_t ld_tile, bf16_t* c, int64_t ldc,
                       float beta, const float* bias, bool relu, float upper) {
-  const __m256 zero = _mm256_setzero_ps(), vb = _mm256_set1_ps(beta), bound = _mm256_set1_ps(upper);
-  const bool bounded = upper != std::numeric_limits<float>::infinity();
+  const Bf16Epilogue epilogue{beta, bias, relu, upper};
   for (int64_t i = 0; i < rows; ++i) {
     const float* src = tile + i * ld_tile;
     bf16_t* dst = c + i * ldc;
     for (int64_t j = 0; j < cols; j += 8) {
       const int64_t lanes = std::min<int64_t>(8, cols - j);
       const __m256i mask = lane_mask(lanes);
-      __m256 v = _mm256_maskload_ps(src + j, mask);
-      if (bias) v = _mm256_add_ps(v, _mm256_maskload_ps(bias + j, mask));
+      const __m256 v = _mm256_maskload_ps(src + j, mask);
+      __m256 finished;
       if (beta != 0.0f) {
         alignas(16) bf16_t partial[8] = {};
         if (lanes < 8) std::memcpy(partial, dst + j, sizeof(bf16_t) * static_cast<size_t>(lanes));
-        const __m128i prior_bits = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lanes < 8 ? partial : dst + j));
-        // bf16 widens to fp32 exactly: its 16 bits become the high half of each lane.
-        const __m256i prior = _mm256_slli_epi32(_mm256_cvtepu16_epi32(prior_bits), 16);
-        v = _mm256_add_ps(v, _mm256_mul_ps(_mm256_castsi256_ps(prior), vb));  // not fused: the twin's bits
+        const __m128i prior = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lanes < 8 ? partial : dst + j));
+        finished = epilogue.apply<true>(v, mask, j, prior);
+      } else {
+        finished = epilogue.apply<false>(v, mask, j, _mm_setzero_si128());
       }
-      if (relu) v = _mm256_max_ps(zero, v);  // v second: NaN stays NaN
-      if (bounded) v = _mm256_min_ps(bound, v);
-      store_bf16_lanes(dst + j, rounded_bf16x8(v), lanes);
+      store_bf16_lanes(dst + j, rounded_bf16x8(finished), lanes);
     }
   }
+}
+
+// The unpacked-A tile storing a bf16 C with the epilogue fused (kernels.h): the scratch tile's round trip and
+// store_bf16's pass saved. Non-temporal stores are not used even when the driver allows them: a row of this
+// tile is half a cache line, and a line written in two halves at different times goes to memory in parts.
+void gemm_bf16_6x16__avx2_unpacked_a_bf16_c(int64_t kc, const bf16_t* a, int64_t lda, const bf16_t* b, bf16_t* c,
+                                            int64_t ldc, float alpha, float beta, const float* bias, bool relu,
+                                            float upper, bool /*stream*/) {
+  const PackedPairs pairs{b};
+  const Bf16Epilogue epilogue{beta, bias, relu, upper};
+  if (beta != 0.0f) return rows_tile<kRows>(kc, a, lda, pairs, StoreBf16Fused<true>{c, ldc, alpha, epilogue});
+  rows_tile<kRows>(kc, a, lda, pairs, StoreBf16Fused<false>{c, ldc, alpha, epilogue});
 }
 
 // (row0[j], row1[j]) pairs, 8 columns at a time (paired_bf16_bits: nothing to shuffle).

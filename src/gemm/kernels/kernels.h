@@ -131,6 +131,8 @@ void gemm_bf16_6x16__avx2(int64_t, const bf16_t*, const bf16_t*, float*, int64_t
 void gemm_bf16_6x16__avx2_unpacked_a(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float, float);
 void gemm_bf16_6x16__avx2_unpacked_a_edge(int64_t, const bf16_t*, int64_t, const bf16_t*, float*, int64_t, float, float,
                                           int, int);
+void gemm_bf16_6x16__avx2_unpacked_a_bf16_c(int64_t, const bf16_t*, int64_t, const bf16_t*, bf16_t*, int64_t, float,
+                                            float, const float*, bool, float, bool);
 void gemm_bf16_6x16__avx2_direct(int64_t, const bf16_t*, int64_t, const bf16_t*, int64_t, float*, int64_t, float, float,
                                  int, int);
 void gemm_bf16_6x16__avx2_direct_f32_b(int64_t, const bf16_t*, int64_t, const float*, int64_t, float*, int64_t, float,

@@ -12,12 +12,33 @@ namespace armory::blas::vector_impl {
 // AVX-512 table then ran SSE2 code for the kernels it takes from here).
 namespace {
 
+// The widest vector the including file is compiled for: dot's tail and gemv_t's partial sums per column are
+// one vector wide. (With 64-byte lanes on AVX2, gemv_t's eight columns took sixteen ymm accumulators and x as
+// well, and GCC 12 kept three accumulators on the stack; on NEON they would have taken all 32 registers.)
+#if defined(__AVX512F__)
+inline constexpr int kVectorBytes = 64;
+#elif defined(__AVX__)
+inline constexpr int kVectorBytes = 32;
+#else
+inline constexpr int kVectorBytes = 16;
+#endif
+
+// Partial sums zeroed lane by lane rather than by `= {}`, which GCC 12 compiles to `rep stos` for the larger
+// arrays (dot's, gemv_t's 256 bytes): its start-up took a fifth of a 64 x 64 gemv_t. (The files including
+// this one are compiled with -fno-tree-loop-distribute-patterns, so that the loop stays a loop.)
+template <class T, int kLanes>
+void zero(T (&lanes)[kLanes]) {
+#pragma omp simd
+  for (int l = 0; l < kLanes; ++l) lanes[l] = T(0);
+}
+
 // Independent partial sums in kLanes lanes: several vector accumulators, so the loop runs at the FMA
 // throughput (or the memory's) instead of one FMA latency per vector.
 template <class T>
 T dot(int64_t n, const T* __restrict x, const T* __restrict y) {
   constexpr int kLanes = 64 / sizeof(T) * 4;  // four 512-bit vectors' worth
-  T lanes[kLanes] = {};
+  T lanes[kLanes];
+  zero(lanes);
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     // Long vectors stream from L3 or memory: ask for the data a few iterations ahead.
@@ -25,6 +46,13 @@ T dot(int64_t n, const T* __restrict x, const T* __restrict y) {
     __builtin_prefetch(y + i + 8 * kLanes);
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) lanes[l] += x[i + l] * y[i + l];
+  }
+  // The rest a vector at a time, into the first lanes: one by one, up to 63 floats took a dependent add each
+  // (cblas_sdot n = 1000: 40 of them).
+  constexpr int kVectorLanes = kVectorBytes / sizeof(T);
+  for (; i + kVectorLanes <= n; i += kVectorLanes) {
+#pragma omp simd
+    for (int l = 0; l < kVectorLanes; ++l) lanes[l] += x[i + l] * y[i + l];
   }
   T sum = 0;
 #pragma omp simd reduction(+ : sum)
@@ -68,35 +96,49 @@ void gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, 
   for (; j < n; ++j) axpy(m, alpha * x[j], a + j * lda, y);
 }
 
+// A column's partial sums added in a fixed tree, lane l + width into lane l for width = half, quarter, ...:
+// vector adds, where one running sum took a dependent scalar add per lane (at n = 64 the reductions took
+// longer than the products).
+template <class T, int kLanes>
+T sum_of_lanes(T (&lanes)[kLanes]) {
+#pragma GCC unroll 8
+  for (int width = kLanes / 2; width > 0; width /= 2) {
+#pragma omp simd
+    for (int l = 0; l < width; ++l) lanes[l] += lanes[l + width];
+  }
+  return lanes[0];
+}
+
 // One column of gemv_t below, summed exactly as the eight-column pass sums each of its columns: a column's
 // result must not depend on whether it fell in a group of eight (callers split the columns between threads).
 template <class T>
 T gemv_t_column(int64_t m, const T* __restrict c, const T* __restrict x) {
-  constexpr int kLanes = 64 / sizeof(T);
+  constexpr int kLanes = kVectorBytes / sizeof(T);
   T lanes[kLanes] = {};
   int64_t i = 0;
   for (; i + kLanes <= m; i += kLanes) {
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) lanes[l] += c[i + l] * x[i + l];
   }
-  T sum = 0;
-  for (int l = 0; l < kLanes; ++l) sum += lanes[l];
+  T sum = sum_of_lanes(lanes);
   for (; i < m; ++i) sum += c[i] * x[i];
   return sum;
 }
 
-// Eight dot products per pass, so x is read once for eight columns; each keeps a 512-bit vector's worth of
-// partial sums. The AVX2 and baseline rows run this (AVX-512 has its own). No software prefetch: on Zen 3,
+// Eight dot products per pass, so x is read once for eight columns; each keeps a vector's worth of partial
+// sums (kVectorBytes). The AVX2 and baseline rows run this (AVX-512 has its own). No software prefetch: on Zen 3,
 // A from DRAM (float32 n = 4096, 1 thread, variants alternating in one process with OpenBLAS's sgemv),
 // four columns with each stream fetched 4 KiB ahead ran at 0.85-0.91x OpenBLAS, four without at 0.88-0.93,
 // eight without at 1.02 (eight with the fetches 0.64): the hardware follows eight streams by itself.
 template <class T>
 void gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* __restrict x, T* y) {
-  constexpr int kLanes = 64 / sizeof(T);
+  constexpr int kLanes = kVectorBytes / sizeof(T);
   constexpr int kColumns = 8;
   int64_t j = 0;
   for (; j + kColumns <= n; j += kColumns) {
-    T lanes[kColumns][kLanes] = {};
+    T lanes[kColumns][kLanes];
+#pragma GCC unroll 8
+    for (int c = 0; c < kColumns; ++c) zero(lanes[c]);
     int64_t i = 0;
     for (; i + kLanes <= m; i += kLanes) {
 #pragma GCC unroll 8
@@ -109,8 +151,7 @@ void gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* __r
 #pragma GCC unroll 8
     for (int c = 0; c < kColumns; ++c) {
       const T* column = a + (j + c) * lda;
-      T sum = 0;
-      for (int l = 0; l < kLanes; ++l) sum += lanes[c][l];
+      T sum = sum_of_lanes(lanes[c]);
       for (int64_t t = i; t < m; ++t) sum += column[t] * x[t];
       y[j + c] += alpha * sum;
     }

@@ -10,7 +10,8 @@ Each library runs in its own child interpreter (LD_LIBRARY_PATH chooses it; the 
 other, one sample at a time (alternating which goes first), in rounds over all the cases so that each
 case's samples are spread across the run; in each round both children call from the same CPU (the next
 one each round). Cases: `a @ b` and `np.dot(a, b)` for square float32 and float64 matrices, n = 16 .. 2048
-(4096 with --full), and np.dot of a matrix with a vector (gemv) and of two vectors.
+(4096 with --full), and np.dot of a matrix with a vector (gemv), of a vector with a matrix (vecmat) and of two
+vectors.
 A sample is at least 20 ms of back-to-back calls; a round takes one from each library, four pairs in
 alternation for a call under a millisecond. GFLOPS are the medians of a library's samples; the ratio is
 the median of the pairs' ratios (the last column, the ratio of the two medians, for comparison).
@@ -55,9 +56,11 @@ for line in sys.stdin:
             a = rng.random((n, n)).astype(dtype); b = rng.random((n, n)).astype(dtype)
             fn = (lambda: a @ b) if kind == 'matmul' else (lambda: np.dot(a, b))
             flops = 2.0 * n ** 3
-        elif kind == 'gemv':
+        elif kind in ('gemv', 'vecmat'):
+            # A C-ordered matrix times a vector, and a vector times it: numpy calls cblas_?gemv with A
+            # row-major, not transposed and transposed (armory's gemv_t and gemv_n kernels).
             a = rng.random((n, n)).astype(dtype); x = rng.random(n).astype(dtype)
-            fn = lambda: np.dot(a, x)
+            fn = (lambda: np.dot(a, x)) if kind == 'gemv' else (lambda: np.dot(x, a))
             flops = 2.0 * n * n
         else:
             x = rng.random(n).astype(dtype); y = rng.random(n).astype(dtype)
@@ -84,7 +87,8 @@ def cases(full):
     sizes = [16, 32, 64, 128, 256, 512, 1024, 2048] + ([4096] if full else [])
     out = [{"kind": kind, "dtype": d, "n": n} for kind in ("matmul", "dot") for d in ("float32", "float64")
            for n in sizes]
-    out += [{"kind": "gemv", "dtype": d, "n": n} for d in ("float32", "float64") for n in (64, 512, 4096)]
+    out += [{"kind": kind, "dtype": d, "n": n} for kind in ("gemv", "vecmat") for d in ("float32", "float64")
+            for n in (64, 512, 4096)]
     out += [{"kind": "vdot", "dtype": d, "n": n} for d in ("float32", "float64") for n in (1000, 1000000)]
     return out
 

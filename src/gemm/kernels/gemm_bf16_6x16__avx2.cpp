@@ -260,8 +260,8 @@ struct Bf16Epilogue {
   bool relu;
   float upper;  // infinity: none
 
-  template <bool ReadsC>
   // v holds columns column..column + 7 of C, the lanes past `mask` unused.
+  template <bool ReadsC>
   __attribute__((always_inline)) __m256 apply(__m256 v, __m256i mask, int64_t column, __m128i prior_bits) const {
     if (bias) v = _mm256_add_ps(v, _mm256_maskload_ps(bias + column, mask));
     if constexpr (ReadsC) {

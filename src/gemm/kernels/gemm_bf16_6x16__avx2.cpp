@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "gemm/kernels/by_height.h"
+#include "gemm/kernels/gemm_tile__avx2.h"
 #include "gemm/kernels/kernels.h"
 
 namespace armory::gemm_engine {
@@ -16,6 +17,8 @@ namespace armory::gemm_engine {
 namespace {
 
 constexpr int kRows = 6, kColumns = 16;
+// Masks of the first lanes (0..8) of a row of C or B, as the fp32 tiles make them.
+using Lanes = avx2::Vec<float>;
 // A's panel is widened a chunk of k pairs at a time into a buffer on the stack (6 KiB: it stays in L1), and a
 // B read in place is paired a chunk at a time (8 KiB).
 constexpr int64_t kChunkPairs = 128;
@@ -27,11 +30,6 @@ constexpr int64_t kChunkPairs = 128;
 inline __m256 even_half(__m256i pairs) { return _mm256_castsi256_ps(_mm256_slli_epi32(pairs, 16)); }
 inline __m256 odd_half(__m256i pairs) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_srli_epi32(pairs, 16), 16));
-}
-
-// The first `lanes` 32-bit lanes (0..8).
-inline __m256i lane_mask(int64_t lanes) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(lanes)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
 // Where A's widened values sit in the chunk buffers: k pair p of row i at p * pair + i * row.
@@ -102,7 +100,7 @@ struct StoreF32 {
     if (lanes == 8) {
       _mm256_storeu_ps(cp, beta == 0.0f ? scaled : _mm256_fmadd_ps(_mm256_loadu_ps(cp), _mm256_set1_ps(beta), scaled));
     } else {
-      const __m256i mask = lane_mask(lanes);
+      const __m256i mask = Lanes::mask(lanes);
       _mm256_maskstore_ps(
           cp, mask,
           beta == 0.0f ? scaled : _mm256_fmadd_ps(_mm256_maskload_ps(cp, mask), _mm256_set1_ps(beta), scaled));
@@ -230,7 +228,7 @@ inline void pair_rows(const float* row0, const float* row1, int cols, bf16_t* ds
       lo = _mm256_loadu_ps(row0 + 8 * j);
       if (row1 != nullptr) hi = _mm256_loadu_ps(row1 + 8 * j);
     } else {
-      const __m256i mask = lane_mask(std::clamp(cols - 8 * j, 0, 8));
+      const __m256i mask = Lanes::mask(std::clamp(cols - 8 * j, 0, 8));
       lo = _mm256_maskload_ps(row0 + 8 * j, mask);
       if (row1 != nullptr) hi = _mm256_maskload_ps(row1 + 8 * j, mask);
     }
@@ -286,7 +284,7 @@ struct StoreBf16Fused {
   __attribute__((always_inline)) void operator()(int i, int j, __m256 acc) const {
     bf16_t* cp = c + i * ldc + 8 * j;
     const __m128i prior = ReadsC ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(cp)) : _mm_setzero_si128();
-    const __m256 v = epilogue.apply<ReadsC>(_mm256_mul_ps(acc, _mm256_set1_ps(alpha)), lane_mask(8), 8 * j, prior);
+    const __m256 v = epilogue.apply<ReadsC>(_mm256_mul_ps(acc, _mm256_set1_ps(alpha)), Lanes::mask(8), 8 * j, prior);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(cp), rounded_bf16x8(v));
   }
 };
@@ -307,7 +305,8 @@ struct RowPairs {
   bf16_t* out;
 
   const bf16_t* chunk(int64_t first_pair, int64_t pairs) const {
-    bf16_t* dst = CopyB ? out + first_pair * 2 * kColumns : out;
+    bf16_t* const first = CopyB ? out + first_pair * 2 * kColumns : out;
+    bf16_t* dst = first;
     for (int64_t q = first_pair; q < first_pair + pairs; ++q, dst += 2 * kColumns) {
       const BType* row0 = b + 2 * q * ldb;
       const BType* row1 = 2 * q + 1 < kc ? row0 + ldb : nullptr;
@@ -322,7 +321,7 @@ struct RowPairs {
       }
       pair_rows(row0, row1, cols, dst);
     }
-    return CopyB ? out + first_pair * 2 * kColumns : out;
+    return first;
   }
 };
 
@@ -401,7 +400,8 @@ void gemm_bf16_6x16__avx2_direct_packing_b_f32_b(int64_t kc, const bf16_t* a, in
 void convert_f32_to_bf16__avx2(const float* src, int64_t n, bf16_t* dst) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) store_bf16_lanes(dst + i, rounded_bf16x8(_mm256_loadu_ps(src + i)), 8);
-  if (i < n) store_bf16_lanes(dst + i, rounded_bf16x8(_mm256_maskload_ps(src + i, lane_mask(n - i))), n - i);
+  if (i < n)
+    store_bf16_lanes(dst + i, rounded_bf16x8(_mm256_maskload_ps(src + i, Lanes::mask(static_cast<int>(n - i)))), n - i);
 }
 
 // store_tile_bf16's operations in its order, 8 columns at a time (docs in kernels.h). Before it, the portable
@@ -414,8 +414,8 @@ void store_bf16__avx2(int64_t rows, int64_t cols, const float* tile, int64_t ld_
     const float* src = tile + i * ld_tile;
     bf16_t* dst = c + i * ldc;
     for (int64_t j = 0; j < cols; j += 8) {
-      const int64_t lanes = std::min<int64_t>(8, cols - j);
-      const __m256i mask = lane_mask(lanes);
+      const int lanes = static_cast<int>(std::min<int64_t>(8, cols - j));
+      const __m256i mask = Lanes::mask(lanes);
       const __m256 v = _mm256_maskload_ps(src + j, mask);
       __m256 finished;
       if (beta != 0.0f) {
@@ -449,7 +449,7 @@ void interleave_f32_to_bf16__avx2(const float* row0, const float* row1, int64_t 
   for (int64_t j0 = 0; j0 < n; j0 += nr, dst += panel_stride) {
     const int64_t width = std::min<int64_t>(nr, n - j0);
     for (int64_t j = 0; j < width; j += 8) {
-      const __m256i mask = lane_mask(std::min<int64_t>(8, width - j));
+      const __m256i mask = Lanes::mask(static_cast<int>(std::min<int64_t>(8, width - j)));
       const __m256i pairs =
           paired_bf16_bits(_mm256_maskload_ps(row0 + j0 + j, mask), _mm256_maskload_ps(row1 + j0 + j, mask));
       _mm256_maskstore_epi32(reinterpret_cast<int*>(dst + 2 * j), mask, pairs);

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <type_traits>
 
 namespace armory::blas {
 
@@ -206,12 +208,22 @@ real_t<T> nrm2(index_t n, const T* x, index_t incx) {
 template <class T, class R>
 void rot(index_t n, T* x, index_t incx, T* y, index_t incy, R c, R s) {
   if (n <= 0) return;
+  if constexpr (std::is_same_v<T, R>) {
+    // Contiguous and apart (a caller may pass the same vector twice: the loop below keeps BLAS's result).
+    const auto xa = reinterpret_cast<uintptr_t>(x), ya = reinterpret_cast<uintptr_t>(y);
+    const auto bytes = static_cast<uintptr_t>(n) * sizeof(T);
+    if (incx == 1 && incy == 1 && (xa + bytes <= ya || ya + bytes <= xa)) {
+      vector_rot(n, x, y, c, s);
+      return;
+    }
+  }
   Strided<T> xs(x, n, incx);
   Strided<T> ys(y, n, incy);
+  // y stored before x, as in reference BLAS: the same vector passed twice ends up (c + s) x there too.
   for (index_t i = 0; i < n; ++i) {
     T xi = xs[i], yi = ys[i];
-    xs[i] = c * xi + s * yi;
     ys[i] = c * yi - s * xi;
+    xs[i] = c * xi + s * yi;
   }
 }
 

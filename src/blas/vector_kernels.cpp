@@ -81,6 +81,13 @@ void vector_axpy(int64_t n, T alpha, const T* x, T* y) {
 }
 
 template <class T>
+void vector_rot(int64_t n, T* x, T* y, T c, T s) {
+  const auto& k = vector_kernels_for<T>();
+  for_chunks(n, threads_for(n),
+             [&](int64_t begin, int64_t end, int) { k.rot(end - begin, x + begin, y + begin, c, s); });
+}
+
+template <class T>
 void vector_gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y) {
   const auto& k = vector_kernels_for<T>();
   // Rows split: every thread reads all of x and its own slice of A's columns and y.
@@ -138,6 +145,8 @@ template float vector_dot<float>(int64_t, const float*, const float*);
 template double vector_dot<double>(int64_t, const double*, const double*);
 template void vector_axpy<float>(int64_t, float, const float*, float*);
 template void vector_axpy<double>(int64_t, double, const double*, double*);
+template void vector_rot<float>(int64_t, float*, float*, float, float);
+template void vector_rot<double>(int64_t, double*, double*, double, double);
 template void vector_gemv_n<float>(int64_t, int64_t, float, const float*, int64_t, const float*, float*);
 template void vector_gemv_n<double>(int64_t, int64_t, double, const double*, int64_t, const double*, double*);
 template void vector_gemv_t<float>(int64_t, int64_t, float, const float*, int64_t, const float*, float*);

@@ -59,6 +59,9 @@ template <class T>
 T vector_dot(int64_t n, const T* x, const T* y);
 template <class T>
 void vector_axpy(int64_t n, T alpha, const T* x, T* y);
+// x and y must not overlap.
+template <class T>
+void vector_rot(int64_t n, T* x, T* y, T c, T s);
 template <class T>
 void vector_gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
 template <class T>

@@ -521,6 +521,13 @@ TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
     const auto& k = table->f64;
     expect_dot_matches_loop(k, n, 30, 1e-12);
     expect_gemv_matches_loops(k, m, cols, 32, 1e-12);
+    auto rx = random_values<double>(size_t(n), 34), ry = random_values<double>(size_t(n), 35);
+    auto rotated_x = rx, rotated_y = ry;
+    k.rot(n, rotated_x.data(), rotated_y.data(), 0.6, 0.8);
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_NEAR(rotated_x[i], 0.6 * rx[i] + 0.8 * ry[i], 1e-15) << "rot x " << i;
+      ASSERT_NEAR(rotated_y[i], 0.6 * ry[i] - 0.8 * rx[i], 1e-15) << "rot y " << i;
+    }
     auto updated = a;
     k.ger(m, cols, -0.5, v.data(), v.data(), updated.data(), m);
     for (int64_t j = 0; j < cols; j += 7) {
@@ -737,6 +744,16 @@ TEST_F(BlasTest, ThreadedDotAxpyGemvAgreeWithLoops) {
     auto z = y;
     cblas_daxpy(n, 0.5, x.data(), 1, z.data(), 1);
     for (int i = 0; i < n; i += 997) ASSERT_DOUBLE_EQ(z[i], y[i] + 0.5 * x[i]);
+    // The same vector as x and y: reference BLAS's loop stores y, then x.
+    auto both = x;
+    cblas_drot(n, both.data(), 1, both.data(), 1, 0.6, 0.8);
+    for (int i = 0; i < n; i += 997) ASSERT_NEAR(both[i], 0.6 * x[i] + 0.8 * x[i], 1e-15) << threads << " threads";
+    auto rx = x, ry = y;
+    cblas_drot(n, rx.data(), 1, ry.data(), 1, 0.6, 0.8);
+    for (int i = 0; i < n; ++i) {
+      ASSERT_NEAR(rx[i], 0.6 * x[i] + 0.8 * y[i], 1e-15) << "drot x " << i << ", " << threads << " threads";
+      ASSERT_NEAR(ry[i], 0.6 * y[i] - 0.8 * x[i], 1e-15) << "drot y " << i << ", " << threads << " threads";
+    }
 
     const int m = 700, cols = 600;
     auto a = random_values<float>(size_t(m) * cols, 22), v = random_values<float>(std::max(m, cols), 23);

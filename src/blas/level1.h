@@ -14,6 +14,14 @@
 
 namespace armory::blas {
 
+// Whether n elements from x and n from y share no element (the vector kernels' restrict pointers).
+template <class T>
+bool apart(const T* x, const T* y, index_t n) {
+  const auto xa = reinterpret_cast<uintptr_t>(x), ya = reinterpret_cast<uintptr_t>(y);
+  const auto bytes = static_cast<uintptr_t>(n) * sizeof(T);
+  return xa + bytes <= ya || ya + bytes <= xa;
+}
+
 template <class T>
 void axpy(index_t n, T alpha, const T* x, index_t incx, T* y, index_t incy) {
   if (n <= 0 || alpha == T(0)) return;
@@ -67,7 +75,11 @@ template <class T, class S>
 void scal(index_t n, S alpha, T* x, index_t incx) {
   if (n <= 0 || incx <= 0) return;
   if (incx == 1) {
-    for (index_t i = 0; i < n; ++i) x[i] *= alpha;
+    if constexpr (std::is_same_v<T, S> && !is_complex<T>) {
+      vector_kernels_for<T>().scal(n, alpha, x);
+    } else {
+      for (index_t i = 0; i < n; ++i) x[i] *= alpha;
+    }
     return;
   }
   for (index_t i = 0; i < n; ++i) x[i * incx] *= alpha;
@@ -88,6 +100,12 @@ void copy(index_t n, const T* x, index_t incx, T* y, index_t incy) {
 template <class T>
 void swap(index_t n, T* x, index_t incx, T* y, index_t incy) {
   if (n <= 0) return;
+  if constexpr (!is_complex<T>) {
+    if (incx == 1 && incy == 1 && apart(x, y, n)) {
+      vector_kernels_for<T>().swap(n, x, y);
+      return;
+    }
+  }
   Strided<T> xs(x, n, incx);
   Strided<T> ys(y, n, incy);
   for (index_t i = 0; i < n; ++i) std::swap(xs[i], ys[i]);
@@ -97,6 +115,9 @@ template <class T>
 real_t<T> asum(index_t n, const T* x, index_t incx) {
   using R = real_t<T>;
   if (n <= 0 || incx <= 0) return R(0);
+  if constexpr (!is_complex<T>) {
+    if (incx == 1) return vector_kernels_for<T>().asum(n, x);
+  }
   R sum(0);
   for (index_t i = 0; i < n; ++i) sum += abs1(x[i * incx]);
   return sum;
@@ -106,6 +127,9 @@ real_t<T> asum(index_t n, const T* x, index_t incx) {
 template <class T>
 index_t iamax(index_t n, const T* x, index_t incx) {
   if (n < 1 || incx <= 0) return 0;
+  if constexpr (!is_complex<T>) {
+    if (incx == 1) return static_cast<index_t>(vector_kernels_for<T>().iamax(n, x)) + 1;
+  }
   index_t best = 0;
   real_t<T> best_value = abs1(x[0]);
   for (index_t i = 1; i < n; ++i) {
@@ -131,6 +155,10 @@ class BlueNorm {
     ssml_ = std::ldexp(R(1), -floor_half(minexp - digits));
     sbig_ = std::ldexp(R(1), -ceil_half(maxexp + digits - 1));
   }
+
+  // Magnitudes in [small(), big()] are squared as they are (the medium accumulator).
+  R small() const { return tsml_; }
+  R big() const { return tbig_; }
 
   void add(R value) {
     R ax = std::abs(value);
@@ -192,6 +220,13 @@ real_t<T> nrm2(index_t n, const T* x, index_t incx) {
   using R = real_t<T>;
   if (n <= 0) return R(0);
   BlueNorm<R> norm;
+  if constexpr (!is_complex<T>) {
+    // All medium: Blue's result is the square root of the plain sum (the medium accumulator alone).
+    if (incx == 1) {
+      const R sum = vector_kernels_for<T>().sum_of_squares_unscaled(n, x, norm.small(), norm.big());
+      if (sum >= R(0)) return std::sqrt(sum);
+    }
+  }
   Strided<const T> xs(x, n, incx);
   for (index_t i = 0; i < n; ++i) {
     if constexpr (is_complex<T>) {
@@ -210,9 +245,7 @@ void rot(index_t n, T* x, index_t incx, T* y, index_t incy, R c, R s) {
   if (n <= 0) return;
   if constexpr (std::is_same_v<T, R>) {
     // Contiguous and apart (a caller may pass the same vector twice: the loop below keeps BLAS's result).
-    const auto xa = reinterpret_cast<uintptr_t>(x), ya = reinterpret_cast<uintptr_t>(y);
-    const auto bytes = static_cast<uintptr_t>(n) * sizeof(T);
-    if (incx == 1 && incy == 1 && (xa + bytes <= ya || ya + bytes <= xa)) {
+    if (incx == 1 && incy == 1 && apart(x, y, n)) {
       vector_rot(n, x, y, c, s);
       return;
     }

@@ -1,5 +1,6 @@
-// The memory-bound BLAS kernels worth a wider vector unit: contiguous dot, axpy and plane rotation, and
-// column-major gemv in both orientations and the rank-1 update, for float and double. One table per ISA,
+// The memory-bound BLAS kernels worth a wider vector unit: contiguous dot, axpy and plane rotation, scal,
+// swap, asum, iamax and nrm2's sum, and column-major gemv in both orientations and the rank-1 update, for
+// float and double. One table per ISA,
 // each compiled from the same portable source (kernels/vector_kernels_impl.h) with that ISA's flags only;
 // the table is chosen once, under ARMORY_ISA like every other dispatch.
 #pragma once
@@ -24,6 +25,16 @@ struct VectorKernelsOf {
   // flight than four (vector_bidiagonal_products); from the caches no faster. The AVX-512 gemv_t reads four;
   // the portable one (AVX2 and baseline tables) reads eight already and serves as both.
   void (*gemv_t_eight_streams)(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
+  // Level 1 on contiguous vectors, each with reference BLAS's result up to the order of a sum.
+  void (*scal)(int64_t n, T alpha, T* x);
+  void (*swap)(int64_t n, T* x, T* y);  // no overlap
+  T (*asum)(int64_t n, const T* x);
+  // The 0-based index of the first element of largest |x| (n >= 1): a NaN counts only in first place, as in
+  // reference BLAS's loop, where no comparison with it holds.
+  int64_t (*iamax)(int64_t n, const T* x);
+  // The sum of the squares when every element is 0 or has its magnitude in [small, big], so that no square
+  // overflows or loses its digits to underflow (nrm2's common case); otherwise -1 (the caller then scales).
+  T (*sum_of_squares_unscaled)(int64_t n, const T* x, T small, T big);
 };
 
 struct VectorKernels {

@@ -536,6 +536,83 @@ TEST_F(BlasTest, EveryVectorKernelTableAgreesWithLoops) {
   }
 }
 
+// scal, swap, asum, iamax and nrm2's unscaled sum of every table against plain loops, at lengths around the
+// vector widths and iamax's 1024-element blocks, with the cases the reference loops decide: ties (the first
+// wins), a NaN first (it wins) or later (it never does), and magnitudes that must make the sum refuse.
+template <class T>
+void check_level_one_kernels(const armory::blas::VectorKernelsOf<T>& k, const char* type) {
+  SCOPED_TRACE(type);
+  const T small = T(1e-18), big = T(1e18);
+  for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{33}, int64_t{1023}, int64_t{1024}, int64_t{3000}}) {
+    SCOPED_TRACE(n);
+    const auto x = random_values<T>(size_t(n), 70 + uint32_t(n)), y = random_values<T>(size_t(n), 71);
+    auto scaled = x;
+    k.scal(n, T(-1.5), scaled.data());
+    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(scaled[i], T(-1.5) * x[i]) << "scal " << i;
+    auto sx = x, sy = y;
+    k.swap(n, sx.data(), sy.data());
+    ASSERT_EQ(sx, y);
+    ASSERT_EQ(sy, x);
+    double abs_sum = 0, square_sum = 0;
+    int64_t first_max = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      abs_sum += std::abs(double(x[i]));
+      square_sum += double(x[i]) * x[i];
+      if (std::abs(x[i]) > std::abs(x[first_max])) first_max = i;
+    }
+    ASSERT_NEAR(k.asum(n, x.data()), abs_sum, 1e-5 * abs_sum);
+    ASSERT_NEAR(k.sum_of_squares_unscaled(n, x.data(), small, big), square_sum, 1e-5 * square_sum);
+    ASSERT_EQ(k.iamax(n, x.data()), first_max);
+    // The largest magnitude twice, the later one in another block when n allows: the first wins.
+    auto tie = x;
+    tie[size_t(n / 3)] = T(-2);
+    tie[size_t(n - 1)] = T(2);
+    ASSERT_EQ(k.iamax(n, tie.data()), n / 3);
+    // The NaN 16 elements after the largest (the same vector lane at any width) and others after it.
+    auto nan_later = tie;
+    if (n / 3 + 16 < n - 1) {
+      nan_later[size_t(n / 3 + 16)] = std::numeric_limits<T>::quiet_NaN();
+      ASSERT_EQ(k.iamax(n, nan_later.data()), n / 3);
+    }
+    auto nan_first = tie;
+    nan_first[0] = std::numeric_limits<T>::quiet_NaN();
+    ASSERT_EQ(k.iamax(n, nan_first.data()), 0);
+    // One magnitude out of [small, big] anywhere (a zero is not): the sum refuses.
+    for (T outside : {T(1e30), T(1e-30), -std::numeric_limits<T>::infinity()}) {
+      auto extreme = x;
+      extreme[size_t(n - 1 - n / 4)] = outside;
+      ASSERT_EQ(k.sum_of_squares_unscaled(n, extreme.data(), small, big), T(-1)) << outside;
+    }
+    auto with_zero = x;
+    with_zero[size_t(n / 2)] = T(0);
+    ASSERT_GE(k.sum_of_squares_unscaled(n, with_zero.data(), small, big), T(0));
+  }
+}
+
+TEST_F(BlasTest, LevelOneKernelsOfEveryTableAgreeWithLoops) {
+  for (const auto* table : runnable_vector_tables()) {
+    SCOPED_TRACE(table->isa);
+    check_level_one_kernels(table->f32, "float");
+    check_level_one_kernels(table->f64, "double");
+  }
+}
+
+// nrm2 on long vectors, where the unscaled vector sum serves unless a magnitude is extreme: a huge element
+// must not overflow, a tiny one among zeros must not vanish.
+TEST_F(BlasTest, LongNrm2KeepsExtremeMagnitudes) {
+  std::vector<double> v(1000, 0.0);
+  v[700] = 1e-300;
+  EXPECT_DOUBLE_EQ(cblas_dnrm2(1000, v.data(), 1), 1e-300);
+  v[300] = 3e300;
+  v[700] = 4e300;
+  EXPECT_DOUBLE_EQ(cblas_dnrm2(1000, v.data(), 1), 5e300);
+  std::vector<float> f(1000, 0.5f);
+  f[999] = 1e30f;
+  EXPECT_FLOAT_EQ(cblas_snrm2(1000, f.data(), 1), 1e30f);
+  f[999] = 0.5f;
+  EXPECT_FLOAT_EQ(cblas_snrm2(1000, f.data(), 1), std::sqrt(250.0f));
+}
+
 // The gemv kernels load the elements before A's first cache-line boundary apart when the columns share
 // their offset in a line: every start within a line, lda a whole number of lines or not, and
 // columns shorter than that first step, against plain loops (the padding around A must stay untouched by

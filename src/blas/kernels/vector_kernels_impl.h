@@ -4,6 +4,8 @@
 // runtime). Included by one file per ISA; never compiled on its own.
 #pragma once
 
+#include <cmath>
+
 #include "blas/vector_kernels.h"
 
 namespace armory::blas::vector_impl {
@@ -204,10 +206,115 @@ void ger(int64_t m, int64_t n, T alpha, const T* x, const T* y, T* a, int64_t ld
   for (int64_t j = 0; j < n; ++j) axpy(m, alpha * y[j], x, a + j * lda);
 }
 
+// 128 bytes a pass, as axpy (one vector a pass: sscal 0.60-0.81x OpenBLAS on Zen 3).
+template <class T>
+void scal(int64_t n, T alpha, T* __restrict x) {
+  constexpr int kPass = 128 / sizeof(T);
+  int64_t i = 0;
+  for (; i + kPass <= n; i += kPass) {
+#pragma omp simd
+    for (int l = 0; l < kPass; ++l) x[i + l] *= alpha;
+  }
+#pragma omp simd
+  for (int64_t j = i; j < n; ++j) x[j] *= alpha;
+}
+
+template <class T>
+void swap(int64_t n, T* __restrict x, T* __restrict y) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    const T xi = x[i];
+    x[i] = y[i];
+    y[i] = xi;
+  }
+}
+
+// Lanes as dot's: 128 bytes of independent partial sums.
+template <class T>
+T asum(int64_t n, const T* __restrict x) {
+  constexpr int kLanes = 128 / sizeof(T);
+  T lanes[kLanes];
+  zero(lanes);
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) lanes[l] += std::abs(x[i + l]);
+  }
+  T sum = 0;
+  for (int l = 0; l < kLanes; ++l) sum += lanes[l];
+  for (; i < n; ++i) sum += std::abs(x[i]);
+  return sum;
+}
+
+// The largest magnitude of a block in vector lanes (a NaN never wins: `v > m ? v : m` keeps m), and only
+// when it beats the best so far, the block scanned again from L1 for its first such element; a later equal
+// maximum never replaces an earlier one.
+template <class T>
+int64_t iamax(int64_t n, const T* __restrict x) {
+  auto magnitude = [](T v) { return std::abs(v); };
+  T best = magnitude(x[0]);
+  if (best != best) return 0;
+  int64_t best_index = 0;
+  constexpr int64_t kBlock = 1024;
+  constexpr int kLanes = kVectorBytes / sizeof(T);
+  for (int64_t start = 0; start < n; start += kBlock) {
+    const int64_t end = start + kBlock < n ? start + kBlock : n;
+    T lanes[kLanes];
+    zero(lanes);
+    int64_t i = start;
+    for (; i + kLanes <= end; i += kLanes) {
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        const T v = magnitude(x[i + l]);
+        lanes[l] = v > lanes[l] ? v : lanes[l];
+      }
+    }
+    T block_max = 0;
+    for (int l = 0; l < kLanes; ++l) block_max = lanes[l] > block_max ? lanes[l] : block_max;
+    for (; i < end; ++i) block_max = magnitude(x[i]) > block_max ? magnitude(x[i]) : block_max;
+    if (block_max > best) {
+      int64_t j = start;
+      while (magnitude(x[j]) != block_max) ++j;
+      best = block_max;
+      best_index = j;
+    }
+  }
+  return best_index;
+}
+
+template <class T>
+T sum_of_squares_unscaled(int64_t n, const T* __restrict x, T small, T big) {
+  constexpr int kLanes = 128 / sizeof(T);
+  T lanes[kLanes], outside[kLanes];
+  zero(lanes);
+  zero(outside);
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) {
+      const T v = x[i + l], a = std::abs(v);
+      lanes[l] += v * v;
+      outside[l] += (a > big) | (a < small && a != T(0)) ? T(1) : T(0);
+    }
+  }
+  T sum = 0, count = 0;
+  for (int l = 0; l < kLanes; ++l) {
+    sum += lanes[l];
+    count += outside[l];
+  }
+  for (; i < n; ++i) {
+    const T a = std::abs(x[i]);
+    sum += x[i] * x[i];
+    count += (a > big) | (a < small && a != T(0)) ? T(1) : T(0);
+  }
+  return count == T(0) ? sum : T(-1);
+}
+
 template <class T>
 constexpr VectorKernelsOf<T> table() {
   // gemv_t already reads eight columns a pass, so it is the eight-stream entry as well.
-  return {&dot<T>, &axpy<T>, &gemv_n<T>, &gemv_t<T>, &rot<T>, &ger<T>, &gemv_t<T>};
+  return {&dot<T>,    &axpy<T>, &gemv_n<T>, &gemv_t<T>, &rot<T>,   &ger<T>,
+          &gemv_t<T>, &scal<T>, &swap<T>,   &asum<T>,   &iamax<T>, &sum_of_squares_unscaled<T>};
 }
 
 }  // namespace

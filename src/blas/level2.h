@@ -10,6 +10,7 @@
 #include "vector_kernels.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace armory::blas {
 
@@ -59,6 +60,16 @@ struct TriangleRows {
   index_t first(index_t j) const { return uplo == Uplo::upper ? std::max<index_t>(0, j - k) : j; }
   index_t last(index_t j) const { return uplo == Uplo::upper ? j : std::min(n - 1, j + k); }
 };
+
+// The rows of column j off the diagonal, [begin, end): those above it (upper) or below it (lower). Every
+// storage form keeps a column's rows next to each other, so &at(begin, j) starts a contiguous segment.
+struct OffDiagonal {
+  index_t begin, end;
+  index_t size() const { return end - begin; }
+};
+inline OffDiagonal off_diagonal(const TriangleRows& rows, index_t j) {
+  return rows.uplo == Uplo::upper ? OffDiagonal{rows.first(j), j} : OffDiagonal{j + 1, rows.last(j) + 1};
+}
 
 // y <- alpha op(A) x + beta y for a general m x n matrix whose column j stores rows [first(j), last(j)].
 template <class T, class Storage, class Rows>
@@ -154,6 +165,59 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
     }
     return d;
   };
+  if constexpr (!is_complex<T>) {
+    // Unit strides: each column's off-diagonal segment goes to the vector kernels, axpy into y and a dot
+    // with x (the second read from L1).
+    if (incx == 1 && incy == 1) {
+      const auto& kernels = vector_kernels_for<T>();
+      if constexpr (std::is_same_v<Storage, DenseStorage<const T>>) {
+        // Dense: four columns at a time, their rectangle beside the triangle (below it, lower; above it,
+        // upper) read once for both of its products; the small triangle of the block column by column.
+        constexpr index_t kBlock = 4;
+        for (index_t first = 0; first < n; first += kBlock) {
+          const index_t end = std::min(n, first + kBlock), width = end - first;
+          const index_t rect_begin = uplo == Uplo::lower ? end : 0;
+          const index_t rect_rows = uplo == Uplo::lower ? n - end : first;
+          if (rect_rows > 0) {
+            const T* rect = &at(rect_begin, first);
+            if (width == kBlock) {
+              kernels.symv_columns(rect_rows, alpha, rect, at.lda, x + first, y + rect_begin, x + rect_begin,
+                                   y + first);
+            } else {
+              kernels.gemv_n(rect_rows, width, alpha, rect, at.lda, x + first, y + rect_begin);
+              kernels.gemv_t(rect_rows, width, alpha, rect, at.lda, x + rect_begin, y + first);
+            }
+          }
+          // The block's triangle (at most 4 x 4) in place: a kernel call per column cost more than its work.
+          for (index_t j = first; j < end; ++j) {
+            const T scaled = alpha * x[j];
+            const OffDiagonal off = off_diagonal(rows, j);
+            T sum(0);
+            for (index_t i = std::max(off.begin, first); i < std::min(off.end, end); ++i) {
+              y[i] += scaled * at(i, j);
+              sum += at(i, j) * x[i];
+            }
+            y[j] += scaled * diagonal(j) + alpha * sum;
+          }
+        }
+      } else {
+        // Band and packed: each column's off-diagonal segment through axpy into y and a dot with x (the second
+        // read from L1).
+        for (index_t j = 0; j < n; ++j) {
+          const T scaled = alpha * x[j];
+          const OffDiagonal off = off_diagonal(rows, j);
+          T sum(0);
+          if (off.size() > 0) {
+            const T* column = &at(off.begin, j);
+            kernels.axpy(off.size(), scaled, column, y + off.begin);
+            sum = kernels.dot(off.size(), column, x + off.begin);
+          }
+          y[j] += scaled * diagonal(j) + alpha * sum;
+        }
+      }
+      return;
+    }
+  }
   for (index_t j = 0; j < n; ++j) {
     const T scaled = alpha * xs[j];
     T sum(0);
@@ -185,6 +249,28 @@ void triangular_matvec(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const 
   Strided<T> xs(x, n, incx);
   const TriangleRows rows{n, k, uplo};
   const bool unit = diag == Diag::unit;
+  if constexpr (!is_complex<T>) {
+    if (incx == 1) {
+      const auto& kernels = vector_kernels_for<T>();
+      if (op == Op::none) {
+        for_each_column(n, uplo == Uplo::upper, [&](index_t j) {
+          const T xj = x[j];
+          if (xj == T(0)) return;
+          const OffDiagonal off = off_diagonal(rows, j);
+          if (off.size() > 0) kernels.axpy(off.size(), xj, &at(off.begin, j), x + off.begin);
+          if (!unit) x[j] *= at(j, j);
+        });
+      } else {
+        for_each_column(n, uplo == Uplo::lower, [&](index_t j) {
+          T sum = unit ? x[j] : x[j] * at(j, j);
+          const OffDiagonal off = off_diagonal(rows, j);
+          if (off.size() > 0) sum += kernels.dot(off.size(), &at(off.begin, j), x + off.begin);
+          x[j] = sum;
+        });
+      }
+      return;
+    }
+  }
   if (op == Op::none) {
     auto column = [&](index_t j) {
       const T xj = xs[j];
@@ -216,6 +302,28 @@ void triangular_solve(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const S
   Strided<T> xs(x, n, incx);
   const TriangleRows rows{n, k, uplo};
   const bool unit = diag == Diag::unit;
+  if constexpr (!is_complex<T>) {
+    if (incx == 1) {
+      const auto& kernels = vector_kernels_for<T>();
+      if (op == Op::none) {
+        for_each_column(n, uplo == Uplo::lower, [&](index_t j) {
+          if (x[j] == T(0)) return;
+          if (!unit) x[j] /= at(j, j);
+          const OffDiagonal off = off_diagonal(rows, j);
+          if (off.size() > 0) kernels.axpy(off.size(), -x[j], &at(off.begin, j), x + off.begin);
+        });
+      } else {
+        for_each_column(n, uplo == Uplo::upper, [&](index_t j) {
+          T sum = x[j];
+          const OffDiagonal off = off_diagonal(rows, j);
+          if (off.size() > 0) sum -= kernels.dot(off.size(), &at(off.begin, j), x + off.begin);
+          if (!unit) sum /= at(j, j);
+          x[j] = sum;
+        });
+      }
+      return;
+    }
+  }
   if (op == Op::none) {
     auto column = [&](index_t j) {
       if (xs[j] == T(0)) return;
@@ -281,6 +389,18 @@ void symmetric_rank1(bool hermitian, Uplo uplo, index_t n, T alpha, const T* x, 
   if (n == 0 || alpha == T(0)) return;
   Strided<const T> xs(x, n, incx);
   const TriangleRows rows{n, n - 1, uplo};
+  if constexpr (!is_complex<T>) {
+    // Unit stride: column j's rows, its diagonal among them as in reference BLAS's loop, in one axpy.
+    if (incx == 1) {
+      const auto& kernels = vector_kernels_for<T>();
+      for (index_t j = 0; j < n; ++j) {
+        if (x[j] == T(0)) continue;
+        const index_t first = rows.first(j);
+        kernels.axpy(rows.last(j) - first + 1, alpha * x[j], x + first, &at(first, j));
+      }
+      return;
+    }
+  }
   for (index_t j = 0; j < n; ++j) {
     if (xs[j] == T(0)) {
       at(j, j) = hermitian_diagonal(at(j, j), hermitian);
@@ -302,6 +422,19 @@ void symmetric_rank2(bool hermitian, Uplo uplo, index_t n, T alpha, const T* x, 
   Strided<const T> xs(x, n, incx);
   Strided<const T> ys(y, n, incy);
   const TriangleRows rows{n, n - 1, uplo};
+  if constexpr (!is_complex<T>) {
+    // Unit strides: A(i, j) + x(i) alpha y(j) + y(i) alpha x(j), as reference BLAS's loop sums it, in two axpys.
+    if (incx == 1 && incy == 1) {
+      const auto& kernels = vector_kernels_for<T>();
+      for (index_t j = 0; j < n; ++j) {
+        if (x[j] == T(0) && y[j] == T(0)) continue;
+        const index_t first = rows.first(j), count = rows.last(j) - first + 1;
+        kernels.axpy(count, alpha * y[j], x + first, &at(first, j));
+        kernels.axpy(count, alpha * x[j], y + first, &at(first, j));
+      }
+      return;
+    }
+  }
   for (index_t j = 0; j < n; ++j) {
     if (xs[j] == T(0) && ys[j] == T(0)) {
       at(j, j) = hermitian_diagonal(at(j, j), hermitian);

@@ -35,6 +35,9 @@ struct VectorKernelsOf {
   // The sum of the squares when every element is 0 or has its magnitude in [small, big], so that no square
   // overflows or loses its digits to underflow (nrm2's common case); otherwise -1 (the caller then scales).
   T (*sum_of_squares_unscaled)(int64_t n, const T* x, T small, T big);
+  // symv's off-diagonal rectangles, four columns of A (m x 4) read once: yn[0:m] += alpha A xn[0:4] and
+  // yt[c] += alpha dot(A[:, c], xt[0:m]); yn must not overlap xt or A.
+  void (*symv_columns)(int64_t m, T alpha, const T* a, int64_t lda, const T* xn, T* yn, const T* xt, T* yt);
 };
 
 struct VectorKernels {

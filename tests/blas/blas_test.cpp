@@ -19,6 +19,7 @@
 #include <limits>
 #include <new>
 #include <random>
+#include <string>
 #include <vector>
 
 extern "C" {
@@ -611,6 +612,118 @@ TEST_F(BlasTest, LongNrm2KeepsExtremeMagnitudes) {
   EXPECT_FLOAT_EQ(cblas_snrm2(1000, f.data(), 1), 1e30f);
   f[999] = 0.5f;
   EXPECT_FLOAT_EQ(cblas_snrm2(1000, f.data(), 1), std::sqrt(250.0f));
+}
+
+// The symmetric and triangular level-2 routines on contiguous vectors (the vector kernels' paths: symv's
+// four-column rectangles read once, trmv / trsv / syr / syr2 a column segment at a time, packed and band forms
+// alike) against loops in double, at sizes past the vector widths and the symv blocks; the triangle not
+// referenced holds NaN, which must neither be read nor written.
+template <class T>
+void check_triangle_routines(int n, CBLAS_UPLO uplo) {
+  const bool upper = uplo == CblasUpper;
+  SCOPED_TRACE(std::string(sizeof(T) == 4 ? "float" : "double") + " n=" + std::to_string(n) +
+               (upper ? " upper" : " lower"));
+  const int lda = n + 3;
+  const double tol = tolerance<T>(n) * 4;
+  auto stored = [&](int i, int j) { return upper ? i <= j : i >= j; };
+  std::vector<T> a(size_t(lda) * n, std::numeric_limits<T>::quiet_NaN());
+  const auto values = random_values<T>(size_t(lda) * n, 80 + uint32_t(n));
+  for (int j = 0; j < n; ++j) {
+    for (int i = 0; i < n; ++i) {
+      if (stored(i, j))
+        a[i + size_t(j) * lda] =
+            i == j ? T(2 + std::abs(values[i + size_t(j) * lda])) : values[i + size_t(j) * lda] / T(n);
+    }
+  }
+  auto at = [&](int i, int j) { return double(stored(i, j) ? a[i + size_t(j) * lda] : a[j + size_t(i) * lda]); };
+  const auto x = random_values<T>(size_t(n), 81), y0 = random_values<T>(size_t(n), 82);
+  // symv: y = 1.5 A x - 0.5 y.
+  auto y = y0;
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_ssymv(CblasColMajor, uplo, n, 1.5f, a.data(), lda, x.data(), 1, -0.5f, y.data(), 1);
+  } else {
+    cblas_dsymv(CblasColMajor, uplo, n, 1.5, a.data(), lda, x.data(), 1, -0.5, y.data(), 1);
+  }
+  for (int i = 0; i < n; ++i) {
+    double want = -0.5 * y0[i];
+    for (int j = 0; j < n; ++j) want += 1.5 * at(i, j) * x[j];
+    ASSERT_NEAR(y[i], want, tol * 4) << "symv row " << i;
+  }
+  // trmv and trsv, both operations, unit and non-unit diagonals: trsv undoes trmv.
+  for (CBLAS_TRANSPOSE op : {CblasNoTrans, CblasTrans}) {
+    for (CBLAS_DIAG diag : {CblasNonUnit, CblasUnit}) {
+      SCOPED_TRACE(std::string(op == CblasNoTrans ? "op none" : "op trans") + (diag == CblasUnit ? " unit" : ""));
+      auto t = x;
+      if constexpr (std::is_same_v<T, float>) {
+        cblas_strmv(CblasColMajor, uplo, op, diag, n, a.data(), lda, t.data(), 1);
+      } else {
+        cblas_dtrmv(CblasColMajor, uplo, op, diag, n, a.data(), lda, t.data(), 1);
+      }
+      for (int i = 0; i < n; ++i) {
+        double want = 0;
+        for (int j = 0; j < n; ++j) {
+          const int r = op == CblasNoTrans ? i : j, c = op == CblasNoTrans ? j : i;
+          if (!stored(r, c)) continue;
+          want += (r == c && diag == CblasUnit ? 1.0 : double(a[r + size_t(c) * lda])) * x[j];
+        }
+        ASSERT_NEAR(t[i], want, tol * 4) << "trmv row " << i;
+      }
+      if constexpr (std::is_same_v<T, float>) {
+        cblas_strsv(CblasColMajor, uplo, op, diag, n, a.data(), lda, t.data(), 1);
+      } else {
+        cblas_dtrsv(CblasColMajor, uplo, op, diag, n, a.data(), lda, t.data(), 1);
+      }
+      for (int i = 0; i < n; ++i) ASSERT_NEAR(t[i], x[i], tol * 16) << "trsv row " << i;
+    }
+  }
+  // syr and syr2: the stored triangle updated, the other still NaN.
+  auto r1 = a, r2 = a;
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_ssyr(CblasColMajor, uplo, n, 0.25f, x.data(), 1, r1.data(), lda);
+    cblas_ssyr2(CblasColMajor, uplo, n, 0.25f, x.data(), 1, y0.data(), 1, r2.data(), lda);
+  } else {
+    cblas_dsyr(CblasColMajor, uplo, n, 0.25, x.data(), 1, r1.data(), lda);
+    cblas_dsyr2(CblasColMajor, uplo, n, 0.25, x.data(), 1, y0.data(), 1, r2.data(), lda);
+  }
+  for (int j = 0; j < n; ++j) {
+    for (int i = 0; i < n; ++i) {
+      const size_t e = i + size_t(j) * lda;
+      if (!stored(i, j)) {
+        ASSERT_TRUE(std::isnan(r1[e]) && std::isnan(r2[e])) << "outside the triangle: " << i << ", " << j;
+        continue;
+      }
+      ASSERT_NEAR(r1[e], a[e] + 0.25 * x[i] * x[j], tol) << "syr " << i << ", " << j;
+      ASSERT_NEAR(r2[e], a[e] + 0.25 * (x[i] * y0[j] + y0[i] * x[j]), tol) << "syr2 " << i << ", " << j;
+    }
+  }
+  // The packed form of the same triangle: spmv and tpmv agree with their dense forms.
+  std::vector<T> ap;
+  for (int j = 0; j < n; ++j) {
+    for (int i = upper ? 0 : j; i <= (upper ? j : n - 1); ++i) ap.push_back(a[i + size_t(j) * lda]);
+  }
+  auto yp = y0, tp = x, td = x;
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_sspmv(CblasColMajor, uplo, n, 1.5f, ap.data(), x.data(), 1, -0.5f, yp.data(), 1);
+    cblas_stpmv(CblasColMajor, uplo, CblasTrans, CblasNonUnit, n, ap.data(), tp.data(), 1);
+    cblas_strmv(CblasColMajor, uplo, CblasTrans, CblasNonUnit, n, a.data(), lda, td.data(), 1);
+  } else {
+    cblas_dspmv(CblasColMajor, uplo, n, 1.5, ap.data(), x.data(), 1, -0.5, yp.data(), 1);
+    cblas_dtpmv(CblasColMajor, uplo, CblasTrans, CblasNonUnit, n, ap.data(), tp.data(), 1);
+    cblas_dtrmv(CblasColMajor, uplo, CblasTrans, CblasNonUnit, n, a.data(), lda, td.data(), 1);
+  }
+  for (int i = 0; i < n; ++i) {
+    ASSERT_NEAR(yp[i], y[i], tol * 4) << "spmv row " << i;
+    ASSERT_NEAR(tp[i], td[i], tol * 4) << "tpmv row " << i;
+  }
+}
+
+TEST_F(BlasTest, SymmetricAndTriangularLevelTwoAgreeWithLoops) {
+  for (int n : {1, 6, 37, 301}) {
+    for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
+      check_triangle_routines<float>(n, uplo);
+      check_triangle_routines<double>(n, uplo);
+    }
+  }
 }
 
 // The gemv kernels load the elements before A's first cache-line boundary apart when the columns share

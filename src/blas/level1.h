@@ -221,10 +221,10 @@ real_t<T> nrm2(index_t n, const T* x, index_t incx) {
   if (n <= 0) return R(0);
   BlueNorm<R> norm;
   if constexpr (!is_complex<T>) {
-    // All medium: Blue's result is the square root of the plain sum (the medium accumulator alone).
+    // All medium (or float): Blue's result is the square root of the plain sum (the medium accumulator alone).
     if (incx == 1) {
-      const R sum = vector_kernels_for<T>().sum_of_squares_unscaled(n, x, norm.small(), norm.big());
-      if (sum >= R(0)) return std::sqrt(sum);
+      const double sum = vector_kernels_for<T>().nrm2_sum_of_squares(n, x, norm.small(), norm.big());
+      if (sum >= 0.0) return static_cast<R>(std::sqrt(sum));
     }
   }
   Strided<const T> xs(x, n, incx);

@@ -32,9 +32,12 @@ struct VectorKernelsOf {
   // The 0-based index of the first element of largest |x| (n >= 1): a NaN counts only in first place, as in
   // reference BLAS's loop, where no comparison with it holds.
   int64_t (*iamax)(int64_t n, const T* x);
-  // The sum of the squares when every element is 0 or has its magnitude in [small, big], so that no square
-  // overflows or loses its digits to underflow (nrm2's common case); otherwise -1 (the caller then scales).
-  T (*sum_of_squares_unscaled)(int64_t n, const T* x, T small, T big);
+  // nrm2's sum of the squares, in double. Every square of a float fits double's range, so float's sum never
+  // refuses (and keeps what float lanes would round away: scipy's test_stable, 10^4 and 10^4 ones, expects the
+  // exact 10^4 + 0.5 or a sequential float sum's 10^4); double's is taken only when every element is 0 or has
+  // its magnitude in [small, big], where no square overflows or loses its digits to underflow, otherwise -1
+  // (the caller then scales).
+  double (*nrm2_sum_of_squares)(int64_t n, const T* x, T small, T big);
   // symv's off-diagonal rectangles, four columns of A (m x 4) read once: yn[0:m] += alpha A xn[0:4] and
   // yt[c] += alpha dot(A[:, c], xt[0:m]); yn must not overlap xt or A.
   void (*symv_columns)(int64_t m, T alpha, const T* a, int64_t lda, const T* xn, T* yn, const T* xt, T* yt);

@@ -326,38 +326,54 @@ int64_t iamax(int64_t n, const T* __restrict x) {
 }
 
 template <class T>
-T sum_of_squares_unscaled(int64_t n, const T* __restrict x, T small, T big) {
-  constexpr int kLanes = 128 / sizeof(T);
-  T lanes[kLanes], outside[kLanes];
-  zero(lanes);
-  zero(outside);
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
+double nrm2_sum_of_squares(int64_t n, const T* __restrict x, T small, T big) {
+  if constexpr (sizeof(T) == 4) {
+    // Every square of a float is a normal double: no range to check.
+    constexpr int kLanes = 128 / sizeof(double);
+    double lanes[kLanes];
+    zero(lanes);
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
 #pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
-      const T v = x[i + l], a = std::abs(v);
-      lanes[l] += v * v;
-      outside[l] += (a > big) | (a < small && a != T(0)) ? T(1) : T(0);
+      for (int l = 0; l < kLanes; ++l) lanes[l] += double(x[i + l]) * double(x[i + l]);
     }
+    double sum = 0;
+    for (int l = 0; l < kLanes; ++l) sum += lanes[l];
+    for (; i < n; ++i) sum += double(x[i]) * double(x[i]);
+    return sum;
+  } else {
+    constexpr int kLanes = 128 / sizeof(T);
+    T lanes[kLanes], outside[kLanes];
+    zero(lanes);
+    zero(outside);
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        const T v = x[i + l], a = std::abs(v);
+        lanes[l] += v * v;
+        outside[l] += (a > big) | (a < small && a != T(0)) ? T(1) : T(0);
+      }
+    }
+    T sum = 0, count = 0;
+    for (int l = 0; l < kLanes; ++l) {
+      sum += lanes[l];
+      count += outside[l];
+    }
+    for (; i < n; ++i) {
+      const T a = std::abs(x[i]);
+      sum += x[i] * x[i];
+      count += (a > big) | (a < small && a != T(0)) ? T(1) : T(0);
+    }
+    return count == T(0) ? sum : -1.0;
   }
-  T sum = 0, count = 0;
-  for (int l = 0; l < kLanes; ++l) {
-    sum += lanes[l];
-    count += outside[l];
-  }
-  for (; i < n; ++i) {
-    const T a = std::abs(x[i]);
-    sum += x[i] * x[i];
-    count += (a > big) | (a < small && a != T(0)) ? T(1) : T(0);
-  }
-  return count == T(0) ? sum : T(-1);
 }
 
 template <class T>
 constexpr VectorKernelsOf<T> table() {
   // gemv_t already reads eight columns a pass, so it is the eight-stream entry as well.
   return {&dot<T>,         &axpy<T>, &gemv_n<T>, &gemv_t<T>, &rot<T>,   &ger<T>,
-          &gemv_t<T>,      &scal<T>, &swap<T>,   &asum<T>,   &iamax<T>, &sum_of_squares_unscaled<T>,
+          &gemv_t<T>,      &scal<T>, &swap<T>,   &asum<T>,   &iamax<T>, &nrm2_sum_of_squares<T>,
           &symv_columns<T>};
 }
 

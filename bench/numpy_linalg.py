@@ -3,7 +3,7 @@
 
     /usr/bin/python3 bench/numpy_linalg.py [--libdir build/native/lib] [--threads 1 2] [--repeat 7] [--n 1024]
 
-With armory as the alternative, numpy's inv, solve, det, cholesky and qr run the reference LAPACK (from
+With armory as the alternative, numpy's inv, solve, det, cholesky, qr, eigvalsh and eigh run the reference LAPACK (from
 armory's liblapack.so.3) on armory's BLAS, except the routines armory provides itself (?gesdd, ?gesvd,
 ?laswp); OpenBLAS brings its own LAPACK with parallel LU and Cholesky. Each library runs in its own child
 interpreter, chosen with LD_LIBRARY_PATH (the child checks /proc/self/maps), threads set through its own
@@ -16,6 +16,8 @@ import subprocess
 import sys
 
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+# eigvalsh and eigh reduce to tridiagonal form (?sytrd) in symv and syr2k: level 2 as much as level 3.
+CASES = ("inv", "solve", "det", "cholesky", "qr", "eigvalsh", "eigh")
 
 CHILD = r"""
 import sys, time, warnings
@@ -27,7 +29,8 @@ warnings.simplefilter('ignore')  # det of a random matrix overflows: the time is
 rng = np.random.default_rng(1)
 a = rng.random((n, n)); b = rng.random((n, n)); spd = a @ a.T + n * np.eye(n)
 cases = {'inv': lambda: np.linalg.inv(a), 'solve': lambda: np.linalg.solve(a, b), 'det': lambda: np.linalg.det(a),
-         'cholesky': lambda: np.linalg.cholesky(spd), 'qr': lambda: np.linalg.qr(a)}
+         'cholesky': lambda: np.linalg.cholesky(spd), 'qr': lambda: np.linalg.qr(a),
+         'eigvalsh': lambda: np.linalg.eigvalsh(spd), 'eigh': lambda: np.linalg.eigh(spd)}
 for line in sys.stdin:
     fn = cases[line.strip()]
     fn()
@@ -61,7 +64,7 @@ def main():
     for threads in args.threads:
         children = [child(libdir, "ARMORY_NUM_THREADS", threads, args.n, args.repeat),
                     child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads, args.n, args.repeat)]
-        for case in ("inv", "solve", "det", "cholesky", "qr"):
+        for case in CASES:
             medians = []
             for c in children:
                 c.stdin.write(case + "\n")

@@ -71,10 +71,9 @@ inline OffDiagonal off_diagonal(const TriangleRows& rows, index_t j) {
   return rows.uplo == Uplo::upper ? OffDiagonal{rows.first(j), j} : OffDiagonal{j + 1, rows.last(j) + 1};
 }
 
-// Below these orders the column segments are too short for the kernel calls to pay (trsm solves its
-// diagonal blocks of 16 through triangular_solve, column by column). Zen 3, 1 thread, against the scalar
-// loops, double: trsv n = 16 / 32 / 48 0.68 / 0.84 / 1.05x, symv, syr, syr2 and spmv n = 16 0.79-1.12x, n = 32
-// 1.10-1.83x.
+// Below these orders the column segments are too short for the kernel calls to pay. Zen 3, 1 thread, against
+// the scalar loops, double: trsv n = 16 / 32 / 48 0.68 / 0.84 / 1.05x, symv, syr, syr2 and spmv n = 16
+// 0.79-1.12x, n = 32 1.10-1.83x.
 constexpr index_t kTriangularVectorMinOrder = 48;
 constexpr index_t kSymmetricVectorMinOrder = 24;
 

@@ -1,8 +1,8 @@
 // The memory-bound BLAS kernels worth a wider vector unit: contiguous dot, axpy and plane rotation, scal,
-// swap, asum, iamax and nrm2's sum, and column-major gemv in both orientations and the rank-1 update, for
-// float and double. One table per ISA,
-// each compiled from the same portable source (kernels/vector_kernels_impl.h) with that ISA's flags only;
-// the table is chosen once, under ARMORY_ISA like every other dispatch.
+// swap, asum, iamax and nrm2's sum, column-major gemv in both orientations, the rank-1 update and symv's
+// rectangles, for float and double. One table per ISA, each compiled from the same portable source
+// (kernels/vector_kernels_impl.h) with that ISA's flags only; the table is chosen once, under ARMORY_ISA like
+// every other dispatch.
 #pragma once
 
 #include <cstdint>

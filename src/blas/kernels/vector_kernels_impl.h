@@ -37,13 +37,12 @@ void zero(T (&lanes)[kLanes]) {
 // The sum of term(i) for i < n (dot, asum, snrm2) in kLanes independent partial sums: several vector
 // accumulators, so the loop runs at the FMA throughput (or the memory's) instead of one FMA latency per
 // vector. The terms are captured by value: through references GCC lost the pointers' restrict, and sdot
-// n = 1000 ran 4% slower. 128 bytes of lanes: four ymm chains,
-// eight xmm or NEON ones, enough for two loads a cycle. No software prefetch: the hardware follows the two
-// streams. Zen 3, 1 thread, cblas_sdot / cblas_ddot of the library before and after, alternating in one
-// process with OpenBLAS's, ÷ OpenBLAS, before -> after (256 bytes of lanes with one line in four fetched 2 KiB
-// ahead -> 128 bytes without): f32 n = 1000 / 10^5 / 10^6 / 4 * 10^6 0.90 / 0.78 / 0.92 / 0.70 -> 1.03 /
-// 0.99 / 0.99 / 0.97, f64 0.98 / 0.88 / 0.86 / 0.79 -> 1.06 / 0.98 / 1.02 / 0.96. The SSE2 baseline (16 xmm:
-// 256 bytes of lanes left two on the stack) ran the same loop 1.2-1.5x faster at every n.
+// n = 1000 ran 4% slower. 128 bytes of lanes: four ymm chains, eight xmm or NEON ones, enough for two loads a
+// cycle. No software prefetch: the hardware follows the two streams. Zen 3, 1 thread, cblas_sdot / cblas_ddot of the
+// library before and after, alternating in one process with OpenBLAS's, ÷ OpenBLAS, before -> after (256 bytes of lanes
+// with one line in four fetched 2 KiB ahead -> 128 bytes without): f32 n = 1000 / 10^5 / 10^6 / 4 * 10^6 0.90 / 0.78 /
+// 0.92 / 0.70 -> 1.03 / 0.99 / 0.99 / 0.97, f64 0.98 / 0.88 / 0.86 / 0.79 -> 1.06 / 0.98 / 1.02 / 0.96. The SSE2
+// baseline (16 xmm: 256 bytes of lanes left two on the stack) ran the same loop 1.2-1.5x faster at every n.
 template <class Acc, class Term>
 Acc sum_in_lanes(int64_t n, const Term& term) {
   constexpr int kLanes = 128 / sizeof(Acc);
@@ -289,8 +288,7 @@ T asum(int64_t n, const T* __restrict x) {
 // maximum never replaces an earlier one.
 template <class T>
 int64_t iamax(int64_t n, const T* __restrict x) {
-  auto magnitude = [](T v) { return std::abs(v); };
-  T best = magnitude(x[0]);
+  T best = std::abs(x[0]);
   if (best != best) return 0;
   int64_t best_index = 0;
   constexpr int64_t kBlock = 1024;
@@ -303,16 +301,16 @@ int64_t iamax(int64_t n, const T* __restrict x) {
     for (; i + kLanes <= end; i += kLanes) {
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) {
-        const T v = magnitude(x[i + l]);
+        const T v = std::abs(x[i + l]);
         lanes[l] = v > lanes[l] ? v : lanes[l];
       }
     }
     T block_max = 0;
     for (int l = 0; l < kLanes; ++l) block_max = lanes[l] > block_max ? lanes[l] : block_max;
-    for (; i < end; ++i) block_max = magnitude(x[i]) > block_max ? magnitude(x[i]) : block_max;
+    for (; i < end; ++i) block_max = std::abs(x[i]) > block_max ? std::abs(x[i]) : block_max;
     if (block_max > best) {
       int64_t j = start;
-      while (magnitude(x[j]) != block_max) ++j;
+      while (std::abs(x[j]) != block_max) ++j;
       best = block_max;
       best_index = j;
     }

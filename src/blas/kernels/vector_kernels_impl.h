@@ -72,21 +72,27 @@ T dot(int64_t n, const T* __restrict x, const T* __restrict y) {
   return sum_in_lanes<T>(n, [x, y](int64_t i) { return x[i] * y[i]; });
 }
 
-// 128 bytes a pass (four ymm, eight xmm or NEON vectors): one vector a pass ran at the mercy of where the
-// linker put the five-instruction loop; across a 64-byte line (as in libblas.so.3) it lost a quarter of
-// its speed. Zen 3, 1 thread, alternating in one process with OpenBLAS's saxpy, ÷ OpenBLAS, the library's
-// one-vector loop -> the same loop compiled elsewhere -> 128 bytes a pass: n = 1000 0.76 -> 1.14 -> 1.16,
-// n = 10^5 0.75 -> 0.93 -> 1.01, n = 10^6 0.80 -> 0.91 -> 1.00.
-template <class T>
-void axpy(int64_t n, T alpha, const T* __restrict x, T* __restrict y) {
+// step(i) for i < n, 128 bytes a pass (four ymm, eight xmm or NEON vectors): one vector a pass ran at the
+// mercy of where the linker put the five-instruction loop; across a 64-byte line (as in libblas.so.3) it lost
+// a quarter of its speed. Zen 3, 1 thread, alternating in one process with OpenBLAS's saxpy, ÷ OpenBLAS, the
+// library's one-vector loop -> the same loop compiled elsewhere -> 128 bytes a pass: n = 1000 0.76 -> 1.14 ->
+// 1.16, n = 10^5 0.75 -> 0.93 -> 1.01, n = 10^6 0.80 -> 0.91 -> 1.00 (sscal one vector a pass: 0.60-0.81x).
+// The step captures its pointers by value, as sum_in_lanes's terms do.
+template <class T, class Step>
+void in_passes(int64_t n, const Step& step) {
   constexpr int kPass = 128 / sizeof(T);
   int64_t i = 0;
   for (; i + kPass <= n; i += kPass) {
 #pragma omp simd
-    for (int l = 0; l < kPass; ++l) y[i + l] += alpha * x[i + l];
+    for (int l = 0; l < kPass; ++l) step(i + l);
   }
 #pragma omp simd
-  for (int64_t j = i; j < n; ++j) y[j] += alpha * x[j];
+  for (int64_t j = i; j < n; ++j) step(j);
+}
+
+template <class T>
+void axpy(int64_t n, T alpha, const T* __restrict x, T* __restrict y) {
+  in_passes<T>(n, [alpha, x, y](int64_t i) { y[i] += alpha * x[i]; });
 }
 
 // y[0:m] += A[:, 0:C] t in one pass over y, t the columns' factors (alpha applied): each y[i] adds its C
@@ -255,17 +261,9 @@ void ger(int64_t m, int64_t n, T alpha, const T* x, const T* y, T* a, int64_t ld
   for (int64_t j = 0; j < n; ++j) axpy(m, alpha * y[j], x, a + j * lda);
 }
 
-// 128 bytes a pass, as axpy (one vector a pass: sscal 0.60-0.81x OpenBLAS on Zen 3).
 template <class T>
 void scal(int64_t n, T alpha, T* __restrict x) {
-  constexpr int kPass = 128 / sizeof(T);
-  int64_t i = 0;
-  for (; i + kPass <= n; i += kPass) {
-#pragma omp simd
-    for (int l = 0; l < kPass; ++l) x[i + l] *= alpha;
-  }
-#pragma omp simd
-  for (int64_t j = i; j < n; ++j) x[j] *= alpha;
+  in_passes<T>(n, [alpha, x](int64_t i) { x[i] *= alpha; });
 }
 
 template <class T>

@@ -22,15 +22,24 @@ bool apart(const T* x, const T* y, index_t n) {
   return xa + bytes <= ya || ya + bytes <= xa;
 }
 
+// A contiguous vector as reals, a complex one's (re, im) pairs as 2n of them: what asum, nrm2, swap and a
+// real scale or rotation do to a complex vector they do to each of its parts alike, so the real kernels serve.
+template <class T>
+const real_t<T>* reals(const T* x) {
+  return reinterpret_cast<const real_t<T>*>(x);
+}
+template <class T>
+real_t<T>* reals(T* x) {
+  return reinterpret_cast<real_t<T>*>(x);
+}
+template <class T>
+inline constexpr index_t kRealsPerElement = is_complex<T> ? 2 : 1;
+
 template <class T>
 void axpy(index_t n, T alpha, const T* x, index_t incx, T* y, index_t incy) {
   if (n <= 0 || alpha == T(0)) return;
   if (incx == 1 && incy == 1) {
-    if constexpr (!is_complex<T>) {
-      vector_axpy(n, alpha, x, y);
-    } else {
-      for (index_t i = 0; i < n; ++i) y[i] += alpha * x[i];
-    }
+    vector_axpy(n, alpha, x, y);
     return;
   }
   Strided<const T> xs(x, n, incx);
@@ -42,8 +51,14 @@ void axpy(index_t n, T alpha, const T* x, index_t incx, T* y, index_t incy) {
 template <class Acc, class T>
 Acc dot_accumulate(index_t n, const T* x, index_t incx, const T* y, index_t incy, bool conjugate_x) {
   if (n <= 0) return Acc(0);
-  if constexpr (std::is_same_v<Acc, T> && !is_complex<T>) {
-    if (incx == 1 && incy == 1) return vector_dot(n, x, y);
+  if constexpr (std::is_same_v<Acc, T>) {
+    if (incx == 1 && incy == 1) {
+      if constexpr (is_complex<T>) {
+        return vector_complex_dot(n, x, y, conjugate_x);
+      } else {
+        return vector_dot(n, x, y);
+      }
+    }
   }
   if (incx == 1 && incy == 1 && !conjugate_x) {
     // Eight independent partial sums: the loop vectorises without reassociating one long chain.
@@ -75,10 +90,13 @@ template <class T, class S>
 void scal(index_t n, S alpha, T* x, index_t incx) {
   if (n <= 0 || incx <= 0) return;
   if (incx == 1) {
-    if constexpr (std::is_same_v<T, S> && !is_complex<T>) {
-      vector_kernels_for<T>().scal(n, alpha, x);
+    const auto& kernels = vector_kernels_for<real_t<T>>();
+    if constexpr (is_complex<T> && !is_complex<S>) {
+      kernels.scal(2 * n, alpha, reals(x));  // csscal, zdscal: a real factor scales every part
+    } else if constexpr (is_complex<T>) {
+      kernels.complex_scal(n, alpha, x);
     } else {
-      for (index_t i = 0; i < n; ++i) x[i] *= alpha;
+      kernels.scal(n, alpha, x);
     }
     return;
   }
@@ -100,11 +118,9 @@ void copy(index_t n, const T* x, index_t incx, T* y, index_t incy) {
 template <class T>
 void swap(index_t n, T* x, index_t incx, T* y, index_t incy) {
   if (n <= 0) return;
-  if constexpr (!is_complex<T>) {
-    if (incx == 1 && incy == 1 && apart(x, y, n)) {
-      vector_kernels_for<T>().swap(n, x, y);
-      return;
-    }
+  if (incx == 1 && incy == 1 && apart(x, y, n)) {
+    vector_kernels_for<real_t<T>>().swap(n * kRealsPerElement<T>, reals(x), reals(y));
+    return;
   }
   Strided<T> xs(x, n, incx);
   Strided<T> ys(y, n, incy);
@@ -115,9 +131,8 @@ template <class T>
 real_t<T> asum(index_t n, const T* x, index_t incx) {
   using R = real_t<T>;
   if (n <= 0 || incx <= 0) return R(0);
-  if constexpr (!is_complex<T>) {
-    if (incx == 1) return vector_kernels_for<T>().asum(n, x);
-  }
+  // |re| + |im| summed over the elements is |part| summed over the parts.
+  if (incx == 1) return vector_kernels_for<R>().asum(n * kRealsPerElement<T>, reals(x));
   R sum(0);
   for (index_t i = 0; i < n; ++i) sum += abs1(x[i * incx]);
   return sum;
@@ -127,8 +142,13 @@ real_t<T> asum(index_t n, const T* x, index_t incx) {
 template <class T>
 index_t iamax(index_t n, const T* x, index_t incx) {
   if (n < 1 || incx <= 0) return 0;
-  if constexpr (!is_complex<T>) {
-    if (incx == 1) return static_cast<index_t>(vector_kernels_for<T>().iamax(n, x)) + 1;
+  if (incx == 1) {
+    const auto& kernels = vector_kernels_for<real_t<T>>();
+    if constexpr (is_complex<T>) {
+      return static_cast<index_t>(kernels.complex_iamax(n, x)) + 1;
+    } else {
+      return static_cast<index_t>(kernels.iamax(n, x)) + 1;
+    }
   }
   index_t best = 0;
   real_t<T> best_value = abs1(x[0]);
@@ -220,12 +240,12 @@ real_t<T> nrm2(index_t n, const T* x, index_t incx) {
   using R = real_t<T>;
   if (n <= 0) return R(0);
   BlueNorm<R> norm;
-  if constexpr (!is_complex<T>) {
-    // All medium (or float): Blue's result is the square root of the plain sum (the medium accumulator alone).
-    if (incx == 1) {
-      const double sum = vector_kernels_for<T>().nrm2_sum_of_squares(n, x, norm.small(), norm.big());
-      if (sum >= 0.0) return static_cast<R>(std::sqrt(sum));
-    }
+  // All medium (or float): Blue's result is the square root of the plain sum (the medium accumulator alone);
+  // a complex vector's is its parts'.
+  if (incx == 1) {
+    const double sum =
+        vector_kernels_for<R>().nrm2_sum_of_squares(n * kRealsPerElement<T>, reals(x), norm.small(), norm.big());
+    if (sum >= 0.0) return static_cast<R>(std::sqrt(sum));
   }
   Strided<const T> xs(x, n, incx);
   for (index_t i = 0; i < n; ++i) {
@@ -243,10 +263,11 @@ real_t<T> nrm2(index_t n, const T* x, index_t incx) {
 template <class T, class R>
 void rot(index_t n, T* x, index_t incx, T* y, index_t incy, R c, R s) {
   if (n <= 0) return;
-  if constexpr (std::is_same_v<T, R>) {
-    // Contiguous and apart (a caller may pass the same vector twice: the loop below keeps BLAS's result).
+  // Contiguous and apart (a caller may pass the same vector twice: the loop below keeps BLAS's result). A
+  // real rotation of complex vectors (csrot, zdrot) rotates each part alike.
+  if constexpr (std::is_same_v<real_t<T>, R>) {
     if (incx == 1 && incy == 1 && apart(x, y, n)) {
-      vector_rot(n, x, y, c, s);
+      vector_rot(n * kRealsPerElement<T>, reals(x), reals(y), c, s);
       return;
     }
   }

@@ -77,6 +77,28 @@ inline OffDiagonal off_diagonal(const TriangleRows& rows, index_t j) {
 constexpr index_t kTriangularVectorMinOrder = 48;
 constexpr index_t kSymmetricVectorMinOrder = 24;
 
+// The vector kernels on contiguous column segments, real or complex (see vector_kernels.h).
+template <class T>
+struct SegmentKernels {
+  const VectorKernelsOf<real_t<T>>& table = vector_kernels_for<real_t<T>>();
+
+  void axpy(index_t n, T alpha, const T* x, T* y) const {
+    if constexpr (is_complex<T>) {
+      table.complex_axpy(n, alpha, x, y);
+    } else {
+      table.axpy(n, alpha, x, y);
+    }
+  }
+  // sum x[i] y[i], x conjugated when asked (complex only).
+  T dot(index_t n, const T* x, const T* y, bool conjugate_x) const {
+    if constexpr (is_complex<T>) {
+      return table.complex_dot(n, x, y, conjugate_x);
+    } else {
+      return table.dot(n, x, y);
+    }
+  }
+};
+
 // y <- alpha op(A) x + beta y for a general m x n matrix whose column j stores rows [first(j), last(j)].
 template <class T, class Storage, class Rows>
 void general_matvec(Op op, index_t m, index_t n, T alpha, const Storage& at, Rows rows, const T* x,
@@ -130,19 +152,17 @@ struct GeneralBandRows {
 template <class T>
 void gemv(Op op, index_t m, index_t n, T alpha, const T* a, index_t lda, const T* x, index_t incx, T beta, T* y,
           index_t incy) {
-  if constexpr (!is_complex<T>) {
-    // Unit strides: the ISA's vector kernels (see vector_kernels.h).
-    if (incx == 1 && incy == 1 && m > 0 && n > 0 && !(alpha == T(0) && beta == T(1))) {
-      const index_t len_y = op == Op::none ? m : n;
-      scale_vector(len_y, beta, Strided<T>(y, len_y, 1));
-      if (alpha == T(0)) return;
-      if (op == Op::none) {
-        vector_gemv_n(m, n, alpha, a, lda, x, y);
-      } else {
-        vector_gemv_t(m, n, alpha, a, lda, x, y);
-      }
-      return;
+  // Unit strides: the ISA's vector kernels (see vector_kernels.h).
+  if (incx == 1 && incy == 1 && m > 0 && n > 0 && !(alpha == T(0) && beta == T(1))) {
+    const index_t len_y = op == Op::none ? m : n;
+    scale_vector(len_y, beta, Strided<T>(y, len_y, 1));
+    if (alpha == T(0)) return;
+    if (op == Op::none) {
+      vector_gemv_n(m, n, alpha, a, lda, x, y);
+    } else {
+      vector_gemv_t(m, n, alpha, a, lda, x, y, op == Op::conj_trans);
     }
+    return;
   }
   general_matvec(op, m, n, alpha, DenseStorage<const T>{a, lda}, AllRows{m}, x, incx, beta, y, incy);
 }
@@ -171,56 +191,54 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
     }
     return d;
   };
-  if constexpr (!is_complex<T>) {
-    if (incx == 1 && incy == 1 && n >= kSymmetricVectorMinOrder) {
+  if (incx == 1 && incy == 1 && n >= kSymmetricVectorMinOrder) {
+    if constexpr (!is_complex<T> && std::is_same_v<Storage, DenseStorage<const T>>) {
       const auto& kernels = vector_kernels_for<T>();
-      if constexpr (std::is_same_v<Storage, DenseStorage<const T>>) {
-        // Dense: four columns at a time, their rectangle beside the triangle (below it, lower; above it,
-        // upper) read once for both of its products; the small triangle of the block column by column.
-        constexpr index_t kBlock = 4;
-        for (index_t first = 0; first < n; first += kBlock) {
-          const index_t end = std::min(n, first + kBlock), width = end - first;
-          const index_t rect_begin = uplo == Uplo::lower ? end : 0;
-          const index_t rect_rows = uplo == Uplo::lower ? n - end : first;
-          if (rect_rows > 0) {
-            const T* rect = &at(rect_begin, first);
-            if (width == kBlock) {
-              kernels.symv_columns(rect_rows, alpha, rect, at.lda, x + first, y + rect_begin, x + rect_begin,
-                                   y + first);
-            } else {
-              kernels.gemv_n(rect_rows, width, alpha, rect, at.lda, x + first, y + rect_begin);
-              kernels.gemv_t(rect_rows, width, alpha, rect, at.lda, x + rect_begin, y + first);
-            }
-          }
-          // The block's triangle (at most 4 x 4) in place: a kernel call per column cost more than its work.
-          for (index_t j = first; j < end; ++j) {
-            const T scaled = alpha * x[j];
-            const OffDiagonal off = off_diagonal(rows, j);
-            T sum(0);
-            for (index_t i = std::max(off.begin, first); i < std::min(off.end, end); ++i) {
-              y[i] += scaled * at(i, j);
-              sum += at(i, j) * x[i];
-            }
-            y[j] += scaled * diagonal(j) + alpha * sum;
+      // Dense: four columns at a time, their rectangle beside the triangle (below it, lower; above it,
+      // upper) read once for both of its products; the small triangle of the block column by column.
+      constexpr index_t kBlock = 4;
+      for (index_t first = 0; first < n; first += kBlock) {
+        const index_t end = std::min(n, first + kBlock), width = end - first;
+        const index_t rect_begin = uplo == Uplo::lower ? end : 0;
+        const index_t rect_rows = uplo == Uplo::lower ? n - end : first;
+        if (rect_rows > 0) {
+          const T* rect = &at(rect_begin, first);
+          if (width == kBlock) {
+            kernels.symv_columns(rect_rows, alpha, rect, at.lda, x + first, y + rect_begin, x + rect_begin, y + first);
+          } else {
+            kernels.gemv_n(rect_rows, width, alpha, rect, at.lda, x + first, y + rect_begin);
+            kernels.gemv_t(rect_rows, width, alpha, rect, at.lda, x + rect_begin, y + first);
           }
         }
-      } else {
-        // Band and packed: each column's off-diagonal segment through axpy into y and a dot with x (the second
-        // read from L1).
-        for (index_t j = 0; j < n; ++j) {
+        // The block's triangle (at most 4 x 4) in place: a kernel call per column cost more than its work.
+        for (index_t j = first; j < end; ++j) {
           const T scaled = alpha * x[j];
           const OffDiagonal off = off_diagonal(rows, j);
           T sum(0);
-          if (off.size() > 0) {
-            const T* column = &at(off.begin, j);
-            kernels.axpy(off.size(), scaled, column, y + off.begin);
-            sum = kernels.dot(off.size(), column, x + off.begin);
+          for (index_t i = std::max(off.begin, first); i < std::min(off.end, end); ++i) {
+            y[i] += scaled * at(i, j);
+            sum += at(i, j) * x[i];
           }
           y[j] += scaled * diagonal(j) + alpha * sum;
         }
       }
-      return;
+    } else {
+      // Band, packed and complex: each column's off-diagonal segment through axpy into y and a dot with x (the
+      // second read from L1).
+      const SegmentKernels<T> kernels;
+      for (index_t j = 0; j < n; ++j) {
+        const T scaled = alpha * x[j];
+        const OffDiagonal off = off_diagonal(rows, j);
+        T sum(0);
+        if (off.size() > 0) {
+          const T* column = &at(off.begin, j);
+          kernels.axpy(off.size(), scaled, column, y + off.begin);
+          sum = kernels.dot(off.size(), column, x + off.begin, hermitian);
+        }
+        y[j] += scaled * diagonal(j) + alpha * sum;
+      }
     }
+    return;
   }
   for (index_t j = 0; j < n; ++j) {
     const T scaled = alpha * xs[j];
@@ -253,27 +271,26 @@ void triangular_matvec(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const 
   Strided<T> xs(x, n, incx);
   const TriangleRows rows{n, k, uplo};
   const bool unit = diag == Diag::unit;
-  if constexpr (!is_complex<T>) {
-    if (incx == 1 && n >= kTriangularVectorMinOrder) {
-      const auto& kernels = vector_kernels_for<T>();
-      if (op == Op::none) {
-        for_each_column(n, uplo == Uplo::upper, [&](index_t j) {
-          const T xj = x[j];
-          if (xj == T(0)) return;
-          const OffDiagonal off = off_diagonal(rows, j);
-          if (off.size() > 0) kernels.axpy(off.size(), xj, &at(off.begin, j), x + off.begin);
-          if (!unit) x[j] *= at(j, j);
-        });
-      } else {
-        for_each_column(n, uplo == Uplo::lower, [&](index_t j) {
-          T sum = unit ? x[j] : x[j] * at(j, j);
-          const OffDiagonal off = off_diagonal(rows, j);
-          if (off.size() > 0) sum += kernels.dot(off.size(), &at(off.begin, j), x + off.begin);
-          x[j] = sum;
-        });
-      }
-      return;
+  if (incx == 1 && n >= kTriangularVectorMinOrder) {
+    const SegmentKernels<T> kernels;
+    if (op == Op::none) {
+      for_each_column(n, uplo == Uplo::upper, [&](index_t j) {
+        const T xj = x[j];
+        if (xj == T(0)) return;
+        const OffDiagonal off = off_diagonal(rows, j);
+        if (off.size() > 0) kernels.axpy(off.size(), xj, &at(off.begin, j), x + off.begin);
+        if (!unit) x[j] *= at(j, j);
+      });
+    } else {
+      const bool conjugate = op == Op::conj_trans;
+      for_each_column(n, uplo == Uplo::lower, [&](index_t j) {
+        T sum = unit ? x[j] : x[j] * conj_if(at(j, j), conjugate);
+        const OffDiagonal off = off_diagonal(rows, j);
+        if (off.size() > 0) sum += kernels.dot(off.size(), &at(off.begin, j), x + off.begin, conjugate);
+        x[j] = sum;
+      });
     }
+    return;
   }
   if (op == Op::none) {
     auto column = [&](index_t j) {
@@ -306,27 +323,26 @@ void triangular_solve(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const S
   Strided<T> xs(x, n, incx);
   const TriangleRows rows{n, k, uplo};
   const bool unit = diag == Diag::unit;
-  if constexpr (!is_complex<T>) {
-    if (incx == 1 && n >= kTriangularVectorMinOrder) {
-      const auto& kernels = vector_kernels_for<T>();
-      if (op == Op::none) {
-        for_each_column(n, uplo == Uplo::lower, [&](index_t j) {
-          if (x[j] == T(0)) return;
-          if (!unit) x[j] /= at(j, j);
-          const OffDiagonal off = off_diagonal(rows, j);
-          if (off.size() > 0) kernels.axpy(off.size(), -x[j], &at(off.begin, j), x + off.begin);
-        });
-      } else {
-        for_each_column(n, uplo == Uplo::upper, [&](index_t j) {
-          T sum = x[j];
-          const OffDiagonal off = off_diagonal(rows, j);
-          if (off.size() > 0) sum -= kernels.dot(off.size(), &at(off.begin, j), x + off.begin);
-          if (!unit) sum /= at(j, j);
-          x[j] = sum;
-        });
-      }
-      return;
+  if (incx == 1 && n >= kTriangularVectorMinOrder) {
+    const SegmentKernels<T> kernels;
+    if (op == Op::none) {
+      for_each_column(n, uplo == Uplo::lower, [&](index_t j) {
+        if (x[j] == T(0)) return;
+        if (!unit) x[j] /= at(j, j);
+        const OffDiagonal off = off_diagonal(rows, j);
+        if (off.size() > 0) kernels.axpy(off.size(), -x[j], &at(off.begin, j), x + off.begin);
+      });
+    } else {
+      const bool conjugate = op == Op::conj_trans;
+      for_each_column(n, uplo == Uplo::upper, [&](index_t j) {
+        T sum = x[j];
+        const OffDiagonal off = off_diagonal(rows, j);
+        if (off.size() > 0) sum -= kernels.dot(off.size(), &at(off.begin, j), x + off.begin, conjugate);
+        if (!unit) sum /= conj_if(at(j, j), conjugate);
+        x[j] = sum;
+      });
     }
+    return;
   }
   if (op == Op::none) {
     auto column = [&](index_t j) {
@@ -362,11 +378,13 @@ void ger(index_t m, index_t n, T alpha, const T* x, index_t incx, const T* y, in
   for (index_t j = 0; j < n; ++j) {
     // A zero y[j] leaves column j untouched, Inf or NaN in x included, as reference BLAS does.
     if (ys[j] == T(0)) continue;
-    if constexpr (!is_complex<T>) {
-      if (incx == 1) {
+    if (incx == 1) {
+      if constexpr (is_complex<T>) {
+        vector_kernels_for<real_t<T>>().complex_axpy(m, alpha * conj_if(ys[j], conjugate_y), x, a + j * lda);
+      } else {
         vector_kernels_for<T>().ger(m, 1, alpha, x, &ys[j], a + j * lda, lda);
-        continue;
       }
+      continue;
     }
     const T scaled = alpha * conj_if(ys[j], conjugate_y);
     T* column = a + j * lda;
@@ -393,17 +411,18 @@ void symmetric_rank1(bool hermitian, Uplo uplo, index_t n, T alpha, const T* x, 
   if (n == 0 || alpha == T(0)) return;
   Strided<const T> xs(x, n, incx);
   const TriangleRows rows{n, n - 1, uplo};
-  if constexpr (!is_complex<T>) {
-    // Unit stride: column j's rows, its diagonal among them as in reference BLAS's loop, in one axpy.
-    if (incx == 1 && n >= kSymmetricVectorMinOrder) {
-      const auto& kernels = vector_kernels_for<T>();
-      for (index_t j = 0; j < n; ++j) {
-        if (x[j] == T(0)) continue;
+  // Unit stride: column j's rows, its diagonal among them as in reference BLAS's loop, in one axpy (a
+  // Hermitian diagonal's imaginary part dropped after it, as BLAS drops it).
+  if (incx == 1 && n >= kSymmetricVectorMinOrder) {
+    const SegmentKernels<T> kernels;
+    for (index_t j = 0; j < n; ++j) {
+      if (x[j] != T(0)) {
         const index_t first = rows.first(j);
-        kernels.axpy(rows.last(j) - first + 1, alpha * x[j], x + first, &at(first, j));
+        kernels.axpy(rows.last(j) - first + 1, alpha * conj_if(x[j], hermitian), x + first, &at(first, j));
       }
-      return;
+      at(j, j) = hermitian_diagonal(at(j, j), hermitian);
     }
+    return;
   }
   for (index_t j = 0; j < n; ++j) {
     if (xs[j] == T(0)) {
@@ -426,18 +445,19 @@ void symmetric_rank2(bool hermitian, Uplo uplo, index_t n, T alpha, const T* x, 
   Strided<const T> xs(x, n, incx);
   Strided<const T> ys(y, n, incy);
   const TriangleRows rows{n, n - 1, uplo};
-  if constexpr (!is_complex<T>) {
-    // Unit strides: A(i, j) + x(i) alpha y(j) + y(i) alpha x(j), as reference BLAS's loop sums it, in two axpys.
-    if (incx == 1 && incy == 1 && n >= kSymmetricVectorMinOrder) {
-      const auto& kernels = vector_kernels_for<T>();
-      for (index_t j = 0; j < n; ++j) {
-        if (x[j] == T(0) && y[j] == T(0)) continue;
+  // Unit strides: A(i, j) + x(i) alpha y(j) + y(i) alpha x(j), as reference BLAS's loop sums it, in two axpys
+  // (conjugated as her2 does, the Hermitian diagonal kept real after them).
+  if (incx == 1 && incy == 1 && n >= kSymmetricVectorMinOrder) {
+    const SegmentKernels<T> kernels;
+    for (index_t j = 0; j < n; ++j) {
+      if (x[j] != T(0) || y[j] != T(0)) {
         const index_t first = rows.first(j), count = rows.last(j) - first + 1;
-        kernels.axpy(count, alpha * y[j], x + first, &at(first, j));
-        kernels.axpy(count, alpha * x[j], y + first, &at(first, j));
+        kernels.axpy(count, alpha * conj_if(y[j], hermitian), x + first, &at(first, j));
+        kernels.axpy(count, conj_if(alpha * x[j], hermitian), y + first, &at(first, j));
       }
-      return;
+      at(j, j) = hermitian_diagonal(at(j, j), hermitian);
     }
+    return;
   }
   for (index_t j = 0; j < n; ++j) {
     if (xs[j] == T(0) && ys[j] == T(0)) {

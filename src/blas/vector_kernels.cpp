@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "blas/types.h"
 #include "cpu/core_choices.h"
 #include "gemm/thread_pool.h"
 
@@ -74,10 +75,33 @@ T vector_dot(int64_t n, const T* x, const T* y) {
 }
 
 template <class T>
-void vector_axpy(int64_t n, T alpha, const T* x, T* y) {
+std::complex<T> vector_complex_dot(int64_t n, const std::complex<T>* x, const std::complex<T>* y, bool conjugate_x) {
   const auto& k = vector_kernels_for<T>();
-  for_chunks(n, threads_for(n),
-             [&](int64_t begin, int64_t end, int) { k.axpy(end - begin, alpha, x + begin, y + begin); });
+  const int threads = threads_for(2 * n);
+  if (threads == 1) return k.complex_dot(n, x, y, conjugate_x);
+  std::vector<std::complex<T>> partial(static_cast<size_t>(threads));
+  for_chunks(n, threads, [&](int64_t begin, int64_t end, int t) {
+    partial[t] = k.complex_dot(end - begin, x + begin, y + begin, conjugate_x);
+  });
+  std::complex<T> sum = 0;
+  for (const auto& p : partial) sum += p;
+  return sum;
+}
+
+// A complex element is two reals of work for the thread split.
+template <class T>
+constexpr int64_t kRealsPer = is_complex<T> ? 2 : 1;
+
+template <class T>
+void vector_axpy(int64_t n, T alpha, const T* x, T* y) {
+  const auto& k = vector_kernels_for<real_t<T>>();
+  for_chunks(n, threads_for(n * kRealsPer<T>), [&](int64_t begin, int64_t end, int) {
+    if constexpr (is_complex<T>) {
+      k.complex_axpy(end - begin, alpha, x + begin, y + begin);
+    } else {
+      k.axpy(end - begin, alpha, x + begin, y + begin);
+    }
+  });
 }
 
 template <class T>
@@ -89,19 +113,28 @@ void vector_rot(int64_t n, T* x, T* y, T c, T s) {
 
 template <class T>
 void vector_gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y) {
-  const auto& k = vector_kernels_for<T>();
+  const auto& k = vector_kernels_for<real_t<T>>();
   // Rows split: every thread reads all of x and its own slice of A's columns and y.
-  const int threads = m >= 64 ? threads_for(m * n) : 1;
-  for_chunks(m, threads,
-             [&](int64_t begin, int64_t end, int) { k.gemv_n(end - begin, n, alpha, a + begin, lda, x, y + begin); });
+  const int threads = m >= 64 ? threads_for(m * n * kRealsPer<T>) : 1;
+  for_chunks(m, threads, [&](int64_t begin, int64_t end, int) {
+    if constexpr (is_complex<T>) {
+      k.complex_gemv_n(end - begin, n, alpha, a + begin, lda, x, y + begin);
+    } else {
+      k.gemv_n(end - begin, n, alpha, a + begin, lda, x, y + begin);
+    }
+  });
 }
 
 template <class T>
-void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y) {
-  const auto& k = vector_kernels_for<T>();
+void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y, bool conjugate_a) {
+  const auto& k = vector_kernels_for<real_t<T>>();
   // Columns split: each y[j] is one thread's dot product, so the result is the same for any thread count.
-  for_chunks(n, threads_for(m * n), [&](int64_t begin, int64_t end, int) {
-    k.gemv_t(m, end - begin, alpha, a + begin * lda, lda, x, y + begin);
+  for_chunks(n, threads_for(m * n * kRealsPer<T>), [&](int64_t begin, int64_t end, int) {
+    if constexpr (is_complex<T>) {
+      k.complex_gemv_t(m, end - begin, alpha, a + begin * lda, lda, x, y + begin, conjugate_a);
+    } else {
+      k.gemv_t(m, end - begin, alpha, a + begin * lda, lda, x, y + begin);
+    }
   });
 }
 
@@ -143,14 +176,19 @@ void vector_bidiagonal_products(int64_t m, int64_t n, const T* a, int64_t lda, c
 
 template float vector_dot<float>(int64_t, const float*, const float*);
 template double vector_dot<double>(int64_t, const double*, const double*);
-template void vector_axpy<float>(int64_t, float, const float*, float*);
-template void vector_axpy<double>(int64_t, double, const double*, double*);
+template cfloat vector_complex_dot<float>(int64_t, const cfloat*, const cfloat*, bool);
+template cdouble vector_complex_dot<double>(int64_t, const cdouble*, const cdouble*, bool);
 template void vector_rot<float>(int64_t, float*, float*, float, float);
 template void vector_rot<double>(int64_t, double*, double*, double, double);
-template void vector_gemv_n<float>(int64_t, int64_t, float, const float*, int64_t, const float*, float*);
-template void vector_gemv_n<double>(int64_t, int64_t, double, const double*, int64_t, const double*, double*);
-template void vector_gemv_t<float>(int64_t, int64_t, float, const float*, int64_t, const float*, float*);
-template void vector_gemv_t<double>(int64_t, int64_t, double, const double*, int64_t, const double*, double*);
+#define ARMORY_INSTANTIATE(T)                                                           \
+  template void vector_axpy<T>(int64_t, T, const T*, T*);                               \
+  template void vector_gemv_n<T>(int64_t, int64_t, T, const T*, int64_t, const T*, T*); \
+  template void vector_gemv_t<T>(int64_t, int64_t, T, const T*, int64_t, const T*, T*, bool);
+ARMORY_INSTANTIATE(float)
+ARMORY_INSTANTIATE(double)
+ARMORY_INSTANTIATE(cfloat)
+ARMORY_INSTANTIATE(cdouble)
+#undef ARMORY_INSTANTIATE
 template void vector_bidiagonal_products<float>(int64_t, int64_t, const float*, int64_t, const float*, float,
                                                 const float*, const float*, float*, float*, float*);
 template void vector_bidiagonal_products<double>(int64_t, int64_t, const double*, int64_t, const double*, double,

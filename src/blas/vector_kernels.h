@@ -5,6 +5,7 @@
 // every other dispatch.
 #pragma once
 
+#include <complex>
 #include <cstdint>
 
 namespace armory::blas {
@@ -41,6 +42,20 @@ struct VectorKernelsOf {
   // symv's off-diagonal rectangles, four columns of A (m x 4) read once: yn[0:m] += alpha A xn[0:4] and
   // yt[c] += alpha dot(A[:, c], xt[0:m]); yn must not overlap xt or A.
   void (*symv_columns)(int64_t m, T alpha, const T* a, int64_t lda, const T* xn, T* yn, const T* xt, T* yt);
+
+  // The complex type's kernels (BLAS's c for float, z for double), contiguous vectors of n elements, leading
+  // dimensions in elements. Those a real kernel does on the 2n parts (asum, nrm2, swap, a real scal or rot)
+  // have no entry here.
+  using C = std::complex<T>;
+  void (*complex_axpy)(int64_t n, C alpha, const C* x, C* y);
+  // sum x[i] y[i], or conj(x[i]) y[i].
+  C (*complex_dot)(int64_t n, const C* x, const C* y, bool conjugate_x);
+  void (*complex_scal)(int64_t n, C alpha, C* x);
+  // The 0-based index of the first element of largest |re| + |im| (n >= 1), NaN as in iamax.
+  int64_t (*complex_iamax)(int64_t n, const C* x);
+  // y[0:m] += alpha A x and y[j] += alpha dot(op(A[:, j]), x), op conjugating or not; A column-major m x n.
+  void (*complex_gemv_n)(int64_t m, int64_t n, C alpha, const C* a, int64_t lda, const C* x, C* y);
+  void (*complex_gemv_t)(int64_t m, int64_t n, C alpha, const C* a, int64_t lda, const C* x, C* y, bool conjugate_a);
 };
 
 struct VectorKernels {
@@ -71,9 +86,13 @@ const VectorKernelsOf<T>& vector_kernels_for() {
 }
 
 // The kernels for whole problems: large ones split across armory's thread pool (contiguous chunks, partial
-// sums added in chunk order, so a result depends only on the thread count), small ones on the caller.
+// sums added in chunk order, so a result depends only on the thread count), small ones on the caller. axpy
+// and gemv take float, double and their complex types.
 template <class T>
 T vector_dot(int64_t n, const T* x, const T* y);
+// sum x[i] y[i], or conj(x[i]) y[i].
+template <class T>
+std::complex<T> vector_complex_dot(int64_t n, const std::complex<T>* x, const std::complex<T>* y, bool conjugate_x);
 template <class T>
 void vector_axpy(int64_t n, T alpha, const T* x, T* y);
 // x and y must not overlap.
@@ -81,8 +100,9 @@ template <class T>
 void vector_rot(int64_t n, T* x, T* y, T c, T s);
 template <class T>
 void vector_gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
+// y[j] += alpha dot(op(A[:, j]), x), op conjugating complex columns when asked.
 template <class T>
-void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y);
+void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y, bool conjugate_a = false);
 
 // The two products of one bidiagonalization step with one pass over A (m x n, column-major, an armory
 // workspace), which is too large for the caches: y = tau (A^T v - corr), s = r - y, and w = A[1:m, :] s

@@ -8,10 +8,6 @@
 #include <cblas.h>
 #include <gtest/gtest.h>
 
-#include "blas/vector_kernels.h"
-#include "gemm/thread_pool.h"
-#include "isa_level_test.h"
-
 #include <atomic>
 #include <cmath>
 #include <complex>
@@ -21,6 +17,10 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "blas/blas_test_support.h"
+#include "blas/vector_kernels.h"
+#include "gemm/thread_pool.h"
 
 extern "C" {
 void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*, const double*, const int*,
@@ -48,44 +48,7 @@ void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace {
 
-class BlasTest : public IsaLevelTest {};
-
-using cfloat = std::complex<float>;
-using cdouble = std::complex<double>;
-
-template <class T>
-struct Real {
-  using type = T;
-};
-template <class R>
-struct Real<std::complex<R>> {
-  using type = R;
-};
-template <class T>
-using real_t = typename Real<T>::type;
-template <class T>
-constexpr bool is_complex = !std::is_same_v<T, real_t<T>>;
-
-template <class T>
-T conj_if(T x, bool c) {
-  if constexpr (is_complex<T>) return c ? std::conj(x) : x;
-  return x;
-}
-
-template <class T>
-std::vector<T> random_values(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<real_t<T>> u(-1, 1);
-  std::vector<T> v(n);
-  for (auto& x : v) {
-    if constexpr (is_complex<T>) {
-      x = T(u(rng), u(rng));
-    } else {
-      x = u(rng);
-    }
-  }
-  return v;
-}
+using namespace blas_test;
 
 template <class T>
 double tolerance(int k) {
@@ -494,23 +457,6 @@ void expect_gemv_matches_loops(const armory::blas::VectorKernelsOf<T>& k, int64_
   for (int64_t i = 0; i < m; ++i) {
     ASSERT_NEAR(out_n[i], 1.0 + 2.0 * want_n[i], tolerance * cols) << m << " rows, " << i;
   }
-}
-
-// Every vector-kernel table this CPU can run (the process uses one, chosen by ISA and core).
-std::vector<const armory::blas::VectorKernels*> runnable_vector_tables() {
-  std::vector<const armory::blas::VectorKernels*> tables = {&armory::blas::kVectorKernelsBaseline};
-#if defined(__x86_64__)
-  const auto& cpu = armory::host_cpu();
-  if (cpu.features.has(armory::Feature::avx2) && cpu.features.has(armory::Feature::fma)) {
-    tables.push_back(&armory::blas::kVectorKernelsAvx2);
-  }
-  if (cpu.features.has(armory::Feature::avx512f) && cpu.features.has(armory::Feature::avx512vl)) {
-    tables.push_back(&armory::blas::kVectorKernelsAvx512);
-    tables.push_back(&armory::blas::kVectorKernelsAvx512HardwarePrefetch);
-    tables.push_back(&armory::blas::kVectorKernelsAvx512NarrowStreams);
-  }
-#endif
-  return tables;
 }
 
 // Each of them on vectors long enough for the streaming paths and with ragged tails, against plain loops.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cmath>
+#include <complex>
 
 #include "blas/vector_kernels.h"
 
@@ -281,12 +282,12 @@ T asum(int64_t n, const T* __restrict x) {
   return sum_in_lanes<T>(n, [x](int64_t i) { return std::abs(x[i]); });
 }
 
-// The largest magnitude of a block in vector lanes (a NaN never wins: `v > m ? v : m` keeps m), and only
-// when it beats the best so far, the block scanned again from L1 for its first such element; a later equal
-// maximum never replaces an earlier one.
-template <class T>
-int64_t iamax(int64_t n, const T* __restrict x) {
-  T best = std::abs(x[0]);
+// The index of the first largest magnitude(i), i < n: each block's largest in vector lanes (a NaN never wins:
+// `v > m ? v : m` keeps m), and only when it beats the best so far, the block scanned again from L1 for its
+// first such element; a later equal maximum never replaces an earlier one.
+template <class T, class Magnitude>
+int64_t first_largest(int64_t n, const Magnitude& magnitude) {
+  T best = magnitude(0);
   if (best != best) return 0;
   int64_t best_index = 0;
   constexpr int64_t kBlock = 1024;
@@ -299,21 +300,26 @@ int64_t iamax(int64_t n, const T* __restrict x) {
     for (; i + kLanes <= end; i += kLanes) {
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) {
-        const T v = std::abs(x[i + l]);
+        const T v = magnitude(i + l);
         lanes[l] = v > lanes[l] ? v : lanes[l];
       }
     }
     T block_max = 0;
     for (int l = 0; l < kLanes; ++l) block_max = lanes[l] > block_max ? lanes[l] : block_max;
-    for (; i < end; ++i) block_max = std::abs(x[i]) > block_max ? std::abs(x[i]) : block_max;
+    for (; i < end; ++i) block_max = magnitude(i) > block_max ? magnitude(i) : block_max;
     if (block_max > best) {
       int64_t j = start;
-      while (std::abs(x[j]) != block_max) ++j;
+      while (magnitude(j) != block_max) ++j;
       best = block_max;
       best_index = j;
     }
   }
   return best_index;
+}
+
+template <class T>
+int64_t iamax(int64_t n, const T* __restrict x) {
+  return first_largest<T>(n, [x](int64_t i) { return std::abs(x[i]); });
 }
 
 template <class T>
@@ -349,12 +355,196 @@ double nrm2_sum_of_squares(int64_t n, const T* __restrict x, T small, T big) {
   }
 }
 
+// Complex vectors as BLAS stores them, (re, im) pairs. The loops run over whole pairs, both parts side by
+// side, so the vectoriser loads vectors of pairs as they lie and finds each part's partner (im for re) by a
+// swap within the pair, rather than splitting the parts into two vectors and merging them back.
+template <class T>
+const T* parts(const std::complex<T>* z) {
+  return reinterpret_cast<const T*>(z);
+}
+template <class T>
+T* parts(std::complex<T>* z) {
+  return reinterpret_cast<T*>(z);
+}
+
+template <class T>
+void complex_axpy(int64_t n, std::complex<T> alpha, const std::complex<T>* xc, std::complex<T>* yc) {
+  const T ar = alpha.real(), ai = alpha.imag();
+  const T* __restrict x = parts(xc);
+  T* __restrict y = parts(yc);
+  in_passes<std::complex<T>>(n, [ar, ai, x, y](int64_t i) {
+    const T xr = x[2 * i], xi = x[2 * i + 1];
+    y[2 * i] += ar * xr - ai * xi;
+    y[2 * i + 1] += ar * xi + ai * xr;
+  });
+}
+
+template <class T>
+void complex_scal(int64_t n, std::complex<T> alpha, std::complex<T>* xc) {
+  const T ar = alpha.real(), ai = alpha.imag();
+  T* __restrict x = parts(xc);
+  in_passes<std::complex<T>>(n, [ar, ai, x](int64_t i) {
+    const T xr = x[2 * i], xi = x[2 * i + 1];
+    x[2 * i] = ar * xr - ai * xi;
+    x[2 * i + 1] = ar * xi + ai * xr;
+  });
+}
+
+// The partial sums of a complex dot product of u and v over kPairs lanes: same[] sums each part of u times
+// the same part of v (ur vr, ui vi), crossed[] times the other part (ur vi, ui vr). Both parts of the
+// product come out of them, with u conjugated or not, at the end.
+template <class T, int kPairs>
+struct ComplexSums {
+  T same[2 * kPairs], crossed[2 * kPairs];
+
+  void clear() {
+    zero(same);
+    zero(crossed);
+  }
+  // Elements [i, i + kCount) into the first kCount pairs of lanes.
+  template <int kCount>
+  void add(const T* __restrict u, const T* __restrict v, int64_t i) {
+    static_assert(kCount <= kPairs);
+    u += 2 * i;
+    v += 2 * i;
+#pragma omp simd
+    for (int l = 0; l < kCount; ++l) {
+      same[2 * l] += u[2 * l] * v[2 * l];
+      same[2 * l + 1] += u[2 * l + 1] * v[2 * l + 1];
+      crossed[2 * l] += u[2 * l] * v[2 * l + 1];
+      crossed[2 * l + 1] += u[2 * l + 1] * v[2 * l];
+    }
+  }
+  // Elements [i, n) of u and v, every full kPairs first.
+  void add_all(const T* u, const T* v, int64_t i, int64_t n) {
+    for (; i + kPairs <= n; i += kPairs) add<kPairs>(u, v, i);
+    for (; i < n; ++i) add<1>(u, v, i);
+  }
+  // sum u v, or sum conj(u) v.
+  std::complex<T> result(bool conjugate_u) const {
+    T same_re = 0, same_im = 0, crossed_re = 0, crossed_im = 0;
+    for (int l = 0; l < 2 * kPairs; l += 2) {
+      same_re += same[l];
+      same_im += same[l + 1];
+      crossed_re += crossed[l];
+      crossed_im += crossed[l + 1];
+    }
+    return conjugate_u ? std::complex<T>(same_re + same_im, crossed_re - crossed_im)
+                       : std::complex<T>(same_re - same_im, crossed_re + crossed_im);
+  }
+};
+
+// 128 bytes of each kind of sum, as sum_in_lanes keeps for real dots, then a vector of pairs at a time.
+template <class T>
+std::complex<T> complex_dot(int64_t n, const std::complex<T>* xc, const std::complex<T>* yc, bool conjugate_x) {
+  constexpr int kPairs = 64 / sizeof(T), kVectorPairs = kVectorBytes / sizeof(T) / 2;
+  const T *x = parts(xc), *y = parts(yc);
+  ComplexSums<T, kPairs> sums;
+  sums.clear();
+  int64_t i = 0;
+  for (; i + kPairs <= n; i += kPairs) sums.template add<kPairs>(x, y, i);
+  for (; i + kVectorPairs <= n; i += kVectorPairs) sums.template add<kVectorPairs>(x, y, i);
+  for (; i < n; ++i) sums.template add<1>(x, y, i);
+  return sums.result(conjugate_x);
+}
+
+template <class T>
+int64_t complex_iamax(int64_t n, const std::complex<T>* xc) {
+  const T* x = parts(xc);
+  return first_largest<T>(n, [x](int64_t i) { return std::abs(x[2 * i]) + std::abs(x[2 * i + 1]); });
+}
+
+// y[0:m] += A[:, 0:C] t in one pass over y (t the columns' factors, alpha applied), as add_columns.
+template <class T, int C>
+void add_complex_columns(int64_t m, const std::complex<T>* a, int64_t lda, const std::complex<T> (&t)[C],
+                         std::complex<T>* yc) {
+  constexpr int kPairs = kVectorBytes / sizeof(T) / 2;
+  const T* __restrict column[C];
+  T tr[C], ti[C];
+  for (int c = 0; c < C; ++c) {
+    column[c] = parts(a + c * lda);
+    tr[c] = t[c].real();
+    ti[c] = t[c].imag();
+  }
+  T* __restrict y = parts(yc);
+  auto row = [&](int64_t e) {
+    T yr = y[e], yi = y[e + 1];
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const T ar = column[c][e], ai = column[c][e + 1];
+      yr += ar * tr[c] - ai * ti[c];
+      yi += ai * tr[c] + ar * ti[c];
+    }
+    y[e] = yr;
+    y[e + 1] = yi;
+  };
+  int64_t i = 0;
+  for (; i + kPairs <= m; i += kPairs) {
+#pragma omp simd
+    for (int l = 0; l < kPairs; ++l) row(2 * (i + l));
+  }
+  for (; i < m; ++i) row(2 * i);
+}
+
+// Four columns a pass, y loaded and stored once for the four.
+template <class T>
+void complex_gemv_n(int64_t m, int64_t n, std::complex<T> alpha, const std::complex<T>* a, int64_t lda,
+                    const std::complex<T>* x, std::complex<T>* y) {
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const std::complex<T> t[4] = {alpha * x[j], alpha * x[j + 1], alpha * x[j + 2], alpha * x[j + 3]};
+    add_complex_columns(m, a + j * lda, lda, t, y);
+  }
+  for (; j < n; ++j) {
+    const std::complex<T> t[1] = {alpha * x[j]};
+    add_complex_columns(m, a + j * lda, lda, t, y);
+  }
+}
+
+// Four dot products a pass, x read once for the four, each column's sums a vector of pairs wide. A column
+// left over is summed the same way, so its result does not depend on the group it fell in.
+template <class T>
+void complex_gemv_t(int64_t m, int64_t n, std::complex<T> alpha, const std::complex<T>* a, int64_t lda,
+                    const std::complex<T>* xc, std::complex<T>* y, bool conjugate_a) {
+  constexpr int kPairs = kVectorBytes / sizeof(T) / 2;
+  constexpr int kColumns = 4;
+  const T* x = parts(xc);
+  int64_t j = 0;
+  for (; j + kColumns <= n; j += kColumns) {
+    ComplexSums<T, kPairs> sums[kColumns];
+    const T* column[kColumns];
+    for (int c = 0; c < kColumns; ++c) {
+      sums[c].clear();
+      column[c] = parts(a + (j + c) * lda);
+    }
+    int64_t i = 0;
+    for (; i + kPairs <= m; i += kPairs) {
+#pragma GCC unroll 4
+      for (int c = 0; c < kColumns; ++c) sums[c].template add<kPairs>(column[c], x, i);
+    }
+    for (int c = 0; c < kColumns; ++c) {
+      sums[c].add_all(column[c], x, i, m);
+      y[j + c] += alpha * sums[c].result(conjugate_a);
+    }
+  }
+  for (; j < n; ++j) {
+    ComplexSums<T, kPairs> sums;
+    sums.clear();
+    sums.add_all(parts(a + j * lda), x, 0, m);
+    y[j] += alpha * sums.result(conjugate_a);
+  }
+}
+
 template <class T>
 constexpr VectorKernelsOf<T> table() {
   // gemv_t already reads eight columns a pass, so it is the eight-stream entry as well.
-  return {&dot<T>,         &axpy<T>, &gemv_n<T>, &gemv_t<T>, &rot<T>,   &ger<T>,
-          &gemv_t<T>,      &scal<T>, &swap<T>,   &asum<T>,   &iamax<T>, &nrm2_sum_of_squares<T>,
-          &symv_columns<T>};
+  return {&dot<T>,           &axpy<T>,          &gemv_n<T>,
+          &gemv_t<T>,        &rot<T>,           &ger<T>,
+          &gemv_t<T>,        &scal<T>,          &swap<T>,
+          &asum<T>,          &iamax<T>,         &nrm2_sum_of_squares<T>,
+          &symv_columns<T>,  &complex_axpy<T>,  &complex_dot<T>,
+          &complex_scal<T>,  &complex_iamax<T>, &complex_gemv_n<T>,
+          &complex_gemv_t<T>};
 }
 
 }  // namespace

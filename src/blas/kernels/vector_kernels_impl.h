@@ -420,17 +420,20 @@ struct ComplexSums {
     for (; i + kPairs <= n; i += kPairs) add<kPairs>(u, v, i);
     for (; i < n; ++i) add<1>(u, v, i);
   }
-  // sum u v, or sum conj(u) v.
-  std::complex<T> result(bool conjugate_u) const {
-    T same_re = 0, same_im = 0, crossed_re = 0, crossed_im = 0;
-    for (int l = 0; l < 2 * kPairs; l += 2) {
-      same_re += same[l];
-      same_im += same[l + 1];
-      crossed_re += crossed[l];
-      crossed_im += crossed[l + 1];
+  // sum u v, or sum conj(u) v. The lanes folded in halves down to one pair, as sum_of_lanes folds them (an
+  // even half keeps re and im apart): vector adds, where one sum per part took a dependent add per lane
+  // (hemv's short column segments spent longer there than in the products).
+  std::complex<T> result(bool conjugate_u) {
+#pragma GCC unroll 8
+    for (int width = kPairs; width >= 2; width /= 2) {
+#pragma omp simd
+      for (int l = 0; l < width; ++l) {
+        same[l] += same[l + width];
+        crossed[l] += crossed[l + width];
+      }
     }
-    return conjugate_u ? std::complex<T>(same_re + same_im, crossed_re - crossed_im)
-                       : std::complex<T>(same_re - same_im, crossed_re + crossed_im);
+    return conjugate_u ? std::complex<T>(same[0] + same[1], crossed[0] - crossed[1])
+                       : std::complex<T>(same[0] - same[1], crossed[0] + crossed[1]);
   }
 };
 

@@ -407,12 +407,16 @@ struct ComplexSums {
     static_assert(kCount <= kPairs);
     u += 2 * i;
     v += 2 * i;
+    T swapped[2 * kCount];
 #pragma omp simd
     for (int l = 0; l < kCount; ++l) {
-      same[2 * l] += u[2 * l] * v[2 * l];
-      same[2 * l + 1] += u[2 * l + 1] * v[2 * l + 1];
-      crossed[2 * l] += u[2 * l] * v[2 * l + 1];
-      crossed[2 * l + 1] += u[2 * l + 1] * v[2 * l];
+      swapped[2 * l] = v[2 * l + 1];
+      swapped[2 * l + 1] = v[2 * l];
+    }
+#pragma omp simd
+    for (int r = 0; r < 2 * kCount; ++r) {
+      same[r] += u[r] * v[r];
+      crossed[r] += u[r] * swapped[r];
     }
   }
   // Elements [i, n) of u and v, every full kPairs first.

@@ -2,7 +2,7 @@
 """numpy on armory's BLAS vs numpy on Debian's OpenBLAS, measured in the same run.
 
     /usr/bin/python3 bench/numpy_blas.py [--libdir build/native/lib] [--threads 1 2] [--repeat 5]
-                                         [--full] [--json FILE]
+                                         [--full] [--json FILE] [--only WORD ...]
 
 Each library runs in its own child interpreter (LD_LIBRARY_PATH chooses it; the child proves from
 /proc/self/maps which libblas.so.3 it loaded), with its thread count set through its own variable
@@ -11,7 +11,7 @@ other, one sample at a time (alternating which goes first), in rounds over all t
 case's samples are spread across the run; in each round both children call from the same CPU (the next
 one each round). Cases: `a @ b` and `np.dot(a, b)` for square float32 and float64 matrices, n = 16 .. 2048
 (4096 with --full), and np.dot of a matrix with a vector (gemv), of a vector with a matrix (vecmat) and of two
-vectors.
+vectors, real and complex (np.vdot too: ?dotc); a complex multiply-add counts as four real ones.
 A sample is at least 20 ms of back-to-back calls; a round takes one from each library, four pairs in
 alternation for a call under a millisecond. GFLOPS are the medians of a library's samples; the ratio is
 the median of the pairs' ratios (the last column, the ratio of the two medians, for comparison).
@@ -49,23 +49,29 @@ for line in sys.stdin:
     case = json.loads(line)
     kind, dtype, n = case['kind'], np.dtype(case['dtype']), case['n']
     key = (kind, case['dtype'], n)
+    # A complex multiply-add is four real ones; complex arrays get random parts both.
+    scale = 4.0 if dtype.kind == 'c' else 1.0
+    def arr(*shape):
+        values = rng.random(shape) + (1j * rng.random(shape) if dtype.kind == 'c' else 0)
+        return values.astype(dtype)
     if not case.get('same_arrays') or current is None or current[0] != key:
         # Fresh arrays on each visit to a case: where numpy's allocator puts them moves its microsecond
         # calls, so each round's visit samples a placement of its own.
         if kind in ('matmul', 'dot'):
-            a = rng.random((n, n)).astype(dtype); b = rng.random((n, n)).astype(dtype)
+            a = arr(n, n); b = arr(n, n)
             fn = (lambda: a @ b) if kind == 'matmul' else (lambda: np.dot(a, b))
-            flops = 2.0 * n ** 3
+            flops = 2.0 * n ** 3 * scale
         elif kind in ('gemv', 'vecmat'):
             # A C-ordered matrix times a vector, and a vector times it: numpy calls cblas_?gemv with A
             # row-major, not transposed and transposed (armory's gemv_t and gemv_n kernels).
-            a = rng.random((n, n)).astype(dtype); x = rng.random(n).astype(dtype)
+            a = arr(n, n); x = arr(n)
             fn = (lambda: np.dot(a, x)) if kind == 'gemv' else (lambda: np.dot(x, a))
-            flops = 2.0 * n * n
+            flops = 2.0 * n * n * scale
         else:
-            x = rng.random(n).astype(dtype); y = rng.random(n).astype(dtype)
-            fn = lambda: np.dot(x, y)
-            flops = 2.0 * n
+            # np.dot of two vectors (?dot, ?dotu) or np.vdot (?dotc for complex).
+            x = arr(n); y = arr(n)
+            fn = (lambda: np.vdot(x, y)) if kind == 'vdot_conj' else (lambda: np.dot(x, y))
+            flops = 2.0 * n * scale
         fn()
         t0 = time.perf_counter(); fn(); once = time.perf_counter() - t0
         current = (key, fn, flops, max(1, int(0.02 / max(once, 1e-7))))
@@ -90,6 +96,11 @@ def cases(full):
     out += [{"kind": kind, "dtype": d, "n": n} for kind in ("gemv", "vecmat") for d in ("float32", "float64")
             for n in (64, 512, 4096)]
     out += [{"kind": "vdot", "dtype": d, "n": n} for d in ("float32", "float64") for n in (1000, 1000000)]
+    # Complex: level 2 and 1 (level 3 goes through the same engine as the real types).
+    out += [{"kind": kind, "dtype": d, "n": n} for kind in ("gemv", "vecmat") for d in ("complex64", "complex128")
+            for n in (64, 512)]
+    out += [{"kind": kind, "dtype": d, "n": n} for kind in ("vdot", "vdot_conj") for d in ("complex64", "complex128")
+            for n in (1000, 1000000)]
     return out
 
 
@@ -142,6 +153,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--full", action="store_true", help="add n = 4096")
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--only", nargs="+", metavar="WORD",
+                        help="only the cases whose kind or dtype is one of these (e.g. gemv complex128)")
     args = parser.parse_args()
     libdir = os.path.abspath(args.libdir)
     if not os.path.exists(os.path.join(libdir, "libblas.so.3")):
@@ -150,7 +163,7 @@ def main():
         sys.exit(f"{OPENBLAS_DIR}/libblas.so.3 missing: apt-get install libopenblas0-pthread")
 
     rows = []
-    print(f"{'case':<22}{'threads':>8}{'armory GF/s':>14}{'(min-max)':>16}{'OpenBLAS GF/s':>15}{'ratio':>8}{'÷ med':>8}")
+    print(f"{'case':<31}{'threads':>8}{'armory GF/s':>14}{'(min-max)':>16}{'OpenBLAS GF/s':>15}{'ratio':>8}{'÷ med':>8}")
     for threads in args.threads:
         armory_child = Child(libdir, "ARMORY_NUM_THREADS", threads)
         openblas_child = Child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads)
@@ -159,7 +172,7 @@ def main():
         # five on the other, gave 0.9x in one run and 1.3x in the next for the same code) to tens of seconds
         # (every sample of a case, taken back to back, at two thirds of armory's speed while OpenBLAS's held).
         # Spread over the run, a slow stretch costs a case one sample, which its median leaves out.
-        run_cases = cases(args.full)
+        run_cases = [c for c in cases(args.full) if not args.only or {c["kind"], c["dtype"]} & set(args.only)]
         samples = [{"armory": [], "openblas": []} for _ in run_cases]
         # Ratios of samples taken one right after the other, armory's and OpenBLAS's, per case.
         pair_ratios = [[] for _ in run_cases]
@@ -202,7 +215,7 @@ def main():
             ratio = statistics.median(ratios)
             rows.append({"name": name, "threads": threads, "armory": a, "openblas": o, "ratio": ratio,
                          "pair_ratios": ratios})
-            print(f"{name:<22}{threads:>8}{a['median']:>14.2f}{'(%.1f-%.1f)' % (a['min'], a['max']):>16}"
+            print(f"{name:<31}{threads:>8}{a['median']:>14.2f}{'(%.1f-%.1f)' % (a['min'], a['max']):>16}"
                   f"{o['median']:>15.2f}{ratio:>7.2f}x{a['median'] / o['median']:>7.2f}x", flush=True)
         armory_child.close()
         openblas_child.close()

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "blas/types.h"
 #include "blas/vector_kernels.h"
 #include "isa_level_test.h"
 
@@ -21,24 +22,9 @@ class BlasTest : public IsaLevelTest {};
 using cfloat = std::complex<float>;
 using cdouble = std::complex<double>;
 
-template <class T>
-struct Real {
-  using type = T;
-};
-template <class R>
-struct Real<std::complex<R>> {
-  using type = R;
-};
-template <class T>
-using real_t = typename Real<T>::type;
-template <class T>
-constexpr bool is_complex = !std::is_same_v<T, real_t<T>>;
-
-template <class T>
-T conj_if(T x, bool c) {
-  if constexpr (is_complex<T>) return c ? std::conj(x) : x;
-  return x;
-}
+using armory::blas::conj_if;
+using armory::blas::is_complex;
+using armory::blas::real_t;
 
 template <class T>
 std::vector<T> random_values(size_t n, uint32_t seed) {

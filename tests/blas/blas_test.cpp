@@ -243,6 +243,13 @@ void check_trsm_solves(int m = 300, int n = 37, bool every_variant = true) {
 TEST_F(BlasTest, DoubleSolvesAcrossBlocks) { check_trsm_solves<double>(); }
 // Enough right-hand sides (left) and rows (right) for the solves to split across the pool's threads.
 TEST_F(BlasTest, DoubleSolvesSplitAcrossThreads) { check_trsm_solves<double>(520, 130, false); }
+// More right-hand sides than the substitution's 256-column row blocks, on one thread (two split the columns).
+TEST_F(BlasTest, DoubleSolvesAcrossSubstitutionRowBlocks) {
+  const int before = armory_get_num_threads();
+  armory_set_num_threads(1);
+  check_trsm_solves<double>(160, 300, false);
+  armory_set_num_threads(before);
+}
 TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_trsm_solves<cdouble>(); }
 
 // Row-major A^H x needs a conjugation column-major BLAS cannot express; checked with strided, negative x.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <complex>
 
+#include "blas/substitution.h"
 #include "blas/vector_kernels.h"
 
 namespace armory::blas::vector_impl {
@@ -544,14 +545,28 @@ void complex_gemv_t(int64_t m, int64_t n, std::complex<T> alpha, const std::comp
 
 template <class T>
 constexpr VectorKernelsOf<T> table() {
-  // gemv_t already reads eight columns a pass, so it is the eight-stream entry as well.
-  return {&dot<T>,           &axpy<T>,          &gemv_n<T>,
-          &gemv_t<T>,        &rot<T>,           &ger<T>,
-          &gemv_t<T>,        &scal<T>,          &swap<T>,
-          &asum<T>,          &iamax<T>,         &nrm2_sum_of_squares<T>,
-          &symv_columns<T>,  &complex_axpy<T>,  &complex_dot<T>,
-          &complex_scal<T>,  &complex_iamax<T>, &complex_gemv_n<T>,
-          &complex_gemv_t<T>};
+  VectorKernelsOf<T> t{};
+  t.dot = &dot<T>;
+  t.axpy = &axpy<T>;
+  t.gemv_n = &gemv_n<T>;
+  t.gemv_t = &gemv_t<T>;
+  t.rot = &rot<T>;
+  t.ger = &ger<T>;
+  t.gemv_t_eight_streams = &gemv_t<T>;  // gemv_t already reads eight columns a pass
+  t.scal = &scal<T>;
+  t.swap = &swap<T>;
+  t.asum = &asum<T>;
+  t.iamax = &iamax<T>;
+  t.nrm2_sum_of_squares = &nrm2_sum_of_squares<T>;
+  t.symv_columns = &symv_columns<T>;
+  t.substitute_row_block = &substitute_row_block<T>;
+  t.complex_axpy = &complex_axpy<T>;
+  t.complex_dot = &complex_dot<T>;
+  t.complex_scal = &complex_scal<T>;
+  t.complex_iamax = &complex_iamax<T>;
+  t.complex_gemv_n = &complex_gemv_n<T>;
+  t.complex_gemv_t = &complex_gemv_t<T>;
+  return t;
 }
 
 }  // namespace

@@ -6,11 +6,15 @@
 // reference BLAS 3.11 semantics, including its quick returns and the "skip when x[j] is zero" rules.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <new>
+#include <type_traits>
+
+#include "gemm/thread_pool.h"
 #include "types.h"
 #include "vector_kernels.h"
-
-#include <algorithm>
-#include <type_traits>
 
 namespace armory::blas {
 
@@ -76,6 +80,15 @@ inline OffDiagonal off_diagonal(const TriangleRows& rows, index_t j) {
 // 0.79-1.12x, n = 32 1.10-1.83x.
 constexpr index_t kTriangularVectorMinOrder = 48;
 constexpr index_t kSymmetricVectorMinOrder = 24;
+
+// From this order dense symv splits its column blocks across threads (the triangle then holds about 2^16
+// elements: two threads' worth by the vector kernels' rule).
+constexpr index_t kSymvThreadedMinOrder = 384;
+
+inline int symv_threads(index_t n) {
+  if (n < kSymvThreadedMinOrder) return 1;
+  return static_cast<int>(std::clamp<index_t>(n / (kSymvThreadedMinOrder / 2), 1, ThreadPool::global().max_threads()));
+}
 
 // The vector kernels on contiguous column segments, real or complex (see vector_kernels.h).
 template <class T>
@@ -149,6 +162,11 @@ struct GeneralBandRows {
   index_t last(index_t j) const { return std::min(m - 1, j + kl); }
 };
 
+// From this many elements of A, gemv with strided vectors gathers them into contiguous copies for the vector
+// kernels; the copies cost little beside A. (LAPACK's dlatrd, the panel of dsytrd under numpy's eigh and
+// eigvalsh, passes rows of its workspace as x: the strided loops were 3% of eigvalsh at n = 1024.)
+constexpr index_t kGatherMinElements = 64 * 64;
+
 template <class T>
 void gemv(Op op, index_t m, index_t n, T alpha, const T* a, index_t lda, const T* x, index_t incx, T beta, T* y,
           index_t incy) {
@@ -163,6 +181,20 @@ void gemv(Op op, index_t m, index_t n, T alpha, const T* a, index_t lda, const T
       vector_gemv_t(m, n, alpha, a, lda, x, y, op == Op::conj_trans);
     }
     return;
+  }
+  if (m > 0 && n > 0 && m * n >= kGatherMinElements && !(alpha == T(0) && beta == T(1))) {
+    const index_t len_x = op == Op::none ? n : m, len_y = op == Op::none ? m : n;
+    // Without memory for the copies, the strided loops below (an exception must not leave the C ABI).
+    const std::unique_ptr<T[]> xc(new (std::nothrow) T[len_x]), yc(new (std::nothrow) T[len_y]);
+    if (xc && yc) {
+      const Strided<const T> xs(x, len_x, incx);
+      const Strided<T> ys(y, len_y, incy);
+      for (index_t i = 0; i < len_x; ++i) xc[i] = xs[i];
+      for (index_t i = 0; i < len_y; ++i) yc[i] = ys[i];
+      gemv(op, m, n, alpha, a, lda, xc.get(), 1, beta, yc.get(), 1);
+      for (index_t i = 0; i < len_y; ++i) ys[i] = yc[i];
+      return;
+    }
   }
   general_matvec(op, m, n, alpha, DenseStorage<const T>{a, lda}, AllRows{m}, x, incx, beta, y, incy);
 }
@@ -195,33 +227,60 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
     if constexpr (!is_complex<T> && std::is_same_v<Storage, DenseStorage<const T>>) {
       const auto& kernels = vector_kernels_for<T>();
       // Dense: four columns at a time, their rectangle beside the triangle (below it, lower; above it,
-      // upper) read once for both of its products; the small triangle of the block column by column.
+      // upper) read once for both of its products; the small triangle of the block column by column. The
+      // blocks [b0, b1) add their products into out.
       constexpr index_t kBlock = 4;
-      for (index_t first = 0; first < n; first += kBlock) {
-        const index_t end = std::min(n, first + kBlock), width = end - first;
-        const index_t rect_begin = uplo == Uplo::lower ? end : 0;
-        const index_t rect_rows = uplo == Uplo::lower ? n - end : first;
-        if (rect_rows > 0) {
-          const T* rect = &at(rect_begin, first);
-          if (width == kBlock) {
-            kernels.symv_columns(rect_rows, alpha, rect, at.lda, x + first, y + rect_begin, x + rect_begin, y + first);
-          } else {
-            kernels.gemv_n(rect_rows, width, alpha, rect, at.lda, x + first, y + rect_begin);
-            kernels.gemv_t(rect_rows, width, alpha, rect, at.lda, x + rect_begin, y + first);
+      auto run_blocks = [&](index_t b0, index_t b1, T* out) {
+        for (index_t first = b0 * kBlock; first < std::min(n, b1 * kBlock); first += kBlock) {
+          const index_t end = std::min(n, first + kBlock), width = end - first;
+          const index_t rect_begin = uplo == Uplo::lower ? end : 0;
+          const index_t rect_rows = uplo == Uplo::lower ? n - end : first;
+          if (rect_rows > 0) {
+            const T* rect = &at(rect_begin, first);
+            if (width == kBlock) {
+              kernels.symv_columns(rect_rows, alpha, rect, at.lda, x + first, out + rect_begin, x + rect_begin,
+                                   out + first);
+            } else {
+              kernels.gemv_n(rect_rows, width, alpha, rect, at.lda, x + first, out + rect_begin);
+              kernels.gemv_t(rect_rows, width, alpha, rect, at.lda, x + rect_begin, out + first);
+            }
+          }
+          // The block's triangle (at most 4 x 4) in place: a kernel call per column cost more than its work.
+          for (index_t j = first; j < end; ++j) {
+            const T scaled = alpha * x[j];
+            const OffDiagonal off = off_diagonal(rows, j);
+            T sum(0);
+            for (index_t i = std::max(off.begin, first); i < std::min(off.end, end); ++i) {
+              out[i] += scaled * at(i, j);
+              sum += at(i, j) * x[i];
+            }
+            out[j] += scaled * diagonal(j) + alpha * sum;
           }
         }
-        // The block's triangle (at most 4 x 4) in place: a kernel call per column cost more than its work.
-        for (index_t j = first; j < end; ++j) {
-          const T scaled = alpha * x[j];
-          const OffDiagonal off = off_diagonal(rows, j);
-          T sum(0);
-          for (index_t i = std::max(off.begin, first); i < std::min(off.end, end); ++i) {
-            y[i] += scaled * at(i, j);
-            sum += at(i, j) * x[i];
-          }
-          y[j] += scaled * diagonal(j) + alpha * sum;
-        }
+      };
+      const index_t blocks = (n + kBlock - 1) / kBlock;
+      const int threads = symv_threads(n);
+      // Threads take block ranges of equal area, each adding into a y of its own (the first into y itself),
+      // summed in thread order at the end: a result depends on the thread count only. Without memory for
+      // the partial ys, one thread.
+      const std::unique_ptr<T[]> partial(threads > 1 ? new (std::nothrow) T[size_t(threads - 1) * n] : nullptr);
+      if (threads == 1 || !partial) {
+        run_blocks(0, blocks, y);
+        return;
       }
+      auto boundary = [&](int t) -> index_t {
+        if (t == threads) return blocks;  // the last block too, however n rounds
+        // The share of the triangle's area before column c: lower c (2n - c) / n^2, upper (c / n)^2.
+        const double f = double(t) / threads;
+        const double c = uplo == Uplo::lower ? n * (1 - std::sqrt(1 - f)) : n * std::sqrt(f);
+        return std::min(blocks, static_cast<index_t>(c / kBlock + 0.5));
+      };
+      ThreadPool::global().parallel_shares(threads, [&](int t) {
+        T* out = t == 0 ? y : partial.get() + size_t(t - 1) * n;
+        if (t > 0) std::fill(out, out + n, T(0));
+        run_blocks(boundary(t), boundary(t + 1), out);
+      });
+      for (int t = 1; t < threads; ++t) kernels.axpy(n, T(1), partial.get() + size_t(t - 1) * n, y);
     } else {
       // Band, packed and complex: each column's off-diagonal segment through axpy into y and a dot with x (the
       // second read from L1).

@@ -253,6 +253,52 @@ TEST_F(BlasTest, DoubleSolvesAcrossSubstitutionRowBlocks) {
 TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_trsm_solves<cdouble>(); }
 
 // Row-major A^H x needs a conjugation column-major BLAS cannot express; checked with strided, negative x.
+// gemv with strided vectors large enough to be gathered into contiguous copies for the kernels: every
+// orientation, increments -2 (x) and 3 (y), beta 0 over a y of NaN (never read) and beta non-zero, and the
+// elements between y's untouched.
+template <class T>
+void check_strided_gemv(int m, int n) {
+  const int lda = m + 3;
+  const auto a = random_values<T>(size_t(lda) * n, 13);
+  const T alpha = T(0.5), nan = T(std::numeric_limits<real_t<T>>::quiet_NaN());
+  std::vector<CBLAS_TRANSPOSE> ops = {CblasNoTrans, CblasTrans};
+  if constexpr (is_complex<T>) ops.push_back(CblasConjTrans);
+  for (CBLAS_TRANSPOSE op : ops) {
+    for (T beta : {T(0), T(-1.5)}) {
+      SCOPED_TRACE(testing::Message() << "op " << op << " beta " << beta);
+      const int len_x = op == CblasNoTrans ? n : m, len_y = op == CblasNoTrans ? m : n;
+      const auto x = random_values<T>(size_t(len_x) * 2, 14);
+      auto y = beta == T(0) ? std::vector<T>(size_t(len_y) * 3, nan) : random_values<T>(size_t(len_y) * 3, 15);
+      for (size_t i = 0; i < y.size(); ++i) {
+        if (i % 3 != 0) y[i] = T(7);
+      }
+      auto want = y;
+      for (int r = 0; r < len_y; ++r) {
+        T sum(0);
+        for (int l = 0; l < len_x; ++l) {
+          const T element =
+              op == CblasNoTrans ? a[r + size_t(l) * lda] : conj_if(a[l + size_t(r) * lda], op == CblasConjTrans);
+          sum += element * x[size_t(len_x - 1 - l) * 2];  // incx = -2 walks from the far end
+        }
+        want[size_t(r) * 3] = alpha * sum + (beta == T(0) ? T(0) : beta * want[size_t(r) * 3]);
+      }
+      if constexpr (std::is_same_v<T, double>) {
+        cblas_dgemv(CblasColMajor, op, m, n, alpha, a.data(), lda, x.data(), -2, beta, y.data(), 3);
+      } else {
+        cblas_zgemv(CblasColMajor, op, m, n, &alpha, a.data(), lda, x.data(), -2, &beta, y.data(), 3);
+      }
+      expect_close(y, want, tolerance<T>(len_x), "y");
+    }
+  }
+}
+
+TEST_F(BlasTest, StridedGemvGatheredForTheKernelsAgreesWithLoops) {
+  for (auto [m, n] : {std::pair{97, 83}, std::pair{5, 300}, std::pair{300, 5}}) {
+    check_strided_gemv<double>(m, n);
+    check_strided_gemv<cdouble>(m, n);
+  }
+}
+
 TEST_F(BlasTest, RowMajorConjugateTransposeGemvWithNegativeIncrements) {
   const int m = 7, n = 5, lda = 6;
   auto a = random_values<cfloat>(size_t(m) * lda, 10);
@@ -694,6 +740,14 @@ TEST_F(BlasTest, SymmetricAndTriangularLevelTwoAgreeWithLoops) {
       check_triangle_routines<double>(n, uplo);
     }
   }
+  // Large enough for symv to split its column blocks across threads, on one thread and on two.
+  const int before = armory_get_num_threads();
+  for (int threads : {1, 2}) {
+    armory_set_num_threads(threads);
+    SCOPED_TRACE(threads);
+    for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) check_triangle_routines<double>(701, uplo);
+  }
+  armory_set_num_threads(before);
 }
 
 // The gemv kernels load the elements before A's first cache-line boundary apart when the columns share

@@ -9,7 +9,8 @@
 // LAPACK accepts on any of its paths, so no call LAPACK takes is refused; the query answers that minimum.
 //
 // Also ?laswp_, the row interchanges of LU (dgetrf, dgetrs, dgesv: numpy.linalg.solve and inv), with the
-// reference's results in a cache-friendly order (laswp below).
+// reference's results in a cache-friendly order (laswp below), and sgetrf_, dgetrf_: LU on armory's recursive
+// factorization (lapack/lu.h), with LAPACK's argument checks and INFO.
 #include <algorithm>
 #include <cctype>
 #include <climits>
@@ -21,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "lapack/lu.h"
 #include "lapack/svd_bridge.h"
 #include "lapack/svd_info.h"
 
@@ -207,6 +209,38 @@ struct ComplexElement {  // LAPACK's COMPLEX / COMPLEX*16, only ever moved here
 }  // namespace
 
 #define LAPACK_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+// ?getrf's arguments in LAPACK's order (INFO = -1 for M, -2 for N, -4 for LDA, reported through xerbla_), then
+// the factorization; INFO > 0 is the first zero pivot.
+template <class T, class Factor>
+void getrf(const char* routine, int m, int n, T* a, int lda, int* ipiv, int* info, Factor factor) {
+  *info = 0;
+  if (m < 0) {
+    *info = -1;
+  } else if (n < 0) {
+    *info = -2;
+  } else if (lda < std::max(1, m)) {
+    *info = -4;
+  }
+  if (*info != 0) {
+    report_bad_argument(routine, *info);
+    return;
+  }
+  if (m == 0 || n == 0) return;
+  *info = static_cast<int>(factor(m, n, a, lda, ipiv));
+}
+
+}  // namespace
+
+LAPACK_EXPORT void sgetrf_(const int* m, const int* n, float* a, const int* lda, int* ipiv, int* info) {
+  getrf("SGETRF", *m, *n, a, *lda, ipiv, info, armory_lapack_lu_s);
+}
+
+LAPACK_EXPORT void dgetrf_(const int* m, const int* n, double* a, const int* lda, int* ipiv, int* info) {
+  getrf("DGETRF", *m, *n, a, *lda, ipiv, info, armory_lapack_lu_d);
+}
 
 LAPACK_EXPORT void slaswp_(const int* n, float* a, const int* lda, const int* k1, const int* k2, const int* ipiv,
                            const int* incx) {

@@ -9,12 +9,13 @@
 // LAPACK accepts on any of its paths, so no call LAPACK takes is refused; the query answers that minimum.
 //
 // Also ?laswp_, the row interchanges of LU (dgetrf, dgetrs, dgesv: numpy.linalg.solve and inv), with the
-// reference's results in a cache-friendly order (laswp below), and sgetrf_, dgetrf_: LU on armory's recursive
+// reference's results in a cache-friendly order (laswp below), and ?getrf_: LU on armory's recursive
 // factorization (lapack/lu.h), with LAPACK's argument checks and INFO.
 #include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cmath>
+#include <complex>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
@@ -240,6 +241,14 @@ LAPACK_EXPORT void sgetrf_(const int* m, const int* n, float* a, const int* lda,
 
 LAPACK_EXPORT void dgetrf_(const int* m, const int* n, double* a, const int* lda, int* ipiv, int* info) {
   getrf("DGETRF", *m, *n, a, *lda, ipiv, info, armory_lapack_lu_d);
+}
+
+LAPACK_EXPORT void cgetrf_(const int* m, const int* n, void* a, const int* lda, int* ipiv, int* info) {
+  getrf("CGETRF", *m, *n, static_cast<std::complex<float>*>(a), *lda, ipiv, info, armory_lapack_lu_c);
+}
+
+LAPACK_EXPORT void zgetrf_(const int* m, const int* n, void* a, const int* lda, int* ipiv, int* info) {
+  getrf("ZGETRF", *m, *n, static_cast<std::complex<double>*>(a), *lda, ipiv, info, armory_lapack_lu_z);
 }
 
 LAPACK_EXPORT void slaswp_(const int* n, float* a, const int* lda, const int* k1, const int* k2, const int* ipiv,

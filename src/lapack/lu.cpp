@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "blas/level3.h"
+#include "blas/types.h"
 #include "blas/vector_kernels.h"
 #include "gemm/thread_pool.h"
 
@@ -45,13 +46,41 @@ void interchange_rows(int64_t cols, T* a, int64_t lda, const int* ipiv, int64_t 
   for_chunks(cols, std::min<int64_t>(threads, cols), columns);
 }
 
+// The vector kernels the panels use, for real and complex T (complex magnitudes |re| + |im|, as izamax's).
+template <class T>
+struct PanelKernels {
+  const blas::VectorKernelsOf<blas::real_t<T>>& table = blas::vector_kernels_for<blas::real_t<T>>();
+
+  int64_t iamax(int64_t n, const T* x) const {
+    if constexpr (blas::is_complex<T>) {
+      return table.complex_iamax(n, x);
+    } else {
+      return table.iamax(n, x);
+    }
+  }
+  void scal(int64_t n, T alpha, T* x) const {
+    if constexpr (blas::is_complex<T>) {
+      table.complex_scal(n, alpha, x);
+    } else {
+      table.scal(n, alpha, x);
+    }
+  }
+  void axpy(int64_t n, T alpha, const T* x, T* y) const {
+    if constexpr (blas::is_complex<T>) {
+      table.complex_axpy(n, alpha, x, y);
+    } else {
+      table.axpy(n, alpha, x, y);
+    }
+  }
+};
+
 // A panel of at most kLeafColumns columns (or rows), right-looking: the pivot is the first largest magnitude
-// (idamax's choice), the column below it divided by it (multiplied by its reciprocal when that is safe, as
-// dgetrf2 does), the rest of the panel updated by the rank-1 product.
+// (i?amax's choice), the column below it divided by it (multiplied by its reciprocal when that is safe, as
+// ?getrf2 does), the rest of the panel updated by the rank-1 product.
 template <class T>
 int64_t factor_panel(int64_t m, int64_t n, T* a, int64_t lda, int* ipiv) {
-  const auto& kernels = blas::vector_kernels_for<T>();
-  const T safe_minimum = std::numeric_limits<T>::min();
+  const PanelKernels<T> kernels;
+  const auto safe_minimum = std::numeric_limits<blas::real_t<T>>::min();
   int64_t info = 0;
   for (int64_t j = 0; j < std::min(m, n); ++j) {
     T* column = a + j * lda;
@@ -112,6 +141,8 @@ int64_t lu_factor(int64_t m, int64_t n, T* a, int64_t lda, int* ipiv) {
 
 template int64_t lu_factor<float>(int64_t, int64_t, float*, int64_t, int*);
 template int64_t lu_factor<double>(int64_t, int64_t, double*, int64_t, int*);
+template int64_t lu_factor<std::complex<float>>(int64_t, int64_t, std::complex<float>*, int64_t, int*);
+template int64_t lu_factor<std::complex<double>>(int64_t, int64_t, std::complex<double>*, int64_t, int*);
 
 }  // namespace armory::lapack
 
@@ -122,5 +153,17 @@ extern "C" __attribute__((visibility("default"))) int64_t armory_lapack_lu_s(int
 
 extern "C" __attribute__((visibility("default"))) int64_t armory_lapack_lu_d(int64_t m, int64_t n, double* a,
                                                                              int64_t lda, int* ipiv) {
+  return armory::lapack::lu_factor(m, n, a, lda, ipiv);
+}
+
+extern "C" __attribute__((visibility("default"))) int64_t armory_lapack_lu_c(int64_t m, int64_t n,
+                                                                             std::complex<float>* a, int64_t lda,
+                                                                             int* ipiv) {
+  return armory::lapack::lu_factor(m, n, a, lda, ipiv);
+}
+
+extern "C" __attribute__((visibility("default"))) int64_t armory_lapack_lu_z(int64_t m, int64_t n,
+                                                                             std::complex<double>* a, int64_t lda,
+                                                                             int* ipiv) {
   return armory::lapack::lu_factor(m, n, a, lda, ipiv);
 }

@@ -1,9 +1,10 @@
 // LU factorization with partial pivoting (LAPACK's ?getrf) on armory's BLAS: recursive, as LAPACK's dgetrf2,
 // halving the columns so that nearly all of the flops are one large GEMM per level, down to panels of 16
-// columns factored in place. The engine lives in libblas.so.3, so liblapack.so.3's sgetrf_ and dgetrf_ reach
-// this through the two C functions below.
+// columns factored in place. The engine lives in libblas.so.3, so liblapack.so.3's ?getrf_ (s, d, c, z) reach
+// this through the C functions below (c and z: std::complex, LAPACK's COMPLEX and COMPLEX*16).
 #pragma once
 
+#include <complex>
 #include <cstdint>
 
 namespace armory::lapack {
@@ -20,4 +21,6 @@ int64_t lu_factor(int64_t m, int64_t n, T* a, int64_t lda, int* ipiv);
 extern "C" {
 int64_t armory_lapack_lu_s(int64_t m, int64_t n, float* a, int64_t lda, int* ipiv);
 int64_t armory_lapack_lu_d(int64_t m, int64_t n, double* a, int64_t lda, int* ipiv);
+int64_t armory_lapack_lu_c(int64_t m, int64_t n, std::complex<float>* a, int64_t lda, int* ipiv);
+int64_t armory_lapack_lu_z(int64_t m, int64_t n, std::complex<double>* a, int64_t lda, int* ipiv);
 }

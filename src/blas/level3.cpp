@@ -294,17 +294,30 @@ template <class T>
 void solve_right_block(bool lower, const T* m, index_t ldm, index_t jb, index_t rows, T* x, index_t ldx) {
   constexpr index_t kSubstitution = 16;
   if (jb <= kSubstitution) {
+    // The column passes through the ISA's vector kernels for the real types (this file is compiled for the
+    // baseline ISA): they were 10% of dpotrf's time at n = 1024 (its trsm from the right on 64-column panels).
+    auto scale = [&](T factor, T* column) {
+      if constexpr (is_complex<T>) {
+        for (index_t i = 0; i < rows; ++i) column[i] *= factor;
+      } else {
+        vector_kernels_for<T>().scal(rows, factor, column);
+      }
+    };
+    auto subtract = [&](T coefficient, const T* from, T* column) {
+      if constexpr (is_complex<T>) {
+        for (index_t i = 0; i < rows; ++i) column[i] -= coefficient * from[i];
+      } else {
+        vector_kernels_for<T>().axpy(rows, -coefficient, from, column);
+      }
+    };
     for (index_t step = 0; step < jb; ++step) {
       const index_t p = lower ? step : jb - 1 - step;
       T* xp = x + p * ldx;
-      const T reciprocal = T(1) / m[p + p * ldm];
-      for (index_t i = 0; i < rows; ++i) xp[i] *= reciprocal;
+      scale(T(1) / m[p + p * ldm], xp);
       const index_t first = lower ? p + 1 : 0, end = lower ? jb : p;
       for (index_t j = first; j < end; ++j) {
         const T coefficient = m[j + p * ldm];  // N(p, j)
-        if (coefficient == T(0)) continue;
-        T* xj = x + j * ldx;
-        for (index_t i = 0; i < rows; ++i) xj[i] -= coefficient * xp[i];
+        if (coefficient != T(0)) subtract(coefficient, xp, x + j * ldx);
       }
     }
     return;

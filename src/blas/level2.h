@@ -90,28 +90,6 @@ inline int symv_threads(index_t n) {
   return static_cast<int>(std::clamp<index_t>(n / (kSymvThreadedMinOrder / 2), 1, ThreadPool::global().max_threads()));
 }
 
-// The vector kernels on contiguous column segments, real or complex (see vector_kernels.h).
-template <class T>
-struct SegmentKernels {
-  const VectorKernelsOf<real_t<T>>& table = vector_kernels_for<real_t<T>>();
-
-  void axpy(index_t n, T alpha, const T* x, T* y) const {
-    if constexpr (is_complex<T>) {
-      table.complex_axpy(n, alpha, x, y);
-    } else {
-      table.axpy(n, alpha, x, y);
-    }
-  }
-  // sum x[i] y[i], x conjugated when asked (complex only).
-  T dot(index_t n, const T* x, const T* y, bool conjugate_x) const {
-    if constexpr (is_complex<T>) {
-      return table.complex_dot(n, x, y, conjugate_x);
-    } else {
-      return table.dot(n, x, y);
-    }
-  }
-};
-
 // y <- alpha op(A) x + beta y for a general m x n matrix whose column j stores rows [first(j), last(j)].
 template <class T, class Storage, class Rows>
 void general_matvec(Op op, index_t m, index_t n, T alpha, const Storage& at, Rows rows, const T* x,
@@ -284,7 +262,7 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
     } else {
       // Band, packed and complex: each column's off-diagonal segment through axpy into y and a dot with x (the
       // second read from L1).
-      const SegmentKernels<T> kernels;
+      const ElementKernels<T> kernels;
       for (index_t j = 0; j < n; ++j) {
         const T scaled = alpha * x[j];
         const OffDiagonal off = off_diagonal(rows, j);
@@ -331,7 +309,7 @@ void triangular_matvec(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const 
   const TriangleRows rows{n, k, uplo};
   const bool unit = diag == Diag::unit;
   if (incx == 1 && n >= kTriangularVectorMinOrder) {
-    const SegmentKernels<T> kernels;
+    const ElementKernels<T> kernels;
     if (op == Op::none) {
       for_each_column(n, uplo == Uplo::upper, [&](index_t j) {
         const T xj = x[j];
@@ -383,7 +361,7 @@ void triangular_solve(Uplo uplo, Op op, Diag diag, index_t n, index_t k, const S
   const TriangleRows rows{n, k, uplo};
   const bool unit = diag == Diag::unit;
   if (incx == 1 && n >= kTriangularVectorMinOrder) {
-    const SegmentKernels<T> kernels;
+    const ElementKernels<T> kernels;
     if (op == Op::none) {
       for_each_column(n, uplo == Uplo::lower, [&](index_t j) {
         if (x[j] == T(0)) return;
@@ -473,7 +451,7 @@ void symmetric_rank1(bool hermitian, Uplo uplo, index_t n, T alpha, const T* x, 
   // Unit stride: column j's rows, its diagonal among them as in reference BLAS's loop, in one axpy (a
   // Hermitian diagonal's imaginary part dropped after it, as BLAS drops it).
   if (incx == 1 && n >= kSymmetricVectorMinOrder) {
-    const SegmentKernels<T> kernels;
+    const ElementKernels<T> kernels;
     for (index_t j = 0; j < n; ++j) {
       if (x[j] != T(0)) {
         const index_t first = rows.first(j);
@@ -507,7 +485,7 @@ void symmetric_rank2(bool hermitian, Uplo uplo, index_t n, T alpha, const T* x, 
   // Unit strides: A(i, j) + x(i) alpha y(j) + y(i) alpha x(j), as reference BLAS's loop sums it, in two axpys
   // (conjugated as her2 does, the Hermitian diagonal kept real after them).
   if (incx == 1 && incy == 1 && n >= kSymmetricVectorMinOrder) {
-    const SegmentKernels<T> kernels;
+    const ElementKernels<T> kernels;
     for (index_t j = 0; j < n; ++j) {
       if (x[j] != T(0) || y[j] != T(0)) {
         const index_t first = rows.first(j), count = rows.last(j) - first + 1;

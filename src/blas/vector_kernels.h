@@ -8,6 +8,8 @@
 #include <complex>
 #include <cstdint>
 
+#include "blas/types.h"
+
 namespace armory::blas {
 
 template <class T>
@@ -86,6 +88,44 @@ template <class T>
 const VectorKernelsOf<T>& vector_kernels_for() {
   return kernels_of<T>(vector_kernels());
 }
+
+// The process's kernels for one element type, real or complex (the complex ones on (re, im) pairs), behind
+// one interface: what level 2's column segments and LU's panels call.
+template <class T>
+struct ElementKernels {
+  const VectorKernelsOf<real_t<T>>& table = vector_kernels_for<real_t<T>>();
+
+  void axpy(int64_t n, T alpha, const T* x, T* y) const {
+    if constexpr (is_complex<T>) {
+      table.complex_axpy(n, alpha, x, y);
+    } else {
+      table.axpy(n, alpha, x, y);
+    }
+  }
+  // sum x[i] y[i], x conjugated when asked (complex only).
+  T dot(int64_t n, const T* x, const T* y, bool conjugate_x) const {
+    if constexpr (is_complex<T>) {
+      return table.complex_dot(n, x, y, conjugate_x);
+    } else {
+      return table.dot(n, x, y);
+    }
+  }
+  void scal(int64_t n, T alpha, T* x) const {
+    if constexpr (is_complex<T>) {
+      table.complex_scal(n, alpha, x);
+    } else {
+      table.scal(n, alpha, x);
+    }
+  }
+  // The 0-based index of the first largest magnitude (|re| + |im| for complex, as i?amax).
+  int64_t iamax(int64_t n, const T* x) const {
+    if constexpr (is_complex<T>) {
+      return table.complex_iamax(n, x);
+    } else {
+      return table.iamax(n, x);
+    }
+  }
+};
 
 // The kernels for whole problems: large ones split across armory's thread pool (contiguous chunks, partial
 // sums added in chunk order, so a result depends only on the thread count), small ones on the caller. axpy

@@ -46,40 +46,12 @@ void interchange_rows(int64_t cols, T* a, int64_t lda, const int* ipiv, int64_t 
   for_chunks(cols, std::min<int64_t>(threads, cols), columns);
 }
 
-// The vector kernels the panels use, for real and complex T (complex magnitudes |re| + |im|, as izamax's).
-template <class T>
-struct PanelKernels {
-  const blas::VectorKernelsOf<blas::real_t<T>>& table = blas::vector_kernels_for<blas::real_t<T>>();
-
-  int64_t iamax(int64_t n, const T* x) const {
-    if constexpr (blas::is_complex<T>) {
-      return table.complex_iamax(n, x);
-    } else {
-      return table.iamax(n, x);
-    }
-  }
-  void scal(int64_t n, T alpha, T* x) const {
-    if constexpr (blas::is_complex<T>) {
-      table.complex_scal(n, alpha, x);
-    } else {
-      table.scal(n, alpha, x);
-    }
-  }
-  void axpy(int64_t n, T alpha, const T* x, T* y) const {
-    if constexpr (blas::is_complex<T>) {
-      table.complex_axpy(n, alpha, x, y);
-    } else {
-      table.axpy(n, alpha, x, y);
-    }
-  }
-};
-
 // A panel of at most kLeafColumns columns (or rows), right-looking: the pivot is the first largest magnitude
 // (i?amax's choice), the column below it divided by it (multiplied by its reciprocal when that is safe, as
 // ?getrf2 does), the rest of the panel updated by the rank-1 product.
 template <class T>
 int64_t factor_panel(int64_t m, int64_t n, T* a, int64_t lda, int* ipiv) {
-  const PanelKernels<T> kernels;
+  const blas::ElementKernels<T> kernels;
   const auto safe_minimum = std::numeric_limits<blas::real_t<T>>::min();
   int64_t info = 0;
   for (int64_t j = 0; j < std::min(m, n); ++j) {

@@ -90,13 +90,10 @@ template <class T, class S>
 void scal(index_t n, S alpha, T* x, index_t incx) {
   if (n <= 0 || incx <= 0) return;
   if (incx == 1) {
-    const auto& kernels = vector_kernels_for<real_t<T>>();
     if constexpr (is_complex<T> && !is_complex<S>) {
-      kernels.scal(2 * n, alpha, reals(x));  // csscal, zdscal: a real factor scales every part
-    } else if constexpr (is_complex<T>) {
-      kernels.complex_scal(n, alpha, x);
+      vector_kernels_for<S>().scal(2 * n, alpha, reals(x));  // csscal, zdscal: a real factor scales every part
     } else {
-      kernels.scal(n, alpha, x);
+      ElementKernels<T>().scal(n, alpha, x);
     }
     return;
   }
@@ -142,14 +139,7 @@ real_t<T> asum(index_t n, const T* x, index_t incx) {
 template <class T>
 index_t iamax(index_t n, const T* x, index_t incx) {
   if (n < 1 || incx <= 0) return 0;
-  if (incx == 1) {
-    const auto& kernels = vector_kernels_for<real_t<T>>();
-    if constexpr (is_complex<T>) {
-      return static_cast<index_t>(kernels.complex_iamax(n, x)) + 1;
-    } else {
-      return static_cast<index_t>(kernels.iamax(n, x)) + 1;
-    }
-  }
+  if (incx == 1) return static_cast<index_t>(ElementKernels<T>().iamax(n, x)) + 1;
   index_t best = 0;
   real_t<T> best_value = abs1(x[0]);
   for (index_t i = 1; i < n; ++i) {

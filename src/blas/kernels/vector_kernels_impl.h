@@ -402,7 +402,9 @@ struct ComplexSums {
     zero(same);
     zero(crossed);
   }
-  // Elements [i, i + kCount) into the first kCount pairs of lanes.
+  // Elements [i, i + kCount) into the first kCount pairs of lanes. v's parts are swapped into a block of
+  // their own first, then both sums are one flat loop: written as four interleaved statements, GCC loaded u
+  // and v twice a vector (cdotu n = 1000 / 10^5 1.14 / 1.32x, zdotu 1.23 / 1.06x slower).
   template <int kCount>
   void add(const T* __restrict u, const T* __restrict v, int64_t i) {
     static_assert(kCount <= kPairs);

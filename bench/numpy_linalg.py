@@ -3,12 +3,11 @@
 
     /usr/bin/python3 bench/numpy_linalg.py [--libdir build/native/lib] [--threads 1 2] [--repeat 7] [--n 1024]
 
-With armory as the alternative, numpy's inv, solve, det, cholesky, qr, eigvalsh and eigh run the reference LAPACK (from
-armory's liblapack.so.3) on armory's BLAS, except the routines armory provides itself (?gesdd, ?gesvd,
-?laswp, ?getrf: the LU of inv, solve and det); OpenBLAS brings its own LAPACK with parallel LU and
-Cholesky. Each library runs in its own child
-interpreter, chosen with LD_LIBRARY_PATH (the child checks /proc/self/maps), threads set through its own
-variable; the children take each case in turn. Each figure is the median of --repeat calls, in ms.
+With armory as the alternative, numpy's inv, solve, det, cholesky, qr, eigvalsh and eigh run the reference
+LAPACK (from armory's liblapack.so.3) on armory's BLAS, except the routines armory provides itself (?gesdd,
+?gesvd, ?laswp, ?getrf: the LU of inv, solve and det); OpenBLAS brings its own LAPACK with parallel LU and
+Cholesky. Each library runs in its own child interpreter, chosen with LD_LIBRARY_PATH (the child checks
+/proc/self/maps), threads set through its own variable; the children take each case in turn. Each figure is the median of --repeat calls, in ms.
 """
 import argparse
 import os

@@ -32,8 +32,6 @@ template <class T>
 real_t<T>* reals(T* x) {
   return reinterpret_cast<real_t<T>*>(x);
 }
-template <class T>
-inline constexpr index_t kRealsPerElement = is_complex<T> ? 2 : 1;
 
 template <class T>
 void axpy(index_t n, T alpha, const T* x, index_t incx, T* y, index_t incy) {
@@ -52,13 +50,7 @@ template <class Acc, class T>
 Acc dot_accumulate(index_t n, const T* x, index_t incx, const T* y, index_t incy, bool conjugate_x) {
   if (n <= 0) return Acc(0);
   if constexpr (std::is_same_v<Acc, T>) {
-    if (incx == 1 && incy == 1) {
-      if constexpr (is_complex<T>) {
-        return vector_complex_dot(n, x, y, conjugate_x);
-      } else {
-        return vector_dot(n, x, y);
-      }
-    }
+    if (incx == 1 && incy == 1) return vector_dot(n, x, y, conjugate_x);
   }
   if (incx == 1 && incy == 1 && !conjugate_x) {
     // Eight independent partial sums: the loop vectorises without reassociating one long chain.

@@ -81,15 +81,6 @@ inline OffDiagonal off_diagonal(const TriangleRows& rows, index_t j) {
 constexpr index_t kTriangularVectorMinOrder = 48;
 constexpr index_t kSymmetricVectorMinOrder = 24;
 
-// From this order dense symv splits its column blocks across threads (the triangle then holds about 2^16
-// elements: two threads' worth by the vector kernels' rule).
-constexpr index_t kSymvThreadedMinOrder = 384;
-
-inline int symv_threads(index_t n) {
-  if (n < kSymvThreadedMinOrder) return 1;
-  return static_cast<int>(std::clamp<index_t>(n / (kSymvThreadedMinOrder / 2), 1, ThreadPool::global().max_threads()));
-}
-
 // y <- alpha op(A) x + beta y for a general m x n matrix whose column j stores rows [first(j), last(j)].
 template <class T, class Storage, class Rows>
 void general_matvec(Op op, index_t m, index_t n, T alpha, const Storage& at, Rows rows, const T* x,
@@ -237,7 +228,8 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
         }
       };
       const index_t blocks = (n + kBlock - 1) / kBlock;
-      const int threads = symv_threads(n);
+      // As many threads as the vector kernels give the triangle's elements (two from order 362).
+      const int threads = vector_threads_for(n * (n + 1) / 2);
       // Threads take block ranges of equal area, each adding into a y of its own (the first into y itself),
       // summed in thread order at the end: a result depends on the thread count only. Without memory for
       // the partial ys, one thread.
@@ -417,7 +409,7 @@ void ger(index_t m, index_t n, T alpha, const T* x, index_t incx, const T* y, in
     if (ys[j] == T(0)) continue;
     if (incx == 1) {
       if constexpr (is_complex<T>) {
-        vector_kernels_for<real_t<T>>().complex_axpy(m, alpha * conj_if(ys[j], conjugate_y), x, a + j * lda);
+        ElementKernels<T>().axpy(m, alpha * conj_if(ys[j], conjugate_y), x, a + j * lda);
       } else {
         vector_kernels_for<T>().ger(m, 1, alpha, x, &ys[j], a + j * lda, lda);
       }

@@ -61,47 +61,27 @@ int threads_for(int64_t elements) {
 
 }  // namespace
 
+int vector_threads_for(int64_t elements) { return threads_for(elements); }
+
 template <class T>
-T vector_dot(int64_t n, const T* x, const T* y) {
-  const auto& k = vector_kernels_for<T>();
-  const int threads = threads_for(n);
-  if (threads == 1) return k.dot(n, x, y);
+T vector_dot(int64_t n, const T* x, const T* y, bool conjugate_x) {
+  const ElementKernels<T> k;
+  const int threads = threads_for(n * kRealsPerElement<T>);
+  if (threads == 1) return k.dot(n, x, y, conjugate_x);
   std::vector<T> partial(static_cast<size_t>(threads), T(0));
-  for_chunks(n, threads,
-             [&](int64_t begin, int64_t end, int t) { partial[t] = k.dot(end - begin, x + begin, y + begin); });
-  T sum = 0;
-  for (T p : partial) sum += p;
-  return sum;
-}
-
-template <class T>
-std::complex<T> vector_complex_dot(int64_t n, const std::complex<T>* x, const std::complex<T>* y, bool conjugate_x) {
-  const auto& k = vector_kernels_for<T>();
-  const int threads = threads_for(2 * n);
-  if (threads == 1) return k.complex_dot(n, x, y, conjugate_x);
-  std::vector<std::complex<T>> partial(static_cast<size_t>(threads));
   for_chunks(n, threads, [&](int64_t begin, int64_t end, int t) {
-    partial[t] = k.complex_dot(end - begin, x + begin, y + begin, conjugate_x);
+    partial[t] = k.dot(end - begin, x + begin, y + begin, conjugate_x);
   });
-  std::complex<T> sum = 0;
-  for (const auto& p : partial) sum += p;
+  T sum = 0;
+  for (const T& p : partial) sum += p;
   return sum;
 }
-
-// A complex element is two reals of work for the thread split.
-template <class T>
-constexpr int64_t kRealsPer = is_complex<T> ? 2 : 1;
 
 template <class T>
 void vector_axpy(int64_t n, T alpha, const T* x, T* y) {
-  const auto& k = vector_kernels_for<real_t<T>>();
-  for_chunks(n, threads_for(n * kRealsPer<T>), [&](int64_t begin, int64_t end, int) {
-    if constexpr (is_complex<T>) {
-      k.complex_axpy(end - begin, alpha, x + begin, y + begin);
-    } else {
-      k.axpy(end - begin, alpha, x + begin, y + begin);
-    }
-  });
+  const ElementKernels<T> k;
+  for_chunks(n, threads_for(n * kRealsPerElement<T>),
+             [&](int64_t begin, int64_t end, int) { k.axpy(end - begin, alpha, x + begin, y + begin); });
 }
 
 template <class T>
@@ -113,28 +93,19 @@ void vector_rot(int64_t n, T* x, T* y, T c, T s) {
 
 template <class T>
 void vector_gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y) {
-  const auto& k = vector_kernels_for<real_t<T>>();
+  const ElementKernels<T> k;
   // Rows split: every thread reads all of x and its own slice of A's columns and y.
-  const int threads = m >= 64 ? threads_for(m * n * kRealsPer<T>) : 1;
-  for_chunks(m, threads, [&](int64_t begin, int64_t end, int) {
-    if constexpr (is_complex<T>) {
-      k.complex_gemv_n(end - begin, n, alpha, a + begin, lda, x, y + begin);
-    } else {
-      k.gemv_n(end - begin, n, alpha, a + begin, lda, x, y + begin);
-    }
-  });
+  const int threads = m >= 64 ? threads_for(m * n * kRealsPerElement<T>) : 1;
+  for_chunks(m, threads,
+             [&](int64_t begin, int64_t end, int) { k.gemv_n(end - begin, n, alpha, a + begin, lda, x, y + begin); });
 }
 
 template <class T>
 void vector_gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y, bool conjugate_a) {
-  const auto& k = vector_kernels_for<real_t<T>>();
+  const ElementKernels<T> k;
   // Columns split: each y[j] is one thread's dot product, so the result is the same for any thread count.
-  for_chunks(n, threads_for(m * n * kRealsPer<T>), [&](int64_t begin, int64_t end, int) {
-    if constexpr (is_complex<T>) {
-      k.complex_gemv_t(m, end - begin, alpha, a + begin * lda, lda, x, y + begin, conjugate_a);
-    } else {
-      k.gemv_t(m, end - begin, alpha, a + begin * lda, lda, x, y + begin);
-    }
+  for_chunks(n, threads_for(m * n * kRealsPerElement<T>), [&](int64_t begin, int64_t end, int) {
+    k.gemv_t(m, end - begin, alpha, a + begin * lda, lda, x, y + begin, conjugate_a);
   });
 }
 
@@ -174,13 +145,10 @@ void vector_bidiagonal_products(int64_t m, int64_t n, const T* a, int64_t lda, c
   for (int t = 1; t < threads; ++t) k.axpy(m - 1, T(1), partials.data() + (t - 1) * (m - 1), w);
 }
 
-template float vector_dot<float>(int64_t, const float*, const float*);
-template double vector_dot<double>(int64_t, const double*, const double*);
-template cfloat vector_complex_dot<float>(int64_t, const cfloat*, const cfloat*, bool);
-template cdouble vector_complex_dot<double>(int64_t, const cdouble*, const cdouble*, bool);
 template void vector_rot<float>(int64_t, float*, float*, float, float);
 template void vector_rot<double>(int64_t, double*, double*, double, double);
 #define ARMORY_INSTANTIATE(T)                                                           \
+  template T vector_dot<T>(int64_t, const T*, const T*, bool);                          \
   template void vector_axpy<T>(int64_t, T, const T*, T*);                               \
   template void vector_gemv_n<T>(int64_t, int64_t, T, const T*, int64_t, const T*, T*); \
   template void vector_gemv_t<T>(int64_t, int64_t, T, const T*, int64_t, const T*, T*, bool);

@@ -89,8 +89,12 @@ const VectorKernelsOf<T>& vector_kernels_for() {
   return kernels_of<T>(vector_kernels());
 }
 
+// A complex element is two reals: of work, and of storage where a kernel treats the parts alike.
+template <class T>
+inline constexpr int64_t kRealsPerElement = is_complex<T> ? 2 : 1;
+
 // The process's kernels for one element type, real or complex (the complex ones on (re, im) pairs), behind
-// one interface: what level 2's column segments and LU's panels call.
+// one interface: what the whole-problem kernels below, level 2's column segments and LU's panels call.
 template <class T>
 struct ElementKernels {
   const VectorKernelsOf<real_t<T>>& table = vector_kernels_for<real_t<T>>();
@@ -125,16 +129,33 @@ struct ElementKernels {
       return table.iamax(n, x);
     }
   }
+  void gemv_n(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y) const {
+    if constexpr (is_complex<T>) {
+      table.complex_gemv_n(m, n, alpha, a, lda, x, y);
+    } else {
+      table.gemv_n(m, n, alpha, a, lda, x, y);
+    }
+  }
+  // y[j] += alpha dot(op(A[:, j]), x), op conjugating complex columns when asked.
+  void gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T* y, bool conjugate_a) const {
+    if constexpr (is_complex<T>) {
+      table.complex_gemv_t(m, n, alpha, a, lda, x, y, conjugate_a);
+    } else {
+      table.gemv_t(m, n, alpha, a, lda, x, y);
+    }
+  }
 };
 
+// How many of the pool's threads a memory-bound kernel over this many elements (reals) takes: one below two
+// threads' worth (the common small case never touches the pool).
+int vector_threads_for(int64_t elements);
+
 // The kernels for whole problems: large ones split across armory's thread pool (contiguous chunks, partial
-// sums added in chunk order, so a result depends only on the thread count), small ones on the caller. axpy
-// and gemv take float, double and their complex types.
+// sums added in chunk order, so a result depends only on the thread count), small ones on the caller. dot,
+// axpy and gemv take float, double and their complex types.
+// sum x[i] y[i], or conj(x[i]) y[i] (complex only).
 template <class T>
-T vector_dot(int64_t n, const T* x, const T* y);
-// sum x[i] y[i], or conj(x[i]) y[i].
-template <class T>
-std::complex<T> vector_complex_dot(int64_t n, const std::complex<T>* x, const std::complex<T>* y, bool conjugate_x);
+T vector_dot(int64_t n, const T* x, const T* y, bool conjugate_x = false);
 template <class T>
 void vector_axpy(int64_t n, T alpha, const T* x, T* y);
 // x and y must not overlap.

@@ -258,10 +258,17 @@ inline int threads_for(int64_t m, int64_t n, int64_t k) {
 // blocks of about equal depth: k = 260 ran 256 + 4, the sliver's pass over C costing 49 x 512 x 260 f64 6%
 // (Zen 5, 1 thread, seven alternations of processes, median GFLOPS 78.8 -> 83.7; f32 206.2 -> 210.0).
 // The choice depends on the shape only, never on the thread count, so threaded results stay identical.
+// A transposed A takes this path too, its rows copied first (m x k elements, what the packed path's A
+// panels cost): the packed path packed all of B for the few rows. Zen 3, 1 thread, cblas_?gemm against
+// OpenBLAS in one process, median ratio before -> after: f32 RowMajor T N 16 x 16 x 16 0.49 -> 0.95,
+// 128 x 128 x 128 0.80 -> 0.93, 64 x 1024 x 256 0.86 -> 1.00, ColMajor N T 960 x 64 x 512 (A^T's 64 rows)
+// 0.86 -> 1.07; f64 the same shapes 0.48 / 0.86 / 0.90 / 0.87 -> 0.89 / 0.93 / 0.99 / 0.99; 256 x 256 x 256
+// and 512 x 256 x 128 within noise. The copy is the whole of A, so only up to kTransposedACopyBytes.
 inline constexpr int64_t kL1BBytes = 32 * 1024;
 inline constexpr int64_t kL2BBytes = 512 * 1024;
 inline constexpr int64_t kFewRows = 64;
 inline constexpr int64_t kNotTallRows = 512;
+inline constexpr int64_t kTransposedACopyBytes = 8 * 1024 * 1024;
 
 // Of a kernel's variants that read B in place, the one for inputs of type In: the BF16 kernels have one for
 // bf16 B and one for fp32 B (rounded as it is read), the others one for their own type.
@@ -360,7 +367,8 @@ inline void prefetch_rows_into_l2(const T* a, int64_t rows, int64_t cols, int64_
 
 template <class In, class Out, class Fn>
 bool use_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args) {
-  if (!plan.use_direct || direct_kernel<In>(*plan.kernel) == nullptr || args.a.trans || args.b.trans) return false;
+  if (!plan.use_direct || direct_kernel<In>(*plan.kernel) == nullptr || args.b.trans) return false;
+  if (args.a.trans && args.m * args.k * int64_t(sizeof(In)) > kTransposedACopyBytes) return false;
   const int64_t b_bytes = args.k * args.n * int64_t(sizeof(In));
   int64_t not_tall = kNotTallRows;
   if constexpr (std::is_same_v<Fn, Bf16TileKernel>) {
@@ -378,7 +386,7 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   // A single tile of C with B in L1: the kernel at once, as the loops below would call it, without their
   // setup (which took half of a 4 x 4 cblas_sgemm's 0.05 us).
   if constexpr (!std::is_same_v<Fn, Bf16TileKernel>) {
-    if (m <= mr && n <= nr && b_in_l1) {
+    if (m <= mr && n <= nr && b_in_l1 && !args.a.trans) {
       direct(k, args.a.data, args.a.ld, args.b.data, args.b.ld, args.c, args.ldc, args.alpha, args.beta,
              static_cast<int>(m), static_cast<int>(n));
       apply_epilogue(args, 0, 0, m, n, args.c, kern.epilogue);
@@ -396,8 +404,8 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   // apart), 1 thread, 24 GFLOPS before, 27-31 after in three suite runs.
   using AType = std::conditional_t<std::is_same_v<Fn, Bf16TileKernel>, bf16_t, In>;
   constexpr bool convert_a = !std::is_same_v<AType, In>;
-  const bool copy_a =
-      convert_a || (strips > 1 && plan.copy_aliasing_a && strides_alias(args.a.ld * int64_t{sizeof(In)}));
+  const bool copy_a = convert_a || args.a.trans ||
+                      (strips > 1 && plan.copy_aliasing_a && strides_alias(args.a.ld * int64_t{sizeof(In)}));
   const AType* a = nullptr;
   int64_t lda = 0;
   AType* a_rows = nullptr;
@@ -410,8 +418,13 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
     a = args.a.data;
     lda = args.a.ld;
   }
-  // Threads take contiguous ranges of row panels when there are plenty, else of column strips.
-  const bool split_rows = row_panels >= 4 * int64_t{threads};
+  // Threads take contiguous ranges of row panels when there are plenty and A is the larger operand, else of
+  // column strips: each share reads all of the operand the other splits, and a few rows' A is the cheaper
+  // one to read twice. Zen 3, 2 threads, against OpenBLAS in one process, median ratio rows -> strips: f32
+  // 64 x 1024 x 64 0.65 -> 1.13, 64 x 1024 x 256 0.81 -> 1.08, 49 x 512 x 4608 0.79-0.85 -> 0.89-1.05,
+  // 64 x 512 x 512 0.86 -> 1.05; f64 the same 0.96 / 0.85 / 0.80 / 0.93 -> 0.99 / 1.05 / 0.89 / 1.11;
+  // 128 .. 256 square (rows either way) and 384 x 512 x 128 within noise.
+  const bool split_rows = row_panels >= 4 * int64_t{threads} && m >= n;
   threads = static_cast<int>(std::min<int64_t>(threads, split_rows ? row_panels : strips));
   // Share t of nt: a range of row panels or column strips (all of A rounded first, then a barrier, when the
   // strips are split and A is converted).

@@ -231,15 +231,32 @@ void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0
   }
 }
 
-// Rows [row0, row0+rows) x depth [p0, p0+kc) of a row-major op(A), converted to the packed type and kept
-// row-major with leading dimension kc_padded (zeros after kc): the unpacked-A kernels' input when A's
-// type differs from the kernel's. Contiguous in and out, so the conversion vectorises.
-// `convert` (optional, fp32 -> bf16 only) does the conversion with the kernel's ISA. Rows of the same type
-// (aliasing rows copied) go through memcpy: this file is built for the baseline ISA, whose loop moved 16 bytes
-// at a time, and the copy was 5% of an f64 n = 512 product on two threads (each copies all of A).
+// Rows [row0, row0+rows) x depth [p0, p0+kc) of op(A), converted to the packed type and kept row-major
+// with leading dimension kc_padded (zeros after kc): the unpacked-A kernels' input when A's type differs
+// from the kernel's, its stride aliases, or it is transposed. A row-major A is contiguous in and out, so the
+// conversion vectorises; `convert` (optional, fp32 -> bf16 only) does it with the kernel's ISA. Rows of the
+// same type (aliasing rows copied) go through memcpy: this file is built for the baseline ISA, whose loop
+// moved 16 bytes at a time, and the copy was 5% of an f64 n = 512 product on two threads (each copies all of
+// A). A transposed A is read along its stored rows, eight depths at a time, each output row's eight values
+// written together.
 template <class Packed, class In>
 void convert_rows(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int64_t kc, int64_t kc_padded,
                   Packed* out, ConvertToBf16 convert = nullptr) {
+  if (a.trans) {
+    constexpr int64_t kDepths = 8;
+    for (int64_t p = 0; p < kc; p += kDepths) {
+      const int64_t depths = std::min(kDepths, kc - p);
+      const In* src = a.data + (p0 + p) * a.ld + row0;
+      for (int64_t i = 0; i < rows; ++i) {
+        Packed* dst = out + i * kc_padded + p;
+        for (int64_t q = 0; q < depths; ++q) dst[q] = to_packed<Packed>(src[q * a.ld + i]);
+      }
+    }
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t p = kc; p < kc_padded; ++p) out[i * kc_padded + p] = Packed(0);
+    }
+    return;
+  }
   for (int64_t i = 0; i < rows; ++i) {
     const In* src = a.data + (row0 + i) * a.ld + p0;
     Packed* dst = out + i * kc_padded;

@@ -365,6 +365,29 @@ inline void prefetch_rows_into_l2(const T* a, int64_t rows, int64_t cols, int64_
   }
 }
 
+// Few rows of A against a wide row-major B too large to be found in cache from the last call. Read in place
+// in strips NR columns wide, B arrived a line per row at a time however far ahead its rows were fetched (rows
+// ldb apart: the hardware prefetchers follow none of them): 2.5-3 GB/s. Such a B goes to the packed path
+// instead, packed in a pass of its own over whole block rows (the prefetchers stream each row), kFewRowsDepth
+// rows to a block so that a micro-panel stays in L1 for the few tile rows that read it, its panels a line
+// further apart than kc x NR (b_panel_stride in run_gemm). Zen 3, against OpenBLAS in one process, median ratio
+// in place -> packed this way, 1 thread: f64 16 x 4096 x 4096 0.41 -> 0.70, 64 x 4096 x 1024 0.63 -> 0.80,
+// 64 x 1024 x 4096 0.81 -> 0.95, 12 x 1024 x 1024 0.72 -> 1.12, 32 x 2048 x 2048 0.56 -> 0.72; f32 0.51 /
+// 0.69 / 0.75 / 0.77 / 0.59 -> 0.64 / 0.86 / 0.94 / 0.78 / 0.73. 2 threads (memory-bound here: OpenBLAS
+// reaches less on two than on one) f64 0.58 / 0.70 / 0.63 / 0.59 -> 0.90 / 0.79 / 0.70 / 0.75 (without the
+// panels' padding 16 x 4096 x 4096 0.93, f32 0.67 against 0.85 with it); f32 within noise (0.67-0.81 ->
+// 0.68-0.77). With the table's depth (512 f64, 1024 f32) 1 thread read 0.60 / 0.78 / 0.85 for f64. Narrower B
+// stays in place: 64 x 512 x 4608 on 2 threads, each packing rows 256 wide, was 0.75-0.84 (f32) and 0.68-0.71
+// (f64) against 0.96 and 0.78 in place.
+inline constexpr int64_t kFewRowsDepth = 256;
+inline constexpr int64_t kFewRowsStreamedWidth = 1024;
+
+template <class In, class Out, class Fn>
+bool b_from_memory(const Plan<Fn>& plan, const GemmArgs<In, Out>& args) {
+  return args.m <= kFewRows && !args.b.trans && args.n >= kFewRowsStreamedWidth &&
+         args.k * args.n * int64_t(sizeof(In)) > plan.unpacked_b_prefetch_bytes;
+}
+
 template <class In, class Out, class Fn>
 bool use_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args) {
   if (!plan.use_direct || direct_kernel<In>(*plan.kernel) == nullptr || args.b.trans) return false;
@@ -374,7 +397,8 @@ bool use_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args) {
   if constexpr (std::is_same_v<Fn, Bf16TileKernel>) {
     not_tall = std::is_same_v<In, float> ? kNotTallRowsRoundingB : kNotTallRowsPairingB;
   }
-  return b_bytes <= kL1BBytes || args.m <= kFewRows || (args.m <= not_tall && b_bytes <= kL2BBytes);
+  return b_bytes <= kL1BBytes || (args.m <= kFewRows && !b_from_memory(plan, args)) ||
+         (args.m <= not_tall && b_bytes <= kL2BBytes);
 }
 
 template <class In, class Out, class Fn>
@@ -541,7 +565,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   if (packed_b == nullptr && use_unpacked_b(plan, args)) return run_unpacked_b(plan, args, threads);
   const auto& kern = *plan.kernel;
   const int mr = plan.mr, nr = plan.nr, kg = kern.k_group;
-  const int64_t kc = depth_block(plan.blocking.kc, k, kg);
+  const bool b_streams = packed_b == nullptr && b_from_memory(plan, args);
+  const int64_t kc =
+      depth_block(b_streams ? std::min<int64_t>(plan.blocking.kc, kFewRowsDepth) : plan.blocking.kc, k, kg);
   // A bf16 C too large for L2 that nothing reads first goes around the caches (tuning.cpp's streamed_c_bytes):
   // full tiles whose rows start cache lines are stored non-temporally (each row of a tile then fills whole
   // lines: a line written in part that way goes to memory in part), and each thread fences its stores before
@@ -592,13 +618,17 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // shared -> own copies, three alternations, 784 x 128 x 1152: f32 364-369 -> 368-398, f64 175-180 ->
   // 189-194, bf16 inputs 732-744 -> 769-796; 3136 x 64 x 576, 4096 x 256 x 256, 50176 x 64 x 256 and
   // 12544 x 64 x 64 within +-5% either way. The limit keeps each worker's retained buffer small.
-  const size_t b_block_bytes = sizeof(Packed) * static_cast<size_t>(kc * round_up(std::min(nc, n), nr));
+  // A pass packing whole rows of B (b_streams) stores into every panel of the block: panels a multiple of
+  // 4 KiB apart would all map to one L1 set, so they are a line further apart.
+  const bool pad_panels = b_streams && kc * nr * int64_t{sizeof(Packed)} % kAliasingStrideBytes == 0;
+  const int64_t b_panel_stride = kc * nr + (pad_panels ? 64 / int64_t{sizeof(Packed)} : 0);
+  const size_t b_block_bytes = sizeof(Packed) * static_cast<size_t>(b_panel_stride * ceil_div(std::min(nc, n), nr));
   const bool own_b_copies = packed_b == nullptr && split_rows && threads > 1 && b_block_bytes <= kOwnBCopyBytes;
   // Split by columns, each share packs its micro-panels into its own part of the buffer, so no share writes
   // where another reads, even when a narrower last column block moves the shares' panel ranges.
   const int64_t share_panels = ceil_div(block_panels, threads);
   const size_t b_buffer_bytes =
-      split_rows ? b_block_bytes : sizeof(Packed) * static_cast<size_t>(kc * nr * share_panels * threads);
+      split_rows ? b_block_bytes : sizeof(Packed) * static_cast<size_t>(b_panel_stride * share_panels * threads);
   Packed* b_buffer = nullptr;
   if (packed_b == nullptr) {
     b_buffer = static_cast<Packed*>(thread_b_scratch().get(b_buffer_bytes));
@@ -616,8 +646,8 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // memory) 67-68 -> 78-79; 2 threads (a slow stretch): f32 n = 512 363-381 -> 385-394, n = 1024 / 2048 +3%,
   // f64 n = 512..2048 +2-8%.
   const auto direct_packing_b = direct_packing_b_kernel<In>(kern);
-  const bool packing_b_in_tiles =
-      packed_b == nullptr && direct_packing_b != nullptr && direct_a && !args.b.trans && args.c_bf16 == nullptr;
+  const bool packing_b_in_tiles = packed_b == nullptr && direct_packing_b != nullptr && direct_a && !args.b.trans &&
+                                  args.c_bf16 == nullptr && !b_streams;
 
   // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
   // (b_shared) make the shares wait for each other, at ctx's barrier.
@@ -646,7 +676,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
 
         // Our panels sit kc deep whatever this block's depth: a thread packing the next (shorter) depth block
         // never writes where another still reads this one.
-        const int64_t panel_stride = (packed_b != nullptr ? kpad : kc) * nr;
+        const int64_t panel_stride = packed_b != nullptr ? kpad * nr : b_panel_stride;
         const Packed* b_block = nullptr;
         Packed* own_block = nullptr;
         // The share's first tile row packs its full panels of B as the kernel reads them (packing_b_in_tiles).
@@ -664,7 +694,8 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           if (pack_in_tiles) pack_first = std::max(pack_first, std::min(pack_end, ncur / nr));  // a partial panel
           if (can_run && pack_first < pack_end) {
             pack_b_panels(args.b, pc, kcur, jc + pack_first * nr, std::min(ncur, pack_end * nr) - pack_first * nr, nr,
-                          kg, own_block + pack_first * panel_stride, panel_stride, kern.interleave_b);
+                          kg, own_block + pack_first * panel_stride, panel_stride, kern.interleave_b,
+                          b_streams ? pack_end - pack_first : kPanelsPerPass);
           }
           if (b_shared) ctx->barrier();
           b_block = own_block;

@@ -285,18 +285,20 @@ void pack_a(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int
   }
 }
 
-// Columns [col0, col0+cols) of op(B) as micro-panels panel_stride apart, two panels per pass over the
-// rows (pack_b_groups). One panel per pass reads each row of a wide B a page apart from the last, which the
-// hardware prefetchers do not follow (packing 2048 x 2048 fp32 -> bf16 pairs 2.7 ms, against 0.9 ms with all
-// panels in one pass); all panels in one pass spread the stores over as many panels, slower on 2 threads at
-// n = 512 (bf16 inputs 745-760 GFLOPS against 780-820). Two per pass was as fast as the best of 1, 2, 4
-// and all at n = 512 .. 2048, 1 and 2 threads, f32, BF16 fast math and bf16 inputs, alternating in one process.
+// Columns [col0, col0+cols) of op(B) as micro-panels panel_stride apart, panels_per_pass panels per pass
+// over the rows (pack_b_groups). One panel per pass reads each row of a wide B a page apart from the last,
+// which the hardware prefetchers do not follow (packing 2048 x 2048 fp32 -> bf16 pairs 2.7 ms, against 0.9 ms
+// with all panels in one pass); all panels in one pass spread the stores over as many panels, slower on 2
+// threads at n = 512 (bf16 inputs 745-760 GFLOPS against 780-820). Two per pass was as fast as the best of 1,
+// 2, 4 and all at n = 512 .. 2048, 1 and 2 threads, f32, BF16 fast math and bf16 inputs, alternating in one
+// process. A B that comes from memory is read fastest a whole row at a time (driver.h, b_from_memory).
+inline constexpr int64_t kPanelsPerPass = 2;
 template <class Packed, class In>
 void pack_b_panels(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0, int64_t cols, int nr, int k_group,
-                   Packed* panel, int64_t panel_stride, const PairInterleave& interleave = {}) {
-  constexpr int64_t kPanelsPerPass = 2;
-  for (int64_t first = 0; first < cols; first += kPanelsPerPass * nr) {
-    const int64_t width = std::min(cols - first, kPanelsPerPass * nr);
+                   Packed* panel, int64_t panel_stride, const PairInterleave& interleave = {},
+                   int64_t panels_per_pass = kPanelsPerPass) {
+  for (int64_t first = 0; first < cols; first += panels_per_pass * nr) {
+    const int64_t width = std::min(cols - first, panels_per_pass * nr);
     Packed* dst = panel + first / nr * panel_stride;
     switch (k_group) {
       case 1:

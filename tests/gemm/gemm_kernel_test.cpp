@@ -232,6 +232,42 @@ void check_aliasing_strides(const Table& table, int element_bytes, double eps, b
   ASSERT_TRUE(set_num_threads(threads_before).ok());
 }
 
+// Few rows of A against a wide B too large to stay in cache (b_from_memory in driver.h) take the packed path,
+// B packed in passes over whole block rows into panels a line further apart than kc x NR (a multiple of 4 KiB
+// here), kFewRowsDepth deep: two depth blocks, a partial panel, two column blocks, on one thread and on two
+// (each share packing its own panels).
+template <class In, class Packed, class Out, class Table>
+void check_b_from_memory(const Table& table, int element_bytes, double eps, bool bf16_inputs, unsigned seed) {
+  std::mt19937 rng(seed);
+  const int threads_before = get_num_threads();
+  for (const auto* kernel : runnable(table)) {
+    SCOPED_TRACE(std::string(kernel->id.name));
+    auto plan = plan_for(host_cpu(), *kernel, element_bytes);
+    plan.unpacked_b_prefetch_bytes = 0;  // every B counts as one from memory
+    plan.blocking.nc = static_cast<int>(round_up(600, plan.nr));
+    const Case c{Layout::row_major,
+                 Trans::no,
+                 Trans::no,
+                 {2 * plan.mr + 3, kFewRowsStreamedWidth + plan.nr + 3, 2 * kFewRowsDepth},
+                 1.5,
+                 0.5,
+                 3};
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE("threads " + std::to_string(threads));
+      ASSERT_TRUE(set_num_threads(threads).ok());
+      check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+    }
+  }
+  ASSERT_TRUE(set_num_threads(threads_before).ok());
+}
+
+TEST(GemmKernels, FewRowsAgainstABFromMemoryPackWholeRows) {
+  check_b_from_memory<float, float, float>(f32_kernels(), 4, kF32Eps, false, 50);
+  check_b_from_memory<double, double, double>(f64_kernels(), 8, kF64Eps, false, 51);
+  check_b_from_memory<float, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 52);
+  check_b_from_memory<bf16_t, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 53);
+}
+
 TEST(GemmKernels, RowsOfAWhoseStrideAliasesAreCopied) {
   check_aliasing_strides<float, float, float>(f32_kernels(), 4, kF32Eps, false, 45);
   check_aliasing_strides<double, double, double>(f64_kernels(), 8, kF64Eps, false, 46);

@@ -369,16 +369,16 @@ inline void prefetch_rows_into_l2(const T* a, int64_t rows, int64_t cols, int64_
 // in strips NR columns wide, B arrived a line per row at a time however far ahead its rows were fetched (rows
 // ldb apart: the hardware prefetchers follow none of them): 2.5-3 GB/s. Such a B goes to the packed path
 // instead, packed in a pass of its own over whole block rows (the prefetchers stream each row), kFewRowsDepth
-// rows to a block so that a micro-panel stays in L1 for the few tile rows that read it, its panels a line
-// further apart than kc x NR (b_panel_stride in run_gemm). Zen 3, against OpenBLAS in one process, median ratio
-// in place -> packed this way, 1 thread: f64 16 x 4096 x 4096 0.41 -> 0.70, 64 x 4096 x 1024 0.63 -> 0.80,
-// 64 x 1024 x 4096 0.81 -> 0.95, 12 x 1024 x 1024 0.72 -> 1.12, 32 x 2048 x 2048 0.56 -> 0.72; f32 0.51 /
-// 0.69 / 0.75 / 0.77 / 0.59 -> 0.64 / 0.86 / 0.94 / 0.78 / 0.73. 2 threads (memory-bound here: OpenBLAS
-// reaches less on two than on one) f64 0.58 / 0.70 / 0.63 / 0.59 -> 0.90 / 0.79 / 0.70 / 0.75 (without the
-// panels' padding 16 x 4096 x 4096 0.93, f32 0.67 against 0.85 with it); f32 within noise (0.67-0.81 ->
-// 0.68-0.77). With the table's depth (512 f64, 1024 f32) 1 thread read 0.60 / 0.78 / 0.85 for f64. Narrower B
-// stays in place: 64 x 512 x 4608 on 2 threads, each packing rows 256 wide, was 0.75-0.84 (f32) and 0.68-0.71
-// (f64) against 0.96 and 0.78 in place.
+// rows to a block so that a micro-panel stays in L1 for the few tile rows that read it. Zen 3, against
+// OpenBLAS in one process, median ratio in place -> packed this way, 1 thread: f64 16 x 4096 x 4096 0.41 ->
+// 0.67, 64 x 4096 x 1024 0.63 -> 0.81, 64 x 1024 x 4096 0.83 -> 0.96, 12 x 1024 x 1024 0.67 -> 1.04,
+// 32 x 2048 x 2048 0.57 -> 0.81; f32 0.51 / 0.68 / 0.74 / 0.85 / 0.58 -> 0.65 / 0.83 / 0.91 / 0.84 / 0.73;
+// 2 threads f64 0.54 / 0.58 / 0.82 / 1.37 / 0.53 -> 1.02 / 0.78 / 0.77 / 1.81 / 0.74, f32 0.63 / 0.70 / 0.72 /
+// 2.81 / 0.64 -> 0.70 / 0.80 / 0.75 / 2.80 / 0.79. With the table's depth (512 f64, 1024 f32) 1 thread read
+// 0.60 / 0.78 / 0.85 for f64. Narrower B stays in place: packed this way, 49 x 512 x 4608, 64 x 512 x 4608
+// and 32 x 256 x 8192 gained on 1 thread (f64 0.83 / 0.84 -> 0.93 / 0.94) but lost on 2 (rows of 256 each:
+// f64 0.96 / 0.88 / 0.92 -> 0.83 / 0.76 / 0.67, f32 0.90 / 0.99 / 0.96 -> 0.87 / 0.90 / 0.90). Panels a line
+// off the 4 KiB multiples, so that the pass's stores spread over L1's sets, measured the same.
 inline constexpr int64_t kFewRowsDepth = 256;
 inline constexpr int64_t kFewRowsStreamedWidth = 1024;
 
@@ -618,17 +618,13 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // shared -> own copies, three alternations, 784 x 128 x 1152: f32 364-369 -> 368-398, f64 175-180 ->
   // 189-194, bf16 inputs 732-744 -> 769-796; 3136 x 64 x 576, 4096 x 256 x 256, 50176 x 64 x 256 and
   // 12544 x 64 x 64 within +-5% either way. The limit keeps each worker's retained buffer small.
-  // A pass packing whole rows of B (b_streams) stores into every panel of the block: panels a multiple of
-  // 4 KiB apart would all map to one L1 set, so they are a line further apart.
-  const bool pad_panels = b_streams && kc * nr * int64_t{sizeof(Packed)} % kAliasingStrideBytes == 0;
-  const int64_t b_panel_stride = kc * nr + (pad_panels ? 64 / int64_t{sizeof(Packed)} : 0);
-  const size_t b_block_bytes = sizeof(Packed) * static_cast<size_t>(b_panel_stride * ceil_div(std::min(nc, n), nr));
+  const size_t b_block_bytes = sizeof(Packed) * static_cast<size_t>(kc * round_up(std::min(nc, n), nr));
   const bool own_b_copies = packed_b == nullptr && split_rows && threads > 1 && b_block_bytes <= kOwnBCopyBytes;
   // Split by columns, each share packs its micro-panels into its own part of the buffer, so no share writes
   // where another reads, even when a narrower last column block moves the shares' panel ranges.
   const int64_t share_panels = ceil_div(block_panels, threads);
   const size_t b_buffer_bytes =
-      split_rows ? b_block_bytes : sizeof(Packed) * static_cast<size_t>(b_panel_stride * share_panels * threads);
+      split_rows ? b_block_bytes : sizeof(Packed) * static_cast<size_t>(kc * nr * share_panels * threads);
   Packed* b_buffer = nullptr;
   if (packed_b == nullptr) {
     b_buffer = static_cast<Packed*>(thread_b_scratch().get(b_buffer_bytes));
@@ -676,7 +672,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
 
         // Our panels sit kc deep whatever this block's depth: a thread packing the next (shorter) depth block
         // never writes where another still reads this one.
-        const int64_t panel_stride = packed_b != nullptr ? kpad * nr : b_panel_stride;
+        const int64_t panel_stride = (packed_b != nullptr ? kpad : kc) * nr;
         const Packed* b_block = nullptr;
         Packed* own_block = nullptr;
         // The share's first tile row packs its full panels of B as the kernel reads them (packing_b_in_tiles).

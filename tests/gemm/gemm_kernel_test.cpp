@@ -233,9 +233,8 @@ void check_aliasing_strides(const Table& table, int element_bytes, double eps, b
 }
 
 // Few rows of A against a wide B too large to stay in cache (b_from_memory in driver.h) take the packed path,
-// B packed in passes over whole block rows into panels a line further apart than kc x NR (a multiple of 4 KiB
-// here), kFewRowsDepth deep: two depth blocks, a partial panel, two column blocks, on one thread and on two
-// (each share packing its own panels).
+// B packed in passes over whole block rows, kFewRowsDepth deep: two depth blocks, a partial panel, two column
+// blocks, on one thread and on two (each share packing its own panels).
 template <class In, class Packed, class Out, class Table>
 void check_b_from_memory(const Table& table, int element_bytes, double eps, bool bf16_inputs, unsigned seed) {
   std::mt19937 rng(seed);

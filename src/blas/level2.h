@@ -193,8 +193,8 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
     return d;
   };
   if (incx == 1 && incy == 1 && n >= kSymmetricVectorMinOrder) {
-    if constexpr (!is_complex<T> && std::is_same_v<Storage, DenseStorage<const T>>) {
-      const auto& kernels = vector_kernels_for<T>();
+    if constexpr (std::is_same_v<Storage, DenseStorage<const T>>) {
+      const ElementKernels<T> kernels;
       // Dense: four columns at a time, their rectangle beside the triangle (below it, lower; above it,
       // upper) read once for both of its products; the small triangle of the block column by column. The
       // blocks [b0, b1) add their products into out.
@@ -208,10 +208,10 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
             const T* rect = &at(rect_begin, first);
             if (width == kBlock) {
               kernels.symv_columns(rect_rows, alpha, rect, at.lda, x + first, out + rect_begin, x + rect_begin,
-                                   out + first);
+                                   out + first, hermitian);
             } else {
               kernels.gemv_n(rect_rows, width, alpha, rect, at.lda, x + first, out + rect_begin);
-              kernels.gemv_t(rect_rows, width, alpha, rect, at.lda, x + rect_begin, out + first);
+              kernels.gemv_t(rect_rows, width, alpha, rect, at.lda, x + rect_begin, out + first, hermitian);
             }
           }
           // The block's triangle (at most 4 x 4) in place: a kernel call per column cost more than its work.
@@ -221,15 +221,15 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
             T sum(0);
             for (index_t i = std::max(off.begin, first); i < std::min(off.end, end); ++i) {
               out[i] += scaled * at(i, j);
-              sum += at(i, j) * x[i];
+              sum += conj_if(at(i, j), hermitian) * x[i];
             }
             out[j] += scaled * diagonal(j) + alpha * sum;
           }
         }
       };
       const index_t blocks = (n + kBlock - 1) / kBlock;
-      // As many threads as the vector kernels give the triangle's elements (two from order 362).
-      const int threads = vector_threads_for(n * (n + 1) / 2);
+      // As many threads as the vector kernels give the triangle's parts (two from order 362 real, 256 complex).
+      const int threads = vector_threads_for(kRealsPerElement<T> * n * (n + 1) / 2);
       // Threads take block ranges of equal area, each adding into a y of its own (the first into y itself),
       // summed in thread order at the end: a result depends on the thread count only. Without memory for
       // the partial ys, one thread.
@@ -252,8 +252,8 @@ void symmetric_matvec(bool hermitian, Uplo uplo, index_t n, index_t k, T alpha, 
       });
       for (int t = 1; t < threads; ++t) kernels.axpy(n, T(1), partial.get() + size_t(t - 1) * n, y);
     } else {
-      // Band, packed and complex: each column's off-diagonal segment through axpy into y and a dot with x (the
-      // second read from L1).
+      // Band and packed: each column's off-diagonal segment through axpy into y and a dot with x (the second
+      // read from L1).
       const ElementKernels<T> kernels;
       for (index_t j = 0; j < n; ++j) {
         const T scaled = alpha * x[j];

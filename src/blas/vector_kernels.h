@@ -60,6 +60,9 @@ struct VectorKernelsOf {
   // y[0:m] += alpha A x and y[j] += alpha dot(op(A[:, j]), x), op conjugating or not; A column-major m x n.
   void (*complex_gemv_n)(int64_t m, int64_t n, C alpha, const C* a, int64_t lda, const C* x, C* y);
   void (*complex_gemv_t)(int64_t m, int64_t n, C alpha, const C* a, int64_t lda, const C* x, C* y, bool conjugate_a);
+  // symv_columns for symv and hemv: yt[c] += alpha dot(op(A[:, c]), xt[0:m]), op conjugating when asked.
+  void (*complex_symv_columns)(int64_t m, C alpha, const C* a, int64_t lda, const C* xn, C* yn, const C* xt, C* yt,
+                               bool conjugate_a);
 };
 
 struct VectorKernels {
@@ -134,6 +137,15 @@ struct ElementKernels {
       table.complex_gemv_n(m, n, alpha, a, lda, x, y);
     } else {
       table.gemv_n(m, n, alpha, a, lda, x, y);
+    }
+  }
+  // symv's four columns of A read once (VectorKernelsOf::symv_columns), op conjugating complex ones when asked.
+  void symv_columns(int64_t m, T alpha, const T* a, int64_t lda, const T* xn, T* yn, const T* xt, T* yt,
+                    bool conjugate_a) const {
+    if constexpr (is_complex<T>) {
+      table.complex_symv_columns(m, alpha, a, lda, xn, yn, xt, yt, conjugate_a);
+    } else {
+      table.symv_columns(m, alpha, a, lda, xn, yn, xt, yt);
     }
   }
   // y[j] += alpha dot(op(A[:, j]), x), op conjugating complex columns when asked.

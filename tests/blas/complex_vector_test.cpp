@@ -392,13 +392,20 @@ void check_level_two_strides(int n, CBLAS_UPLO uplo) {
   }
 }
 
+// n = 301 is large enough for hemv to split its column blocks across threads: on one thread and on two.
 TEST_F(BlasTest, ComplexLevelTwoAtUnitStrideAgreesWithStridedLoops) {
-  for (int n : {1, 6, 37, 64, 301}) {
-    for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
-      check_level_two_strides<cfloat>(n, uplo);
-      check_level_two_strides<cdouble>(n, uplo);
+  const int before = armory_get_num_threads();
+  for (int threads : {1, 2}) {
+    armory_set_num_threads(threads);
+    SCOPED_TRACE(threads);
+    for (int n : {1, 6, 37, 64, 301}) {
+      for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
+        check_level_two_strides<cfloat>(n, uplo);
+        check_level_two_strides<cdouble>(n, uplo);
+      }
     }
   }
+  armory_set_num_threads(before);
 }
 
 }  // namespace

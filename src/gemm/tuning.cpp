@@ -40,6 +40,12 @@ namespace {
 // +9%, 196 x 256 x 2304 +5%, 12544 x 64 x 147 +11%, 49 x 512 x 4608 and n = 256 within noise; 2 threads
 // n = 1024 / 2048 +14 / +10%, 3136 x 64 x 576 +17%; BF16 fast math n = 1024 / 2048 +4 / +2%, 3136 x 64 x 576
 // +19%. (72, 768, 4096) was as good at n <= 1024 and on the ResNet50 shapes, 8% behind at n = 4096.
+// f32 and f64 then took an A block of 24 rows instead of 48 (the BF16 row, not measured, keeps 48): against
+// OpenBLAS in one process, blockings alternating call by call, median ratio 48 -> 24 rows, 1 thread: f32
+// n = 2048 0.97-0.99 -> 0.99-1.00, n = 4096 0.96 -> 0.98, n = 512, 3136 x 64 x 576 and 784 x 128 x 1152
+// within 1%; f64 n = 1024 / 2048 1.03 / 1.02 -> 1.05 / 1.04, 3136 x 64 x 576 1.10 -> 1.13; 2 threads f32
+// n = 1024 / 2048 1.05 / 0.90-0.99 -> 1.10 / 1.01-1.02, f64 n = 512 / 1024 / 2048 1.00 / 0.99 / 0.91 ->
+// 1.11 / 1.04 / 1.03. 18 and 30 rows measured as 24 within 1%.
 // Neoverse N1/N2/V1: chosen from their caches (64 KiB L1d, 1 MiB L2, an L3 share of about 512 KiB per
 // core) with no hardware to measure on: the B micro-panel (kc x NR) in under half of L1d, the A block
 // (mc x kc) in half of L2, the B panel (kc x nc) about 2 MiB.
@@ -51,8 +57,8 @@ constexpr std::array<TuningRow, 18> kTuning = {{
     {"zen4", "gemm_f32_12x32__avx512", {120, 1024, 2048}},
     {"zen4", "gemm_f64_12x16__avx512", {48, 512, 1024}},
     {"zen4", "gemm_bf16_12x32__avx512bf16", {120, 2048, 4096}},
-    {"zen3", "gemm_f32_6x16__avx2", {48, 1024, 1024}},
-    {"zen3", "gemm_f64_6x8__avx2", {48, 512, 1024}},
+    {"zen3", "gemm_f32_6x16__avx2", {24, 1024, 1024}},
+    {"zen3", "gemm_f64_6x8__avx2", {24, 512, 1024}},
     {"zen3", "gemm_bf16_6x16__avx2", {48, 1024, 1024}},
     {"neoverse-n1", "gemm_f32_8x12__neon", {256, 512, 1008}},
     {"neoverse-n1", "gemm_f64_8x6__neon", {128, 512, 504}},

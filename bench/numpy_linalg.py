@@ -7,7 +7,8 @@ With armory as the alternative, numpy's inv, solve, det, cholesky, qr, eigvalsh 
 LAPACK (from armory's liblapack.so.3) on armory's BLAS, except the routines armory provides itself (?gesdd,
 ?gesvd, ?laswp, ?getrf: the LU of inv, solve and det); OpenBLAS brings its own LAPACK with parallel LU and
 Cholesky. Each library runs in its own child interpreter, chosen with LD_LIBRARY_PATH (the child checks
-/proc/self/maps), threads set through its own variable; the children take each case in turn. Each figure is the median of --repeat calls, in ms.
+/proc/self/maps), threads set through its own variable; the children take each case in turn. Each figure is
+the median of --repeat calls, in ms.
 """
 import argparse
 import os

@@ -547,7 +547,7 @@ void complex_gemv_t(int64_t m, int64_t n, std::complex<T> alpha, const std::comp
 }
 
 // symv_columns for the complex types: each column's axpy into yn, then its dot with xt (the second read from
-// L1). Fused as the real kernel is (rows in chunks, the four columns' products into y in one pass, then their
+// cache). Fused as the real kernel is (rows in chunks, the four columns' products into y in one pass, then their
 // sums while in L1), zhemv ran 0.7-0.9x as fast on one thread (Zen 3, n = 256..1024). complex_axpy is kept out
 // of line: inlined here, GCC left its loop (in_passes) a call of its own and it ran at half speed.
 template <class T>

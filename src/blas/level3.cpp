@@ -259,13 +259,42 @@ void split_across_threads(index_t count, index_t min_per_thread, const Body& bod
 
 // Solves M X = B in place for a triangular M (dim x dim, ld ldm): the diagonal blocks by
 // solve_diagonal_block, everything below (lower) or above (upper) them by GEMM.
+// Each diagonal block is first copied (its triangle) to rows kBlockPadBytes longer than the block, and
+// solved a column chunk of X at a time. In place, a 1024 x 1024 M's rows sit 8 KiB apart: the GEMMs inside
+// the block, which read M's block in place (as their B), found its rows all in one L1 set; and a chunk of
+// X (kBlock x kDiagonalChunk, 256 KiB) stays in L2 through the block's recursion, where all of X's columns
+// (2 MiB at n = 1024) went through L3 at each level. The block's rank-kBlock update below it then runs deeper
+// too (256 rather than 128). cblas_dtrsm / dtrsm_, left, no transpose, 1024 x 1024, 1 thread, Zen 3, calls
+// alternating with OpenBLAS's in one process, ratio of times OpenBLAS / armory: lower 0.80 -> 0.98-1.01,
+// upper 0.77 -> 0.93-0.95 (the chunks alone 0.84 / 0.87, the copy without padding 0.95 / 0.91, blocks of 128
+// 0.98 / 0.92).
+// With few columns the copy costs about what the solve reads (dim x kBlock elements against dim^2 / 2 x cols
+// multiply-adds): below kCopyDiagonalMinColumns the block is read in place.
 template <class T>
 void solve_triangular_blocked(bool lower, bool unit, index_t dim, const T* m, index_t ldm, index_t cols, T* x,
                               index_t ldx) {
-  constexpr index_t kBlock = 128;
+  constexpr index_t kBlock = 256, kDiagonalChunk = 128, kCopyDiagonalMinColumns = 16;
+  constexpr index_t kBlockPadBytes = 64;
+  const bool copy_diagonal = cols >= kCopyDiagonalMinColumns;
+  const index_t block_ld = std::min(kBlock, dim) + kBlockPadBytes / static_cast<index_t>(sizeof(T));
+  std::vector<T> block(copy_diagonal ? static_cast<size_t>(block_ld * std::min(kBlock, dim)) : 0);
   auto solve_block = [&](index_t i0, index_t ib) {
+    const T* diagonal = m + i0 + i0 * ldm;
+    index_t diagonal_ld = ldm;
+    if (copy_diagonal) {
+      // The triangle only, and the diagonal only when it is read.
+      for (index_t j = 0; j < ib; ++j) {
+        const index_t lo = lower ? j + (unit ? 1 : 0) : 0, hi = lower ? ib : j + (unit ? 0 : 1);
+        std::copy(diagonal + lo + j * ldm, diagonal + hi + j * ldm, block.begin() + lo + j * block_ld);
+      }
+      diagonal = block.data();
+      diagonal_ld = block_ld;
+    }
     split_across_threads(cols, 64, [&](index_t c0, index_t c1) {
-      solve_diagonal_block(lower, unit, m + i0 + i0 * ldm, ldm, ib, c1 - c0, x + i0 + c0 * ldx, ldx);
+      for (index_t d0 = c0; d0 < c1; d0 += kDiagonalChunk) {
+        solve_diagonal_block(lower, unit, diagonal, diagonal_ld, ib, std::min(kDiagonalChunk, c1 - d0),
+                             x + i0 + d0 * ldx, ldx);
+      }
     });
   };
   if (lower) {

@@ -1,7 +1,7 @@
 // armory's BLAS through its C ABIs against plain reference loops. The netlib testers (netlib_tester.py)
 // are the authority on x86; this suite runs everywhere the library is built (ASan, aarch64 under qemu)
 // and aims at what the netlib testers do not reach: problems larger than armory's internal blocks
-// (triangle blocks of 256, trsm blocks of 128, complex depth blocks of 256), extreme values for nrm2, and
+// (triangle blocks of 256, trsm blocks of 256, complex depth blocks of 256), extreme values for nrm2, and
 // bad arguments that must report and return.
 #include <armory/blas.h>
 #include <armory/isa.h>
@@ -190,8 +190,10 @@ TEST_F(BlasTest, HerkAndSyrkAcrossTriangleBlocks) {
   expect_close(c, want, tolerance<double>(rows), "C");
 }
 
-// trsm across several 128-row blocks and the halving below them (down to blocks of 16, from the left over
-// 300 rows, from the right over 37 columns): op(A) X = alpha B (or X op(A) = alpha B) holds afterwards.
+// trsm across its 256-row blocks and the halving below them (down to blocks of 16, from the left over 300
+// rows, from the right over 37 columns): op(A) X = alpha B (or X op(A) = alpha B) holds afterwards. From the
+// left each diagonal block is copied and solved 128 columns at a time, or read in place for fewer than 16
+// columns.
 template <class T>
 void check_trsm_solves(int m = 300, int n = 37, bool every_variant = true) {
   for (CBLAS_SIDE side : {CblasLeft, CblasRight}) {
@@ -243,13 +245,16 @@ void check_trsm_solves(int m = 300, int n = 37, bool every_variant = true) {
 TEST_F(BlasTest, DoubleSolvesAcrossBlocks) { check_trsm_solves<double>(); }
 // Enough right-hand sides (left) and rows (right) for the solves to split across the pool's threads.
 TEST_F(BlasTest, DoubleSolvesSplitAcrossThreads) { check_trsm_solves<double>(520, 130, false); }
-// More right-hand sides than the substitution's 256-column row blocks, on one thread (two split the columns).
+// More right-hand sides than the substitution's 256-column row blocks and the diagonal blocks' 128-column
+// chunks, on one thread (two split the columns), over two diagonal blocks.
 TEST_F(BlasTest, DoubleSolvesAcrossSubstitutionRowBlocks) {
   const int before = armory_get_num_threads();
   armory_set_num_threads(1);
-  check_trsm_solves<double>(160, 300, false);
+  check_trsm_solves<double>(300, 300, false);
   armory_set_num_threads(before);
 }
+// Too few right-hand sides to copy the diagonal blocks: read in place, across blocks.
+TEST_F(BlasTest, DoubleSolvesFewRightHandSides) { check_trsm_solves<double>(600, 5, false); }
 TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_trsm_solves<cdouble>(); }
 
 // Row-major A^H x needs a conjugation column-major BLAS cannot express; checked with strided, negative x.

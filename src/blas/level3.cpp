@@ -227,10 +227,10 @@ void substitute_rows(bool lower, bool unit, const T* m, index_t ldm, index_t ib,
 // recursively, the coupling block by GEMM, substitution only on blocks of 16. Substituting whole 128-row
 // blocks column by column was 35% of numpy.linalg.inv at n = 1024 (1 thread, Zen 4), where GEMM ran the
 // other seven eighths of the flops. M's other triangle and, on a unit diagonal, its diagonal are never read.
+inline constexpr index_t kSubstitutionRows = 16;
 template <class T>
 void solve_diagonal_block(bool lower, bool unit, const T* m, index_t ldm, index_t ib, index_t cols, T* x, index_t ldx) {
-  constexpr index_t kSubstitution = 16;
-  if (ib <= kSubstitution) {
+  if (ib <= kSubstitutionRows) {
     substitute_rows(lower, unit, m, ldm, ib, cols, x, ldx);
     return;
   }
@@ -257,9 +257,10 @@ void split_across_threads(index_t count, index_t min_per_thread, const Body& bod
   for_chunks(count, threads, [&](index_t begin, index_t end, int) { body(begin, end); });
 }
 
-// Solves M X = B in place for a triangular M (dim x dim, ld ldm): the diagonal blocks by
-// solve_diagonal_block, everything below (lower) or above (upper) them by GEMM.
-// Each diagonal block is first copied (its triangle) to rows kBlockPadBytes longer than the block, and
+// Solves M X = B in place for a triangular M = op(A) (dim x dim; A at a, ld lda, op transposing and
+// conjugating as asked): the diagonal blocks by solve_diagonal_block, everything below (lower) or above
+// (upper) them by GEMM on A's panels in place. `lower` is M's triangle.
+// Each diagonal block is first copied (M's triangle) to rows kBlockPadBytes longer than the block, and
 // solved a column chunk of X at a time. In place, a 1024 x 1024 M's rows sit 8 KiB apart: the GEMMs inside
 // the block, which read M's block in place (as their B), found its rows all in one L1 set; and a chunk of
 // X (kBlock x kDiagonalChunk, 256 KiB) stays in L2 through the block's recursion, where all of X's columns
@@ -267,25 +268,38 @@ void split_across_threads(index_t count, index_t min_per_thread, const Body& bod
 // too (256 rather than 128). cblas_dtrsm / dtrsm_, left, no transpose, 1024 x 1024, 1 thread, Zen 3, calls
 // alternating with OpenBLAS's in one process, ratio of times OpenBLAS / armory: lower 0.80 -> 0.98-1.01,
 // upper 0.77 -> 0.93-0.95 (the chunks alone 0.84 / 0.87, the copy without padding 0.95 / 0.91, blocks of 128
-// 0.98 / 0.92).
-// With few columns the copy costs about what the solve reads (dim x kBlock elements against dim^2 / 2 x cols
-// multiply-adds): below kCopyDiagonalMinColumns the block is read in place.
+// 0.98 / 0.92). A transposed M is copied the same way, block by block, and its panels go to GEMM transposed:
+// writing all of M out densely first took a tenth of the time (lower 0.87 -> 0.96-1.00, upper 0.88 -> 0.95).
+// With few columns a copy costs about what the solve reads (dim x kBlock elements against dim^2 / 2 x cols
+// multiply-adds): below kCopyDiagonalMinColumns an untransposed block is read in place, as is one that is
+// substituted directly (no GEMM inside it).
 template <class T>
-void solve_triangular_blocked(bool lower, bool unit, index_t dim, const T* m, index_t ldm, index_t cols, T* x,
+void solve_triangular_blocked(bool lower, bool unit, index_t dim, const T* a, index_t lda, Op op, index_t cols, T* x,
                               index_t ldx) {
   constexpr index_t kBlock = 256, kDiagonalChunk = 128, kCopyDiagonalMinColumns = 16;
   constexpr index_t kBlockPadBytes = 64;
-  const bool copy_diagonal = cols >= kCopyDiagonalMinColumns;
+  const bool transposed = op != Op::none, conjugate = op == Op::conj_trans;
+  const bool copy_diagonal = transposed || (cols >= kCopyDiagonalMinColumns && dim > kSubstitutionRows);
   const index_t block_ld = std::min(kBlock, dim) + kBlockPadBytes / static_cast<index_t>(sizeof(T));
   std::vector<T> block(copy_diagonal ? static_cast<size_t>(block_ld * std::min(kBlock, dim)) : 0);
+  // M's panel at rows i, columns j: A's at (j, i) when transposed.
+  auto panel = [&](index_t i, index_t j) { return transposed ? a + j + i * lda : a + i + j * lda; };
   auto solve_block = [&](index_t i0, index_t ib) {
-    const T* diagonal = m + i0 + i0 * ldm;
-    index_t diagonal_ld = ldm;
+    const T* diagonal = panel(i0, i0);
+    index_t diagonal_ld = lda;
     if (copy_diagonal) {
-      // The triangle only, and the diagonal only when it is read.
+      // The triangle only, and the diagonal only when it is read. A transposed block is read down A's
+      // columns (M's rows), which are contiguous.
       for (index_t j = 0; j < ib; ++j) {
         const index_t lo = lower ? j + (unit ? 1 : 0) : 0, hi = lower ? ib : j + (unit ? 0 : 1);
-        std::copy(diagonal + lo + j * ldm, diagonal + hi + j * ldm, block.begin() + lo + j * block_ld);
+        if (transposed) {
+          // M's row j: A's column j, M's columns in its triangle.
+          const T* from = diagonal + j * lda;
+          const index_t row_lo = lower ? 0 : j + (unit ? 1 : 0), row_hi = lower ? j + (unit ? 0 : 1) : ib;
+          for (index_t i = row_lo; i < row_hi; ++i) block[j + i * block_ld] = conj_if(from[i], conjugate);
+        } else {
+          std::copy(diagonal + lo + j * lda, diagonal + hi + j * lda, block.begin() + lo + j * block_ld);
+        }
       }
       diagonal = block.data();
       diagonal_ld = block_ld;
@@ -301,15 +315,13 @@ void solve_triangular_blocked(bool lower, bool unit, index_t dim, const T* m, in
     for (index_t i0 = 0; i0 < dim; i0 += kBlock) {
       const index_t ib = std::min(kBlock, dim - i0), i1 = i0 + ib;
       solve_block(i0, ib);
-      if (i1 < dim) {
-        gemm(Op::none, Op::none, dim - i1, cols, ib, T(-1), m + i1 + i0 * ldm, ldm, x + i0, ldx, T(1), x + i1, ldx);
-      }
+      if (i1 < dim) gemm(op, Op::none, dim - i1, cols, ib, T(-1), panel(i1, i0), lda, x + i0, ldx, T(1), x + i1, ldx);
     }
   } else {
     for (index_t i1 = dim; i1 > 0; i1 -= kBlock) {
       const index_t i0 = std::max<index_t>(0, i1 - kBlock), ib = i1 - i0;
       solve_block(i0, ib);
-      if (i0 > 0) gemm(Op::none, Op::none, i0, cols, ib, T(-1), m + i0 * ldm, ldm, x + i0, ldx, T(1), x, ldx);
+      if (i0 > 0) gemm(op, Op::none, i0, cols, ib, T(-1), panel(0, i0), lda, x + i0, ldx, T(1), x, ldx);
     }
   }
 }
@@ -461,41 +473,32 @@ void trsm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
     scale_matrix(m, n, T(0), b, ldb);
     return;
   }
-  // Left: op(A) X = alpha B. Right: X op(A) = alpha B, X M^T = alpha B with M = op(A)^T. Either way the
-  // system matrix M is written out densely, so one lower and one upper solver per side cover every case;
-  // A X = alpha B (LU's and Cholesky's solves) reads A in place: the left solver reads only M's triangle,
-  // and its diagonal only when it is not unit. (The copy, dim^2 elements into fresh pages, was a tenth of
-  // cblas_dtrsm 1024 x 1024.)
+  // Left: op(A) X = alpha B, solved on A in place (solve_triangular_blocked reads only op(A)'s triangle, and
+  // its diagonal only when it is not unit). Right: X op(A) = alpha B, X M^T = alpha B with M = op(A)^T written
+  // out densely, so one lower and one upper solver cover every case.
   const bool left = side == Side::left;
-  const index_t dim = left ? m : n;
-  const bool transposed = (op != Op::none) != !left;  // is M the transpose of the stored A?
-  const bool conjugate = op == Op::conj_trans;
-  if (left && op == Op::none) {
-    scale_matrix(m, n, alpha, b, ldb);
-    solve_triangular_blocked(uplo == Uplo::lower, diag == Diag::unit, dim, a, lda, n, b, ldb);
-    return;
-  }
-  std::vector<T> system(static_cast<size_t>(dim) * dim);
-  for (index_t j = 0; j < dim; ++j) {
-    for (index_t i = 0; i < dim; ++i) {
-      const index_t si = transposed ? j : i, sj = transposed ? i : j;
-      const bool stored = uplo == Uplo::upper ? si <= sj : si >= sj;
-      T value = stored ? conj_if(a[si + sj * lda], conjugate) : T(0);
-      if (i == j && diag == Diag::unit) value = T(1);
-      system[i + j * dim] = value;
-    }
-  }
-  const bool lower = (uplo == Uplo::lower) != transposed;
-
+  const bool lower_stored = uplo == Uplo::lower;
   scale_matrix(m, n, alpha, b, ldb);
   if (left) {
-    solve_triangular_blocked(lower, diag == Diag::unit, dim, system.data(), dim, n, b, ldb);
-  } else {
-    // The rows of X solve independently.
-    split_across_threads(m, 256, [&](index_t r0, index_t r1) {
-      solve_right_block(lower, system.data(), dim, dim, r1 - r0, b + r0, ldb);
-    });
+    solve_triangular_blocked(lower_stored != (op != Op::none), diag == Diag::unit, m, a, lda, op, n, b, ldb);
+    return;
   }
+  const bool transposed = op == Op::none;  // is M the transpose of the stored A?
+  const bool conjugate = op == Op::conj_trans;
+  std::vector<T> system(static_cast<size_t>(n) * n);
+  for (index_t j = 0; j < n; ++j) {
+    for (index_t i = 0; i < n; ++i) {
+      const index_t si = transposed ? j : i, sj = transposed ? i : j;
+      const bool stored = lower_stored ? si >= sj : si <= sj;
+      T value = stored ? conj_if(a[si + sj * lda], conjugate) : T(0);
+      if (i == j && diag == Diag::unit) value = T(1);
+      system[i + j * n] = value;
+    }
+  }
+  // The rows of X solve independently.
+  split_across_threads(m, 256, [&](index_t r0, index_t r1) {
+    solve_right_block(lower_stored != transposed, system.data(), n, n, r1 - r0, b + r0, ldb);
+  });
 } catch (const std::exception& e) {
   report_exception("trsm", e);
 }

@@ -29,11 +29,13 @@ struct Case {
   int m, n;
 };
 
-// numpy.linalg.solve / inv (dgetrs), scipy's cho_solve (dpotrs), dpotrf's panels, with one right-hand side.
+// numpy.linalg.solve / inv (dgetrs), scipy's cho_solve (dpotrs), with one right-hand side, dpotrf's panels, and
+// a right-side solve untransposed.
 constexpr Case kCases[] = {
     {"L", "L", "N", "U", 1024, 1024}, {"L", "U", "N", "N", 1024, 1024}, {"L", "L", "T", "N", 1024, 1024},
     {"L", "U", "T", "N", 1024, 1024}, {"L", "L", "N", "U", 1024, 1},    {"L", "L", "T", "N", 1024, 1},
     {"L", "L", "N", "N", 300, 300},   {"R", "L", "T", "N", 1024, 64},   {"R", "L", "T", "N", 1024, 1024},
+    {"R", "U", "N", "N", 1024, 1024},
 };
 
 double seconds() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }

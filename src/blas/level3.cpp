@@ -257,10 +257,20 @@ void split_across_threads(index_t count, index_t min_per_thread, const Body& bod
   for_chunks(count, threads, [&](index_t begin, index_t end, int) { body(begin, end); });
 }
 
+// The triangular solvers' diagonal blocks (kSolveBlock rows or columns), copied to rows this many bytes
+// longer than the block (see solve_triangular_blocked).
+inline constexpr index_t kSolveBlock = 256;
+inline constexpr index_t kSolveBlockPadBytes = 64;
+
+template <class T>
+index_t padded_block_ld(index_t dim) {
+  return std::min(kSolveBlock, dim) + kSolveBlockPadBytes / static_cast<index_t>(sizeof(T));
+}
+
 // Solves M X = B in place for a triangular M = op(A) (dim x dim; A at a, ld lda, op transposing and
 // conjugating as asked): the diagonal blocks by solve_diagonal_block, everything below (lower) or above
 // (upper) them by GEMM on A's panels in place. `lower` is M's triangle.
-// Each diagonal block is first copied (M's triangle) to rows kBlockPadBytes longer than the block, and
+// Each diagonal block is first copied (M's triangle) to rows kSolveBlockPadBytes longer than the block, and
 // solved a column chunk of X at a time. In place, a 1024 x 1024 M's rows sit 8 KiB apart: the GEMMs inside
 // the block, which read M's block in place (as their B), found its rows all in one L1 set; and a chunk of
 // X (kBlock x kDiagonalChunk, 256 KiB) stays in L2 through the block's recursion, where all of X's columns
@@ -276,11 +286,10 @@ void split_across_threads(index_t count, index_t min_per_thread, const Body& bod
 template <class T>
 void solve_triangular_blocked(bool lower, bool unit, index_t dim, const T* a, index_t lda, Op op, index_t cols, T* x,
                               index_t ldx) {
-  constexpr index_t kBlock = 256, kDiagonalChunk = 128, kCopyDiagonalMinColumns = 16;
-  constexpr index_t kBlockPadBytes = 64;
+  constexpr index_t kBlock = kSolveBlock, kDiagonalChunk = 128, kCopyDiagonalMinColumns = 16;
   const bool transposed = op != Op::none, conjugate = op == Op::conj_trans;
   const bool copy_diagonal = transposed || (cols >= kCopyDiagonalMinColumns && dim > kSubstitutionRows);
-  const index_t block_ld = std::min(kBlock, dim) + kBlockPadBytes / static_cast<index_t>(sizeof(T));
+  const index_t block_ld = padded_block_ld<T>(dim);
   std::vector<T> block(copy_diagonal ? static_cast<size_t>(block_ld * std::min(kBlock, dim)) : 0);
   // M's panel at rows i, columns j: A's at (j, i) when transposed.
   auto panel = [&](index_t i, index_t j) { return transposed ? a + j + i * lda : a + i + j * lda; };
@@ -385,9 +394,9 @@ void solve_right_block(bool lower, const T* m, index_t ldm, index_t jb, index_t 
 template <class T>
 void solve_right_blocked(bool upper, bool unit, index_t dim, const T* a, index_t lda, Op op, index_t rows, T* x,
                          index_t ldx) {
-  constexpr index_t kBlock = 256, kBlockPadBytes = 64;
+  constexpr index_t kBlock = kSolveBlock;
   const bool transposed = op != Op::none, conjugate = op == Op::conj_trans;
-  const index_t block_ld = std::min(kBlock, dim) + kBlockPadBytes / static_cast<index_t>(sizeof(T));
+  const index_t block_ld = padded_block_ld<T>(dim);
   std::vector<T> block(static_cast<size_t>(block_ld * std::min(kBlock, dim)));
   // M's panel at rows i, columns j: A's at (j, i) when transposed.
   auto panel = [&](index_t i, index_t j) { return transposed ? a + j + i * lda : a + i + j * lda; };

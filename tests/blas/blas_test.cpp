@@ -255,6 +255,13 @@ TEST_F(BlasTest, DoubleSolvesAcrossSubstitutionRowBlocks) {
 }
 // Too few right-hand sides to copy the diagonal blocks: read in place, across blocks.
 TEST_F(BlasTest, DoubleSolvesFewRightHandSides) { check_trsm_solves<double>(600, 5, false); }
+// One to three right-hand sides from the left: trsv per column (conjugated too).
+TEST_F(BlasTest, SolvesOfAVectorOrThreeRunAsTrsv) {
+  for (int columns : {1, 3}) {
+    check_trsm_solves<double>(300, columns);
+    check_trsm_solves<cdouble>(300, columns);
+  }
+}
 TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_trsm_solves<cdouble>(); }
 
 // Row-major A^H x needs a conjugation column-major BLAS cannot express; checked with strided, negative x.

@@ -522,14 +522,72 @@ void trmm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
     scale_matrix(m, n, T(0), b, ldb);
     return;
   }
-  const index_t dim = side == Side::left ? m : n;
-  const std::vector<T> triangle = dense_triangle(uplo, diag, dim, a, lda);
-  std::vector<T> b_copy(static_cast<size_t>(m) * n);
-  for (index_t j = 0; j < n; ++j) std::copy(b + j * ldb, b + j * ldb + m, b_copy.begin() + j * m);
-  if (side == Side::left) {
-    gemm(op, Op::none, m, n, m, alpha, triangle.data(), dim, b_copy.data(), m, T(0), b, ldb);
-  } else {
-    gemm(Op::none, op, m, n, n, alpha, b_copy.data(), m, triangle.data(), dim, T(0), b, ldb);
+  // B = alpha op(A) B or alpha B op(A), in place, by kSolveBlock blocks of M = op(A) as trsm solves: each
+  // diagonal block, written densely (zeros outside its triangle), multiplies a copy of B's block rows (left)
+  // or columns (right) into B by GEMM, then GEMM on op(A)'s panel in place adds the rest from the part of B
+  // not yet overwritten (lower M from the left and upper from the right: from the last block back).
+  // Writing all of M densely for one GEMM took twice the flops and a dim^2 copy: dtrmm_ 1024 x 1024, 1 thread,
+  // Zen 3, 0.40-0.43x OpenBLAS's speed.
+  const bool left = side == Side::left;
+  const bool transposed = op != Op::none, conjugate = op == Op::conj_trans;
+  const bool lower = (uplo == Uplo::lower) != transposed;  // M's triangle
+  const index_t dim = left ? m : n, other = left ? n : m;
+  // M's panel at rows i, columns j: A's at (j, i) when transposed.
+  auto panel = [&](index_t i, index_t j) { return transposed ? a + j + i * lda : a + i + j * lda; };
+  const index_t block_ld = std::min(kSolveBlock, dim);
+  // B's rows (left) or columns (right) beside the diagonal block are copied this many at a time.
+  constexpr index_t kCopyChunk = 1024;
+  std::vector<T> block(static_cast<size_t>(block_ld) * block_ld);
+  std::vector<T> copy(static_cast<size_t>(block_ld) * std::min(kCopyChunk, other));
+  auto multiply_diagonal = [&](index_t i0, index_t ib) {
+    for (index_t j = 0; j < ib; ++j) {
+      for (index_t i = 0; i < ib; ++i) {
+        const bool stored = lower ? i >= j : i <= j;
+        T value = stored ? conj_if(*panel(i0 + i, i0 + j), conjugate) : T(0);
+        if (i == j && diag == Diag::unit) value = T(1);
+        block[i + j * block_ld] = value;
+      }
+    }
+    for (index_t c0 = 0; c0 < other; c0 += kCopyChunk) {
+      const index_t cb = std::min(kCopyChunk, other - c0);
+      if (left) {  // rows i0.. of columns c0..: B = alpha D B
+        for (index_t j = 0; j < cb; ++j) {
+          const T* from = b + i0 + (c0 + j) * ldb;
+          std::copy(from, from + ib, copy.begin() + j * ib);
+        }
+        gemm(Op::none, Op::none, ib, cb, ib, alpha, block.data(), block_ld, copy.data(), ib, T(0), b + i0 + c0 * ldb,
+             ldb);
+      } else {  // rows c0.. of columns i0..: B = alpha B D
+        for (index_t j = 0; j < ib; ++j) {
+          const T* from = b + c0 + (i0 + j) * ldb;
+          std::copy(from, from + cb, copy.begin() + j * cb);
+        }
+        gemm(Op::none, Op::none, cb, ib, ib, alpha, copy.data(), cb, block.data(), block_ld, T(0), b + c0 + i0 * ldb,
+             ldb);
+      }
+    }
+  };
+  // Block i0 (ib wide) takes the rest of its row of M from [r0, r1) (left) or column (right).
+  auto add_rest = [&](index_t i0, index_t ib, index_t r0, index_t r1) {
+    if (r0 >= r1) return;
+    if (left) {
+      gemm(op, Op::none, ib, n, r1 - r0, alpha, panel(i0, r0), lda, b + r0, ldb, T(1), b + i0, ldb);
+    } else {
+      gemm(Op::none, op, m, ib, r1 - r0, alpha, b + r0 * ldb, ldb, panel(r0, i0), lda, T(1), b + i0 * ldb, ldb);
+    }
+  };
+  // Left: lower M reads the rows before, upper the rows after; right: upper M the columns before, lower after.
+  const bool from_last = left == lower;
+  const index_t blocks = (dim + kSolveBlock - 1) / kSolveBlock;
+  for (index_t step = 0; step < blocks; ++step) {
+    const index_t index = from_last ? blocks - 1 - step : step;
+    const index_t i0 = index * kSolveBlock, ib = std::min(kSolveBlock, dim - i0);
+    multiply_diagonal(i0, ib);
+    if (from_last) {
+      add_rest(i0, ib, 0, i0);
+    } else {
+      add_rest(i0, ib, i0 + ib, dim);
+    }
   }
 } catch (const std::exception& e) {
   report_exception("trmm", e);

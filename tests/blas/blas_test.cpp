@@ -26,8 +26,8 @@ extern "C" {
 void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*, const double*, const int*,
             const double*, const int*, const double*, double*, const int*);
 double dnrm2_(const int*, const double*, const int*);
-void dtrmm_(const char*, const char*, const char*, const char*, const int*, const int*, const double*, const double*,
-            const int*, double*, const int*);
+void dsymm_(const char*, const char*, const int*, const int*, const double*, const double*, const int*, const double*,
+            const int*, const double*, double*, const int*);
 }
 
 // Allocations of at least this many bytes fail while a test lowers it: the library is linked into this
@@ -96,6 +96,14 @@ void cblas_trsm_t(CBLAS_LAYOUT l, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t,
 void cblas_trsm_t(CBLAS_LAYOUT l, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n,
                   cdouble alpha, const cdouble* a, int lda, cdouble* b, int ldb) {
   cblas_ztrsm(l, s, u, t, d, m, n, &alpha, a, lda, b, ldb);
+}
+void cblas_trmm_t(CBLAS_LAYOUT l, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n,
+                  double alpha, const double* a, int lda, double* b, int ldb) {
+  cblas_dtrmm(l, s, u, t, d, m, n, alpha, a, lda, b, ldb);
+}
+void cblas_trmm_t(CBLAS_LAYOUT l, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n,
+                  cdouble alpha, const cdouble* a, int lda, cdouble* b, int ldb) {
+  cblas_ztrmm(l, s, u, t, d, m, n, &alpha, a, lda, b, ldb);
 }
 
 template <class T>
@@ -190,12 +198,39 @@ TEST_F(BlasTest, HerkAndSyrkAcrossTriangleBlocks) {
   expect_close(c, want, tolerance<double>(rows), "C");
 }
 
-// trsm across its 256-row blocks and the halving below them (down to blocks of 16, from the left over 300
-// rows, from the right over 37 columns): op(A) X = alpha B (or X op(A) = alpha B) holds afterwards. From the
-// left each diagonal block is copied and solved 128 columns at a time, or read in place for fewer than 16
-// columns.
+// op(A) X (left) or X op(A) (right) by plain loops, A's dim x dim triangle as BLAS reads it, X m x n.
 template <class T>
-void check_trsm_solves(int m = 300, int n = 37, bool every_variant = true) {
+std::vector<T> triangle_times(CBLAS_SIDE side, CBLAS_UPLO uplo, CBLAS_TRANSPOSE trans, CBLAS_DIAG diag, int m, int n,
+                              const std::vector<T>& a, const std::vector<T>& x) {
+  const int dim = side == CblasLeft ? m : n;
+  auto op_a = [&](int i, int j) -> T {
+    const bool stored = uplo == CblasUpper ? i <= j : i >= j;
+    if (i == j && diag == CblasUnit) return T(1);
+    return stored ? a[i + j * dim] : T(0);
+  };
+  std::vector<T> product(size_t(m) * n, T(0));
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < n; ++j) {
+      T sum(0);
+      for (int l = 0; l < dim; ++l) {
+        if (side == CblasLeft) {
+          sum += conj_if(trans == CblasNoTrans ? op_a(i, l) : op_a(l, i), trans == CblasConjTrans) * x[l + j * m];
+        } else {
+          sum += x[i + l * m] * conj_if(trans == CblasNoTrans ? op_a(l, j) : op_a(j, l), trans == CblasConjTrans);
+        }
+      }
+      product[i + j * m] = sum;
+    }
+  }
+  return product;
+}
+
+// trsm (and, with `multiply`, trmm) across their 256-row blocks and trsm's halving below them (down to blocks
+// of 16, from the left over 300 rows, from the right over 37 columns): op(A) X = alpha B (or X op(A) = alpha B)
+// holds afterwards, or B = alpha op(A) B (alpha B op(A)) against loops. From the left trsm copies each
+// diagonal block and solves it 128 columns at a time, or reads it in place for fewer than 16 columns.
+template <class T>
+void check_trsm_solves(int m = 300, int n = 37, bool every_variant = true, bool multiply = false) {
   for (CBLAS_SIDE side : {CblasLeft, CblasRight}) {
     for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
       for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasTrans, CblasConjTrans}) {
@@ -211,32 +246,18 @@ void check_trsm_solves(int m = 300, int n = 37, bool every_variant = true) {
           auto b = random_values<T>(size_t(m) * n, 9);
           auto x = b;
           const T alpha = T(1.5);
-          cblas_trsm_t(CblasColMajor, side, uplo, trans, diag, m, n, alpha, a.data(), dim, x.data(), m);
-          auto op_a = [&](int i, int j) -> T {
-            const bool stored = uplo == CblasUpper ? i <= j : i >= j;
-            if (i == j && diag == CblasUnit) return T(1);
-            return stored ? a[i + j * dim] : T(0);
-          };
-          std::vector<T> back(size_t(m) * n, T(0));
-          for (int i = 0; i < m; ++i) {
-            for (int j = 0; j < n; ++j) {
-              T sum(0);
-              for (int l = 0; l < dim; ++l) {
-                if (side == CblasLeft) {
-                  sum += conj_if(trans == CblasNoTrans ? op_a(i, l) : op_a(l, i), trans == CblasConjTrans) *
-                         x[l + j * m];
-                } else {
-                  sum += x[i + l * m] *
-                         conj_if(trans == CblasNoTrans ? op_a(l, j) : op_a(j, l), trans == CblasConjTrans);
-                }
-              }
-              back[i + j * m] = sum;
-            }
-          }
-          for (auto& v : b) v *= alpha;
           SCOPED_TRACE(testing::Message() << "side=" << side << " uplo=" << uplo << " trans=" << trans
                                           << " diag=" << diag);
-          expect_close(back, b, tolerance<T>(dim), "op(A) X");
+          if (multiply) {
+            cblas_trmm_t(CblasColMajor, side, uplo, trans, diag, m, n, alpha, a.data(), dim, x.data(), m);
+            auto want = triangle_times(side, uplo, trans, diag, m, n, a, b);
+            for (auto& v : want) v *= alpha;
+            expect_close(x, want, tolerance<T>(dim), "alpha op(A) B");
+            continue;
+          }
+          cblas_trsm_t(CblasColMajor, side, uplo, trans, diag, m, n, alpha, a.data(), dim, x.data(), m);
+          for (auto& v : b) v *= alpha;
+          expect_close(triangle_times(side, uplo, trans, diag, m, n, a, x), b, tolerance<T>(dim), "op(A) X");
         }
       }
     }
@@ -263,6 +284,15 @@ TEST_F(BlasTest, SolvesOfAVectorOrThreeRunAsTrsv) {
   }
 }
 TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_trsm_solves<cdouble>(); }
+// trmm by blocks of 256 rows (left) or columns (right), more than one each way, and more columns (left) or
+// rows (right) than its 1024-wide copies of B.
+TEST_F(BlasTest, TriangularProductsAcrossBlocks) {
+  check_trsm_solves<double>(300, 37, true, true);
+  check_trsm_solves<double>(37, 300, false, true);
+  check_trsm_solves<cdouble>(300, 37, true, true);
+  check_trsm_solves<double>(1030, 3, false, true);
+  check_trsm_solves<double>(3, 1030, false, true);
+}
 
 // Row-major A^H x needs a conjugation column-major BLAS cannot express; checked with strided, negative x.
 // gemv with strided vectors large enough to be gathered into contiguous copies for the kernels: every
@@ -359,20 +389,20 @@ TEST_F(BlasTest, BadArgumentsReportAndReturn) {
 }
 
 // A copy a routine makes that memory cannot hold is reported, and the call returns instead of throwing into
-// the caller (which would abort it): dtrmm writes A's triangle out densely, at m = 2^31 - 1 a matrix of 3.7e19
-// bytes, before it reads A or B.
+// the caller (which would abort it): dsymm mirrors A's triangle into a full matrix, at m = 2^31 - 1 a matrix of
+// 3.7e19 bytes, before it reads A, B or C.
 TEST_F(BlasTest, ACopyTooLargeForMemoryReportsAndReturns) {
   const int m = std::numeric_limits<int>::max(), n = 1;
   const double one = 1.0;
-  std::vector<double> a(1, 1.0), b(1, 7.0);
+  std::vector<double> a(1, 1.0), b(1, 5.0), c(1, 7.0);
   testing::internal::CaptureStderr();
-  dtrmm_("L", "U", "N", "N", &m, &n, &one, a.data(), &m, b.data(), &m);
+  dsymm_("L", "U", &m, &n, &one, a.data(), &m, b.data(), &m, &one, c.data(), &m);
   const std::string err = testing::internal::GetCapturedStderr();
-  EXPECT_EQ(b[0], 7.0);
+  EXPECT_EQ(c[0], 7.0);
   // Reported once per process: empty only when something failed before in this process (ctest runs each
   // test in its own).
   if (!err.empty()) {
-    EXPECT_NE(err.find("armory BLAS: trmm ran out of memory"), std::string::npos) << err;
+    EXPECT_NE(err.find("armory BLAS: symm ran out of memory"), std::string::npos) << err;
   }
 }
 

@@ -284,7 +284,7 @@ TEST_F(BlasTest, SolvesOfAVectorOrThreeRunAsTrsv) {
   }
 }
 TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_trsm_solves<cdouble>(); }
-// trmm by blocks of 256 rows (left) or columns (right), more than one each way, and more columns (left) or
+// trmm by blocks of 64 rows (left) or columns (right), more than one each way, and more columns (left) or
 // rows (right) than its 1024-wide copies of B.
 TEST_F(BlasTest, TriangularProductsAcrossBlocks) {
   check_trsm_solves<double>(300, 37, true, true);

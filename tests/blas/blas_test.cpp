@@ -271,7 +271,7 @@ TEST_F(BlasTest, DoubleSolvesSplitAcrossThreads) { check_trsm_solves<double>(520
 TEST_F(BlasTest, DoubleSolvesAcrossSubstitutionRowBlocks) {
   const int before = armory_get_num_threads();
   armory_set_num_threads(1);
-  check_trsm_solves<double>(300, 300, false);
+  check_trsm_solves<double>(260, 260, false);
   armory_set_num_threads(before);
 }
 // Too few right-hand sides to copy the diagonal blocks: read in place, across blocks.
@@ -287,9 +287,9 @@ TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_trsm_solves<cdouble>(); }
 // trmm by blocks of 64 rows (left) or columns (right), more than one each way, and more columns (left) or
 // rows (right) than its 1024-wide copies of B.
 TEST_F(BlasTest, TriangularProductsAcrossBlocks) {
-  check_trsm_solves<double>(300, 37, true, true);
-  check_trsm_solves<double>(37, 300, false, true);
-  check_trsm_solves<cdouble>(300, 37, true, true);
+  check_trsm_solves<double>(200, 37, true, true);
+  check_trsm_solves<double>(37, 200, false, true);
+  check_trsm_solves<cdouble>(140, 37, true, true);
   check_trsm_solves<double>(1030, 3, false, true);
   check_trsm_solves<double>(3, 1030, false, true);
 }

@@ -548,8 +548,8 @@ void trmm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
     for (index_t j = 0; j < ib; ++j) {
       for (index_t i = 0; i < ib; ++i) {
         const bool stored = lower ? i >= j : i <= j;
-        T value = stored ? conj_if(*panel(i0 + i, i0 + j), conjugate) : T(0);
-        if (i == j && diag == Diag::unit) value = T(1);
+        T value = stored ? T(1) : T(0);  // a unit diagonal is never read
+        if (stored && !(i == j && diag == Diag::unit)) value = conj_if(*panel(i0 + i, i0 + j), conjugate);
         block[i + j * block_ld] = value;
       }
     }

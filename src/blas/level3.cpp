@@ -39,6 +39,13 @@ const T* op_row(const T* a, index_t lda, Op op, index_t r) {
   return op == Op::none ? a + r : a + r * lda;
 }
 
+// Where op(A)'s block at rows i, columns j starts (A's at (j, i) when op transposes), for a routine that
+// hands it to GEMM with op.
+template <class T>
+const T* op_block(const T* a, index_t lda, Op op, index_t i, index_t j) {
+  return op_row(a, lda, op, i) + (op == Op::none ? j * lda : j);
+}
+
 template <class T>
 void scale_matrix(index_t m, index_t n, T beta, T* c, index_t ldc) {
   if (beta == T(1)) return;
@@ -184,18 +191,6 @@ void rank_k_update(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, const
   }
 }
 
-// The dim x dim triangular matrix A as a dense one: zeros outside the triangle, ones on a unit diagonal.
-template <class T>
-std::vector<T> dense_triangle(Uplo uplo, Diag diag, index_t dim, const T* a, index_t lda) {
-  std::vector<T> dense(static_cast<size_t>(dim) * dim, T(0));
-  for (index_t j = 0; j < dim; ++j) {
-    const index_t lo = uplo == Uplo::upper ? 0 : j, hi = uplo == Uplo::upper ? j : dim - 1;
-    for (index_t i = lo; i <= hi; ++i) dense[i + j * dim] = a[i + j * lda];
-    if (diag == Diag::unit) dense[j + j * dim] = T(1);
-  }
-  return dense;
-}
-
 // Forward (lower) or back (upper) substitution for the ib x ib triangular block at m (ib <= 16), X's ib rows
 // at x. Column by column, each step waited on the last (a 16-long dependent chain per column, the loops too
 // short to vectorise): 3.4 GFLOPS, 11% of cblas_dtrsm 1024 x 1024 on Zen 3. Here X's rows are copied out, 256
@@ -291,8 +286,7 @@ void solve_triangular_blocked(bool lower, bool unit, index_t dim, const T* a, in
   const bool copy_diagonal = transposed || (cols >= kCopyDiagonalMinColumns && dim > kSubstitutionRows);
   const index_t block_ld = padded_block_ld<T>(dim);
   std::vector<T> block(copy_diagonal ? static_cast<size_t>(block_ld * std::min(kBlock, dim)) : 0);
-  // M's panel at rows i, columns j: A's at (j, i) when transposed.
-  auto panel = [&](index_t i, index_t j) { return transposed ? a + j + i * lda : a + i + j * lda; };
+  auto panel = [&](index_t i, index_t j) { return op_block(a, lda, op, i, j); };  // M's, at rows i, columns j
   auto solve_block = [&](index_t i0, index_t ib) {
     const T* diagonal = panel(i0, i0);
     index_t diagonal_ld = lda;
@@ -395,18 +389,16 @@ template <class T>
 void solve_right_blocked(bool upper, bool unit, index_t dim, const T* a, index_t lda, Op op, index_t rows, T* x,
                          index_t ldx) {
   constexpr index_t kBlock = kSolveBlock;
-  const bool transposed = op != Op::none, conjugate = op == Op::conj_trans;
   const index_t block_ld = padded_block_ld<T>(dim);
   std::vector<T> block(static_cast<size_t>(block_ld * std::min(kBlock, dim)));
-  // M's panel at rows i, columns j: A's at (j, i) when transposed.
-  auto panel = [&](index_t i, index_t j) { return transposed ? a + j + i * lda : a + i + j * lda; };
+  auto panel = [&](index_t i, index_t j) { return op_block(a, lda, op, i, j); };  // M's, at rows i, columns j
   auto solve_block = [&](index_t j0, index_t jb) {
     // block(i, j) = M(j0 + j, j0 + i): M's diagonal block transposed, its triangle and diagonal only.
     for (index_t j = 0; j < jb; ++j) {
       const index_t lo = upper ? j : 0, hi = upper ? jb : j + 1;  // block's column j: M's row j0 + j
       T* to = block.data() + j * block_ld;
       for (index_t i = lo; i < hi; ++i) {
-        to[i] = i == j && unit ? T(1) : conj_if(*(panel(j0 + j, j0 + i)), conjugate);
+        to[i] = i == j && unit ? T(1) : op_element(a, lda, op, j0 + j, j0 + i);
       }
     }
     // The rows of X solve independently.
@@ -529,11 +521,9 @@ void trmm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
   // Writing all of M densely for one GEMM took twice the flops and a dim^2 copy: dtrmm_ 1024 x 1024, 1 thread,
   // Zen 3, 0.40-0.43x OpenBLAS's speed.
   const bool left = side == Side::left;
-  const bool transposed = op != Op::none, conjugate = op == Op::conj_trans;
-  const bool lower = (uplo == Uplo::lower) != transposed;  // M's triangle
+  const bool lower = (uplo == Uplo::lower) != (op != Op::none);  // M's triangle
   const index_t dim = left ? m : n, other = left ? n : m;
-  // M's panel at rows i, columns j: A's at (j, i) when transposed.
-  auto panel = [&](index_t i, index_t j) { return transposed ? a + j + i * lda : a + i + j * lda; };
+  auto panel = [&](index_t i, index_t j) { return op_block(a, lda, op, i, j); };  // M's, at rows i, columns j
   // Blocks of 64: the diagonal blocks' dense products do twice their flops; 1 thread, n = 256 / 1024, left
   // lower and right upper transposed, ratio to OpenBLAS with blocks of 256 / 128 / 64 / 32: 0.67 / 0.83 / 0.97 /
   // 0.84 and 0.60 / 0.68 / 0.97 / 0.96 at 256, 0.84 / 0.92 / 0.94-0.99 / 0.98 and 0.68 / 0.75 / 0.81-0.83 / 0.69
@@ -549,7 +539,7 @@ void trmm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
       for (index_t i = 0; i < ib; ++i) {
         const bool stored = lower ? i >= j : i <= j;
         T value = stored ? T(1) : T(0);  // a unit diagonal is never read
-        if (stored && !(i == j && diag == Diag::unit)) value = conj_if(*panel(i0 + i, i0 + j), conjugate);
+        if (stored && !(i == j && diag == Diag::unit)) value = op_element(a, lda, op, i0 + i, i0 + j);
         block[i + j * block_ld] = value;
       }
     }

@@ -230,7 +230,7 @@ std::vector<T> triangle_times(CBLAS_SIDE side, CBLAS_UPLO uplo, CBLAS_TRANSPOSE 
 // holds afterwards, or B = alpha op(A) B (alpha B op(A)) against loops. From the left trsm copies each
 // diagonal block and solves it 128 columns at a time, or reads it in place for fewer than 16 columns.
 template <class T>
-void check_trsm_solves(int m = 300, int n = 37, bool every_variant = true, bool multiply = false) {
+void check_triangular_routines(int m = 300, int n = 37, bool every_variant = true, bool multiply = false) {
   for (CBLAS_SIDE side : {CblasLeft, CblasRight}) {
     for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
       for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasTrans, CblasConjTrans}) {
@@ -263,35 +263,35 @@ void check_trsm_solves(int m = 300, int n = 37, bool every_variant = true, bool 
     }
   }
 }
-TEST_F(BlasTest, DoubleSolvesAcrossBlocks) { check_trsm_solves<double>(); }
+TEST_F(BlasTest, DoubleSolvesAcrossBlocks) { check_triangular_routines<double>(); }
 // Enough right-hand sides (left) and rows (right) for the solves to split across the pool's threads.
-TEST_F(BlasTest, DoubleSolvesSplitAcrossThreads) { check_trsm_solves<double>(520, 130, false); }
+TEST_F(BlasTest, DoubleSolvesSplitAcrossThreads) { check_triangular_routines<double>(520, 130, false); }
 // More right-hand sides than the substitution's 256-column row blocks and the diagonal blocks' 128-column
 // chunks, on one thread (two split the columns), over two diagonal blocks.
 TEST_F(BlasTest, DoubleSolvesAcrossSubstitutionRowBlocks) {
   const int before = armory_get_num_threads();
   armory_set_num_threads(1);
-  check_trsm_solves<double>(260, 260, false);
+  check_triangular_routines<double>(260, 260, false);
   armory_set_num_threads(before);
 }
 // Too few right-hand sides to copy the diagonal blocks: read in place, across blocks.
-TEST_F(BlasTest, DoubleSolvesFewRightHandSides) { check_trsm_solves<double>(600, 5, false); }
+TEST_F(BlasTest, DoubleSolvesFewRightHandSides) { check_triangular_routines<double>(600, 5, false); }
 // One to three right-hand sides from the left: trsv per column (conjugated too).
 TEST_F(BlasTest, SolvesOfAVectorOrThreeRunAsTrsv) {
   for (int columns : {1, 3}) {
-    check_trsm_solves<double>(300, columns);
-    check_trsm_solves<cdouble>(300, columns);
+    check_triangular_routines<double>(300, columns);
+    check_triangular_routines<cdouble>(300, columns);
   }
 }
-TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_trsm_solves<cdouble>(); }
+TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_triangular_routines<cdouble>(); }
 // trmm by blocks of 64 rows (left) or columns (right), more than one each way, and more columns (left) or
 // rows (right) than its 1024-wide copies of B.
 TEST_F(BlasTest, TriangularProductsAcrossBlocks) {
-  check_trsm_solves<double>(200, 37, true, true);
-  check_trsm_solves<double>(37, 200, false, true);
-  check_trsm_solves<cdouble>(140, 37, true, true);
-  check_trsm_solves<double>(1030, 3, false, true);
-  check_trsm_solves<double>(3, 1030, false, true);
+  check_triangular_routines<double>(200, 37, true, true);
+  check_triangular_routines<double>(37, 200, false, true);
+  check_triangular_routines<cdouble>(140, 37, true, true);
+  check_triangular_routines<double>(1030, 3, false, true);
+  check_triangular_routines<double>(3, 1030, false, true);
 }
 
 // Row-major A^H x needs a conjugation column-major BLAS cannot express; checked with strided, negative x.

@@ -16,15 +16,17 @@
 
 #include <armory/gemm.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
 #include "common/large_buffer.h"
 #include "gemm/kernel_table.h"
 #include "gemm/pack.h"
 #include "gemm/thread_pool.h"
-
-#include <algorithm>
-#include <atomic>
-#include <cstdlib>
-#include <vector>
+#include "gemm/triangle.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -46,6 +48,8 @@ struct GemmArgs {
   // are finished in fp32 scratch and stored by store_bf16. Both round once, after the epilogue and beta
   // (which reads C in bf16).
   bf16_t* c_bf16 = nullptr;
+  // Only this triangle of a square C is read and written (gemm_triangle: fp32 / fp64, no epilogue, no bf16 C).
+  Triangle triangle = Triangle::none;
 };
 
 // Column-major C (m x n) is row-major C^T (n x m) = op(B)^T op(A)^T: swap the operands, keep the flags.
@@ -69,7 +73,8 @@ GemmArgs<In, Out> row_major_args(Layout layout, Trans ta, Trans tb, int64_t m, i
                            .ldc = ldc,
                            .epilogue = epilogue,
                            .bias_by_row = !row_major,
-                           .c_bf16 = nullptr};
+                           .c_bf16 = nullptr,
+                           .triangle = Triangle::none};
 }
 
 
@@ -152,16 +157,52 @@ PackedPanels<Packed> pack_all_b(const Plan<Fn>& plan, const MatrixView<In>& b, i
   return out;
 }
 
+// The columns [first, end) of row `row` that a product into `triangle` of an n-column C writes.
+struct ColumnRange {
+  int64_t first, end;
+};
+inline ColumnRange triangle_columns(Triangle triangle, int64_t row, int64_t n) {
+  switch (triangle) {
+    case Triangle::lower:
+      return {0, std::min(row + 1, n)};
+    case Triangle::upper:
+      return {std::min(row, n), n};
+    case Triangle::none:
+      break;
+  }
+  return {0, n};
+}
+
 template <class Out>
-void scale_c(int64_t m, int64_t n, Out beta, Out* c, int64_t ldc) {
+void scale_c(int64_t m, int64_t n, Out beta, Out* c, int64_t ldc, Triangle triangle = Triangle::none) {
   for (int64_t i = 0; i < m; ++i) {
+    const ColumnRange columns = triangle_columns(triangle, i, n);
     Out* row = c + i * ldc;
     if (beta == Out(0)) {
-      std::fill(row, row + n, Out(0));  // never reads C: NaN there does not spread
+      std::fill(row + columns.first, row + columns.end, Out(0));  // never reads C: NaN there does not spread
     } else if (beta != Out(1)) {
-      for (int64_t j = 0; j < n; ++j) row[j] *= beta;
+      for (int64_t j = columns.first; j < columns.end; ++j) row[j] *= beta;
     }
   }
+}
+
+// Where share t of nt starts among `units` rows or columns of C, so that each share writes about as many
+// elements: equal ranges of a full C; of a triangle, ranges whose elements per unit grow (`growing`: a lower
+// triangle's rows, an upper one's columns) or shrink along them. The shares' units are the same with any
+// thread count, so threaded results stay identical.
+inline int64_t share_start(int64_t t, int64_t nt, int64_t units, Triangle triangle, bool growing) {
+  if (triangle == Triangle::none || t == 0 || t == nt) return t * units / nt;
+  const double done = static_cast<double>(t) / static_cast<double>(nt);
+  const double fraction = growing ? std::sqrt(done) : 1.0 - std::sqrt(1.0 - done);
+  return std::clamp<int64_t>(std::llround(fraction * static_cast<double>(units)), 0, units);
+}
+
+// At least the largest share of `units` or fewer that share_start gives: a triangle's largest takes
+// sqrt(1 / nt) of them (its first or last), plus one for the rounding at either end.
+inline int64_t largest_share(int64_t units, int64_t nt, Triangle triangle) {
+  if (triangle == Triangle::none) return ceil_div(units, nt);
+  const double widest = std::ceil(std::sqrt(1.0 / static_cast<double>(nt)) * static_cast<double>(units));
+  return std::min<int64_t>(units, static_cast<int64_t>(widest) + 1);
 }
 
 // C tile at (row0, col0) of the whole C: C = min(relu(C + bias), upper). Branch-free loops the compiler
@@ -557,12 +598,14 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const int64_t m = args.m, n = args.n, k = args.k;
   if (m == 0 || n == 0) return {};
   if (args.alpha == Out(0) || k == 0) {
-    scale_c(m, n, args.beta, args.c, args.ldc);
+    scale_c(m, n, args.beta, args.c, args.ldc, args.triangle);
     apply_epilogue(args, 0, 0, m, n, args.c);
     return {};
   }
   const int threads = threads_for(m, n, k);
-  if (packed_b == nullptr && use_unpacked_b(plan, args)) return run_unpacked_b(plan, args, threads);
+  // A triangle's tiles are skipped or trimmed in the packed path's tile loop only.
+  const bool triangle = args.triangle != Triangle::none;
+  if (packed_b == nullptr && !triangle && use_unpacked_b(plan, args)) return run_unpacked_b(plan, args, threads);
   const auto& kern = *plan.kernel;
   const int mr = plan.mr, nr = plan.nr, kg = kern.k_group;
   const bool b_streams = packed_b == nullptr && b_from_memory(plan, args);
@@ -622,7 +665,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const bool own_b_copies = packed_b == nullptr && split_rows && threads > 1 && b_block_bytes <= kOwnBCopyBytes;
   // Split by columns, each share packs its micro-panels into its own part of the buffer, so no share writes
   // where another reads, even when a narrower last column block moves the shares' panel ranges.
-  const int64_t share_panels = ceil_div(block_panels, threads);
+  const int64_t share_panels = largest_share(block_panels, threads, args.triangle);
   const size_t b_buffer_bytes =
       split_rows ? b_block_bytes : sizeof(Packed) * static_cast<size_t>(kc * nr * share_panels * threads);
   Packed* b_buffer = nullptr;
@@ -642,8 +685,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // memory) 67-68 -> 78-79; 2 threads (a slow stretch): f32 n = 512 363-381 -> 385-394, n = 1024 / 2048 +3%,
   // f64 n = 512..2048 +2-8%.
   const auto direct_packing_b = direct_packing_b_kernel<In>(kern);
+  // (Not for a triangle: the first tile row's tiles it skips would leave their panels unpacked.)
   const bool packing_b_in_tiles = packed_b == nullptr && direct_packing_b != nullptr && direct_a && !args.b.trans &&
-                                  args.c_bf16 == nullptr && !b_streams;
+                                  args.c_bf16 == nullptr && !b_streams && !triangle;
 
   // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
   // (b_shared) make the shares wait for each other, at ctx's barrier.
@@ -665,10 +709,13 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
         const Out beta = pc == 0 ? args.beta : Out(1);
         const bool last_k = pc + kcur >= k;
 
-        const int64_t row_begin = split_rows ? std::min(m, t * row_panels / nt * mr) : 0;
-        const int64_t row_end = split_rows ? std::min(m, (t + 1) * row_panels / nt * mr) : m;
-        const int64_t first_panel = split_rows ? 0 : t * panels / nt;
-        const int64_t end_panel = split_rows ? panels : (t + 1) * panels / nt;
+        const bool rows_grow = args.triangle == Triangle::lower;
+        const int64_t row_begin =
+            split_rows ? std::min(m, share_start(t, nt, row_panels, args.triangle, rows_grow) * mr) : 0;
+        const int64_t row_end =
+            split_rows ? std::min(m, share_start(t + 1, nt, row_panels, args.triangle, rows_grow) * mr) : m;
+        const int64_t first_panel = split_rows ? 0 : share_start(t, nt, panels, args.triangle, !rows_grow);
+        const int64_t end_panel = split_rows ? panels : share_start(t + 1, nt, panels, args.triangle, !rows_grow);
 
         // Our panels sit kc deep whatever this block's depth: a thread packing the next (shorter) depth block
         // never writes where another still reads this one.
@@ -785,6 +832,17 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                   }
                 }
               };
+              // The tile into edge_tile, then C = beta C + it in the columns `columns(i)` of each row i.
+              auto store_through_edge_tile = [&](Out* c, auto&& columns) {
+                run_tile(edge_tile, nr, Out(0));
+                for (int64_t i = 0; i < rows; ++i) {
+                  const ColumnRange kept = columns(i);
+                  for (int64_t j = kept.first; j < kept.end; ++j) {
+                    Out prior = beta == Out(0) ? Out(0) : beta * c[i * args.ldc + j];
+                    c[i * args.ldc + j] = edge_tile[i * nr + j] + prior;
+                  }
+                }
+              };
               if constexpr (std::is_same_v<Out, float>) {
                 if (args.c_bf16 != nullptr) {
                   bf16_t* c16 = args.c_bf16 + (ic + ir) * args.ldc + jc + jr;
@@ -807,6 +865,20 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 }
               }
               Out* c = args.c + (ic + ir) * args.ldc + jc + jr;
+              if (triangle) {
+                const int64_t row0 = ic + ir, col0 = jc + jr;
+                const bool lower = args.triangle == Triangle::lower;
+                const bool outside = lower ? row0 + rows <= col0 : row0 >= col0 + cols;
+                const bool inside = lower ? row0 >= col0 + cols - 1 : row0 + rows - 1 <= col0;
+                if (outside) continue;
+                if (!inside) {
+                  store_through_edge_tile(c, [&](int64_t i) {
+                    const ColumnRange kept = triangle_columns(args.triangle, row0 + i - col0, cols);
+                    return ColumnRange{std::max<int64_t>(kept.first, 0), kept.end};
+                  });
+                  continue;
+                }
+              }
               if (beta != Out(0)) prefetch_rows(c, rows, cols, args.ldc);
               if (pack_in_tiles && ic == row_begin && ir == 0 && cols == nr) {
                 // kcur, not kpad: an odd depth's last pair takes a zero partner in the tile, as in the pack.
@@ -833,13 +905,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                                           static_cast<int>(rows), static_cast<int>(cols));
                 }
               } else {
-                run_tile(edge_tile, nr, Out(0));
-                for (int64_t i = 0; i < rows; ++i) {
-                  for (int64_t j = 0; j < cols; ++j) {
-                    Out prior = beta == Out(0) ? Out(0) : beta * c[i * args.ldc + j];
-                    c[i * args.ldc + j] = edge_tile[i * nr + j] + prior;
-                  }
-                }
+                store_through_edge_tile(c, [&](int64_t) { return ColumnRange{0, cols}; });
               }
               if (last_k) apply_epilogue(args, ic + ir, jc + jr, rows, cols, c, kern.epilogue);
             }

@@ -119,6 +119,36 @@ Status gemm(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, 
                                   row_major_args(layout, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, {}));
 }
 
+namespace gemm_engine {
+
+namespace {
+
+template <class T>
+Status run_triangle(const Result<Plan<TileKernel<T>>>& plan, Triangle uplo, Trans ta, Trans tb, int64_t n, int64_t k,
+                    T alpha, const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  if (uplo == Triangle::none) return invalid("gemm_triangle: uplo must name a triangle");
+  if (Status s = check_args(Layout::col_major, ta, tb, n, n, k, a, lda, b, ldb, c, ldc, alpha != 0); !s) return s;
+  if (!plan) return plan.status();
+  auto args = row_major_args(Layout::col_major, ta, tb, n, n, k, alpha, a, lda, b, ldb, beta, c, ldc, {});
+  // Column-major C's lower triangle (row >= column) is the engine's row-major C^T's upper one.
+  args.triangle = uplo == Triangle::lower ? Triangle::upper : Triangle::lower;
+  return run_gemm<T, T>(plan.value(), args);
+}
+
+}  // namespace
+
+Status gemm_triangle(Triangle uplo, Trans ta, Trans tb, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                     const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  return run_triangle(f32_plan(), uplo, ta, tb, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+Status gemm_triangle(Triangle uplo, Trans ta, Trans tb, int64_t n, int64_t k, double alpha, const double* a,
+                     int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  return run_triangle(f64_plan(), uplo, ta, tb, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+}  // namespace gemm_engine
+
 Status gemm_bf16(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k, float alpha, const bf16_t* a,
                  int64_t lda, const bf16_t* b, int64_t ldb, float beta, float* c, int64_t ldc,
                  const Epilogue& epilogue) {

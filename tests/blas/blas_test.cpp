@@ -198,6 +198,71 @@ TEST_F(BlasTest, HerkAndSyrkAcrossTriangleBlocks) {
   expect_close(c, want, tolerance<double>(rows), "C");
 }
 
+// Real syrk and syr2k at orders the engine's triangle takes (70, and 300 over several of its blocks) and one
+// the 256-column blocks take (20), every uplo and transpose, against loops; beta = 0 over a NaN C never reads
+// it; the other triangle stays as it was.
+template <class T>
+void check_real_rank_k_updates() {
+  const int k = 37;
+  for (int n : {20, 70, 300}) {
+    for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
+      for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasTrans}) {
+        for (bool two_terms : {false, true}) {
+          for (T beta : {T(0), T(-1.5)}) {
+            const int rows = trans == CblasNoTrans ? n : k, cols = trans == CblasNoTrans ? k : n;
+            const int ld = rows + 2;
+            auto a = random_values<T>(size_t(ld) * cols, 8), b = random_values<T>(size_t(ld) * cols, 9);
+            auto c = random_values<T>(size_t(n) * n, 10);
+            for (int j = 0; j < n; ++j) {
+              for (int i = 0; i < n; ++i) {
+                const bool stored = uplo == CblasUpper ? i <= j : i >= j;
+                if (stored && beta == T(0)) c[i + j * n] = std::numeric_limits<T>::quiet_NaN();
+              }
+            }
+            const T alpha = T(0.75);
+            auto want = c;
+            for (int j = 0; j < n; ++j) {
+              for (int i = 0; i < n; ++i) {
+                if (uplo == CblasUpper ? i > j : i < j) continue;
+                T sum(0);
+                for (int l = 0; l < k; ++l) {
+                  const T ail = element(a.data(), ld, false, trans, i, l),
+                          ajl = element(a.data(), ld, false, trans, j, l);
+                  const T bil = element(b.data(), ld, false, trans, i, l),
+                          bjl = element(b.data(), ld, false, trans, j, l);
+                  sum += two_terms ? ail * bjl + bil * ajl : ail * ajl;
+                }
+                want[i + j * n] = alpha * sum + (beta == T(0) ? T(0) : beta * want[i + j * n]);
+              }
+            }
+            if constexpr (std::is_same_v<T, float>) {
+              if (two_terms) {
+                cblas_ssyr2k(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, b.data(), ld, beta, c.data(), n);
+              } else {
+                cblas_ssyrk(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, beta, c.data(), n);
+              }
+            } else {
+              if (two_terms) {
+                cblas_dsyr2k(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, b.data(), ld, beta, c.data(), n);
+              } else {
+                cblas_dsyrk(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, beta, c.data(), n);
+              }
+            }
+            SCOPED_TRACE(testing::Message() << "n=" << n << " uplo=" << uplo << " trans=" << trans
+                                            << " syr2k=" << two_terms << " beta=" << beta);
+            expect_close(c, want, tolerance<T>(2 * k), "C");
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_F(BlasTest, RealSyrkAndSyr2kWriteTheirTriangle) {
+  check_real_rank_k_updates<float>();
+  check_real_rank_k_updates<double>();
+}
+
 // op(A) X (left) or X op(A) (right) by plain loops, A's dim x dim triangle as BLAS reads it, X m x n.
 template <class T>
 std::vector<T> triangle_times(CBLAS_SIDE side, CBLAS_UPLO uplo, CBLAS_TRANSPOSE trans, CBLAS_DIAG diag, int m, int n,

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 
 #include "gemm/kernel_table.h"
 #include "gemm/thread_pool.h"
+#include "gemm/triangle.h"
 #include "gemm_reference.h"
 #include "isa_level_test.h"
 
@@ -570,6 +572,102 @@ TEST_F(GemmApi, ThreadedResultsEqualSingleThreaded) {
       }
     }
   }
+}
+
+// gemm_triangle (syrk's engine) against the reference on its triangle, C's other triangle untouched, with 1,
+// 2 and 3 threads giving the same bits. Shapes: a single element; 60 x 60 of depth 600 (over depth blocks
+// at AVX2's f64 kc of 512; threads split the rows with AVX2's 16-column f32 tiles, their shares balanced for
+// a triangle, and B's panels with the others); 101 x 101 (B's panels split; tiles crossing the diagonal at
+// every offset).
+template <class T>
+void check_triangle_products(double eps) {
+  const T outside = T(12345), poison = std::numeric_limits<T>::quiet_NaN();
+  for (auto [n, k] : {std::pair<int64_t, int64_t>{1, 3}, {60, 600}, {101, 97}}) {
+    for (Triangle uplo : {Triangle::lower, Triangle::upper}) {
+      // beta = 0 (over NaN) with half the transposes (the test's time under emulation).
+      for (auto [ta, tb, beta] : {std::tuple{Trans::no, Trans::yes, -0.5},
+                                  {Trans::yes, Trans::no, 0.0},
+                                  {Trans::no, Trans::no, 0.0},
+                                  {Trans::yes, Trans::yes, -0.5}}) {
+        std::mt19937 rng(static_cast<unsigned>(n + k));
+        const int64_t ld = n + 3;  // A, B and C: larger than needed
+        const int64_t lda = ta == Trans::no ? ld : k + 3, ldb = tb == Trans::no ? k + 3 : ld;
+        auto a = testing::random_matrix<T>(static_cast<size_t>(lda * std::max(n, k)), rng);
+        auto b = testing::random_matrix<T>(static_cast<size_t>(ldb * std::max(n, k)), rng);
+        auto c0 = testing::random_matrix<T>(static_cast<size_t>(ld * n), rng);
+        for (int64_t j = 0; j < n; ++j) {
+          for (int64_t i = 0; i < n; ++i) {
+            const bool kept = uplo == Triangle::lower ? i >= j : i <= j;
+            if (!kept) c0[i + j * ld] = outside;
+            if (kept && beta == 0.0) c0[i + j * ld] = poison;  // beta = 0 never reads C
+          }
+        }
+        auto ref = testing::reference_gemm(Layout::col_major, ta, tb, n, n, k, 1.5, a.data(), lda, b.data(), ldb, beta,
+                                           c0.data(), ld);
+        std::vector<T> single;
+        for (int threads : {1, 2, 3}) {
+          ThreadPool::global().set_max_threads(threads);
+          std::vector<T> c = c0;
+          Status s = gemm_engine::gemm_triangle(uplo, ta, tb, n, k, T(1.5), a.data(), lda, b.data(), ldb, T(beta),
+                                                c.data(), ld);
+          ASSERT_TRUE(s.ok()) << s.message();
+          const std::string what = std::to_string(n) + " x " + std::to_string(k) +
+                                   (uplo == Triangle::lower ? " lower" : " upper") + " ta " +
+                                   std::to_string(ta == Trans::yes) + " tb " + std::to_string(tb == Trans::yes) +
+                                   " beta " + std::to_string(beta);
+          if (threads > 1) {
+            for (size_t e = 0; e < c.size(); ++e) {
+              if (std::memcmp(&c[e], &single[e], sizeof(T)) != 0) {
+                FAIL() << what << ", " << threads << " threads: element " << e % ld << ", " << e / ld << " = " << c[e]
+                       << ", with 1 thread " << single[e];
+              }
+            }
+            continue;
+          }
+          single = c;
+          int reported = 0;
+          for (int64_t j = 0; j < n; ++j) {
+            for (int64_t i = 0; i < n; ++i) {
+              const T got = c[i + j * ld];
+              const bool kept = uplo == Triangle::lower ? i >= j : i <= j;
+              const double want = kept ? ref.value[i * n + j] : static_cast<double>(outside);
+              const double tol = kept ? 2.0 * (k + 2.0) * eps * ref.scale[i * n + j] + 1e-300 : 0.0;
+              if (!(std::fabs(static_cast<double>(got) - want) <= tol) && reported++ < 3) {
+                ADD_FAILURE() << what << ": C(" << i << ", " << j << ") = " << got << ", want " << want;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_F(GemmApi, TriangleProductsWriteOnlyTheirTriangle) {
+  check_triangle_products<float>(0x1p-24);
+  check_triangle_products<double>(0x1p-53);
+}
+
+TEST_F(GemmApi, TriangleProductsScaleOnlyTheirTriangleAndCheckArguments) {
+  // alpha = 0: beta times the triangle, the rest untouched.
+  std::vector<double> c = {1, 2, 3, 4};  // column-major 2 x 2
+  ASSERT_TRUE(gemm_engine::gemm_triangle(Triangle::lower, Trans::no, Trans::yes, 2, 5, 0.0, nullptr, 2, nullptr, 2, 2.0,
+                                         c.data(), 2)
+                  .ok());
+  EXPECT_EQ(c, (std::vector<double>{2, 4, 3, 8}));
+  EXPECT_EQ(gemm_engine::gemm_triangle(Triangle::none, Trans::no, Trans::yes, 2, 5, 1.0, c.data(), 2, c.data(), 2, 1.0,
+                                       c.data(), 2)
+                .code(),
+            Errc::invalid_argument);
+  EXPECT_EQ(gemm_engine::gemm_triangle(Triangle::upper, Trans::no, Trans::yes, 2, 5, 1.0, c.data(), 1, c.data(), 2, 1.0,
+                                       c.data(), 2)
+                .code(),
+            Errc::invalid_argument)
+      << "lda below n";
+  EXPECT_EQ(gemm_engine::gemm_triangle(Triangle::upper, Trans::no, Trans::yes, -1, 5, 1.0, c.data(), 2, c.data(), 2,
+                                       1.0, c.data(), 2)
+                .code(),
+            Errc::invalid_argument);
 }
 
 TEST_F(GemmApi, ConcurrentCallersGetCorrectResults) {

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
+#include "common/scratch.h"
 #include "gemm/thread_pool.h"
 #include "gemm/triangle.h"
 #include "level2.h"
@@ -16,6 +18,25 @@
 
 namespace armory::blas {
 namespace {
+
+// Per-thread working memory for the routines here, one block per use that can be live at once (complex
+// GEMM runs inside the others). Vectors taken per call were mapped and faulted in afresh each time (and
+// zeroed): numpy.linalg.inv at n = 256, one thread, spent a third of its time in the kernel, where OpenBLAS
+// spent 0.3%.
+enum class Workspace { diagonal_block, b_copy, expanded_a };
+
+void* workspace_bytes(Workspace use, size_t bytes) {
+  thread_local Scratch scratch[3];
+  return scratch[static_cast<int>(use)].get(bytes);
+}
+
+// count elements of T, not initialised; std::bad_alloc (reported by the routine's handler) without memory.
+template <class T>
+T* workspace(Workspace use, size_t count) {
+  void* p = workspace_bytes(use, count * sizeof(T));
+  if (p == nullptr && count > 0) throw std::bad_alloc();
+  return static_cast<T*>(p);
+}
 
 void report_engine_failure(const Status& status) {
   if (!status.ok()) report_failure("GEMM did not run: " + status.message());
@@ -105,14 +126,15 @@ void gemm_complex(Op op_a, Op op_b, index_t m, index_t n, index_t k, std::comple
   R* c_real = reinterpret_cast<R*>(c);
 
   constexpr index_t kRowBlock = 512, kDepthBlock = 256;
-  std::vector<R> expanded(static_cast<size_t>(2 * std::min(m, kRowBlock)) * 2 * std::min(k, kDepthBlock));
+  R* const expanded = workspace<R>(Workspace::expanded_a,
+                                   static_cast<size_t>(2 * std::min(m, kRowBlock)) * 2 * std::min(k, kDepthBlock));
   for (index_t l0 = 0; l0 < k; l0 += kDepthBlock) {
     const index_t kb = std::min(kDepthBlock, k - l0);
     for (index_t i0 = 0; i0 < m; i0 += kRowBlock) {
       const index_t mb = std::min(kRowBlock, m - i0);
       const index_t ld = 2 * mb;
       for (index_t l = 0; l < kb; ++l) {
-        R* even = expanded.data() + (2 * l) * ld;
+        R* even = expanded + (2 * l) * ld;
         R* odd = even + ld;
         for (index_t i = 0; i < mb; ++i) {
           const C v = alpha * op_element(a, lda, op_a, i0 + i, l0 + l);
@@ -123,8 +145,8 @@ void gemm_complex(Op op_a, Op op_b, index_t m, index_t n, index_t k, std::comple
         }
       }
       report_engine_failure(armory::gemm(Layout::col_major, armory::Trans::no, armory::Trans::no, 2 * mb, n, 2 * kb,
-                                         R(1), expanded.data(), ld, b_real + 2 * l0, ldb_real, R(1),
-                                         c_real + 2 * i0, 2 * ldc));
+                                         R(1), expanded, ld, b_real + 2 * l0, ldb_real, R(1), c_real + 2 * i0,
+                                         2 * ldc));
     }
   }
 }
@@ -191,7 +213,8 @@ void rank_k_update(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, const
       return;
     }
   }
-  std::vector<T> block(static_cast<size_t>(std::min(n, kTriangleBlock)) * std::min(n, kTriangleBlock));
+  T* const block = workspace<T>(Workspace::diagonal_block,
+                                static_cast<size_t>(std::min(n, kTriangleBlock)) * std::min(n, kTriangleBlock));
   for (index_t j0 = 0; j0 < n; j0 += kTriangleBlock) {
     const index_t jb = std::min(kTriangleBlock, n - j0);
     // The rectangle beside the diagonal block: rows [0, j0) for upper, [j0 + jb, n) for lower.
@@ -204,9 +227,9 @@ void rank_k_update(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, const
              op_row(term.y, term.ldy, op, j0), term.ldy, t == 0 ? beta : T(1), c + r0 + j0 * ldc, ldc);
       }
       gemm(op, second_op, jb, jb, k, term.alpha, op_row(term.x, term.ldx, op, j0), term.ldx,
-           op_row(term.y, term.ldy, op, j0), term.ldy, t == 0 ? T(0) : T(1), block.data(), jb);
+           op_row(term.y, term.ldy, op, j0), term.ldy, t == 0 ? T(0) : T(1), block, jb);
     }
-    merge_diagonal_block(hermitian, uplo, jb, beta, block.data(), c + j0 + j0 * ldc, ldc);
+    merge_diagonal_block(hermitian, uplo, jb, beta, block, c + j0 + j0 * ldc, ldc);
   }
 }
 
@@ -304,7 +327,9 @@ void solve_triangular_blocked(bool lower, bool unit, index_t dim, const T* a, in
   const bool transposed = op != Op::none, conjugate = op == Op::conj_trans;
   const bool copy_diagonal = transposed || (cols >= kCopyDiagonalMinColumns && dim > kSubstitutionRows);
   const index_t block_ld = padded_block_ld<T>(dim);
-  std::vector<T> block(copy_diagonal ? static_cast<size_t>(block_ld * std::min(kBlock, dim)) : 0);
+  // Only the triangle is written, and only it is read.
+  T* const block = workspace<T>(Workspace::diagonal_block,
+                                copy_diagonal ? static_cast<size_t>(block_ld * std::min(kBlock, dim)) : 0);
   auto panel = [&](index_t i, index_t j) { return op_block(a, lda, op, i, j); };  // M's, at rows i, columns j
   auto solve_block = [&](index_t i0, index_t ib) {
     const T* diagonal = panel(i0, i0);
@@ -320,10 +345,10 @@ void solve_triangular_blocked(bool lower, bool unit, index_t dim, const T* a, in
           const index_t row_lo = lower ? 0 : j + (unit ? 1 : 0), row_hi = lower ? j + (unit ? 0 : 1) : ib;
           for (index_t i = row_lo; i < row_hi; ++i) block[j + i * block_ld] = conj_if(from[i], conjugate);
         } else {
-          std::copy(diagonal + lo + j * lda, diagonal + hi + j * lda, block.begin() + lo + j * block_ld);
+          std::copy(diagonal + lo + j * lda, diagonal + hi + j * lda, block + lo + j * block_ld);
         }
       }
-      diagonal = block.data();
+      diagonal = block;
       diagonal_ld = block_ld;
     }
     split_across_threads(cols, 64, [&](index_t c0, index_t c1) {
@@ -409,20 +434,20 @@ void solve_right_blocked(bool upper, bool unit, index_t dim, const T* a, index_t
                          index_t ldx) {
   constexpr index_t kBlock = kSolveBlock;
   const index_t block_ld = padded_block_ld<T>(dim);
-  std::vector<T> block(static_cast<size_t>(block_ld * std::min(kBlock, dim)));
+  T* const block = workspace<T>(Workspace::diagonal_block, static_cast<size_t>(block_ld * std::min(kBlock, dim)));
   auto panel = [&](index_t i, index_t j) { return op_block(a, lda, op, i, j); };  // M's, at rows i, columns j
   auto solve_block = [&](index_t j0, index_t jb) {
     // block(i, j) = M(j0 + j, j0 + i): M's diagonal block transposed, its triangle and diagonal only.
     for (index_t j = 0; j < jb; ++j) {
       const index_t lo = upper ? j : 0, hi = upper ? jb : j + 1;  // block's column j: M's row j0 + j
-      T* to = block.data() + j * block_ld;
+      T* to = block + j * block_ld;
       for (index_t i = lo; i < hi; ++i) {
         to[i] = i == j && unit ? T(1) : op_element(a, lda, op, j0 + j, j0 + i);
       }
     }
     // The rows of X solve independently.
     split_across_threads(rows, 256, [&](index_t r0, index_t r1) {
-      solve_right_block(upper, block.data(), block_ld, jb, r1 - r0, x + r0 + j0 * ldx, ldx);
+      solve_right_block(upper, block, block_ld, jb, r1 - r0, x + r0 + j0 * ldx, ldx);
     });
   };
   if (upper) {
@@ -551,8 +576,8 @@ void trmm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
   const index_t block_ld = std::min(kBlock, dim);
   // B's rows (left) or columns (right) beside the diagonal block are copied this many at a time.
   constexpr index_t kCopyChunk = 1024;
-  std::vector<T> block(static_cast<size_t>(block_ld) * block_ld);
-  std::vector<T> copy(static_cast<size_t>(block_ld) * std::min(kCopyChunk, other));
+  T* const block = workspace<T>(Workspace::diagonal_block, static_cast<size_t>(block_ld) * block_ld);
+  T* const copy = workspace<T>(Workspace::b_copy, static_cast<size_t>(block_ld) * std::min(kCopyChunk, other));
   auto multiply_diagonal = [&](index_t i0, index_t ib) {
     for (index_t j = 0; j < ib; ++j) {
       for (index_t i = 0; i < ib; ++i) {
@@ -567,17 +592,15 @@ void trmm(Side side, Uplo uplo, Op op, Diag diag, index_t m, index_t n, T alpha,
       if (left) {  // rows i0.. of columns c0..: B = alpha D B
         for (index_t j = 0; j < cb; ++j) {
           const T* from = b + i0 + (c0 + j) * ldb;
-          std::copy(from, from + ib, copy.begin() + j * ib);
+          std::copy(from, from + ib, copy + j * ib);
         }
-        gemm(Op::none, Op::none, ib, cb, ib, alpha, block.data(), block_ld, copy.data(), ib, T(0), b + i0 + c0 * ldb,
-             ldb);
+        gemm(Op::none, Op::none, ib, cb, ib, alpha, block, block_ld, copy, ib, T(0), b + i0 + c0 * ldb, ldb);
       } else {  // rows c0.. of columns i0..: B = alpha B D
         for (index_t j = 0; j < ib; ++j) {
           const T* from = b + c0 + (i0 + j) * ldb;
-          std::copy(from, from + cb, copy.begin() + j * cb);
+          std::copy(from, from + cb, copy + j * cb);
         }
-        gemm(Op::none, Op::none, cb, ib, ib, alpha, copy.data(), cb, block.data(), block_ld, T(0), b + c0 + i0 * ldb,
-             ldb);
+        gemm(Op::none, Op::none, cb, ib, ib, alpha, copy, cb, block, block_ld, T(0), b + c0 + i0 * ldb, ldb);
       }
     }
   };

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/large_buffer.h"
+#include "common/scratch.h"
 #include "gemm/kernel_table.h"
 #include "gemm/pack.h"
 #include "gemm/thread_pool.h"
@@ -91,25 +92,6 @@ inline int64_t depth_block(int64_t kc, int64_t k, int k_group) {
   const int64_t blocks = std::max<int64_t>(ceil_div(k, round_up(kc, k_group)), 1);
   return std::max<int64_t>(round_up(ceil_div(k, blocks), k_group), k_group);
 }
-
-// 64-byte aligned scratch memory that grows and is reused, one per thread and purpose.
-class Scratch {
- public:
-  ~Scratch() { std::free(data_); }
-  void* get(size_t bytes) {
-    if (bytes > size_) {
-      std::free(data_);
-      size_ = (bytes + 63) / 64 * 64;
-      data_ = std::aligned_alloc(64, size_);
-      if (data_ == nullptr) size_ = 0;
-    }
-    return data_;
-  }
-
- private:
-  void* data_ = nullptr;
-  size_t size_ = 0;
-};
 
 Scratch& thread_a_scratch();
 Scratch& thread_b_scratch();

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <complex>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <new>
 #include <random>
@@ -349,6 +350,42 @@ TEST_F(BlasTest, SolvesOfAVectorOrThreeRunAsTrsv) {
   }
 }
 TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_triangular_routines<cdouble>(); }
+// The level-3 routines keep their working blocks per thread between calls, unzeroed: a block that syrk left
+// full of infinities (its square diagonal product, both triangles) must not reach trsm or trmm, which write
+// and read only what they use. Each result equals the one computed before the poisoning, bit for bit.
+TEST_F(BlasTest, WorkspacesLeftByOneRoutineDoNotReachAnother) {
+  const int dim = 30, cols = 20;  // trsm copies its diagonal block from 16 columns on
+  auto a = random_values<double>(size_t(dim) * dim, 30), b = random_values<double>(size_t(dim) * cols, 31);
+  for (int i = 0; i < dim; ++i) a[i + i * dim] += 4.0;
+  auto every_result = [&] {
+    std::vector<std::vector<double>> results;
+    for (CBLAS_SIDE side : {CblasLeft, CblasRight}) {
+      for (CBLAS_UPLO uplo : {CblasLower, CblasUpper}) {
+        for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasTrans}) {
+          const int m = side == CblasLeft ? dim : cols, n = side == CblasLeft ? cols : dim;
+          std::vector<double> x(b.begin(), b.begin() + m * n);
+          cblas_dtrsm(CblasColMajor, side, uplo, trans, CblasNonUnit, m, n, 1.0, a.data(), dim, x.data(), m);
+          results.push_back(x);
+          cblas_dtrmm(CblasColMajor, side, uplo, trans, CblasUnit, m, n, 1.0, a.data(), dim, x.data(), m);
+          results.push_back(x);
+        }
+      }
+    }
+    return results;
+  };
+  const auto before = every_result();
+  std::vector<double> huge(size_t(32) * 32, 1e200), c(size_t(32) * 32, 0.0);
+  cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, 32, 32, 1.0, huge.data(), 32, 0.0, c.data(), 32);
+  ASSERT_TRUE(std::isinf(c[5]));
+  const auto after = every_result();
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t r = 0; r < before.size(); ++r) {
+    for (size_t i = 0; i < before[r].size(); ++i) {
+      ASSERT_EQ(std::memcmp(&before[r][i], &after[r][i], sizeof(double)), 0) << "result " << r << " at " << i;
+    }
+  }
+}
+
 // trmm by blocks of 64 rows (left) or columns (right), more than one each way, and more columns (left) or
 // rows (right) than its 1024-wide copies of B.
 TEST_F(BlasTest, TriangularProductsAcrossBlocks) {

@@ -45,7 +45,8 @@ struct VectorKernelsOf {
   // yt[c] += alpha dot(A[:, c], xt[0:m]); yn must not overlap xt or A.
   void (*symv_columns)(int64_t m, T alpha, const T* a, int64_t lda, const T* xn, T* yn, const T* xt, T* yt);
   // trsm's small triangular solves on a row-major block of X (substitution.h).
-  void (*substitute_row_block)(bool lower, bool unit, const T* m, int64_t ldm, int64_t ib, int64_t width, T* rows);
+  void (*substitute_row_block)(bool lower, bool unit, const T* m, int64_t ldm, int64_t ib, int64_t width, T* rows,
+                               int64_t ld_rows);
 
   // The complex type's kernels (BLAS's c for float, z for double), contiguous vectors of n elements, leading
   // dimensions in elements. Those a real kernel does on the 2n parts (asum, nrm2, swap, a real scal or rot)

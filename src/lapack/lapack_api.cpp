@@ -9,8 +9,10 @@
 // LAPACK accepts on any of its paths, so no call LAPACK takes is refused; the query answers that minimum.
 //
 // Also ?laswp_, the row interchanges of LU (dgetrf, dgetrs, dgesv: numpy.linalg.solve and inv), with the
-// reference's results in a cache-friendly order (laswp below), and ?getrf_: LU on armory's recursive
-// factorization (lapack/lu.h), with LAPACK's argument checks and INFO.
+// reference's results in a cache-friendly order (laswp below), ?getrf_: LU on armory's recursive
+// factorization (lapack/lu.h), and ?potrf_: Cholesky on armory's recursive factorization (lapack/cholesky.h;
+// numpy.linalg.cholesky, scipy's cho_factor, and LAPACK's ?posv, ?pocon callers), with LAPACK's argument
+// checks and INFO.
 #include <algorithm>
 #include <cctype>
 #include <climits>
@@ -23,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "lapack/cholesky.h"
 #include "lapack/lu.h"
 #include "lapack/svd_bridge.h"
 #include "lapack/svd_info.h"
@@ -249,6 +252,49 @@ LAPACK_EXPORT void cgetrf_(const int* m, const int* n, void* a, const int* lda, 
 
 LAPACK_EXPORT void zgetrf_(const int* m, const int* n, void* a, const int* lda, int* ipiv, int* info) {
   getrf("ZGETRF", *m, *n, static_cast<std::complex<double>*>(a), *lda, ipiv, info, armory_lapack_lu_z);
+}
+
+namespace {
+
+// ?potrf's arguments in LAPACK's order (INFO = -1 for UPLO, -2 for N, -4 for LDA, reported through xerbla_),
+// then the factorization; INFO > 0 is the order of the first leading minor that is not positive definite.
+template <class T, class Factor>
+void potrf(const char* routine, char uplo, int n, T* a, int lda, int* info, Factor factor) {
+  const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(uplo)));
+  *info = 0;
+  if (u != 'U' && u != 'L') {
+    *info = -1;
+  } else if (n < 0) {
+    *info = -2;
+  } else if (lda < std::max(1, n)) {
+    *info = -4;
+  }
+  if (*info != 0) {
+    report_bad_argument(routine, *info);
+    return;
+  }
+  if (n == 0) return;
+  *info = static_cast<int>(factor(u == 'L', n, a, lda));
+}
+
+}  // namespace
+
+LAPACK_EXPORT void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info,
+                           size_t /*uplo_length*/) {
+  potrf("SPOTRF", *uplo, *n, a, *lda, info, armory_lapack_cholesky_s);
+}
+
+LAPACK_EXPORT void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info,
+                           size_t /*uplo_length*/) {
+  potrf("DPOTRF", *uplo, *n, a, *lda, info, armory_lapack_cholesky_d);
+}
+
+LAPACK_EXPORT void cpotrf_(const char* uplo, const int* n, void* a, const int* lda, int* info, size_t /*uplo_length*/) {
+  potrf("CPOTRF", *uplo, *n, static_cast<std::complex<float>*>(a), *lda, info, armory_lapack_cholesky_c);
+}
+
+LAPACK_EXPORT void zpotrf_(const char* uplo, const int* n, void* a, const int* lda, int* info, size_t /*uplo_length*/) {
+  potrf("ZPOTRF", *uplo, *n, static_cast<std::complex<double>*>(a), *lda, info, armory_lapack_cholesky_z);
 }
 
 LAPACK_EXPORT void slaswp_(const int* n, float* a, const int* lda, const int* k1, const int* k2, const int* ipiv,

@@ -1,0 +1,113 @@
+#include "lapack/cholesky.h"
+
+#include <cmath>
+
+#include "blas/level3.h"
+#include "blas/types.h"
+
+namespace armory::lapack {
+namespace {
+
+using blas::conj_value;
+using blas::Diag;
+using blas::is_complex;
+using blas::Op;
+using blas::real_t;
+using blas::Side;
+using blas::Uplo;
+
+// Blocks of at most this order are factored element by element (a leaf of the recursion).
+constexpr int64_t kLeafOrder = 16;
+
+// The pivot a leaf takes the square root of, or 0 when it cannot (<= 0 or NaN): LAPACK's test.
+template <class T>
+real_t<T> positive_pivot(T diagonal) {
+  const real_t<T> d = std::real(diagonal);
+  return d > real_t<T>(0) ? std::sqrt(d) : real_t<T>(0);
+}
+
+// Right-looking, in place: each pivot's column (lower) or row (upper) scaled by it, then the rest of the
+// triangle updated by the rank-1 product.
+template <class T>
+int64_t factor_leaf(bool lower, int64_t n, T* a, int64_t lda) {
+  auto at = [&](int64_t i, int64_t j) -> T& { return a[i + j * lda]; };
+  for (int64_t j = 0; j < n; ++j) {
+    const real_t<T> pivot = positive_pivot(at(j, j));
+    if (pivot == real_t<T>(0)) return j + 1;
+    at(j, j) = T(pivot);
+    const real_t<T> inverse = real_t<T>(1) / pivot;
+    if (lower) {
+      for (int64_t i = j + 1; i < n; ++i) at(i, j) *= inverse;
+      for (int64_t c = j + 1; c < n; ++c) {
+        const T factor = conj_value(at(c, j));
+        for (int64_t i = c; i < n; ++i) at(i, c) -= at(i, j) * factor;
+      }
+    } else {
+      for (int64_t c = j + 1; c < n; ++c) at(j, c) *= inverse;
+      for (int64_t c = j + 1; c < n; ++c) {
+        const T factor = at(j, c);
+        for (int64_t i = j + 1; i <= c; ++i) at(i, c) -= conj_value(at(j, i)) * factor;
+      }
+    }
+  }
+  return 0;
+}
+
+// [A11 A12; A21 A22] with n1 rows and columns first: factor A11; lower, L21 = A21 L11^-H and A22 -= L21 L21^H;
+// upper, U12 = U11^-H A12 and A22 -= U12^H U12; then factor A22.
+template <class T>
+int64_t factor(bool lower, int64_t n, T* a, int64_t lda) {
+  if (n <= kLeafOrder) return factor_leaf(lower, n, a, lda);
+  const int64_t n1 = n / 2, n2 = n - n1;
+  if (const int64_t info = factor(lower, n1, a, lda); info != 0) return info;
+  const Op adjoint = is_complex<T> ? Op::conj_trans : Op::trans;
+  T* a22 = a + n1 + n1 * lda;
+  if (lower) {
+    T* a21 = a + n1;
+    blas::trsm(Side::right, Uplo::lower, adjoint, Diag::non_unit, n2, n1, T(1), a, lda, a21, lda);
+    blas::syrk(is_complex<T>, Uplo::lower, Op::none, n2, n1, T(-1), a21, lda, T(1), a22, lda);
+  } else {
+    T* a12 = a + n1 * lda;
+    blas::trsm(Side::left, Uplo::upper, adjoint, Diag::non_unit, n1, n2, T(1), a, lda, a12, lda);
+    blas::syrk(is_complex<T>, Uplo::upper, adjoint, n2, n1, T(-1), a12, lda, T(1), a22, lda);
+  }
+  const int64_t info = factor(lower, n2, a22, lda);
+  return info != 0 ? info + n1 : 0;
+}
+
+}  // namespace
+
+template <class T>
+int64_t cholesky_factor(bool lower, int64_t n, T* a, int64_t lda) {
+  if (n <= 0) return 0;
+  return factor(lower, n, a, lda);
+}
+
+template int64_t cholesky_factor<float>(bool, int64_t, float*, int64_t);
+template int64_t cholesky_factor<double>(bool, int64_t, double*, int64_t);
+template int64_t cholesky_factor<std::complex<float>>(bool, int64_t, std::complex<float>*, int64_t);
+template int64_t cholesky_factor<std::complex<double>>(bool, int64_t, std::complex<double>*, int64_t);
+
+}  // namespace armory::lapack
+
+extern "C" __attribute__((visibility("default"))) int64_t armory_lapack_cholesky_s(int lower, int64_t n, float* a,
+                                                                                   int64_t lda) {
+  return armory::lapack::cholesky_factor(lower != 0, n, a, lda);
+}
+
+extern "C" __attribute__((visibility("default"))) int64_t armory_lapack_cholesky_d(int lower, int64_t n, double* a,
+                                                                                   int64_t lda) {
+  return armory::lapack::cholesky_factor(lower != 0, n, a, lda);
+}
+
+extern "C" __attribute__((visibility("default"))) int64_t armory_lapack_cholesky_c(int lower, int64_t n,
+                                                                                   std::complex<float>* a,
+                                                                                   int64_t lda) {
+  return armory::lapack::cholesky_factor(lower != 0, n, a, lda);
+}
+
+extern "C" __attribute__((visibility("default"))) int64_t armory_lapack_cholesky_z(int lower, int64_t n,
+                                                                                   std::complex<double>* a,
+                                                                                   int64_t lda) {
+  return armory::lapack::cholesky_factor(lower != 0, n, a, lda);
+}

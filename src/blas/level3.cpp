@@ -382,14 +382,10 @@ template <class T>
 void solve_right_block(bool lower, const T* m, index_t ldm, index_t jb, index_t rows, T* x, index_t ldx) {
   constexpr index_t kSubstitution = 16;
   if (jb <= kSubstitution) {
-    constexpr index_t kRowChunk = 128;
-    for (index_t r0 = 0; r0 < rows; r0 += kRowChunk) {
-      const index_t width = std::min(kRowChunk, rows - r0);
-      if constexpr (is_complex<T>) {
-        substitute_row_block(lower, false, m, ldm, jb, width, x + r0, ldx);
-      } else {
-        vector_kernels_for<T>().substitute_row_block(lower, false, m, ldm, jb, width, x + r0, ldx);
-      }
+    if constexpr (is_complex<T>) {
+      substitute_row_block(lower, false, m, ldm, jb, rows, x, ldx);
+    } else {
+      vector_kernels_for<T>().substitute_row_block(lower, false, m, ldm, jb, rows, x, ldx);
     }
     return;
   }

@@ -4,8 +4,10 @@
 // runtime). Included by one file per ISA; never compiled on its own.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdint>
 
 #include "blas/substitution.h"
 #include "blas/vector_kernels.h"
@@ -208,6 +210,12 @@ void gemv_t(int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* __r
 // symv's rectangles: yn[0:m] += alpha A xn and yt[c] += alpha dot(A[:, c], xt) for the four columns of A
 // (m x 4, column-major) in one read of A, where gemv_n and gemv_t would read it twice. Four columns: their
 // partial sums, y, x and four factors in sixteen ymm registers.
+// When the columns share an alignment, the vector loop starts at the first vector-aligned row, so that its
+// column loads never split a cache line: 16 bytes off (numpy's large arrays, and every other trailing matrix
+// of dsytrd) ran dsymv n = 1024 at 31.6 GB/s against 41.2 aligned (1 thread, Zen 3). The dot products are
+// still summed as from row 0 (each lane its rows in row order, the lanes folded, then the rows past the last
+// whole vector one by one), so that where A sits never changes the bits (see gemv's test of every start
+// within a line).
 template <class T>
 void symv_columns(int64_t m, T alpha, const T* a, int64_t lda, const T* xn, T* __restrict yn, const T* __restrict xt,
                   T* yt) {
@@ -215,14 +223,36 @@ void symv_columns(int64_t m, T alpha, const T* a, int64_t lda, const T* xn, T* _
   constexpr int kColumns = 4;
   const T* __restrict column[kColumns];
   T factor[kColumns];
-  T lanes[kColumns][kLanes];
   for (int c = 0; c < kColumns; ++c) {
     column[c] = a + c * lda;
     factor[c] = alpha * xn[c];
-    zero(lanes[c]);
   }
+  const int64_t whole = m / kLanes * kLanes;  // rows summed in lanes; the rest one by one
+  const auto address = reinterpret_cast<uintptr_t>(a);
+  const bool aligned_alike = (lda * int64_t{sizeof(T)}) % kVectorBytes == 0 && address % sizeof(T) == 0;
+  const int64_t off = static_cast<int64_t>(address % kVectorBytes / sizeof(T));
+  const int64_t peel = aligned_alike && off != 0 && kLanes - off <= whole ? kLanes - off : 0;
+  // Row r's products outside the vector loop: into y, and into `sums` (lane l holding the rows with
+  // r % kLanes == (peel + l) % kLanes, as the loop's lanes do) while r < whole. The loop's own lanes are
+  // touched only by whole vectors, so that they stay in registers. Each lane sums its rows in row order.
+  auto one_row = [&](int64_t r, T(&sums)[kColumns][kLanes]) {
+    T y = yn[r];
+    for (int c = 0; c < kColumns; ++c) {
+      y += column[c][r] * factor[c];
+      if (r < whole) sums[c][(r - peel + kLanes) % kLanes] += column[c][r] * xt[r];
+    }
+    yn[r] = y;
+  };
+  T edge[kColumns][kLanes];
+  for (int c = 0; c < kColumns; ++c) zero(edge[c]);
   int64_t i = 0;
-  for (; i + kLanes <= m; i += kLanes) {
+  for (; i < peel; ++i) one_row(i, edge);
+  T lanes[kColumns][kLanes];
+  for (int c = 0; c < kColumns; ++c) {
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) lanes[c][l] = edge[c][l];
+  }
+  for (; i + kLanes <= whole; i += kLanes) {
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) {
       const T x = xt[i + l];
@@ -236,15 +266,37 @@ void symv_columns(int64_t m, T alpha, const T* a, int64_t lda, const T* xn, T* _
       yn[i + l] = y;
     }
   }
-  for (int c = 0; c < kColumns; ++c) {
-    T sum = sum_of_lanes(lanes[c]);
-    for (int64_t t = i; t < m; ++t) sum += column[c][t] * xt[t];
-    yt[c] += alpha * sum;
+  // Aligned (nothing peeled), the loop's lanes are in row order and it stopped at `whole`.
+  if (peel == 0) {
+    for (int c = 0; c < kColumns; ++c) {
+      T sum = sum_of_lanes(lanes[c]);
+      for (int64_t t = whole; t < m; ++t) sum += column[c][t] * xt[t];
+      yt[c] += alpha * sum;
+    }
+    for (int64_t r = i; r < m; ++r) one_row(r, edge);
+    return;
   }
-  for (; i < m; ++i) {
-    T y = yn[i];
-    for (int c = 0; c < kColumns; ++c) y += column[c][i] * factor[c];
-    yn[i] = y;
+  for (int c = 0; c < kColumns; ++c) {
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) edge[c][l] = lanes[c][l];
+  }
+  for (int64_t r = i; r < m; ++r) one_row(r, edge);
+  for (int c = 0; c < kColumns; ++c) {
+    // Folded as sum_of_lanes folds, but in scalars: its vector loads of lanes just stored one by one stalled
+    // the store buffer (a fifth of dsymv n = 256). The lanes are those of row order turned by `peel`, and
+    // the fold gives the same bits turned or not: each of its steps adds lanes whose indices differ by a
+    // fixed half, a quarter, ... of kLanes (mod kLanes), so turning only swaps the operands of some adds.
+    T folded[kLanes];
+#pragma GCC unroll 16
+    for (int l = 0; l < kLanes; ++l) folded[l] = edge[c][l];
+#pragma GCC unroll 16
+    for (int width = kLanes / 2; width > 0; width /= 2) {
+#pragma GCC unroll 16
+      for (int l = 0; l < width; ++l) folded[l] += folded[l + width];
+    }
+    T sum = folded[0];
+    for (int64_t t = whole; t < m; ++t) sum += column[c][t] * xt[t];
+    yt[c] += alpha * sum;
   }
 }
 

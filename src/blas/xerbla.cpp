@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -86,9 +85,13 @@ __attribute__((visibility("default"))) void cblas_xerbla(int position, const cha
   }
 }
 
-// LSAME: case-insensitive comparison of two characters (LAPACK calls it from the BLAS library).
+// LSAME: case-insensitive comparison of two characters (LAPACK calls it from the BLAS library), ASCII letters
+// folded by hand: through libc's toupper, locale-aware and a call each, it was a tenth of numpy.linalg.eigvals
+// (LAPACK's dlamch and dlaqr* ask it for every scalar they look up), where Python's locale could also fold
+// a letter other than ASCII's way.
 __attribute__((visibility("default"))) int lsame_(const char* a, const char* b, size_t, size_t) {
-  return std::toupper(static_cast<unsigned char>(*a)) == std::toupper(static_cast<unsigned char>(*b));
+  auto upper = [](unsigned char c) { return c >= 'a' && c <= 'z' ? static_cast<unsigned char>(c - 'a' + 'A') : c; };
+  return upper(static_cast<unsigned char>(*a)) == upper(static_cast<unsigned char>(*b));
 }
 
 }  // extern "C"

@@ -27,6 +27,7 @@ extern "C" {
 void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*, const double*, const int*,
             const double*, const int*, const double*, double*, const int*);
 double dnrm2_(const int*, const double*, const int*);
+int lsame_(const char*, const char*, size_t, size_t);
 void dsymm_(const char*, const char*, const int*, const int*, const double*, const double*, const int*, const double*,
             const int*, const double*, double*, const int*);
 }
@@ -350,6 +351,17 @@ TEST_F(BlasTest, SolvesOfAVectorOrThreeRunAsTrsv) {
   }
 }
 TEST_F(BlasTest, ComplexSolvesAcrossBlocks) { check_triangular_routines<cdouble>(); }
+// LSAME folds ASCII letters only, as the reference does: every pair of byte values against that rule.
+TEST_F(BlasTest, LsameFoldsAsciiLettersOnly) {
+  auto folded = [](int c) { return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c; };
+  for (int a = 0; a < 256; ++a) {
+    for (int b = 0; b < 256; ++b) {
+      const char ca = static_cast<char>(a), cb = static_cast<char>(b);
+      ASSERT_EQ(lsame_(&ca, &cb, 1, 1) != 0, folded(a) == folded(b)) << a << " vs " << b;
+    }
+  }
+}
+
 // The level-3 routines keep their working blocks per thread between calls, unzeroed: a block that syrk left
 // full of infinities (its square diagonal product, both triangles) must not reach trsm or trmm, which write
 // and read only what they use. Each result equals the one computed before the poisoning, bit for bit.

@@ -409,9 +409,10 @@ TEST_F(BlasTest, TriangularProductsAcrossBlocks) {
 }
 
 // Row-major A^H x needs a conjugation column-major BLAS cannot express; checked with strided, negative x.
-// gemv with strided vectors large enough to be gathered into contiguous copies for the kernels: every
-// orientation, increments -2 (x) and 3 (y), beta 0 over a y of NaN (never read) and beta non-zero, and the
-// elements between y's untouched.
+// gemv with strided vectors gathered into contiguous copies for the kernels (A large, or the vector walked
+// once per column long and strided; copies on the stack up to 256 elements, on the heap above) and not (5 x
+// 300, 15 x 3): every orientation, increments -2 (x) and 3 (y), beta 0 over a y of NaN (never read) and
+// beta non-zero, and the elements between y's untouched.
 template <class T>
 void check_strided_gemv(int m, int n) {
   const int lda = m + 3;
@@ -449,7 +450,8 @@ void check_strided_gemv(int m, int n) {
 }
 
 TEST_F(BlasTest, StridedGemvGatheredForTheKernelsAgreesWithLoops) {
-  for (auto [m, n] : {std::pair{97, 83}, std::pair{5, 300}, std::pair{300, 5}}) {
+  for (auto [m, n] : {std::pair{97, 83}, std::pair{5, 300}, std::pair{300, 5}, std::pair{16, 2}, std::pair{15, 3},
+                      std::pair{600, 2}}) {
     check_strided_gemv<double>(m, n);
     check_strided_gemv<cdouble>(m, n);
   }

@@ -134,9 +134,10 @@ struct GeneralBandRows {
 // From this many elements of A, gemv with strided vectors gathers them into contiguous copies for the vector
 // kernels; the copies cost little beside A. (LAPACK's dlatrd, the panel of dsytrd under numpy's eigh and
 // eigvalsh, passes rows of its workspace as x: the strided loops were 3% of eigvalsh at n = 1024.) Below it
-// too when the vector the loops would walk once per column (y without op, x with it) is strided and long:
-// dlabrd (dgebrd, under numpy.linalg.lstsq) passes rows of A of 600 elements with 2-6 columns, where the
-// loops ran 0.29-0.84 of OpenBLAS, and strided loops were a tenth of lstsq n = 600.
+// too from kGatherMinRows rows and two columns, where the loops walk a strided vector once per column or sum
+// in scalars: dlabrd (dgebrd, under numpy.linalg.lstsq) passes rows of A of 600 elements with 2-6 columns,
+// 0.29-0.84 of OpenBLAS in the loops, and dlals0 (lstsq's back-transformation) rows of B as y with 8
+// columns: the strided loops were a fifth of lstsq n = 200.
 constexpr index_t kGatherMinElements = 64 * 64;
 constexpr index_t kGatherMinRows = 16;
 
@@ -155,25 +156,33 @@ void gemv(Op op, index_t m, index_t n, T alpha, const T* a, index_t lda, const T
     }
     return;
   }
-  const bool walked_vector_strided = op == Op::none ? incy != 1 : incx != 1;
-  const bool gather = m * n >= kGatherMinElements || (walked_vector_strided && n >= 2 && m >= kGatherMinRows);
+  const bool gather = m * n >= kGatherMinElements || (n >= 2 && m >= kGatherMinRows);
   if (m > 0 && n > 0 && gather && !(alpha == T(0) && beta == T(1))) {
     const index_t len_x = op == Op::none ? n : m, len_y = op == Op::none ? m : n;
-    // alpha op(A) x into a zeroed copy, then y = beta y + it in one pass over y (a gathered y took two).
-    // Copies of up to kOnStack elements live on the stack: at 16 x 3 two allocations were half the call.
+    // Only the strided vectors are copied. A strided y: alpha op(A) x into a zeroed copy, then y = beta y + it
+    // in one pass over y (gathering y and scattering it back took two). Copies of up to kOnStack elements
+    // live on the stack: at 16 x 3 two allocations were half the call.
     constexpr index_t kOnStack = 256;
     T x_stack[kOnStack], y_stack[kOnStack];
     // Without memory for the copies, the strided loops below (an exception must not leave the C ABI).
-    const std::unique_ptr<T[]> x_heap(len_x > kOnStack ? new (std::nothrow) T[len_x] : nullptr);
-    const std::unique_ptr<T[]> y_heap(len_y > kOnStack ? new (std::nothrow) T[len_y] : nullptr);
-    T* const xc = len_x > kOnStack ? x_heap.get() : x_stack;
-    T* const product = len_y > kOnStack ? y_heap.get() : y_stack;
-    if (xc != nullptr && product != nullptr) {
-      const Strided<const T> xs(x, len_x, incx);
-      const Strided<T> ys(y, len_y, incy);
-      for (index_t i = 0; i < len_x; ++i) xc[i] = xs[i];
+    const bool copy_x = incx != 1, copy_y = incy != 1;
+    const std::unique_ptr<T[]> x_heap(copy_x && len_x > kOnStack ? new (std::nothrow) T[len_x] : nullptr);
+    const std::unique_ptr<T[]> y_heap(copy_y && len_y > kOnStack ? new (std::nothrow) T[len_y] : nullptr);
+    T* const xc = !copy_x ? nullptr : len_x > kOnStack ? x_heap.get() : x_stack;
+    T* const product = !copy_y ? nullptr : len_y > kOnStack ? y_heap.get() : y_stack;
+    if ((!copy_x || xc != nullptr) && (!copy_y || product != nullptr)) {
+      if (copy_x) {
+        const Strided<const T> xs(x, len_x, incx);
+        for (index_t i = 0; i < len_x; ++i) xc[i] = xs[i];
+      }
+      const T* const x_unit = copy_x ? xc : x;
+      if (!copy_y) {
+        gemv(op, m, n, alpha, a, lda, x_unit, 1, beta, y, 1);
+        return;
+      }
       std::fill(product, product + len_y, T(0));
-      gemv(op, m, n, alpha, a, lda, xc, 1, T(1), product, 1);
+      gemv(op, m, n, alpha, a, lda, x_unit, 1, T(1), product, 1);
+      const Strided<T> ys(y, len_y, incy);
       for (index_t i = 0; i < len_y; ++i) ys[i] = (beta == T(0) ? T(0) : beta * ys[i]) + product[i];
       return;
     }

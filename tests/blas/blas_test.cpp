@@ -411,10 +411,10 @@ TEST_F(BlasTest, TriangularProductsAcrossBlocks) {
 // Row-major A^H x needs a conjugation column-major BLAS cannot express; checked with strided, negative x.
 // gemv with strided vectors gathered into contiguous copies for the kernels (A large, or the vector walked
 // once per column long and strided; copies on the stack up to 256 elements, on the heap above) and not (5 x
-// 300, 15 x 3): every orientation, increments -2 (x) and 3 (y), beta 0 over a y of NaN (never read) and
-// beta non-zero, and the elements between y's untouched.
+// 300, 15 x 3): every orientation, increments -2 or 1 (x) and 3 or 1 (y), beta 0 over a y of NaN (never read)
+// and beta non-zero, and the elements between y's untouched.
 template <class T>
-void check_strided_gemv(int m, int n) {
+void check_strided_gemv(int m, int n, int incx, int incy) {
   const int lda = m + 3;
   const auto a = random_values<T>(size_t(lda) * n, 13);
   const T alpha = T(0.5), nan = T(std::numeric_limits<real_t<T>>::quiet_NaN());
@@ -424,10 +424,11 @@ void check_strided_gemv(int m, int n) {
     for (T beta : {T(0), T(-1.5)}) {
       SCOPED_TRACE(testing::Message() << "op " << op << " beta " << beta);
       const int len_x = op == CblasNoTrans ? n : m, len_y = op == CblasNoTrans ? m : n;
-      const auto x = random_values<T>(size_t(len_x) * 2, 14);
-      auto y = beta == T(0) ? std::vector<T>(size_t(len_y) * 3, nan) : random_values<T>(size_t(len_y) * 3, 15);
+      const int sx = std::abs(incx);
+      const auto x = random_values<T>(size_t(len_x) * sx, 14);
+      auto y = beta == T(0) ? std::vector<T>(size_t(len_y) * incy, nan) : random_values<T>(size_t(len_y) * incy, 15);
       for (size_t i = 0; i < y.size(); ++i) {
-        if (i % 3 != 0) y[i] = T(7);
+        if (i % incy != 0) y[i] = T(7);
       }
       auto want = y;
       for (int r = 0; r < len_y; ++r) {
@@ -435,14 +436,14 @@ void check_strided_gemv(int m, int n) {
         for (int l = 0; l < len_x; ++l) {
           const T element =
               op == CblasNoTrans ? a[r + size_t(l) * lda] : conj_if(a[l + size_t(r) * lda], op == CblasConjTrans);
-          sum += element * x[size_t(len_x - 1 - l) * 2];  // incx = -2 walks from the far end
+          sum += element * x[size_t(incx < 0 ? len_x - 1 - l : l) * sx];  // a negative incx walks from the far end
         }
-        want[size_t(r) * 3] = alpha * sum + (beta == T(0) ? T(0) : beta * want[size_t(r) * 3]);
+        want[size_t(r) * incy] = alpha * sum + (beta == T(0) ? T(0) : beta * want[size_t(r) * incy]);
       }
       if constexpr (std::is_same_v<T, double>) {
-        cblas_dgemv(CblasColMajor, op, m, n, alpha, a.data(), lda, x.data(), -2, beta, y.data(), 3);
+        cblas_dgemv(CblasColMajor, op, m, n, alpha, a.data(), lda, x.data(), incx, beta, y.data(), incy);
       } else {
-        cblas_zgemv(CblasColMajor, op, m, n, &alpha, a.data(), lda, x.data(), -2, &beta, y.data(), 3);
+        cblas_zgemv(CblasColMajor, op, m, n, &alpha, a.data(), lda, x.data(), incx, &beta, y.data(), incy);
       }
       expect_close(y, want, tolerance<T>(len_x), "y");
     }
@@ -452,8 +453,11 @@ void check_strided_gemv(int m, int n) {
 TEST_F(BlasTest, StridedGemvGatheredForTheKernelsAgreesWithLoops) {
   for (auto [m, n] : {std::pair{97, 83}, std::pair{5, 300}, std::pair{300, 5}, std::pair{16, 2}, std::pair{15, 3},
                       std::pair{600, 2}}) {
-    check_strided_gemv<double>(m, n);
-    check_strided_gemv<cdouble>(m, n);
+    for (auto [incx, incy] : {std::pair{-2, 3}, std::pair{1, 3}, std::pair{-2, 1}}) {
+      SCOPED_TRACE(testing::Message() << m << " x " << n << " incx " << incx << " incy " << incy);
+      check_strided_gemv<double>(m, n, incx, incy);
+      check_strided_gemv<cdouble>(m, n, incx, incy);
+    }
   }
 }
 

@@ -102,11 +102,20 @@ void gemm_complex(Op op_a, Op op_b, index_t m, index_t n, index_t k, std::comple
   scale_matrix(m, n, beta, c, ldc);
   if (alpha == C(0) || k == 0) return;
 
-  if (m * n * k <= 4096) {  // too small to pay for the expansion: plain loops
+  // Only tiny products take plain loops: up to 16^3 they did, and numpy's 16 x 16 complex matmul ran at 0.29
+  // of OpenBLAS (8.6 us against 2.5); by the expansion 2.9 us, and 8 x 8 1.7 us against the loops' 1.9.
+  if (m * n * k <= 64) {
+    // op(A)'s column l read straight down A's column when op_a is none (op_element's switch per element).
     for (index_t j = 0; j < n; ++j) {
+      C* __restrict column = c + j * ldc;
       for (index_t l = 0; l < k; ++l) {
         const C scaled = alpha * op_element(b, ldb, op_b, l, j);
-        for (index_t i = 0; i < m; ++i) c[i + j * ldc] += op_element(a, lda, op_a, i, l) * scaled;
+        if (op_a == Op::none) {
+          const C* __restrict from = a + l * lda;
+          for (index_t i = 0; i < m; ++i) column[i] += from[i] * scaled;
+        } else {
+          for (index_t i = 0; i < m; ++i) column[i] += op_element(a, lda, op_a, i, l) * scaled;
+        }
       }
     }
     return;

@@ -2,6 +2,7 @@
 """numpy.linalg's LAPACK routines through armory's libblas.so.3 + liblapack.so.3 vs Debian's OpenBLAS.
 
     /usr/bin/python3 bench/numpy_linalg.py [--libdir build/native/lib] [--threads 1 2] [--repeat 7] [--n 1024]
+                                           [--cases inv solve ... | --cases all]
 
 With armory as the alternative, numpy's inv, solve, det, cholesky, qr, eigvalsh and eigh run the reference
 LAPACK (from armory's liblapack.so.3) on armory's BLAS, except the routines armory provides itself (?gesdd,
@@ -19,6 +20,10 @@ import sys
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 # eigvalsh and eigh reduce to tridiagonal form (?sytrd) in symv and syr2k: level 2 as much as level 3.
 CASES = ("inv", "solve", "det", "cholesky", "qr", "eigvalsh", "eigh")
+# More with --cases: eig / eigvals (?geev: Hessenberg reduction and QR sweeps), lstsq (?gelsd), qr_r (?geqrf
+# alone), svd (armory's ?gesdd), zmatmul (complex GEMM), and gram: X.T @ X for X of 10n x n/10, which numpy
+# runs as syrk.
+MORE_CASES = ("eig", "eigvals", "lstsq", "qr_r", "svd", "zmatmul", "gram")
 
 CHILD = r"""
 import sys, time, warnings
@@ -29,9 +34,13 @@ assert any(l.endswith(libdir + '/libblas.so.3') for l in maps.split()), 'libblas
 warnings.simplefilter('ignore')  # det of a random matrix overflows: the time is what counts
 rng = np.random.default_rng(1)
 a = rng.random((n, n)); b = rng.random((n, n)); spd = a @ a.T + n * np.eye(n)
+z = a + 1j * b; x = rng.random((10 * n, max(1, n // 10))); rhs = rng.random((n, 8))
 cases = {'inv': lambda: np.linalg.inv(a), 'solve': lambda: np.linalg.solve(a, b), 'det': lambda: np.linalg.det(a),
          'cholesky': lambda: np.linalg.cholesky(spd), 'qr': lambda: np.linalg.qr(a),
-         'eigvalsh': lambda: np.linalg.eigvalsh(spd), 'eigh': lambda: np.linalg.eigh(spd)}
+         'eigvalsh': lambda: np.linalg.eigvalsh(spd), 'eigh': lambda: np.linalg.eigh(spd),
+         'eig': lambda: np.linalg.eig(a), 'eigvals': lambda: np.linalg.eigvals(a),
+         'lstsq': lambda: np.linalg.lstsq(a, rhs, rcond=None), 'qr_r': lambda: np.linalg.qr(a, mode='r'),
+         'svd': lambda: np.linalg.svd(a), 'zmatmul': lambda: z @ z, 'gram': lambda: x.T @ x}
 for line in sys.stdin:
     fn = cases[line.strip()]
     fn()
@@ -55,7 +64,9 @@ def main():
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--n", type=int, default=1024)
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES + MORE_CASES + ("all",))
     args = parser.parse_args()
+    cases = CASES + MORE_CASES if "all" in args.cases else tuple(args.cases)
     libdir = os.path.abspath(args.libdir)
     for path in (os.path.join(libdir, "liblapack.so.3"), os.path.join(OPENBLAS_DIR, "libblas.so.3")):
         if not os.path.exists(path):
@@ -65,7 +76,7 @@ def main():
     for threads in args.threads:
         children = [child(libdir, "ARMORY_NUM_THREADS", threads, args.n, args.repeat),
                     child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads, args.n, args.repeat)]
-        for case in CASES:
+        for case in cases:
             medians = []
             for c in children:
                 c.stdin.write(case + "\n")
@@ -74,7 +85,9 @@ def main():
                 if not line:
                     sys.exit(f"a child failed on {case}")
                 medians.append(statistics.median(float(s) for s in line.split()) * 1e3)
-            print(f"{threads:>7} {case:<9} {medians[0]:>9.1f} {medians[1]:>9.1f} {medians[1] / medians[0]:>6.2f}")
+            digits = 1 if min(medians) >= 10 else 3
+            print(f"{threads:>7} {case:<9} {medians[0]:>9.{digits}f} {medians[1]:>9.{digits}f} "
+                  f"{medians[1] / medians[0]:>6.2f}")
         for c in children:
             c.stdin.close()
             c.wait()

@@ -42,6 +42,37 @@ struct MatrixView {
   In at(int64_t r, int64_t col) const { return trans ? data[col * ld + r] : data[r * ld + col]; }
 };
 
+// A full micro-panel of a transposed A (k_group 1): each depth's mr rows are contiguous in A and in the
+// panel, moved as one block of a height known here (a loop of runtime length mr copied them one by one).
+// False for a height it does not know.
+template <int kRows, class Packed, class In>
+void copy_transposed_rows(const MatrixView<In>& a, int64_t row0, int64_t p0, int64_t kc, Packed* panel) {
+  for (int64_t p = 0; p < kc; ++p) {
+    const In* src = a.data + (p0 + p) * a.ld + row0;
+    Packed* dst = panel + p * kRows;
+    for (int i = 0; i < kRows; ++i) dst[i] = to_packed<Packed>(src[i]);
+  }
+}
+template <class Packed, class In>
+bool copy_transposed_panel(const MatrixView<In>& a, int64_t row0, int64_t p0, int64_t kc, int mr, Packed* panel) {
+  switch (mr) {
+    case 6:
+      copy_transposed_rows<6>(a, row0, p0, kc, panel);
+      return true;
+    case 8:
+      copy_transposed_rows<8>(a, row0, p0, kc, panel);
+      return true;
+    case 12:
+      copy_transposed_rows<12>(a, row0, p0, kc, panel);
+      return true;
+    case 16:
+      copy_transposed_rows<16>(a, row0, p0, kc, panel);
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Pack rows [row0, row0+rows) x depth [p0, p0+kc) of op(A) into micro-panels of `mr` rows.
 // k_group (1, 2 or 4) is a template parameter so that the copy loops vectorise; pack_a() below picks it.
 // Panel layout: for each k group g, for each row i, k_group consecutive values. kc_padded = kc rounded up
@@ -71,6 +102,8 @@ void pack_a_groups(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t 
           dst[full_groups * k_group * mr + p % k_group] = p < kc ? to_packed<Packed>(src[p]) : Packed(0);
         }
       }
+    } else if (k_group == 1 && panel_rows == mr && copy_transposed_panel<Packed, In>(a, row0 + ir, p0, kc, mr, panel)) {
+      // done: a full panel of a common height, each depth's rows moved as one fixed-size block
     } else {
       // Transposed A: for each k the panel's rows are contiguous in memory.
       for (int64_t p = 0; p < kc_padded; ++p) {

@@ -95,6 +95,52 @@ void sweep(int k_group, const PairInterleave& interleave, unsigned seed) {
   }
 }
 
+// Packs op(A) rows [row0, row0+rows) x depth [p0, p0+kc) into mr-row panels and checks every element,
+// missing rows zero: full panels of a transposed A take fixed-height copies for the kernels' heights (6, 8,
+// 12, 16), the rest the general loop.
+template <class T>
+void check_pack_a(bool trans, int64_t kc, int64_t rows, int mr, std::mt19937& rng) {
+  const int64_t p0 = 2, row0 = 3, depth = p0 + kc + 1, height = row0 + rows + 4;
+  const int64_t ld = (trans ? height : depth) + 5;
+  const auto a = random_values<T>(static_cast<size_t>((trans ? depth : height) * ld), rng);
+  const MatrixView<T> view{a.data(), ld, trans};
+  const int64_t panels = (rows + mr - 1) / mr;
+  std::vector<T> out(static_cast<size_t>(panels * mr * kc + 16), sentinel<T>());
+  pack_a(view, row0, rows, p0, kc, mr, 1, out.data());
+  int64_t wrong = 0;
+  for (int64_t q = 0; q < panels; ++q) {
+    for (int64_t p = 0; p < kc; ++p) {
+      for (int64_t i = 0; i < mr; ++i) {
+        const int64_t row = q * mr + i;
+        const T expected = row < rows ? view.at(row0 + row, p0 + p) : T(0);
+        const T got = out[static_cast<size_t>(q * mr * kc + p * mr + i)];
+        if (got != expected && ++wrong <= 5) {
+          ADD_FAILURE() << (trans ? "transposed" : "row-major") << " mr=" << mr << " rows=" << rows << " kc=" << kc
+                        << ": panel " << q << " depth " << p << " row " << i << " holds " << got;
+        }
+      }
+    }
+  }
+  for (size_t e = static_cast<size_t>(panels * mr * kc); e < out.size(); ++e) {
+    if (out[e] != sentinel<T>() && ++wrong <= 5) ADD_FAILURE() << "written past the panels at " << e;
+  }
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(GemmPack, APanelsOfEveryKernelHeight) {
+  std::mt19937 rng(9);
+  for (bool trans : {false, true}) {
+    for (int mr : {4, 6, 8, 12, 16}) {
+      for (int64_t kc : {1, 7, 64}) {
+        for (int64_t rows : {1, 5, 6, 8, 12, 13, 16, 35}) {
+          check_pack_a<float>(trans, kc, rows, mr, rng);
+          check_pack_a<double>(trans, kc, rows, mr, rng);
+        }
+      }
+    }
+  }
+}
+
 TEST(GemmPack, F32AndF64Panels) {
   sweep<float, float>(1, {}, 1);
   sweep<double, double>(1, {}, 2);

@@ -5,8 +5,8 @@
 
 namespace armory {
 
-// Which elements of a square C a product writes. In the engine's row-major problem: lower keeps row >= column,
-// upper row <= column.
+// Which elements of a square C a product writes: lower keeps row >= column, upper row <= column, of the C its
+// user names (gemm_triangle's column-major C; the engine's row-major one in GemmArgs::triangle).
 enum class Triangle { none, lower, upper };
 
 namespace gemm_engine {

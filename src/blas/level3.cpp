@@ -247,6 +247,18 @@ void rank_k_update(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, const
 // short to vectorise): 3.4 GFLOPS, 11% of cblas_dtrsm 1024 x 1024 on Zen 3. Here X's rows are copied out, 256
 // columns at a time, into a row-major block, where each step is one vector pass along a row
 // (substitute_row_block; float and double through the ISA's vector kernels).
+// substitute_row_block (substitution.h) for T: float and double through the ISA's vector kernels (this file
+// is compiled for the baseline ISA), complex here.
+template <class T>
+void substitute_rows_in_place(bool lower, bool unit, const T* m, index_t ldm, index_t ib, index_t width, T* rows,
+                              index_t ld_rows) {
+  if constexpr (is_complex<T>) {
+    substitute_row_block(lower, unit, m, ldm, ib, width, rows, ld_rows);
+  } else {
+    vector_kernels_for<T>().substitute_row_block(lower, unit, m, ldm, ib, width, rows, ld_rows);
+  }
+}
+
 template <class T>
 void substitute_rows(bool lower, bool unit, const T* m, index_t ldm, index_t ib, index_t cols, T* x, index_t ldx) {
   constexpr index_t kRows = 16, kColumns = 256;
@@ -257,11 +269,7 @@ void substitute_rows(bool lower, bool unit, const T* m, index_t ldm, index_t ib,
       const T* column = x + (c0 + c) * ldx;
       for (index_t i = 0; i < ib; ++i) rows[i * width + c] = column[i];
     }
-    if constexpr (is_complex<T>) {
-      substitute_row_block(lower, unit, m, ldm, ib, width, rows, width);
-    } else {
-      vector_kernels_for<T>().substitute_row_block(lower, unit, m, ldm, ib, width, rows, width);
-    }
+    substitute_rows_in_place(lower, unit, m, ldm, ib, width, rows, width);
     for (index_t c = 0; c < width; ++c) {
       T* column = x + (c0 + c) * ldx;
       for (index_t i = 0; i < ib; ++i) column[i] = rows[i * width + c];
@@ -391,11 +399,7 @@ template <class T>
 void solve_right_block(bool lower, const T* m, index_t ldm, index_t jb, index_t rows, T* x, index_t ldx) {
   constexpr index_t kSubstitution = 16;
   if (jb <= kSubstitution) {
-    if constexpr (is_complex<T>) {
-      substitute_row_block(lower, false, m, ldm, jb, rows, x, ldx);
-    } else {
-      vector_kernels_for<T>().substitute_row_block(lower, false, m, ldm, jb, rows, x, ldx);
-    }
+    substitute_rows_in_place(lower, false, m, ldm, jb, rows, x, ldx);
     return;
   }
   const index_t h = jb / 2;

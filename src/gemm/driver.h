@@ -604,9 +604,11 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // already in the packed type (and whole k groups), otherwise converted row by row into the A buffer. So does
   // a transposed A, its rows copied (convert_rows): packed instead, it kept B from being packed by the first
   // tile row's kernels (a pass of its own): f64 N T (column-major) 100 x 100 x 10000 +14%, 500 x 500 x 2000
-  // +10%, n = 1024 +3% against packing it, 1 thread, one process. Not in a triangle, which packs B apart.
+  // +10%, n = 1024 +3% against packing it, 1 thread, one process. Not in a lower triangle, whose first tile
+  // row reaches few of B's panels (the others packed ahead anyway): there packed, dsyrk U N (column-major)
+  // n = 200 of depth 2000 is 3% faster.
   const bool direct_a =
-      plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && (!args.a.trans || args.triangle == Triangle::none);
+      plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && (!args.a.trans || args.triangle != Triangle::lower);
   // With an edge variant, the last rows and columns of C also read A in place and store straight to C.
   bool direct_edges = false;
   if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
@@ -670,10 +672,13 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // and 784 x 128 x 1152 +1-3%, n = 1024..4096 within 2%; f64 n = 512 87 -> 94, 128 x 4096 x 4096 (B from
   // memory) 67-68 -> 78-79; 2 threads (a slow stretch): f32 n = 512 363-381 -> 385-394, n = 1024 / 2048 +3%,
   // f64 n = 512..2048 +2-8%.
+  // In a triangle the first tile row packs the panels it reaches (those of tiles crossing the diagonal through
+  // the edge tile); a lower triangle's others are packed ahead. Before, a triangle packed all of B ahead:
+  // dsyrk L N (column-major: numpy's X.T @ X), OpenBLAS time / armory's, 1 thread, n = 60 of depth 6000
+  // 0.73 -> 0.86, n = 100 of 10000 0.78 -> 0.93, n = 200 of 2000 0.90 -> 0.98.
   const auto direct_packing_b = direct_packing_b_kernel<In>(kern);
-  // (Not for a triangle: the first tile row's tiles it skips would leave their panels unpacked.)
   const bool packing_b_in_tiles = packed_b == nullptr && direct_packing_b != nullptr && direct_a && !args.b.trans &&
-                                  args.c_bf16 == nullptr && !b_streams && !triangle;
+                                  args.c_bf16 == nullptr && !b_streams;
 
   // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
   // (b_shared) make the shares wait for each other, at ctx's barrier.
@@ -712,6 +717,13 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
         const int64_t first_block_rows = std::min(mc, row_end - row_begin);
         const bool pack_in_tiles = packing_b_in_tiles && (nt == 1 || !b_shared) &&
                                    (direct_edges ? first_block_rows > 0 : first_block_rows >= mr);
+        // The full panels it packs; the rest (a partial one, and those a lower triangle's first tile row does
+        // not reach) are packed ahead.
+        int64_t tiles_pack_end = ncur / nr;
+        if (args.triangle == Triangle::lower) {
+          const int64_t first_row_end = row_begin + std::min<int64_t>(mr, first_block_rows);
+          tiles_pack_end = std::clamp<int64_t>(ceil_div(first_row_end - jc, nr), 0, tiles_pack_end);
+        }
         if (packed_b != nullptr) {
           b_block = packed_b->block(jc_index, pc_index);
         } else {
@@ -720,7 +732,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
           own_block = split_rows ? b_panels : b_panels + (t * share_panels - first_panel) * panel_stride;
           int64_t pack_first = b_shared ? t * panels / nt : first_panel;
           const int64_t pack_end = b_shared ? (t + 1) * panels / nt : end_panel;
-          if (pack_in_tiles) pack_first = std::max(pack_first, std::min(pack_end, ncur / nr));  // a partial panel
+          if (pack_in_tiles) pack_first = std::max(pack_first, std::min(pack_end, tiles_pack_end));
           if (can_run && pack_first < pack_end) {
             pack_b_panels(args.b, pc, kcur, jc + pack_first * nr, std::min(ncur, pack_end * nr) - pack_first * nr, nr,
                           kg, own_block + pack_first * panel_stride, panel_stride, kern.interleave_b,
@@ -818,9 +830,17 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                   }
                 }
               };
+              // This tile's kernel packs its panel of B (packing_b_in_tiles).
+              const bool packs_panel = pack_in_tiles && ic == row_begin && ir == 0 && p < tiles_pack_end;
               // The tile into edge_tile, then C = beta C + it in the columns `columns(i)` of each row i.
               auto store_through_edge_tile = [&](Out* c, auto&& columns) {
-                run_tile(edge_tile, nr, Out(0));
+                if (packs_panel) {
+                  direct_packing_b(kcur, a_src, a_src_ld, args.b.data + pc * args.b.ld + jc + jr, args.b.ld,
+                                   own_block + p * panel_stride, edge_tile, nr, args.alpha, Out(0),
+                                   static_cast<int>(rows));
+                } else {
+                  run_tile(edge_tile, nr, Out(0));
+                }
                 for (int64_t i = 0; i < rows; ++i) {
                   const ColumnRange kept = columns(i);
                   for (int64_t j = kept.first; j < kept.end; ++j) {
@@ -874,7 +894,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 if (p == first_panel) prefetch_rows(c, rows, cols, args.ldc);
                 if (p + 1 < end_panel) prefetch_rows(c + nr, rows, std::min<int64_t>(nr, ncur - jr - nr), args.ldc);
               }
-              if (pack_in_tiles && ic == row_begin && ir == 0 && cols == nr) {
+              if (packs_panel) {
                 // kcur, not kpad: an odd depth's last pair takes a zero partner in the tile, as in the pack.
                 direct_packing_b(kcur, a_src, a_src_ld, args.b.data + pc * args.b.ld + jc + jr, args.b.ld,
                                  own_block + p * panel_stride, c, args.ldc, args.alpha, beta, static_cast<int>(rows));

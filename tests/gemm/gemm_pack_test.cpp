@@ -141,6 +141,47 @@ TEST(GemmPack, APanelsOfEveryKernelHeight) {
   }
 }
 
+// The rows the unpacked-A kernels read, copied from A (convert_rows): a transposed A goes through
+// transpose_copy's register squares, with rows and depths that leave ragged edges; a row's padding to
+// kc_padded is zeros and nothing past it is written.
+template <class T>
+void check_converted_rows(bool trans, int64_t rows, int64_t kc, std::mt19937& rng) {
+  const int64_t total_rows = rows + 3, depth = kc + 5, kc_padded = kc + 4;
+  const int64_t ld = trans ? total_rows + 2 : depth + 1;
+  std::vector<T> a(static_cast<size_t>(ld * (trans ? depth : total_rows)));
+  std::uniform_real_distribution<double> value(-1.0, 1.0);
+  for (T& x : a) x = T(value(rng));
+  const MatrixView<T> view{a.data(), ld, trans};
+  std::vector<T> out(static_cast<size_t>(rows * kc_padded + 7), sentinel<T>());
+  const int64_t row0 = 2, p0 = 3;
+  convert_rows(view, row0, rows, p0, kc, kc_padded, out.data());
+  int wrong = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t p = 0; p < kc_padded; ++p) {
+      const T want = p < kc ? view.at(row0 + i, p0 + p) : T(0);
+      if (out[i * kc_padded + p] != want && ++wrong <= 5) {
+        ADD_FAILURE() << (trans ? "transposed " : "") << rows << " x " << kc << ": row " << i << " depth " << p;
+      }
+    }
+  }
+  for (size_t e = static_cast<size_t>(rows * kc_padded); e < out.size(); ++e) {
+    if (out[e] != sentinel<T>() && ++wrong <= 5) ADD_FAILURE() << "written past the rows at " << e;
+  }
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(GemmPack, RowsForTheUnpackedAKernels) {
+  std::mt19937 rng(11);
+  for (bool trans : {false, true}) {
+    for (int64_t rows : {1, 2, 3, 4, 5, 6, 8, 13}) {
+      for (int64_t kc : {1, 2, 3, 4, 7, 9, 64}) {
+        check_converted_rows<float>(trans, rows, kc, rng);
+        check_converted_rows<double>(trans, rows, kc, rng);
+      }
+    }
+  }
+}
+
 TEST(GemmPack, F32AndF64Panels) {
   sweep<float, float>(1, {}, 1);
   sweep<double, double>(1, {}, 2);

@@ -164,7 +164,12 @@ void gemm_complex(Op op_a, Op op_b, index_t m, index_t n, index_t k, std::comple
 // block are plain GEMMs, the diagonal block a small GEMM into a scratch buffer.
 constexpr index_t kTriangleBlock = 256;
 // Real syrk / syr2k up to this order take those blocks; larger ones the engine's triangle (rank_k_update).
-constexpr index_t kSmallTriangle = 32;
+// Measured since the triangle's first tile rows pack B: 1 thread, OpenBLAS time / armory time, blocks ->
+// engine, all four uplo / trans: dsyrk n = 16 of depth 1000 0.84-1.02 -> 0.92-1.18, n = k = 24 0.66-0.77 ->
+// 0.74-0.93, n = 12 0.75-0.97 -> 0.58-0.83; ssyrk n = k = 32 0.59-0.75 -> 0.70-0.94, n = 24 (trans 'N')
+// 0.63-0.83 -> 0.55-0.68.
+template <class T>
+constexpr index_t kSmallTriangle = sizeof(T) == sizeof(double) ? 12 : 24;
 
 // Writes the uplo triangle of the jb x jb block at C(j0, j0) as beta C + product (product: jb x jb, ld jb).
 template <class T>
@@ -211,8 +216,8 @@ void rank_k_update(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, const
     // their square diagonal blocks through GEMM, 1 thread, OpenBLAS time / armory time, dsyrk 1024 x 1024
     // 0.75 -> 1.00, dsyr2k 0.71 -> 0.95, dsyrk 64 x 64 of depth 1024 (dpotrf's) 0.57 -> 0.74. Below
     // kSmallTriangle the engine's packed path costs more than the square's wasted half (dsyrk n = k = 8: 0.87
-    // -> 0.57, n = k = 32 even).
-    if (n > kSmallTriangle) {
+    // -> 0.57).
+    if (n > kSmallTriangle<T>) {
       const Triangle triangle = uplo == Uplo::upper ? Triangle::upper : Triangle::lower;
       for (int t = 0; t < term_count; ++t) {
         report_engine_failure(gemm_engine::gemm_triangle(triangle, engine_trans(op), engine_trans(second_op), n, k,

@@ -604,11 +604,8 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // already in the packed type (and whole k groups), otherwise converted row by row into the A buffer. So does
   // a transposed A, its rows copied (convert_rows): packed instead, it kept B from being packed by the first
   // tile row's kernels (a pass of its own): f64 N T (column-major) 100 x 100 x 10000 +14%, 500 x 500 x 2000
-  // +10%, n = 1024 +3% against packing it, 1 thread, one process. Not in a lower triangle, whose first tile
-  // row reaches few of B's panels (the others packed ahead anyway): there packed, dsyrk U N (column-major)
-  // n = 200 of depth 2000 is 3% faster.
-  const bool direct_a =
-      plan.use_unpacked_a && kern.fn_unpacked_a != nullptr && (!args.a.trans || args.triangle != Triangle::lower);
+  // +10%, n = 1024 +3% against packing it, 1 thread, one process.
+  const bool direct_a = plan.use_unpacked_a && kern.fn_unpacked_a != nullptr;
   // With an edge variant, the last rows and columns of C also read A in place and store straight to C.
   bool direct_edges = false;
   if constexpr (!std::is_same_v<typename UnpackedA<Fn>::edge, std::nullptr_t>) {
@@ -672,10 +669,10 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // and 784 x 128 x 1152 +1-3%, n = 1024..4096 within 2%; f64 n = 512 87 -> 94, 128 x 4096 x 4096 (B from
   // memory) 67-68 -> 78-79; 2 threads (a slow stretch): f32 n = 512 363-381 -> 385-394, n = 1024 / 2048 +3%,
   // f64 n = 512..2048 +2-8%.
-  // In a triangle the first tile row packs the panels it reaches (those of tiles crossing the diagonal through
-  // the edge tile); a lower triangle's others are packed ahead. Before, a triangle packed all of B ahead:
-  // dsyrk L N (column-major: numpy's X.T @ X), OpenBLAS time / armory's, 1 thread, n = 60 of depth 6000
-  // 0.73 -> 0.86, n = 100 of 10000 0.78 -> 0.93, n = 200 of 2000 0.90 -> 0.98.
+  // In a triangle each panel is packed by the first tile row that reaches it (through the edge tile where the
+  // tile crosses the diagonal). Before, a triangle packed all of B ahead: OpenBLAS time / armory's, 1 thread,
+  // dsyrk L N (column-major: numpy's X.T @ X) n = 60 of depth 6000 0.73 -> 0.86, n = 100 of 10000 0.78 ->
+  // 0.93, n = 200 of 2000 0.90 -> 0.98; U N (a lower triangle here) n = 60 0.87 -> 0.97, n = 200 0.87 -> 0.93.
   const auto direct_packing_b = direct_packing_b_kernel<In>(kern);
   const bool packing_b_in_tiles = packed_b == nullptr && direct_packing_b != nullptr && direct_a && !args.b.trans &&
                                   args.c_bf16 == nullptr && !b_streams;
@@ -713,16 +710,22 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
         const int64_t panel_stride = (packed_b != nullptr ? kpad : kc) * nr;
         const Packed* b_block = nullptr;
         Packed* own_block = nullptr;
-        // The share's first tile row packs its full panels of B as the kernel reads them (packing_b_in_tiles).
+        // The share's first tile row packs its full panels of B as the kernel reads them (packing_b_in_tiles);
+        // in a lower triangle, the first row that reaches each panel (the one crossing the diagonal there).
         const int64_t first_block_rows = std::min(mc, row_end - row_begin);
         const bool pack_in_tiles = packing_b_in_tiles && (nt == 1 || !b_shared) &&
                                    (direct_edges ? first_block_rows > 0 : first_block_rows >= mr);
-        // The full panels it packs; the rest (a partial one, and those a lower triangle's first tile row does
-        // not reach) are packed ahead.
+        const bool lower_triangle = args.triangle == Triangle::lower;
+        auto packing_row = [&](int64_t panel) {
+          return lower_triangle ? std::max(row_begin, (jc + panel * nr) / mr * mr) : row_begin;
+        };
+        // The full panels packed that way: a prefix, as packing_row only grows. The rest (a partial panel, and
+        // those whose packing row has too few rows for the kernels that pack) are packed ahead.
         int64_t tiles_pack_end = ncur / nr;
-        if (args.triangle == Triangle::lower) {
-          const int64_t first_row_end = row_begin + std::min<int64_t>(mr, first_block_rows);
-          tiles_pack_end = std::clamp<int64_t>(ceil_div(first_row_end - jc, nr), 0, tiles_pack_end);
+        while (lower_triangle && tiles_pack_end > 0) {
+          const int64_t row = packing_row(tiles_pack_end - 1);
+          if (direct_edges ? row < row_end : row + mr <= row_end) break;
+          --tiles_pack_end;
         }
         if (packed_b != nullptr) {
           b_block = packed_b->block(jc_index, pc_index);
@@ -831,12 +834,12 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                 }
               };
               // This tile's kernel packs its panel of B (packing_b_in_tiles).
-              const bool packs_panel = pack_in_tiles && ic == row_begin && ir == 0 && p < tiles_pack_end;
+              const bool packs_panel = pack_in_tiles && p < tiles_pack_end && ic + ir == packing_row(p);
               // The tile into edge_tile, then C = beta C + it in the columns `columns(i)` of each row i.
               auto store_through_edge_tile = [&](Out* c, auto&& columns) {
                 if (packs_panel) {
-                  direct_packing_b(kcur, a_src, a_src_ld, args.b.data + pc * args.b.ld + jc + jr, args.b.ld,
-                                   own_block + p * panel_stride, edge_tile, nr, args.alpha, Out(0),
+                  direct_packing_b(kcur, a_src + ir * a_src_ld, a_src_ld, args.b.data + pc * args.b.ld + jc + jr,
+                                   args.b.ld, own_block + p * panel_stride, edge_tile, nr, args.alpha, Out(0),
                                    static_cast<int>(rows));
                 } else {
                   run_tile(edge_tile, nr, Out(0));
@@ -896,8 +899,9 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
               }
               if (packs_panel) {
                 // kcur, not kpad: an odd depth's last pair takes a zero partner in the tile, as in the pack.
-                direct_packing_b(kcur, a_src, a_src_ld, args.b.data + pc * args.b.ld + jc + jr, args.b.ld,
-                                 own_block + p * panel_stride, c, args.ldc, args.alpha, beta, static_cast<int>(rows));
+                direct_packing_b(kcur, a_src + ir * a_src_ld, a_src_ld, args.b.data + pc * args.b.ld + jc + jr,
+                                 args.b.ld, own_block + p * panel_stride, c, args.ldc, args.alpha, beta,
+                                 static_cast<int>(rows));
                 if (last_k) apply_epilogue(args, ic + ir, jc + jr, rows, cols, c, kern.epilogue);
                 continue;
               }

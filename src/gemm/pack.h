@@ -9,6 +9,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "common/transpose.h"
 #include "gemm/kernels/kernels.h"
 
 namespace armory::gemm_engine {
@@ -70,44 +71,6 @@ bool copy_transposed_panel(const MatrixView<In>& a, int64_t row0, int64_t p0, in
       return true;
     default:
       return false;
-  }
-}
-
-// dst[i * ld_dst + p] = src[p * ld_src + i] for i < rows, p < depth: squares of one 16-byte vector's lanes
-// transposed in registers (portable vector extensions: SSE2 on x86, NEON on aarch64), the ragged edges one
-// element at a time. Element by element the whole copy was a quarter of dsyrk's time at n = 60 of depth 6000.
-template <class T>
-void transpose_copy(const T* src, int64_t ld_src, int64_t rows, int64_t depth, T* dst, int64_t ld_dst) {
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
-  constexpr int64_t kLanes = 16 / sizeof(T);
-  using Vector = std::conditional_t<std::is_same_v<T, float>, float __attribute__((vector_size(16))),
-                                    double __attribute__((vector_size(16)))>;
-  const int64_t full_rows = rows / kLanes * kLanes, full_depth = depth / kLanes * kLanes;
-  for (int64_t p = 0; p < full_depth; p += kLanes) {
-    for (int64_t i = 0; i < full_rows; i += kLanes) {
-      Vector in[kLanes], out[kLanes];
-      for (int64_t q = 0; q < kLanes; ++q) std::memcpy(&in[q], src + (p + q) * ld_src + i, sizeof(Vector));
-      if constexpr (kLanes == 4) {
-        const Vector low01 = __builtin_shufflevector(in[0], in[1], 0, 4, 1, 5);
-        const Vector high01 = __builtin_shufflevector(in[0], in[1], 2, 6, 3, 7);
-        const Vector low23 = __builtin_shufflevector(in[2], in[3], 0, 4, 1, 5);
-        const Vector high23 = __builtin_shufflevector(in[2], in[3], 2, 6, 3, 7);
-        out[0] = __builtin_shufflevector(low01, low23, 0, 1, 4, 5);
-        out[1] = __builtin_shufflevector(low01, low23, 2, 3, 6, 7);
-        out[2] = __builtin_shufflevector(high01, high23, 0, 1, 4, 5);
-        out[3] = __builtin_shufflevector(high01, high23, 2, 3, 6, 7);
-      } else {
-        out[0] = __builtin_shufflevector(in[0], in[1], 0, 2);
-        out[1] = __builtin_shufflevector(in[0], in[1], 1, 3);
-      }
-      for (int64_t r = 0; r < kLanes; ++r) std::memcpy(dst + (i + r) * ld_dst + p, &out[r], sizeof(Vector));
-    }
-    for (int64_t i = full_rows; i < rows; ++i) {
-      for (int64_t q = 0; q < kLanes; ++q) dst[i * ld_dst + p + q] = src[(p + q) * ld_src + i];
-    }
-  }
-  for (int64_t p = full_depth; p < depth; ++p) {
-    for (int64_t i = 0; i < rows; ++i) dst[i * ld_dst + p] = src[p * ld_src + i];
   }
 }
 
@@ -315,7 +278,7 @@ void convert_rows(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p
                   Packed* out, ConvertToBf16 convert = nullptr) {
   if constexpr (std::is_same_v<In, Packed> && (std::is_same_v<In, float> || std::is_same_v<In, double>)) {
     if (a.trans) {
-      transpose_copy(a.data + p0 * a.ld + row0, a.ld, rows, kc, out, kc_padded);
+      armory::transpose_copy(a.data + p0 * a.ld + row0, a.ld, rows, kc, out, kc_padded);
       for (int64_t i = 0; i < rows; ++i) {
         for (int64_t p = kc; p < kc_padded; ++p) out[i * kc_padded + p] = Packed(0);
       }

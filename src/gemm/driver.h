@@ -451,7 +451,10 @@ Status run_unpacked_b(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, int t
   // apart), 1 thread, 24 GFLOPS before, 27-31 after in three suite runs.
   using AType = std::conditional_t<std::is_same_v<Fn, Bf16TileKernel>, bf16_t, In>;
   constexpr bool convert_a = !std::is_same_v<AType, In>;
-  const bool copy_a = convert_a || args.a.trans ||
+  // So are rows far apart for their length (a block of a larger matrix at a small depth: LAPACK's trailing
+  // updates), which every strip would read again a page or more per row.
+  const bool sparse_a_rows = strips > 1 && args.a.ld >= 2 * round_up(k, 8);
+  const bool copy_a = convert_a || args.a.trans || sparse_a_rows ||
                       (strips > 1 && plan.copy_aliasing_a && strides_alias(args.a.ld * int64_t{sizeof(In)}));
   const AType* a = nullptr;
   int64_t lda = 0;

@@ -267,6 +267,36 @@ TEST(GemmKernels, FewRowsAgainstABFromMemoryPackWholeRows) {
   check_b_from_memory<bf16_t, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 53);
 }
 
+// A block of a larger matrix at a small depth (LAPACK's trailing updates): rows of A far apart for their length
+// are copied once when B is read in place over several strips, on one thread and on two (each share copying its
+// own rows, or all of them copied before the strips are shared), at a depth that leaves a partial k group.
+template <class In, class Packed, class Out, class Table>
+void check_sparse_a_rows(const Table& table, int element_bytes, double eps, bool bf16_inputs, unsigned seed) {
+  std::mt19937 rng(seed);
+  const int threads_before = get_num_threads();
+  for (const auto* kernel : runnable(table)) {
+    SCOPED_TRACE(std::string(kernel->id.name));
+    auto plan = plan_for(host_cpu(), *kernel, element_bytes);
+    for (auto [m, n] : {std::pair{5 * plan.mr + 3, 3 * plan.nr + 5}, std::pair{plan.mr + 1, 9 * plan.nr + 2}}) {
+      const int64_t k = 13;
+      const Case c{Layout::row_major, Trans::no, Trans::no, {m, n, k}, 1.5, 0.5, 4 * k + 5};
+      for (int threads : {1, 2}) {
+        SCOPED_TRACE("threads " + std::to_string(threads));
+        ASSERT_TRUE(set_num_threads(threads).ok());
+        check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+      }
+    }
+  }
+  ASSERT_TRUE(set_num_threads(threads_before).ok());
+}
+
+TEST(GemmKernels, RowsOfAFarApartAreCopiedWhenBIsReadInPlace) {
+  check_sparse_a_rows<float, float, float>(f32_kernels(), 4, kF32Eps, false, 54);
+  check_sparse_a_rows<double, double, double>(f64_kernels(), 8, kF64Eps, false, 55);
+  check_sparse_a_rows<float, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 56);
+  check_sparse_a_rows<bf16_t, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 57);
+}
+
 TEST(GemmKernels, RowsOfAWhoseStrideAliasesAreCopied) {
   check_aliasing_strides<float, float, float>(f32_kernels(), 4, kF32Eps, false, 45);
   check_aliasing_strides<double, double, double>(f64_kernels(), 8, kF64Eps, false, 46);

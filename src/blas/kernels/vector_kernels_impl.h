@@ -622,8 +622,8 @@ void complex_symv_columns(int64_t m, std::complex<T> alpha, const std::complex<T
 }
 
 // substitute_row_block (blas/substitution.h) a chunk of columns at a time, each row's updates gathered in
-// registers: in a chunk of eight vectors, row p takes the products of every row solved before it, then its
-// diagonal's reciprocal, and is stored once, to X and to a block on the stack that the later rows read. Row by
+// registers: the chunk (eight vectors) of every row copied to a block on the stack, row p takes the products of
+// every row solved before it, then its diagonal's reciprocal, and the block is written back. Row by
 // row over the whole width, each row solved was subtracted from every later row in memory; and trsm from the
 // right passes X's columns in place, rows 8 KiB apart (m = 1024) that all fall in one L1 set, so that every
 // pass over 16 of them came from L2 (half of dtrsm R L T N 1024 x 64, Cholesky's panel solve). The same
@@ -642,26 +642,31 @@ void substitute_rows_gathered(bool lower, bool unit, const T* m, int64_t ldm, in
   constexpr int64_t kGatheredRows = 16;  // trsm's substitution blocks (level3.cpp)
   int64_t c0 = 0;
   if (ib <= kGatheredRows) {
-    Vector solved[kGatheredRows][kVectors];
+    // The chunk of every row, in the order they are solved: all read before any is written back, since a
+    // read of one row just after a store to another 4 KiB (or 8) away waits for the store.
+    Vector block[kGatheredRows][kVectors];
+    auto row_at = [&](int64_t step) { return rows + (lower ? step : ib - 1 - step) * ld_rows + c0; };
+    T inverse[kGatheredRows];  // the diagonal's reciprocals, once for all chunks
+    for (int64_t p = 0; p < ib && !unit; ++p) inverse[p] = T(1) / m[p + p * ldm];
     for (; c0 + kLanes <= width; c0 += kLanes) {
       for (int64_t step = 0; step < ib; ++step) {
+        for (int v = 0; v < kVectors; ++v) std::memcpy(&block[step][v], row_at(step) + v * kStep, sizeof(Vector));
+      }
+      for (int64_t step = 0; step < ib; ++step) {
         const int64_t p = lower ? step : ib - 1 - step;
-        T* row_p = rows + p * ld_rows + c0;
         Vector chunk[kVectors];
-        for (int v = 0; v < kVectors; ++v) std::memcpy(&chunk[v], row_p + v * kStep, sizeof(Vector));
+        for (int v = 0; v < kVectors; ++v) chunk[v] = block[step][v];
         for (int64_t earlier = 0; earlier < step; ++earlier) {
-          const int64_t q = lower ? earlier : ib - 1 - earlier;
-          const T coefficient = m[p + q * ldm];
-          for (int v = 0; v < kVectors; ++v) chunk[v] -= solved[earlier][v] * coefficient;
+          const T coefficient = m[p + (lower ? earlier : ib - 1 - earlier) * ldm];
+          for (int v = 0; v < kVectors; ++v) chunk[v] -= block[earlier][v] * coefficient;
         }
         if (!unit) {
-          const T inverse = T(1) / m[p + p * ldm];
-          for (int v = 0; v < kVectors; ++v) chunk[v] *= inverse;
+          for (int v = 0; v < kVectors; ++v) chunk[v] *= inverse[p];
         }
-        for (int v = 0; v < kVectors; ++v) {
-          solved[step][v] = chunk[v];
-          std::memcpy(row_p + v * kStep, &chunk[v], sizeof(Vector));
-        }
+        for (int v = 0; v < kVectors; ++v) block[step][v] = chunk[v];
+      }
+      for (int64_t step = 0; step < ib; ++step) {
+        for (int v = 0; v < kVectors; ++v) std::memcpy(row_at(step) + v * kStep, &block[step][v], sizeof(Vector));
       }
     }
   }

@@ -200,12 +200,12 @@ TEST_F(BlasTest, HerkAndSyrkAcrossTriangleBlocks) {
   expect_close(c, want, tolerance<double>(rows), "C");
 }
 
-// Real syrk and syr2k at orders the engine's triangle takes (70, and 300 over several of its blocks) and one
-// the 256-column blocks take (20), every uplo and transpose, against loops; beta = 0 over a NaN C never reads
-// it; the other triangle stays as it was.
+// Real syrk and syr2k at orders the engine's triangle takes (70, and 300 over several of its blocks; 20 in
+// double) and one the 256-column blocks take (20 in float), every uplo and transpose, against loops; syr2k at a
+// depth stacked into one product (37) and one run as two (61); beta = 0 over a NaN C never reads it; the other
+// triangle stays as it was.
 template <class T>
-void check_real_rank_k_updates() {
-  const int k = 37;
+void check_real_rank_k_updates(int k) {
   for (int n : {20, 70, 300}) {
     for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
       for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasTrans}) {
@@ -261,8 +261,10 @@ void check_real_rank_k_updates() {
 }
 
 TEST_F(BlasTest, RealSyrkAndSyr2kWriteTheirTriangle) {
-  check_real_rank_k_updates<float>();
-  check_real_rank_k_updates<double>();
+  for (int k : {37, 61}) {
+    check_real_rank_k_updates<float>(k);
+    check_real_rank_k_updates<double>(k);
+  }
 }
 
 // op(A) X (left) or X op(A) (right) by plain loops, A's dim x dim triangle as BLAS reads it, X m x n.

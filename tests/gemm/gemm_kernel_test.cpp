@@ -232,13 +232,25 @@ void check_aliasing_strides(const Table& table, int element_bytes, double eps, b
   ASSERT_TRUE(set_num_threads(threads_before).ok());
 }
 
+// One case on one thread and on two; the thread count as it was after.
+template <class In, class Packed, class Out, class Fn>
+void check_on_one_and_two_threads(const Plan<Fn>& plan, const Case& c, double eps, bool bf16_inputs,
+                                  std::mt19937& rng) {
+  const int threads_before = get_num_threads();
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    ASSERT_TRUE(set_num_threads(threads).ok());
+    check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+  }
+  ASSERT_TRUE(set_num_threads(threads_before).ok());
+}
+
 // Few rows of A against a wide B too large to stay in cache (b_from_memory in driver.h) take the packed path,
 // B packed in passes over whole block rows, kFewRowsDepth deep: two depth blocks, a partial panel, two column
 // blocks, on one thread and on two (each share packing its own panels).
 template <class In, class Packed, class Out, class Table>
 void check_b_from_memory(const Table& table, int element_bytes, double eps, bool bf16_inputs, unsigned seed) {
   std::mt19937 rng(seed);
-  const int threads_before = get_num_threads();
   for (const auto* kernel : runnable(table)) {
     SCOPED_TRACE(std::string(kernel->id.name));
     auto plan = plan_for(host_cpu(), *kernel, element_bytes);
@@ -251,13 +263,8 @@ void check_b_from_memory(const Table& table, int element_bytes, double eps, bool
                  1.5,
                  0.5,
                  3};
-    for (int threads : {1, 2}) {
-      SCOPED_TRACE("threads " + std::to_string(threads));
-      ASSERT_TRUE(set_num_threads(threads).ok());
-      check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
-    }
+    check_on_one_and_two_threads<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
   }
-  ASSERT_TRUE(set_num_threads(threads_before).ok());
 }
 
 TEST(GemmKernels, FewRowsAgainstABFromMemoryPackWholeRows) {
@@ -273,21 +280,15 @@ TEST(GemmKernels, FewRowsAgainstABFromMemoryPackWholeRows) {
 template <class In, class Packed, class Out, class Table>
 void check_sparse_a_rows(const Table& table, int element_bytes, double eps, bool bf16_inputs, unsigned seed) {
   std::mt19937 rng(seed);
-  const int threads_before = get_num_threads();
   for (const auto* kernel : runnable(table)) {
     SCOPED_TRACE(std::string(kernel->id.name));
     auto plan = plan_for(host_cpu(), *kernel, element_bytes);
     for (auto [m, n] : {std::pair{5 * plan.mr + 3, 3 * plan.nr + 5}, std::pair{plan.mr + 1, 9 * plan.nr + 2}}) {
       const int64_t k = 13;
       const Case c{Layout::row_major, Trans::no, Trans::no, {m, n, k}, 1.5, 0.5, 4 * k + 5};
-      for (int threads : {1, 2}) {
-        SCOPED_TRACE("threads " + std::to_string(threads));
-        ASSERT_TRUE(set_num_threads(threads).ok());
-        check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
-      }
+      check_on_one_and_two_threads<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
     }
   }
-  ASSERT_TRUE(set_num_threads(threads_before).ok());
 }
 
 TEST(GemmKernels, RowsOfAFarApartAreCopiedWhenBIsReadInPlace) {

@@ -271,23 +271,9 @@ void substitute_rows(bool lower, bool unit, const T* m, index_t ldm, index_t ib,
   alignas(64) T rows[kRows * kColumns];
   for (index_t c0 = 0; c0 < cols; c0 += kColumns) {
     const index_t width = std::min(kColumns, cols - c0);
-    if constexpr (is_complex<T>) {
-      for (index_t c = 0; c < width; ++c) {
-        const T* column = x + (c0 + c) * ldx;
-        for (index_t i = 0; i < ib; ++i) rows[i * width + c] = column[i];
-      }
-    } else {
-      transpose_copy(x + c0 * ldx, ldx, ib, width, rows, width);
-    }
+    transpose_copy(x + c0 * ldx, ldx, ib, width, rows, width);
     substitute_rows_in_place(lower, unit, m, ldm, ib, width, rows, width);
-    if constexpr (is_complex<T>) {
-      for (index_t c = 0; c < width; ++c) {
-        T* column = x + (c0 + c) * ldx;
-        for (index_t i = 0; i < ib; ++i) column[i] = rows[i * width + c];
-      }
-    } else {
-      transpose_copy(rows, width, width, ib, x + c0 * ldx, ldx);
-    }
+    transpose_copy(rows, width, width, ib, x + c0 * ldx, ldx);
   }
 }
 

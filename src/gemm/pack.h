@@ -271,28 +271,23 @@ void pack_b_groups(const MatrixView<In>& b, int64_t p0, int64_t kc, int64_t col0
 // conversion vectorises; `convert` (optional, fp32 -> bf16 only) does it with the kernel's ISA. Rows of the
 // same type (aliasing rows copied) go through memcpy: this file is built for the baseline ISA, whose loop
 // moved 16 bytes at a time, and the copy was 5% of an f64 n = 512 product on two threads (each copies all of
-// A). A transposed A is read along its stored rows, eight depths at a time, each output row's eight values
-// written together.
+// A). A transposed A of the same type goes through transpose_copy's register squares; converted to bf16, it
+// is read along its stored rows, eight depths at a time, each output row's eight values written together.
 template <class Packed, class In>
 void convert_rows(const MatrixView<In>& a, int64_t row0, int64_t rows, int64_t p0, int64_t kc, int64_t kc_padded,
                   Packed* out, ConvertToBf16 convert = nullptr) {
-  if constexpr (std::is_same_v<In, Packed> && (std::is_same_v<In, float> || std::is_same_v<In, double>)) {
-    if (a.trans) {
-      armory::transpose_copy(a.data + p0 * a.ld + row0, a.ld, rows, kc, out, kc_padded);
-      for (int64_t i = 0; i < rows; ++i) {
-        for (int64_t p = kc; p < kc_padded; ++p) out[i * kc_padded + p] = Packed(0);
-      }
-      return;
-    }
-  }
   if (a.trans) {
-    constexpr int64_t kDepths = 8;
-    for (int64_t p = 0; p < kc; p += kDepths) {
-      const int64_t depths = std::min(kDepths, kc - p);
-      const In* src = a.data + (p0 + p) * a.ld + row0;
-      for (int64_t i = 0; i < rows; ++i) {
-        Packed* dst = out + i * kc_padded + p;
-        for (int64_t q = 0; q < depths; ++q) dst[q] = to_packed<Packed>(src[q * a.ld + i]);
+    if constexpr (std::is_same_v<In, Packed> && (std::is_same_v<In, float> || std::is_same_v<In, double>)) {
+      armory::transpose_copy(a.data + p0 * a.ld + row0, a.ld, rows, kc, out, kc_padded);
+    } else {
+      constexpr int64_t kDepths = 8;
+      for (int64_t p = 0; p < kc; p += kDepths) {
+        const int64_t depths = std::min(kDepths, kc - p);
+        const In* src = a.data + (p0 + p) * a.ld + row0;
+        for (int64_t i = 0; i < rows; ++i) {
+          Packed* dst = out + i * kc_padded + p;
+          for (int64_t q = 0; q < depths; ++q) dst[q] = to_packed<Packed>(src[q * a.ld + i]);
+        }
       }
     }
     for (int64_t i = 0; i < rows; ++i) {

@@ -57,12 +57,14 @@ struct SyrkCase {
   const char* trans;
   int n, k;
 };
-// numpy's X.T @ X for X of 2000 x 20, 6000 x 60, 20000 x 200 and 2000 x 200 (row-major upper transposed: lower,
-// no transpose here); its X @ X.T (lower transposed); dpotrf's updates (lower N, upper T); the small orders.
+// numpy's X.T @ X for X of 1000 x 8, 2000 x 20 .. 48, 6000 x 60, 20000 x 200, 2000 x 200 and 2000 x 128
+// (row-major upper transposed: lower, no transpose here); its X @ X.T (lower transposed); dpotrf's updates
+// (lower N, upper T); the small orders.
 constexpr SyrkCase kSyrkCases[] = {
-    {"L", "N", 20, 2000},  {"L", "N", 60, 6000},  {"L", "N", 200, 20000}, {"L", "N", 200, 2000},
-    {"L", "T", 200, 2000}, {"U", "N", 200, 2000}, {"U", "T", 200, 2000},  {"L", "N", 1024, 1024},
-    {"L", "N", 64, 1024},  {"U", "T", 64, 1024},  {"L", "N", 16, 1000},   {"L", "N", 32, 32},
+    {"L", "N", 8, 1000},   {"L", "N", 20, 2000},   {"L", "T", 20, 2000},  {"U", "N", 32, 2000},  {"L", "N", 48, 2000},
+    {"L", "N", 60, 6000},  {"L", "N", 200, 20000}, {"L", "N", 200, 2000}, {"L", "T", 200, 2000}, {"U", "N", 200, 2000},
+    {"U", "T", 200, 2000}, {"L", "N", 1024, 1024}, {"L", "N", 64, 1024},  {"U", "T", 64, 1024},  {"L", "N", 16, 1000},
+    {"L", "N", 32, 32},    {"L", "N", 128, 2000},  {"U", "T", 128, 2000},
 };
 
 struct GemmCase {

@@ -200,19 +200,21 @@ TEST_F(BlasTest, HerkAndSyrkAcrossTriangleBlocks) {
   expect_close(c, want, tolerance<double>(rows), "C");
 }
 
-// Real syrk and syr2k at orders the engine's triangle takes (70, and 300 over several of its blocks; 20 in
-// double) and one the 256-column blocks take (20 in float), every uplo and transpose, against loops; syr2k at a
-// depth stacked into one product (37) and one run as two (61); beta = 0 over a NaN C never reads it; the other
-// triangle stays as it was.
+// Real syrk and syr2k at the given orders (by default 20, 70 and 300: the engine's triangle, 300 over several
+// of its blocks; 20 at depth 61 the small-order tiles), every uplo and transpose, against loops; syr2k at a depth
+// stacked into one product (37) and one run as two (61); beta = 0 over a NaN C never reads it; the other
+// triangle stays as it was. A's leading dimension is its rows plus ld_extra. With compare_threads, one and
+// two threads give the same bits.
 template <class T>
-void check_real_rank_k_updates(int k) {
-  for (int n : {20, 70, 300}) {
+void check_real_rank_k_updates(int k, std::initializer_list<int> orders = {20, 70, 300}, int ld_extra = 2,
+                               bool compare_threads = false) {
+  for (int n : orders) {
     for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
       for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasTrans}) {
         for (bool two_terms : {false, true}) {
           for (T beta : {T(0), T(-1.5)}) {
             const int rows = trans == CblasNoTrans ? n : k, cols = trans == CblasNoTrans ? k : n;
-            const int ld = rows + 2;
+            const int ld = rows + ld_extra;
             auto a = random_values<T>(size_t(ld) * cols, 8), b = random_values<T>(size_t(ld) * cols, 9);
             auto c = random_values<T>(size_t(n) * n, 10);
             for (int j = 0; j < n; ++j) {
@@ -237,22 +239,40 @@ void check_real_rank_k_updates(int k) {
                 want[i + j * n] = alpha * sum + (beta == T(0) ? T(0) : beta * want[i + j * n]);
               }
             }
-            if constexpr (std::is_same_v<T, float>) {
-              if (two_terms) {
-                cblas_ssyr2k(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, b.data(), ld, beta, c.data(), n);
+            auto update = [&](std::vector<T>& out) {
+              if constexpr (std::is_same_v<T, float>) {
+                if (two_terms) {
+                  cblas_ssyr2k(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, b.data(), ld, beta, out.data(),
+                               n);
+                } else {
+                  cblas_ssyrk(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, beta, out.data(), n);
+                }
               } else {
-                cblas_ssyrk(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, beta, c.data(), n);
+                if (two_terms) {
+                  cblas_dsyr2k(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, b.data(), ld, beta, out.data(),
+                               n);
+                } else {
+                  cblas_dsyrk(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, beta, out.data(), n);
+                }
               }
+            };
+            auto on_one_thread = c;
+            if (compare_threads) {
+              const int before = armory_get_num_threads();
+              armory_set_num_threads(1);
+              update(on_one_thread);
+              armory_set_num_threads(2);
+              update(c);
+              armory_set_num_threads(before);
             } else {
-              if (two_terms) {
-                cblas_dsyr2k(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, b.data(), ld, beta, c.data(), n);
-              } else {
-                cblas_dsyrk(CblasColMajor, uplo, trans, n, k, alpha, a.data(), ld, beta, c.data(), n);
-              }
+              update(c);
             }
             SCOPED_TRACE(testing::Message() << "n=" << n << " uplo=" << uplo << " trans=" << trans
                                             << " syr2k=" << two_terms << " beta=" << beta);
             expect_close(c, want, tolerance<T>(2 * k), "C");
+            if (compare_threads) {
+              EXPECT_EQ(0, std::memcmp(c.data(), on_one_thread.data(), c.size() * sizeof(T)));
+            }
           }
         }
       }
@@ -265,6 +285,19 @@ TEST_F(BlasTest, RealSyrkAndSyr2kWriteTheirTriangle) {
     check_real_rank_k_updates<float>(k);
     check_real_rank_k_updates<double>(k);
   }
+}
+// The small-order tiles (orders up to 160, at least twice as deep) at every edge of their vectors (2 to 16
+// lanes) and 6-column blocks, at their shallowest (16: orders up to 8) and across depth chunks (330); in place,
+// and copied where A's stride is a multiple of 512 bytes (float 128 rows, double 64); one and two threads
+// alike.
+TEST_F(BlasTest, RealSyrkAndSyr2kOfSmallOrderOnEveryTileEdge) {
+  for (int k : {16, 330}) {
+    check_real_rank_k_updates<float>(k, {1, 3, 5, 7, 13, 17, 126, 160, 161}, 2, true);
+    check_real_rank_k_updates<double>(k, {1, 3, 5, 7, 13, 17, 62, 160}, 2, true);
+  }
+  // A's columns n apart, the last one ending the allocation: the steps whose reads would pass it are copied.
+  check_real_rank_k_updates<float>(330, {5, 13, 20}, 0);
+  check_real_rank_k_updates<double>(330, {5, 13, 20}, 0);
 }
 
 // op(A) X (left) or X op(A) (right) by plain loops, A's dim x dim triangle as BLAS reads it, X m x n.

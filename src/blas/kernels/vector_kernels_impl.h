@@ -673,6 +673,55 @@ void substitute_rows_gathered(bool lower, bool unit, const T* m, int64_t ldm, in
   if (c0 < width) substitute_row_block(lower, unit, m, ldm, ib, width - c0, rows + c0, ld_rows);
 }
 
+// rank_k_chunk's tile: kVectors vectors of P's rows by kRankKColumns columns, in registers over the chunk.
+template <class T, class Vector, int kVectors>
+void rank_k_tile(int64_t depth, const T* x, int64_t ldx, const T* y, int64_t ldy, T* p, int64_t ldp) {
+  constexpr int kStep = kVectorBytes / static_cast<int>(sizeof(T)), kColumns = kRankKColumns;
+  Vector acc[kVectors][kColumns];
+#pragma GCC unroll 8
+  for (int j = 0; j < kColumns; ++j) {
+#pragma GCC unroll 2
+    for (int v = 0; v < kVectors; ++v) std::memcpy(&acc[v][j], p + v * kStep + j * ldp, sizeof(Vector));
+  }
+  for (int64_t s = 0; s < depth; ++s, x += ldx, y += ldy) {
+    Vector xv[kVectors];
+#pragma GCC unroll 2
+    for (int v = 0; v < kVectors; ++v) std::memcpy(&xv[v], x + v * kStep, sizeof(Vector));
+#pragma GCC unroll 8
+    for (int j = 0; j < kColumns; ++j) {
+      const T yj = y[j];
+#pragma GCC unroll 2
+      for (int v = 0; v < kVectors; ++v) acc[v][j] += xv[v] * yj;
+    }
+  }
+#pragma GCC unroll 8
+  for (int j = 0; j < kColumns; ++j) {
+#pragma GCC unroll 2
+    for (int v = 0; v < kVectors; ++v) std::memcpy(p + v * kStep + j * ldp, &acc[v][j], sizeof(Vector));
+  }
+}
+
+// A depth chunk of a small symmetric rank-k product (vector_kernels.h), in tiles of two vectors of rows by
+// kRankKColumns columns: x's rows are loaded as vectors, y's elements broadcast.
+template <class T>
+void rank_k_chunk(bool lower, int64_t n, int64_t first_column, int64_t end_column, int64_t depth, const T* x,
+                  int64_t ldx, const T* y, int64_t ldy, T* p, int64_t ldp) {
+  using Vector = std::conditional_t<std::is_same_v<T, float>, float __attribute__((vector_size(kVectorBytes))),
+                                    double __attribute__((vector_size(kVectorBytes)))>;
+  constexpr int64_t kStep = kVectorBytes / static_cast<int64_t>(sizeof(T));
+  const int64_t row_vectors = (n + kStep - 1) / kStep;
+  for (int64_t j0 = first_column; j0 < end_column; j0 += kRankKColumns) {
+    // The row vectors that reach the triangle in these columns: from the diagonal's down (lower), or down to it.
+    const int64_t first = lower ? j0 / kStep : 0;
+    const int64_t end = lower ? row_vectors : std::min(row_vectors, (j0 + kRankKColumns + kStep - 1) / kStep);
+    int64_t v = first;
+    for (; v + 2 <= end; v += 2) {
+      rank_k_tile<T, Vector, 2>(depth, x + v * kStep, ldx, y + j0, ldy, p + v * kStep + j0 * ldp, ldp);
+    }
+    if (v < end) rank_k_tile<T, Vector, 1>(depth, x + v * kStep, ldx, y + j0, ldy, p + v * kStep + j0 * ldp, ldp);
+  }
+}
+
 template <class T>
 constexpr VectorKernelsOf<T> table() {
   VectorKernelsOf<T> t{};
@@ -690,6 +739,7 @@ constexpr VectorKernelsOf<T> table() {
   t.nrm2_sum_of_squares = &nrm2_sum_of_squares<T>;
   t.symv_columns = &symv_columns<T>;
   t.substitute_row_block = &substitute_rows_gathered<T>;
+  t.rank_k_chunk = &rank_k_chunk<T>;
   t.complex_axpy = &complex_axpy<T>;
   t.complex_dot = &complex_dot<T>;
   t.complex_scal = &complex_scal<T>;

@@ -71,14 +71,14 @@ struct GemmCase {
   const char* trans_a;
   const char* trans_b;
   int m, n, k;
+  bool tight = false;  // each operand its own matrix (leading dimension its rows), else blocks of one
 };
 // dgetrf's and dgeqrf's (dlarfb) trailing updates at depth 32, every operand a block of one m x m matrix (its
-// leading dimension m, as in LAPACK), and a square product for scale.
+// leading dimension m, as in LAPACK); a square product for scale; numpy's X.T @ Y of tall X and Y (2000 x 20,
+// 4000 x 40: A B^T here), each its own array.
 constexpr GemmCase kGemmCases[] = {
-    {"N", "N", 500, 500, 32},
-    {"N", "T", 500, 500, 32},
-    {"N", "N", 1000, 1000, 32},
-    {"N", "N", 512, 512, 512},
+    {"N", "N", 500, 500, 32},  {"N", "T", 500, 500, 32},       {"N", "N", 1000, 1000, 32},
+    {"N", "N", 512, 512, 512}, {"N", "T", 20, 20, 2000, true}, {"N", "T", 40, 40, 4000, true},
 };
 
 struct Case {
@@ -160,16 +160,19 @@ std::vector<Case> make_cases(std::mt19937_64& rng) {
   for (const GemmCase& g : kGemmCases) {
     auto data = std::make_shared<Operands>();
     const int ld = std::max({g.m, g.n, g.k});
-    data->a = uniform_values(static_cast<size_t>(ld) * ld, rng);
-    data->b = uniform_values(static_cast<size_t>(ld) * ld, rng);
-    data->c_start = uniform_values(static_cast<size_t>(ld) * g.n, rng);
+    const int lda = g.tight ? (g.trans_a[0] == 'N' ? g.m : g.k) : ld;
+    const int ldb = g.tight ? (g.trans_b[0] == 'N' ? g.k : g.n) : ld;
+    const int ldc = g.tight ? g.m : ld;
+    data->a = uniform_values(static_cast<size_t>(lda) * (g.trans_a[0] == 'N' ? g.k : g.m), rng);
+    data->b = uniform_values(static_cast<size_t>(ldb) * (g.trans_b[0] == 'N' ? g.n : g.k), rng);
+    data->c_start = uniform_values(static_cast<size_t>(ldc) * g.n, rng);
     cases.push_back({"gemm", std::string(g.trans_a) + g.trans_b,
                      std::to_string(g.m) + " x " + std::to_string(g.n) + " x " + std::to_string(g.k),
                      [data] { data->c = data->c_start; },
-                     [data, g, ld](const Library& lib) {
+                     [data, g, lda, ldb, ldc](const Library& lib) {
                        const double alpha = -1.0, beta = 1.0;  // C -= A B, as the trailing updates do
-                       lib.gemm(g.trans_a, g.trans_b, &g.m, &g.n, &g.k, &alpha, data->a.data(), &ld, data->b.data(),
-                                &ld, &beta, data->c.data(), &ld);
+                       lib.gemm(g.trans_a, g.trans_b, &g.m, &g.n, &g.k, &alpha, data->a.data(), &lda, data->b.data(),
+                                &ldb, &beta, data->c.data(), &ldc);
                      }});
   }
   return cases;

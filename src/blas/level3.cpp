@@ -83,9 +83,177 @@ void scale_matrix(index_t m, index_t n, T beta, T* c, index_t ldc) {
   }
 }
 
+template <class T>
+struct RankTerm {
+  T alpha;
+  const T* x;  // rows of op(X)
+  const T* y;  // rows of op(Y)
+  index_t ldx, ldy;
+};
+
+index_t ceil_div(index_t x, index_t d) { return (x + d - 1) / d; }
+index_t round_up(index_t x, index_t multiple) { return ceil_div(x, multiple) * multiple; }
+
+// Real syrk / syr2k up to this order and at least twice as deep (and 16) go through
+// small_order_product; shallower, zeroing P and merging it into C cost more than its tiles save.
+// Against the engine's triangle (or the 256-column blocks, n <= 12), 1 thread, dsyrk L N in place, OpenBLAS
+// time / armory time: n = 20 of depth 64 / 2000 0.61 / 0.60 -> 1.02 / 1.43, n = 48 of 2000 0.88 -> 1.19,
+// n = 64 of 1024 0.94 -> 1.12, n = 96 of 4000 0.99 -> 1.08, n = 160 of 2000 0.98 -> 1.04; n = 160 of 320 0.94
+// either way; but n = 64 of 64 0.86 -> 0.80, n = 100 of 100 0.88 -> 0.84, n = 160 of 16 0.75 -> 0.43. ssyrk
+// n = 96 of 4000 and 128 of 2000 0.83 -> 1.00, n = 48 of 2000 1.35. Transposed (copied) about even from
+// n = 96: dsyrk L T n = 96 of 4000 1.03 -> 1.09, U T n = 128 of 2000 0.99 -> 0.97.
+constexpr index_t kSmallOrder = 160;
+constexpr index_t kSmallOrderDepth = 16;
+bool uses_small_order(index_t m, index_t n, index_t k) {
+  return m > 0 && n > 0 && std::max(m, n) <= kSmallOrder && k >= std::max(kSmallOrderDepth, 2 * std::max(m, n));
+}
+
+// C_part <- beta C + alpha sum over terms of X_t Y_t^T for an m x n C of small order (real types, one alpha for
+// all terms, at most two matrices), where X_t (m x k) and Y_t (n x k) are op(x_t) and op(y_t): the product P in
+// registers tile by tile over depth chunks of X and Y (rank_k_chunk), then merged into C's part. numpy's X.T @ X
+// of a tall X (dsyrk L N, X's rows 8 n bytes apart) at n = 20 went through the engine's triangle in tiles of
+// 6, 6, 6 and 2 rows by panels of 8, 8 and 4 columns, mostly edges: 0.60 of OpenBLAS's speed at depth 2000.
+// Untransposed (op none: their columns are the depth steps), X and Y are read in place (copying them cost a
+// quarter of n = 20) but for the last steps, whose reads past their rows would leave the matrix, and unless
+// their stride is a multiple of 512 bytes: then a chunk's rows fall in a few L1 sets (at 1 KiB, n = 128, 0.8
+// of OpenBLAS). Those, and transposed ones, are copied into rows an odd number of cache lines apart.
+template <class T>
+void small_order_product(RankKPart part, Op op, index_t m, index_t n, index_t k, const RankTerm<T>* terms,
+                         int term_count, T beta, T* c, index_t ldc) {
+  constexpr index_t kLine = 64 / sizeof(T);
+  const index_t widest_rows = std::max(m, n);
+  index_t ld = round_up(widest_rows, std::max(kLine, kRankKPadding<T>));  // the copies' rows
+  if (ld / kLine % 2 == 0) ld += kLine;
+  const index_t ldp = round_up(m, kRankKPadding<T>);  // P's columns
+  const index_t columns = round_up(n, index_t{kRankKColumns});
+  // Elements past its m or n that the tiles read in a row of any term's X or Y.
+  const index_t overrun = std::max(ldp - m, columns - n);
+  // Steps [0, in_place) read in place: step s reads to s * ldx + rows + overrun - 1, inside the matrix while
+  // k - s > overrun / ldx.
+  index_t in_place = op == Op::none ? k : 0, widest = ld;
+  for (int t = 0; t < term_count && in_place > 0; ++t) {
+    for (index_t ldx : {terms[t].ldx, terms[t].ldy}) {
+      in_place = ldx * static_cast<index_t>(sizeof(T)) % 512 == 0 ? 0 : std::min(in_place, k - ceil_div(overrun, ldx));
+      widest = std::max(widest, ldx);
+    }
+  }
+  in_place = std::max<index_t>(in_place, 0);
+  // A chunk of each matrix in about half of L1.
+  const index_t chunk = std::max<index_t>(64, (16 * 1024) / (widest * static_cast<index_t>(sizeof(T))));
+  const index_t copied_steps = std::min(chunk, k - in_place);
+  const size_t copy_size = static_cast<size_t>(copied_steps * ld + kRankKColumns);
+  T* const product = workspace<T>(Workspace::diagonal_block, static_cast<size_t>(ldp * columns));
+  const auto& kernels = vector_kernels_for<T>();
+  const T alpha = terms[0].alpha;
+
+  // Threads take P's column blocks, as many tiles each (lower: the first blocks are the tallest), each block
+  // computed the same way whichever thread takes it. Threads from the flops, as GEMM's (driver.h).
+  const index_t blocks = columns / kRankKColumns;
+  const double flops = (part == RankKPart::all ? 2.0 : 1.0) * static_cast<double>(m) * static_cast<double>(n + 1) *
+                       static_cast<double>(k) * term_count;
+  const int threads = flops < 4.0e6 ? 1
+                                    : static_cast<int>(std::min<double>(
+                                          {flops / 2.0e6, double(ThreadPool::global().max_threads()), double(blocks)}));
+  auto block_weight = [&](index_t b) {
+    switch (part) {
+      case RankKPart::lower:
+        return m - b * kRankKColumns;
+      case RankKPart::upper:
+        return (b + 1) * kRankKColumns;
+      case RankKPart::all:
+        break;
+    }
+    return m;
+  };
+  index_t total_weight = 0;
+  for (index_t b = 0; b < blocks; ++b) total_weight += block_weight(b);
+  auto first_block = [&](int t) {
+    index_t b = 0;
+    for (index_t before = 0; b < blocks && before < total_weight * t / threads; ++b) before += block_weight(b);
+    return b;
+  };
+  std::atomic<bool> out_of_memory{false};
+  auto run_share = [&](int share) {
+    const index_t j_begin = first_block(share) * kRankKColumns, j_end = first_block(share + 1) * kRankKColumns;
+    if (j_begin >= j_end) return;
+    std::fill(product + j_begin * ldp, product + j_end * ldp, T(0));
+    // Two copies (syr2k's A and B, gemm's), each with room for the last row's reads past ld; zeroed where used,
+    // once, so that their padding holds zeros. The thread's own: shares copy what they read.
+    T* copies = nullptr;
+    if (copied_steps > 0) {
+      copies = static_cast<T*>(workspace_bytes(Workspace::b_copy, 2 * copy_size * sizeof(T)));
+      if (copies == nullptr) {
+        out_of_memory = true;
+        return;
+      }
+    }
+    bool zeroed[2] = {false, false};
+    for (index_t p0 = 0; p0 < k;) {
+      if (p0 < in_place) {
+        const index_t depth = std::min(chunk, in_place - p0);
+        for (int t = 0; t < term_count; ++t) {
+          const RankTerm<T>& term = terms[t];
+          kernels.rank_k_chunk(part, m, j_begin, j_end, depth, term.x + p0 * term.ldx, term.ldx, term.y + p0 * term.ldy,
+                               term.ldy, product, ldp);
+        }
+        p0 += depth;
+        continue;
+      }
+      const index_t depth = std::min(chunk, k - p0);
+      const T* copied_from[2] = {nullptr, nullptr};
+      // The rows (rows long) of op(x) for this chunk, copied once however many terms read them.
+      auto rows_of = [&](const T* x, index_t ldx, index_t rows) -> const T* {
+        const int slot = copied_from[0] == nullptr || copied_from[0] == x ? 0 : 1;
+        T* copy = copies + slot * copy_size;
+        if (!zeroed[slot]) std::fill(copy, copy + copy_size, T(0));
+        zeroed[slot] = true;
+        if (copied_from[slot] != x) {
+          if (op == Op::none) {
+            for (index_t s = 0; s < depth; ++s) std::copy(x + (p0 + s) * ldx, x + (p0 + s) * ldx + rows, copy + s * ld);
+          } else {
+            transpose_copy(x + p0, ldx, depth, rows, copy, ld);
+          }
+          copied_from[slot] = x;
+        }
+        return copy;
+      };
+      for (int t = 0; t < term_count; ++t) {
+        kernels.rank_k_chunk(part, m, j_begin, j_end, depth, rows_of(terms[t].x, terms[t].ldx, m), ld,
+                             rows_of(terms[t].y, terms[t].ldy, n), ld, product, ldp);
+      }
+      p0 += depth;
+    }
+    for (index_t j = j_begin; j < std::min(j_end, n); ++j) {
+      const index_t lo = part == RankKPart::lower ? j : 0, hi = part == RankKPart::upper ? j + 1 : m;
+      for (index_t i = lo; i < hi; ++i) {
+        T& cij = c[i + j * ldc];
+        cij = (beta == T(0) ? T(0) : beta * cij) + alpha * product[i + j * ldp];
+      }
+    }
+  };
+  if (threads <= 1) {
+    run_share(0);
+  } else {
+    ThreadPool::global().parallel_shares(threads, run_share);
+  }
+  if (out_of_memory) throw std::bad_alloc();
+}
+
 template <class R>
 void gemm_real(Op op_a, Op op_b, index_t m, index_t n, index_t k, R alpha, const R* a, index_t lda, const R* b,
                index_t ldb, R beta, R* c, index_t ldc) {
+  // A B^T of small order and deep (numpy's X.T @ Y for tall X and Y): the small-order tiles, as syrk's, where
+  // one side has few enough rows that the engine's tiles would be mostly edges. 1 thread, calls alternating
+  // in one process, engine time / small-order time: dgemm N T 4 x 4 x 500 1.54, 12 x 12 x 1000 1.58,
+  // 20 x 20 x 2000 1.25-1.31, 40 x 40 x 4000 1.08-1.20, 8 x 100 x 1000 1.55, 20 x 160 x 2000 1.32; sgemm 20 x 20
+  // x 2000 1.14, 40 x 40 x 4000 1.18; but 64 x 64 0.97-1.05, 80 x 80 x 2000 0.89, 128 x 128 x 2000 0.88.
+  constexpr index_t kSmallGemmSide = 40;
+  if (op_a == Op::none && op_b != Op::none && std::min(m, n) <= kSmallGemmSide && uses_small_order(m, n, k) &&
+      alpha != R(0)) {
+    const RankTerm<R> term{alpha, a, b, lda, ldb};
+    small_order_product(RankKPart::all, Op::none, m, n, k, &term, 1, beta, c, ldc);
+    return;
+  }
   report_engine_failure(armory::gemm(Layout::col_major, engine_trans(op_a), engine_trans(op_b), m, n, k, alpha, a,
                                      lda, b, ldb, beta, c, ldc));
 }
@@ -216,154 +384,15 @@ void scale_triangle(bool hermitian, Uplo uplo, index_t n, T beta, T* c, index_t 
 // The shared body of syrk and syr2k: C_triangle <- beta C + sum over terms of alpha_t X_t Y_t^(T or H), where
 // X_t = op(first_t) and Y_t = op(second_t).
 template <class T>
-struct RankTerm {
-  T alpha;
-  const T* x;  // rows of op(X)
-  const T* y;  // rows of op(Y)
-  index_t ldx, ldy;
-};
-
-index_t ceil_div(index_t x, index_t d) { return (x + d - 1) / d; }
-index_t round_up(index_t x, index_t multiple) { return ceil_div(x, multiple) * multiple; }
-
-// Real syrk / syr2k up to this order and at least twice as deep (and 16) go through
-// small_order_rank_k_update; shallower, zeroing P and merging it into C cost more than its tiles save.
-// Against the engine's triangle (or the 256-column blocks, n <= 12), 1 thread, dsyrk L N in place, OpenBLAS
-// time / armory time: n = 20 of depth 64 / 2000 0.61 / 0.60 -> 1.02 / 1.43, n = 48 of 2000 0.88 -> 1.19,
-// n = 64 of 1024 0.94 -> 1.12, n = 96 of 4000 0.99 -> 1.08, n = 160 of 2000 0.98 -> 1.04; n = 160 of 320 0.94
-// either way; but n = 64 of 64 0.86 -> 0.80, n = 100 of 100 0.88 -> 0.84, n = 160 of 16 0.75 -> 0.43. ssyrk
-// n = 96 of 4000 and 128 of 2000 0.83 -> 1.00, n = 48 of 2000 1.35. Transposed (copied) about even from
-// n = 96: dsyrk L T n = 96 of 4000 1.03 -> 1.09, U T n = 128 of 2000 0.99 -> 0.97.
-constexpr index_t kSmallOrder = 160;
-constexpr index_t kSmallOrderDepth = 16;
-
-// C_triangle <- beta C + alpha sum over terms of op(X_t) op(Y_t)^T for a small order n (real types, one alpha
-// for all terms, at most two matrices): the product P in registers tile by tile over depth chunks of X and Y
-// (rank_k_chunk), then merged into C's triangle. numpy's X.T @ X of a tall X (dsyrk L N, X's rows 8 n bytes
-// apart) at n = 20 went through the engine's triangle in tiles of 6, 6, 6 and 2 rows by panels of 8, 8 and 4
-// columns, mostly edges: 0.60 of OpenBLAS's speed at depth 2000.
-// Untransposed, X's columns are the kernel's rows, read in place (copying them cost a quarter of n = 20) but
-// for the last steps, whose reads past row n would leave the matrix, and unless their stride is a multiple of
-// 512 bytes: then a chunk's rows fall in a few L1 sets (at 1 KiB, n = 128, 0.8 of OpenBLAS). Those, and a
-// transposed X's rows, are copied into rows an odd number of cache lines apart.
-template <class T>
-void small_order_rank_k_update(Uplo uplo, Op op, index_t n, index_t k, const RankTerm<T>* terms, int term_count, T beta,
-                               T* c, index_t ldc) {
-  constexpr index_t kLine = 64 / sizeof(T);
-  index_t ld = round_up(n, std::max(kLine, kRankKPadding<T>));  // the copies' rows, and P's columns
-  if (ld / kLine % 2 == 0) ld += kLine;
-  const index_t columns = round_up(n, index_t{kRankKColumns});
-  const index_t overrun = std::max(ld, columns) - n;  // elements past n the tiles read in a row
-  // Steps [0, in_place) read in place: step s reads to s * ldx + n + overrun - 1, inside X while k - s >
-  // overrun / ldx.
-  index_t in_place = op == Op::none ? k : 0, widest = ld;
-  for (int t = 0; t < term_count && in_place > 0; ++t) {
-    for (index_t ldx : {terms[t].ldx, terms[t].ldy}) {
-      in_place = ldx * static_cast<index_t>(sizeof(T)) % 512 == 0 ? 0 : std::min(in_place, k - ceil_div(overrun, ldx));
-      widest = std::max(widest, ldx);
-    }
-  }
-  in_place = std::max<index_t>(in_place, 0);
-  // A chunk of each matrix in about half of L1.
-  const index_t chunk = std::max<index_t>(64, (16 * 1024) / (widest * static_cast<index_t>(sizeof(T))));
-  const index_t copied_steps = std::min(chunk, k - in_place);
-  const size_t copy_size = static_cast<size_t>(copied_steps * ld + kRankKColumns);
-  T* const product = workspace<T>(Workspace::diagonal_block, static_cast<size_t>(ld * columns));
-  const auto& kernels = vector_kernels_for<T>();
-  const bool lower = uplo == Uplo::lower;
-  const T alpha = terms[0].alpha;
-
-  // Threads take P's column blocks, as many tiles each (lower: the first blocks are the tallest), each block
-  // computed the same way whichever thread takes it. Threads from the flops, as GEMM's (driver.h).
-  const index_t blocks = columns / kRankKColumns;
-  const double flops = static_cast<double>(n) * static_cast<double>(n + 1) * static_cast<double>(k) * term_count;
-  const int threads = flops < 4.0e6 ? 1
-                                    : static_cast<int>(std::min<double>(
-                                          {flops / 2.0e6, double(ThreadPool::global().max_threads()), double(blocks)}));
-  auto block_weight = [&](index_t b) { return lower ? n - b * kRankKColumns : (b + 1) * kRankKColumns; };
-  index_t total_weight = 0;
-  for (index_t b = 0; b < blocks; ++b) total_weight += block_weight(b);
-  auto first_block = [&](int t) {
-    index_t b = 0;
-    for (index_t before = 0; b < blocks && before < total_weight * t / threads; ++b) before += block_weight(b);
-    return b;
-  };
-  std::atomic<bool> out_of_memory{false};
-  auto run_share = [&](int share) {
-    const index_t j_begin = first_block(share) * kRankKColumns, j_end = first_block(share + 1) * kRankKColumns;
-    if (j_begin >= j_end) return;
-    std::fill(product + j_begin * ld, product + j_end * ld, T(0));
-    // Two copies (syr2k's A and B), each with room for the last row's reads past ld; zeroed where used, once,
-    // so that their padding holds zeros. The thread's own: shares copy what they read.
-    T* copies = nullptr;
-    if (copied_steps > 0) {
-      copies = static_cast<T*>(workspace_bytes(Workspace::b_copy, 2 * copy_size * sizeof(T)));
-      if (copies == nullptr) {
-        out_of_memory = true;
-        return;
-      }
-    }
-    bool zeroed[2] = {false, false};
-    for (index_t p0 = 0; p0 < k;) {
-      if (p0 < in_place) {
-        const index_t depth = std::min(chunk, in_place - p0);
-        for (int t = 0; t < term_count; ++t) {
-          const RankTerm<T>& term = terms[t];
-          kernels.rank_k_chunk(lower, n, j_begin, j_end, depth, term.x + p0 * term.ldx, term.ldx,
-                               term.y + p0 * term.ldy, term.ldy, product, ld);
-        }
-        p0 += depth;
-        continue;
-      }
-      const index_t depth = std::min(chunk, k - p0);
-      const T* copied_from[2] = {nullptr, nullptr};
-      // The rows of op(x) for this chunk, copied once however many terms read them.
-      auto rows_of = [&](const T* x, index_t ldx) -> const T* {
-        const int slot = copied_from[0] == nullptr || copied_from[0] == x ? 0 : 1;
-        T* rows = copies + slot * copy_size;
-        if (!zeroed[slot]) std::fill(rows, rows + copy_size, T(0));
-        zeroed[slot] = true;
-        if (copied_from[slot] != x) {
-          if (op == Op::none) {
-            for (index_t s = 0; s < depth; ++s) std::copy(x + (p0 + s) * ldx, x + (p0 + s) * ldx + n, rows + s * ld);
-          } else {
-            transpose_copy(x + p0, ldx, depth, n, rows, ld);
-          }
-          copied_from[slot] = x;
-        }
-        return rows;
-      };
-      for (int t = 0; t < term_count; ++t) {
-        kernels.rank_k_chunk(lower, n, j_begin, j_end, depth, rows_of(terms[t].x, terms[t].ldx), ld,
-                             rows_of(terms[t].y, terms[t].ldy), ld, product, ld);
-      }
-      p0 += depth;
-    }
-    for (index_t j = j_begin; j < std::min(j_end, n); ++j) {
-      const index_t lo = lower ? j : 0, hi = lower ? n : j + 1;
-      for (index_t i = lo; i < hi; ++i) {
-        T& cij = c[i + j * ldc];
-        cij = (beta == T(0) ? T(0) : beta * cij) + alpha * product[i + j * ld];
-      }
-    }
-  };
-  if (threads <= 1) {
-    run_share(0);
-  } else {
-    ThreadPool::global().parallel_shares(threads, run_share);
-  }
-  if (out_of_memory) throw std::bad_alloc();
-}
-
-template <class T>
 void rank_k_update(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, const RankTerm<T>* terms, int term_count,
                    T beta, T* c, index_t ldc) {
   // First factor: rows of op(X); second factor: the transpose (or conjugate transpose) of rows of op(Y).
   const Op second_op = op == Op::none ? (hermitian ? Op::conj_trans : Op::trans) : Op::none;
   if constexpr (!is_complex<T>) {
     const bool one_alpha = term_count == 1 || (term_count == 2 && terms[1].alpha == terms[0].alpha);
-    if (n <= kSmallOrder && k >= std::max(kSmallOrderDepth, 2 * n) && one_alpha) {
-      small_order_rank_k_update(uplo, op, n, k, terms, term_count, beta, c, ldc);
+    if (uses_small_order(n, n, k) && one_alpha) {
+      small_order_product(uplo == Uplo::lower ? RankKPart::lower : RankKPart::upper, op, n, n, k, terms, term_count,
+                          beta, c, ldc);
       return;
     }
     // The engine computes the triangle's tiles only, each term a pass over it: with 256-column blocks and

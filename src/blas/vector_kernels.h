@@ -12,7 +12,9 @@
 
 namespace armory::blas {
 
-// rank_k_chunk's tiles: columns, and the rows' padding, a multiple of any ISA's lanes (64 bytes).
+// rank_k_chunk's tiles: columns, and the rows' padding, a multiple of any ISA's lanes (64 bytes); the tiles it
+// computes: all of P's, or those that reach its lower (row >= column) or upper triangle.
+enum class RankKPart { all, lower, upper };
 inline constexpr int kRankKColumns = 6;
 template <class T>
 inline constexpr int64_t kRankKPadding = 64 / sizeof(T);
@@ -52,14 +54,14 @@ struct VectorKernelsOf {
   // trsm's small triangular solves on a row-major block of X (substitution.h).
   void (*substitute_row_block)(bool lower, bool unit, const T* m, int64_t ldm, int64_t ib, int64_t width, T* rows,
                                int64_t ld_rows);
-  // A depth chunk of syrk / syr2k at a small order n: P(i, j) += sum over s < depth of x[s * ldx + i] *
-  // y[s * ldy + j] on every tile of P's columns [first_column, end_column) (first_column a multiple of
-  // kRankKColumns) that reaches its lower (i >= j) or upper triangle, P column-major (ld ldp). The tiles' rows
-  // run to n rounded up to the vector's lanes (at most kRankKPadding) and their columns to a multiple of
+  // A depth chunk of a product of small order by its rows (syrk, syr2k, gemm's A B^T): P(i, j) += sum over
+  // s < depth of x[s * ldx + i] * y[s * ldy + j] for i < rows on every tile of P's columns [first_column,
+  // end_column) (first_column a multiple of kRankKColumns) in `part`, P column-major (ld ldp). The tiles' rows
+  // run to `rows` rounded up to the vector's lanes (at most kRankKPadding) and their columns to a multiple of
   // kRankKColumns: P must have those, and x's and y's rows those elements (whatever their values: their
-  // products fall outside the triangle).
-  void (*rank_k_chunk)(bool lower, int64_t n, int64_t first_column, int64_t end_column, int64_t depth, const T* x,
-                       int64_t ldx, const T* y, int64_t ldy, T* p, int64_t ldp);
+  // products fall outside the part).
+  void (*rank_k_chunk)(RankKPart part, int64_t rows, int64_t first_column, int64_t end_column, int64_t depth,
+                       const T* x, int64_t ldx, const T* y, int64_t ldy, T* p, int64_t ldp);
 
   // The complex type's kernels (BLAS's c for float, z for double), contiguous vectors of n elements, leading
   // dimensions in elements. Those a real kernel does on the 2n parts (asum, nrm2, swap, a real scal or rot)

@@ -300,6 +300,50 @@ TEST_F(BlasTest, RealSyrkAndSyr2kOfSmallOrderOnEveryTileEdge) {
   check_real_rank_k_updates<double>(330, {5, 13, 20}, 0);
 }
 
+// gemm's A B^T (column-major N T, numpy's X.T @ Y) of small order and deep: the small-order tiles (one side
+// up to 40, both up to 160, depth at least twice the larger), every edge of their vectors and 6-column blocks,
+// across depth chunks; A and B in place (their last steps copied: the allocations end with them) or copied
+// (strides of 512 bytes); beta = 0 over a NaN C; one and two threads give the same bits.
+template <class T>
+void check_small_order_products() {
+  struct Shape {
+    int m, n, k, lda, ldb;
+  };
+  const int lane_rows = 512 / int{sizeof(T)};
+  for (Shape s : {Shape{1, 1, 16, 1, 1}, Shape{5, 13, 330, 5, 13}, Shape{40, 7, 330, 43, 7},
+                  Shape{13, 160, 1000, 13, 161}, Shape{40, 40, 200, lane_rows, lane_rows}}) {
+    for (T beta : {T(0), T(-0.5)}) {
+      auto a = random_values<T>(size_t(s.lda) * s.k, 1), b = random_values<T>(size_t(s.ldb) * s.k, 2);
+      auto c = random_values<T>(size_t(s.m) * s.n, 3);
+      if (beta == T(0)) std::fill(c.begin(), c.end(), std::numeric_limits<T>::quiet_NaN());
+      const T alpha = T(0.75);
+      auto want = c;
+      for (int j = 0; j < s.n; ++j) {
+        for (int i = 0; i < s.m; ++i) {
+          T sum(0);
+          for (int l = 0; l < s.k; ++l) sum += a[i + l * s.lda] * b[j + l * s.ldb];
+          want[i + j * s.m] = alpha * sum + (beta == T(0) ? T(0) : beta * want[i + j * s.m]);
+        }
+      }
+      const int before = armory_get_num_threads();
+      std::vector<T> results[2] = {c, c};
+      for (int threads : {1, 2}) {
+        armory_set_num_threads(threads);
+        cblas_gemm(CblasColMajor, CblasNoTrans, CblasTrans, s.m, s.n, s.k, alpha, a.data(), s.lda, b.data(), s.ldb,
+                   beta, results[threads - 1].data(), s.m);
+      }
+      armory_set_num_threads(before);
+      SCOPED_TRACE(testing::Message() << "m=" << s.m << " n=" << s.n << " k=" << s.k << " beta=" << beta);
+      expect_close(results[0], want, tolerance<T>(s.k), "C");
+      EXPECT_EQ(0, std::memcmp(results[0].data(), results[1].data(), results[0].size() * sizeof(T)));
+    }
+  }
+}
+TEST_F(BlasTest, SmallOrderProductsOfTallMatrices) {
+  check_small_order_products<float>();
+  check_small_order_products<double>();
+}
+
 // op(A) X (left) or X op(A) (right) by plain loops, A's dim x dim triangle as BLAS reads it, X m x n.
 template <class T>
 std::vector<T> triangle_times(CBLAS_SIDE side, CBLAS_UPLO uplo, CBLAS_TRANSPOSE trans, CBLAS_DIAG diag, int m, int n,

@@ -701,19 +701,20 @@ void rank_k_tile(int64_t depth, const T* x, int64_t ldx, const T* y, int64_t ldy
   }
 }
 
-// A depth chunk of a small symmetric rank-k product (vector_kernels.h), in tiles of two vectors of rows by
+// A depth chunk of a small product of depth rows (vector_kernels.h), in tiles of two vectors of rows by
 // kRankKColumns columns: x's rows are loaded as vectors, y's elements broadcast.
 template <class T>
-void rank_k_chunk(bool lower, int64_t n, int64_t first_column, int64_t end_column, int64_t depth, const T* x,
+void rank_k_chunk(RankKPart part, int64_t rows, int64_t first_column, int64_t end_column, int64_t depth, const T* x,
                   int64_t ldx, const T* y, int64_t ldy, T* p, int64_t ldp) {
   using Vector = std::conditional_t<std::is_same_v<T, float>, float __attribute__((vector_size(kVectorBytes))),
                                     double __attribute__((vector_size(kVectorBytes)))>;
   constexpr int64_t kStep = kVectorBytes / static_cast<int64_t>(sizeof(T));
-  const int64_t row_vectors = (n + kStep - 1) / kStep;
+  const int64_t row_vectors = (rows + kStep - 1) / kStep;
   for (int64_t j0 = first_column; j0 < end_column; j0 += kRankKColumns) {
-    // The row vectors that reach the triangle in these columns: from the diagonal's down (lower), or down to it.
-    const int64_t first = lower ? j0 / kStep : 0;
-    const int64_t end = lower ? row_vectors : std::min(row_vectors, (j0 + kRankKColumns + kStep - 1) / kStep);
+    // The row vectors that reach the part in these columns: from the diagonal's down (lower), or down to it.
+    const int64_t first = part == RankKPart::lower ? j0 / kStep : 0;
+    const int64_t end =
+        part == RankKPart::upper ? std::min(row_vectors, (j0 + kRankKColumns + kStep - 1) / kStep) : row_vectors;
     int64_t v = first;
     for (; v + 2 <= end; v += 2) {
       rank_k_tile<T, Vector, 2>(depth, x + v * kStep, ldx, y + j0, ldy, p + v * kStep + j0 * ldp, ldp);

@@ -118,19 +118,18 @@ bool uses_small_order(index_t m, index_t n, index_t k) {
 // their stride is a multiple of 512 bytes: then a chunk's rows fall in a few L1 sets (at 1 KiB, n = 128, 0.8
 // of OpenBLAS). Those, and transposed ones, are copied into rows an odd number of cache lines apart.
 template <class T>
-void small_order_product(RankKPart part, Op op, index_t m, index_t n, index_t k, const RankTerm<T>* terms,
+void small_order_product(RankKPart part, bool transposed, index_t m, index_t n, index_t k, const RankTerm<T>* terms,
                          int term_count, T beta, T* c, index_t ldc) {
   constexpr index_t kLine = 64 / sizeof(T);
-  const index_t widest_rows = std::max(m, n);
-  index_t ld = round_up(widest_rows, std::max(kLine, kRankKPadding<T>));  // the copies' rows
+  index_t ld = round_up(std::max(m, n), std::max(kLine, kRankKPadding<T>));  // the copies' rows
   if (ld / kLine % 2 == 0) ld += kLine;
   const index_t ldp = round_up(m, kRankKPadding<T>);  // P's columns
   const index_t columns = round_up(n, index_t{kRankKColumns});
   // Elements past its m or n that the tiles read in a row of any term's X or Y.
   const index_t overrun = std::max(ldp - m, columns - n);
-  // Steps [0, in_place) read in place: step s reads to s * ldx + rows + overrun - 1, inside the matrix while
-  // k - s > overrun / ldx.
-  index_t in_place = op == Op::none ? k : 0, widest = ld;
+  // Steps [0, in_place) are read in place: step s reads to s * ldx + rows + overrun - 1, inside the matrix
+  // while k - s > overrun / ldx.
+  index_t in_place = transposed ? 0 : k, widest = ld;
   for (int t = 0; t < term_count && in_place > 0; ++t) {
     for (index_t ldx : {terms[t].ldx, terms[t].ldy}) {
       in_place = ldx * static_cast<index_t>(sizeof(T)) % 512 == 0 ? 0 : std::min(in_place, k - ceil_div(overrun, ldx));
@@ -189,37 +188,36 @@ void small_order_product(RankKPart part, Op op, index_t m, index_t n, index_t k,
     }
     bool zeroed[2] = {false, false};
     for (index_t p0 = 0; p0 < k;) {
-      if (p0 < in_place) {
-        const index_t depth = std::min(chunk, in_place - p0);
-        for (int t = 0; t < term_count; ++t) {
-          const RankTerm<T>& term = terms[t];
-          kernels.rank_k_chunk(part, m, j_begin, j_end, depth, term.x + p0 * term.ldx, term.ldx, term.y + p0 * term.ldy,
-                               term.ldy, product, ldp);
-        }
-        p0 += depth;
-        continue;
-      }
-      const index_t depth = std::min(chunk, k - p0);
+      const bool read_in_place = p0 < in_place;
+      const index_t depth = std::min(chunk, (read_in_place ? in_place : k) - p0);
       const T* copied_from[2] = {nullptr, nullptr};
-      // The rows (rows long) of op(x) for this chunk, copied once however many terms read them.
-      auto rows_of = [&](const T* x, index_t ldx, index_t rows) -> const T* {
+      // The depth steps of matrix x from p0 (rows long: each one x's column, or its row when transposed),
+      // in place or copied once however many terms read them; *step_ld is their stride.
+      auto steps_of = [&](const T* x, index_t ldx, index_t rows, index_t* step_ld) -> const T* {
+        if (read_in_place) {
+          *step_ld = ldx;
+          return x + p0 * ldx;
+        }
+        *step_ld = ld;
         const int slot = copied_from[0] == nullptr || copied_from[0] == x ? 0 : 1;
         T* copy = copies + slot * copy_size;
         if (!zeroed[slot]) std::fill(copy, copy + copy_size, T(0));
         zeroed[slot] = true;
         if (copied_from[slot] != x) {
-          if (op == Op::none) {
-            for (index_t s = 0; s < depth; ++s) std::copy(x + (p0 + s) * ldx, x + (p0 + s) * ldx + rows, copy + s * ld);
-          } else {
+          if (transposed) {
             transpose_copy(x + p0, ldx, depth, rows, copy, ld);
+          } else {
+            for (index_t s = 0; s < depth; ++s) std::copy(x + (p0 + s) * ldx, x + (p0 + s) * ldx + rows, copy + s * ld);
           }
           copied_from[slot] = x;
         }
         return copy;
       };
       for (int t = 0; t < term_count; ++t) {
-        kernels.rank_k_chunk(part, m, j_begin, j_end, depth, rows_of(terms[t].x, terms[t].ldx, m), ld,
-                             rows_of(terms[t].y, terms[t].ldy, n), ld, product, ldp);
+        index_t ldx = 0, ldy = 0;
+        const T* x = steps_of(terms[t].x, terms[t].ldx, m, &ldx);
+        const T* y = steps_of(terms[t].y, terms[t].ldy, n, &ldy);
+        kernels.rank_k_chunk(part, m, j_begin, j_end, depth, x, ldx, y, ldy, product, ldp);
       }
       p0 += depth;
     }
@@ -244,14 +242,17 @@ void gemm_real(Op op_a, Op op_b, index_t m, index_t n, index_t k, R alpha, const
                index_t ldb, R beta, R* c, index_t ldc) {
   // A B^T of small order and deep (numpy's X.T @ Y for tall X and Y): the small-order tiles, as syrk's, where
   // one side has few enough rows that the engine's tiles would be mostly edges. 1 thread, calls alternating
-  // in one process, engine time / small-order time: dgemm N T 4 x 4 x 500 1.54, 12 x 12 x 1000 1.58,
-  // 20 x 20 x 2000 1.25-1.31, 40 x 40 x 4000 1.08-1.20, 8 x 100 x 1000 1.55, 20 x 160 x 2000 1.32; sgemm 20 x 20
-  // x 2000 1.14, 40 x 40 x 4000 1.18; but 64 x 64 0.97-1.05, 80 x 80 x 2000 0.89, 128 x 128 x 2000 0.88.
+  // in one process, engine time / small-order time: dgemm N T 4 x 4 x 500 1.54, 12 x 12 x 1000 1.58, 20 x 20 x
+  // 2000 1.25-1.31, 40 x 40 x 4000 1.08-1.20, 8 x 100 x 1000 1.55, 20 x 160 x 2000 1.32; sgemm 20 x 20 x 2000
+  // 1.14, 40 x 40 x 4000 1.18; but 64 x 64 0.97-1.05, 80 x 80 x 2000 0.89, 128 x 128 x 2000 0.88. Other
+  // transposes copy an operand's steps transposed, which costs more than the engine's edges: N N 8 x 8 x 1000
+  // 0.53, 20 x 100 x 2000 0.75, T N 20 x 20 x 2000 0.83 (T T 1.16).
   constexpr index_t kSmallGemmSide = 40;
   if (op_a == Op::none && op_b != Op::none && std::min(m, n) <= kSmallGemmSide && uses_small_order(m, n, k) &&
       alpha != R(0)) {
+    // Step s is A's column s and B's column s (op(B)'s row s).
     const RankTerm<R> term{alpha, a, b, lda, ldb};
-    small_order_product(RankKPart::all, Op::none, m, n, k, &term, 1, beta, c, ldc);
+    small_order_product(RankKPart::all, false, m, n, k, &term, 1, beta, c, ldc);
     return;
   }
   report_engine_failure(armory::gemm(Layout::col_major, engine_trans(op_a), engine_trans(op_b), m, n, k, alpha, a,
@@ -391,8 +392,8 @@ void rank_k_update(bool hermitian, Uplo uplo, Op op, index_t n, index_t k, const
   if constexpr (!is_complex<T>) {
     const bool one_alpha = term_count == 1 || (term_count == 2 && terms[1].alpha == terms[0].alpha);
     if (uses_small_order(n, n, k) && one_alpha) {
-      small_order_product(uplo == Uplo::lower ? RankKPart::lower : RankKPart::upper, op, n, n, k, terms, term_count,
-                          beta, c, ldc);
+      small_order_product(uplo == Uplo::lower ? RankKPart::lower : RankKPart::upper, op != Op::none, n, n, k, terms,
+                          term_count, beta, c, ldc);
       return;
     }
     // The engine computes the triangle's tiles only, each term a pass over it: with 256-column blocks and

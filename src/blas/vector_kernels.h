@@ -1,6 +1,7 @@
 // The memory-bound BLAS kernels worth a wider vector unit: contiguous dot, axpy and plane rotation, scal,
 // swap, asum, iamax and nrm2's sum, column-major gemv in both orientations, the rank-1 update and symv's
-// rectangles, for float and double. One table per ISA, each compiled from the same portable source
+// rectangles, for float and double; and two small compute kernels too short for the GEMM engine's packing
+// (trsm's substitution blocks, products of small order). One table per ISA, each compiled from the same portable source
 // (kernels/vector_kernels_impl.h) with that ISA's flags only; the table is chosen once, under ARMORY_ISA like
 // every other dispatch.
 #pragma once

@@ -99,9 +99,20 @@ void copy(index_t n, const T* x, index_t incx, T* y, index_t incy) {
     std::copy(x, x + n, y);
     return;
   }
+  // Four elements a step, loaded before any is stored: numpy copies every matrix into and out of LAPACK a
+  // strided row at a time, and one element a step ran 1.4x OpenBLAS's time (32 elements 256 bytes apart, the
+  // stores waiting on the loads one by one).
   Strided<const T> xs(x, n, incx);
   Strided<T> ys(y, n, incy);
-  for (index_t i = 0; i < n; ++i) ys[i] = xs[i];
+  index_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const T v0 = xs[i], v1 = xs[i + 1], v2 = xs[i + 2], v3 = xs[i + 3];
+    ys[i] = v0;
+    ys[i + 1] = v1;
+    ys[i + 2] = v2;
+    ys[i + 3] = v3;
+  }
+  for (; i < n; ++i) ys[i] = xs[i];
 }
 
 template <class T>

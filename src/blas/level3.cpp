@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/integer.h"
 #include "common/scratch.h"
 #include "common/transpose.h"
 #include "gemm/thread_pool.h"
@@ -91,9 +92,6 @@ struct RankTerm {
   index_t ldx, ldy;
 };
 
-index_t ceil_div(index_t x, index_t d) { return (x + d - 1) / d; }
-index_t round_up(index_t x, index_t multiple) { return ceil_div(x, multiple) * multiple; }
-
 // Real syrk / syr2k up to this order and at least twice as deep (and 16) go through
 // small_order_product; shallower, zeroing P and merging it into C cost more than its tiles save.
 // Against the engine's triangle (or the 256-column blocks, n <= 12), 1 thread, dsyrk L N in place, OpenBLAS
@@ -120,8 +118,8 @@ bool uses_small_order(index_t m, index_t n, index_t k) {
 template <class T>
 void small_order_product(RankKPart part, bool transposed, index_t m, index_t n, index_t k, const RankTerm<T>* terms,
                          int term_count, T beta, T* c, index_t ldc) {
-  constexpr index_t kLine = 64 / sizeof(T);
-  index_t ld = round_up(std::max(m, n), std::max(kLine, kRankKPadding<T>));  // the copies' rows
+  constexpr index_t kLine = kRankKPadding<T>;    // a cache line: any ISA's lanes
+  index_t ld = round_up(std::max(m, n), kLine);  // the copies' rows
   if (ld / kLine % 2 == 0) ld += kLine;
   const index_t ldp = round_up(m, kRankKPadding<T>);  // P's columns
   const index_t columns = round_up(n, index_t{kRankKColumns});
@@ -270,15 +268,16 @@ void gemm_complex(Op op_a, Op op_b, index_t m, index_t n, index_t k, std::comple
                   index_t ldc) {
   using C = std::complex<R>;
   if (m == 0 || n == 0) return;
+  // Only tiny products take plain loops: up to 16^3 they did, and numpy's 16 x 16 complex matmul ran at 0.29
+  // of OpenBLAS (8.6 us against 2.5); by the expansion 2.9 us, and 8 x 8 1.7 us against the loops' 1.9.
+  const bool plain_loops = m * n * k <= 64;
   // A real beta (numpy's 0) goes to the first depth block's real GEMMs, which scale both parts of C as they
   // write it: a pass of its own over C first was 1-2% of zgemm n = 200.
-  const bool real_beta = beta.imag() == R(0) && alpha != C(0) && k > 0 && m * n * k > 64;
+  const bool real_beta = beta.imag() == R(0) && alpha != C(0) && k > 0 && !plain_loops;
   if (!real_beta) scale_matrix(m, n, beta, c, ldc);
   if (alpha == C(0) || k == 0) return;
 
-  // Only tiny products take plain loops: up to 16^3 they did, and numpy's 16 x 16 complex matmul ran at 0.29
-  // of OpenBLAS (8.6 us against 2.5); by the expansion 2.9 us, and 8 x 8 1.7 us against the loops' 1.9.
-  if (m * n * k <= 64) {
+  if (plain_loops) {
     // op(A)'s column l read straight down A's column when op_a is none (op_element's switch per element).
     for (index_t j = 0; j < n; ++j) {
       C* __restrict column = c + j * ldc;

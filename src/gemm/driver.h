@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "common/integer.h"
 #include "common/large_buffer.h"
 #include "common/scratch.h"
 #include "gemm/kernel_table.h"
@@ -77,12 +78,6 @@ GemmArgs<In, Out> row_major_args(Layout layout, Trans ta, Trans tb, int64_t m, i
                            .c_bf16 = nullptr,
                            .triangle = Triangle::none};
 }
-
-
-inline int64_t round_up(int64_t x, int64_t multiple) { return (x + multiple - 1) / multiple * multiple; }
-// x / y rounded up, x >= 0, y > 0. Without a division when x <= y: a 64-bit idiv takes tens of cycles and
-// a tiny product's call made several (a third of run_unpacked_b's time at 7 x 7).
-inline int64_t ceil_div(int64_t x, int64_t y) { return x <= y ? int64_t{x > 0} : (x + y - 1) / y; }
 
 // The depth of k's blocks: as few as the blocking's kc allows, all about as deep (a multiple of k_group). A k
 // just above kc was one full block and a sliver (f64 k = 1032: 1024 + 8) whose pass over C did a few FMAs per

@@ -22,6 +22,7 @@
 #include "lapack/bidiagonal_dc.h"
 #include "lapack/bidiagonal_dqds.h"
 #include "lapack/bidiagonal_svd.h"
+#include "lapack/jacobi_svd.h"
 #include "lapack/qr.h"
 #include "lapack/svd_info.h"
 
@@ -114,6 +115,60 @@ int64_t working_ld(int64_t rows) {
   return rows * int64_t{sizeof(T)} % 2048 == 0 ? rows + kPad : rows;
 }
 
+// The factor that brings a matrix whose largest entry is amax (finite) into the range where the entries'
+// squares are representable, [sqrt(min)/eps, sqrt(max)*eps]; 1 when it is there already.
+template <class T>
+T range_scale(T amax) {
+  const T smallest = std::sqrt(std::numeric_limits<T>::min()) / std::numeric_limits<T>::epsilon();
+  const T largest = T(1) / smallest;
+  if (amax > T(0) && amax < smallest) return smallest / amax;
+  if (amax > largest) return largest / amax;
+  return T(1);
+}
+
+// Whether the small path takes an m x n problem: a copy that fits its stack arrays, and no full U or V^T
+// wider than the copy's columns (those would need completing to a basis; the bidiagonal path does it).
+bool small_path_fits(SvdVectors vectors, int64_t m, int64_t n) {
+  const int64_t rows = std::max(m, n), cols = std::min(m, n);
+  if (cols > lapack::kJacobiMaxColumns || rows * cols > lapack::kJacobiMaxElements) return false;
+  return vectors != SvdVectors::full || rows == cols;
+}
+
+// The small path: one-sided Jacobi (lapack/jacobi_svd.h) on a scaled copy on the stack, so nothing is
+// allocated. numpy's batched svd of 3 x 3 float64 matrices went through the bidiagonal path's eleven heap
+// allocations, reflectors and explicit Q and P for each. False when Jacobi cannot finish (a singular
+// matrix with vectors wanted): then nothing has been written.
+template <class T>
+bool small_svd(SvdVectors vectors, int64_t m, int64_t n, const T* a, int64_t lda, T scale, T* s, T* u, int64_t ldu,
+               T* vt, int64_t ldvt) {
+  const bool wide = m < n;
+  const int64_t rows = wide ? n : m, cols = wide ? m : n;
+  T w[lapack::kJacobiMaxElements];
+  T v[lapack::kJacobiMaxColumns * lapack::kJacobiMaxColumns];
+  T values[lapack::kJacobiMaxColumns];
+  if (wide) {
+    transpose_scaled(m, n, a, lda, w, rows, scale);
+  } else {
+    for (int64_t j = 0; j < n; ++j) {
+      for (int64_t i = 0; i < m; ++i) w[i + j * rows] = scale * a[i + j * lda];
+    }
+  }
+  const bool want = vectors != SvdVectors::none;
+  if (!lapack::jacobi_svd(rows, cols, w, rows, values, want ? v : nullptr, cols)) return false;
+  for (int64_t i = 0; i < cols; ++i) s[i] = values[i] / scale;
+  if (!want) return true;
+  // Tall: U = W, V^T = V^T. Wide (A^T = W S V^T): U = V, V^T = W^T.
+  const T* u_source = wide ? v : w;
+  const int64_t u_ld = wide ? cols : rows;
+  for (int64_t j = 0; j < cols; ++j) std::copy_n(u_source + j * u_ld, m, u + j * ldu);
+  if (wide) {
+    transpose_scaled(rows, cols, w, rows, vt, ldvt, T(1));
+  } else {
+    transpose_scaled(cols, cols, v, cols, vt, ldvt, T(1));
+  }
+  return true;
+}
+
 Status not_converged(int64_t unconverged) {
   return error(Errc::internal, "svd: the bidiagonal QR iteration did not converge (" + std::to_string(unconverged) +
                                    " superdiagonal entries left)");
@@ -179,6 +234,12 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
     return {};
   }
 
+  if (small_path_fits(vectors, m, n)) {
+    const T amax = largest_magnitude<T>(m, n, a, lda, nullptr, 0);
+    if (!std::isfinite(amax)) return error(Errc::invalid_argument, "svd: the matrix contains NaN or Inf");
+    if (small_svd(vectors, m, n, a, lda, range_scale(amax), s, u, ldu, vt, ldvt)) return {};
+  }
+
   // Work on a copy with m >= n: the transpose of a wide matrix. A tall one is copied while it is scanned.
   const bool wide = m < n;
   const int64_t rows = wide ? n : m, cols = wide ? m : n;
@@ -189,12 +250,7 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
   LargeBuffer<T> work(static_cast<size_t>(ldw) * cols);
   const T amax = largest_magnitude(m, n, a, lda, wide ? nullptr : work.data(), ldw);
   if (!std::isfinite(amax)) return error(Errc::invalid_argument, "svd: the matrix contains NaN or Inf");
-  // Keep the entries' squares representable: scale into [sqrt(min)/eps, sqrt(max)*eps] when outside.
-  const T smallest = std::sqrt(std::numeric_limits<T>::min()) / std::numeric_limits<T>::epsilon();
-  const T largest = T(1) / smallest;
-  T scale = 1;
-  if (amax > T(0) && amax < smallest) scale = smallest / amax;
-  if (amax > largest) scale = largest / amax;
+  const T scale = range_scale(amax);
   if (wide) {
     transpose_scaled(m, n, a, lda, work.data(), ldw, scale);
   } else if (scale != T(1)) {

@@ -13,6 +13,7 @@
 #include "gemm/gemm_reference.h"
 #include "lapack/bidiagonal.h"
 #include "lapack/householder.h"
+#include "lapack/jacobi_svd.h"
 
 namespace armory {
 namespace {
@@ -69,15 +70,18 @@ struct Bounds {
   double residual, u_orthogonality, v_orthogonality, value_error;
 };
 
-// Runs the SVD with full vectors and returns the scaled errors; s holds the values.
+// Runs the SVD with full or thin vectors and returns the scaled errors; s holds the values.
 template <class T>
-Bounds check(int64_t m, int64_t n, Matrix<T> a, const std::vector<double>& s0, std::vector<T>& s) {
+Bounds check(int64_t m, int64_t n, Matrix<T> a, const std::vector<double>& s0, std::vector<T>& s,
+             SvdVectors vectors = SvdVectors::full) {
   const int64_t k = std::min(m, n);
+  const bool full = vectors == SvdVectors::full;
+  const int64_t ucols = full ? m : k, vtrows = full ? n : k;
+  const int64_t ldu = std::max<int64_t>(1, m), ldvt = std::max<int64_t>(1, vtrows);
   const Matrix<T> original = a;
-  Matrix<T> u(std::max<int64_t>(1, m * m)), vt(std::max<int64_t>(1, n * n));
+  Matrix<T> u(std::max<int64_t>(1, ldu * ucols)), vt(std::max<int64_t>(1, ldvt * n));
   s.assign(std::max<int64_t>(1, k), T(0));
-  const Status status = svd(SvdVectors::full, m, n, a.data(), std::max<int64_t>(1, m), s.data(), u.data(),
-                            std::max<int64_t>(1, m), vt.data(), std::max<int64_t>(1, n));
+  const Status status = svd(vectors, m, n, a.data(), std::max<int64_t>(1, m), s.data(), u.data(), ldu, vt.data(), ldvt);
   EXPECT_TRUE(status.ok()) << status.message();
   const double eps = std::numeric_limits<T>::epsilon(), norm = std::max(frobenius(original), 1e-300);
   const double scale = std::max<int64_t>(1, std::max(m, n)) * eps;
@@ -86,26 +90,27 @@ Bounds check(int64_t m, int64_t n, Matrix<T> a, const std::vector<double>& s0, s
   for (int64_t j = 0; j < n; ++j) {
     for (int64_t i = 0; i < m; ++i) {
       double sum = 0;
-      for (int64_t l = 0; l < k; ++l) sum += double(u[i + l * m]) * double(s[l]) * double(vt[l + j * n]);
+      for (int64_t l = 0; l < k; ++l) sum += double(u[i + l * ldu]) * double(s[l]) * double(vt[l + j * ldvt]);
       r += (sum - original[i + j * m]) * (sum - original[i + j * m]);
     }
   }
   b.residual = std::sqrt(r) / (norm * scale);
-  auto orthogonality = [&](const Matrix<T>& q, int64_t dim, bool columns) {
+  // || Q^T Q - I || for the count columns (each `length` long) of q, or for its count rows.
+  auto orthogonality = [&](const Matrix<T>& q, int64_t ld, int64_t length, int64_t count, bool columns) {
     double e = 0;
-    for (int64_t p = 0; p < dim; ++p) {
-      for (int64_t c = 0; c < dim; ++c) {
+    for (int64_t p = 0; p < count; ++p) {
+      for (int64_t c = 0; c < count; ++c) {
         double dot = 0;
-        for (int64_t i = 0; i < dim; ++i) {
-          dot += columns ? double(q[i + p * dim]) * q[i + c * dim] : double(q[p + i * dim]) * q[c + i * dim];
+        for (int64_t i = 0; i < length; ++i) {
+          dot += columns ? double(q[i + p * ld]) * q[i + c * ld] : double(q[p + i * ld]) * q[c + i * ld];
         }
         e += (dot - (p == c)) * (dot - (p == c));
       }
     }
     return std::sqrt(e) / scale;
   };
-  b.u_orthogonality = orthogonality(u, m, true);
-  b.v_orthogonality = orthogonality(vt, n, false);
+  b.u_orthogonality = orthogonality(u, ldu, m, ucols, true);
+  b.v_orthogonality = orthogonality(vt, ldvt, n, vtrows, false);
   for (int64_t i = 0; i + 1 < k; ++i) EXPECT_GE(s[i], s[i + 1]) << "values not sorted at " << i;
   for (int64_t i = 0; i < k; ++i) EXPECT_GE(s[i], T(0));
   double worst = 0;
@@ -115,14 +120,16 @@ Bounds check(int64_t m, int64_t n, Matrix<T> a, const std::vector<double>& s0, s
 }
 
 template <class T>
-void expect_accurate(int64_t m, int64_t n, std::vector<double> s0, uint32_t seed, const char* what) {
+void expect_accurate(int64_t m, int64_t n, std::vector<double> s0, uint32_t seed, const char* what,
+                     SvdVectors vectors = SvdVectors::full) {
   std::sort(s0.rbegin(), s0.rend());
   std::vector<T> s;
-  const Bounds b = check<T>(m, n, with_singular_values<T>(m, n, s0, seed), s0, s);
-  EXPECT_LE(b.residual, 10) << what << " m=" << m << " n=" << n;
-  EXPECT_LE(b.u_orthogonality, 10) << what;
-  EXPECT_LE(b.v_orthogonality, 10) << what;
-  EXPECT_LE(b.value_error, 10) << what;
+  const Bounds b = check<T>(m, n, with_singular_values<T>(m, n, s0, seed), s0, s, vectors);
+  const char* mode = vectors == SvdVectors::full ? "full" : "thin";
+  EXPECT_LE(b.residual, 10) << what << " m=" << m << " n=" << n << " " << mode;
+  EXPECT_LE(b.u_orthogonality, 10) << what << " m=" << m << " n=" << n << " " << mode;
+  EXPECT_LE(b.v_orthogonality, 10) << what << " m=" << m << " n=" << n << " " << mode;
+  EXPECT_LE(b.value_error, 10) << what << " m=" << m << " n=" << n << " " << mode;
 }
 
 std::vector<double> spectrum(const char* kind, int64_t k, uint32_t seed) {
@@ -150,6 +157,52 @@ TEST(Svd, DoubleAccuracyOnEveryKindOfSpectrumAndShape) {
       const int64_t k = std::min(shape.m, shape.n);
       expect_accurate<double>(shape.m, shape.n, spectrum(kind, k, 3), 11, kind);
     }
+  }
+}
+
+// Up to 10 columns and 256 entries: one-sided Jacobi on a copy on the stack (lapack/jacobi_svd.h). Every
+// spectrum, square, tall and wide, thin and full vectors (a full U or V^T wider than the copy's columns, and a
+// singular matrix's vectors, go to the bidiagonal path), in both precisions; values only agree with the
+// vector run's, and a 3 x 3 matrix takes the same values whatever its scale.
+TEST(Svd, SmallMatricesByJacobi) {
+  struct Shape {
+    int64_t m, n;
+  };
+  // Up to the limits and just past them (the bidiagonal path).
+  const Shape shapes[] = {{1, 1}, {2, 2}, {3, 3},  {4, 4},  {8, 8},  {10, 10}, {11, 11},
+                          {5, 3}, {3, 5}, {32, 8}, {8, 32}, {64, 4}, {65, 4}};
+  for (const char* kind : {"random", "graded", "rank-deficient", "clustered", "identity", "zero"}) {
+    for (Shape shape : shapes) {
+      const int64_t k = std::min(shape.m, shape.n);
+      for (SvdVectors vectors : {SvdVectors::full, SvdVectors::thin}) {
+        expect_accurate<double>(shape.m, shape.n, spectrum(kind, k, 61), 62, kind, vectors);
+        expect_accurate<float>(shape.m, shape.n, spectrum(kind, k, 63), 64, kind, vectors);
+      }
+    }
+  }
+  for (Shape shape : shapes) {
+    const int64_t m = shape.m, n = shape.n, k = std::min(m, n);
+    auto a = with_singular_values<double>(m, n, spectrum("random", k, 65), 66);
+    auto copy = a;
+    std::vector<double> s_values(k), s_thin(k), u(m * k), vt(k * n);
+    ASSERT_TRUE(svd(SvdVectors::none, m, n, a.data(), m, s_values.data(), nullptr, 1, nullptr, 1).ok());
+    ASSERT_TRUE(svd(SvdVectors::thin, m, n, copy.data(), m, s_thin.data(), u.data(), m, vt.data(), k).ok());
+    // Jacobi's rotations do not depend on V being accumulated: the same values to the bit.
+    const bool jacobi = k <= lapack::kJacobiMaxColumns && m * n <= lapack::kJacobiMaxElements;
+    for (int64_t i = 0; i < k; ++i) {
+      if (jacobi) {
+        EXPECT_EQ(s_values[i], s_thin[i]) << m << " x " << n << ", " << i;
+      } else {
+        EXPECT_NEAR(s_values[i], s_thin[i], 1e-12 * s_thin[0]) << m << " x " << n << ", " << i;
+      }
+    }
+  }
+  const std::vector<double> a = with_singular_values<double>(3, 3, {3.0, 2.0, 1.0}, 67);
+  for (double factor : {1e-300, 1e300}) {
+    std::vector<double> scaled(a.size()), s(3), u(9), vt(9);
+    for (size_t i = 0; i < a.size(); ++i) scaled[i] = a[i] * factor;
+    ASSERT_TRUE(svd(SvdVectors::full, 3, 3, scaled.data(), 3, s.data(), u.data(), 3, vt.data(), 3).ok());
+    for (int64_t i = 0; i < 3; ++i) EXPECT_NEAR(s[i] / factor, 3.0 - double(i), 1e-14) << factor << ", " << i;
   }
 }
 
@@ -248,7 +301,7 @@ TEST(Svd, ValuesOnlyAgreeWithTheVectorRun) {
 // ulp of the largest, and numpy.linalg.pinv and matrix_rank cut at 1e-15 of it. Divide and conquer once
 // gave one of them at 8 ulps (pinv then inverted it); values alone and vectors must both stay near zero.
 TEST(Svd, RankOneMatrixKeepsItsZeroValuesAtRoundingLevel) {
-  for (auto [m, n] : {std::pair<int64_t, int64_t>{59, 39}, {100, 100}, {300, 200}}) {
+  for (auto [m, n] : {std::pair<int64_t, int64_t>{59, 39}, {100, 100}, {300, 200}, {3, 3}, {7, 5}, {40, 6}}) {
     std::vector<double> a(m * n);
     for (int64_t j = 0; j < n; ++j) {
       for (int64_t i = 0; i < m; ++i) a[i + j * m] = double(i + 1) * double(j + 1);

@@ -196,19 +196,29 @@ namespace {
 template <class T>
 void apply_orthogonal(int64_t rows, int64_t count, int64_t cols, const T* store, int64_t lds, bool by_rows,
                       const std::vector<T>& tau, T* c, int64_t ldc, bool identity, bool lowered = false) {
+  const int64_t block = rows * cols * int64_t{sizeof(T)} > kDeepApplyBytes ? kDeepApplyBlock : kApplyBlock;
+  const int64_t last = count > 0 ? (count - 1) / block * block : 0;
+  // On the identity the last block (applied first) forms its part of C, rows and columns from `last` on,
+  // outright (BlockReflector::form_leading_columns): the identity is written only around it. numpy's svd of
+  // a 1000 x 3 matrix with full vectors wrote a 1000 x 1000 identity, then read it and wrote it again.
+  const int64_t formed = identity && count > 0 && last < cols ? last : cols;
   if (identity) {
     for (int64_t j = 0; j < cols; ++j) {
-      for (int64_t i = 0; i < rows; ++i) c[i + j * ldc] = i == j ? T(1) : T(0);
+      const int64_t end = j < formed ? rows : formed;
+      for (int64_t i = 0; i < end; ++i) c[i + j * ldc] = i == j ? T(1) : T(0);
     }
   }
-  const int64_t block = rows * cols * int64_t{sizeof(T)} > kDeepApplyBytes ? kDeepApplyBlock : kApplyBlock;
   BlockReflector<T> h;
-  for (int64_t j0 = (count - 1) / block * block; j0 >= 0 && count > 0; j0 -= block) {
+  for (int64_t j0 = last; j0 >= 0 && count > 0; j0 -= block) {
     const int64_t nb = std::min(block, count - j0);
     const int64_t first = identity ? j0 : 0, width = cols - first;
     if (width <= 0) continue;
     h.build(rows - j0, nb, store + j0 + j0 * lds, lds, tau.data() + j0, by_rows, lowered);
-    h.apply_left(width, c + j0 + first * ldc, ldc);
+    if (identity && j0 == last) {
+      h.form_leading_columns(width, c + j0 + first * ldc, ldc);
+    } else {
+      h.apply_left(width, c + j0 + first * ldc, ldc);
+    }
   }
 }
 

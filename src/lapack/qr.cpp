@@ -201,6 +201,17 @@ void BlockReflector<T>::apply_right(int64_t rows, T* c, int64_t ldc) {
 }
 
 template <class T>
+void BlockReflector<T>::form_leading_columns(int64_t cols, T* c, int64_t ldc) {
+  if (cols <= 0) return;
+  tw_.resize(static_cast<size_t>(nb_) * cols);
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::yes, nb_, cols, nb_, T(1), t_.data(), nb_, v_.data(), h_, T(0),
+                   tw_.data(), nb_));
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, h_, cols, nb_, T(-1), v_.data(), h_, tw_.data(), nb_, T(0),
+                   c, ldc));
+  for (int64_t i = 0; i < cols; ++i) c[i + i * ldc] += T(1);
+}
+
+template <class T>
 void qr_factor(int64_t m, int64_t n, T* a, int64_t lda, std::vector<T>& tau) {
   tau.assign(static_cast<size_t>(n), T(0));
   PanelScratch<T> scratch;

@@ -47,6 +47,9 @@ class BlockReflector {
   void apply_transposed_left(int64_t cols, T* c, int64_t ldc) { left(true, cols, c, ldc); }
   // C <- C H, C rows x h.
   void apply_right(int64_t rows, T* c, int64_t ldc);
+  // C (h x cols, cols <= h) <- the first cols columns of H: H [I; 0] = [I; 0] - V (T V_top^T), V_top V's
+  // first cols rows. C is written once and never read, where apply_left on an identity reads it as well.
+  void form_leading_columns(int64_t cols, T* c, int64_t ldc);
 
  private:
   void copy_reflectors(int64_t h, int64_t nb, const T* a, int64_t lda, bool by_rows, bool lowered);

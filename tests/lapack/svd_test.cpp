@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "gemm/gemm_reference.h"
@@ -70,19 +71,25 @@ struct Bounds {
   double residual, u_orthogonality, v_orthogonality, value_error;
 };
 
-// Runs the SVD with full or thin vectors and returns the scaled errors; s holds the values.
+// Runs the SVD with full or thin vectors and returns the scaled errors; s holds the values. U's leading
+// dimension is m + u_padding; the padding rows, NaN on entry, must stay untouched.
 template <class T>
 Bounds check(int64_t m, int64_t n, Matrix<T> a, const std::vector<double>& s0, std::vector<T>& s,
-             SvdVectors vectors = SvdVectors::full) {
+             SvdVectors vectors = SvdVectors::full, int64_t u_padding = 0) {
   const int64_t k = std::min(m, n);
   const bool full = vectors == SvdVectors::full;
   const int64_t ucols = full ? m : k, vtrows = full ? n : k;
-  const int64_t ldu = std::max<int64_t>(1, m), ldvt = std::max<int64_t>(1, vtrows);
+  const int64_t ldu = std::max<int64_t>(1, m) + u_padding, ldvt = std::max<int64_t>(1, vtrows);
   const Matrix<T> original = a;
-  Matrix<T> u(std::max<int64_t>(1, ldu * ucols)), vt(std::max<int64_t>(1, ldvt * n));
+  Matrix<T> u(std::max<int64_t>(1, ldu * ucols), std::numeric_limits<T>::quiet_NaN()),
+      vt(std::max<int64_t>(1, ldvt * n));
   s.assign(std::max<int64_t>(1, k), T(0));
   const Status status = svd(vectors, m, n, a.data(), std::max<int64_t>(1, m), s.data(), u.data(), ldu, vt.data(), ldvt);
   EXPECT_TRUE(status.ok()) << status.message();
+  for (int64_t j = 0; j < ucols; ++j) {
+    for (int64_t i = m; i < ldu; ++i)
+      EXPECT_TRUE(std::isnan(u[i + j * ldu])) << "U's padding written at " << i << ", " << j;
+  }
   const double eps = std::numeric_limits<T>::epsilon(), norm = std::max(frobenius(original), 1e-300);
   const double scale = std::max<int64_t>(1, std::max(m, n)) * eps;
   Bounds b{};
@@ -203,6 +210,32 @@ TEST(Svd, SmallMatricesByJacobi) {
     for (size_t i = 0; i < a.size(); ++i) scaled[i] = a[i] * factor;
     ASSERT_TRUE(svd(SvdVectors::full, 3, 3, scaled.data(), 3, s.data(), u.data(), 3, vt.data(), 3).ok());
     for (int64_t i = 0; i < 3; ++i) EXPECT_NEAR(s[i] / factor, 3.0 - double(i), 1e-14) << factor << ", " << i;
+  }
+}
+
+// A tall matrix's Q is formed in the caller's U (svd.cpp's q_in_u) unless U's columns alias and U is large:
+// full and thin vectors, U's leading dimension padded or not, 2 KiB apart in a small U (in place) and in a
+// large one (300 rows 4 KiB apart: a padded buffer, then copied); through QR iteration, divide and conquer
+// and QR first.
+TEST(Svd, TallMatrixVectorsFormedInTheCallersU) {
+  struct Case {
+    int64_t m, n, u_padding;
+    SvdVectors vectors;
+  };
+  const auto full = SvdVectors::full, thin = SvdVectors::thin;
+  for (Case c : {Case{300, 3, 0, full}, Case{300, 3, 0, thin}, Case{300, 3, 5, full}, Case{256, 1, 0, full},
+                 Case{256, 20, 0, full}, Case{300, 5, 212, full}, Case{200, 40, 0, full}, Case{200, 40, 7, thin},
+                 Case{100, 60, 1, full}}) {
+    std::vector<double> s0 = spectrum("random", c.n, 71), s;
+    std::sort(s0.rbegin(), s0.rend());
+    const Bounds b =
+        check<double>(c.m, c.n, with_singular_values<double>(c.m, c.n, s0, 72), s0, s, c.vectors, c.u_padding);
+    const std::string what = std::to_string(c.m) + " x " + std::to_string(c.n) + " + " + std::to_string(c.u_padding) +
+                             (c.vectors == full ? " full" : " thin");
+    EXPECT_LE(b.residual, 10) << what;
+    EXPECT_LE(b.u_orthogonality, 10) << what;
+    EXPECT_LE(b.v_orthogonality, 10) << what;
+    EXPECT_LE(b.value_error, 10) << what;
   }
 }
 

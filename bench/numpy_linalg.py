@@ -21,9 +21,10 @@ OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 # eigvalsh and eigh reduce to tridiagonal form (?sytrd) in symv and syr2k: level 2 as much as level 3.
 CASES = ("inv", "solve", "det", "cholesky", "qr", "eigvalsh", "eigh")
 # More with --cases: eig / eigvals (?geev: Hessenberg reduction and QR sweeps), lstsq (?gelsd), qr_r (?geqrf
-# alone), svd (armory's ?gesdd), zmatmul (complex GEMM), and gram: X.T @ X for X of 10n x n/10, which numpy
-# runs as syrk.
-MORE_CASES = ("eig", "eigvals", "lstsq", "qr_r", "svd", "zmatmul", "gram")
+# alone), svd (armory's ?gesdd), zmatmul (complex GEMM), gram: X.T @ X for X of 10n x n/10, which numpy
+# runs as syrk; svd_tall: the SVD of that X with numpy's default full vectors (a 10n x 10n U); svd_stack: the
+# SVDs of 20000 3 x 3 matrices in one call (numpy calls ?gesdd per matrix; n does not matter).
+MORE_CASES = ("eig", "eigvals", "lstsq", "qr_r", "svd", "zmatmul", "gram", "svd_tall", "svd_stack")
 
 CHILD = r"""
 import sys, time, warnings
@@ -34,13 +35,14 @@ assert any(l.endswith(libdir + '/libblas.so.3') for l in maps.split()), 'libblas
 warnings.simplefilter('ignore')  # det of a random matrix overflows: the time is what counts
 rng = np.random.default_rng(1)
 a = rng.random((n, n)); b = rng.random((n, n)); spd = a @ a.T + n * np.eye(n)
-z = a + 1j * b; x = rng.random((10 * n, max(1, n // 10))); rhs = rng.random((n, 8))
+z = a + 1j * b; x = rng.random((10 * n, max(1, n // 10))); rhs = rng.random((n, 8)); stack = rng.random((20000, 3, 3))
 cases = {'inv': lambda: np.linalg.inv(a), 'solve': lambda: np.linalg.solve(a, b), 'det': lambda: np.linalg.det(a),
          'cholesky': lambda: np.linalg.cholesky(spd), 'qr': lambda: np.linalg.qr(a),
          'eigvalsh': lambda: np.linalg.eigvalsh(spd), 'eigh': lambda: np.linalg.eigh(spd),
          'eig': lambda: np.linalg.eig(a), 'eigvals': lambda: np.linalg.eigvals(a),
          'lstsq': lambda: np.linalg.lstsq(a, rhs, rcond=None), 'qr_r': lambda: np.linalg.qr(a, mode='r'),
-         'svd': lambda: np.linalg.svd(a), 'zmatmul': lambda: z @ z, 'gram': lambda: x.T @ x}
+         'svd': lambda: np.linalg.svd(a), 'zmatmul': lambda: z @ z, 'gram': lambda: x.T @ x,
+         'svd_tall': lambda: np.linalg.svd(x), 'svd_stack': lambda: np.linalg.svd(stack)}
 for line in sys.stdin:
     fn = cases[line.strip()]
     fn()

@@ -23,8 +23,9 @@ CASES = ("inv", "solve", "det", "cholesky", "qr", "eigvalsh", "eigh")
 # More with --cases: eig / eigvals (?geev: Hessenberg reduction and QR sweeps), lstsq (?gelsd), qr_r (?geqrf
 # alone), svd (armory's ?gesdd), zmatmul (complex GEMM), gram: X.T @ X for X of 10n x n/10, which numpy
 # runs as syrk; svd_tall: the SVD of that X with numpy's default full vectors (a 10n x 10n U); svd_stack: the
-# SVDs of 20000 3 x 3 matrices in one call (numpy calls ?gesdd per matrix; n does not matter).
-MORE_CASES = ("eig", "eigvals", "lstsq", "qr_r", "svd", "zmatmul", "gram", "svd_tall", "svd_stack")
+# SVDs of 20000 3 x 3 matrices in one call (numpy calls ?gesdd per matrix; n does not matter), eigh_stack their
+# symmetric eigenpairs (?syevd per matrix).
+MORE_CASES = ("eig", "eigvals", "lstsq", "qr_r", "svd", "zmatmul", "gram", "svd_tall", "svd_stack", "eigh_stack")
 
 CHILD = r"""
 import sys, time, warnings
@@ -36,13 +37,15 @@ warnings.simplefilter('ignore')  # det of a random matrix overflows: the time is
 rng = np.random.default_rng(1)
 a = rng.random((n, n)); b = rng.random((n, n)); spd = a @ a.T + n * np.eye(n)
 z = a + 1j * b; x = rng.random((10 * n, max(1, n // 10))); rhs = rng.random((n, 8)); stack = rng.random((20000, 3, 3))
+sym_stack = stack + np.swapaxes(stack, 1, 2)
 cases = {'inv': lambda: np.linalg.inv(a), 'solve': lambda: np.linalg.solve(a, b), 'det': lambda: np.linalg.det(a),
          'cholesky': lambda: np.linalg.cholesky(spd), 'qr': lambda: np.linalg.qr(a),
          'eigvalsh': lambda: np.linalg.eigvalsh(spd), 'eigh': lambda: np.linalg.eigh(spd),
          'eig': lambda: np.linalg.eig(a), 'eigvals': lambda: np.linalg.eigvals(a),
          'lstsq': lambda: np.linalg.lstsq(a, rhs, rcond=None), 'qr_r': lambda: np.linalg.qr(a, mode='r'),
          'svd': lambda: np.linalg.svd(a), 'zmatmul': lambda: z @ z, 'gram': lambda: x.T @ x,
-         'svd_tall': lambda: np.linalg.svd(x), 'svd_stack': lambda: np.linalg.svd(stack)}
+         'svd_tall': lambda: np.linalg.svd(x), 'svd_stack': lambda: np.linalg.svd(stack),
+         'eigh_stack': lambda: np.linalg.eigh(sym_stack)}
 for line in sys.stdin:
     fn = cases[line.strip()]
     fn()
@@ -74,7 +77,7 @@ def main():
         if not os.path.exists(path):
             sys.exit(f"{path} missing: build armory (scripts/build.sh native) and install libopenblas0-pthread")
     print(f"numpy.linalg at n = {args.n}, ms (median of {args.repeat}); ratio OpenBLAS / armory (> 1: armory faster)")
-    print(f"{'threads':>7} {'case':<9} {'armory':>9} {'openblas':>9} {'ratio':>6}")
+    print(f"{'threads':>7} {'case':<10} {'armory':>9} {'openblas':>9} {'ratio':>6}")
     for threads in args.threads:
         children = [child(libdir, "ARMORY_NUM_THREADS", threads, args.n, args.repeat),
                     child(OPENBLAS_DIR, "OPENBLAS_NUM_THREADS", threads, args.n, args.repeat)]
@@ -88,7 +91,7 @@ def main():
                     sys.exit(f"a child failed on {case}")
                 medians.append(statistics.median(float(s) for s in line.split()) * 1e3)
             digits = 1 if min(medians) >= 10 else 3
-            print(f"{threads:>7} {case:<9} {medians[0]:>9.{digits}f} {medians[1]:>9.{digits}f} "
+            print(f"{threads:>7} {case:<10} {medians[0]:>9.{digits}f} {medians[1]:>9.{digits}f} "
                   f"{medians[1] / medians[0]:>6.2f}")
         for c in children:
             c.stdin.close()

@@ -39,6 +39,7 @@ T dot(int64_t length, const T* x, const T* y) {
 template <class T>
 bool jacobi_svd(int64_t rows, int64_t cols, T* w, int64_t ldw, T* s, T* v, int64_t ldv) {
   constexpr T eps = std::numeric_limits<T>::epsilon();
+  if (cols > kJacobiMaxColumns) return false;  // the norms and the sweep's seats are sized for those
   // Pairs whose cosine is below this are orthogonal (dgesvj's sqrt(m) eps): U's columns are then orthogonal
   // to the same level, whatever their norms.
   const T tolerance = std::sqrt(T(rows)) * eps;

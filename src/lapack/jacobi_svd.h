@@ -19,9 +19,9 @@ inline constexpr int64_t kJacobiMaxElements = 256;
 // w: rows x cols (rows >= cols, column-major, ldw), its entries of a magnitude whose squares are
 // representable (svd.cpp scales it so). On success w holds U's columns (when v is not null; otherwise the
 // rotated columns), v (cols x cols, ldv, may be null) holds V and s the values, decreasing, with the
-// columns in the same order. Returns false, leaving all three unspecified, when the rotations did not
-// converge or a column is too small to normalise (the matrix is singular to working precision and U would
-// need completing): the caller then takes the bidiagonal path.
+// columns in the same order. Returns false, leaving all three unspecified, for more than kJacobiMaxColumns
+// columns, when the rotations did not converge, or when a column is too small to normalise (the matrix is
+// singular to working precision and U would need completing): the caller then takes the bidiagonal path.
 template <class T>
 bool jacobi_svd(int64_t rows, int64_t cols, T* w, int64_t ldw, T* s, T* v, int64_t ldv);
 

@@ -12,7 +12,8 @@
 // reference's results in a cache-friendly order (laswp below), ?getrf_: LU on armory's recursive
 // factorization (lapack/lu.h), and ?potrf_: Cholesky on armory's recursive factorization (lapack/cholesky.h;
 // numpy.linalg.cholesky, scipy's cho_factor, and LAPACK's ?posv, ?pocon callers), with LAPACK's argument
-// checks and INFO.
+// checks and INFO. And ?syevd_ (numpy.linalg.eigh and eigvalsh) of small orders by Jacobi (lapack/jacobi_eigen.h),
+// the reference's (renamed armory_reference_?syevd_ at link time) for everything else.
 #include <algorithm>
 #include <cctype>
 #include <climits>
@@ -26,11 +27,20 @@
 #include <vector>
 
 #include "lapack/cholesky.h"
+#include "lapack/jacobi_eigen.h"
 #include "lapack/lu.h"
 #include "lapack/svd_bridge.h"
 #include "lapack/svd_info.h"
 
 extern "C" void xerbla_(const char* routine, const int* info, size_t routine_length);
+
+// The reference LAPACK's ?syevd, under the names CMakeLists.txt gives them in the archive.
+extern "C" void armory_reference_ssyevd_(const char* jobz, const char* uplo, const int* n, float* a, const int* lda,
+                                         float* w, float* work, const int* lwork, int* iwork, const int* liwork,
+                                         int* info, size_t jobz_length, size_t uplo_length);
+extern "C" void armory_reference_dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda,
+                                         double* w, double* work, const int* lwork, int* iwork, const int* liwork,
+                                         int* info, size_t jobz_length, size_t uplo_length);
 
 namespace {
 
@@ -205,6 +215,52 @@ void laswp(int n, T* a, int lda, int k1, int k2, const int* ipiv, int incx) {
   }
 }
 
+// ?syevd for an order Jacobi takes (1..kJacobiEigenMaxOrder) with arguments and workspaces the reference
+// accepts and a finite A: the eigenvalues into w and, for jobz 'V', the eigenvectors over A, WORK(1) and
+// IWORK(1) set to the minimal sizes. False, with nothing written, for anything else: the caller then calls the
+// reference, which answers workspace queries, reports bad arguments through xerbla_ and decides what NaN gives.
+template <class T>
+bool small_syevd(char jobz, char uplo, int n, T* a, int lda, T* w, T* work, int lwork, int* iwork, int liwork,
+                 int* info) {
+  jobz = static_cast<char>(std::toupper(static_cast<unsigned char>(jobz)));
+  uplo = static_cast<char>(std::toupper(static_cast<unsigned char>(uplo)));
+  if ((jobz != 'N' && jobz != 'V') || (uplo != 'U' && uplo != 'L')) return false;
+  if (n < 1 || n > armory::lapack::kJacobiEigenMaxOrder || lda < n) return false;
+  const bool vectors = jobz == 'V';
+  // dsyevd's minimal workspaces.
+  const int lwork_min = n == 1 ? 1 : (vectors ? 1 + 6 * n + 2 * n * n : 2 * n + 1);
+  const int liwork_min = n == 1 || !vectors ? 1 : 3 + 5 * n;
+  if (lwork < lwork_min || liwork < liwork_min) return false;  // the query (-1) included
+  constexpr int64_t kMax = armory::lapack::kJacobiEigenMaxOrder;
+  T full[kMax * kMax], values[kMax], v[kMax * kMax];
+  // The triangle LAPACK reads, mirrored; scaled as LAPACK's drivers do when its entries' squares would under- or
+  // overflow (into [sqrt(min)/eps, sqrt(max)*eps]).
+  T amax = 0;
+  for (int j = 0; j < n; ++j) {
+    for (int i = uplo == 'U' ? 0 : j; i < (uplo == 'U' ? j + 1 : n); ++i) {
+      const T x = a[i + static_cast<int64_t>(j) * lda];
+      if (!std::isfinite(x)) return false;
+      amax = std::max(amax, std::abs(x));
+    }
+  }
+  const T smallest = std::sqrt(std::numeric_limits<T>::min()) / std::numeric_limits<T>::epsilon();
+  const T scale = amax > T(0) && amax < smallest ? smallest / amax
+                  : amax > T(1) / smallest       ? T(1) / smallest / amax
+                                                 : T(1);
+  for (int j = 0; j < n; ++j) {
+    for (int i = uplo == 'U' ? 0 : j; i < (uplo == 'U' ? j + 1 : n); ++i) {
+      full[i + j * kMax] = full[j + i * kMax] = scale * a[i + static_cast<int64_t>(j) * lda];
+    }
+  }
+  if (!armory::lapack::jacobi_eigen<T>(n, full, kMax, values, vectors ? v : nullptr, kMax)) return false;
+  for (int i = 0; i < n; ++i) w[i] = values[i] / scale;
+  if (vectors) copy_matrix<T>(n, n, v, kMax, a, lda);
+  work[0] = static_cast<T>(lwork_min);
+  iwork[0] = liwork_min;
+  *info = 0;
+  return true;
+}
+
 template <class R>
 struct ComplexElement {  // LAPACK's COMPLEX / COMPLEX*16, only ever moved here
   R re, im;
@@ -315,6 +371,20 @@ LAPACK_EXPORT void claswp_(const int* n, void* a, const int* lda, const int* k1,
 LAPACK_EXPORT void zlaswp_(const int* n, void* a, const int* lda, const int* k1, const int* k2, const int* ipiv,
                            const int* incx) {
   laswp(*n, static_cast<ComplexElement<double>*>(a), *lda, *k1, *k2, ipiv, *incx);
+}
+
+LAPACK_EXPORT void ssyevd_(const char* jobz, const char* uplo, const int* n, float* a, const int* lda, float* w,
+                           float* work, const int* lwork, int* iwork, const int* liwork, int* info, size_t jobz_length,
+                           size_t uplo_length) {
+  if (small_syevd(*jobz, *uplo, *n, a, *lda, w, work, *lwork, iwork, *liwork, info)) return;
+  armory_reference_ssyevd_(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info, jobz_length, uplo_length);
+}
+
+LAPACK_EXPORT void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
+                           double* work, const int* lwork, int* iwork, const int* liwork, int* info, size_t jobz_length,
+                           size_t uplo_length) {
+  if (small_syevd(*jobz, *uplo, *n, a, *lda, w, work, *lwork, iwork, *liwork, info)) return;
+  armory_reference_dsyevd_(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info, jobz_length, uplo_length);
 }
 
 LAPACK_EXPORT void sgesdd_(const char* jobz, const int* m, const int* n, float* a, const int* lda, float* s, float* u,

@@ -91,7 +91,9 @@ void expect_eigenpairs(int n, const std::string& kind, uint32_t seed, int lda_ex
   EXPECT_LE(std::sqrt(orthogonality) / scale, 10) << what;
   std::sort(lambda.begin(), lambda.end());
   for (int i = 0; i < n; ++i) {
-    if (i + 1 < n) EXPECT_LE(w[i], w[i + 1]) << what << ": not ascending at " << i;
+    if (i + 1 < n) {
+      EXPECT_LE(w[i], w[i + 1]) << what << ": not ascending at " << i;
+    }
     EXPECT_LE(std::abs(double(w[i]) - lambda[i]) / (norm * scale), 10) << what << ", value " << i;
     EXPECT_EQ(w[i], w_only[i]) << what << ": values alone differ at " << i;  // the same rotations either way
   }

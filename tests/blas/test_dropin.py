@@ -269,6 +269,31 @@ print('ok')
 """
 
 
+# armory's ?laset_ against the reference's: every type, each triangle and the full matrix, tall, wide, empty
+# and negative shapes, a leading dimension past the rows. Identical results.
+LASET_AGAINST_REFERENCE = """
+import ctypes, sys, numpy as np
+ours, reference = ctypes.CDLL(sys.argv[1]), ctypes.CDLL(sys.argv[2])
+assert ours._name != reference._name
+i32 = lambda v: ctypes.byref(ctypes.c_int(v))
+rng = np.random.default_rng(9)
+for prefix, dtype in (('s', np.float32), ('d', np.float64), ('c', np.complex64), ('z', np.complex128)):
+    alpha, beta = np.array([1.5 - 2j]).astype(dtype), np.array([-0.25 + 3j]).astype(dtype)
+    for uplo in 'ULAul':
+        for m, n in ((5, 5), (7, 3), (3, 7), (1, 4), (0, 3), (4, 0), (-1, 3)):
+            a = np.asfortranarray(rng.standard_normal((max(m, 0) + 2, max(n, 1))).astype(dtype))
+            results = []
+            for lib in (ours, reference):
+                b = a.copy(order='F')
+                getattr(lib, prefix + 'laset_')(ctypes.c_char_p(uplo.encode()), i32(m), i32(n),
+                                                alpha.ctypes.data_as(ctypes.c_void_p), beta.ctypes.data_as(ctypes.c_void_p),
+                                                b.ctypes.data_as(ctypes.c_void_p), i32(b.shape[0]), ctypes.c_size_t(1))
+                results.append(b)
+            assert results[0].tobytes() == results[1].tobytes(), (prefix, uplo, m, n)
+print('ok')
+"""
+
+
 # armory's ?syevd_ (Jacobi up to order 6, the reference's own code past it) against the reference LAPACK's, side
 # by side through ctypes: orders 1..9, values only and vectors, either triangle, a leading dimension past the
 # order (rows that must stay untouched), random, repeated and zero spectra. The values must agree, the vectors
@@ -361,3 +386,7 @@ def test_laswp_gives_the_reference_results(tmp_path):
 
 def test_syevd_gives_the_reference_results(tmp_path):
     run_beside_reference_lapack(SYEVD_AGAINST_REFERENCE, tmp_path)
+
+
+def test_laset_gives_the_reference_results(tmp_path):
+    run_beside_reference_lapack(LASET_AGAINST_REFERENCE, tmp_path)

@@ -391,22 +391,27 @@ double nrm2_sum_of_squares(int64_t n, const T* __restrict x, T small, T big) {
     return sum_in_lanes<double>(n, [x](int64_t i) { return double(x[i]) * double(x[i]); });
   } else {
     constexpr int kLanes = 128 / sizeof(T);
-    T lanes[kLanes], outside[kLanes];
-    zero(lanes);
-    zero(outside);
-    int64_t i = 0;
-    for (; i + kLanes <= n; i += kLanes) {
-#pragma omp simd
-      for (int l = 0; l < kLanes; ++l) {
-        const T v = x[i + l], a = std::abs(v);
-        lanes[l] += v * v;
-        outside[l] += (a > big) | (a < small && a != T(0)) ? T(1) : T(0);
-      }
-    }
     T sum = 0, count = 0;
-    for (int l = 0; l < kLanes; ++l) {
-      sum += lanes[l];
-      count += outside[l];
+    int64_t i = 0;
+    // Short vectors (LAPACK's Householder reflectors of a 3 x 3 matrix: numpy's eig of a stack of them) skip
+    // the lanes, whose zeroing and reduction cost more than their few elements; adding the lanes' zeros
+    // first changed no bit of the sum.
+    if (n >= kLanes) {
+      T lanes[kLanes], outside[kLanes];
+      zero(lanes);
+      zero(outside);
+      for (; i + kLanes <= n; i += kLanes) {
+#pragma omp simd
+        for (int l = 0; l < kLanes; ++l) {
+          const T v = x[i + l], a = std::abs(v);
+          lanes[l] += v * v;
+          outside[l] += (a > big) | (a < small && a != T(0)) ? T(1) : T(0);
+        }
+      }
+      for (int l = 0; l < kLanes; ++l) {
+        sum += lanes[l];
+        count += outside[l];
+      }
     }
     for (; i < n; ++i) {
       const T a = std::abs(x[i]);

@@ -232,6 +232,20 @@ void form_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>&
 }
 
 template <class T>
+void form_trailing_q_transposed(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, T* c,
+                                int64_t ldc) {
+  if (n == 0) {  // Q = I
+    for (int64_t j = 0; j < m; ++j) {
+      for (int64_t i = 0; i < m; ++i) c[i + j * ldc] = i == j ? T(1) : T(0);
+    }
+    return;
+  }
+  BlockReflector<T> h;
+  h.build(m, n, a, lda, tauq.data());
+  h.form_trailing_columns_transposed(c, ldc);
+}
+
+template <class T>
 void multiply_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, int64_t cols, T* c,
                 int64_t ldc) {
   apply_orthogonal(m, n, cols, a, lda, false, tauq, c, ldc, false);
@@ -261,6 +275,10 @@ template void form_q<float>(int64_t, int64_t, const float*, int64_t, const std::
                             int64_t);
 template void form_q<double>(int64_t, int64_t, const double*, int64_t, const std::vector<double>&, int64_t, double*,
                              int64_t);
+template void form_trailing_q_transposed<float>(int64_t, int64_t, const float*, int64_t, const std::vector<float>&,
+                                                float*, int64_t);
+template void form_trailing_q_transposed<double>(int64_t, int64_t, const double*, int64_t, const std::vector<double>&,
+                                                 double*, int64_t);
 template void form_p<float>(int64_t, const float*, int64_t, const std::vector<float>&, float*, int64_t);
 template void form_p<double>(int64_t, const double*, int64_t, const std::vector<double>&, double*, int64_t);
 template void multiply_q<float>(int64_t, int64_t, const float*, int64_t, const std::vector<float>&, int64_t, float*,

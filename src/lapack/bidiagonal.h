@@ -21,6 +21,14 @@ Bidiagonal<T> bidiagonalize(int64_t m, int64_t n, T* a, int64_t lda);
 template <class T>
 void form_q(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, int64_t cols, T* q, int64_t ldq);
 
+// Q's columns n..m-1 transposed ((m - n) x m, at c with ldc), for at most kTrailingQReflectors reflectors
+// (one block): the rows of a wide matrix's full V^T past its first n, written without forming Q and
+// transposing it.
+inline constexpr int64_t kTrailingQReflectors = 64;
+template <class T>
+void form_trailing_q_transposed(int64_t m, int64_t n, const T* a, int64_t lda, const std::vector<T>& tauq, T* c,
+                                int64_t ldc);
+
 // P (n x n) from the reflectors in A.
 template <class T>
 void form_p(int64_t n, const T* a, int64_t lda, const std::vector<T>& taup, T* p, int64_t ldp);

@@ -212,6 +212,18 @@ void BlockReflector<T>::form_leading_columns(int64_t cols, T* c, int64_t ldc) {
 }
 
 template <class T>
+void BlockReflector<T>::form_trailing_columns_transposed(T* c, int64_t ldc) {
+  const int64_t rows = h_ - nb_;
+  if (rows <= 0) return;
+  tw_.resize(static_cast<size_t>(nb_) * h_);
+  report_gemm(gemm(Layout::col_major, Trans::yes, Trans::yes, nb_, h_, nb_, T(1), t_.data(), nb_, v_.data(), h_, T(0),
+                   tw_.data(), nb_));
+  report_gemm(gemm(Layout::col_major, Trans::no, Trans::no, rows, h_, nb_, T(-1), v_.data() + nb_, h_, tw_.data(), nb_,
+                   T(0), c, ldc));
+  for (int64_t j = 0; j < rows; ++j) c[j + (nb_ + j) * ldc] += T(1);
+}
+
+template <class T>
 void qr_factor(int64_t m, int64_t n, T* a, int64_t lda, std::vector<T>& tau) {
   tau.assign(static_cast<size_t>(n), T(0));
   PanelScratch<T> scratch;

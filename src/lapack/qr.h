@@ -50,6 +50,9 @@ class BlockReflector {
   // C (h x cols, cols <= h) <- the first cols columns of H: H [I; 0] = [I; 0] - V (T V_top^T), V_top V's
   // first cols rows. C is written once and never read, where apply_left on an identity reads it as well.
   void form_leading_columns(int64_t cols, T* c, int64_t ldc);
+  // C ((h - nb) x h) <- the transpose of H's columns nb..h-1: [0 I] - V_low (T^T V^T), V_low V's rows nb..h-1.
+  // Written once, never read.
+  void form_trailing_columns_transposed(T* c, int64_t ldc);
 
  private:
   void copy_reflectors(int64_t h, int64_t nb, const T* a, int64_t lda, bool by_rows, bool lowered);

@@ -213,11 +213,12 @@ TEST(Svd, SmallMatricesByJacobi) {
   }
 }
 
-// A tall matrix's Q is formed in the caller's U (svd.cpp's q_in_u) unless U's columns alias and U is large:
-// full and thin vectors, U's leading dimension padded or not, 2 KiB apart in a small U (in place) and in a
-// large one (300 rows 4 KiB apart: a padded buffer, then copied); through QR iteration, divide and conquer
-// and QR first.
-TEST(Svd, TallMatrixVectorsFormedInTheCallersU) {
+// A tall matrix's Q is formed in the caller's U (svd.cpp's q_in_u) unless U's columns alias and U is large,
+// and a wide one's full V^T past its first m rows straight from the reflectors (trailing_vt: up to 64 rows, at
+// least 8 times wider than tall; 33 x 264 through QR first, 40 x 120 and 65 x 140 the other way): full and
+// thin vectors, U's leading dimension padded or not, 2 KiB apart in a small U (in place) and in a large one
+// (300 rows 4 KiB apart: a padded buffer, then copied); through QR iteration, divide and conquer and QR first.
+TEST(Svd, TallAndWideMatrixVectorsFormedInPlace) {
   struct Case {
     int64_t m, n, u_padding;
     SvdVectors vectors;
@@ -225,8 +226,9 @@ TEST(Svd, TallMatrixVectorsFormedInTheCallersU) {
   const auto full = SvdVectors::full, thin = SvdVectors::thin;
   for (Case c : {Case{300, 3, 0, full}, Case{300, 3, 0, thin}, Case{300, 3, 5, full}, Case{256, 1, 0, full},
                  Case{256, 20, 0, full}, Case{300, 5, 212, full}, Case{200, 40, 0, full}, Case{200, 40, 7, thin},
-                 Case{100, 60, 1, full}}) {
-    std::vector<double> s0 = spectrum("random", c.n, 71), s;
+                 Case{100, 60, 1, full}, Case{3, 200, 0, full}, Case{10, 131, 0, full}, Case{40, 120, 0, full},
+                 Case{33, 264, 0, full}, Case{65, 140, 0, full}}) {
+    std::vector<double> s0 = spectrum("random", std::min(c.m, c.n), 71), s;
     std::sort(s0.rbegin(), s0.rend());
     const Bounds b =
         check<double>(c.m, c.n, with_singular_values<double>(c.m, c.n, s0, 72), s0, s, c.vectors, c.u_padding);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "lapack/jacobi_rotation.h"
+
 namespace armory::lapack {
 
 namespace {
@@ -33,32 +35,23 @@ bool jacobi_eigen(int64_t n, T* a, int64_t lda, T* w, T* v, int64_t ldv) {
   // (Demmel and Veselic's relative criterion: small eigenvalues keep their own accuracy), or, where those
   // are tiny, below eps^2 times the matrix's norm: then it is rounding left by the other rotations.
   const T floor = eps * eps * norm;
-  // Each sweep visits every pair once in a round-robin tournament's order (svd's jacobi_svd.cpp does the
-  // same): the rotation angles of a round's pairs do not depend on each other, so the core overlaps their
-  // chains of divisions and square roots.
-  const int64_t players = n + n % 2;
-  int64_t seat[kJacobiEigenMaxOrder + 1];
-  for (int64_t p = 0; p < players; ++p) seat[p] = p;
+  // A round's rotation angles do not depend on each other (each reads its own 2 x 2 block, which the other
+  // pairs' rotations leave alone), so the round-robin order lets the core overlap them.
+  RoundRobin<kJacobiEigenMaxOrder> pairs(n);
   bool converged = false;
   for (int sweep = 0; sweep < kMaxSweeps && !converged; ++sweep) {
     converged = true;
-    for (int64_t round = 0; round + 1 < players; ++round) {
-      for (int64_t slot = 0; slot < players / 2; ++slot) {
-        const int64_t p = std::min(seat[slot], seat[players - 1 - slot]);
-        const int64_t q = std::max(seat[slot], seat[players - 1 - slot]);
-        if (q >= n) continue;  // the bye of an odd order
+    for (int64_t round = 0; round < pairs.rounds(); ++round, pairs.next_round()) {
+      for (int64_t slot = 0; slot < pairs.slots(); ++slot) {
+        int64_t p, q;
+        if (!pairs.pair(slot, p, q)) continue;
         T* col_p = a + p * lda;
         T* col_q = a + q * lda;
         const T apq = col_q[p], app = col_p[p], aqq = col_q[q];
         if (std::abs(apq) <= std::max(eps * std::sqrt(std::abs(app)) * std::sqrt(std::abs(aqq)), floor)) continue;
         converged = false;
-        // The rotation J (c on p and q's diagonal, s at (p, q), -s at (q, p)) with (J^T A J)_pq = 0, by its
-        // smaller angle: t = tan of it solves t^2 + 2 theta t - 1 = 0.
-        const T theta = (aqq - app) / (2 * apq);
-        const T t = std::abs(theta) > 1 / eps
-                        ? T(0.5) / theta
-                        : std::copysign(T(1), theta) / (std::abs(theta) + std::sqrt(1 + theta * theta));
-        const T c = 1 / std::sqrt(1 + t * t), s = c * t;
+        // The rotation J (c on p and q's diagonal, s at (p, q), -s at (q, p)) with (J^T A J)_pq = 0.
+        const auto [c, s, t] = jacobi_rotation((aqq - app) / (2 * apq));
         for (int64_t r = 0; r < n; ++r) {
           if (r == p || r == q) continue;
           const T arp = col_p[r], arq = col_q[r];
@@ -72,17 +65,8 @@ bool jacobi_eigen(int64_t n, T* a, int64_t lda, T* w, T* v, int64_t ldv) {
         col_q[q] = aqq + t * apq;
         col_q[p] = 0;
         col_p[q] = 0;
-        if (v != nullptr) {
-          T* vp = v + p * ldv;
-          T* vq = v + q * ldv;
-          for (int64_t r = 0; r < n; ++r) {
-            const T x = vp[r], y = vq[r];
-            vp[r] = c * x - s * y;
-            vq[r] = s * x + c * y;
-          }
-        }
+        if (v != nullptr) rotate_columns(n, v + p * ldv, v + q * ldv, c, s);
       }
-      std::rotate(seat + 1, seat + players - 1, seat + players);
     }
   }
   if (!converged) return false;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "lapack/jacobi_rotation.h"
+
 namespace armory::lapack {
 
 namespace {
@@ -11,15 +13,6 @@ namespace {
 // LAPACK's dgesvj stops after 30 sweeps; a few columns converge in 4 to 7 (quadratically, once the pairs
 // are nearly orthogonal).
 constexpr int kMaxSweeps = 30;
-
-template <class T>
-void rotate_columns(int64_t length, T* x, T* y, T c, T s) {
-  for (int64_t i = 0; i < length; ++i) {
-    const T xi = x[i], yi = y[i];
-    x[i] = c * xi - s * yi;
-    y[i] = s * xi + c * yi;
-  }
-}
 
 // In four partial sums, which the compiler keeps in one vector register: a single sum was a chain of
 // dependent additions, the whole of a small column's cost.
@@ -51,22 +44,15 @@ bool jacobi_svd(int64_t rows, int64_t cols, T* w, int64_t ldw, T* s, T* v, int64
   // The columns' squared norms, recomputed each sweep and updated through its rotations (a rotation by t
   // moves t gamma from one to the other), so that a pair costs one inner product, not three.
   T norms[kJacobiMaxColumns];
-  // Each sweep visits every pair once in a round-robin tournament's order (column 0 keeps its seat, the others
-  // move one seat a round): the pairs of a round share no column, so the core overlaps one pair's chain of
-  // divisions and square roots with the next pair's, where the row-by-row order (0, 1), (0, 2), ... waited
-  // on each.
-  const int64_t players = cols + cols % 2;
-  int64_t seat[kJacobiMaxColumns + 1];
-  for (int64_t p = 0; p < players; ++p) seat[p] = p;
+  RoundRobin<kJacobiMaxColumns> pairs(cols);
   bool converged = false;
   for (int sweep = 0; sweep < kMaxSweeps && !converged; ++sweep) {
     converged = true;
     for (int64_t j = 0; j < cols; ++j) norms[j] = dot(rows, w + j * ldw, w + j * ldw);
-    for (int64_t round = 0; round + 1 < players; ++round) {
-      for (int64_t slot = 0; slot < players / 2; ++slot) {
-        const int64_t i = std::min(seat[slot], seat[players - 1 - slot]);
-        const int64_t j = std::max(seat[slot], seat[players - 1 - slot]);
-        if (j >= cols) continue;  // the bye of an odd number of columns
+    for (int64_t round = 0; round < pairs.rounds(); ++round, pairs.next_round()) {
+      for (int64_t slot = 0; slot < pairs.slots(); ++slot) {
+        int64_t i, j;
+        if (!pairs.pair(slot, i, j)) continue;
         T* wi = w + i * ldw;
         T* wj = w + j * ldw;
         const T alpha = norms[i], beta = norms[j], gamma = dot(rows, wi, wj);
@@ -74,12 +60,8 @@ bool jacobi_svd(int64_t rows, int64_t cols, T* w, int64_t ldw, T* s, T* v, int64
         // product of two squared norms may overflow).
         if (std::abs(gamma) <= tolerance * std::sqrt(alpha) * std::sqrt(beta)) continue;
         converged = false;
-        // The rotation that zeroes the pair's inner product, by its smaller angle (Rutishauser's formulas).
-        const T zeta = (beta - alpha) / (2 * gamma);
-        const T t = std::abs(zeta) > 1 / eps
-                        ? T(0.5) / zeta
-                        : std::copysign(T(1), zeta) / (std::abs(zeta) + std::sqrt(1 + zeta * zeta));
-        const T c = 1 / std::sqrt(1 + t * t), sn = c * t;
+        // The rotation that zeroes the pair's inner product.
+        const auto [c, sn, t] = jacobi_rotation((beta - alpha) / (2 * gamma));
         rotate_columns(rows, wi, wj, c, sn);
         if (v != nullptr) rotate_columns(cols, v + i * ldv, v + j * ldv, c, sn);
         // The shrinking norm by subtraction loses its low bits as it falls: recomputed when it fell far.
@@ -88,7 +70,6 @@ bool jacobi_svd(int64_t rows, int64_t cols, T* w, int64_t ldw, T* s, T* v, int64
         if (norms[i] < T(0.125) * alpha) norms[i] = dot(rows, wi, wi);
         if (norms[j] < T(0.125) * beta) norms[j] = dot(rows, wj, wj);
       }
-      std::rotate(seat + 1, seat + players - 1, seat + players);
     }
   }
   if (!converged) return false;

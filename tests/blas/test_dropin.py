@@ -186,12 +186,8 @@ def test_numpy_and_scipy_svd_run_on_armorys_routines(tmp_path):
 # ctypes on the same matrices and pivots: every type, both directions, strides of 2 and 3, k1 > k2 and
 # incx = 0 (no-ops), a leading dimension past the rows. The results must be identical.
 LASWP_AGAINST_REFERENCE = """
-import ctypes, sys, numpy as np
-ours, reference = ctypes.CDLL(sys.argv[1]), ctypes.CDLL(sys.argv[2])
-assert ours._name != reference._name
 rng = np.random.default_rng(8)
 m, n, lda = 37, 23, 41
-i32 = lambda v: ctypes.byref(ctypes.c_int(v))
 for prefix, dtype in (('s', np.float32), ('d', np.float64), ('c', np.complex64), ('z', np.complex128)):
     for k1, k2, incx in ((1, m, 1), (3, 20, 1), (1, m, -1), (5, 17, -1), (2, 30, 2), (4, 12, -3), (1, 5, 0), (9, 3, 1)):
         ipiv = rng.integers(1, m + 1, size=120).astype(np.int32)
@@ -216,13 +212,6 @@ print('ok')
 # and square, a leading dimension past the rows (which must stay untouched), each library's own workspace
 # size. Singular values must agree, and the vectors wherever the job puts them, up to each vector's sign.
 SVD_JOBS_AGAINST_REFERENCE = """
-import ctypes, itertools, sys, numpy as np
-ours, reference = ctypes.CDLL(sys.argv[1]), ctypes.CDLL(sys.argv[2])
-assert ours._name != reference._name
-i32 = lambda v: ctypes.byref(ctypes.c_int(v))
-job = lambda c: ctypes.c_char_p(c.encode())
-ptr = lambda x: x.ctypes.data_as(ctypes.c_void_p)
-one = ctypes.c_size_t(1)
 
 def run(lib, routine, jobs, a, m, n, u_shape, vt_shape, dtype):
     a, s = a.copy(order='F'), np.zeros(min(m, n), dtype)
@@ -272,10 +261,6 @@ print('ok')
 # armory's ?laset_ against the reference's: every type, each triangle and the full matrix, tall, wide, empty
 # and negative shapes, a leading dimension past the rows. Identical results.
 LASET_AGAINST_REFERENCE = """
-import ctypes, sys, numpy as np
-ours, reference = ctypes.CDLL(sys.argv[1]), ctypes.CDLL(sys.argv[2])
-assert ours._name != reference._name
-i32 = lambda v: ctypes.byref(ctypes.c_int(v))
 rng = np.random.default_rng(9)
 for prefix, dtype in (('s', np.float32), ('d', np.float64), ('c', np.complex64), ('z', np.complex128)):
     alpha, beta = np.array([1.5 - 2j]).astype(dtype), np.array([-0.25 + 3j]).astype(dtype)
@@ -300,13 +285,6 @@ print('ok')
 # solve A v = w v and be orthonormal (repeated values make them differ from the reference's); the workspace
 # query and NaN get the reference's answers, a workspace too small an argument error.
 SYEVD_AGAINST_REFERENCE = """
-import ctypes, sys, numpy as np
-ours, reference = ctypes.CDLL(sys.argv[1]), ctypes.CDLL(sys.argv[2])
-assert ours._name != reference._name
-i32 = lambda v: ctypes.byref(ctypes.c_int(v))
-job = lambda c: ctypes.c_char_p(c.encode())
-ptr = lambda x: x.ctypes.data_as(ctypes.c_void_p)
-one = ctypes.c_size_t(1)
 
 def call(lib, routine, jobz, uplo, a, lwork=None, liwork=None, dtype=np.float64):
     n = a.shape[1]
@@ -366,13 +344,27 @@ print('ok')
 """
 
 
+# What every script run beside the reference starts with: both libraries (ours, reference) and ctypes helpers.
+BESIDE_REFERENCE_PREAMBLE = """
+import ctypes, itertools, sys, numpy as np
+ours, reference = ctypes.CDLL(sys.argv[1]), ctypes.CDLL(sys.argv[2])
+assert ours._name != reference._name
+i32 = lambda v: ctypes.byref(ctypes.c_int(v))
+job = lambda c: ctypes.c_char_p(c.encode())
+ptr = lambda x: x.ctypes.data_as(ctypes.c_void_p)
+one = ctypes.c_size_t(1)
+"""
+
+
 def run_beside_reference_lapack(script, tmp_path):
-    """Runs script with armory's liblapack.so.3 and Debian's reference one as its two arguments."""
+    """Runs BESIDE_REFERENCE_PREAMBLE + script with armory's liblapack.so.3 and Debian's reference one as its two
+    arguments."""
     reference = f"/usr/lib/{MULTIARCH}/lapack/liblapack.so.3"
     if not os.path.exists(reference):
         pytest.skip(f"{reference} (Debian's liblapack3) is not installed")
     ours = os.path.abspath(os.path.join(LIBDIR, "liblapack.so.3"))
-    result = run([sys.executable, "-c", script, ours, reference], env=armory_env(), cwd=tmp_path)
+    result = run([sys.executable, "-c", BESIDE_REFERENCE_PREAMBLE + script, ours, reference], env=armory_env(),
+                 cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
 
 

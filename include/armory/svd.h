@@ -18,4 +18,18 @@ Status svd(SvdVectors vectors, int64_t m, int64_t n, double* a, int64_t lda, dou
 Status svd(SvdVectors vectors, int64_t m, int64_t n, float* a, int64_t lda, float* s, float* u, int64_t ldu, float* vt,
            int64_t ldvt);
 
+// The SVDs of a stack of `count` m x n matrices laid out alike (numpy's (..., M, N) arrays): matrix i at
+// a + i * a_stride, its values at s + i * s_stride, its vectors at u + i * u_stride and vt + i * vt_stride,
+// each as svd() takes them. Small matrices (up to kSvdBatchSharedElements entries) are shared among armory's
+// threads, each decomposed on one; larger ones take the threads one after another. Every matrix is
+// decomposed as svd() would alone, whatever the thread count. Returns the error of the first matrix (by
+// index) that failed, naming it; the others are still decomposed.
+inline constexpr int64_t kSvdBatchSharedElements = 128 * 128;
+Status svd_batch(SvdVectors vectors, int64_t count, int64_t m, int64_t n, double* a, int64_t lda, int64_t a_stride,
+                 double* s, int64_t s_stride, double* u, int64_t ldu, int64_t u_stride, double* vt, int64_t ldvt,
+                 int64_t vt_stride);
+Status svd_batch(SvdVectors vectors, int64_t count, int64_t m, int64_t n, float* a, int64_t lda, int64_t a_stride,
+                 float* s, int64_t s_stride, float* u, int64_t ldu, int64_t u_stride, float* vt, int64_t ldvt,
+                 int64_t vt_stride);
+
 }  // namespace armory

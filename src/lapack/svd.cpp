@@ -12,11 +12,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <string>
 #include <vector>
 
+#include "common/integer.h"
 #include "common/large_buffer.h"
+#include "gemm/thread_pool.h"
 #include "lapack/band_reduction.h"
 #include "lapack/bidiagonal.h"
 #include "lapack/bidiagonal_dc.h"
@@ -355,6 +358,54 @@ Status svd_reporting(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda
   }
 }
 
+// ThreadPool::parallel_shares tracks up to 64 shares.
+constexpr int64_t kMaxBatchShares = 64;
+
+template <class T>
+Status svd_batch_impl(SvdVectors vectors, int64_t count, int64_t m, int64_t n, T* a, int64_t lda, int64_t a_stride,
+                      T* s, int64_t s_stride, T* u, int64_t ldu, int64_t u_stride, T* vt, int64_t ldvt,
+                      int64_t vt_stride) {
+  if (count < 0)
+    return error(Errc::invalid_argument, "svd: the batch's count must be >= 0, got " + std::to_string(count));
+  if (count == 0) return {};
+  if (a_stride < 0 || s_stride < 0 || u_stride < 0 || vt_stride < 0) {
+    return error(Errc::invalid_argument, "svd: the batch's strides must be >= 0");
+  }
+  // One matrix's arguments stand for all of them (the strides only move the pointers).
+  if (Status st = check_arguments(vectors, m, n, a, lda, s, u, ldu, vt, ldvt); !st.ok()) return st;
+  const bool want = vectors != SvdVectors::none;
+  std::mutex mutex;
+  int64_t first_failed = count;
+  Status first_error;
+  auto decompose = [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      Status st = svd_reporting(vectors, m, n, a + i * a_stride, lda, s + i * s_stride,
+                                want ? u + i * u_stride : nullptr, ldu, want ? vt + i * vt_stride : nullptr, ldvt);
+      if (st.ok()) continue;
+      const std::lock_guard<std::mutex> lock(mutex);
+      if (i < first_failed) {
+        first_failed = i;
+        first_error = std::move(st);
+      }
+    }
+  };
+  // Each matrix small enough that its own SVD would run on one thread: the matrices are what is shared, in
+  // up to eight runs per thread that the threads claim as they go (a thread the host preempts takes fewer).
+  auto& pool = ThreadPool::global();
+  const int64_t threads = m * n <= kSvdBatchSharedElements ? std::min<int64_t>(pool.max_threads(), count) : 1;
+  if (threads <= 1) {
+    decompose(0, count);
+  } else {
+    const int64_t per = ceil_div(count, std::min<int64_t>({count, 8 * threads, kMaxBatchShares}));
+    pool.parallel_shares(static_cast<int>(ceil_div(count, per)),
+                         [&](int share) { decompose(share * per, std::min(count, (share + 1) * per)); });
+  }
+  if (first_failed == count) return {};
+  std::string what = first_error.message();
+  if (what.rfind("svd: ", 0) == 0) what.erase(0, 5);
+  return error(first_error.code(), "svd: matrix " + std::to_string(first_failed) + " of the batch: " + what);
+}
+
 }  // namespace
 
 namespace lapack {
@@ -390,6 +441,18 @@ Status svd(SvdVectors vectors, int64_t m, int64_t n, double* a, int64_t lda, dou
 Status svd(SvdVectors vectors, int64_t m, int64_t n, float* a, int64_t lda, float* s, float* u, int64_t ldu, float* vt,
            int64_t ldvt) {
   return svd_reporting(vectors, m, n, a, lda, s, u, ldu, vt, ldvt);
+}
+
+Status svd_batch(SvdVectors vectors, int64_t count, int64_t m, int64_t n, double* a, int64_t lda, int64_t a_stride,
+                 double* s, int64_t s_stride, double* u, int64_t ldu, int64_t u_stride, double* vt, int64_t ldvt,
+                 int64_t vt_stride) {
+  return svd_batch_impl(vectors, count, m, n, a, lda, a_stride, s, s_stride, u, ldu, u_stride, vt, ldvt, vt_stride);
+}
+
+Status svd_batch(SvdVectors vectors, int64_t count, int64_t m, int64_t n, float* a, int64_t lda, int64_t a_stride,
+                 float* s, int64_t s_stride, float* u, int64_t ldu, int64_t u_stride, float* vt, int64_t ldvt,
+                 int64_t vt_stride) {
+  return svd_batch_impl(vectors, count, m, n, a, lda, a_stride, s, s_stride, u, ldu, u_stride, vt, ldvt, vt_stride);
 }
 
 }  // namespace armory

@@ -258,36 +258,53 @@ py::array_t<T> array_in_armory_memory(std::vector<py::ssize_t> shape) {
   return py::array_t<T>(array_over(py::dtype::of<T>(), std::move(shape), std::move(storage), data));
 }
 
-// The SVD of a 2-D float array with numpy.linalg.svd's contract. A C-ordered m x n array is, read
-// column-major, A^T (n x m); its SVD A^T = U' S V'^T gives A = V' S U'^T, and the column-major V'^T and
-// U' that armory writes are exactly the C-ordered U and V^H numpy returns: they are written straight into
-// the result arrays.
+// The SVD of a float array of matrices (..., M, N) with numpy.linalg.svd's contract. A C-ordered m x n array
+// is, read column-major, A^T (n x m); its SVD A^T = U' S V'^T gives A = V' S U'^T, and the column-major V'^T
+// and U' that armory writes are exactly the C-ordered U and V^H numpy returns: they are written straight into
+// the result arrays. A stack goes to armory::svd_batch in one call, the GIL released: small matrices are
+// shared among armory's threads, where a loop in Python paid a call per matrix.
 template <class T>
 py::object svd_typed(py::array a, bool full_matrices, bool compute_uv) {
-  const int64_t m = a.shape(0), n = a.shape(1), k = std::min(m, n);
+  const py::ssize_t rank = a.ndim();
+  const int64_t m = a.shape(rank - 2), n = a.shape(rank - 1), k = std::min(m, n);
+  std::vector<py::ssize_t> stack(a.shape(), a.shape() + rank - 2);
+  int64_t count = 1;
+  for (py::ssize_t d : stack) count *= d;
+  auto shape_of = [&stack](std::initializer_list<py::ssize_t> tail) {
+    std::vector<py::ssize_t> shape = stack;
+    shape.insert(shape.end(), tail);
+    return shape;
+  };
   py::array_t<T> work = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(a);
   if (!work) throw py::type_error("svd: cannot read the input as a C-ordered float array");
   if (work.ptr() == a.ptr()) {  // svd overwrites its input: a copy, unless ensure() made one
-    py::array_t<T> copy = array_in_armory_memory<T>({m, n});
-    std::copy_n(work.data(), m * n, copy.mutable_data());
+    py::array_t<T> copy = array_in_armory_memory<T>(shape_of({m, n}));
+    std::copy_n(work.data(), count * m * n, copy.mutable_data());
     work = copy;
   }
-  py::array_t<T> s(k);
+  py::array_t<T> s(shape_of({k}));
   const armory::SvdVectors vectors = !compute_uv     ? armory::SvdVectors::none
                                      : full_matrices ? armory::SvdVectors::full
                                                      : armory::SvdVectors::thin;
   const int64_t ucols = full_matrices ? m : k, vrows = full_matrices ? n : k;
   py::array_t<T> u, vh;
   if (compute_uv) {
-    u = array_in_armory_memory<T>({m, ucols});
-    vh = array_in_armory_memory<T>({vrows, n});
+    u = array_in_armory_memory<T>(shape_of({m, ucols}));
+    vh = array_in_armory_memory<T>(shape_of({vrows, n}));
   }
   armory::Status status;
   {
     py::gil_scoped_release release;
-    status = armory::svd(vectors, n, m, work.mutable_data(), std::max<int64_t>(1, n), s.mutable_data(),
-                         compute_uv ? vh.mutable_data() : nullptr, std::max<int64_t>(1, n),
-                         compute_uv ? u.mutable_data() : nullptr, std::max<int64_t>(1, ucols));
+    T* const vh_data = compute_uv ? vh.mutable_data() : nullptr;
+    T* const u_data = compute_uv ? u.mutable_data() : nullptr;
+    if (rank == 2) {
+      status = armory::svd(vectors, n, m, work.mutable_data(), std::max<int64_t>(1, n), s.mutable_data(), vh_data,
+                           std::max<int64_t>(1, n), u_data, std::max<int64_t>(1, ucols));
+    } else {
+      status = armory::svd_batch(vectors, count, n, m, work.mutable_data(), std::max<int64_t>(1, n), m * n,
+                                 s.mutable_data(), k, vh_data, std::max<int64_t>(1, n), vrows * n, u_data,
+                                 std::max<int64_t>(1, ucols), m * ucols);
+    }
   }
   if (!status.ok()) {
     if (status.code() == armory::Errc::invalid_argument && status.message().find("NaN") == std::string::npos) {
@@ -300,8 +317,9 @@ py::object svd_typed(py::array a, bool full_matrices, bool compute_uv) {
 }
 
 py::object svd(py::array a, bool full_matrices, bool compute_uv) {
-  if (a.ndim() != 2) {
-    throw py::value_error("svd takes a 2-D array here (the package handles stacks); got shape " + shape_text(a));
+  if (a.ndim() < 2) {
+    throw py::value_error("svd takes an array of at least 2 dimensions (a matrix or a stack of them); got shape " +
+                          shape_text(a));
   }
   const char kind = a.dtype().kind();
   if (kind == 'c') throw py::type_error("armory.svd does not support complex arrays yet");
@@ -508,7 +526,7 @@ PYBIND11_MODULE(_armory, m) {
         "a @ b for float32/float64 arrays, read in place (C- or F-ordered, transposed views too). fpmath=\"bf16\" "
         "rounds float32 inputs to bf16 and accumulates in float32.");
   m.def("svd", &svd, py::arg("a"), py::arg("full_matrices") = true, py::arg("compute_uv") = true,
-        "Singular value decomposition of one 2-D real array (numpy.linalg.svd's contract)");
+        "Singular value decomposition of a real matrix or stack of matrices (numpy.linalg.svd's contract)");
   m.def(
       "set_num_threads",
       [](int threads) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gemm/gemm_reference.h"
+#include "gemm/thread_pool.h"
 #include "lapack/bidiagonal.h"
 #include "lapack/householder.h"
 #include "lapack/jacobi_svd.h"
@@ -412,6 +413,60 @@ TEST(Svd, TinyAndHugeMatricesAreScaledIntoRange) {
       }
     }
   }
+}
+
+// svd_batch: every matrix of a stack (with padding between them) as svd() gives it alone, to the bit, on 1 and
+// 2 threads; small matrices are shared among the threads, large ones taken one after another.
+TEST(Svd, BatchGivesEachMatrixsOwnSvd) {
+  struct Shape {
+    int64_t m, n;
+  };
+  for (Shape shape : {Shape{3, 3}, Shape{7, 4}, Shape{4, 9}, Shape{130, 130}}) {
+    for (SvdVectors vectors : {SvdVectors::none, SvdVectors::thin, SvdVectors::full}) {
+      const int64_t m = shape.m, n = shape.n, k = std::min(m, n), count = m > 100 ? 3 : 37;
+      const int64_t ucols = vectors == SvdVectors::full ? m : k, vtrows = vectors == SvdVectors::full ? n : k;
+      const int64_t lda = m + 1, a_stride = lda * n + 5, s_stride = k + 2, u_stride = m * ucols + 3,
+                    vt_stride = vtrows * n + 1;
+      std::mt19937 rng(81);
+      const std::vector<double> a = testing::random_matrix<double>(a_stride * count, rng);
+      std::vector<double> expected_s(s_stride * count), expected_u(u_stride * count), expected_vt(vt_stride * count);
+      for (int64_t i = 0; i < count; ++i) {
+        std::vector<double> copy(a.begin() + i * a_stride, a.begin() + (i + 1) * a_stride);
+        ASSERT_TRUE(svd(vectors, m, n, copy.data(), lda, expected_s.data() + i * s_stride,
+                        expected_u.data() + i * u_stride, m, expected_vt.data() + i * vt_stride, vtrows)
+                        .ok());
+      }
+      for (int threads : {1, 2}) {
+        ThreadPool::global().set_max_threads(threads);
+        std::vector<double> work = a, s(s_stride * count), u(u_stride * count), vt(vt_stride * count);
+        ASSERT_TRUE(svd_batch(vectors, count, m, n, work.data(), lda, a_stride, s.data(), s_stride, u.data(), m,
+                              u_stride, vt.data(), vtrows, vt_stride)
+                        .ok());
+        const std::string what = std::to_string(m) + " x " + std::to_string(n) + ", " + std::to_string(threads);
+        EXPECT_EQ(s, expected_s) << what;
+        if (vectors != SvdVectors::none) {
+          EXPECT_EQ(u, expected_u) << what;
+          EXPECT_EQ(vt, expected_vt) << what;
+        }
+      }
+      ThreadPool::global().set_max_threads(default_thread_count());
+    }
+  }
+}
+
+TEST(Svd, BatchErrorsNameTheFirstMatrixThatFailed) {
+  const int64_t count = 40;
+  std::vector<double> a(9 * count, 1.0), s(3 * count, -1.0);
+  a[9 * 17 + 4] = std::nan("");
+  a[9 * 30] = INFINITY;
+  const Status st = svd_batch(SvdVectors::none, count, 3, 3, a.data(), 3, 9, s.data(), 3, nullptr, 1, 0, nullptr, 1, 0);
+  EXPECT_EQ(st.code(), Errc::invalid_argument);
+  EXPECT_NE(st.message().find("matrix 17 of the batch"), std::string::npos) << st.message();
+  EXPECT_NEAR(s[3 * 39], 3.0, 1e-14);  // the others are still decomposed: all ones, values 3, 0, 0
+  EXPECT_EQ(svd_batch(SvdVectors::none, -1, 3, 3, a.data(), 3, 9, s.data(), 3, nullptr, 1, 0, nullptr, 1, 0).code(),
+            Errc::invalid_argument);
+  double* none = nullptr;
+  EXPECT_TRUE(svd_batch(SvdVectors::none, 0, 3, 3, none, 3, 9, none, 3, none, 1, 0, none, 1, 0).ok());
 }
 
 TEST(Svd, BadInputIsAnErrorNotACrash) {

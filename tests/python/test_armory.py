@@ -274,6 +274,42 @@ def test_svd_stacks_types_and_errors():
     np.testing.assert_allclose((u * s) @ vh, sym, atol=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(200, 3, 3), (2, 3, 7, 5), (3, 5, 7), (2, 0, 3), (0, 4, 4)])
+def test_svd_of_a_stack_is_each_matrixs_own_on_any_thread_count(shape):
+    """A stack goes to armory::svd_batch in one call (small matrices shared among the threads): each matrix's
+    results are those of its own call, to the bit, on 1 and 2 threads, in numpy's shapes."""
+    for dtype in (np.float64, np.float32):
+        stack = random(shape, dtype, 12)
+        before = stack.copy()
+        k = min(shape[-2:])
+        for full in (True, False):
+            runs = []
+            for threads in (1, 2):
+                armory.set_num_threads(threads)
+                try:
+                    runs.append(armory.svd(stack, full_matrices=full))
+                finally:
+                    armory.set_num_threads(armory.cpu_info()["usable_cores"])
+            expected = np.linalg.svd(stack, full_matrices=full)
+            for run in runs:
+                assert [r.shape for r in run] == [e.shape for e in expected] and run[1].dtype == dtype
+            for got, alone in zip(runs[0], runs[1]):
+                np.testing.assert_array_equal(got, alone)
+            if stack.size:
+                u, s, vh = runs[0]
+                first = armory.svd(stack.reshape((-1,) + shape[-2:])[0], full_matrices=full)
+                for got, own in zip((u, s, vh), first):
+                    np.testing.assert_array_equal(got.reshape((-1,) + own.shape)[0], own)
+                np.testing.assert_allclose(np.einsum("...ik,...k,...kj->...ij", u[..., :k], s, vh[..., :k, :]), stack,
+                                           atol=1e-4 if dtype == np.float32 else 1e-12)
+        assert armory.svd(stack, compute_uv=False).shape == shape[:-2] + (k,)
+        np.testing.assert_array_equal(stack, before)  # the input is left alone
+    bad = random((50, 3, 3), np.float64, 13)
+    bad[31, 2, 0] = np.nan
+    with pytest.raises(np.linalg.LinAlgError, match="matrix 31 of the batch: the matrix contains NaN or Inf"):
+        armory.svd(bad)
+
+
 def test_svd_releases_the_gil():
     a = random((600, 600), np.float64, 11)
     ticks = []

@@ -167,22 +167,16 @@ def matmul(a, b, *, out=None, fpmath="strict"):
 
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """Singular value decomposition with numpy.linalg.svd's contract: returns (u, s, vh), or s when
-    compute_uv is False; a stack of matrices (..., M, N) is decomposed matrix by matrix. Real float32 and
-    float64 (other real types as float64). NaN or Inf raises numpy.linalg.LinAlgError.
+    compute_uv is False; a stack of matrices (..., M, N) is decomposed in one call, small matrices shared
+    among armory's threads. Real float32 and float64 (other real types as float64). NaN or Inf raises
+    numpy.linalg.LinAlgError.
     hermitian is numpy's hint that a is symmetric: accepted so that code written for numpy runs, and such a
     matrix is decomposed like any other (numpy itself then reads only its lower triangle)."""
     del hermitian
     a = _np.asarray(a)
     if a.ndim < 2:
         raise _np.linalg.LinAlgError(f"{a.ndim}-dimensional array given. Array must be at least two-dimensional")
-    if a.ndim == 2:
-        return _armory.svd(a, full_matrices, compute_uv)
-    results = [_armory.svd(m, full_matrices, compute_uv) for m in a.reshape((-1,) + a.shape[-2:])]
-    if not compute_uv:
-        return _np.stack(results).reshape(a.shape[:-2] + results[0].shape) if results else \
-            _np.empty(a.shape[:-2] + (min(a.shape[-2:]),), dtype=_np.result_type(a.dtype, _np.float32))
-    parts = list(zip(*results))
-    return tuple(_np.stack(p).reshape(a.shape[:-2] + p[0].shape) for p in parts)
+    return _armory.svd(a, full_matrices, compute_uv)
 
 
 def show_config():

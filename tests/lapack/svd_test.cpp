@@ -218,15 +218,15 @@ TEST(Svd, SmallMatricesByJacobi) {
 // and a wide one's full V^T past its first m rows straight from the reflectors (trailing_vt: up to 64 rows, at
 // least 8 times wider than tall; 33 x 264 through QR first, 40 x 120 and 65 x 140 the other way): full and
 // thin vectors, U's leading dimension padded or not, 2 KiB apart in a small U (in place) and in a large one
-// (300 rows 4 KiB apart: a padded buffer, then copied); through QR iteration, divide and conquer and QR first.
+// (150 rows 4 KiB apart: a padded buffer, then copied); through QR iteration, divide and conquer and QR first.
 TEST(Svd, TallAndWideMatrixVectorsFormedInPlace) {
   struct Case {
     int64_t m, n, u_padding;
     SvdVectors vectors;
   };
   const auto full = SvdVectors::full, thin = SvdVectors::thin;
-  for (Case c : {Case{300, 3, 0, full}, Case{300, 3, 0, thin}, Case{300, 3, 5, full}, Case{256, 1, 0, full},
-                 Case{256, 20, 0, full}, Case{300, 5, 212, full}, Case{200, 40, 0, full}, Case{200, 40, 7, thin},
+  for (Case c : {Case{150, 3, 0, full}, Case{150, 3, 0, thin}, Case{150, 3, 5, full}, Case{256, 1, 0, full},
+                 Case{256, 20, 0, full}, Case{150, 5, 362, full}, Case{200, 40, 0, full}, Case{200, 40, 7, thin},
                  Case{100, 60, 1, full}, Case{3, 200, 0, full}, Case{10, 131, 0, full}, Case{40, 120, 0, full},
                  Case{33, 264, 0, full}, Case{65, 140, 0, full}}) {
     std::vector<double> s0 = spectrum("random", std::min(c.m, c.n), 71), s;
@@ -421,9 +421,9 @@ TEST(Svd, BatchGivesEachMatrixsOwnSvd) {
   struct Shape {
     int64_t m, n;
   };
-  for (Shape shape : {Shape{3, 3}, Shape{7, 4}, Shape{4, 9}, Shape{130, 130}}) {
+  for (Shape shape : {Shape{3, 3}, Shape{7, 4}, Shape{4, 9}, Shape{300, 57}}) {
     for (SvdVectors vectors : {SvdVectors::none, SvdVectors::thin, SvdVectors::full}) {
-      const int64_t m = shape.m, n = shape.n, k = std::min(m, n), count = m > 100 ? 3 : 37;
+      const int64_t m = shape.m, n = shape.n, k = std::min(m, n), count = m * n > kSvdBatchSharedElements ? 2 : 37;
       const int64_t ucols = vectors == SvdVectors::full ? m : k, vtrows = vectors == SvdVectors::full ? n : k;
       const int64_t lda = m + 1, a_stride = lda * n + 5, s_stride = k + 2, u_stride = m * ucols + 3,
                     vt_stride = vtrows * n + 1;

@@ -117,7 +117,10 @@ int64_t working_ld(int64_t rows) {
   constexpr int64_t kPad = 128 / sizeof(T);
   return rows * int64_t{sizeof(T)} % 2048 == 0 ? rows + kPad : rows;
 }
+// A U whose columns alias still takes Q in place up to this size (svd_impl's q_in_u has the figures).
 constexpr int64_t kAliasingUInPlaceBytes = 512 * 1024;
+// A wide matrix's V^T past its first rows comes from the reflectors from this many times wider than tall
+// (svd_impl's trailing_vt).
 constexpr int64_t kTrailingVtRatio = 8;
 
 // The factor that brings a matrix whose largest entry is amax (finite) into the range where the entries'

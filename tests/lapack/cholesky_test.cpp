@@ -1,6 +1,6 @@
 // armory's Cholesky (lapack/cholesky.h) against the unblocked algorithm written out as loops, in double: both
 // triangles, every type, orders around the recursion's leaves (16 elements, 48 in real types on the vector
-// kernels); the other triangle and the rows past
+// kernels, a whole real matrix up to 64 as one); the other triangle and the rows past
 // n never read or written; the first leading minor that is not positive definite reported as LAPACK does;
 // the same bits on one thread and on two. (LAPACK's own driver, xlintst's PO paths, runs in netlib.xlintst*.)
 #include "lapack/cholesky.h"
@@ -117,7 +117,7 @@ void check_cholesky(bool lower, int64_t n, uint32_t seed, int64_t spoil = -1, bo
 }
 
 TEST_F(Cholesky, MatchesTheUnblockedAlgorithm) {
-  for (int64_t n : {1, 2, 15, 16, 17, 33, 47, 48, 49, 64, 100, 257}) {
+  for (int64_t n : {1, 2, 15, 16, 17, 33, 47, 48, 49, 64, 65, 100, 257}) {
     for (bool lower : {true, false}) {
       check_cholesky<double>(lower, n, 50 + uint32_t(n));
       check_cholesky<float>(lower, n, 51 + uint32_t(n));

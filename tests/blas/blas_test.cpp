@@ -212,10 +212,25 @@ void check_real_rank_k_updates(int k, std::initializer_list<int> orders = {20, 7
     for (CBLAS_UPLO uplo : {CblasUpper, CblasLower}) {
       for (CBLAS_TRANSPOSE trans : {CblasNoTrans, CblasTrans}) {
         for (bool two_terms : {false, true}) {
+          const int rows = trans == CblasNoTrans ? n : k, cols = trans == CblasNoTrans ? k : n;
+          const int ld = rows + ld_extra;
+          const auto a = random_values<T>(size_t(ld) * cols, 8), b = random_values<T>(size_t(ld) * cols, 9);
+          // The reference's sums over the stored triangle, once for both betas (under qemu they were most of
+          // the suite's slowest test).
+          std::vector<T> sums(size_t(n) * n, T(0));
+          for (int j = 0; j < n; ++j) {
+            for (int i = 0; i < n; ++i) {
+              if (uplo == CblasUpper ? i > j : i < j) continue;
+              T sum(0);
+              for (int l = 0; l < k; ++l) {
+                const T ail = element(a.data(), ld, false, trans, i, l), ajl = element(a.data(), ld, false, trans, j, l);
+                const T bil = element(b.data(), ld, false, trans, i, l), bjl = element(b.data(), ld, false, trans, j, l);
+                sum += two_terms ? ail * bjl + bil * ajl : ail * ajl;
+              }
+              sums[i + j * n] = sum;
+            }
+          }
           for (T beta : {T(0), T(-1.5)}) {
-            const int rows = trans == CblasNoTrans ? n : k, cols = trans == CblasNoTrans ? k : n;
-            const int ld = rows + ld_extra;
-            auto a = random_values<T>(size_t(ld) * cols, 8), b = random_values<T>(size_t(ld) * cols, 9);
             auto c = random_values<T>(size_t(n) * n, 10);
             for (int j = 0; j < n; ++j) {
               for (int i = 0; i < n; ++i) {
@@ -228,15 +243,7 @@ void check_real_rank_k_updates(int k, std::initializer_list<int> orders = {20, 7
             for (int j = 0; j < n; ++j) {
               for (int i = 0; i < n; ++i) {
                 if (uplo == CblasUpper ? i > j : i < j) continue;
-                T sum(0);
-                for (int l = 0; l < k; ++l) {
-                  const T ail = element(a.data(), ld, false, trans, i, l),
-                          ajl = element(a.data(), ld, false, trans, j, l);
-                  const T bil = element(b.data(), ld, false, trans, i, l),
-                          bjl = element(b.data(), ld, false, trans, j, l);
-                  sum += two_terms ? ail * bjl + bil * ajl : ail * ajl;
-                }
-                want[i + j * n] = alpha * sum + (beta == T(0) ? T(0) : beta * want[i + j * n]);
+                want[i + j * n] = alpha * sums[i + j * n] + (beta == T(0) ? T(0) : beta * want[i + j * n]);
               }
             }
             auto update = [&](std::vector<T>& out) {

@@ -369,9 +369,6 @@ int64_t copied_row_stride(int64_t elements) {
   return strides_alias(elements * size) ? elements + kAPaddingBytes / size : elements;
 }
 
-// The largest packed B block each thread copies for itself when threads split the rows (see run_gemm).
-inline constexpr size_t kOwnBCopyBytes = 1024 * 1024;
-
 // Fetches rows x cols of a matrix into L2, for reading a few microseconds later: every line the rows touch.
 template <class T>
 inline void prefetch_rows_into_l2(const T* a, int64_t rows, int64_t cols, int64_t ld) {
@@ -645,7 +642,7 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   // 189-194, bf16 inputs 732-744 -> 769-796; 3136 x 64 x 576, 4096 x 256 x 256, 50176 x 64 x 256 and
   // 12544 x 64 x 64 within +-5% either way. The limit keeps each worker's retained buffer small.
   const size_t b_block_bytes = sizeof(Packed) * static_cast<size_t>(kc * round_up(std::min(nc, n), nr));
-  const bool own_b_copies = packed_b == nullptr && split_rows && threads > 1 && b_block_bytes <= kOwnBCopyBytes;
+  const bool own_b_copies = packed_b == nullptr && split_rows && threads > 1 && b_block_bytes <= plan.own_b_copy_bytes;
   // Split by columns, each share packs its micro-panels into its own part of the buffer, so no share writes
   // where another reads, even when a narrower last column block moves the shares' panel ranges.
   const int64_t share_panels = largest_share(block_panels, threads, args.triangle);

@@ -109,6 +109,9 @@ struct Plan {
   int64_t unpacked_b_depth = 256;  // rows of B per block when B is read in place (see driver.h)
   int64_t unpacked_b_chunk_bytes = 512 * 1024;  // A's rows and a strip of B per depth chunk, kept in L2 (ditto)
   int64_t unpacked_b_prefetch_bytes = 0;        // a larger B read in place is fetched a strip ahead (ditto)
+  // The largest packed B block each thread packs a copy of for itself when threads split the rows; a larger
+  // one all threads pack together and share (see run_gemm; tests lower it to share small blocks).
+  size_t own_b_copy_bytes = 1024 * 1024;
   // A larger bf16 C that beta = 0 overwrites is written around the caches (tuning.cpp); by default never.
   int64_t streamed_c_bytes = std::numeric_limits<int64_t>::max();
 };

@@ -51,21 +51,41 @@ int64_t stored_size(Layout layout, int64_t rows, int64_t cols, bool trans, int64
   return std::max<int64_t>(1, (layout == Layout::row_major ? sr : sc) * ld);
 }
 
-// Runs one case through `plan` and checks every element of C against the reference.
-// element_eps: the unit roundoff of the accumulation; bf16_inputs: the inputs are rounded to bf16.
-template <class In, class Packed, class Out, class Fn>
-void check_case(const Plan<Fn>& plan, const Case& c, double element_eps, bool bf16_inputs, std::mt19937& rng) {
+// One case's random inputs and their reference, shared by the plans the case runs through (the reference
+// costs more than the product under emulation).
+template <class Out>
+struct CaseData {
+  int64_t lda, ldb, ldc;
+  std::vector<Out> a, b, c0;
+  testing::Reference ref;
+};
+
+// bf16_inputs: the inputs are rounded to bf16.
+template <class Out>
+CaseData<Out> make_case_data(const Case& c, bool bf16_inputs, std::mt19937& rng) {
   const auto [m, n, k] = c.shape;
   const bool ta = c.ta == Trans::yes, tb = c.tb == Trans::yes;
-  const int64_t lda = stored_ld(c.layout, m, k, ta, c.pad), ldb = stored_ld(c.layout, k, n, tb, c.pad);
-  const int64_t ldc = stored_ld(c.layout, m, n, false, c.pad);
-  auto a = random_matrix<Out>(static_cast<size_t>(stored_size(c.layout, m, k, ta, lda)), rng);
-  auto b = random_matrix<Out>(static_cast<size_t>(stored_size(c.layout, k, n, tb, ldb)), rng);
-  auto c0 = random_matrix<Out>(static_cast<size_t>(stored_size(c.layout, m, n, false, ldc)), rng);
-  if (c.beta == 0) std::fill(c0.begin(), c0.end(), std::numeric_limits<Out>::quiet_NaN());  // must not be read
+  CaseData<Out> d;
+  d.lda = stored_ld(c.layout, m, k, ta, c.pad);
+  d.ldb = stored_ld(c.layout, k, n, tb, c.pad);
+  d.ldc = stored_ld(c.layout, m, n, false, c.pad);
+  d.a = random_matrix<Out>(static_cast<size_t>(stored_size(c.layout, m, k, ta, d.lda)), rng);
+  d.b = random_matrix<Out>(static_cast<size_t>(stored_size(c.layout, k, n, tb, d.ldb)), rng);
+  d.c0 = random_matrix<Out>(static_cast<size_t>(stored_size(c.layout, m, n, false, d.ldc)), rng);
+  if (c.beta == 0) std::fill(d.c0.begin(), d.c0.end(), std::numeric_limits<Out>::quiet_NaN());  // must not be read
+  d.ref = reference_gemm(c.layout, c.ta, c.tb, m, n, k, c.alpha, d.a.data(), d.lda, d.b.data(), d.ldb, c.beta,
+                         d.c0.data(), d.ldc, bf16_inputs);
+  return d;
+}
 
-  auto ref = reference_gemm(c.layout, c.ta, c.tb, m, n, k, c.alpha, a.data(), lda, b.data(), ldb, c.beta, c0.data(),
-                            ldc, bf16_inputs);
+// Runs one case through `plan` and checks every element of C against the reference; returns C (empty when
+// the call failed). element_eps: the unit roundoff of the accumulation.
+template <class In, class Packed, class Out, class Fn>
+std::vector<Out> check_case(const Plan<Fn>& plan, const Case& c, const CaseData<Out>& data, double element_eps) {
+  const auto [m, n, k] = c.shape;
+  const int64_t lda = data.lda, ldb = data.ldb, ldc = data.ldc;
+  const auto &a = data.a, &b = data.b, &c0 = data.c0;
+  const auto& ref = data.ref;
   std::vector<Out> out = c0;
   std::vector<In> a_in(a.begin(), a.end()), b_in(b.begin(), b.end());
   if constexpr (std::is_same_v<In, bf16_t>) {
@@ -75,7 +95,10 @@ void check_case(const Plan<Fn>& plan, const Case& c, double element_eps, bool bf
   auto args = row_major_args<In, Out>(c.layout, c.ta, c.tb, m, n, k, static_cast<Out>(c.alpha), a_in.data(), lda,
                                       b_in.data(), ldb, static_cast<Out>(c.beta), out.data(), ldc, {});
   Status status = run_gemm<In, Packed>(plan, args);
-  ASSERT_TRUE(status.ok()) << status.message();
+  if (!status.ok()) {
+    ADD_FAILURE() << plan.kernel->id.name << " " << describe(c) << ": " << status.message();
+    return {};
+  }
 
   int reported = 0;
   for (int64_t i = 0; i < m; ++i) {
@@ -99,6 +122,13 @@ void check_case(const Plan<Fn>& plan, const Case& c, double element_eps, bool bf
       if (!same && reported++ < 3) ADD_FAILURE() << describe(c) << ": wrote into C's padding";
     }
   }
+  return out;
+}
+
+// A case with inputs of its own.
+template <class In, class Packed, class Out, class Fn>
+void check_case(const Plan<Fn>& plan, const Case& c, double element_eps, bool bf16_inputs, std::mt19937& rng) {
+  check_case<In, Packed, Out>(plan, c, make_case_data<Out>(c, bf16_inputs, rng), element_eps);
 }
 
 std::vector<Case> sweep(int mr, int nr) {
@@ -176,14 +206,14 @@ void sweep_kernels(const Table& table, int element_bytes, double eps, unsigned s
     SCOPED_TRACE(std::string(kernel->id.name));
     auto plan = plan_for(host_cpu(), *kernel, element_bytes);
     for (const auto& c : sweep(plan.mr, plan.nr)) {
-      check_case<Out, Packed, Out>(plan, c, eps, bf16, rng);
-      check_case<Out, Packed, Out>(tiny_blocking(plan), c, eps, bf16, rng);
+      const auto data = make_case_data<Out>(c, bf16, rng);
+      check_case<Out, Packed, Out>(plan, c, data, eps);
+      check_case<Out, Packed, Out>(tiny_blocking(plan), c, data, eps);
       // (the same as tiny_blocking for a kernel without the small-problem path)
-      if (direct_kernel<Out>(*kernel) != nullptr) {
-        check_case<Out, Packed, Out>(packed_b(tiny_blocking(plan)), c, eps, bf16, rng);
-      }
-      check_case<Out, Packed, Out>(packed_a(tiny_blocking(plan)), c, eps, bf16, rng);
-      if constexpr (bf16) check_case<bf16_t, bf16_t, float>(tiny_blocking(plan), c, eps, true, rng);
+      if (direct_kernel<Out>(*kernel) != nullptr)
+        check_case<Out, Packed, Out>(packed_b(tiny_blocking(plan)), c, data, eps);
+      check_case<Out, Packed, Out>(packed_a(tiny_blocking(plan)), c, data, eps);
+      if constexpr (bf16) check_case<bf16_t, bf16_t, float>(tiny_blocking(plan), c, data, eps);
     }
   }
 }
@@ -199,6 +229,14 @@ void check_aliasing_strides(const Table& table, int element_bytes, double eps, b
   const int threads_before = get_num_threads();
   for (const auto* kernel : runnable(table)) {
     SCOPED_TRACE(std::string(kernel->id.name));
+    auto plan = plan_for(host_cpu(), *kernel, element_bytes);
+    // Blocks of columns wide enough for the copy to pay (kCopyAliasedAMaxColumns): one and a bit of them.
+    const int columns = static_cast<int>(round_up(kCopyAliasedAMaxColumns + 1, plan.nr) + plan.nr);
+    plan.blocking = {2 * plan.mr, static_cast<int>(kAliasingStrideBytes / sizeof(Packed)), columns};
+    const int64_t k = plan.blocking.kc + 37;
+    const int64_t lda = round_up(k, kAliasingStrideBytes / static_cast<int64_t>(sizeof(In)));
+    const Case c{Layout::row_major, Trans::no, Trans::no, {3 * plan.mr + 5, columns + 1, k}, 1.5, 0.5, lda - k};
+    const auto data = make_case_data<Out>(c, bf16_inputs, rng);
     // Copied as on a core whose L1 has fewer ways than MR, and read in place as on one with more (then
     // copied behind the first sweep of each share, on one thread or two).
     for (auto [copy, threads] : {std::pair{true, 1}, std::pair{false, 1}, std::pair{false, 2}}) {
@@ -207,26 +245,20 @@ void check_aliasing_strides(const Table& table, int element_bytes, double eps, b
       if (!copy && kernel->fn_unpacked_a == nullptr) continue;
       SCOPED_TRACE(std::string(copy ? "copied" : "in place") + ", threads " + std::to_string(threads));
       ASSERT_TRUE(set_num_threads(threads).ok());
-      auto plan = plan_for(host_cpu(), *kernel, element_bytes);
+      plan.kernel = kernel;
       plan.copy_aliasing_a = copy;
-      // Blocks of columns wide enough for the copy to pay (kCopyAliasedAMaxColumns): one and a bit of them.
-      const int columns = static_cast<int>(round_up(kCopyAliasedAMaxColumns + 1, plan.nr) + plan.nr);
-      plan.blocking = {2 * plan.mr, static_cast<int>(kAliasingStrideBytes / sizeof(Packed)), columns};
-      const int64_t k = plan.blocking.kc + 37;
-      const int64_t lda = round_up(k, kAliasingStrideBytes / static_cast<int64_t>(sizeof(In)));
-      const Case c{Layout::row_major, Trans::no, Trans::no, {3 * plan.mr + 5, columns + 1, k}, 1.5, 0.5, lda - k};
       // This few rows read B in place (and A copied once, up front, where a kernel for it exists) ...
       plan.use_direct = threads == 1;
-      if (plan.use_direct) check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+      if (plan.use_direct) check_case<In, Packed, Out>(plan, c, data, eps);
       // ... unless the small-problem paths are off: then A is copied per block.
       plan.use_direct = false;
-      check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+      check_case<In, Packed, Out>(plan, c, data, eps);
       if (threads > 1) continue;
       // Without an edge variant the last five rows are packed, after the copied ones.
       auto without_edges = *kernel;
       without_edges.fn_unpacked_a_edge = nullptr;
       plan.kernel = &without_edges;
-      check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+      check_case<In, Packed, Out>(plan, c, data, eps);
     }
   }
   ASSERT_TRUE(set_num_threads(threads_before).ok());
@@ -237,10 +269,11 @@ template <class In, class Packed, class Out, class Fn>
 void check_on_one_and_two_threads(const Plan<Fn>& plan, const Case& c, double eps, bool bf16_inputs,
                                   std::mt19937& rng) {
   const int threads_before = get_num_threads();
+  const auto data = make_case_data<Out>(c, bf16_inputs, rng);
   for (int threads : {1, 2}) {
     SCOPED_TRACE("threads " + std::to_string(threads));
     ASSERT_TRUE(set_num_threads(threads).ok());
-    check_case<In, Packed, Out>(plan, c, eps, bf16_inputs, rng);
+    check_case<In, Packed, Out>(plan, c, data, eps);
   }
   ASSERT_TRUE(set_num_threads(threads_before).ok());
 }
@@ -296,6 +329,61 @@ TEST(GemmKernels, RowsOfAFarApartAreCopiedWhenBIsReadInPlace) {
   check_sparse_a_rows<double, double, double>(f64_kernels(), 8, kF64Eps, false, 55);
   check_sparse_a_rows<float, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 56);
   check_sparse_a_rows<bf16_t, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 57);
+}
+
+// The packed path's work splits (run_gemm) on 2 and 3 threads (the pool runs 3 shares on 2 CPUs alike) give the
+// bits of one thread, itself checked against the reference: threads splitting the rows with B's panels packed
+// by all of them together and shared (own_b_copy_bytes lowered: only blocks over 1 MiB are shared otherwise),
+// and splitting the columns over several column blocks (a small nc), each over several depth blocks with a
+// partial last panel. Depth enough for threads_for to give each thread a share.
+template <class In, class Packed, class Out, class Table>
+void check_work_splits(const Table& table, int element_bytes, double eps, bool bf16_inputs, unsigned seed) {
+  std::mt19937 rng(seed);
+  const int threads_before = get_num_threads();
+  for (const auto* kernel : runnable(table)) {
+    SCOPED_TRACE(std::string(kernel->id.name));
+    auto plan = plan_for(host_cpu(), *kernel, element_bytes);
+    plan.use_direct = false;
+    plan.own_b_copy_bytes = 0;
+    const int kg = kernel->k_group;
+    const int64_t mr = plan.mr, nr = plan.nr;
+    struct Split {
+      const char* name;
+      Blocking blocking;
+      int64_t m, n;
+    };
+    // Rows: at least 4 row panels a thread; columns: 4 micro-panels a thread in each column block (nc per
+    // thread), three blocks at 3 threads.
+    const Split splits[] = {
+        {"rows, B shared", {static_cast<int>(2 * mr), 24 * kg, static_cast<int>(2 * nr)}, 13 * mr + 3, 2 * nr + 5},
+        {"columns", {static_cast<int>(2 * mr), 24 * kg, static_cast<int>(4 * nr)}, 3 * mr + 1, 24 * nr + 5}};
+    for (const auto& split : splits) {
+      SCOPED_TRACE(split.name);
+      plan.blocking = split.blocking;
+      const int64_t k = round_up(std::max<int64_t>(3'100'000 / (split.m * split.n), 3 * split.blocking.kc), kg) + 1;
+      const Case c{Layout::row_major, Trans::no, Trans::no, {split.m, split.n, k}, 1.5, 0.5, 0};
+      const auto data = make_case_data<Out>(c, bf16_inputs, rng);
+      std::vector<Out> single;
+      for (int threads : {1, 2, 3}) {
+        ThreadPool::global().set_max_threads(threads);
+        ASSERT_EQ(threads_for(split.m, split.n, k), threads);
+        auto out = check_case<In, Packed, Out>(plan, c, data, eps);
+        if (threads == 1) {
+          single = out;
+        } else {
+          EXPECT_TRUE(out == single) << threads << " threads: not the bits of one";
+        }
+      }
+    }
+  }
+  ASSERT_TRUE(set_num_threads(threads_before).ok());
+}
+
+TEST(GemmKernels, WorkSplitsGiveTheBitsOfOneThread) {
+  check_work_splits<float, float, float>(f32_kernels(), 4, kF32Eps, false, 58);
+  check_work_splits<double, double, double>(f64_kernels(), 8, kF64Eps, false, 59);
+  check_work_splits<float, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 60);
+  check_work_splits<bf16_t, bf16_t, float>(bf16_kernels(), 2, kF32Eps, true, 61);
 }
 
 TEST(GemmKernels, RowsOfAWhoseStrideAliasesAreCopied) {

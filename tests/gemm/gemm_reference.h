@@ -36,13 +36,25 @@ Reference reference_gemm(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n
     if (!round_to_bf16) return static_cast<double>(x);
     return bf16_to_float(float_to_bf16(static_cast<float>(x)));
   };
+  // op(A) by rows and op(B) by columns, converted once: the sums below run over contiguous doubles (under
+  // emulation the per-product layout lookups and BF16 rounding cost more than the products).
+  std::vector<double> a_rows(static_cast<size_t>(m * k)), b_columns(static_cast<size_t>(n * k));
   for (int64_t i = 0; i < m; ++i) {
+    for (int64_t p = 0; p < k; ++p)
+      a_rows[static_cast<size_t>(i * k + p)] = input(element(layout, a, lda, ta == Trans::yes, i, p));
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t p = 0; p < k; ++p)
+      b_columns[static_cast<size_t>(j * k + p)] = input(element(layout, b, ldb, tb == Trans::yes, p, j));
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    const double* a_row = a_rows.data() + i * k;
     for (int64_t j = 0; j < n; ++j) {
+      const double* b_column = b_columns.data() + j * k;
       double sum = 0, abs_sum = 0;
       if (alpha != 0) {
         for (int64_t p = 0; p < k; ++p) {
-          double prod = input(element(layout, a, lda, ta == Trans::yes, i, p)) *
-                        input(element(layout, b, ldb, tb == Trans::yes, p, j));
+          double prod = a_row[p] * b_column[p];
           sum += prod;
           abs_sum += std::fabs(prod);
         }

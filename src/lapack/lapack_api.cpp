@@ -29,6 +29,7 @@
 #include "lapack/cholesky.h"
 #include "lapack/jacobi_eigen.h"
 #include "lapack/lu.h"
+#include "lapack/range_scale.h"
 #include "lapack/svd_bridge.h"
 #include "lapack/svd_info.h"
 
@@ -243,10 +244,7 @@ bool small_syevd(char jobz, char uplo, int n, T* a, int lda, T* w, T* work, int 
       amax = std::max(amax, std::abs(x));
     }
   }
-  const T smallest = std::sqrt(std::numeric_limits<T>::min()) / std::numeric_limits<T>::epsilon();
-  const T scale = amax > T(0) && amax < smallest ? smallest / amax
-                  : amax > T(1) / smallest       ? T(1) / smallest / amax
-                                                 : T(1);
+  const T scale = armory::lapack::range_scale(amax);
   for (int j = 0; j < n; ++j) {
     for (int i = uplo == 'U' ? 0 : j; i < (uplo == 'U' ? j + 1 : n); ++i) {
       full[i + j * kMax] = full[j + i * kMax] = scale * a[i + static_cast<int64_t>(j) * lda];

@@ -27,6 +27,7 @@
 #include "lapack/bidiagonal_svd.h"
 #include "lapack/jacobi_svd.h"
 #include "lapack/qr.h"
+#include "lapack/range_scale.h"
 #include "lapack/svd_info.h"
 
 namespace armory {
@@ -122,17 +123,6 @@ constexpr int64_t kAliasingUInPlaceBytes = 512 * 1024;
 // A wide matrix's V^T past its first rows comes from the reflectors from this many times wider than tall
 // (svd_impl's trailing_vt).
 constexpr int64_t kTrailingVtRatio = 8;
-
-// The factor that brings a matrix whose largest entry is amax (finite) into the range where the entries'
-// squares are representable, [sqrt(min)/eps, sqrt(max)*eps]; 1 when it is there already.
-template <class T>
-T range_scale(T amax) {
-  const T smallest = std::sqrt(std::numeric_limits<T>::min()) / std::numeric_limits<T>::epsilon();
-  const T largest = T(1) / smallest;
-  if (amax > T(0) && amax < smallest) return smallest / amax;
-  if (amax > largest) return largest / amax;
-  return T(1);
-}
 
 // Whether the small path takes an m x n problem: a copy that fits its stack arrays, and no full U or V^T
 // wider than the copy's columns (those would need completing to a basis; the bidiagonal path does it).
@@ -251,7 +241,7 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
   if (small_path_fits(vectors, m, n)) {
     const T amax = largest_magnitude<T>(m, n, a, lda, nullptr, 0);
     if (!std::isfinite(amax)) return error(Errc::invalid_argument, "svd: the matrix contains NaN or Inf");
-    if (small_svd(vectors, m, n, a, lda, range_scale(amax), s, u, ldu, vt, ldvt)) return {};
+    if (small_svd(vectors, m, n, a, lda, lapack::range_scale(amax), s, u, ldu, vt, ldvt)) return {};
   }
 
   // Work on a copy with m >= n: the transpose of a wide matrix. A tall one is copied while it is scanned.
@@ -264,7 +254,7 @@ Status svd_impl(SvdVectors vectors, int64_t m, int64_t n, T* a, int64_t lda, T* 
   LargeBuffer<T> work(static_cast<size_t>(ldw) * cols);
   const T amax = largest_magnitude(m, n, a, lda, wide ? nullptr : work.data(), ldw);
   if (!std::isfinite(amax)) return error(Errc::invalid_argument, "svd: the matrix contains NaN or Inf");
-  const T scale = range_scale(amax);
+  const T scale = lapack::range_scale(amax);
   if (wide) {
     transpose_scaled(m, n, a, lda, work.data(), ldw, scale);
   } else if (scale != T(1)) {

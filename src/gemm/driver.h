@@ -671,6 +671,10 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
   const auto direct_packing_b = direct_packing_b_kernel<In>(kern);
   const bool packing_b_in_tiles = packed_b == nullptr && direct_packing_b != nullptr && direct_a && !args.b.trans &&
                                   args.c_bf16 == nullptr && !b_streams;
+  // Tiles with nothing to do but the product (the tile loop's fast path): in a rank-32 update (f64 1000 x 1000
+  // x 32, 384 FMAs a tile) the per-tile decisions took 13% of the time.
+  const bool plain_tiles = direct_a && !triangle && args.c_bf16 == nullptr && args.epilogue.bias == nullptr &&
+                           !args.epilogue.relu && !args.epilogue.bounded();
 
   // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
   // (b_shared) make the shares wait for each other, at ctx's barrier.
@@ -776,7 +780,21 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
             const bool read_copy = copy_behind && p > first_panel;
             const Packed* const a_src = read_copy ? a_buffer : a_rows;
             const int64_t a_src_ld = read_copy ? copy_ld : a_rows_ld;
-            for (int64_t ir = 0; ir < mcur; ir += mr) {
+            // Whole tiles of A's rows (in place or copied) with nothing to do but the product run in a loop of
+            // their own, past the first panel (whose sweep prefetches and copies A): the loop after it decides
+            // per tile about triangles, a bf16 C, packing B and the epilogue.
+            int64_t ir = 0;
+            if (plain_tiles && p != first_panel && cols == nr &&
+                !(pack_in_tiles && p < tiles_pack_end && ic == row_begin)) {
+              const int64_t whole_rows = std::min(full_rows, mcur) / mr * mr;
+              const int64_t next_cols = p + 1 < end_panel ? std::min<int64_t>(nr, ncur - jr - nr) : 0;
+              for (; ir < whole_rows; ir += mr) {
+                Out* c = args.c + (ic + ir) * args.ldc + jc + jr;
+                if (beta != Out(0) && next_cols > 0) prefetch_rows(c + nr, mr, next_cols, args.ldc);
+                kern.fn_unpacked_a(kpad, a_src + ir * a_src_ld, a_src_ld, b_panel, c, args.ldc, args.alpha, beta);
+              }
+            }
+            for (; ir < mcur; ir += mr) {
               if (copy_behind && p == first_panel && rows_copied < std::min(ir, full_rows)) {
                 const int64_t upto = std::min(ir, full_rows);
                 convert_rows(args.a, ic + rows_copied, upto - rows_copied, pc, kcur, copy_ld,

@@ -673,8 +673,8 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
                                   args.c_bf16 == nullptr && !b_streams;
   // Tiles with nothing to do but the product (the tile loop's fast path): in a rank-32 update (f64 1000 x 1000
   // x 32, 384 FMAs a tile) the per-tile decisions took 13% of the time.
-  const bool plain_tiles = direct_a && !triangle && args.c_bf16 == nullptr && args.epilogue.bias == nullptr &&
-                           !args.epilogue.relu && !args.epilogue.bounded();
+  const bool plain_tiles = direct_a && args.c_bf16 == nullptr && args.epilogue.bias == nullptr && !args.epilogue.relu &&
+                           !args.epilogue.bounded();
 
   // Share t of nt: a range of rows or of B's micro-panels. Only panels packed by all threads together
   // (b_shared) make the shares wait for each other, at ctx's barrier.
@@ -782,19 +782,33 @@ Status run_gemm(const Plan<Fn>& plan, const GemmArgs<In, Out>& args, const Packe
             const int64_t a_src_ld = read_copy ? copy_ld : a_rows_ld;
             // Whole tiles of A's rows (in place or copied) with nothing to do but the product run in a loop of
             // their own, past the first panel (whose sweep prefetches and copies A): the loop after it decides
-            // per tile about triangles, a bf16 C, packing B and the epilogue.
-            int64_t ir = 0;
-            if (plain_tiles && p != first_panel && cols == nr &&
-                !(pack_in_tiles && p < tiles_pack_end && ic == row_begin)) {
-              const int64_t whole_rows = std::min(full_rows, mcur) / mr * mr;
-              const int64_t next_cols = p + 1 < end_panel ? std::min<int64_t>(nr, ncur - jr - nr) : 0;
-              for (; ir < whole_rows; ir += mr) {
-                Out* c = args.c + (ic + ir) * args.ldc + jc + jr;
-                if (beta != Out(0) && next_cols > 0) prefetch_rows(c + nr, mr, next_cols, args.ldc);
-                kern.fn_unpacked_a(kpad, a_src + ir * a_src_ld, a_src_ld, b_panel, c, args.ldc, args.alpha, beta);
+            // per tile about triangles, a bf16 C, packing B and the epilogue. In a triangle, the tiles wholly
+            // inside it: in C's coordinates a tile's rows r..r+MR-1 against columns c..c+NR-1 are inside the
+            // lower triangle from r >= c + NR - 1 on, inside the upper one while r + MR - 1 <= c.
+            int64_t plain_begin = 0, plain_end = 0;
+            if (plain_tiles && p != first_panel && cols == nr) {
+              plain_end = std::min(full_rows, mcur) / mr * mr;
+              const int64_t col0 = jc + jr;
+              if (args.triangle == Triangle::lower) {
+                const int64_t first = col0 + nr - 1 - ic;
+                plain_begin = first <= 0 ? 0 : round_up(first, mr);
+              } else if (args.triangle == Triangle::upper) {
+                const int64_t last = col0 - mr + 1 - ic;
+                plain_end = last < 0 ? 0 : std::min(plain_end, last / mr * mr + mr);
               }
+              // The tile that packs this panel of B, and those before it, go the general way.
+              if (pack_in_tiles && p < tiles_pack_end) plain_begin = std::max(plain_begin, packing_row(p) - ic + mr);
             }
-            for (; ir < mcur; ir += mr) {
+            for (int64_t ir = 0; ir < mcur; ir += mr) {
+              if (ir == plain_begin && plain_begin < plain_end) {
+                const int64_t next_cols = p + 1 < end_panel ? std::min<int64_t>(nr, ncur - jr - nr) : 0;
+                for (; ir < plain_end; ir += mr) {
+                  Out* c = args.c + (ic + ir) * args.ldc + jc + jr;
+                  if (beta != Out(0) && next_cols > 0) prefetch_rows(c + nr, mr, next_cols, args.ldc);
+                  kern.fn_unpacked_a(kpad, a_src + ir * a_src_ld, a_src_ld, b_panel, c, args.ldc, args.alpha, beta);
+                }
+                if (ir >= mcur) break;
+              }
               if (copy_behind && p == first_panel && rows_copied < std::min(ir, full_rows)) {
                 const int64_t upto = std::min(ir, full_rows);
                 convert_rows(args.a, ic + rows_copied, upto - rows_copied, pc, kcur, copy_ld,

@@ -1006,7 +1006,8 @@ template <class T>
 void check_gemv_at_every_start(const armory::blas::VectorKernelsOf<T>& k, double tolerance) {
   const int64_t line = 64 / int64_t{sizeof(T)};
   for (int64_t lda_extra : {int64_t{0}, int64_t{3}}) {
-    for (int64_t m : {int64_t{1}, int64_t{3}, line - 1, 2 * line + 5, int64_t{97}}) {
+    // 301 rows: several of gemv_n's row blocks (vector_kernels__avx512.cpp) after the rows before the boundary.
+    for (int64_t m : {int64_t{1}, int64_t{3}, line - 1, 2 * line + 5, int64_t{97}, int64_t{301}}) {
       const int64_t cols = 9, lda = (m + line - 1) / line * line + lda_extra;
       for (int64_t start = 0; start < line; ++start) {
         auto storage = random_values<T>(size_t(start + lda * cols + line), 50 + uint32_t(m));

@@ -6,6 +6,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <complex>
 #include <cstdint>
 #include <type_traits>
 
@@ -37,6 +38,16 @@ struct F32x16 {
                             _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
   }
   static V permute(V v, Index index) { return _mm512_permutexvar_ps(index, v); }
+  static V swap_pairs(V v) { return _mm512_permute_ps(v, 0xB1); }
+  static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  static V even_odd(V even, V odd) { return _mm512_mask_blend_ps(0xAAAA, even, odd); }
+  static std::complex<T> pair_sum(V v) {
+    const __m256 h =
+        _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    const __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    const __m128 p = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    return {_mm_cvtss_f32(p), _mm_cvtss_f32(_mm_movehdup_ps(p))};
+  }
 };
 
 struct F64x8 {
@@ -59,6 +70,14 @@ struct F64x8 {
     return _mm512_add_epi64(_mm512_set1_epi64(kLanes - shift), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
   }
   static V permute(V v, Index index) { return _mm512_permutexvar_pd(index, v); }
+  static V swap_pairs(V v) { return _mm512_permute_pd(v, 0x55); }
+  static V sub(V a, V b) { return _mm512_sub_pd(a, b); }
+  static V even_odd(V even, V odd) { return _mm512_mask_blend_pd(0xAA, even, odd); }
+  static std::complex<T> pair_sum(V v) {
+    const __m256d h = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+    const __m128d q = _mm_add_pd(_mm256_castpd256_pd128(h), _mm256_extractf128_pd(h, 1));
+    return {_mm_cvtsd_f64(q), _mm_cvtsd_f64(_mm_unpackhi_pd(q, q))};
+  }
 };
 
 struct F32x8 {
@@ -80,6 +99,14 @@ struct F32x8 {
     return _mm256_add_epi32(_mm256_set1_epi32(kLanes - shift), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
   static V permute(V v, Index index) { return _mm256_permutexvar_ps(index, v); }
+  static V swap_pairs(V v) { return _mm256_permute_ps(v, 0xB1); }
+  static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  static V even_odd(V even, V odd) { return _mm256_blend_ps(even, odd, 0xAA); }
+  static std::complex<T> pair_sum(V v) {
+    const __m128 q = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    const __m128 p = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    return {_mm_cvtss_f32(p), _mm_cvtss_f32(_mm_movehdup_ps(p))};
+  }
   static T sum(V a) {
     __m128 h = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     h = _mm_add_ps(h, _mm_movehl_ps(h, h));
@@ -106,6 +133,13 @@ struct F64x4 {
     return _mm256_add_epi64(_mm256_set1_epi64x(kLanes - shift), _mm256_set_epi64x(3, 2, 1, 0));
   }
   static V permute(V v, Index index) { return _mm256_permutexvar_pd(index, v); }
+  static V swap_pairs(V v) { return _mm256_permute_pd(v, 0x5); }
+  static V sub(V a, V b) { return _mm256_sub_pd(a, b); }
+  static V even_odd(V even, V odd) { return _mm256_blend_pd(even, odd, 0xA); }
+  static std::complex<T> pair_sum(V v) {
+    const __m128d q = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return {_mm_cvtsd_f64(q), _mm_cvtsd_f64(_mm_unpackhi_pd(q, q))};
+  }
   static T sum(V a) {
     const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
     return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
@@ -317,6 +351,114 @@ void gemv_n_by_rows(int64_t m, int64_t n, typename S::T alpha, const typename S:
   }
 }
 
+// Complex vectors as (re, im) pairs of reals, two pairs of sums per product (vector_impl::ComplexSums): `same`
+// takes each part times the same part of v (ur vr, ui vi), `crossed` times the other (ur vi, ui vr, v's pairs
+// swapped in a register). The portable loops compiled for AVX-512 spilled their partial sums and finished in
+// scalar steps: cdotu n = 1000 1.24x OpenBLAS's time, cgemv (numpy's a @ x) n = 64 2.5x.
+// a b by the schoolbook formula, as BLAS's loops multiply: std::complex's operator* calls libgcc's __mulsc3
+// (C99's recovery of infinities from NaN parts), which took 18% of a 64 x 64 cgemv.
+template <class T>
+std::complex<T> multiply(std::complex<T> a, std::complex<T> b) {
+  return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
+}
+
+template <class S>
+struct ComplexLanes {
+  using T = typename S::T;
+  using V = typename S::V;
+  V same = S::zero(), crossed = S::zero();
+
+  // The next L reals (L / 2 elements) of u and v, or the first `count` of them.
+  void add(const T* u, V v, V v_swapped) {
+    const V uv = S::load(u);
+    same = S::fma(uv, v, same);
+    crossed = S::fma(uv, v_swapped, crossed);
+  }
+  void add_first(const T* u, int count, V v, V v_swapped) {
+    const V uv = S::load_first(u, count);
+    same = S::fma(uv, v, same);
+    crossed = S::fma(uv, v_swapped, crossed);
+  }
+  // sum u v, or sum conj(u) v: the real part is the even lanes of `same` less (or plus) the odd ones, the
+  // imaginary part the lanes of `crossed` summed (or the even less the odd). Each pair's two terms are taken
+  // first, into one vector of (re, im) pairs, then its pairs are added by halves.
+  std::complex<T> result(bool conjugate_u) const {
+    const V same_swapped = S::swap_pairs(same), crossed_swapped = S::swap_pairs(crossed);
+    const V pairs = conjugate_u ? S::even_odd(S::add(same, same_swapped), S::sub(crossed_swapped, crossed))
+                                : S::even_odd(S::sub(same, same_swapped), S::add(crossed, crossed_swapped));
+    return S::pair_sum(pairs);
+  }
+};
+
+// Two vectors of pairs a step (two sets of sums, four FMA chains), a masked tail; the streaming prefetch of
+// the real dot.
+template <class S, bool Prefetch>
+std::complex<typename S::T> complex_dot(int64_t n, const std::complex<typename S::T>* uc,
+                                        const std::complex<typename S::T>* vc, bool conjugate_u) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int L = S::kLanes;
+  constexpr int64_t kAhead = 32 * L;
+  const T* u = reinterpret_cast<const T*>(uc);
+  const T* v = reinterpret_cast<const T*>(vc);
+  const int64_t reals = 2 * n;
+  const bool streaming = Prefetch && reals >= (int64_t{1} << 15);
+  ComplexLanes<S> lanes[2];
+  int64_t i = 0;
+  for (; i + 2 * L <= reals; i += 2 * L) {
+    if (streaming) {
+      for (int k = 0; k < 2; ++k) {
+        _mm_prefetch(reinterpret_cast<const char*>(u + i + kAhead + k * L), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(v + i + kAhead + k * L), _MM_HINT_T0);
+      }
+    }
+    for (int k = 0; k < 2; ++k) {
+      const V vv = S::load(v + i + k * L);
+      lanes[k].add(u + i + k * L, vv, S::swap_pairs(vv));
+    }
+  }
+  for (int k = 0; i < reals; i += L, ++k) {
+    const int count = reals - i < L ? static_cast<int>(reals - i) : L;
+    const V vv = S::load_first(v + i, count);
+    lanes[k].add_first(u + i, count, vv, S::swap_pairs(vv));
+  }
+  lanes[0].same = S::add(lanes[0].same, lanes[1].same);
+  lanes[0].crossed = S::add(lanes[0].crossed, lanes[1].crossed);
+  return lanes[0].result(conjugate_u);
+}
+
+// y[j] += alpha dot(op(A[:, j]), x), kColumns columns a pass: x loaded and its pairs swapped once for all of
+// them. A column left over takes the same sums alone, so its result does not depend on its group (threads
+// split the columns).
+template <class S, int kColumns = 4>
+void complex_gemv_t(int64_t m, int64_t n, std::complex<typename S::T> alpha, const std::complex<typename S::T>* a,
+                    int64_t lda, const std::complex<typename S::T>* xc, std::complex<typename S::T>* y,
+                    bool conjugate_a) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int L = S::kLanes;
+  const T* x = reinterpret_cast<const T*>(xc);
+  const int64_t reals = 2 * m;
+  int64_t j = 0;
+  for (; j + kColumns <= n; j += kColumns) {
+    const T* c[kColumns];
+    ComplexLanes<S> lanes[kColumns];
+    for (int k = 0; k < kColumns; ++k) c[k] = reinterpret_cast<const T*>(a + (j + k) * lda);
+    int64_t i = 0;
+    for (; i + L <= reals; i += L) {
+      const V xv = S::load(x + i), xs = S::swap_pairs(xv);
+      for (int k = 0; k < kColumns; ++k) lanes[k].add(c[k] + i, xv, xs);
+    }
+    if (i < reals) {
+      const int count = static_cast<int>(reals - i);
+      const V xv = S::load_first(x + i, count), xs = S::swap_pairs(xv);
+      for (int k = 0; k < kColumns; ++k) lanes[k].add_first(c[k] + i, count, xv, xs);
+    }
+    for (int k = 0; k < kColumns; ++k) y[j + k] += multiply(alpha, lanes[k].result(conjugate_a));
+  }
+  if constexpr (kColumns > 1) complex_gemv_t<S, 1>(m, n - j, alpha, a + j * lda, lda, xc, y + j, conjugate_a);
+}
+
 // Column by column with a masked tail: the SVD's band reduction calls it on blocks of a few dozen rows, where
 // the portable loop's scalar remainder would be a quarter of the work.
 template <class S>
@@ -357,6 +499,8 @@ constexpr VectorKernelsOf<typename S::T> table() {
   t.gemv_t = &gemv_t<S, Prefetch>;
   t.gemv_t_eight_streams = &gemv_t<S, Prefetch, 8>;
   t.ger = &ger<S>;
+  t.complex_dot = &complex_dot<S, Prefetch>;
+  t.complex_gemv_t = &complex_gemv_t<S>;
   return t;
 }
 
@@ -373,6 +517,17 @@ typename Wide::T dot_narrow_streams(int64_t n, const typename Wide::T* x, const 
   if (bytes <= kL2ResidentBytes) return dot<Wide, false>(n, x, y);
   if (bytes <= kL3ResidentBytes) return dot<Narrow, true>(n, x, y);
   return dot<Narrow, false>(n, x, y);
+}
+
+// The same tiers for the complex dot. Zen 5, 1 thread, cdotu of 10^6 elements (16 MB), time against
+// OpenBLAS's: 512-bit 1.69-1.71x, prefetched 256-bit 1.36x, plain 256-bit 1.06x.
+template <class Wide, class Narrow>
+std::complex<typename Wide::T> complex_dot_narrow_streams(int64_t n, const std::complex<typename Wide::T>* x,
+                                                          const std::complex<typename Wide::T>* y, bool conjugate_x) {
+  const int64_t bytes = 2 * n * int64_t{sizeof(std::complex<typename Wide::T>)};
+  if (bytes <= kL2ResidentBytes) return complex_dot<Wide, false>(n, x, y, conjugate_x);
+  if (bytes <= kL3ResidentBytes) return complex_dot<Narrow, true>(n, x, y, conjugate_x);
+  return complex_dot<Narrow, false>(n, x, y, conjugate_x);
 }
 
 template <class S>
@@ -407,6 +562,7 @@ template <class Wide, class Narrow>
 constexpr VectorKernelsOf<typename Wide::T> narrow_streams_table() {
   VectorKernelsOf<typename Wide::T> t = table<Wide, false>();
   t.dot = &dot_narrow_streams<Wide, Narrow>;
+  t.complex_dot = &complex_dot_narrow_streams<Wide, Narrow>;
   t.gemv_n = &gemv_n_narrow_streams<Wide, Narrow>;
   t.gemv_t = &gemv_narrow_streams<Narrow, &gemv_t<Narrow, true>, &gemv_t<Narrow, false>>;
   t.gemv_t_eight_streams = &gemv_narrow_streams<Narrow, &gemv_t<Narrow, true, 8>, &gemv_t<Narrow, false, 8>>;

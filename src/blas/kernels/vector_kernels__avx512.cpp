@@ -288,6 +288,30 @@ void gemv_n(int64_t m, int64_t n, typename S::T alpha, const typename S::T* a, i
 
 constexpr int kRowBlockVectors = 8;
 
+// f(std::integral_constant<int, NV>) for NV = vectors (1 .. kRowBlockVectors): a row block's vector count as a
+// template argument, so that its sums stay in registers.
+template <class F>
+void with_vector_count(int vectors, F&& f) {
+  switch (vectors) {
+    case 1:
+      return f(std::integral_constant<int, 1>{});
+    case 2:
+      return f(std::integral_constant<int, 2>{});
+    case 3:
+      return f(std::integral_constant<int, 3>{});
+    case 4:
+      return f(std::integral_constant<int, 4>{});
+    case 5:
+      return f(std::integral_constant<int, 5>{});
+    case 6:
+      return f(std::integral_constant<int, 6>{});
+    case 7:
+      return f(std::integral_constant<int, 7>{});
+    default:
+      return f(std::integral_constant<int, 8>{});
+  }
+}
+
 // y[0:rows] += A (alpha x) for one block of at most kRowBlockVectors vectors of rows (NV of them, the last
 // `last` lanes long), every column: y's block stays in registers for all n columns, in two sets of sums
 // (even and odd columns: two FMA chains per vector), added to y once at the end.
@@ -331,24 +355,8 @@ void gemv_n_by_rows(int64_t m, int64_t n, typename S::T alpha, const typename S:
   if (i == m) return;
   const int64_t rest = m - i;
   const int vectors = static_cast<int>((rest + L - 1) / L), last = static_cast<int>(rest - (vectors - 1) * L);
-  switch (vectors) {
-    case 1:
-      return gemv_n_row_block<S, 1>(n, alpha, a + i, lda, x, y + i, last);
-    case 2:
-      return gemv_n_row_block<S, 2>(n, alpha, a + i, lda, x, y + i, last);
-    case 3:
-      return gemv_n_row_block<S, 3>(n, alpha, a + i, lda, x, y + i, last);
-    case 4:
-      return gemv_n_row_block<S, 4>(n, alpha, a + i, lda, x, y + i, last);
-    case 5:
-      return gemv_n_row_block<S, 5>(n, alpha, a + i, lda, x, y + i, last);
-    case 6:
-      return gemv_n_row_block<S, 6>(n, alpha, a + i, lda, x, y + i, last);
-    case 7:
-      return gemv_n_row_block<S, 7>(n, alpha, a + i, lda, x, y + i, last);
-    default:
-      return gemv_n_row_block<S, 8>(n, alpha, a + i, lda, x, y + i, last);
-  }
+  with_vector_count(
+      vectors, [&](auto count) { gemv_n_row_block<S, decltype(count)::value>(n, alpha, a + i, lda, x, y + i, last); });
 }
 
 // Complex vectors as (re, im) pairs of reals, two pairs of sums per product (vector_impl::ComplexSums): `same`
@@ -459,6 +467,57 @@ void complex_gemv_t(int64_t m, int64_t n, std::complex<typename S::T> alpha, con
   if constexpr (kColumns > 1) complex_gemv_t<S, 1>(m, n - j, alpha, a + j * lda, lda, xc, y + j, conjugate_a);
 }
 
+// y[0:m] += A (alpha x) for complex A, x, y: each column's factor t = alpha x[j] applied to the column's pairs
+// as re(t) times them plus im(t), signed (-, +), times them swapped. Short columns by rows in registers
+// across every column (gemv_n_row_block's reasons), longer ones in the portable passes over y.
+template <class S>
+struct ComplexFactor {
+  typename S::V re, im_signed;
+  explicit ComplexFactor(std::complex<typename S::T> t) {
+    alignas(64) static constexpr typename S::T kSigns[16] = {-1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1};
+    re = S::broadcast(t.real());
+    im_signed = S::mul(S::broadcast(t.imag()), S::load(kSigns));
+  }
+};
+
+template <class S, int NV>
+void complex_gemv_n_row_block(int64_t n, std::complex<typename S::T> alpha, const std::complex<typename S::T>* a,
+                              int64_t lda, const std::complex<typename S::T>* x, typename S::T* y, int last) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int L = S::kLanes;
+  V by_re[NV], by_im[NV];
+  for (int v = 0; v < NV; ++v) by_re[v] = by_im[v] = S::zero();
+  for (int64_t j = 0; j < n; ++j) {
+    const ComplexFactor<S> t(multiply(alpha, x[j]));
+    const T* c = reinterpret_cast<const T*>(a + j * lda);
+    for (int v = 0; v < NV; ++v) {
+      const V av = v + 1 < NV || last == L ? S::load(c + v * L) : S::load_first(c + v * L, last);
+      by_re[v] = S::fma(av, t.re, by_re[v]);
+      by_im[v] = S::fma(S::swap_pairs(av), t.im_signed, by_im[v]);
+    }
+  }
+  for (int v = 0; v + 1 < NV; ++v) S::store(y + v * L, S::add(S::load(y + v * L), S::add(by_re[v], by_im[v])));
+  const V sum = S::add(by_re[NV - 1], by_im[NV - 1]);
+  S::store_first(y + (NV - 1) * L, last, S::add(S::load_first(y + (NV - 1) * L, last), sum));
+}
+
+template <class S>
+void complex_gemv_n(int64_t m, int64_t n, std::complex<typename S::T> alpha, const std::complex<typename S::T>* a,
+                    int64_t lda, const std::complex<typename S::T>* x, std::complex<typename S::T>* yc) {
+  using T = typename S::T;
+  constexpr int L = S::kLanes;
+  T* y = reinterpret_cast<T*>(yc);
+  const int64_t reals = 2 * m;
+  if (reals <= kRowBlockVectors * L) {
+    const int vectors = static_cast<int>((reals + L - 1) / L), last = static_cast<int>(reals - (vectors - 1) * L);
+    return with_vector_count(vectors, [&](auto count) {
+      complex_gemv_n_row_block<S, decltype(count)::value>(n, alpha, a, lda, x, y, last);
+    });
+  }
+  vector_impl::complex_gemv_n(m, n, alpha, a, lda, x, yc);
+}
+
 // Column by column with a masked tail: the SVD's band reduction calls it on blocks of a few dozen rows, where
 // the portable loop's scalar remainder would be a quarter of the work.
 template <class S>
@@ -501,6 +560,7 @@ constexpr VectorKernelsOf<typename S::T> table() {
   t.ger = &ger<S>;
   t.complex_dot = &complex_dot<S, Prefetch>;
   t.complex_gemv_t = &complex_gemv_t<S>;
+  t.complex_gemv_n = &complex_gemv_n<S>;
   return t;
 }
 

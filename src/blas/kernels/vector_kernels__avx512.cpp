@@ -602,17 +602,20 @@ void gemv_narrow_streams(int64_t m, int64_t n, typename S::T alpha, const typena
 }
 
 // gemv_n for the narrow-stream cores: short columns by rows in 512-bit vectors (gemv_n_short_by_rows), and
-// float columns of any length while A fits L3: the four-column passes' 256-bit loads and stores of y held
-// them well under double's rate. Zen 5, 1 thread, sgemv time against OpenBLAS's, passes -> by rows: n = 200
-// / 256 / 512 / 1024 1.59 / 1.43 / 1.41 / 1.11x -> 0.96 / 0.92 / 0.91 / 1.06x. Double by rows ran 0.88 /
-// 0.85 / 1.20 / 1.11x against the passes' 0.80 / 0.79 / 0.90 / 0.94x, so it keeps them. Beyond L3 both stream
-// in the passes, prefetched (float n = 2048 / 4096 1.3 / 1.2x OpenBLAS's time; by rows, or the passes in
-// 512-bit vectors, measured no better).
+// float columns of any length while A (a thread's share of it) fits in half of L2, where a block's walk over
+// the columns, a few lines of each, finds them. Zen 5, 1 thread, sgemv time against OpenBLAS's in one process
+// (scratch harness), passes -> by rows: n = 200 / 256 / 512 1.59 / 1.43 / 1.41x -> 0.96 / 0.92 / 0.91x; but
+// numpy's x @ A, fresh arrays each round, float32 n = 512 (1 MiB) ran 0.99-1.01x OpenBLAS by rows against
+// 1.13-1.19x in the passes on one thread, and 1.36-1.45x by rows against 0.89-0.96x in the passes on two
+// (each thread's half of A, 512 KiB, stays in its L2 from call to call). Double by rows ran 0.88 / 0.85 /
+// 1.20x against the passes' 0.80 / 0.79 / 0.90x, so it keeps them. Beyond L3 both stream in the passes,
+// prefetched (float n = 2048 / 4096 1.3 / 1.2x OpenBLAS's time; by rows, or the passes in 512-bit vectors,
+// measured no better).
 template <class Wide, class Narrow>
 void gemv_n_narrow_streams(int64_t m, int64_t n, typename Wide::T alpha, const typename Wide::T* a, int64_t lda,
                            const typename Wide::T* x, typename Wide::T* y) {
-  const bool cached = m * n * int64_t{sizeof(typename Wide::T)} <= kL3ResidentBytes;
-  if (m <= kRowBlockVectors * Wide::kLanes || (std::is_same_v<typename Wide::T, float> && cached)) {
+  const bool in_l2 = m * n * int64_t{sizeof(typename Wide::T)} <= kL2ResidentBytes / 2;
+  if (m <= kRowBlockVectors * Wide::kLanes || (std::is_same_v<typename Wide::T, float> && in_l2)) {
     return gemv_n_by_rows<Wide>(m, n, alpha, a, lda, x, y);
   }
   gemv_narrow_streams<Narrow, &gemv_n<Narrow, true>, &gemv_n<Narrow, false>>(m, n, alpha, a, lda, x, y);

@@ -1,8 +1,9 @@
-// The vector kernels compiled for AVX-512 (F, VL). The two gemv kernels are written with intrinsics:
-// masked loads and stores for the tails instead of scalar loops, and (gemv_t) a vector reduction per
-// column where the portable version spends its time in scalar reductions on small and medium matrices.
-// Each is a template on the vector type, 512-bit or 256-bit (AVX-512VL keeps the masked tails): see
-// kVectorKernelsAvx512NarrowStreams for the cores that stream faster in 256-bit loads.
+// The vector kernels compiled for AVX-512 (F, VL). The dot, gemv, ger and complex dot and gemv kernels are
+// written with intrinsics: masked loads and stores for the tails instead of scalar loops, a vector reduction
+// per column (gemv_t) where the portable version spends its time in scalar reductions on small and medium
+// matrices, and gemv_n's short columns by rows held in registers. Each is a template on the vector type,
+// 512-bit or 256-bit (AVX-512VL keeps the masked tails): see kVectorKernelsAvx512NarrowStreams for the cores
+// that stream faster in 256-bit loads.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -359,10 +360,6 @@ void gemv_n_by_rows(int64_t m, int64_t n, typename S::T alpha, const typename S:
       vectors, [&](auto count) { gemv_n_row_block<S, decltype(count)::value>(n, alpha, a + i, lda, x, y + i, last); });
 }
 
-// Complex vectors as (re, im) pairs of reals, two pairs of sums per product (vector_impl::ComplexSums): `same`
-// takes each part times the same part of v (ur vr, ui vi), `crossed` times the other (ur vi, ui vr, v's pairs
-// swapped in a register). The portable loops compiled for AVX-512 spilled their partial sums and finished in
-// scalar steps: cdotu n = 1000 1.24x OpenBLAS's time, cgemv (numpy's a @ x) n = 64 2.5x.
 // a b by the schoolbook formula, as BLAS's loops multiply: std::complex's operator* calls libgcc's __mulsc3
 // (C99's recovery of infinities from NaN parts), which took 18% of a 64 x 64 cgemv.
 template <class T>
@@ -370,6 +367,10 @@ std::complex<T> multiply(std::complex<T> a, std::complex<T> b) {
   return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
 }
 
+// Complex vectors as (re, im) pairs of reals, two pairs of sums per product (vector_impl::ComplexSums): `same`
+// takes each part times the same part of v (ur vr, ui vi), `crossed` times the other (ur vi, ui vr, v's pairs
+// swapped in a register). The portable loops compiled for AVX-512 spilled their partial sums and finished in
+// scalar steps: cdotu n = 1000 1.24x OpenBLAS's time, cgemv (numpy's a @ x) n = 64 2.5x.
 template <class S>
 struct ComplexLanes {
   using T = typename S::T;
